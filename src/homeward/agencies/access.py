@@ -1,0 +1,125 @@
+"""THE access-scoping function. Every read of a child's data starts here.
+
+An agency sees a child while it has a reason the system can name (architecture.md, "Access follows
+the child"). Each reason is one entry in REASONS: a label and a function that, for the asking user,
+returns the condition on children that the reason grants (or None when it grants nothing). The
+queryset of visible children and the list of reasons shown on a child's page come from the same
+table, so they can never disagree.
+"""
+
+from collections.abc import Callable
+from contextvars import ContextVar
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from homeward.agencies.models import AgencyKind, InspectorGrant, Role
+
+# Set while a request or command is being served; the URL-walking test reads it to prove that a
+# view touching child data went through this module.
+scope_consulted: ContextVar[int] = ContextVar("scope_consulted", default=0)
+
+
+def _current_placements(**conditions) -> Exists:
+    from homeward.children.models import Placement
+
+    return Exists(Placement.objects.current().filter(child=OuterRef("pk"), **conditions))
+
+
+def _responsible(user) -> Q | None:
+    if user.agency.kind == AgencyKind.LOCAL_AUTHORITY:
+        return Q(responsible_authority=user.agency)
+    return None
+
+
+def _host(user) -> Q | None:
+    if user.agency.kind == AgencyKind.LOCAL_AUTHORITY:
+        return Q(_current_placements(host_authority=user.agency))
+    return None
+
+
+def _police_of_placement(user) -> Q | None:
+    if user.agency.kind == AgencyKind.POLICE:
+        return Q(_current_placements(police_force=user.agency))
+    return None
+
+
+def _provider(user) -> Q | None:
+    if user.agency.kind == AgencyKind.PROVIDER:
+        return Q(_current_placements(provider=user.agency))
+    return None
+
+
+def _police_of_episode_location(user) -> Q | None:
+    # The force where a missing child was last known to be leads the search there (APP 2017), so it
+    # sees the child while the episode is open; the return ends it (episodes.models.Episode).
+    if user.agency.kind == AgencyKind.POLICE:
+        from homeward.episodes.models import Episode
+
+        return Q(Exists(Episode.objects.filter(child=OuterRef("pk"), returned_at__isnull=True, location_police_force=user.agency)))
+    return None
+
+
+def _return_interview_service(user) -> Q | None:
+    # The service assigned a return interview sees the child until the interview is completed or
+    # declined and for a set time after (episodes.clocks.RETURN_INTERVIEW_ACCESS_AFTER_CLOSE).
+    if user.agency.kind == AgencyKind.RHI:
+        from homeward.episodes.clocks import RETURN_INTERVIEW_ACCESS_AFTER_CLOSE
+        from homeward.episodes.models import ReturnInterview
+
+        since = timezone.now() - RETURN_INTERVIEW_ACCESS_AFTER_CLOSE
+        interviews = ReturnInterview.objects.filter(
+            Q(closed_at__isnull=True) | Q(closed_at__gt=since), service=user.agency, episode__child=OuterRef("pk")
+        )
+        return Q(Exists(interviews))
+    return None
+
+
+def _inspector(user) -> Q | None:
+    if user.role != Role.INSPECTOR:
+        return None
+    now = timezone.now()
+    authorities = InspectorGrant.objects.filter(user=user, starts_at__lte=now, expires_at__gt=now).values("authority")
+    return Q(responsible_authority__in=authorities)
+
+
+REASONS: list[tuple[str, Callable]] = [
+    ("Responsible authority", _responsible),
+    ("Host authority of the current placement", _host),
+    ("Police force covering the current placement", _police_of_placement),
+    ("Provider of the current placement", _provider),
+    ("Police force where an open episode was last known to be", _police_of_episode_location),
+    ("Assigned return interview service", _return_interview_service),
+    ("Inspector's time-limited grant", _inspector),
+]
+
+
+def _grants(user) -> list[tuple[str, Q]]:
+    if user is None or not user.is_authenticated or user.agency_id is None or not user.is_active:
+        return []
+    # National analysts work on pseudonymised aggregates only: no identifiable child is visible.
+    if user.role == Role.NATIONAL_ANALYST:
+        return []
+    return [(label, q) for label, reason in REASONS if (q := reason(user)) is not None]
+
+
+def visible_children(user) -> QuerySet:
+    """Every child the user's agency has a reason to see, and no other."""
+    from homeward.children.models import Child
+
+    scope_consulted.set(scope_consulted.get() + 1)
+    grants = _grants(user)
+    if not grants:
+        return Child.objects.none()
+    condition = Q()
+    for _, q in grants:
+        condition |= q
+    return Child.objects.filter(condition)
+
+
+def access_reasons(user, child) -> list[str]:
+    """The named reasons this user can see this child (empty means: not found)."""
+    from homeward.children.models import Child
+
+    scope_consulted.set(scope_consulted.get() + 1)
+    return [label for label, q in _grants(user) if Child.objects.filter(q, pk=child.pk).exists()]

@@ -1,0 +1,38 @@
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from homeward.agencies.models import ApiToken
+from homeward.agencies.services import api_token_create, api_token_revoke
+
+
+class Command(BaseCommand):
+    help = "Create, list or revoke API bearer tokens for agency systems."
+
+    def add_arguments(self, parser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        create = sub.add_parser("create", help="print a new token for a service account of AGENCY in ROLE")
+        create.add_argument("--agency", required=True, help="agency code, e.g. E23000005")
+        create.add_argument("--role", required=True)
+        revoke = sub.add_parser("revoke", help="revoke the token(s) with this prefix")
+        revoke.add_argument("prefix")
+        sub.add_parser("list", help="list tokens (prefix, account, created, last used, revoked)")
+
+    def handle(self, *args, action: str, **options) -> None:
+        if action == "create":
+            try:
+                _, raw = api_token_create(agency_code=options["agency"], role=options["role"])
+            except ValidationError as error:
+                raise CommandError("; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in error.message_dict.items())) from None
+            self.stdout.write(raw)
+        elif action == "revoke":
+            count = api_token_revoke(prefix=options["prefix"])
+            if not count:
+                raise CommandError(f"No live token with prefix '{options['prefix']}'.")
+            self.stdout.write(f"Revoked {count} token(s).")
+        else:
+            for token in ApiToken.objects.select_related("user").order_by("created_at"):
+                self.stdout.write(
+                    "\t".join([token.prefix, token.user.username, token.created_at.isoformat(),
+                               token.last_used_at.isoformat() if token.last_used_at else "-",
+                               token.revoked_at.isoformat() if token.revoked_at else "live"])
+                )

@@ -1,0 +1,117 @@
+"""Agencies, the people who work for them, API tokens and inspectors' grants."""
+
+import hashlib
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+
+class AgencyKind(models.TextChoices):
+    LOCAL_AUTHORITY = "la", "Local authority"
+    POLICE = "police", "Police force"
+    PROVIDER = "provider", "Placement provider"
+    RHI = "rhi", "Return interview service"
+    INSPECTORATE = "inspectorate", "Inspectorate"
+    NATIONAL = "national", "National"
+
+
+class Agency(models.Model):
+    # ONS code for councils (E06/E08/E09/E10…), police force area code (E23…/W15…), Ofsted URN for
+    # providers, and a Homeward code for the rest.
+    code = models.CharField(max_length=16, unique=True)
+    kind = models.CharField(max_length=16, choices=AgencyKind.choices)
+    name = models.CharField(max_length=200)
+    postcode = models.CharField(max_length=8, blank=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(fields=["kind", "name"])]
+        verbose_name_plural = "agencies"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class Role(models.TextChoices):
+    SOCIAL_WORKER = "social_worker", "Social worker"
+    TEAM_MANAGER = "team_manager", "Team manager"
+    MISSING_COORDINATOR = "missing_coordinator", "Missing children coordinator"
+    NOMINATED_OFFICER = "nominated_officer", "Nominated officer"
+    IRO = "iro", "Independent reviewing officer"
+    ANALYST = "analyst", "Performance analyst"
+    POLICE_OFFICER = "police_officer", "Police officer"
+    POLICE_COORDINATOR = "police_coordinator", "Police missing persons coordinator"
+    PROVIDER_STAFF = "provider_staff", "Provider staff"
+    PROVIDER_MANAGER = "provider_manager", "Registered manager"
+    RHI_WORKER = "rhi_worker", "Return interview worker"
+    INSPECTOR = "inspector", "Inspector"
+    NATIONAL_ANALYST = "national_analyst", "National analyst"
+
+
+# Which roles belong to which kind of agency (issue 2: roles by agency kind).
+ROLES_BY_KIND: dict[str, set[str]] = {
+    AgencyKind.LOCAL_AUTHORITY: {
+        Role.SOCIAL_WORKER, Role.TEAM_MANAGER, Role.MISSING_COORDINATOR,
+        Role.NOMINATED_OFFICER, Role.IRO, Role.ANALYST,
+    },
+    AgencyKind.POLICE: {Role.POLICE_OFFICER, Role.POLICE_COORDINATOR},
+    AgencyKind.PROVIDER: {Role.PROVIDER_STAFF, Role.PROVIDER_MANAGER},
+    AgencyKind.RHI: {Role.RHI_WORKER},
+    AgencyKind.INSPECTORATE: {Role.INSPECTOR},
+    AgencyKind.NATIONAL: {Role.NATIONAL_ANALYST},
+}
+
+
+class User(AbstractUser):
+    """A person (or an agency system's service account) acting for exactly one agency in one role."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="users")
+    role = models.CharField(max_length=32, choices=Role.choices, blank=True)
+    is_service_account = models.BooleanField(default=False)
+
+    def clean(self) -> None:
+        super().clean()
+        if self.agency_id is None:
+            if not self.is_superuser:
+                raise ValidationError({"agency": "Every account belongs to an agency."})
+            return
+        if self.role not in ROLES_BY_KIND[self.agency.kind]:
+            raise ValidationError(
+                {"role": f"Role '{self.role}' is not one a {self.agency.get_kind_display().lower()} can hold."}
+            )
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    """A bearer token for an agency system. Only its SHA-256 is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="api_tokens")
+    key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8)  # shown in listings so a token can be identified
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["prefix"])]
+
+
+class InspectorGrant(models.Model):
+    """Time-limited, read-only access for an inspector to one authority's children."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="inspector_grants")
+    authority = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    starts_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    granted_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", null=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(expires_at__gt=models.F("starts_at")), name="grant_ends_after_start"),
+        ]

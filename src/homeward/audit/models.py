@@ -1,0 +1,62 @@
+"""The audit log: append-only (database triggers refuse changes) and hash-chained."""
+
+import hashlib
+import json
+
+from django.db import models
+
+
+class Action(models.TextChoices):
+    READ = "read", "Read"
+    LIST = "list", "List"
+    SEARCH = "search", "Search"
+    CREATE = "create", "Create"
+    UPDATE = "update", "Update"
+    DELETE = "delete", "Delete"
+    EXPORT = "export", "Export"
+
+
+class AuditEvent(models.Model):
+    at = models.DateTimeField()
+    # Who: kept as text as well as ids so the entry still says who acted if accounts change.
+    user_id = models.BigIntegerField(null=True)
+    username = models.CharField(max_length=150)
+    agency_code = models.CharField(max_length=16, blank=True)
+    role = models.CharField(max_length=32, blank=True)
+    action = models.CharField(max_length=8, choices=Action.choices)
+    object_type = models.CharField(max_length=40)
+    object_id = models.CharField(max_length=40, blank=True)
+    child_id = models.BigIntegerField(null=True)  # no FK: the log outlives and never blocks the record
+    why = models.CharField(max_length=200)  # the route, API endpoint or command
+    detail = models.JSONField(default=dict)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["child_id", "at"])]
+
+    def canonical(self) -> str:
+        """The exact text hashed for this entry: every field but the id and the hash itself."""
+        return json.dumps(
+            {
+                "at": self.at.isoformat(),
+                "user_id": self.user_id,
+                "username": self.username,
+                "agency_code": self.agency_code,
+                "role": self.role,
+                "action": self.action,
+                "object_type": self.object_type,
+                "object_id": self.object_id,
+                "child_id": self.child_id,
+                "why": self.why,
+                "detail": self.detail,
+                "prev_hash": self.prev_hash,
+            },
+            sort_keys=True,
+            separators=(",", ":"),
+            default=str,
+        )
+
+    def compute_hash(self) -> str:
+        return hashlib.sha256(self.canonical().encode()).hexdigest()

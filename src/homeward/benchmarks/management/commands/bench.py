@@ -1,0 +1,47 @@
+"""`homeward bench <what>`: measured figures for each issue's speed or scale target.
+
+Benchmarks print what they measured; they never assert timings (those belong to no unit test).
+Each subcommand calls the measuring function that lives beside the code it measures.
+"""
+
+from django.core.management.base import BaseCommand, CommandError
+
+
+class Command(BaseCommand):
+    help = "Run a benchmark and print its figures: board, alerts, linkage."
+
+    def add_arguments(self, parser) -> None:
+        sub = parser.add_subparsers(dest="what", required=True)
+        board = sub.add_parser("board", help="live board and child timeline at national scale (issue 3)")
+        board.add_argument("--children", type=int, default=85_000, help="children looked after on 31 March")
+        board.add_argument("--years", type=int, default=3)
+        board.add_argument("--seed", type=int, default=1)
+        board.add_argument("--repeats", type=int, default=50)
+        alerts = sub.add_parser("alerts", help="episode opening to alerts queued and delivered over SMTP (issue 4)")
+        alerts.add_argument("--per-minute", type=int, default=300, help="episodes opening per minute")
+        alerts.add_argument("--minutes", type=float, default=1.0)
+        linkage = sub.add_parser("linkage", help="person linkage precision/recall/F1 and time (issue 5)")
+        linkage.add_argument(
+            "--children", type=int, default=100_000,
+            help="person records to link (police and council records of ~0.58 as many children); the target is 1,000,000",
+        )
+        linkage.add_argument("--seed", type=int, default=1)
+
+    def handle(self, *args, what: str, **options) -> None:
+        if what == "board":
+            from homeward.episodes.bench import run_board_bench
+
+            run_board_bench(
+                children=options["children"], years=options["years"], seed=options["seed"],
+                repeats=options["repeats"], stdout=self.stdout,
+            )
+        elif what == "alerts":
+            from homeward.alerts.bench import run_alerts_bench
+
+            run_alerts_bench(episodes_per_minute=options["per_minute"], minutes=options["minutes"], out=self.stdout)
+        elif what == "linkage":
+            from homeward.linkage.bench import run_person_linkage_bench
+
+            run_person_linkage_bench(n_records=options["children"], seed=options["seed"])
+        else:  # argparse already refuses anything else
+            raise CommandError(f"unknown benchmark {what!r}")

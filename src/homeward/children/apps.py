@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class ChildrenConfig(AppConfig):
+    name = "homeward.children"

@@ -1,0 +1,113 @@
+"""Child identity and placements: the core that every other part refers to."""
+
+import datetime
+
+from django.db import models
+from django.db.models import F, Q
+
+from homeward.agencies.models import Agency
+
+
+class Sex(models.TextChoices):
+    # SSDA903 SEX codes.
+    MALE = "1", "Male"
+    FEMALE = "2", "Female"
+
+
+class Child(models.Model):
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    date_of_birth = models.DateField()
+    sex = models.CharField(max_length=1, choices=Sex.choices)
+    ethnicity = models.CharField(max_length=4, blank=True)  # SSDA903 ETHNIC code, e.g. WBRI
+    la_child_id = models.CharField("council child id", max_length=10)  # SSDA903 CHILD
+    upn = models.CharField("unique pupil number", max_length=13, blank=True)
+    nhs_number = models.CharField(max_length=10, blank=True)
+    responsible_authority = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="children")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name", "id"]
+        constraints = [
+            # The council's own child id is its natural key for SSDA903 imports.
+            models.UniqueConstraint(fields=["responsible_authority", "la_child_id"], name="child_id_unique_per_la"),
+        ]
+        indexes = [
+            models.Index(fields=["last_name", "first_name"]),
+            models.Index(fields=["date_of_birth"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    def age_on(self, day: datetime.date) -> int:
+        dob = self.date_of_birth
+        return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
+
+
+class ChildName(models.Model):
+    """Other names a child is known by: aliases, nicknames, previous names."""
+
+    class Kind(models.TextChoices):
+        ALIAS = "alias", "Alias"
+        NICKNAME = "nickname", "Nickname"
+        PREVIOUS = "previous", "Previous name"
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="other_names")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    first_name = models.CharField(max_length=100, blank=True)
+    last_name = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["child", "kind", "first_name", "last_name"], name="child_name_unique"),
+        ]
+
+
+class PlacementQuerySet(models.QuerySet):
+    def current(self, on: datetime.date | None = None) -> "PlacementQuerySet":
+        on = on or datetime.date.today()
+        return self.filter(Q(start_date__lte=on), Q(end_date__isnull=True) | Q(end_date__gt=on))
+
+
+class Placement(models.Model):
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="placements")
+    start_date = models.DateField()  # SSDA903 DECOM
+    end_date = models.DateField(null=True, blank=True)  # SSDA903 DEC
+    placement_type = models.CharField(max_length=2)  # SSDA903 PLACE, e.g. K2, U4
+    provider_type = models.CharField(max_length=3)  # SSDA903 PLACE_PROVIDER, PR0–PR5
+    provider = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="placements")
+    urn = models.CharField(max_length=8, blank=True)  # Ofsted URN of the setting
+    placement_postcode = models.CharField(max_length=8, blank=True)  # SSDA903 PL_POST
+    home_postcode = models.CharField(max_length=8, blank=True)  # SSDA903 HOME_POST
+    # Derived from the postcodes by places.services when the placement is written.
+    district_code = models.CharField(max_length=9, blank=True)
+    host_authority = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="hosted_placements")
+    police_force = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="policed_placements")
+    distance_miles = models.DecimalField(max_digits=6, decimal_places=1, null=True, blank=True)
+
+    objects = PlacementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["child", "-start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="placement_ends_after_start",
+            ),
+            models.UniqueConstraint(fields=["child", "start_date"], name="placement_start_unique_per_child"),
+        ]
+        indexes = [
+            models.Index(fields=["host_authority", "end_date"]),
+            models.Index(fields=["police_force", "end_date"]),
+            models.Index(fields=["provider", "end_date"]),
+        ]
+
+    @property
+    def out_of_area(self) -> bool:
+        return self.host_authority_id is not None and self.host_authority_id != self.child.responsible_authority_id

@@ -1,0 +1,89 @@
+"""Reads of children's data. Every one starts from the access-scoping function and is audited."""
+
+import datetime
+import re
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+
+from homeward.agencies.access import access_reasons, visible_children
+from homeward.audit.models import Action, AuditEvent
+from homeward.audit.services import audit_record, audit_record_many
+from homeward.children.models import Child, Placement
+
+RESPONSIBLE_AUTHORITY = "Responsible authority"
+
+
+def _with_related(children: QuerySet) -> QuerySet:
+    return children.select_related("responsible_authority").prefetch_related(
+        "other_names",
+        Prefetch(
+            "placements",
+            queryset=Placement.objects.select_related("host_authority", "police_force", "provider").order_by("-start_date"),
+        ),
+    )
+
+
+def _search_condition(query: str) -> Q:
+    query = query.strip()
+    if re.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}", query):
+        try:
+            return Q(date_of_birth=datetime.datetime.strptime(query, "%d/%m/%Y").date())
+        except ValueError:
+            return Q(pk__in=[])
+    digits = re.sub(r"[\s-]", "", query)
+    if re.fullmatch(r"\d{10}", digits):
+        return Q(nhs_number=digits) | Q(la_child_id=digits)
+    condition = Q(la_child_id__iexact=query) | Q(upn__iexact=query)
+    words = query.split()
+    name = Q()
+    for word in words:
+        name &= (
+            Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(other_names__first_name__icontains=word)
+            | Q(other_names__last_name__icontains=word)
+        )
+    return condition | name
+
+
+def child_search(*, user, why: str, query: str = "", page: int = 1, per_page: int = 50) -> Page:
+    """One page of the children the user can see, optionally matching a search; each shown is audited."""
+    children = visible_children(user)
+    if query.strip():
+        matching = Child.objects.filter(_search_condition(query)).values("pk")
+        children = children.filter(pk__in=matching)
+    children = _with_related(children.order_by("last_name", "first_name", "id"))
+    result = Paginator(children, per_page).get_page(page)
+    audit_record_many(
+        user=user,
+        action=Action.SEARCH if query.strip() else Action.LIST,
+        object_type="child",
+        why=why,
+        items=[(child.pk, child.pk) for child in result.object_list],
+        detail={"query": query.strip()} if query.strip() else None,
+    )
+    return result
+
+
+def child_get(*, user, child_id: int | str, why: str) -> Child:
+    """The child, if the user may see it; otherwise Http404 (never 403: existence is not revealed)."""
+    try:
+        child = _with_related(visible_children(user)).get(pk=int(child_id))
+    except (Child.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such child.") from None
+    audit_record(user=user, action=Action.READ, object_type="child", object_id=child.pk, child_id=child.pk, why=why)
+    return child
+
+
+def child_access_reasons(*, user, child: Child) -> list[str]:
+    return access_reasons(user, child)
+
+
+def child_access_log(*, user, child_id: int | str, why: str) -> tuple[Child, QuerySet]:
+    """Who has read or changed this child's record. Only the responsible authority may look."""
+    child = child_get(user=user, child_id=child_id, why=why)
+    if RESPONSIBLE_AUTHORITY not in access_reasons(user, child):
+        raise Http404("No such child.")
+    return child, AuditEvent.objects.filter(child_id=child.pk).order_by("-id")

@@ -1,0 +1,81 @@
+"""Checks on a child's identifiers. Each raises ValidationError naming the field and the reason."""
+
+import datetime
+import re
+
+from django.core.exceptions import ValidationError
+
+from homeward.children.models import Sex
+
+_UPN = re.compile(r"^[A-Z][0-9]{11}[0-9A-Z]$")
+_CHILD_ID = re.compile(r"^[A-Za-z0-9]{1,10}$")
+# SSDA903 ETHNIC codes (DfE CLA guidance).
+ETHNIC_CODES = {
+    "WBRI", "WIRI", "WIRT", "WOTH", "WROM", "MWBC", "MWBA", "MWAS", "MOTH", "AIND", "APKN", "ABAN",
+    "AOTH", "BCRB", "BAFR", "BOTH", "CHNE", "OOTH", "REFU", "NOBT",
+}
+PLACEMENT_TYPES = {
+    "A3", "A4", "A5", "A6", "H5", "K1", "K2", "K3", "P1", "P2", "P3", "R1", "R2", "R3", "R5", "S1", "T0", "T1",
+    "T2", "T3", "T4", "U1", "U2", "U3", "U4", "U5", "U6", "Z1",
+}
+PROVIDER_TYPES = {"PR0", "PR1", "PR2", "PR3", "PR4", "PR5"}
+
+
+def nhs_number_is_valid(value: str) -> bool:
+    """Modulus 11 check digit (NHS Data Dictionary, NHS NUMBER)."""
+    if not re.fullmatch(r"[0-9]{10}", value):
+        return False
+    total = sum(int(d) * w for d, w in zip(value[:9], range(10, 1, -1), strict=True))
+    check = 11 - total % 11
+    check = 0 if check == 11 else check
+    return check != 10 and check == int(value[9])
+
+
+def clean_nhs_number(raw: str) -> str:
+    value = re.sub(r"[\s-]", "", raw or "")
+    if value and not nhs_number_is_valid(value):
+        raise ValidationError({"nhs_number": "NHS number must be 10 digits with a valid check digit."})
+    return value
+
+
+def clean_upn(raw: str) -> str:
+    value = (raw or "").strip().upper()
+    if value and not _UPN.match(value):
+        raise ValidationError({"upn": "UPN must be a letter, 11 digits and a final digit or letter (13 characters)."})
+    return value
+
+
+def clean_la_child_id(raw: str) -> str:
+    value = (raw or "").strip()
+    if not _CHILD_ID.match(value):
+        raise ValidationError({"la_child_id": "Council child id must be 1 to 10 letters or digits."})
+    return value
+
+
+def clean_date_of_birth(value: datetime.date, *, today: datetime.date | None = None) -> datetime.date:
+    today = today or datetime.date.today()
+    if value > today:
+        raise ValidationError({"date_of_birth": "Date of birth cannot be in the future."})
+    if today.year - value.year > 25:
+        raise ValidationError({"date_of_birth": "Date of birth is more than 25 years ago: not a child in care or a care leaver."})
+    return value
+
+
+def clean_sex(raw: str) -> str:
+    if raw not in Sex.values:
+        raise ValidationError({"sex": f"Sex must be one of {', '.join(Sex.values)} (SSDA903 codes)."})
+    return raw
+
+
+def clean_ethnicity(raw: str) -> str:
+    value = (raw or "").strip().upper()
+    if value and value not in ETHNIC_CODES:
+        raise ValidationError({"ethnicity": f"'{value}' is not an SSDA903 ethnicity code."})
+    return value
+
+
+def clean_placement_codes(*, placement_type: str, provider_type: str) -> None:
+    if placement_type not in PLACEMENT_TYPES:
+        raise ValidationError({"placement_type": f"'{placement_type}' is not an SSDA903 placement code."})
+    if provider_type not in PROVIDER_TYPES:
+        raise ValidationError({"provider_type": f"'{provider_type}' is not an SSDA903 provider code (PR0–PR5)."})

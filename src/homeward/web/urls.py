@@ -1,0 +1,12 @@
+from django.urls import path
+
+from homeward.web import views
+
+app_name = "web"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("sign-in/", views.sign_in, name="sign-in"),
+    path("sign-in/code/", views.sign_in_code, name="sign-in-code"),
+    path("sign-out/", views.sign_out, name="sign-out"),
+]

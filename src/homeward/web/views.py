@@ -1,0 +1,221 @@
+"""The service's own pages: health, signing in and out, and each role's home page."""
+
+import time
+from urllib.parse import urlencode
+
+from axes.handlers.proxy import AxesProxyHandler
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import authenticate, logout
+from django.contrib.auth import login as auth_login
+from django.contrib.auth.signals import user_login_failed
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from homeward.agencies.models import AgencyKind, InspectorGrant, Role, User
+from homeward.children.selectors import child_search
+from homeward.web import demo
+from homeward.web.decorators import no_child_data, public, verified_login_required
+from homeward.web.forms import CodeForm, PasswordForm
+
+# One message for an unknown username and a wrong password, so the form never reveals who has an
+# account (issue 2: no user enumeration).
+BAD_CREDENTIALS = "Enter a correct username and password"
+BAD_CODE = "Enter a correct code from your authenticator app"
+NO_DEVICE = (
+    "Your account does not have a second factor (an authenticator app) set up, so you cannot sign in. "
+    "Contact your administrator."
+)
+# The password step is remembered apart from the auth session, for this long, until the code is given.
+PENDING_KEY = "homeward_pending_sign_in"
+PENDING_SECONDS = 5 * 60
+SIGNED_OUT_REASONS = {
+    "idle": "You were signed out because you had not used Homeward for {minutes} minutes.",
+    "absolute": "You were signed out because you had been signed in for {hours} hours.",
+}
+
+
+@public
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        database = "ok"
+    except Exception:  # the point of the endpoint is to report any failure, not raise it
+        database = "unavailable"
+    status = 200 if database == "ok" else 503
+    return JsonResponse({"status": "ok" if status == 200 else "error", "database": database, "vendor": connection.vendor}, status=status)
+
+
+@no_child_data
+def locked_out(request: HttpRequest, original_response: HttpResponse | None = None, credentials: dict | None = None, *args, **kwargs) -> HttpResponse:
+    """django-axes calls this (AXES_LOCKOUT_CALLABLE) for any attempt by a locked-out username and address."""
+    request.session.pop(PENDING_KEY, None)
+    minutes = round(float(settings.AXES_COOLOFF_TIME) * 60)
+    return render(request, "web/locked_out.html", {"minutes": minutes}, status=429)
+
+
+def _next_url(request: HttpRequest) -> str | None:
+    """The page asked for before sign-in, if it is on this site (never an open redirect)."""
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return None
+
+
+def _with_next(url: str, next_url: str | None) -> str:
+    return f"{url}?{urlencode({'next': next_url})}" if next_url else url
+
+
+def _errors(form, error: str | None, error_field: str) -> dict:
+    """What the error summary and the fields show: form errors, then the view's own message."""
+    field_errors = {name: messages_[0] for name, messages_ in form.errors.items()}
+    if error and error_field not in field_errors:
+        field_errors[error_field] = error
+    return {"errors": [{"href": f"#{name}", "text": text} for name, text in field_errors.items()], "field_errors": field_errors}
+
+
+def _confirmed_device(user: User) -> TOTPDevice | None:
+    devices = TOTPDevice.objects.filter(user=user, confirmed=True).order_by("id")
+    if not settings.DEMO_MODE:
+        # The demo's second-factor keys are published in the source (web.demo): left in a database
+        # that is no longer in demo mode, they must not let anyone in.
+        devices = devices.exclude(name=demo.DEVICE_NAME, key=demo.demo_totp_key(user.get_username()))
+    return devices.first()
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def sign_in(request: HttpRequest) -> HttpResponse:
+    """Step 1 of 2: username and password."""
+    next_url = _next_url(request)
+    if request.user.is_authenticated and request.user.is_verified():
+        return redirect(next_url or "web:home")
+    form = PasswordForm(request.POST or None)
+    error = None
+    if request.method == "POST" and form.is_valid():
+        username = form.cleaned_data["username"]
+        # Through authenticate() so django-axes sees every attempt: it refuses locked-out pairs
+        # (its middleware then answers with `locked_out`) and counts each failure.
+        user = authenticate(request=request, username=username, password=form.cleaned_data["password"])
+        if user is None:
+            error = BAD_CREDENTIALS
+        elif _confirmed_device(user) is None:
+            error = NO_DEVICE
+        else:
+            request.session.cycle_key()
+            request.session[PENDING_KEY] = {"user_id": user.pk, "username": user.get_username(), "at": int(time.time())}
+            return redirect(_with_next(reverse("web:sign-in-code"), next_url))
+    reason = request.session.pop("signed_out_reason", None)
+    notice = None
+    if reason in SIGNED_OUT_REASONS:
+        notice = SIGNED_OUT_REASONS[reason].format(
+            minutes=settings.SESSION_IDLE_SECONDS // 60, hours=round(settings.SESSION_ABSOLUTE_SECONDS / 3600)
+        )
+    return render(
+        request, "web/sign_in.html", {"form": form, "notice": notice, "next": next_url, **_errors(form, error, "username")}
+    )
+
+
+def _pending_user(request: HttpRequest) -> tuple[User, str] | None:
+    pending = request.session.get(PENDING_KEY)
+    if not isinstance(pending, dict) or time.time() - pending.get("at", 0) > PENDING_SECONDS:
+        return None
+    user = User.objects.filter(pk=pending.get("user_id"), is_active=True).select_related("agency").first()
+    return (user, pending["username"]) if user else None
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def sign_in_code(request: HttpRequest) -> HttpResponse:
+    """Step 2 of 2: the code from the authenticator app. Only reached after a correct password."""
+    next_url = _next_url(request)
+    pending = _pending_user(request)
+    if pending is None:
+        request.session.pop(PENDING_KEY, None)
+        return redirect(_with_next(reverse("web:sign-in"), next_url))
+    user, username = pending
+    credentials = {"username": username}
+    # A lockout that began after the password step still applies to the code.
+    if not AxesProxyHandler.is_allowed(request, credentials):
+        return locked_out(request, None, credentials)
+    device = _confirmed_device(user)
+    if device is None:
+        request.session.pop(PENDING_KEY, None)
+        return redirect("web:sign-in")
+    form = CodeForm(request.POST or None)
+    error = None
+    if request.method == "POST" and form.is_valid():
+        # django-otp makes each wrong code wait longer (1s, 2s, 4s...) before the next is checked.
+        allowed, _ = device.verify_is_allowed()
+        if allowed and device.verify_token(form.cleaned_data["code"]):
+            del request.session[PENDING_KEY]
+            auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            otp_login(request, device)
+            now = int(time.time())
+            request.session["signed_in_at"] = now
+            request.session["last_seen_at"] = now
+            return redirect(next_url or "web:home")
+        # A wrong code counts towards the lockout like a wrong password (django-axes listens for
+        # this signal); django-otp also slows down repeated guesses on the device itself.
+        user_login_failed.send(sender=__name__, credentials=credentials, request=request)
+        error = BAD_CODE if allowed else "You entered a wrong code a moment ago. Wait a few seconds, then try again."
+    return render(request, "web/sign_in_code.html", {"form": form, "next": next_url, **_errors(form, error, "code")})
+
+
+@public
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    # POST only (with the CSRF token): a link or image elsewhere cannot sign someone out.
+    logout(request)
+    messages.success(request, "You have signed out.")
+    return redirect("web:sign-in")
+
+
+# What each kind of home page says; the counts come from the scoped selectors.
+COUNCIL_ROLES = {Role.SOCIAL_WORKER, Role.TEAM_MANAGER, Role.MISSING_COORDINATOR, Role.NOMINATED_OFFICER, Role.IRO, Role.ANALYST}
+HOME_HEADINGS = {
+    AgencyKind.LOCAL_AUTHORITY: "Children your council looks after, or who are placed in your area",
+    AgencyKind.POLICE: "Children placed in your force's area, or last known to be there while missing",
+    AgencyKind.PROVIDER: "Children in your placements",
+    AgencyKind.RHI: "Children referred to your service",
+    AgencyKind.INSPECTORATE: "Children in the authority you are inspecting",
+}
+HOME_PREVIEW = 5
+
+
+@verified_login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    kind = user.agency.kind if user.agency_id else None
+    children = None
+    # National analysts see pseudonymised aggregates only (architecture.md), never a list of children.
+    if kind is not None and user.role != Role.NATIONAL_ANALYST:
+        # The first few children and the total, through the one scoped and audited search.
+        children = child_search(user=user, why=request.resolver_match.view_name, page=1, per_page=HOME_PREVIEW)
+    grants = []
+    now = timezone.now()
+    if user.role == Role.INSPECTOR:
+        grants = InspectorGrant.objects.filter(user=user, expires_at__gt=now).select_related("authority").order_by("expires_at")
+    return render(
+        request,
+        "web/home.html",
+        {
+            "children": children,
+            "heading": HOME_HEADINGS.get(kind, ""),
+            "kind": kind,
+            "is_council": user.role in COUNCIL_ROLES,
+            "grants": grants,
+            "now": now,
+        },
+    )
+

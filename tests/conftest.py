@@ -1,0 +1,142 @@
+"""The shared test world (style.md): one child placed out of area, and a user at each kind of agency
+that may or may not see it — the responsible council, the host council, the police force of the
+placement's area, the provider, an unrelated council, and others whose access must be exactly nil.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+import pytest
+from django.utils import timezone
+
+from homeward.agencies.models import Agency, AgencyKind, InspectorGrant, Role, User
+from homeward.children.models import Child
+from homeward.children.services import child_create, placement_create
+from homeward.places.services import reference_data_load
+
+from tests.support import require, sign_in  # noqa: F401  (re-exported for test modules)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker) -> None:
+    # Load councils, police forces and districts once; every test's transaction rolls back to it.
+    with django_db_blocker.unblock():
+        reference_data_load()
+
+
+@pytest.fixture
+def reference(db) -> None:
+    # Idempotent and cheap once loaded; reloaded after a transactional test flushed the tables.
+    if not Agency.objects.filter(kind=AgencyKind.POLICE).exists():
+        reference_data_load()
+
+
+def _born(*, years_old: int) -> datetime.date:
+    # Birthdays fall six months ago, so a child has the same age on every day the tests put an
+    # episode on (all within the last six months), whatever today's date is.
+    six_months_ago = datetime.date.today() - datetime.timedelta(days=182)
+    return six_months_ago.replace(year=six_months_ago.year - years_old, day=1)
+
+
+def make_user(agency: Agency, role: str, username: str | None = None) -> User:
+    user = User(username=username or f"{role}-{agency.code}".lower(), agency=agency, role=role)
+    user.set_unusable_password()  # world users sign in through sign_in(); the sign-in tests make their own
+    user.full_clean(exclude=["password"])
+    user.save()
+    return user
+
+
+@dataclass
+class World:
+    manchester: Agency  # responsible authority
+    birmingham: Agency  # host authority of the children's home
+    leeds: Agency  # unrelated council
+    west_midlands_police: Agency  # police force covering the home
+    gmp: Agency  # police force of Manchester: sees the children placed there, not the one in Birmingham
+    provider: Agency  # the children's home
+    other_provider: Agency
+    social_worker: User
+    host_coordinator: User
+    police_officer: User
+    gmp_officer: User
+    provider_staff: User
+    other_provider_staff: User
+    unrelated_social_worker: User
+    inspector: User
+    expired_inspector: User
+    national_analyst: User
+    child: Child  # Manchester's child in a Birmingham children's home
+    child_at_home: Child  # Manchester's child fostered in Manchester
+    moved_child: Child  # Manchester's child who left the Birmingham home last month
+    leeds_child: Child  # Leeds's child placed in Leeds
+
+
+@pytest.fixture
+def world(reference) -> World:
+    agencies = {a.code: a for a in Agency.objects.filter(code__in=["E08000003", "E08000025", "E08000035", "E23000014", "E23000005"])}
+    provider = Agency.objects.create(code="SC100001", kind=AgencyKind.PROVIDER, name="Oak House", postcode="B1 1AA")
+    other_provider = Agency.objects.create(code="SC100002", kind=AgencyKind.PROVIDER, name="Elm Lodge", postcode="LS1 1UR")
+    manchester, birmingham, leeds = agencies["E08000003"], agencies["E08000025"], agencies["E08000035"]
+    inspectorate = Agency.objects.create(code="OFSTED", kind=AgencyKind.INSPECTORATE, name="Ofsted")
+    national = Agency.objects.create(code="DFE", kind=AgencyKind.NATIONAL, name="Department for Education")
+
+    social_worker = make_user(manchester, Role.SOCIAL_WORKER)
+    leeds_worker = make_user(leeds, Role.SOCIAL_WORKER)
+    inspector = make_user(inspectorate, Role.INSPECTOR, "inspector")
+    expired = make_user(inspectorate, Role.INSPECTOR, "expired-inspector")
+    now = timezone.now()
+    InspectorGrant.objects.create(user=inspector, authority=manchester, starts_at=now - datetime.timedelta(days=1), expires_at=now + datetime.timedelta(days=30))
+    InspectorGrant.objects.create(user=expired, authority=manchester, starts_at=now - datetime.timedelta(days=60), expires_at=now - datetime.timedelta(days=30))
+
+    today = datetime.date.today()
+    child = child_create(user=social_worker, why="test", first_name="Amira", last_name="Okafor", date_of_birth=_born(years_old=14), sex="2", la_child_id="MAN001", nhs_number="9990000018", other_names=[("nickname", "Mira", "")])
+    placement_create(user=social_worker, why="test", child=child, start_date=today - datetime.timedelta(days=100), placement_type="K2", provider_type="PR4", provider=provider, placement_postcode="B1 1AA", home_postcode="M1 1AE")
+    at_home = child_create(user=social_worker, why="test", first_name="Jayden", last_name="Walsh", date_of_birth=_born(years_old=9), sex="1", la_child_id="MAN002")
+    placement_create(user=social_worker, why="test", child=at_home, start_date=today - datetime.timedelta(days=300), placement_type="U4", provider_type="PR1", placement_postcode="M1 1AE", home_postcode="M1 1AE")
+    moved = child_create(user=social_worker, why="test", first_name="Kacper", last_name="Nowak", date_of_birth=_born(years_old=16), sex="1", la_child_id="MAN003")
+    placement_create(user=social_worker, why="test", child=moved, start_date=today - datetime.timedelta(days=400), end_date=today - datetime.timedelta(days=30), placement_type="K2", provider_type="PR4", provider=provider, placement_postcode="B1 1AA", home_postcode="M1 1AE")
+    placement_create(user=social_worker, why="test", child=moved, start_date=today - datetime.timedelta(days=30), placement_type="U4", provider_type="PR1", placement_postcode="M1 1AE", home_postcode="M1 1AE")
+    leeds_child = child_create(user=leeds_worker, why="test", first_name="Amira", last_name="Hussain", date_of_birth=_born(years_old=15), sex="2", la_child_id="LDS001")
+    placement_create(user=leeds_worker, why="test", child=leeds_child, start_date=today - datetime.timedelta(days=50), placement_type="K2", provider_type="PR4", provider=other_provider, placement_postcode="LS1 1UR", home_postcode="LS1 1UR")
+
+    return World(
+        manchester=manchester, birmingham=birmingham, leeds=leeds,
+        west_midlands_police=agencies["E23000014"], gmp=agencies["E23000005"],
+        provider=provider, other_provider=other_provider,
+        social_worker=social_worker,
+        host_coordinator=make_user(birmingham, Role.MISSING_COORDINATOR),
+        police_officer=make_user(agencies["E23000014"], Role.POLICE_OFFICER),
+        gmp_officer=make_user(agencies["E23000005"], Role.POLICE_OFFICER),
+        provider_staff=make_user(provider, Role.PROVIDER_STAFF),
+        other_provider_staff=make_user(other_provider, Role.PROVIDER_STAFF),
+        unrelated_social_worker=leeds_worker,
+        inspector=inspector, expired_inspector=expired,
+        national_analyst=make_user(national, Role.NATIONAL_ANALYST, "national"),
+        child=child, child_at_home=at_home, moved_child=moved, leeds_child=leeds_child,
+    )
+
+
+def _lift_audit_triggers_while_flushing() -> None:
+    """Django empties the database after each transactional test (DELETE on SQLite, TRUNCATE on
+    PostgreSQL), which the append-only triggers rightly refuse: lift them for that step only."""
+    from django.db import connections
+    from django.test import TransactionTestCase
+
+    from homeward.audit import triggers
+
+    original = TransactionTestCase._fixture_teardown
+
+    def _fixture_teardown(self) -> None:
+        names = self._databases_names(include_mirrors=False)
+        for name in names:
+            triggers.remove(connections[name])
+        try:
+            original(self)
+        finally:
+            for name in names:
+                triggers.install(connections[name])
+
+    TransactionTestCase._fixture_teardown = _fixture_teardown
+
+
+_lift_audit_triggers_while_flushing()

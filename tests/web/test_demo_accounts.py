@@ -1,0 +1,79 @@
+"""`homeward demo_accounts` and `homeward demo_code`: demo mode only, idempotent, and they really sign in."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from homeward.agencies.models import InspectorGrant, Role, User
+from homeward.web.demo import demo_totp_key
+
+
+def test_they_refuse_outside_demo_mode(world, settings):
+    settings.DEMO_MODE = False
+    with pytest.raises(CommandError, match="demo mode"):
+        call_command("demo_accounts", stdout=StringIO())
+    with pytest.raises(CommandError, match="demo mode"):
+        call_command("demo_code", "demo-social-worker", stdout=StringIO())
+    assert not User.objects.filter(username__startswith="demo-").exists()
+
+
+def test_it_makes_one_account_per_role_at_sensible_agencies(world, settings):
+    settings.DEMO_MODE = True
+    out = StringIO()
+    call_command("demo_accounts", stdout=out)
+    users = {u.role: u for u in User.objects.filter(username__startswith="demo-").select_related("agency")}
+    assert set(users) == set(Role.values)
+    assert users[Role.SOCIAL_WORKER].agency == world.manchester  # the council with the most children
+    assert users[Role.POLICE_OFFICER].agency == world.gmp  # covers most of Manchester's current placements
+    assert users[Role.PROVIDER_MANAGER].agency == world.provider
+    assert users[Role.RHI_WORKER].agency.code == f"RHI-{world.manchester.code}"
+    assert users[Role.NATIONAL_ANALYST].agency.code == "DFE"
+    assert InspectorGrant.objects.filter(user=users[Role.INSPECTOR], authority=world.manchester).count() == 1
+    for user in users.values():
+        assert user.password.startswith("argon2")
+        assert user.check_password(f"demo-password-{user.role}")
+        assert TOTPDevice.objects.get(user=user, confirmed=True).key == demo_totp_key(user.username)
+    text = out.getvalue()
+    assert "demo-social-worker" in text and "demo-password-social_worker" in text
+    assert "homeward demo_code USERNAME" in text and "otpauth://totp/Homeward%3Ademo-social-worker?secret=" in text
+
+
+def test_running_it_again_changes_nothing(world, settings):
+    settings.DEMO_MODE = True
+    call_command("demo_accounts", stdout=StringIO())
+    before = {u.username: (u.pk, u.password, u.agency_id) for u in User.objects.filter(username__startswith="demo-")}
+    call_command("demo_accounts", stdout=StringIO())
+    after = {u.username: (u.pk, u.password, u.agency_id) for u in User.objects.filter(username__startswith="demo-")}
+    assert before == after
+    assert TOTPDevice.objects.filter(user__username__startswith="demo-").count() == len(Role.values)
+    assert InspectorGrant.objects.filter(user__username="demo-inspector").count() == 1
+
+
+def test_the_printed_code_signs_the_demo_account_in(world, settings):
+    settings.DEMO_MODE = True
+    call_command("demo_accounts", stdout=StringIO())
+    client = Client()
+    step = client.post("/sign-in/", {"username": "demo-police-officer", "password": "demo-password-police_officer"})
+    out = StringIO()
+    call_command("demo_code", "demo-police-officer", stdout=out, stderr=StringIO())
+    assert client.post(step["Location"], {"code": out.getvalue().strip()})["Location"] == "/"
+    assert "Greater Manchester Police" in client.get("/").content.decode()
+
+
+def test_demo_code_will_not_reveal_other_accounts(world, settings, web):
+    settings.DEMO_MODE = True
+    web.device_for(world.social_worker)
+    with pytest.raises(CommandError, match="not a demo account"):
+        call_command("demo_code", world.social_worker.username, stdout=StringIO())
+
+
+def test_demo_accounts_cannot_sign_in_once_demo_mode_is_off(world, settings):
+    settings.DEMO_MODE = True
+    call_command("demo_accounts", stdout=StringIO())
+    settings.DEMO_MODE = False
+    response = Client().post("/sign-in/", {"username": "demo-social-worker", "password": "demo-password-social_worker"})
+    assert response.status_code == 200
+    assert "Contact your administrator" in response.content.decode()
