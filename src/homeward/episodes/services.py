@@ -1,0 +1,644 @@
+"""Writes to episodes: one path for each, whichever door it came in by (form, API, import, command).
+
+Each service is keyword-only and runs in one transaction. It finds the child or episode through the
+scoping function (agencies.access), checks what the user's role and reasons allow (episodes.rules),
+validates, writes, adds an EpisodeUpdate for the child's timeline and an audit entry.
+
+Errors: ValidationError({"field": "reason"}) naming the input at fault; an episode the user cannot
+see is Http404 (its existence is not revealed); seeing it but lacking the role is PermissionDenied.
+`child` and `episode` may be given as objects or ids: either way they are re-read through the scope.
+"""
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.http import Http404
+from django.utils import timezone
+
+from homeward.agencies.access import access_reasons, visible_children
+from homeward.agencies.models import Agency, AgencyKind
+from homeward.audit.models import Action
+from homeward.audit.services import audit_record
+from homeward.children.models import Child, Placement
+from homeward.episodes import clocks, rules, signals
+from homeward.episodes.models import (
+    EXPLOITATION_INDICATORS,
+    FREE_UPDATE_KINDS,
+    INTERVIEW_TRANSITIONS,
+    Episode,
+    EpisodeUpdate,
+    InterviewStatus,
+    Kind,
+    KindChange,
+    PhilomenaProfile,
+    PoliceReference,
+    ReturnHow,
+    ReturnInterview,
+    RiskGrade,
+    RiskGrading,
+    UpdateKind,
+)
+from homeward.places import postcodes
+from homeward.places.models import District
+
+NO_SUCH_CHILD = "No such child."
+PHOTO_MAX_BYTES = 5 * 1024 * 1024
+# Magic numbers of the photo formats accepted (no image library needed to recognise them).
+PHOTO_TYPES = {b"\xff\xd8\xff": ".jpg", b"\x89PNG\r\n\x1a\n": ".png", b"RIFF": ".webp"}
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers
+# ---------------------------------------------------------------------------------------------
+
+
+def _when(value: datetime.datetime) -> str:
+    return timezone.localtime(value).strftime("%d/%m/%Y %H:%M")
+
+
+def _aware(value, field: str) -> datetime.datetime | None:
+    if value is None:
+        return None
+    if not isinstance(value, datetime.datetime):
+        raise ValidationError({field: "Enter a date and time."})
+    if timezone.is_naive(value):
+        try:
+            value = timezone.make_aware(value)  # shown and entered in Europe/London (architecture rule 4)
+        except (ValueError, OverflowError):
+            raise ValidationError({field: "That time does not exist or is ambiguous in UK time; give an offset."}) from None
+    return value
+
+
+def _at_or_now(value, field: str, *, not_before: datetime.datetime, not_before_what: str) -> datetime.datetime:
+    """A time given (or now), not in the future, and not before the moment it must follow."""
+    at = _aware(value, field) or timezone.now()
+    if at > timezone.now() + clocks.CLOCK_SKEW:
+        raise ValidationError({field: "This cannot be in the future."})
+    if at < not_before:
+        raise ValidationError({field: f"This cannot be before {not_before_what} ({_when(not_before)})."})
+    return at
+
+
+def _child_for(user, child) -> tuple[Child, list[str]]:
+    pk = child.pk if isinstance(child, Child) else child
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise ValidationError({"child": NO_SUCH_CHILD}) from None
+    found = visible_children(user).select_related("responsible_authority").filter(pk=pk).first()
+    if found is None:
+        # Never reveal whether a child the user cannot see exists.
+        raise ValidationError({"child": NO_SUCH_CHILD})
+    return found, access_reasons(user, found)
+
+
+def _episode_for(user, episode) -> tuple[Episode, list[str]]:
+    """The episode, locked for this transaction, if the user can see its child; else Http404."""
+    pk = episode.pk if isinstance(episode, Episode) else episode
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404("No such episode.") from None
+    found = (
+        Episode.objects.select_for_update(of=("self",))
+        .select_related("child__responsible_authority")
+        .filter(pk=pk, child__in=visible_children(user))
+        .first()
+    )
+    if found is None:
+        raise Http404("No such episode.")
+    return found, access_reasons(user, found.child)
+
+
+def _require(allowed: bool, what: str) -> None:
+    if not allowed:
+        raise PermissionDenied(f"Your role cannot {what}.")
+
+
+def _not_closed(episode: Episode) -> None:
+    if episode.closed_at is not None:
+        raise ValidationError({"episode": f"This episode was closed on {_when(episode.closed_at)}."})
+
+
+def _place(raw: str, field: str) -> tuple[str, Agency | None]:
+    """A postcode normalised, and the police force of its district (None outside England and Wales)."""
+    raw = (raw or "").strip()
+    if not raw:
+        return "", None
+    code = postcodes.normalise(raw)
+    if code is None:
+        raise ValidationError({field: f"“{raw}” is not a postcode. Enter a full UK postcode, like B1 1AA, or leave it blank."})
+    found = postcodes.lookup(code)
+    if found is None:
+        raise ValidationError({field: f"{code} is not a live postcode in the ONS Postcode Directory."})
+    district = District.objects.select_related("police_force").filter(code=found.district_code).first()
+    return code, district.police_force if district else None
+
+
+def _placement_force(child: Child) -> Agency | None:
+    placement = Placement.objects.current().filter(child=child).select_related("police_force").order_by("-start_date").first()
+    return placement.police_force if placement else None
+
+
+def _log(episode: Episode, user, kind: str, at: datetime.datetime, text: str = "", **extra) -> EpisodeUpdate:
+    return EpisodeUpdate.objects.create(episode=episode, kind=kind, at=at, by=user, agency=user.agency, text=text, **extra)
+
+
+def _audit(user, why: str, action: str, episode: Episode, detail: dict | None = None, *, object_type: str = "episode", object_id=None) -> None:
+    audit_record(
+        user=user, action=action, object_type=object_type, object_id=object_id if object_id is not None else episode.pk,
+        child_id=episode.child_id, why=why, detail=detail,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The episode's lifecycle
+# ---------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def episode_open(
+    *,
+    user,
+    why: str,
+    child: Child | int,
+    kind: str,
+    started_at: datetime.datetime | None = None,
+    left_at: datetime.datetime | None = None,
+    last_seen_at: datetime.datetime | None = None,
+    reported_at: datetime.datetime | None = None,
+    last_seen_location: str = "",
+    last_seen_postcode: str = "",
+    clothing: str = "",
+    circumstances: str = "",
+    out_of_character: bool | None = None,
+    client_reference: str = "",
+) -> tuple[Episode, bool]:
+    """Report a child missing or away. Returns (episode, created).
+
+    started_at is the later of left_at and last_seen_at (SSDA903 MIS_START); give those, or
+    started_at alone. A retry with the same client_reference from the same agency returns the
+    episode it made the first time, unchanged, with created False.
+    """
+    child, reasons = _child_for(user, child)
+    _require(rules.may_act(user, reasons), "report this child missing")
+    client_reference = (client_reference or "").strip()
+    if client_reference:
+        earlier = Episode.objects.filter(reporting_agency=user.agency, client_reference=client_reference).first()
+        if earlier is not None:
+            return _retried(user, why, child, earlier), False
+
+    if kind not in Kind.values:
+        raise ValidationError({"kind": f"“{kind}” is not a kind of episode: use missing or away."})
+    left_at, last_seen_at = _aware(left_at, "left_at"), _aware(last_seen_at, "last_seen_at")
+    started_at = _aware(started_at, "started_at")
+    given = [t for t in (left_at, last_seen_at) if t is not None]
+    derived = max(given) if given else None
+    if started_at is None and derived is None:
+        raise ValidationError({"started_at": "Enter when the child left or was last seen by a responsible adult."})
+    if started_at is not None and derived is not None and started_at != derived:
+        raise ValidationError({
+            "started_at": f"The start is the later of when the child left and when a responsible adult last saw them ({_when(derived)})."
+        })
+    started_at = started_at or derived
+    now = timezone.now()
+    for field, value in (("left_at", left_at), ("last_seen_at", last_seen_at), ("started_at", started_at)):
+        if value is not None and value > now + clocks.CLOCK_SKEW:
+            raise ValidationError({field: "This cannot be in the future."})
+    if timezone.localtime(started_at).date() < child.date_of_birth:  # SSDA903 rule 586
+        raise ValidationError({"started_at": "An episode cannot start before the child's date of birth."})
+    reported_at = _at_or_now(reported_at, "reported_at", not_before=started_at, not_before_what="the child left or was last seen")
+
+    # SSDA903 rule 574: no overlapping periods and no new period while one is open.
+    overlapping = child.episodes.filter(Q(returned_at__isnull=True) | Q(returned_at__gt=started_at)).order_by("started_at").first()
+    if overlapping is not None and overlapping.is_open:
+        raise ValidationError({"child": (
+            f"{child.full_name} is already recorded as {overlapping.get_kind_display().lower()} since "
+            f"{_when(overlapping.started_at)}. Add an update to that episode, or record the return first."
+        )})
+    if overlapping is not None:
+        raise ValidationError({"started_at": (
+            f"This overlaps the episode from {_when(overlapping.started_at)} to {_when(overlapping.returned_at)}: "
+            "an episode starts after the one before it ended."
+        )})
+
+    postcode, force = _place(last_seen_postcode, "last_seen_postcode")
+    episode = Episode(
+        child=child, kind=kind, left_at=left_at, last_seen_at=last_seen_at, started_at=started_at,
+        reported_at=reported_at, reported_by=user, reporting_agency=user.agency, client_reference=client_reference,
+        last_seen_location=last_seen_location.strip(), last_seen_postcode=postcode, clothing=clothing.strip(),
+        circumstances=circumstances.strip(), out_of_character=out_of_character,
+        last_known_location=last_seen_location.strip(), last_known_postcode=postcode,
+        location_police_force=force or _placement_force(child),
+    )
+    try:
+        with transaction.atomic():
+            episode.save()
+    except IntegrityError:
+        # Lost a race: the same retry arrived twice at once, or another report for this child.
+        earlier = Episode.objects.filter(reporting_agency=user.agency, client_reference=client_reference).first() if client_reference else None
+        if earlier is not None:
+            return _retried(user, why, child, earlier), False
+        raise ValidationError({"child": f"{child.full_name} is already recorded as missing or away."}) from None
+
+    parts = [f"Reported {episode.get_kind_display().lower()} by {user.agency.name}."]
+    if left_at:
+        parts.append(f"Left {_when(left_at)}.")
+    if last_seen_at:
+        parts.append(f"Last seen by a responsible adult {_when(last_seen_at)}.")
+    if not given:
+        parts.append(f"Missing since {_when(started_at)}.")
+    _log(episode, user, UpdateKind.REPORTED, reported_at, " ".join(parts), location=episode.last_seen_location,
+         postcode=postcode, detail={"kind": kind})
+    _audit(user, why, Action.CREATE, episode, {"kind": kind})
+    signals.episode_opened.send(Episode, user=user, episode=episode)
+    return episode, True
+
+
+def _retried(user, why: str, child: Child, earlier: Episode) -> Episode:
+    if earlier.child_id != child.pk:
+        raise ValidationError({"client_reference": "Your agency has already used this reference for another report."})
+    _audit(user, why, Action.READ, earlier, {"retry_of_client_reference": earlier.client_reference})
+    return earlier
+
+
+@transaction.atomic
+def episode_kind_change(*, user, why: str, episode: Episode | int, to_kind: str, at=None, text: str = "") -> Episode:
+    """Missing becomes away, or away missing. The SSDA903 export splits the episode here (KindChange)."""
+    episode, reasons = _episode_for(user, episode)
+    _require(rules.may_act(user, reasons), "change this episode")
+    if to_kind not in Kind.values:
+        raise ValidationError({"to_kind": f"“{to_kind}” is not a kind of episode: use missing or away."})
+    if to_kind == episode.kind:
+        raise ValidationError({"to_kind": f"The episode is already recorded as {episode.get_kind_display().lower()}."})
+    if not episode.is_open:
+        raise ValidationError({"episode": "The child has returned: the kind can only change while the episode is open."})
+    latest = episode.kind_changes.order_by("-at").values_list("at", flat=True).first()
+    at = _at_or_now(at, "at", not_before=latest or episode.started_at, not_before_what="the episode's last change or start")
+    previous = episode.kind
+    KindChange.objects.create(episode=episode, at=at, from_kind=previous, to_kind=to_kind, by=user)
+    episode.kind = to_kind
+    episode.save(update_fields=["kind", "updated_at"])
+    label = f"Now {episode.get_kind_display().lower()} (was {Kind(previous).label.lower()})."
+    _log(episode, user, UpdateKind.KIND_CHANGE, at, f"{label} {text.strip()}".strip(), detail={"from": previous, "to": to_kind})
+    _audit(user, why, Action.UPDATE, episode, {"kind": to_kind})
+    signals.episode_kind_changed.send(Episode, user=user, episode=episode)
+    return episode
+
+
+@transaction.atomic
+def episode_grade_risk(
+    *, user, why: str, episode: Episode | int, risk_grade: str, source: str, rationale: str = "", graded_at=None
+) -> Episode:
+    """Grade or regrade risk (police only), keeping the time and source of each grade (APP 2017)."""
+    episode, reasons = _episode_for(user, episode)
+    _require(rules.may_police(user, reasons), "grade risk: the police grade it")
+    if risk_grade not in RiskGrade.values:
+        raise ValidationError({"risk_grade": f"“{risk_grade}” is not a risk grade: use one of {', '.join(RiskGrade.values)}."})
+    if not (source or "").strip():
+        raise ValidationError({"source": "Say where the information for this grade came from."})
+    _not_closed(episode)
+    graded_at = _at_or_now(graded_at, "graded_at", not_before=episode.started_at, not_before_what="the episode started")
+    previous = episode.risk_grade
+    RiskGrading.objects.create(
+        episode=episode, grade=risk_grade, graded_at=graded_at, graded_by=user, agency=user.agency,
+        source=source.strip(), rationale=(rationale or "").strip(),
+    )
+    # The current grade is the latest made, whatever order they were recorded in.
+    latest = episode.risk_gradings.order_by("-graded_at", "-id").first()
+    episode.risk_grade, episode.risk_graded_at = latest.grade, latest.graded_at
+    episode.save(update_fields=["risk_grade", "risk_graded_at", "updated_at"])
+    text = f"Risk graded {RiskGrade(risk_grade).label.lower()}"
+    text += f" (was {RiskGrade(previous).label.lower()})." if previous else "."
+    text += f" Source: {source.strip()}."
+    if rationale.strip():
+        text += f" {rationale.strip()}"
+    _log(episode, user, UpdateKind.RISK_GRADE, graded_at, text, detail={"grade": risk_grade, "previous": previous})
+    _audit(user, why, Action.UPDATE, episode, {"risk_grade": risk_grade})
+    signals.episode_risk_graded.send(Episode, user=user, episode=episode, previous=previous)
+    return episode
+
+
+@transaction.atomic
+def episode_add_police_reference(*, user, why: str, episode: Episode | int, reference: str) -> Episode:
+    """The force's own reference. Adding the same one again to the same episode changes nothing."""
+    episode, reasons = _episode_for(user, episode)
+    _require(rules.may_police(user, reasons), "add a police reference")
+    reference = (reference or "").strip()
+    if not reference or len(reference) > 40:
+        raise ValidationError({"reference": "Enter your force's reference (up to 40 characters)."})
+    existing = PoliceReference.objects.filter(force=user.agency, reference=reference).first()
+    if existing is not None:
+        if existing.episode_id == episode.pk:
+            return episode
+        raise ValidationError({"reference": "Your force has already given this reference to another episode."})
+    try:
+        with transaction.atomic():
+            PoliceReference.objects.create(episode=episode, force=user.agency, reference=reference, added_by=user)
+    except IntegrityError:
+        raise ValidationError({"reference": "Your force has already given this reference to an episode."}) from None
+    _log(episode, user, UpdateKind.POLICE_REFERENCE, timezone.now(), f"{user.agency.name} reference {reference}.",
+         detail={"reference": reference})
+    _audit(user, why, Action.UPDATE, episode, {"police_reference": reference})
+    return episode
+
+
+@transaction.atomic
+def episode_add_update(
+    *, user, why: str, episode: Episode | int, kind: str, text: str = "", at=None, location: str = "", postcode: str = ""
+) -> EpisodeUpdate:
+    """A sighting, an enquiry made, or a note. A sighting moves where the child is last known to be."""
+    episode, reasons = _episode_for(user, episode)
+    _require(rules.may_act(user, reasons), "add to this episode")
+    if kind not in FREE_UPDATE_KINDS:
+        raise ValidationError({"kind": f"“{kind}” cannot be added here: use one of {', '.join(FREE_UPDATE_KINDS)}."})
+    _not_closed(episode)
+    if kind == UpdateKind.SIGHTING and not episode.is_open:
+        raise ValidationError({"kind": "A sighting is added while the child is missing or away; this episode has ended."})
+    text, location = (text or "").strip(), (location or "").strip()
+    if not text and not (kind == UpdateKind.SIGHTING and (location or postcode)):
+        raise ValidationError({"text": "Say what happened."})
+    at = _at_or_now(at, "at", not_before=episode.started_at, not_before_what="the episode started")
+    code, force = _place(postcode, "postcode")
+    if kind == UpdateKind.SIGHTING and not episode.updates.filter(kind=UpdateKind.SIGHTING, at__gt=at).exists():
+        # The latest sighting is where the child is last known to be; its force now leads the search.
+        episode.last_known_location, episode.last_known_postcode = location, code
+        if force is not None:
+            episode.location_police_force = force
+        episode.save(update_fields=["last_known_location", "last_known_postcode", "location_police_force", "updated_at"])
+    update = _log(episode, user, kind, at, text, location=location, postcode=code)
+    _audit(user, why, Action.UPDATE, episode, {"update": kind})
+    signals.episode_updated.send(Episode, user=user, episode=episode, update=update)
+    return update
+
+
+@transaction.atomic
+def episode_record_return(
+    *, user, why: str, episode: Episode | int, returned_at, how: str = "", found_by: str = "", place: str = "",
+    postcode: str = "", text: str = "",
+) -> Episode:
+    """The child is back (or found). Assigns the return interview, due 72 hours after returned_at."""
+    episode, reasons = _episode_for(user, episode)
+    _require(rules.may_act(user, reasons), "record this child's return")
+    if not episode.is_open:
+        raise ValidationError({"returned_at": f"The return was already recorded ({_when(episode.returned_at)})."})
+    if returned_at is None:
+        raise ValidationError({"returned_at": "Enter when the child returned or was found."})
+    latest_change = episode.kind_changes.order_by("-at").values_list("at", flat=True).first()
+    returned_at = _at_or_now(
+        returned_at, "returned_at", not_before=max(episode.started_at, latest_change or episode.started_at),
+        not_before_what="the episode started" if latest_change is None else "the episode's last change",
+    )
+    if how and how not in ReturnHow.values:
+        raise ValidationError({"how": f"“{how}” is not a way of returning: use one of {', '.join(ReturnHow.values)}."})
+    code, _ = _place(postcode, "postcode")
+    episode.returned_at, episode.return_how, episode.found_by = returned_at, how, (found_by or "").strip()
+    episode.return_place, episode.return_postcode = (place or "").strip(), code
+    episode.save(update_fields=["returned_at", "return_how", "found_by", "return_place", "return_postcode", "updated_at"])
+
+    summary = f"Returned {_when(returned_at)}"
+    summary += f": {ReturnHow(how).label.lower()}." if how else "."
+    if episode.found_by:
+        summary += f" Found by {episode.found_by}."
+    if text.strip():
+        summary += f" {text.strip()}"
+    _log(episode, user, UpdateKind.RETURN, returned_at, summary, location=episode.return_place, postcode=code,
+         detail={"how": how})
+    interview = _return_interview_assign(user=user, episode=episode)
+    _audit(user, why, Action.UPDATE, episode, {"returned_at": returned_at.isoformat(), "return_interview": interview.pk})
+    signals.episode_returned.send(Episode, user=user, episode=episode, interview=interview)
+    return episode
+
+
+def _return_interview_assign(*, user, episode: Episode) -> ReturnInterview:
+    # The service commissioned by the child's responsible authority (its code "RHI-<LA code>"),
+    # created on first need so every return has somewhere to go.
+    authority = episode.child.responsible_authority
+    service, _ = Agency.objects.get_or_create(
+        code=f"RHI-{authority.code}",
+        defaults={"kind": AgencyKind.RHI, "name": f"{authority.name} return interview service"},
+    )
+    if service.kind != AgencyKind.RHI:
+        raise ValidationError({"returned_at": f"Agency {service.code} is not a return interview service; ask an administrator."})
+    interview = ReturnInterview.objects.create(
+        episode=episode, service=service, assigned_at=timezone.now(), due_at=clocks.return_interview_due(episode.returned_at)
+    )
+    _log(episode, user, UpdateKind.INTERVIEW, interview.assigned_at,
+         f"Return interview assigned to {service.name}; due by {_when(interview.due_at)}.",
+         detail={"status": interview.status, "service": service.code})
+    return interview
+
+
+@transaction.atomic
+def episode_record_safe_and_well(*, user, why: str, episode: Episode | int, at=None, text: str = "") -> Episode:
+    """The police check that the returned child is safe and well (separate from the interview)."""
+    episode, reasons = _episode_for(user, episode)
+    _require(rules.may_police(user, reasons), "record the safe and well check: the police do")
+    _not_closed(episode)
+    if episode.returned_at is None:
+        raise ValidationError({"episode": "Record the child's return before the safe and well check."})
+    if episode.safe_and_well_at is not None:
+        raise ValidationError({"at": f"The safe and well check was already recorded ({_when(episode.safe_and_well_at)})."})
+    at = _at_or_now(at, "at", not_before=episode.returned_at, not_before_what="the child returned")
+    episode.safe_and_well_at, episode.safe_and_well_by = at, user
+    episode.save(update_fields=["safe_and_well_at", "safe_and_well_by", "updated_at"])
+    _log(episode, user, UpdateKind.SAFE_AND_WELL, at, f"Safe and well check. {text.strip()}".strip())
+    _audit(user, why, Action.UPDATE, episode, {"safe_and_well_at": at.isoformat()})
+    return episode
+
+
+@transaction.atomic
+def episode_close(*, user, why: str, episode: Episode | int, at=None, text: str = "") -> Episode:
+    """Close the record once the child has returned (police, or the responsible authority)."""
+    episode, reasons = _episode_for(user, episode)
+    _require(rules.may_close(user, reasons), "close this episode")
+    if episode.returned_at is None:
+        raise ValidationError({"episode": "An episode is closed after the child's return is recorded."})
+    _not_closed(episode)
+    at = _at_or_now(at, "at", not_before=episode.returned_at, not_before_what="the child returned")
+    episode.closed_at = at
+    episode.save(update_fields=["closed_at", "updated_at"])
+    _log(episode, user, UpdateKind.CLOSED, at, f"Closed by {user.agency.name}. {text.strip()}".strip())
+    _audit(user, why, Action.UPDATE, episode, {"closed_at": at.isoformat()})
+    signals.episode_closed.send(Episode, user=user, episode=episode)
+    return episode
+
+
+# ---------------------------------------------------------------------------------------------
+# Return home interviews
+# ---------------------------------------------------------------------------------------------
+
+FINDINGS = ("why_went", "where_and_with_whom", "harm_suffered", "exploitation_indicators", "what_would_help")
+
+
+@transaction.atomic
+def return_interview_update(
+    *,
+    user,
+    why: str,
+    episode: Episode | int,
+    status: str | None = None,
+    offered_at=None,
+    held_at=None,
+    why_went: str | None = None,
+    where_and_with_whom: str | None = None,
+    harm_suffered: str | None = None,
+    exploitation_indicators: list[str] | None = None,
+    what_would_help: str | None = None,
+) -> ReturnInterview:
+    """Move the interview on (assigned -> offered -> accepted/declined -> completed) and record findings.
+
+    Findings are recorded with, or after, completion; completion needs held_at. A field left None
+    is left as it was.
+    """
+    episode, reasons = _episode_for(user, episode)
+    interview = ReturnInterview.objects.select_for_update().filter(episode=episode).first()
+    if interview is None:
+        raise ValidationError({"episode": "No return interview is assigned yet: record the child's return first."})
+    _require(rules.may_record_interview(user, reasons, interview), "record this return interview")
+
+    current = interview.status
+    if status is not None and status not in InterviewStatus.values:
+        raise ValidationError({"status": f"“{status}” is not an interview status: use one of {', '.join(InterviewStatus.values)}."})
+    new = status or current
+    if new != current and new not in INTERVIEW_TRANSITIONS[current]:
+        hint = " Record it as offered first." if current == InterviewStatus.ASSIGNED else ""
+        raise ValidationError({"status": f"An interview that is {current} cannot become {new}.{hint}"})
+    findings = {
+        "why_went": why_went, "where_and_with_whom": where_and_with_whom, "harm_suffered": harm_suffered,
+        "exploitation_indicators": exploitation_indicators, "what_would_help": what_would_help,
+    }
+    given = {name: value for name, value in findings.items() if value is not None}
+    if status is None and offered_at is None and held_at is None and not given:
+        raise ValidationError({"status": "Nothing to record: give a status, a time or findings."})
+    for name in given:
+        if new != InterviewStatus.COMPLETED:
+            raise ValidationError({name: "Findings are recorded when the interview is completed."})
+
+    now = timezone.now()
+    returned = episode.returned_at
+    if offered_at is not None or (new == InterviewStatus.OFFERED and new != current):
+        if new == InterviewStatus.ASSIGNED:
+            raise ValidationError({"offered_at": "Record the offer by setting the status to offered."})
+        interview.offered_at = _at_or_now(offered_at, "offered_at", not_before=returned, not_before_what="the child returned")
+    if new == InterviewStatus.ACCEPTED and new != current:
+        interview.accepted_at = now
+    if held_at is not None and new != InterviewStatus.COMPLETED:
+        raise ValidationError({"held_at": "The time held is recorded when the interview is completed."})
+    if new == InterviewStatus.COMPLETED:
+        if held_at is None and interview.held_at is None:
+            raise ValidationError({"held_at": "Enter when the interview was held."})
+        if held_at is not None:
+            offered = interview.offered_at or returned
+            interview.held_at = _at_or_now(
+                held_at, "held_at", not_before=offered,
+                not_before_what="it was offered" if interview.offered_at else "the child returned",
+            )
+    if "exploitation_indicators" in given:
+        codes = given["exploitation_indicators"]
+        if isinstance(codes, str) or not all(isinstance(code, str) for code in codes):
+            raise ValidationError({"exploitation_indicators": "Give a list of indicator codes."})
+        unknown = [code for code in codes if code not in EXPLOITATION_INDICATORS]
+        if unknown:
+            raise ValidationError({"exploitation_indicators": (
+                f"Not an indicator: {', '.join(unknown)}. Use codes from the list: {', '.join(EXPLOITATION_INDICATORS)}."
+            )})
+        given["exploitation_indicators"] = list(dict.fromkeys(codes))
+    for name, value in given.items():
+        setattr(interview, name, value.strip() if isinstance(value, str) else value)
+
+    if new != current:
+        interview.status = new
+        closing = new in (InterviewStatus.COMPLETED, InterviewStatus.DECLINED)
+        interview.closed_at = now if closing else None
+    if given or new == InterviewStatus.COMPLETED:
+        interview.recorded_by = user
+    interview.save()
+
+    if new != current:
+        text = f"Return interview {InterviewStatus(new).label.lower()}"
+        if new == InterviewStatus.COMPLETED:
+            text += " within 72 hours of return." if interview.held_within_72_hours else " more than 72 hours after return."
+        else:
+            text += "."
+        at = {InterviewStatus.OFFERED: interview.offered_at, InterviewStatus.COMPLETED: interview.held_at}.get(new) or now
+    else:
+        text, at = "Return interview record updated.", now
+    # The timeline says what happened and when; the findings stay on the interview (rules).
+    _log(episode, user, UpdateKind.INTERVIEW, at, text, detail={"status": new, "service": interview.service.code})
+    _audit(user, why, Action.UPDATE, episode, {"status": new, "findings": sorted(given)}, object_type="return_interview",
+           object_id=interview.pk)
+    signals.return_interview_changed.send(Episode, user=user, episode=episode, interview=interview, previous_status=current)
+    return interview
+
+
+# ---------------------------------------------------------------------------------------------
+# Philomena profile (Part A)
+# ---------------------------------------------------------------------------------------------
+
+
+def _photo_checked(photo) -> str:
+    """The photo's extension, from its first bytes; refuses anything but JPEG, PNG or WebP under 5 MB."""
+    size = getattr(photo, "size", None)
+    if size is not None and size > PHOTO_MAX_BYTES:
+        raise ValidationError({"photo": "The photo must be smaller than 5 MB."})
+    photo.seek(0)
+    head = photo.read(12)
+    photo.seek(0)
+    for magic, extension in PHOTO_TYPES.items():
+        if head.startswith(magic) and (extension != ".webp" or head[8:12] == b"WEBP"):
+            return extension
+    raise ValidationError({"photo": "The photo must be a JPEG, PNG or WebP image."})
+
+
+@transaction.atomic
+def philomena_profile_save(
+    *,
+    user,
+    why: str,
+    child: Child | int,
+    description: str = "",
+    associates: str = "",
+    addresses: str = "",
+    places_frequented: str = "",
+    phone: str = "",
+    social_media: str = "",
+    medical_needs: str = "",
+    vulnerabilities: str = "",
+    previous_missing_history: str = "",
+    transport: str = "",
+    financial: str = "",
+    photo=None,
+    remove_photo: bool = False,
+) -> PhilomenaProfile:
+    """Save Part A as a new version. The photo carries over from the last version unless replaced or removed."""
+    child, reasons = _child_for(user, child)
+    _require(rules.may_keep_profile(user, reasons), "change this child's Philomena profile")
+    if len(phone) > 100:
+        raise ValidationError({"phone": "Phone must be at most 100 characters."})
+    extension = _photo_checked(photo) if photo is not None else None
+    # Lock the child's row so two saves cannot both take the next version number.
+    Child.objects.select_for_update().filter(pk=child.pk).first()
+    previous = PhilomenaProfile.objects.filter(child=child).order_by("-version").first()
+    profile = PhilomenaProfile(
+        child=child, version=(previous.version + 1) if previous else 1, created_by=user,
+        description=description.strip(), associates=associates.strip(), addresses=addresses.strip(),
+        places_frequented=places_frequented.strip(), phone=phone.strip(), social_media=social_media.strip(),
+        medical_needs=medical_needs.strip(), vulnerabilities=vulnerabilities.strip(),
+        previous_missing_history=previous_missing_history.strip(), transport=transport.strip(), financial=financial.strip(),
+    )
+    if extension is not None:
+        profile.photo.save(f"photo{extension}", File(photo), save=False)
+    elif previous is not None and previous.photo and not remove_photo:
+        profile.photo = previous.photo.name
+    try:
+        with transaction.atomic():
+            profile.save()
+    except IntegrityError:
+        raise ValidationError({"child": "Someone else saved this profile at the same moment: reload and try again."}) from None
+    audit_record(user=user, action=Action.CREATE, object_type="philomena_profile", object_id=profile.pk,
+                 child_id=child.pk, why=why, detail={"version": profile.version})
+    return profile

@@ -1,0 +1,17 @@
+"""What happened to an episode, for the parts that act on it (alerts, safeguarding).
+
+The core never imports those parts (architecture.md: dependencies point one way); they connect
+receivers in their AppConfig.ready(). Every signal is sent inside the service's transaction, so a
+receiver's writes (alerts queued, flags raised) commit or roll back with the change itself.
+Each is sent with `user` (who acted) and `episode`.
+"""
+
+from django.dispatch import Signal
+
+episode_opened = Signal()
+episode_kind_changed = Signal()
+episode_risk_graded = Signal()  # also: previous (grade before, "" if none)
+episode_updated = Signal()  # a sighting, enquiry or note; also: update (EpisodeUpdate)
+episode_returned = Signal()  # also: interview (the ReturnInterview assigned)
+episode_closed = Signal()
+return_interview_changed = Signal()  # also: interview, previous_status

@@ -1,0 +1,106 @@
+"""The live board (/board/) and the interviews due (/interviews/)."""
+
+import re
+
+import pytest
+
+from homeward.episodes import services
+from tests.episodes_ui.conftest import ago
+
+
+def _board_children(html: str) -> list[str]:
+    """The children on the board, in the order shown."""
+    table = html.split('data-testid="board"')[1].split("</table>")[0] if 'data-testid="board"' in html else ""
+    return re.findall(r'<a class="govuk-link" href="/episodes/\d+/">([^<]+)</a>', table)
+
+
+@pytest.fixture
+def three_gone(world, story):
+    """Amira missing 3 hours and graded high; Jayden away 10 hours, ungraded; Kacper missing 30 hours, graded low."""
+    amira = story.grade(story.open(world.child, hours=3), "high")
+    jayden = story.open(world.child_at_home, by=world.social_worker, kind="away", hours=10, location="School gates")
+    kacper = story.open(world.moved_child, by=world.social_worker, hours=30, location="Piccadilly Gardens")
+    services.episode_grade_risk(user=world.gmp_officer, why="test", episode=kacper.pk, risk_grade="low", source="Call from carer")
+    return amira, jayden, kacper
+
+
+def test_it_orders_by_risk_then_time_missing(world, client_for, three_gone):
+    html = client_for("social_worker").get("/board/").content.decode()
+    # High first, then not yet graded, then the rest by grade: within a grade, the longest gone first.
+    assert _board_children(html) == ["Amira Okafor", "Jayden Walsh", "Kacper Nowak"]
+    assert "3 children missing or away" in html
+    assert "High risk" in html and "Not graded" in html and "Low risk" in html
+    assert "1 day 6 hours" in html and "10 hours" in html
+
+
+def test_each_agency_sees_only_its_children_and_counts_only_them(world, client_for, three_gone):
+    for who, expected in [
+        ("police_officer", ["Amira Okafor"]),
+        ("gmp_officer", ["Jayden Walsh", "Kacper Nowak"]),
+        ("provider_staff", ["Amira Okafor"]),
+        ("host_coordinator", ["Amira Okafor"]),
+    ]:
+        html = client_for(who).get("/board/").content.decode()
+        assert _board_children(html) == expected, who
+    html = client_for("unrelated_social_worker").get("/board/").content.decode()
+    assert _board_children(html) == []
+    assert "0 children missing or away" in html
+    assert "Okafor" not in html and "Walsh" not in html and "Nowak" not in html
+
+
+def test_the_filter_works_without_javascript(world, client_for, three_gone):
+    client = client_for("social_worker")
+    html = client.get("/board/", {"kind": "away"}).content.decode()
+    assert _board_children(html) == ["Jayden Walsh"]
+    assert "1 of 3 children missing or away matches the filters" in html
+    html = client.get("/board/", {"risk": ["high", "low"]}).content.decode()
+    assert _board_children(html) == ["Amira Okafor", "Kacper Nowak"]
+    # Each chosen filter is a link that removes it, keeping the others.
+    assert 'href="?risk=low"' in html and 'href="?risk=high"' in html
+    html = client.get("/board/", {"risk": "not_graded"}).content.decode()
+    assert _board_children(html) == ["Jayden Walsh"]
+    # Nonsense is ignored, never an error.
+    html = client.get("/board/", {"risk": "purple", "kind": "lost"}).content.decode()
+    assert _board_children(html) == ["Amira Okafor", "Jayden Walsh", "Kacper Nowak"]
+
+
+def test_an_overdue_risk_review_is_highlighted(world, client_for, three_gone):
+    html = client_for("social_worker").get("/board/").content.decode()
+    rows = {name: row for row in html.split("<tr")[1:] for name in re.findall(r">([A-Z][a-z]+ [A-Z][a-z]+)</a>", row)}
+    assert "homeward-board__row--overdue" in rows["Jayden Walsh"] and "Grade now" in rows["Jayden Walsh"]
+    assert "Overdue" not in rows["Amira Okafor"]  # graded high just now: next review in an hour
+
+
+def test_a_returned_child_leaves_the_board(world, client_for, story, three_gone):
+    amira = three_gone[0]
+    story.return_(amira, hours_ago=0)
+    assert "Amira Okafor" not in _board_children(client_for("social_worker").get("/board/").content.decode())
+
+
+def test_the_board_marks_its_refresh_for_the_script(world, client_for):
+    html = client_for("social_worker").get("/board/").content.decode()
+    assert 'data-homeward-refresh="60"' in html and 'src="/static/episodes/episodes.js"' in html
+
+
+def test_interviews_due_for_the_service_and_the_council(world, client_for, story, rhi_worker):
+    late = story.open(world.child, hours=100)
+    late = services.episode_record_return(user=world.provider_staff, why="test", episode=late.pk, returned_at=ago(hours=80))
+    recent = story.open(world.child_at_home, by=world.social_worker, hours=5)
+    story.return_(recent, by=world.social_worker, hours_ago=1)
+    for who in [rhi_worker, world.social_worker]:
+        html = client_for(who).get("/interviews/").content.decode()
+        assert "2 interviews to hold, 1 overdue" in html
+        table = html.split('data-testid="interviews"')[1]
+        assert table.index("Amira Okafor") < table.index("Jayden Walsh")  # soonest due (overdue) first
+        html = client_for(who).get("/interviews/", {"overdue": "1"}).content.decode()
+        assert "1 interview overdue" in html and "Jayden Walsh" not in html
+    html = client_for("unrelated_social_worker").get("/interviews/").content.decode()
+    assert "0 interviews to hold" in html and "Okafor" not in html
+
+
+def test_the_navigation_links_to_the_board(world, client_for):
+    html = client_for("provider_staff").get("/").content.decode()
+    assert 'href="/board/"' in html and 'href="/interviews/"' not in html
+    html = client_for("social_worker").get("/").content.decode()
+    assert 'href="/board/"' in html and 'href="/interviews/"' in html
+    assert 'href="/board/"' not in client_for("national_analyst").get("/").content.decode()
