@@ -1,0 +1,211 @@
+"""Who must be told what, and by when, as episodes and placements change (issue 4, item 1).
+
+The core sends signals from inside its services' transactions (episodes.signals, children.signals);
+AlertsConfig.ready() connects the receivers below, so the core never imports alerts. A receiver's
+alerts and clocks therefore commit, or roll back, with the change that caused them.
+
+The duties (domain.md, "Duties after a child goes missing or returns"; DfE statutory guidance on
+children who run away or go missing from home or care, January 2014):
+  episode opened    -> the responsible council's missing coordinator(s) and social worker(s), the
+                       child's IRO(s), the host council's missing coordinator(s) if the host differs,
+                       and the coordinator(s) of the police force of the area; then a clock for each
+                       "missing longer than" threshold that escalates up the chain if still open
+  risk raised high  -> the responsible council's team manager(s) and nominated officer(s), urgent
+  return            -> the return interview service's workers; the missing clocks stop; a clock
+                       tells the team manager(s) if the interview is not done by its due time
+  placed elsewhere  -> the host council's missing coordinator(s)
+Each council's thresholds are its NotificationSettings (defaults.py). Nobody else is told, and a
+person with two reasons to be told is told once. Subjects say what happened, never to whom: they
+go by email, and the details are behind sign-in at the link.
+"""
+
+import datetime
+from collections.abc import Iterable
+
+from django.urls import reverse
+from django.utils import timezone
+
+from homeward.agencies.models import Agency, Role, User
+from homeward.alerts.models import Urgency
+from homeward.alerts.recipients import agency_staff, council_staff
+from homeward.alerts.selectors import notification_settings_for
+from homeward.alerts.services import cancel_clock, notify, schedule_clock
+from homeward.children.models import Placement
+from homeward.episodes.models import Episode, Kind, ReturnInterview, RiskGrade
+
+# Task names as strings: alerts.tasks imports this module.
+MISSING_LONGER_THAN_TASK = "homeward.alerts.tasks.missing_longer_than"
+INTERVIEW_OVERDUE_TASK = "homeward.alerts.tasks.interview_overdue"
+
+# Up the chain as a child stays missing: the first threshold reached tells the team manager(s), each
+# later one the nominated officer(s) (defaults: 24 hours, then 72). domain.md: escalation to senior
+# managers is set locally, so a council sets the thresholds; the chain's two rungs are the roles a
+# council has. (At 72 hours the police force also notifies the NCA UK Missing Persons Unit — ACPO
+# 2013 / APP 2017 — a police duty done in the force's own systems, not by Homeward.)
+ESCALATION_CHAIN = (Role.TEAM_MANAGER, Role.NOMINATED_OFFICER)
+
+
+def _episode_link(episode) -> str:
+    # A literal path: the episode pages live in episodes.urls, which this app does not depend on.
+    return f"/episodes/{episode.pk}/"
+
+
+def _what(episode: Episode) -> str:
+    return "missing" if episode.kind == Kind.MISSING else "away from placement without authorisation"
+
+
+def _tell(event: str, *, groups: Iterable[tuple[Iterable[User], str, str]], link: str, child_id: int,
+          related, now: datetime.datetime | None = None) -> None:
+    """notify() once per subject, each person once across all groups (the first group naming them
+    wins): groups are (people, urgency, subject), most specific reason first."""
+    told: set[int] = set()
+    for people, urgency, subject in groups:
+        fresh = []
+        for person in people:
+            if person.pk not in told:
+                told.add(person.pk)
+                fresh.append((person, urgency))
+        if fresh:
+            notify(event=event, recipients=fresh, subject=subject, link=link, child_id=child_id, related=related, now=now)
+
+
+def _host_authority(child) -> Agency | None:
+    placement = Placement.objects.current().filter(child=child).select_related("host_authority").order_by("-start_date").first()
+    return placement.host_authority if placement else None
+
+
+def _missing_clock_key(episode_id: int, hours: int) -> str:
+    return f"episode:{episode_id}:missing-over:{hours}h"
+
+
+def _overdue_clock_key(interview_id: int) -> str:
+    return f"return-interview:{interview_id}:overdue"
+
+
+# ---------------------------------------------------------------------------------------------
+# Receivers (connected in AlertsConfig.ready)
+# ---------------------------------------------------------------------------------------------
+
+
+def on_episode_opened(sender, *, episode, **kwargs) -> None:
+    """Rule 1. DfE 2014: the responsible authority, the host authority (if different), the police and
+    the child's IRO must know of every missing episode."""
+    child = episode.child
+    responsible = child.responsible_authority
+    host = _host_authority(child)
+    what = _what(episode)
+    groups = [
+        (council_staff(responsible, [Role.MISSING_COORDINATOR, Role.SOCIAL_WORKER, Role.IRO]), Urgency.NORMAL,
+         f"A child you are responsible for has been reported {what}"),
+    ]
+    if host is not None and host.pk != responsible.pk:
+        groups.append((council_staff(host, [Role.MISSING_COORDINATOR]), Urgency.NORMAL,
+                       f"A child placed in your area by another council has been reported {what}"))
+    groups.append((agency_staff(episode.location_police_force, [Role.POLICE_COORDINATOR]), Urgency.NORMAL,
+                   f"A child in care has been reported {what} in your force's area"))
+    _tell("episode_opened", groups=groups, link=_episode_link(episode), child_id=child.pk, related=episode)
+
+    # The clocks run from when the child left or was last seen (SSDA903 MIS_START), not from the
+    # report: a child reported late may be past a threshold already, and is escalated at once.
+    for hours in sorted(set(notification_settings_for(responsible).escalate_after_hours)):
+        schedule_clock(_missing_clock_key(episode.pk, hours), episode.started_at + datetime.timedelta(hours=hours),
+                       MISSING_LONGER_THAN_TASK, {"episode_id": episode.pk, "hours": hours})
+
+
+def on_episode_risk_graded(sender, *, episode, previous: str = "", **kwargs) -> None:
+    """Rule 2. Raised to high -> the team manager(s) and the council's named senior officer at once,
+    urgent: unacknowledged, it is re-sent and then escalates (services.notify sets those clocks).
+    domain.md: "Escalation to senior managers ... (e.g. immediately for a high risk child)"."""
+    # The episode's grade is the latest made: a late-recorded older grading does not raise it.
+    if episode.risk_grade != RiskGrade.HIGH or previous == RiskGrade.HIGH:
+        return
+    managers = council_staff(episode.child.responsible_authority, [Role.TEAM_MANAGER, Role.NOMINATED_OFFICER])
+    _tell("risk_high", groups=[(managers, Urgency.URGENT, "The police have graded a child you are responsible for as high risk")],
+          link=_episode_link(episode), child_id=episode.child_id, related=episode)
+
+
+def on_episode_returned(sender, *, episode, interview, **kwargs) -> None:
+    """Rule 3. DfE 2014: a return home interview is offered every time a child returns, within 72
+    hours (episodes.clocks). The interview service is told; the missing clocks stop; and the team
+    manager(s) are told if the interview is neither held nor declined by its due time."""
+    workers = agency_staff(interview.service, [Role.RHI_WORKER])
+    _tell("returned", groups=[(workers, Urgency.NORMAL, "A child has returned from being missing or away and is due a return home interview")],
+          link=_episode_link(episode), child_id=episode.child_id, related=episode)
+    # A clock left behind (the council changed its thresholds while the child was away) finds the
+    # episode closed when it fires, and does nothing.
+    for hours in notification_settings_for(episode.child.responsible_authority).escalate_after_hours:
+        cancel_clock(_missing_clock_key(episode.pk, hours))
+    _schedule_overdue(interview)
+
+
+def on_return_interview_changed(sender, *, episode, interview, **kwargs) -> None:
+    """Completed or declined: the overdue clock stops. Offered again after a refusal: it starts again
+    (and fires at once if the due time has passed; setting a clock that is waiting is a no-op)."""
+    if interview.closed_at is not None:
+        cancel_clock(_overdue_clock_key(interview.pk))
+    else:
+        _schedule_overdue(interview)
+
+
+def on_placement_created(sender, *, placement, **kwargs) -> None:
+    """Rule 4. Care Planning, Placement and Case Review (England) Regulations 2010 (as amended 2013):
+    the host authority must be notified of a placement in its area. A placement recorded after it
+    ended tells nobody: there is no child in the area to know of."""
+    child = placement.child
+    host = placement.host_authority
+    if host is None or host.pk == child.responsible_authority_id:
+        return
+    if placement.end_date is not None and placement.end_date <= timezone.localdate():
+        return
+    coordinators = council_staff(host, [Role.MISSING_COORDINATOR])
+    _tell("placed_in_area", groups=[(coordinators, Urgency.NORMAL, "A child from another council has been placed in your area")],
+          link=reverse("children:detail", args=[child.pk]), child_id=child.pk, related=placement)
+
+
+def _schedule_overdue(interview) -> None:
+    schedule_clock(_overdue_clock_key(interview.pk), interview.due_at, INTERVIEW_OVERDUE_TASK, {"interview_id": interview.pk})
+
+
+def connect() -> None:
+    from homeward.children import signals as children_signals
+    from homeward.episodes import signals as episode_signals
+
+    episode_signals.episode_opened.connect(on_episode_opened, dispatch_uid="alerts.rules.episode_opened")
+    episode_signals.episode_risk_graded.connect(on_episode_risk_graded, dispatch_uid="alerts.rules.episode_risk_graded")
+    episode_signals.episode_returned.connect(on_episode_returned, dispatch_uid="alerts.rules.episode_returned")
+    episode_signals.return_interview_changed.connect(on_return_interview_changed, dispatch_uid="alerts.rules.return_interview_changed")
+    children_signals.placement_created.connect(on_placement_created, dispatch_uid="alerts.rules.placement_created")
+
+
+# ---------------------------------------------------------------------------------------------
+# Clocks (run by the worker: alerts.tasks)
+# ---------------------------------------------------------------------------------------------
+
+
+def missing_longer_than(*, episode_id: int, hours: int, due_at: datetime.datetime) -> None:
+    """A threshold reached: if the child is still missing or away, tell the next rung up the chain."""
+    episode = Episode.objects.select_related("child__responsible_authority").filter(pk=episode_id).first()
+    if episode is None or not episode.is_open:
+        return  # returned (the clock was due to be cancelled) or erased
+    responsible = episode.child.responsible_authority
+    thresholds = sorted(set(notification_settings_for(responsible).escalate_after_hours) | {hours})
+    rung = min(thresholds.index(hours), len(ESCALATION_CHAIN) - 1)
+    # The rung's people, or the next rung's if a council has nobody in that role: someone is told.
+    people = next((found for role in ESCALATION_CHAIN[rung:] if (found := list(council_staff(responsible, [role])))), [])
+    what = "missing" if episode.kind == Kind.MISSING else "away from placement"
+    # At the clock's time when the worker is on time; at the real time when it is catching up.
+    _tell(f"missing_over_{hours}h",
+          groups=[(people, Urgency.NORMAL, f"A child you are responsible for has been {what} for more than {hours} hours")],
+          link=_episode_link(episode), child_id=episode.child_id, related=episode, now=max(due_at, timezone.now()))
+
+
+def interview_overdue(*, interview_id: int, due_at: datetime.datetime) -> None:
+    """The 72 hours have passed (DfE 2014) and the interview is neither held nor declined."""
+    interview = ReturnInterview.objects.select_related("episode__child__responsible_authority").filter(pk=interview_id).first()
+    if interview is None or interview.closed_at is not None:
+        return
+    episode = interview.episode
+    managers = council_staff(episode.child.responsible_authority, [Role.TEAM_MANAGER])
+    _tell("interview_overdue",
+          groups=[(managers, Urgency.NORMAL, "A return home interview for a child you are responsible for is overdue")],
+          link=_episode_link(episode), child_id=episode.child_id, related=interview, now=max(due_at, timezone.now()))

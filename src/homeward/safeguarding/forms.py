@@ -1,0 +1,169 @@
+"""The safeguarding pages' forms: the shape of the input only; the rules are the services'. They reuse
+the episode pages' GOV.UK field helpers and error summary (episodes.forms)."""
+
+import datetime
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from homeward.episodes.forms import DateTimeField, EpisodeForm, _area, _choice, _text
+from homeward.safeguarding import screening
+from homeward.safeguarding.models import AreaKind, FlagKind, LocationRiskKind
+
+NONE = "no"
+SIGNIFICANT_CHOICES = [(NONE, "No, or not known"), (screening.LAST_6_MONTHS, "In the last 6 months"),
+                       (screening.SIX_TO_12_MONTHS, "6 to 12 months ago only")]
+
+
+class DateWidget(forms.MultiWidget):
+    """GOV.UK date input: <name>_day, <name>_month, <name>_year."""
+
+    def __init__(self) -> None:
+        super().__init__(widgets={"day": forms.TextInput, "month": forms.TextInput, "year": forms.TextInput})
+
+    def decompress(self, value) -> list[str]:
+        if isinstance(value, datetime.date):
+            return [str(value.day), str(value.month), str(value.year)]
+        return ["", "", ""]
+
+
+class DateField(forms.Field):
+    widget = DateWidget
+
+    def __init__(self, *, what: str, **kwargs) -> None:
+        self.what = what
+        super().__init__(**kwargs)
+        self.error_messages["required"] = f"Enter {what}"
+
+    def clean(self, value) -> datetime.date | None:
+        day, month, year = [(part or "").strip() for part in (value or ["", "", ""])]
+        if not any((day, month, year)):
+            if self.required:
+                raise ValidationError(self.error_messages["required"])
+            return None
+        missing = [name for name, part in (("day", day), ("month", month), ("year", year)) if not part]
+        if missing:
+            raise ValidationError(f"{self.what[0].upper()}{self.what[1:]} must include a {' and a '.join(missing)}")
+        if not (day.isdigit() and month.isdigit() and year.isdigit()) or len(year) != 4:
+            raise ValidationError(f"{self.what[0].upper()}{self.what[1:]} must be a real date, like 27 3 2026")
+        try:
+            return datetime.date(int(year), int(month), int(day))
+        except ValueError:
+            raise ValidationError(f"{self.what[0].upper()}{self.what[1:]} must be a real date, like 27 3 2026") from None
+
+
+def _checkboxes(label: str, choices: dict[str, str], help_text: str = "") -> forms.MultipleChoiceField:
+    return forms.MultipleChoiceField(
+        label=label, choices=list(choices.items()), required=False, widget=forms.CheckboxSelectMultiple, help_text=help_text,
+        error_messages={"invalid_choice": "Choose from the list."},
+    )
+
+
+class ScreeningForm(EpisodeForm):
+    service_fields = {"answers": "vulnerabilities", "screened_at": "screened_at"}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["screened_at"] = DateTimeField(label="When was the screening done?", what="when the screening was done")
+        self.fields["vulnerabilities"] = _checkboxes(
+            "Vulnerabilities", screening.VULNERABILITIES, "Select all that apply to the child now. 1 point each."
+        )
+        self.fields["moderate"] = _checkboxes(
+            "Moderate indicators in the last 6 months", screening.MODERATE, "Select all seen in the last 6 months. 1 point each."
+        )
+        for code, label in screening.SIGNIFICANT.items():
+            self.fields[f"significant_{code}"] = _choice(
+                label, SIGNIFICANT_CHOICES, required=False, required_message=f"Say whether “{label.lower()}” applies",
+            )
+            self.fields[f"significant_{code}"].initial = NONE
+        self.fields["notes"] = _area("Notes", help_text="What the screening was based on: who was spoken to, what was seen.")
+
+    @property
+    def significant_fields(self) -> list:
+        return [self[f"significant_{code}"] for code in screening.SIGNIFICANT]
+
+    def answers(self) -> dict[str, str]:
+        data = self.cleaned_data
+        answers = {code: screening.YES for code in data["vulnerabilities"]}
+        answers |= {code: screening.YES for code in data["moderate"]}
+        for code in screening.SIGNIFICANT:
+            when = data.get(f"significant_{code}") or NONE
+            if when != NONE:
+                answers[code] = when
+        return answers
+
+
+class FlagRaiseForm(EpisodeForm):
+    kind = _choice("Which flag?", FlagKind.choices, required_message="Choose the kind of flag")
+    reason = _area("Why are you raising it?", required=True, required_message="Give the reason for raising the flag",
+                   help_text="This is kept with the flag and in the audit log.")
+
+
+class FlagChangeForm(EpisodeForm):
+    change = _choice("What do you want to do?", [("lower", "Lower it"), ("clear", "Clear it")],
+                     required_message="Choose whether to lower or clear the flag",
+                     hints={"lower": "The risk is lower. The flag stays on the child's page as lowered.",
+                            "clear": "The flag no longer applies. It moves to the history."})
+    reason = _area("Why?", required=True, required_message="Give the reason",
+                   help_text="This is kept with the flag and in the audit log. The rule raises the flag again only on new facts.")
+
+
+class MeetingProposeForm(EpisodeForm):
+    reason = _area("Why is a strategy meeting needed?", required=True, required_message="Give the reason for the meeting")
+
+
+class MeetingScheduleForm(EpisodeForm):
+    service_fields = {"invited": "invited"}
+
+    def __init__(self, *args, agencies=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["scheduled_for"] = DateTimeField(label="When will it be held?", what="when the meeting will be held")
+        self.fields["invited"] = forms.MultipleChoiceField(
+            label="Agencies invited", choices=[(str(a.pk), a.name) for a in agencies], widget=forms.CheckboxSelectMultiple,
+            error_messages={"required": "Invite at least the council that looks after the child", "invalid_choice": "Choose from the list"},
+        )
+
+
+class MeetingRecordForm(EpisodeForm):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["held_at"] = DateTimeField(label="When was it held?", what="when the meeting was held")
+        self.fields["decisions"] = _area("What did the meeting decide?", required=True, required_message="Record what the meeting decided")
+
+
+class MeetingCancelForm(EpisodeForm):
+    cancel_reason = _area("Why is it cancelled?", required=True, required_message="Give the reason for cancelling")
+    service_fields = {"reason": "cancel_reason"}
+
+
+class ActionForm(EpisodeForm):
+    service_fields = {"owner": "owner", "due_date": "due_date", "description": "description"}
+
+    def __init__(self, *args, owners=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["description"] = _area("Action", required=True, required_message="Say what is to be done")
+        self.fields["owner"] = forms.ChoiceField(
+            label="Who will do it?", choices=[("", "Choose someone")] + [
+                (str(u.pk), f"{u.get_full_name() or u.username}, {u.get_role_display()}, {u.agency.name}") for u in owners
+            ],
+            error_messages={"required": "Choose who will do it", "invalid_choice": "Choose who will do it"},
+        )
+        self.fields["due_date"] = DateField(label="Due by", what="the due date")
+
+
+class LocationRiskForm(EpisodeForm):
+    area_kind = _choice("What kind of place?", AreaKind.choices, required_message="Choose what kind of place it is",
+                        hints={AreaKind.POSTCODE: "A full postcode, like B1 1AA.", AreaKind.SECTOR: "Like B1 1: every postcode starting so.",
+                               AreaKind.DISTRICT: "Like B1.", AreaKind.PLACE: "A name matched in last-seen, sighting and found-at places."})
+    area = _text("Postcode, sector, district or place name", required=True, max_length=100,
+                 required_message="Enter the postcode, sector, district or place name")
+    kind = _choice("What is the risk?", LocationRiskKind.choices, required_message="Choose the kind of risk")
+    description = _area("What is known", help_text="Kept on the register for councils and police. Do not name children.")
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["expires_on"] = DateField(label="Expires on (optional)", what="the expiry date", required=False)
+
+
+class WithdrawForm(EpisodeForm):
+    reason = _area("Why is it withdrawn?", required=True, required_message="Give the reason for withdrawing it")

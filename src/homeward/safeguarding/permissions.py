@@ -1,0 +1,51 @@
+"""Who may do what with safeguarding records, given the named reasons their agency has to see the
+child (agencies.access). Seeing the child comes first, always; this only narrows what they may do.
+"""
+
+from homeward.agencies.models import AgencyKind, Role
+from homeward.episodes.rules import COUNCIL_STAFF, INSPECTOR, RESPONSIBLE
+
+# The brief for flags: social workers and their team managers at the council that looks after the child.
+FLAG_ROLES = {Role.SOCIAL_WORKER, Role.TEAM_MANAGER}
+
+
+def may_change_flags(user, reasons: list[str]) -> bool:
+    """Raise, lower or clear a flag by hand."""
+    return user.role in FLAG_ROLES and RESPONSIBLE in reasons
+
+
+def may_see_screenings(user, reasons: list[str]) -> bool:
+    # A screening records what is known of the child's life (abuse, health, relationships): like the
+    # return interview's findings, it is for the council that looks after the child and its inspectors.
+    # Partners see the grade on the screening flag.
+    return RESPONSIBLE in reasons or INSPECTOR in reasons
+
+
+def may_screen(user, reasons: list[str]) -> bool:
+    return user.role in COUNCIL_STAFF and RESPONSIBLE in reasons
+
+
+def may_manage_meetings(user, reasons: list[str]) -> bool:
+    """Propose, schedule, record, cancel a strategy meeting and give its actions: the responsible council."""
+    return user.role in COUNCIL_STAFF and RESPONSIBLE in reasons
+
+
+def may_see_meeting(user, reasons: list[str], meeting, *, owns_an_action: bool = False) -> bool:
+    """The responsible council and its inspectors; an invited agency that can see the child; an action's owner."""
+    if not reasons:
+        return False
+    if RESPONSIBLE in reasons or INSPECTOR in reasons or owns_an_action:
+        return True
+    return meeting.invited_agencies.filter(pk=user.agency_id).exists()
+
+
+def may_complete_action(user, reasons: list[str], action) -> bool:
+    return bool(reasons) and (action.owner_id == user.pk or may_manage_meetings(user, reasons))
+
+
+def may_keep_register(user) -> bool:
+    """Councils and police forces add places to the location risk register."""
+    return (
+        user.is_authenticated and user.agency_id is not None
+        and user.agency.kind in (AgencyKind.LOCAL_AUTHORITY, AgencyKind.POLICE) and user.role != Role.ANALYST
+    )

@@ -1,0 +1,50 @@
+"""The rules run on each episode event, inside the transaction of the write that caused it
+(episodes.signals), so a flag raised and the write that raised it commit together.
+
+A fault in the rules must never stop a child being reported missing or their return recorded: the
+evaluation runs in a savepoint, and if it fails the write goes ahead, the error is logged and the
+worker evaluates the child again (tasks.evaluate).
+"""
+
+import logging
+
+from django.db import transaction
+
+from homeward.episodes import signals
+from homeward.tasks.queue import enqueue
+
+log = logging.getLogger(__name__)
+EVALUATE_TASK = "homeward.safeguarding.tasks.evaluate"
+
+
+def evaluate_safely(child_id: int, user) -> None:
+    from homeward.safeguarding.services import risk_flags_evaluate
+
+    try:
+        with transaction.atomic():
+            risk_flags_evaluate(child=child_id, user=user)
+    except Exception:
+        log.exception("Safeguarding rules failed for child %s; queued to run again", child_id)
+        enqueue(EVALUATE_TASK, args={"child_id": child_id})
+
+
+def on_episode_event(sender, *, user, episode, **kwargs) -> None:
+    evaluate_safely(episode.child_id, user)
+
+
+# Every event that can change a rule's facts: when, how long, where (last seen, sightings, found
+# at), what the child said at the return interview.
+EVENTS = [
+    signals.episode_opened,
+    signals.episode_kind_changed,
+    signals.episode_risk_graded,
+    signals.episode_updated,
+    signals.episode_returned,
+    signals.episode_closed,
+    signals.return_interview_changed,
+]
+
+
+def connect() -> None:
+    for signal in EVENTS:
+        signal.connect(on_episode_event, dispatch_uid=f"safeguarding-{id(signal)}")

@@ -1,0 +1,34 @@
+"""Template helpers for the safeguarding pages, and the risk flag summary on the child's page."""
+
+from django import template
+from django.forms import BoundField
+
+from homeward.safeguarding import rules, selectors
+from homeward.safeguarding.forms import DateWidget
+from homeward.safeguarding.permissions import may_see_screenings
+
+register = template.Library()
+
+
+@register.filter
+def day(value) -> str:
+    """"4 Nov 2025", in Europe/London."""
+    return rules.day(value) if value else ""
+
+
+@register.simple_tag
+def date_parts(field: BoundField) -> dict:
+    value = field.value()
+    if not isinstance(value, (list, tuple)):
+        value = DateWidget().decompress(value)
+    day_, month, year = (list(value) + ["", "", ""])[:3]
+    return {"day": day_ or "", "month": month or "", "year": year or ""}
+
+
+@register.inclusion_tag("safeguarding/_child_summary.html", takes_context=True)
+def child_risk_flags(context, child, reasons) -> dict:
+    """On the child's page: the flags raised (and lowered), any open strategy meeting, and the links.
+    Read through the scoped selector with the request's user."""
+    user = context["request"].user
+    summary = selectors.risk_flag_summary(user=user, child=child)
+    return {"child": child, "summary": summary, "show_screening": may_see_screenings(user, reasons)}

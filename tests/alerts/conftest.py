@@ -1,0 +1,42 @@
+"""A real SMTP server for the alert tests, and the shared world's people with email addresses plus
+the council roles that alerts go to."""
+
+from types import SimpleNamespace
+
+import pytest
+
+from homeward.agencies.models import Role, User
+from homeward.alerts.smtp_sink import smtp_sink
+from tests.conftest import make_user
+
+
+@pytest.fixture
+def smtp(settings):
+    """aiosmtpd on a free localhost port; Django's SMTP backend pointed at it."""
+    with smtp_sink() as mailbox:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST = "127.0.0.1"
+        settings.EMAIL_PORT = mailbox.port
+        yield mailbox
+
+
+def with_email(user: User) -> User:
+    user.email = f"{user.username}@example.org"
+    user.save(update_fields=["email"])
+    return user
+
+
+@pytest.fixture
+def people(world) -> SimpleNamespace:
+    manchester = world.manchester
+    return SimpleNamespace(
+        social_worker=with_email(world.social_worker),
+        coordinator=with_email(make_user(manchester, Role.MISSING_COORDINATOR)),
+        team_manager=with_email(make_user(manchester, Role.TEAM_MANAGER)),
+        nominated_officer=with_email(make_user(manchester, Role.NOMINATED_OFFICER)),
+        iro=with_email(make_user(manchester, Role.IRO)),
+        host_coordinator=with_email(world.host_coordinator),
+        police_officer=with_email(world.police_officer),
+        provider_staff=with_email(world.provider_staff),
+        unrelated=with_email(world.unrelated_social_worker),
+    )
