@@ -1,0 +1,253 @@
+"""Person-linkage benchmark: precision, recall and F1 against synthetic truth, time, memory.
+
+    python -m homeward.linkage.bench --records 1000000 [--seed 1] [--model generic]
+
+The generator runs in this process and writes the records to a temporary directory; the
+model is trained and run in a fresh child process, so its peak resident memory
+(`ru_maxrss`, which counts DuckDB's own allocations, unlike tracemalloc) and its times
+are of linkage alone. Metrics are then computed here against the truth:
+
+- pairwise (edges): every predicted pair at or above the threshold vs every pair of
+  records of the same child;
+- clusters: the same, after joining predicted pairs into connected components (what a
+  "one child, many records" view would show).
+
+Times are wall-clock and depend on what else the machine is doing; the load average and
+the child's CPU seconds are reported beside them so a noisy run can be recognised.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow.parquet as pq
+
+from homeward.linkage.persons import generate_person_pairs
+
+
+def run_person_linkage_bench(
+    *,
+    n_records: int,
+    seed: int = 1,
+    threshold: float = 0.5,
+    model: str = "homeward",
+    quiet: bool = False,
+) -> dict[str, Any]:
+    """Generate `n_records`, link them, and return (and print) the figures."""
+    if model not in ("homeward", "generic"):
+        raise ValueError("model must be 'homeward' or 'generic'")
+    with tempfile.TemporaryDirectory(prefix="hw-bench-") as tmp:
+        work = Path(tmp)
+        started = time.perf_counter()
+        records, truth = generate_person_pairs(n_records=n_records, seed=seed)
+        generate_s = time.perf_counter() - started
+        pq.write_table(records, work / "records.parquet")
+        pq.write_table(truth, work / "truth.parquet")
+        del records
+        load_before = os.getloadavg()[0]
+        child = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "homeward.linkage.bench",
+                "--child",
+                str(work),
+                "--threshold",
+                repr(threshold),
+                "--model",
+                model,
+                "--seed",
+                str(seed),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if child.returncode != 0:
+            raise RuntimeError(f"linkage child failed:\n{child.stderr[-4000:]}")
+        stats = json.loads((work / "stats.json").read_text())
+        metrics = _metrics(work / "pairs.parquet", truth)
+    result: dict[str, Any] = {
+        "model": model,
+        "n_records": n_records,
+        "seed": seed,
+        "threshold": threshold,
+        **metrics,
+        "generate_seconds": round(generate_s, 2),
+        **stats,
+        "load_average_before": round(load_before, 2),
+        "cpu_count": os.cpu_count(),
+    }
+    if not quiet:
+        print(format_report(result))
+    return result
+
+
+def format_report(result: dict[str, Any]) -> str:
+    r = result
+    return "\n".join(
+        [
+            f"person linkage ({r['model']}): {r['n_records']:,} records, "
+            f"{r['n_clusters']:,} children, {r['true_pairs']:,} true pairs, seed {r['seed']}",
+            f"  pairwise  precision {r['precision']:.4f}  recall {r['recall']:.4f}  "
+            f"F1 {r['f1']:.4f}  ({r['predicted_pairs']:,} pairs >= {r['threshold']})",
+            f"  clusters  precision {r['cluster_precision']:.4f}  "
+            f"recall {r['cluster_recall']:.4f}  F1 {r['cluster_f1']:.4f}",
+            f"  train {r['train_seconds']:.1f} s + predict {r['predict_seconds']:.1f} s "
+            f"= {r['train_predict_seconds']:.1f} s wall ({r['cpu_seconds']:.1f} s CPU, "
+            f"load average {r['load_average_before']:.1f} on {r['cpu_count']} cores)",
+            f"  peak memory {r['peak_memory_mb']:,.0f} MB (linkage process, ru_maxrss)",
+        ]
+    )
+
+
+def _metrics(pairs_path: Path, truth: Any) -> dict[str, Any]:
+    con = duckdb.connect()
+    con.register("truth", truth)
+    con.execute(f"CREATE TABLE pairs AS SELECT * FROM read_parquet('{pairs_path}')").fetchall()
+    true_pairs = con.execute(
+        "SELECT coalesce(sum(c * (c - 1) / 2), 0)::BIGINT, count(*) "
+        "FROM (SELECT count(*) c FROM truth GROUP BY cluster_id)"
+    ).fetchall()[0]
+    predicted, correct = con.execute(
+        """
+        SELECT count(*), count(*) FILTER (WHERE a.cluster_id = b.cluster_id)
+        FROM pairs p
+        JOIN truth a ON a.record_id = p.id_l
+        JOIN truth b ON b.record_id = p.id_r
+        """
+    ).fetchall()[0]
+    cluster = _cluster_metrics(con)
+    return {
+        "n_clusters": int(true_pairs[1]),
+        "true_pairs": int(true_pairs[0]),
+        "predicted_pairs": int(predicted),
+        **_prf(correct=correct, predicted=predicted, actual=true_pairs[0]),
+        **{f"cluster_{k}": v for k, v in cluster.items()},
+    }
+
+
+def _cluster_metrics(con: Any) -> dict[str, float]:
+    """Pairwise P/R/F1 after connected components over the predicted pairs."""
+    import pyarrow as pa
+
+    edges = con.execute("SELECT id_l, id_r FROM pairs").fetchall()
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        root = x
+        while parent.get(root, root) != root:
+            root = parent[root]
+        while parent.get(x, x) != root:
+            parent[x], x = root, parent[x]
+        return root
+
+    for a, b in edges:
+        parent.setdefault(a, a)
+        parent.setdefault(b, b)
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    members = list(parent)
+    con.register(
+        "predicted_clusters",
+        pa.table({"record_id": members, "predicted": [find(m) for m in members]}),
+    )
+    predicted, correct = con.execute(
+        """
+        WITH c AS (
+            SELECT p.predicted, t.cluster_id, count(*) n
+            FROM predicted_clusters p JOIN truth t USING (record_id)
+            GROUP BY ALL
+        )
+        SELECT
+            (SELECT coalesce(sum(n * (n - 1) / 2), 0) FROM
+                (SELECT sum(n) n FROM c GROUP BY predicted)),
+            coalesce(sum(n * (n - 1) / 2), 0)
+        FROM c
+        """
+    ).fetchall()[0]
+    actual = con.execute(
+        "SELECT coalesce(sum(c * (c - 1) / 2), 0) FROM "
+        "(SELECT count(*) c FROM truth GROUP BY cluster_id)"
+    ).fetchall()[0][0]
+    return _prf(correct=correct, predicted=predicted, actual=actual)
+
+
+def _prf(*, correct: float, predicted: float, actual: float) -> dict[str, float]:
+    precision = correct / predicted if predicted else 0.0
+    recall = correct / actual if actual else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4)}
+
+
+def _child(*, work: Path, threshold: float, model: str, seed: int) -> None:
+    """Train and predict in this (fresh) process; write pairs and figures to `work`."""
+    import resource
+
+    records = pq.read_table(work / "records.parquet")
+    cpu0 = os.times()
+    started = time.perf_counter()
+    if model == "homeward":
+        from homeward.linkage import engine
+
+        trained = engine.train(records=records, seed=seed)
+        trained_at = time.perf_counter()
+        pairs = engine.predict(model=trained, threshold=threshold)
+    else:
+        from homeward.linkage import baseline
+
+        trained = baseline.train(records=records, seed=seed)
+        trained_at = time.perf_counter()
+        pairs = baseline.predict(model=trained, threshold=threshold)
+    finished = time.perf_counter()
+    cpu1 = os.times()
+    pq.write_table(pairs, work / "pairs.parquet")
+    stats = {
+        "train_seconds": round(trained_at - started, 2),
+        "predict_seconds": round(finished - trained_at, 2),
+        "train_predict_seconds": round(finished - started, 2),
+        "cpu_seconds": round(
+            (cpu1.user + cpu1.system) - (cpu0.user + cpu0.system), 2
+        ),
+        # Linux reports ru_maxrss in kilobytes.
+        "peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "train_breakdown": {k: round(v, 2) for k, v in getattr(trained, "timings", {}).items()},
+    }
+    (work / "stats.json").write_text(json.dumps(stats))
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--threshold", type=float, default=0.5)
+    parser.add_argument("--model", choices=("homeward", "generic"), default="homeward")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        _child(work=Path(args.child), threshold=args.threshold, model=args.model, seed=args.seed)
+        return
+    result = run_person_linkage_bench(
+        n_records=args.records,
+        seed=args.seed,
+        threshold=args.threshold,
+        model=args.model,
+        quiet=args.json,
+    )
+    if args.json:
+        print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()

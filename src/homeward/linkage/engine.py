@@ -1,0 +1,790 @@
+"""Person linkage with Splink 5 on DuckDB: who, across records and agencies, is the same child.
+
+Pure Python (no Django models), so a management command, the review queue and the
+benchmark all drive the same engine:
+
+    model = train(records=table)                      # dedupe one table
+    pairs = predict(model=model, threshold=0.5)       # id_l, id_r, match_probability, ...
+    why = explain(model=model, pair=pairs.to_pylist()[0])
+
+    model = train(records=(left, right))              # link two tables (link_only)
+
+Input records are a pyarrow Table (or a list of dicts) with an id column (`record_id` by
+default) and any of: first_name, last_name, dob (ISO, dd/mm/yyyy, yyyymmdd or a date),
+sex, postcode, agency_id, aliases (list of known-as names). Missing columns are null.
+
+The model is trained without labels: u by random sampling, m by EM over two blocking rules
+that between them leave every comparison free to be estimated once.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import count
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+import duckdb
+import pyarrow as pa
+
+from homeward.linkage.names import canonical_name_map
+
+RecordsInput = pa.Table | Sequence[Mapping[str, Any]]
+
+ROLE_COLUMNS: tuple[str, ...] = ("first_name", "last_name", "dob", "sex", "postcode")
+
+# The order matters only for speed: Splink drops pairs an earlier rule already found.
+# Every pair of the four strong fields (first name, surname, date of birth, postcode) is
+# covered, with the date key blind to day/month swaps and the first-name key blind to
+# nicknames, so a true pair that differs on any two fields is still proposed. The generic
+# model's rules (exact name + exact dob, ...) missed pairs differing on two fields at once.
+BLOCKING_RULES: tuple[tuple[str, ...], ...] = (
+    ("fn_c", "dob_key"),
+    ("last_name", "dob_key"),
+    ("dob_key", "pc_district"),
+    ("fn_c", "last_name", "pc_district"),
+    ("fn_c", "pc_sector"),
+    ("last_name", "pc_sector"),
+    # Both names agree, the date has one part wrong and the postcode moved: one rule per
+    # part that may be wrong (a single names+year rule proposed 4x as many pairs).
+    ("fn_c", "last_name", "dob_y", "dob_m"),
+    ("fn_c", "last_name", "dob_y", "dob_d"),
+    ("fn_c", "last_name", "dob_m", "dob_d"),
+)
+
+# A true pair whose date is missing on one side and whose postcode moved agrees only on
+# names. Blocking on names alone would propose tens of millions of pairs; joining the
+# records that lack a date to all records with the same names proposes only those pairs.
+NAME_KEY: tuple[str, ...] = ("fn_c", "last_name")
+NULL_DOB_RULES: tuple[str, ...] = (
+    'l."bk_nodob" = r."bk_names"',
+    'l."bk_names" = r."bk_nodob"',
+)
+
+# EM rules: names fixed -> learns dob, sex, postcode, agency id; date of birth + district
+# fixed -> learns the names. Each is selective enough to hold mostly true pairs, and each
+# names only columns its comparisons use (dob, not dob_key): Splink leaves a comparison
+# out of EM only if the rule mentions one of its columns, and a comparison the rule forces
+# to agree, left in, makes every pair look like a match.
+EM_RULES: tuple[tuple[str, ...], ...] = (
+    ("fn_c", "last_name"),
+    ("dob", "pc_district"),
+)
+
+# Deterministic rules for the prior (probability two random records match): near-certain
+# matches, with an assumed recall. Only the prior depends on it, and only weakly.
+PRIOR_RULES: tuple[str, ...] = (
+    "l.first_name = r.first_name and l.last_name = r.last_name and l.dob = r.dob",
+    "l.fn_c = r.fn_c and l.dob = r.dob and l.pc = r.pc",
+)
+PRIOR_RECALL = 0.7
+# Below this many records u and m are not estimated: the defaults are better than
+# estimates from a handful of pairs.
+MIN_RECORDS_TO_TRAIN = 2_000
+
+_UK_POSTCODE = r"^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$"
+_table_ids = count()
+
+
+@dataclass(kw_only=True)
+class LinkageModel:
+    """A trained model and the prepared input it was trained on (reused by `predict`)."""
+
+    settings: dict[str, Any]
+    link_type: str
+    linker: Any
+    db_api: Any
+    prepared: list[str]  # DuckDB tables of prepared records, one per input
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        """The trained settings (Splink's own JSON model format)."""
+        return json.dumps(self.settings, indent=2, default=str)
+
+
+@dataclass(frozen=True, kw_only=True)
+class FieldExplanation:
+    """How one field of a pair compared and what that did to the match weight."""
+
+    field: str
+    left: Any
+    right: Any
+    level: str
+    match_weight: float  # log2 Bayes factor of this field, term-frequency adjustment included
+
+
+@dataclass(frozen=True, kw_only=True)
+class PairExplanation:
+    id_l: str
+    id_r: str
+    match_probability: float
+    match_weight: float
+    prior_match_weight: float
+    fields: tuple[FieldExplanation, ...]
+    notes: tuple[str, ...] = ()  # warnings for a reviewer, e.g. possible twins
+
+
+def new_connection(*, threads: int | None = None, memory_limit: str | None = None) -> Any:
+    """A DuckDB connection for the engine (separate from Django's database)."""
+    con = duckdb.connect(":memory:")
+    if threads:
+        con.execute(f"SET threads = {int(threads)}").fetchall()
+    if memory_limit:
+        con.execute(f"SET memory_limit = '{memory_limit}'").fetchall()
+    # Splink's own progress logging is noise in commands and benchmarks.
+    con.execute("SET enable_progress_bar = false").fetchall()
+    return con
+
+
+def prepare_records(*, con: Any, records: RecordsInput, id_column: str = "record_id") -> str:
+    """Normalise records into a new DuckDB table and return its name.
+
+    Names lower-cased without accents or punctuation, a nickname-canonical first name,
+    dates parsed from any of the three formats with year/month/day and a swap-blind key,
+    postcodes split into unit/sector/district (one that is not UK-shaped keeps its plain
+    string and no sector or district), aliases as one '|a|b|' string, and one hashed key
+    per blocking rule. `unique_id` is the row number (integer joins are much faster than
+    string ones at a million rows); `record_id` keeps the caller's id.
+    """
+    table = records if isinstance(records, pa.Table) else pa.Table.from_pylist(list(records))
+    if id_column not in table.column_names:
+        raise ValueError(f"records have no id column {id_column!r}")
+    table = table.append_column("__hw_row", pa.array(range(table.num_rows), pa.int64()))
+    _ensure_nickname_table(con)
+    n = next(_table_ids)
+    raw, out = f"hw_raw_{n}", f"hw_prep_{n}"
+    con.register(raw, table)
+    cols = set(table.column_names)
+
+    def col(name: str) -> str:
+        return f'CAST("{name}" AS VARCHAR)' if name in cols else "CAST(NULL AS VARCHAR)"
+
+    name_clean = "regexp_replace(lower(strip_accents(trim({x}))), '[^a-z -]', '', 'g')"
+    if "aliases" not in cols:
+        alias_list = "CAST([] AS VARCHAR[])"
+    elif pa.types.is_list(table.schema.field("aliases").type) or pa.types.is_large_list(
+        table.schema.field("aliases").type
+    ):
+        alias_list = '"aliases"'
+    else:  # one string: "Jay; Smokey"
+        alias_list = "regexp_split_to_array(CAST(\"aliases\" AS VARCHAR), '[;,|]')"
+    block_keys = ",\n".join(
+        [f"            {_block_key_sql(rule)} AS bk{i}" for i, rule in enumerate(BLOCKING_RULES)]
+        + [
+            # Names agree and one date is missing: keyed on one side only (see
+            # NULL_DOB_RULES), so only pairs with a missing date are ever formed.
+            f"            CASE WHEN dob IS NULL THEN {_block_key_sql(NAME_KEY)} END AS bk_nodob",
+            f"            {_block_key_sql(NAME_KEY)} AS bk_names",
+        ]
+    )
+    con.execute(
+        f"""
+        CREATE TABLE {out} AS
+        WITH base AS (
+            SELECT
+                "__hw_row" AS unique_id,
+                CAST("{id_column}" AS VARCHAR) AS record_id,
+                nullif(split_part(trim({name_clean.format(x=col("first_name"))}), ' ', 1), '')
+                    AS first_name,
+                -- o'brien / o brien / obrien all become obrien; spaces join like hyphens
+                nullif(regexp_replace(regexp_replace(trim(
+                    regexp_replace(lower(strip_accents(trim({col("last_name")}))),
+                                   '[^a-z -]', '', 'g')),
+                    '^(o|mc|mac|de|le|la|st|van|von) ', '\\1'), '[ -]+', '-', 'g'), '')
+                    AS last_name,
+                coalesce(
+                    try_strptime(trim({col("dob")}), '%Y-%m-%d'),
+                    try_strptime(trim({col("dob")}), '%d/%m/%Y'),
+                    try_strptime(trim({col("dob")}), '%Y%m%d')
+                )::DATE AS dob,
+                CASE upper(left(trim({col("sex")}), 1))
+                    WHEN 'M' THEN 'M' WHEN 'F' THEN 'F' WHEN '1' THEN 'M' WHEN '2' THEN 'F'
+                    ELSE NULL END AS sex,
+                nullif(regexp_replace(upper({col("postcode")}), '[^A-Z0-9]', '', 'g'), '')
+                    AS pc_raw,
+                nullif(trim({col("agency_id")}), '') AS agency_id,
+                list_filter(
+                    list_transform({alias_list}, lambda a: {name_clean.format(x="a")}),
+                    lambda a: a <> ''
+                ) AS alias_list
+            FROM {raw}
+        ),
+        based AS (
+            SELECT *,
+                regexp_matches(pc_raw, '{_UK_POSTCODE}') AS uk,
+                left(pc_raw, length(pc_raw) - 3) AS pc_out
+            FROM base
+        ),
+        parsed AS (
+            SELECT
+                b.unique_id,
+                b.record_id,
+                b.first_name,
+                coalesce(nk.canonical, b.first_name) AS fn_c,
+                b.last_name,
+                b.dob,
+                year(b.dob) AS dob_y,
+                month(b.dob) AS dob_m,
+                day(b.dob) AS dob_d,
+                -- yyyy * 10000 + min(month, day) * 100 + max(month, day): swap-blind
+                year(b.dob) * 10000 + least(month(b.dob), day(b.dob)) * 100
+                    + greatest(month(b.dob), day(b.dob)) AS dob_key,
+                b.sex,
+                CASE WHEN b.uk THEN b.pc_out || ' ' || right(b.pc_raw, 3)
+                    ELSE b.pc_raw END AS pc,
+                CASE WHEN b.uk THEN b.pc_out || ' ' || left(right(b.pc_raw, 3), 1)
+                    END AS pc_sector,
+                CASE WHEN b.uk THEN b.pc_out END AS pc_district,
+                b.agency_id,
+                CASE WHEN len(b.alias_list) > 0
+                    THEN '|' || array_to_string(b.alias_list, '|') || '|' END AS aliases
+            FROM based b
+            LEFT JOIN hw_nicknames nk ON nk.name = b.first_name
+        )
+        SELECT *,
+{block_keys}
+        FROM parsed
+        """
+    ).fetchall()
+    con.unregister(raw)
+    dupes = con.execute(
+        f"SELECT record_id FROM {out} GROUP BY record_id HAVING count(*) > 1 LIMIT 1"
+    ).fetchall()
+    if dupes:
+        raise ValueError(f"record ids must be unique; {dupes[0][0]!r} appears more than once")
+    return out
+
+
+def _block_key_sql(rule: Sequence[str]) -> str:
+    """One 64-bit hash per blocking rule, null if any part is missing.
+
+    Joining on one integer instead of two to four strings, and excluding earlier rules'
+    pairs with one integer comparison each, halves blocking time. A hash collision only
+    adds a candidate pair, which scoring then rejects.
+    """
+    present = " AND ".join(f'"{c}" IS NOT NULL' for c in rule)
+    parts = ", ".join(f'"{c}"' for c in rule)
+    # 63 bits so the key is a signed BIGINT (Arrow and Python handle it everywhere).
+    return f"CASE WHEN {present} THEN (hash({parts}) >> 1)::BIGINT END"
+
+
+def _ensure_nickname_table(con: Any) -> None:
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'hw_nicknames'"
+    ).fetchall()[0][0]
+    if exists:
+        return
+    mapping = canonical_name_map()
+    con.register(
+        "hw_nicknames_src",
+        pa.table({"name": list(mapping), "canonical": list(mapping.values())}),
+    )
+    con.execute("CREATE TABLE hw_nicknames AS SELECT * FROM hw_nicknames_src").fetchall()
+    con.unregister("hw_nicknames_src")
+
+
+def _level(
+    sql: str, label: str, *, null: bool = False, tf: str | None = None
+) -> dict[str, Any]:
+    level: dict[str, Any] = {"sql_condition": sql, "label_for_charts": label}
+    if null:
+        level["is_null_level"] = True
+    if tf:
+        level["tf_adjustment_column"] = tf
+        level["tf_adjustment_weight"] = 1.0
+    return level
+
+
+def _else() -> dict[str, Any]:
+    return _level("ELSE", "All other comparisons")
+
+
+def _alias_sql(column: str) -> str:
+    """The name on one side is among the other side's known-as names ('|a|b|')."""
+    return (
+        f"""contains("aliases_r", '|' || "{column}_l" || '|') """
+        f"""OR contains("aliases_l", '|' || "{column}_r" || '|')"""
+    )
+
+
+def _dob_one_digit_sql() -> str:
+    """Two parts of the date agree and the third differs in one digit (a keying slip).
+
+    Integer arithmetic, not an edit distance on strings: it runs on every blocked pair
+    whose dates differ, so it must be cheap.
+    """
+
+    def one_digit(part: str) -> str:
+        l, r = f'"{part}_l"', f'"{part}_r"'
+        return f"({l} // 10 = {r} // 10 OR {l} % 10 = {r} % 10)"
+
+    y, m, d = ('"dob_y_l" = "dob_y_r"', '"dob_m_l" = "dob_m_r"', '"dob_d_l" = "dob_d_r"')
+    return (
+        f"({y} AND {m} AND {one_digit('dob_d')}) "
+        f"OR ({y} AND {d} AND {one_digit('dob_m')}) "
+        f"OR ({m} AND {d} AND {one_digit('dob_y')})"
+    )
+
+
+def _one_edit(column: str) -> str:
+    """Damerau-Levenshtein <= 1, computed only where Jaro-Winkler says it could be.
+
+    DuckDB's damerau_levenshtein is ~10x slower than jaro_winkler_similarity and
+    dominated scoring time; CASE evaluates lazily, so the cheap gate spares most pairs.
+    One edit in a name of three or more letters keeps Jaro-Winkler above 0.7.
+    """
+    l, r = f'"{column}_l"', f'"{column}_r"'
+    return (
+        f"CASE WHEN jaro_winkler_similarity({l}, {r}) >= 0.7 "
+        f"THEN damerau_levenshtein({l}, {r}) <= 1 ELSE FALSE END"
+    )
+
+
+def comparisons(*, with_agency_id: bool = True) -> list[dict[str, Any]]:
+    """Comparison definitions (Splink settings dicts), most specific level first."""
+    fn = [
+        _level('"first_name_l" IS NULL OR "first_name_r" IS NULL', "Null", null=True),
+        _level('"first_name_l" = "first_name_r"', "Exact match", tf="first_name"),
+        _level('"fn_c_l" = "fn_c_r"', "Nickname or spelling variant", tf="fn_c"),
+        _level(
+            _alias_sql("first_name"),
+            "Known-as name (alias)",
+        ),
+        _level(_one_edit("first_name"), "One edit apart"),
+        _level(
+            'jaro_winkler_similarity("first_name_l", "first_name_r") >= 0.9',
+            "Jaro-Winkler >= 0.9",
+        ),
+        _level(
+            'jaro_winkler_similarity("first_name_l", "first_name_r") >= 0.8',
+            "Jaro-Winkler >= 0.8",
+        ),
+        _else(),
+    ]
+    ln = [
+        _level('"last_name_l" IS NULL OR "last_name_r" IS NULL', "Null", null=True),
+        _level('"last_name_l" = "last_name_r"', "Exact match", tf="last_name"),
+        _level(
+            # Only double-barrelled names have parts to share; skip the list work otherwise.
+            'CASE WHEN contains("last_name_l", \'-\') OR contains("last_name_r", \'-\') '
+            'THEN list_has_any(string_split("last_name_l", \'-\'), '
+            'string_split("last_name_r", \'-\')) ELSE FALSE END',
+            "Shares a part of a double-barrelled name",
+        ),
+        _level(
+            _alias_sql("last_name"),
+            "Other family surname (alias)",
+        ),
+        _level(_one_edit("last_name"), "One edit apart"),
+        _level(
+            'jaro_winkler_similarity("last_name_l", "last_name_r") >= 0.9',
+            "Jaro-Winkler >= 0.9",
+        ),
+        _level(
+            'jaro_winkler_similarity("last_name_l", "last_name_r") >= 0.8',
+            "Jaro-Winkler >= 0.8",
+        ),
+        _else(),
+    ]
+    dob = [
+        _level('"dob_l" IS NULL OR "dob_r" IS NULL', "Null", null=True),
+        _level('"dob_l" = "dob_r"', "Exact match"),
+        _level(
+            '"dob_y_l" = "dob_y_r" AND "dob_m_l" = "dob_d_r" AND "dob_d_l" = "dob_m_r"',
+            "Day and month swapped",
+        ),
+        _level(_dob_one_digit_sql(), "One digit of day, month or year differs"),
+        _level(
+            '(("dob_y_l" = "dob_y_r")::INT + ("dob_m_l" = "dob_m_r")::INT '
+            '+ ("dob_d_l" = "dob_d_r")::INT) = 2',
+            "One of day, month, year differs",
+        ),
+        _level('"dob_y_l" = "dob_y_r"', "Same year only"),
+        _else(),
+    ]
+    sex = [
+        _level('"sex_l" IS NULL OR "sex_r" IS NULL', "Null", null=True),
+        _level('"sex_l" = "sex_r"', "Exact match"),
+        _else(),
+    ]
+    postcode = [
+        _level('"pc_l" IS NULL OR "pc_r" IS NULL', "Null", null=True),
+        _level('"pc_l" = "pc_r"', "Same postcode", tf="pc"),
+        _level('"pc_sector_l" = "pc_sector_r"', "Same sector"),
+        _level('"pc_district_l" = "pc_district_r"', "Same district"),
+        _else(),
+    ]
+    out = [
+        {"output_column_name": "first_name", "comparison_levels": fn},
+        {"output_column_name": "last_name", "comparison_levels": ln},
+        {"output_column_name": "dob", "comparison_levels": dob},
+        {"output_column_name": "sex", "comparison_levels": sex},
+        {"output_column_name": "postcode", "comparison_levels": postcode},
+    ]
+    if with_agency_id:
+        agency = [
+            _level('"agency_id_l" IS NULL OR "agency_id_r" IS NULL', "Null", null=True),
+            _level('"agency_id_l" = "agency_id_r"', "Same agency identifier"),
+            _else(),
+        ]
+        out.append({"output_column_name": "agency_id", "comparison_levels": agency})
+    return out
+
+
+def _block_sql(columns: Iterable[str]) -> str:
+    return " AND ".join(f'l."{c}" = r."{c}"' for c in columns)
+
+
+def settings_for(
+    *, link_type: str, with_agency_id: bool = True, term_frequencies: bool = True
+) -> dict[str, Any]:
+    """Splink settings with the shipped default m and u values as starting points.
+
+    Without `term_frequencies` the name and postcode levels are not adjusted by how common
+    the value is: in a few dozen records every shared value looks common.
+    """
+    defaults = default_parameters()
+    comps = comparisons(with_agency_id=with_agency_id)
+    for comparison in comps:
+        for level in comparison["comparison_levels"]:
+            if not term_frequencies:
+                level.pop("tf_adjustment_column", None)
+                level.pop("tf_adjustment_weight", None)
+            key = f"{comparison['output_column_name']}/{level['label_for_charts']}"
+            if key in defaults and not level.get("is_null_level"):
+                level["m_probability"], level["u_probability"] = defaults[key]
+    return {
+        "link_type": link_type,
+        "unique_id_column_name": "unique_id",
+        "comparisons": comps,
+        "blocking_rules_to_generate_predictions": [
+            {"blocking_rule": rule, "sql_dialect": "duckdb"}
+            for rule in [f'l."bk{i}" = r."bk{i}"' for i in range(len(BLOCKING_RULES))]
+            + list(NULL_DOB_RULES)
+        ],
+        # Keep predict lean; explain() rescores a single pair with every column.
+        "retain_matching_columns": False,
+        "retain_intermediate_calculation_columns": False,
+        "em_convergence": 0.001,
+        "max_iterations": 20,
+    }
+
+
+DEFAULT_PARAMETERS_PATH = Path(__file__).with_name("data") / "default_parameters.json"
+
+
+@lru_cache(maxsize=1)
+def default_parameters() -> dict[str, tuple[float, float]]:
+    """"comparison/level label" -> (m, u), learnt on synthetic data (see write_defaults)."""
+    if not DEFAULT_PARAMETERS_PATH.exists():
+        return {}
+    data = json.loads(DEFAULT_PARAMETERS_PATH.read_text())
+    return {key: (float(m), float(u)) for key, (m, u) in data["levels"].items()}
+
+
+def write_default_parameters(*, model: LinkageModel, path: Path = DEFAULT_PARAMETERS_PATH) -> None:
+    """Save a trained model's m and u values as the defaults for small inputs."""
+    levels: dict[str, list[float]] = {}
+    for comparison in model.settings["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            if level.get("is_null_level"):
+                continue
+            m, u = level.get("m_probability"), level.get("u_probability")
+            if m is not None and u is not None:
+                key = f"{comparison['output_column_name']}/{level['label_for_charts']}"
+                levels[key] = [round(float(m), 8), round(float(u), 10)]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        json.dumps(
+            {
+                "about": "m and u per comparison level, trained by homeward.linkage.engine "
+                "on synthetic records (homeward.linkage.persons); used as starting values "
+                "and for inputs too small to train on.",
+                "levels": levels,
+            },
+            indent=1,
+        )
+        + "\n"
+    )
+
+
+def _inputs(records: RecordsInput | Sequence[RecordsInput]) -> list[RecordsInput]:
+    """One input (dedupe) or a pair (link): tell them apart by shape."""
+    if isinstance(records, pa.Table):
+        return [records]
+    if isinstance(records, tuple) and len(records) == 2:
+        return list(records)
+    if isinstance(records, list) and records and isinstance(records[0], (pa.Table, list)):
+        return list(records)
+    return [records]  # a list of dicts
+
+
+def _make_linker(
+    *, db_api: Any, prepared: list[str], settings: dict[str, Any]
+) -> Any:
+    from splink import Linker
+
+    frames = [
+        db_api.register(name, dataset_display_name=("a_left", "b_right")[i])
+        if len(prepared) == 2
+        else db_api.register(name, dataset_display_name=f"records_{name}")
+        for i, name in enumerate(prepared)
+    ]
+    return Linker(frames if len(frames) > 1 else frames[0], settings, log_level=None)
+
+
+def train(
+    *,
+    records: RecordsInput | Sequence[RecordsInput],
+    id_column: str = "record_id",
+    seed: int = 42,
+    u_max_pairs: float = 1e6,
+    em_max_pairs: float = 2.5e5,
+    min_records_to_train: int = MIN_RECORDS_TO_TRAIN,
+    con: Any | None = None,
+) -> LinkageModel:
+    """Train a person-linkage model without labels.
+
+    `records` is one table (dedupe within it: link_type dedupe_only) or a (left, right)
+    pair (link across them: link_only). u probabilities come from random sampling of
+    record pairs (almost all non-matches); m probabilities from EM over two blocking
+    rules; the prior from near-certain deterministic rules with an assumed recall.
+    Training starts from the shipped default parameters, so a step that cannot be
+    estimated (too little data) keeps a sensible value; below `min_records_to_train`
+    records only the prior is estimated and term frequencies are not used.
+    """
+    import time
+
+    from splink import DuckDBAPI
+
+    inputs = _inputs(records)
+    if len(inputs) not in (1, 2):
+        raise ValueError("records must be one table (dedupe) or two (link)")
+    link_type = "dedupe_only" if len(inputs) == 1 else "link_only"
+    con = con or new_connection()
+    timings: dict[str, float] = {}
+    started, cpu_started = time.perf_counter(), _cpu()
+    prepared = [prepare_records(con=con, records=r, id_column=id_column) for r in inputs]
+    timings["prepare_s"] = time.perf_counter() - started
+    timings["prepare_cpu_s"] = _cpu() - cpu_started
+    with_agency = any(_has_values(con, name, "agency_id") for name in prepared)
+    db_api = DuckDBAPI(connection=con)
+    n_records = sum(_count(con, name) for name in prepared)
+    enough = n_records >= min_records_to_train
+    settings = settings_for(
+        link_type=link_type, with_agency_id=with_agency, term_frequencies=enough
+    )
+    settings["probability_two_random_records_match"] = _estimate_prior(con, prepared)
+    linker = _make_linker(db_api=db_api, prepared=prepared, settings=settings)
+
+    _quiet_splink()
+    if enough:
+        t, c = time.perf_counter(), _cpu()
+        linker.training.estimate_u_using_random_sampling(max_pairs=u_max_pairs, seed=seed)
+        timings["u_s"], timings["u_cpu_s"] = time.perf_counter() - t, _cpu() - c
+        t, c = time.perf_counter(), _cpu()
+        for rule in EM_RULES:
+            try:
+                linker.training.estimate_parameters_using_expectation_maximisation(
+                    _block_sql(rule),
+                    estimate_without_term_frequencies=True,
+                    max_pairs=em_max_pairs,
+                )
+            except Exception as exc:  # noqa: BLE001 - keep the defaults, say why
+                logging.getLogger(__name__).warning("EM on %s skipped: %s", rule, exc)
+        timings["em_s"], timings["em_cpu_s"] = time.perf_counter() - t, _cpu() - c
+    timings["train_s"] = time.perf_counter() - started
+    timings["train_cpu_s"] = _cpu() - cpu_started
+    trained = linker.misc.save_model_to_json()
+    return LinkageModel(
+        settings=trained,
+        link_type=link_type,
+        linker=linker,
+        db_api=db_api,
+        prepared=prepared,
+        timings=timings,
+    )
+
+
+def _cpu() -> float:
+    """CPU seconds of this process, DuckDB's worker threads included."""
+    times = os.times()
+    return times.user + times.system
+
+
+def _count(con: Any, table: str) -> int:
+    return int(con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
+
+
+def _estimate_prior(con: Any, prepared: list[str]) -> float:
+    """Probability that two random records match, from near-certain rules.
+
+    Counted directly (not with Splink's helper, which cannot cope with no matches):
+    pairs meeting any PRIOR_RULE, divided by PRIOR_RECALL, over all comparisons. Every
+    rule implies equal dob and canonical first name, so the join can hash on those.
+    """
+    left, right = prepared[0], prepared[-1]
+    dedupe = len(prepared) == 1
+    condition = " OR ".join(f"({rule})" for rule in PRIOR_RULES)
+    order = "AND l.unique_id < r.unique_id" if dedupe else ""
+    found = con.execute(
+        f"""
+        SELECT count(*) FROM {left} l JOIN {right} r
+        ON l.dob = r.dob AND l.fn_c = r.fn_c AND ({condition}) {order}
+        """
+    ).fetchall()[0][0]
+    n_left, n_right = _count(con, left), _count(con, right)
+    total = n_left * (n_left - 1) / 2 if dedupe else n_left * n_right
+    if total <= 0:
+        return 1e-4
+    expected = max(found / PRIOR_RECALL, 1.0)
+    return min(max(expected / total, 1e-12), 0.5)
+
+
+def _has_values(con: Any, table: str, column: str) -> bool:
+    return bool(
+        con.execute(f'SELECT count("{column}") FROM {table}').fetchall()[0][0]
+    )
+
+
+def _quiet_splink() -> None:
+    # Splink logs every training step at INFO and warns about rare levels; a command's
+    # output should be its own. Errors still surface.
+    for name in ("splink", "splink.internals"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+def predict(
+    *,
+    model: LinkageModel,
+    records: RecordsInput | Sequence[RecordsInput] | None = None,
+    threshold: float = 0.5,
+    id_column: str = "record_id",
+) -> pa.Table:
+    """Score candidate pairs and return those at or above `threshold`.
+
+    With `records=None` the model's own training input is scored (the usual case:
+    train on the data to be linked). New records are scored with the trained parameters
+    (term frequencies come from the new records). Columns: id_l, id_r,
+    match_probability, match_weight; in link mode id_l is from the left table.
+    """
+    linker, prepared = model.linker, model.prepared
+    if records is not None:
+        inputs = _inputs(records)
+        prepared = [
+            prepare_records(con=model.db_api.duckdb_con, records=r, id_column=id_column)
+            for r in inputs
+        ]
+        link_type = "dedupe_only" if len(inputs) == 1 else "link_only"
+        settings = dict(model.settings, link_type=link_type)
+        linker = _make_linker(db_api=model.db_api, prepared=prepared, settings=settings)
+    _quiet_splink()
+    scored = linker.inference.predict(
+        threshold_match_probability=threshold, warning_mode="never"
+    )
+    # Map row numbers back to the callers' record ids (left/right table in link mode).
+    left, right = prepared[0], prepared[-1]
+    if len(prepared) == 1:  # dedupe: put the smaller record id on the left
+        ids = (
+            "least(l.record_id, r.record_id) AS id_l, "
+            "greatest(l.record_id, r.record_id) AS id_r"
+        )
+    else:
+        ids = "l.record_id AS id_l, r.record_id AS id_r"
+    out = (
+        scored.as_duckdbpyrelation()
+        .query(
+            "scored",
+            f"""
+            SELECT {ids},
+                   s.match_probability, s.match_weight
+            FROM scored s
+            JOIN {left} l ON l.unique_id = s.unique_id_l
+            JOIN {right} r ON r.unique_id = s.unique_id_r
+            WHERE s.match_probability >= {float(threshold)!r}
+            ORDER BY s.match_probability DESC, id_l, id_r
+            """,
+        )
+        .to_arrow_table()
+    )
+    scored.drop_table_from_database_and_remove_from_cache()
+    return out
+
+
+def explain(*, model: LinkageModel, pair: Mapping[str, Any]) -> PairExplanation:
+    """Per-field agreement level and match weight for one pair, for a reviewer.
+
+    `pair` needs id_l and id_r (a row of `predict`'s output will do). The pair is rescored
+    from the prepared records, so the explanation always matches the current model.
+    """
+    con = model.db_api.duckdb_con
+    left_table = model.prepared[0]
+    right_table = model.prepared[-1]
+    left = _prepared_row(con, left_table, str(pair["id_l"]))
+    right = _prepared_row(con, right_table, str(pair["id_r"]))
+    scored = model.linker.inference.score_pair(left, right).as_record_list()[0]
+    fields: list[FieldExplanation] = []
+    for comparison in model.settings["comparisons"]:
+        name = comparison["output_column_name"]
+        gamma = scored[f"gamma_{name}"]
+        levels = [
+            lvl for lvl in comparison["comparison_levels"] if not lvl.get("is_null_level")
+        ]
+        # gamma -1 is the null level; otherwise levels count down to 0 (the else level).
+        label = "Null" if gamma == -1 else levels[len(levels) - 1 - gamma]["label_for_charts"]
+        weight = float(scored.get(f"mw_{name}") or 0.0)
+        weight += float(scored.get(f"mw_tf_adj_{name}") or 0.0)
+        fields.append(
+            FieldExplanation(
+                field=name,
+                left=_display_value(left, name),
+                right=_display_value(right, name),
+                level=label,
+                match_weight=round(weight, 3),
+            )
+        )
+    prior = model.settings.get("probability_two_random_records_match", 1e-4)
+    levels = {f.field: f.level for f in fields}
+    notes: list[str] = []
+    if (
+        levels.get("first_name") == "All other comparisons"
+        and levels.get("dob") == "Exact match"
+        and levels.get("last_name") not in (None, "Null", "All other comparisons")
+    ):
+        # Independent fields cannot tell twins from one child under two first names;
+        # on synthetic data about half of such confident pairs are twins.
+        notes.append(
+            "Same surname and date of birth but unrelated first names: "
+            "possibly twins or siblings."
+        )
+    return PairExplanation(
+        id_l=str(pair["id_l"]),
+        id_r=str(pair["id_r"]),
+        match_probability=float(scored["match_probability"]),
+        match_weight=float(scored["match_weight"]),
+        prior_match_weight=round(math.log2(prior / (1 - prior)), 3),
+        fields=tuple(fields),
+        notes=tuple(notes),
+    )
+
+
+_DISPLAY_COLUMN = {"postcode": "pc"}
+
+
+def _display_value(record: Mapping[str, Any], name: str) -> Any:
+    value = record.get(_DISPLAY_COLUMN.get(name, name))
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def _prepared_row(con: Any, table: str, unique_id: str) -> dict[str, Any]:
+    cursor = con.execute(f"SELECT * FROM {table} WHERE record_id = ?", [unique_id])
+    names = [d[0] for d in cursor.description]
+    rows = cursor.fetchall()
+    if not rows:
+        raise KeyError(f"no record with id {unique_id!r}")
+    return dict(zip(names, rows[0]))

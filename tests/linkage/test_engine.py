@@ -1,0 +1,178 @@
+"""The linkage engine: normalisation, training without labels, scoring and explanations."""
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+import pytest
+
+from homeward.linkage import engine
+from homeward.linkage.persons import generate_person_pairs
+
+# Measured: pairwise F1 0.986-0.992 on 5,000-record worlds (seeds 3, 5, 7, 11). The floor
+# leaves room for seed-to-seed variation, not for a regression.
+F1_FLOOR_5K = 0.97
+
+
+def _prepared(rows):
+    con = engine.new_connection()
+    table = engine.prepare_records(con=con, records=rows)
+    cursor = con.execute(f"SELECT * FROM {table} ORDER BY unique_id")
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+def test_prepare_normalises_names_dates_and_postcodes():
+    rows = _prepared(
+        [
+            {"record_id": "a", "first_name": " Liz ", "last_name": "O'Brien",
+             "dob": "2012-03-04", "sex": "female", "postcode": "sw1a1aa"},
+            {"record_id": "b", "first_name": "ELIZABETH", "last_name": "O Brien",
+             "dob": "04/03/2012", "sex": "F", "postcode": "SW1A 1AA"},
+            {"record_id": "c", "first_name": "Zoë", "last_name": "Smith Jones",
+             "dob": "20120304", "sex": "2", "postcode": "75001 Paris"},
+            {"record_id": "d", "first_name": None, "last_name": "", "dob": "not a date",
+             "sex": "unknown", "postcode": None},
+        ]
+    )
+    a, b, c, d = rows
+    assert a["first_name"] == "liz" and b["first_name"] == "elizabeth"
+    assert a["fn_c"] == b["fn_c"]
+    assert a["last_name"] == b["last_name"] == "obrien"
+    assert c["first_name"] == "zoe" and c["last_name"] == "smith-jones"
+    assert a["dob"] == b["dob"] == c["dob"]
+    assert (a["sex"], b["sex"], c["sex"], d["sex"]) == ("F", "F", "F", None)
+    assert a["pc"] == b["pc"] == "SW1A 1AA"
+    assert a["pc_sector"] == "SW1A 1" and a["pc_district"] == "SW1A"
+    # Not UK-shaped: kept as a plain string, no sector or district to agree on.
+    assert c["pc"] == "75001PARIS" and c["pc_sector"] is None and c["pc_district"] is None
+    assert d["first_name"] is None and d["last_name"] is None and d["dob"] is None
+
+
+def test_swap_blind_date_key():
+    a, b = _prepared(
+        [{"record_id": "a", "dob": "2012-03-04"}, {"record_id": "b", "dob": "2012-04-03"}]
+    )
+    assert a["dob_key"] == b["dob_key"] and a["dob"] != b["dob"]
+
+
+def test_duplicate_ids_are_refused():
+    with pytest.raises(ValueError, match="appears more than once"):
+        _prepared([{"record_id": "x"}, {"record_id": "x"}])
+
+
+@pytest.fixture(scope="module")
+def world():
+    records, truth = generate_person_pairs(n_records=5_000, seed=5)
+    model = engine.train(records=records, u_max_pairs=3e5, min_records_to_train=1_000)
+    pairs = engine.predict(model=model, threshold=0.5)
+    return records, truth, model, pairs
+
+
+def test_trained_without_labels_links_a_messy_world(world):
+    records, truth, model, pairs = world
+    con = duckdb.connect()
+    con.register("truth", truth)
+    con.register("pairs", pairs)
+    correct = con.execute(
+        "SELECT count(*) FROM pairs p JOIN truth a ON a.record_id = p.id_l "
+        "JOIN truth b ON b.record_id = p.id_r WHERE a.cluster_id = b.cluster_id"
+    ).fetchall()[0][0]
+    actual = con.execute(
+        "SELECT sum(c * (c - 1) / 2) FROM (SELECT count(*) c FROM truth GROUP BY cluster_id)"
+    ).fetchall()[0][0]
+    precision, recall = correct / pairs.num_rows, correct / actual
+    f1 = 2 * precision * recall / (precision + recall)
+    assert f1 >= F1_FLOOR_5K, (precision, recall, f1)
+    # The model learnt sensible weights on its own: agreement counts for, else against.
+    first = {c["output_column_name"]: c for c in model.settings["comparisons"]}["first_name"]
+    levels = {lvl["label_for_charts"]: lvl for lvl in first["comparison_levels"]}
+    exact, other = levels["Exact match"], levels["All other comparisons"]
+    assert exact["m_probability"] > exact["u_probability"] * 50
+    assert other["m_probability"] < other["u_probability"]
+
+
+def test_pairs_are_ordered_and_unique(world):
+    _, _, _, pairs = world
+    rows = pairs.to_pylist()
+    assert all(r["id_l"] < r["id_r"] for r in rows)
+    assert len({(r["id_l"], r["id_r"]) for r in rows}) == len(rows)
+    probabilities = [r["match_probability"] for r in rows]
+    assert probabilities == sorted(probabilities, reverse=True)
+    assert min(probabilities) >= 0.5
+
+
+def test_obvious_pairs_link_and_obvious_non_pairs_do_not(world):
+    records, _, model, _ = world
+    extra = pa.Table.from_pylist(
+        [
+            {"record_id": "X1", "first_name": "Elizabeth", "last_name": "Ashworth-Kaya",
+             "dob": "2011-07-04", "sex": "F", "postcode": "LS6 2AB"},
+            # The same girl as the police might record her: nickname, one surname, the
+            # day and month swapped, and an earlier placement's postcode.
+            {"record_id": "X2", "first_name": "LIZZIE", "last_name": "Ashworth",
+             "dob": "04/07/2011", "sex": None, "postcode": "LS6 9ZZ"},
+            # A different child: nothing in common but sex.
+            {"record_id": "X3", "first_name": "Priya", "last_name": "Quresoglu",
+             "dob": "2009-01-30", "sex": "F", "postcode": "TR1 1AA"},
+        ],
+        schema=pa.schema([(n, pa.string()) for n in
+                          ("record_id", "first_name", "last_name", "dob", "sex", "postcode")]),
+    )
+    base = records.select(["record_id", "first_name", "last_name", "dob", "sex", "postcode"])
+    pairs = engine.predict(model=model, records=pa.concat_tables([base, extra]), threshold=0.5)
+    found = {(r["id_l"], r["id_r"]) for r in pairs.to_pylist()}
+    assert ("X1", "X2") in found
+    assert not {p for p in found if "X3" in p}
+
+
+def test_explain_names_each_field_level_and_weight(world):
+    _, _, model, pairs = world
+    row = pairs.to_pylist()[0]
+    why = engine.explain(model=model, pair=row)
+    assert {f.field for f in why.fields} >= {"first_name", "last_name", "dob", "sex", "postcode"}
+    assert why.match_probability == pytest.approx(row["match_probability"], abs=1e-6)
+    total = why.prior_match_weight + sum(f.match_weight for f in why.fields)
+    assert total == pytest.approx(why.match_weight, abs=0.01)
+
+
+def test_explain_shows_nickname_and_swap():
+    left = pa.Table.from_pylist(
+        [{"record_id": "L1", "first_name": "Alexander", "last_name": "Byrne",
+          "dob": "2010-05-09", "sex": "M", "postcode": "M1 1AA"}]
+    )
+    right = pa.Table.from_pylist(
+        [{"record_id": "R1", "first_name": "Xander", "last_name": "Byrne",
+          "dob": "2010-09-05", "sex": "M", "postcode": "M1 1AA"}]
+    )
+    model = engine.train(records=(left, right))
+    why = engine.explain(model=model, pair={"id_l": "L1", "id_r": "R1"})
+    levels = {f.field: f.level for f in why.fields}
+    assert levels["first_name"] == "Nickname or spelling variant"
+    assert levels["dob"] == "Day and month swapped"
+    assert levels["last_name"] == "Exact match"
+    assert why.match_probability > 0.5
+
+
+def test_link_mode_puts_left_ids_on_the_left():
+    records, truth = generate_person_pairs(n_records=3_000, seed=9)
+    council = records.filter(pc.equal(records.column("source"), "council"))
+    police = records.filter(pc.equal(records.column("source"), "police"))
+    model = engine.train(records=(police, council), u_max_pairs=2e5, min_records_to_train=1_000)
+    pairs = engine.predict(model=model, threshold=0.5).to_pylist()
+    assert pairs
+    assert all(p["id_l"].startswith("P") and p["id_r"].startswith("C") for p in pairs)
+    cluster = dict(zip(truth.column("record_id").to_pylist(), truth.column("cluster_id").to_pylist()))
+    precision = sum(cluster[p["id_l"]] == cluster[p["id_r"]] for p in pairs) / len(pairs)
+    assert precision > 0.95
+
+
+def test_explain_warns_of_possible_twins():
+    rows = [
+        {"record_id": "T1", "first_name": "Amara", "last_name": "Okonkwo",
+         "dob": "2012-02-14", "sex": "F", "postcode": "NG7 2QP"},
+        {"record_id": "T2", "first_name": "Chidi", "last_name": "Okonkwo",
+         "dob": "2012-02-14", "sex": "M", "postcode": "NG7 2QP"},
+    ]
+    model = engine.train(records=rows)
+    why = engine.explain(model=model, pair={"id_l": "T1", "id_r": "T2"})
+    assert why.notes and "twins" in why.notes[0]
