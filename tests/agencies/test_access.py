@@ -1,12 +1,14 @@
 """The access model: each kind of agency sees exactly the children it has a named reason to see."""
 
 import pytest
+from django.test import Client
 from rest_framework.test import APIClient
 
 from homeward.agencies.access import access_reasons, visible_children
 from homeward.agencies.models import ApiToken, hash_token
 from homeward.agencies.services import api_token_create, api_token_revoke
 from homeward.audit.models import AuditEvent
+from tests.support import sign_in
 
 # user attribute on World -> the World children it must see (and no others)
 EXPECTED = {
@@ -121,8 +123,57 @@ def test_api_reads_are_audited(world):
     assert (event.action, event.child_id, event.agency_code, event.why) == ("read", world.child.pk, "E23000014", "api:child-detail")
 
 
-def test_an_out_of_scope_read_is_not_audited_as_a_read(world):
+def _new_events(before: int) -> list[tuple]:
+    return list(AuditEvent.objects.filter(pk__gt=before).order_by("id").values_list("action", "object_type", "object_id", "child_id", "username", "why"))
+
+
+def _last_id() -> int:
+    return AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+
+def test_an_out_of_scope_look_up_is_audited_as_denied_and_not_as_a_read(world):
     client = _api_client_for(world.unrelated_social_worker)
-    before = AuditEvent.objects.count()
+    before = _last_id()
     assert client.get(f"/api/v1/children/{world.child.pk}/").status_code == 404
-    assert AuditEvent.objects.count() == before
+    who = world.unrelated_social_worker.username
+    assert _new_events(before) == [("denied", "child", str(world.child.pk), world.child.pk, who, "api:child-detail")]
+
+
+def test_a_look_up_of_no_such_child_is_denied_the_same_way_and_names_no_child(world):
+    client = _api_client_for(world.unrelated_social_worker)
+    before = _last_id()
+    assert client.get("/api/v1/children/99999999/").status_code == 404
+    assert _new_events(before) == [("denied", "child", "99999999", None, world.unrelated_social_worker.username, "api:child-detail")]
+
+
+def test_the_page_refuses_the_same_way_as_the_api(world):
+    client = Client()
+    sign_in(client, world.unrelated_social_worker)
+    before = _last_id()
+    assert client.get(f"/children/{world.child.pk}/").status_code == 404
+    assert [e[0] for e in _new_events(before)] == ["denied"]
+
+
+def test_a_host_council_refused_the_access_log_leaves_a_denial_and_no_read(world):
+    client = Client()
+    sign_in(client, world.host_coordinator)
+    before = _last_id()
+    assert client.get(f"/children/{world.child.pk}/access-log/").status_code == 404
+    assert _new_events(before) == [("denied", "child", str(world.child.pk), world.child.pk, world.host_coordinator.username, "children:access-log")]
+
+
+def test_the_responsible_authority_sees_who_was_refused(world):
+    _api_client_for(world.unrelated_social_worker).get(f"/api/v1/children/{world.child.pk}/")
+    client = Client()
+    sign_in(client, world.social_worker)
+    html = client.get(f"/children/{world.child.pk}/access-log/").content.decode()
+    assert "Denied child" in html and world.unrelated_social_worker.username in html
+
+
+def test_a_password_only_session_gets_401_from_the_api(world):
+    """Signed in with a password but not the second factor: the API answers as to a stranger."""
+    client = APIClient()
+    client.force_login(world.social_worker)  # a session, but no OTP device verified in it
+    assert client.get("/api/v1/children/").status_code == 401
+    assert client.get(f"/api/v1/children/{world.child.pk}/").status_code == 401
+    assert AuditEvent.objects.filter(username=world.social_worker.username, why__startswith="api:").count() == 0

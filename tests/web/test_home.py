@@ -1,11 +1,16 @@
 """Each role's home page: what it can do here, and counts that come from the scoped selectors."""
 
+import datetime
 import re
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from homeward.agencies.models import Agency, AgencyKind, Role, User
+from homeward.alerts.services import notify
+from homeward.episodes import services as episodes
+from tests.conftest import make_user
 
 
 def _home(web, user) -> str:
@@ -67,3 +72,94 @@ def test_a_return_interview_worker_is_told_what_the_service_does(world, web):
     html = _home(web, user)
     assert "return home interviews" in html
     assert "Children appear here when a council refers them to your service" in html
+
+
+# ---------------------------------------------------------------------------------------------
+# A home page per role: what the role is there to do first
+# ---------------------------------------------------------------------------------------------
+
+def _sections(html: str) -> list[str]:
+    return re.findall(r'<section data-testid="home-([a-z-]+)">', html)
+
+
+def _section(html: str, name: str) -> str:
+    match = re.search(rf'<section data-testid="home-{name}">(.*?)</section>', html, re.S)
+    assert match, f"no {name} section"
+    return match.group(1)
+
+
+def _missing(world, child=None, *, grade: str | None = None, hours: int = 3):
+    episode, _ = episodes.episode_open(user=world.provider_staff if child is None else world.social_worker, why="test",
+                                       child=(child or world.child).pk, kind="missing",
+                                       last_seen_at=timezone.now() - datetime.timedelta(hours=hours))
+    if grade:
+        police = world.police_officer if child is None else world.gmp_officer
+        episodes.episode_grade_risk(user=police, why="test", episode=episode.pk, risk_grade=grade, source="Call from the home")
+    return episode
+
+
+def test_two_roles_of_one_council_get_different_pages(world, web):
+    pages = {role: _sections(_home(web, make_user(world.manchester, role))) for role in
+             (Role.TEAM_MANAGER, Role.MISSING_COORDINATOR, Role.NOMINATED_OFFICER, Role.IRO, Role.ANALYST)}
+    pages[Role.SOCIAL_WORKER] = _sections(_home(web, world.social_worker))
+    assert pages == {
+        Role.SOCIAL_WORKER: ["missing-now"],
+        Role.TEAM_MANAGER: ["high-risk", "interviews"],
+        Role.MISSING_COORDINATOR: ["missing-now", "interviews"],
+        Role.NOMINATED_OFFICER: ["escalations", "high-risk"],
+        Role.IRO: ["screenings-due"],
+        Role.ANALYST: ["counts"],
+    }
+
+
+def test_the_team_manager_sees_the_councils_high_risk_episodes(world, web):
+    _missing(world, grade="high")  # Amira, Manchester's child in Birmingham
+    _missing(world, world.child_at_home, grade="medium")  # Jayden
+    html = _home(web, make_user(world.manchester, Role.TEAM_MANAGER))
+    high = _section(html, "high-risk")
+    assert "Amira Okafor" in high and "High risk" in high and "Jayden" not in high
+    # The host council's coordinator sees the child placed in its area as missing; Leeds sees nothing.
+    assert "Amira Okafor" in _section(_home(web, world.host_coordinator), "missing-now")
+    assert "Okafor" not in _home(web, make_user(world.leeds, Role.TEAM_MANAGER))
+
+
+def test_the_police_officer_and_the_coordinator_get_different_pages(world, web):
+    _missing(world)  # reported by the home, not yet graded
+    officer = _home(web, world.police_officer)
+    coordinator = _home(web, make_user(world.west_midlands_police, Role.POLICE_COORDINATOR))
+    assert _sections(officer) == ["missing-now"] and "Amira Okafor" in _section(officer, "missing-now")
+    assert _sections(coordinator) == ["needs-grading", "high-risk"]
+    assert "Amira Okafor" in _section(coordinator, "needs-grading") and "Not graded" in _section(coordinator, "needs-grading")
+
+
+def test_provider_staff_and_the_registered_manager_get_different_pages(world, web):
+    service = Agency.objects.create(code=f"RHI-{world.manchester.code}", kind=AgencyKind.RHI, name="Manchester RHI")
+    episodes.return_interview_commission_set(council=world.manchester, service=service)
+    episode = _missing(world, hours=30)
+    episodes.episode_record_return(user=world.provider_staff, why="test", episode=episode.pk, returned_at=timezone.now() - datetime.timedelta(hours=2))
+    staff = _home(web, world.provider_staff)
+    manager = _home(web, make_user(world.provider, Role.PROVIDER_MANAGER))
+    assert _sections(staff) == ["missing-now"]
+    assert _sections(manager) == ["interviews", "missing-now"] and "Amira Okafor" in _section(manager, "interviews")
+    # The return interview service's worker has the interview to hold.
+    rhi = _home(web, User.objects.create(username="rhi-worker", agency=service, role=Role.RHI_WORKER))
+    assert _sections(rhi) == ["interviews"] and "Amira Okafor" in _section(rhi, "interviews")
+
+
+def test_the_nominated_officer_sees_what_was_escalated_to_them(world, web):
+    officer = make_user(world.manchester, Role.NOMINATED_OFFICER)
+    [first] = notify(event="episode_opened", recipients=[(world.social_worker, "urgent")], subject="A child has been reported missing",
+                     link="/", child_id=world.child.pk)
+    notify(event="escalation", recipients=[(officer, "urgent")], subject="Not acknowledged in time: a child has been reported missing",
+           link="/", child_id=world.child.pk, escalated_from=first)
+    html = _section(_home(web, officer), "escalations")
+    assert "Not acknowledged in time" in html
+    assert "Not acknowledged in time" not in _home(web, world.social_worker)
+
+
+def test_the_analyst_sees_figures_and_no_child(world, web):
+    _missing(world)
+    html = _home(web, make_user(world.manchester, Role.ANALYST))
+    figures = [int(n) for n in re.findall(r'data-testid="count">(\d+)<', html)]
+    assert figures == [3, 0, 1, 1]  # looked after, placed here by others, missing now, episodes this year
+    assert "Okafor" not in html and _count(html) is None

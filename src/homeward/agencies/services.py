@@ -1,18 +1,72 @@
-"""Writes for agencies and accounts: service accounts and their API tokens."""
+"""Writes for agencies and accounts: people's accounts and second factors, service accounts and
+their API tokens."""
 
 import secrets
 
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from homeward.agencies.models import ROLES_BY_KIND, Agency, ApiToken, User, hash_token
+
+DEVICE_NAME = "authenticator"
+
+
+def _agency(code: str) -> Agency:
+    agency = Agency.objects.filter(code=code).first()
+    if agency is None:
+        raise ValidationError({"agency": f"No agency with code '{code}'."})
+    return agency
+
+
+def _role_for(agency: Agency, role: str) -> str:
+    if role not in ROLES_BY_KIND[agency.kind]:
+        allowed = ", ".join(sorted(ROLES_BY_KIND[agency.kind]))
+        raise ValidationError({"role": f"Role '{role}' is not one a {agency.get_kind_display().lower()} can hold ({allowed})."})
+    return role
+
+
+@transaction.atomic
+def user_create(*, agency_code: str, role: str, username: str, email: str = "", password: str | None = None) -> tuple[User, str]:
+    """A person's account at an agency in a role the agency's kind allows. Returns (user, password):
+    the password given (checked against the password rules) or a new random one, which is shown
+    once and kept only as its Argon2 hash. The account cannot sign in until `otp_device_enrol`."""
+    agency = _agency(agency_code)
+    role = _role_for(agency, role)
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": f"There is already an account called '{username}'."})
+    user = User(username=username, email=email, agency=agency, role=role)
+    user.full_clean(exclude=["password"])
+    if password is None:
+        password = secrets.token_urlsafe(18)  # 24 characters, about 144 bits
+    else:
+        try:
+            validate_password(password, user)
+        except ValidationError as error:
+            raise ValidationError({"password": error.messages}) from None
+    user.set_password(password)
+    user.save()
+    return user, password
+
+
+@transaction.atomic
+def otp_device_enrol(*, username: str) -> TOTPDevice:
+    """A new TOTP key for the person (the authenticator app's second factor), replacing any they had:
+    codes from an old app stop working at once. Returns the device; its config_url goes to the app."""
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        raise ValidationError({"username": f"No account called '{username}'."})
+    if user.is_service_account:
+        raise ValidationError({"username": "Service accounts use API tokens and never sign in to the web pages."})
+    TOTPDevice.objects.filter(user=user).delete()
+    return TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=True)
 
 
 def service_account_get_or_create(*, agency: Agency, role: str) -> User:
     """The one service account an agency system uses for a role (created on first need)."""
-    if role not in ROLES_BY_KIND[agency.kind]:
-        raise ValidationError({"role": f"Role '{role}' is not one a {agency.get_kind_display().lower()} can hold."})
+    _role_for(agency, role)
     user, created = User.objects.get_or_create(
         username=f"svc-{agency.code.lower()}-{role}",
         defaults={"agency": agency, "role": role, "is_service_account": True},
@@ -26,10 +80,7 @@ def service_account_get_or_create(*, agency: Agency, role: str) -> User:
 @transaction.atomic
 def api_token_create(*, agency_code: str, role: str) -> tuple[ApiToken, str]:
     """Create a bearer token; the raw value is returned once and only its hash is kept."""
-    agency = Agency.objects.filter(code=agency_code).first()
-    if agency is None:
-        raise ValidationError({"agency": f"No agency with code '{agency_code}'."})
-    user = service_account_get_or_create(agency=agency, role=role)
+    user = service_account_get_or_create(agency=_agency(agency_code), role=role)
     raw = "hw_" + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(user=user, key_hash=hash_token(raw), prefix=raw[3:11])
     return token, raw

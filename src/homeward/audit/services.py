@@ -21,9 +21,10 @@ def _lock_chain() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_CHAIN_LOCK])
 
 
-def _event(user, *, action, object_type, why, object_id="", child_id=None, detail=None, prev_hash) -> AuditEvent:
+def _event(user, *, action, object_type, why, object_id="", child_id=None, detail=None, prev_hash, seq) -> AuditEvent:
     agency = getattr(user, "agency", None)
     event = AuditEvent(
+        seq=seq,
         at=timezone.now(),
         user_id=getattr(user, "pk", None),
         username=getattr(user, "username", "") or "system",
@@ -41,8 +42,9 @@ def _event(user, *, action, object_type, why, object_id="", child_id=None, detai
     return event
 
 
-def _last_hash() -> str:
-    return AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first() or GENESIS
+def _last() -> tuple[str, int]:
+    """The hash and sequence number of the chain's last entry. Read only under _lock_chain()."""
+    return AuditEvent.objects.order_by("-seq").values_list("hash", "seq").first() or (GENESIS, 0)
 
 
 def audit_record(
@@ -58,9 +60,10 @@ def audit_record(
     """Append one entry. Call inside the same transaction as the read or write it records."""
     with transaction.atomic():
         _lock_chain()
+        prev_hash, last_seq = _last()
         event = _event(
             user, action=action, object_type=object_type, why=why, object_id=object_id,
-            child_id=child_id, detail=detail, prev_hash=_last_hash(),
+            child_id=child_id, detail=detail, prev_hash=prev_hash, seq=last_seq + 1,
         )
         event.save(force_insert=True)
         return event
@@ -78,12 +81,13 @@ def audit_record_many(
     """Append one entry per (object_id, child_id) in a single transaction: for imports and loaders."""
     with transaction.atomic():
         _lock_chain()
-        previous = _last_hash()
+        previous, seq = _last()
         events = []
         for object_id, child_id in items:
+            seq += 1
             event = _event(
                 user, action=action, object_type=object_type, why=why, object_id=object_id,
-                child_id=child_id, detail=detail, prev_hash=previous,
+                child_id=child_id, detail=detail, prev_hash=previous, seq=seq,
             )
             previous = event.hash
             events.append(event)
@@ -94,19 +98,53 @@ def audit_record_many(
 
 @dataclass
 class ChainProblem:
-    event_id: int
+    event_id: int | None  # None for a problem with the chain as a whole (its end)
     reason: str
 
 
-def audit_verify(events: Iterable[AuditEvent] | None = None) -> list[ChainProblem]:
-    """Walk the chain in order; report every entry whose hash or link does not hold."""
+@dataclass
+class ChainReport:
+    problems: list[ChainProblem]
+    head: str  # the last entry's hash (GENESIS for an empty log)
+    count: int
+
+
+def audit_check(
+    events: Iterable[AuditEvent] | None = None, *, expect_head: str | None = None, expect_count: int | None = None
+) -> ChainReport:
+    """Walk the chain in sequence order; report every entry whose hash, link or number does not hold.
+
+    The chain alone cannot show entries cut off its end. An operator who recorded the head and count
+    printed by an earlier check passes them back: the recorded head must still be in the chain (as
+    entry number `expect_count`, when both are given) and the chain must have at least that many
+    entries. A chain that has grown since passes.
+    """
     problems: list[ChainProblem] = []
-    previous = GENESIS
-    events = events if events is not None else AuditEvent.objects.order_by("id").iterator(chunk_size=5000)
+    previous, previous_seq, count, head_seq = GENESIS, 0, 0, None
+    events = events if events is not None else AuditEvent.objects.order_by("seq").iterator(chunk_size=5000)
     for event in events:
+        count += 1
         if event.prev_hash != previous:
             problems.append(ChainProblem(event.id, "does not link to the entry before it"))
         if event.compute_hash() != event.hash:
             problems.append(ChainProblem(event.id, "contents do not match its hash"))
-        previous = event.hash
-    return problems
+        if event.seq != previous_seq + 1:
+            missing = event.seq - previous_seq - 1
+            reason = f"is number {event.seq} but follows number {previous_seq}"
+            problems.append(ChainProblem(event.id, f"{reason}: {missing} entries missing" if missing > 0 else reason))
+        if expect_head is not None and event.hash == expect_head:
+            head_seq = event.seq
+        previous, previous_seq = event.hash, event.seq
+    if expect_count is not None and count < expect_count:
+        problems.append(ChainProblem(None, f"has {count} entries, fewer than the {expect_count} recorded: entries were removed"))
+    if expect_head is not None and expect_head != GENESIS:
+        if head_seq is None:
+            problems.append(ChainProblem(None, f"no longer holds the recorded head {expect_head}: it, or entries up to it, were removed or changed"))
+        elif expect_count is not None and head_seq != expect_count:
+            problems.append(ChainProblem(None, f"holds the recorded head as entry {head_seq}, not entry {expect_count} as recorded"))
+    return ChainReport(problems=problems, head=previous, count=count)
+
+
+def audit_verify(events: Iterable[AuditEvent] | None = None, **expected) -> list[ChainProblem]:
+    """The problems audit_check finds (an empty list for an intact chain)."""
+    return audit_check(events, **expected).problems

@@ -67,12 +67,37 @@ def child_search(*, user, why: str, query: str = "", page: int = 1, per_page: in
     return result
 
 
-def child_get(*, user, child_id: int | str, why: str) -> Child:
-    """The child, if the user may see it; otherwise Http404 (never 403: existence is not revealed)."""
+def _deny(*, user, child_id, why: str) -> Http404:
+    """Record a refused look-up (who asked for which record, and by which route) and answer not found.
+
+    The child's id is kept only when such a child exists, so the refusal shows in its access log
+    (seen by the responsible authority alone); the asker learns nothing either way.
+    """
     try:
-        child = _with_related(visible_children(user)).get(pk=int(child_id))
+        pk = int(child_id)
+    except (ValueError, TypeError):
+        pk = None
+    exists = pk is not None and Child.objects.filter(pk=pk).exists()
+    audit_record(user=user, action=Action.DENIED, object_type="child", object_id=str(child_id)[:40],
+                 child_id=pk if exists else None, why=why)
+    return Http404("No such child.")
+
+
+def child_lookup(*, user, child_id: int | str, why: str) -> Child:
+    """THE place a look-up of one child is decided: the child if it is in the user's scope, otherwise
+    the refusal is audited as `denied` and Http404 raised (never 403: existence is not revealed).
+
+    Records no read: the caller records what it goes on to show.
+    """
+    try:
+        return _with_related(visible_children(user)).get(pk=int(child_id))
     except (Child.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such child.") from None
+        raise _deny(user=user, child_id=child_id, why=why) from None
+
+
+def child_get(*, user, child_id: int | str, why: str) -> Child:
+    """The child, if the user may see it (its reading audited); otherwise Http404, the refusal audited."""
+    child = child_lookup(user=user, child_id=child_id, why=why)
     audit_record(user=user, action=Action.READ, object_type="child", object_id=child.pk, child_id=child.pk, why=why)
     return child
 
@@ -82,8 +107,11 @@ def child_access_reasons(*, user, child: Child) -> list[str]:
 
 
 def child_access_log(*, user, child_id: int | str, why: str) -> tuple[Child, QuerySet]:
-    """Who has read or changed this child's record. Only the responsible authority may look."""
-    child = child_get(user=user, child_id=child_id, why=why)
+    """Who has read or changed this child's record. Only the responsible authority may look: anyone
+    else is refused like a child out of scope (audited as `denied`, Http404), with no read recorded."""
+    child = child_lookup(user=user, child_id=child_id, why=why)
     if RESPONSIBLE_AUTHORITY not in access_reasons(user, child):
-        raise Http404("No such child.")
+        raise _deny(user=user, child_id=child.pk, why=why)
+    audit_record(user=user, action=Action.READ, object_type="child", object_id=child.pk, child_id=child.pk, why=why,
+                 detail={"access_log": True})
     return child, AuditEvent.objects.filter(child_id=child.pk).order_by("-id")

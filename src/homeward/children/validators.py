@@ -7,7 +7,12 @@ from django.core.exceptions import ValidationError
 
 from homeward.children.models import Sex
 
-_UPN = re.compile(r"^[A-Z][0-9]{11}[0-9A-Z]$")
+# DfE UPN guidance: a check letter, LA number (3), establishment (4), year allocated (2) and serial
+# (3), whose last character is a letter in a temporary UPN. Letters exclude I, O and S.
+UPN_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
+_UPN = re.compile(rf"^[{UPN_LETTERS}][0-9]{{11}}[0-9{UPN_LETTERS}]$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+OLDEST_YEARS = 25  # care leavers are supported until 25 (Children and Social Work Act 2017)
 _CHILD_ID = re.compile(r"^[A-Za-z0-9]{1,10}$")
 # SSDA903 ETHNIC codes (DfE CLA guidance).
 ETHNIC_CODES = {
@@ -38,10 +43,21 @@ def clean_nhs_number(raw: str) -> str:
     return value
 
 
+def upn_check_letter(twelve: str) -> str:
+    """The DfE check letter for the 12 characters after it: each weighted by its position (2 to 13), a
+    letter counting as its place in UPN_LETTERS (A=0 ... Z=22), the sum mod 23 indexing UPN_LETTERS."""
+    total = sum((int(c) if c.isdigit() else UPN_LETTERS.index(c)) * weight for weight, c in enumerate(twelve, 2))
+    return UPN_LETTERS[total % 23]
+
+
 def clean_upn(raw: str) -> str:
     value = (raw or "").strip().upper()
-    if value and not _UPN.match(value):
-        raise ValidationError({"upn": "UPN must be a letter, 11 digits and a final digit or letter (13 characters)."})
+    if not value:
+        return value
+    if not _UPN.match(value):
+        raise ValidationError({"upn": "UPN must be a check letter, 11 digits and a final digit or letter (13 characters)."})
+    if value[0] != upn_check_letter(value[1:]):
+        raise ValidationError({"upn": f"UPN check letter is wrong: {value[0]} is not {upn_check_letter(value[1:])}, so a character is mistyped."})
     return value
 
 
@@ -52,11 +68,30 @@ def clean_la_child_id(raw: str) -> str:
     return value
 
 
-def clean_date_of_birth(value: datetime.date, *, today: datetime.date | None = None) -> datetime.date:
+def _years_before(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # from 29 February into a year without one: the day after 28 February
+        return datetime.date(day.year - years, 3, 1)
+
+
+def clean_date_of_birth(value: datetime.date | str, *, today: datetime.date | None = None) -> datetime.date:
+    """A real calendar date, not in the future and not more than 25 years ago. A string must be
+    YYYY-MM-DD (as the API and ISO 8601 write it)."""
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            if not _ISO_DATE.match(text):
+                raise ValueError(text)
+            value = datetime.date.fromisoformat(text)
+        except ValueError:
+            raise ValidationError({"date_of_birth": f"Date of birth '{text}' is not a real date: enter it as YYYY-MM-DD."}) from None
+    elif isinstance(value, datetime.datetime) or not isinstance(value, datetime.date):
+        raise ValidationError({"date_of_birth": "Date of birth must be a date (YYYY-MM-DD)."})
     today = today or datetime.date.today()
     if value > today:
         raise ValidationError({"date_of_birth": "Date of birth cannot be in the future."})
-    if today.year - value.year > 25:
+    if value < _years_before(today, OLDEST_YEARS):
         raise ValidationError({"date_of_birth": "Date of birth is more than 25 years ago: not a child in care or a care leaver."})
     return value
 

@@ -1,5 +1,6 @@
 """The service's own pages: health, signing in and out, and each role's home page."""
 
+import datetime
 import time
 from urllib.parse import urlencode
 
@@ -19,8 +20,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from homeward.agencies.access import visible_children
 from homeward.agencies.models import AgencyKind, InspectorGrant, Role, User
+from homeward.alerts.selectors import inbox
 from homeward.children.selectors import child_search
+from homeward.episodes import presenters
+from homeward.episodes import selectors as episodes
+from homeward.episodes.models import RiskGrade
+from homeward.safeguarding.selectors import screenings_due
 from homeward.web import demo
 from homeward.web.decorators import no_child_data, public, verified_login_required
 from homeward.web.forms import CodeForm, PasswordForm
@@ -180,7 +187,8 @@ def sign_out(request: HttpRequest) -> HttpResponse:
     return redirect("web:sign-in")
 
 
-# What each kind of home page says; the counts come from the scoped selectors.
+# The home page: what the person's role is there to do first, then the children they can see. Every
+# figure and row comes from a scoped selector (each audits what it reads); the role only chooses which.
 COUNCIL_ROLES = {Role.SOCIAL_WORKER, Role.TEAM_MANAGER, Role.MISSING_COORDINATOR, Role.NOMINATED_OFFICER, Role.IRO, Role.ANALYST}
 HOME_HEADINGS = {
     AgencyKind.LOCAL_AUTHORITY: "Children your council looks after, or who are placed in your area",
@@ -189,7 +197,64 @@ HOME_HEADINGS = {
     AgencyKind.RHI: "Children referred to your service",
     AgencyKind.INSPECTORATE: "Children in the authority you are inspecting",
 }
+HOME_SECTIONS: dict[str, tuple[str, ...]] = {
+    Role.SOCIAL_WORKER: ("missing_now", "children"),
+    Role.TEAM_MANAGER: ("high_risk", "interviews_overdue", "children"),  # the council's own children
+    Role.MISSING_COORDINATOR: ("missing_now", "interviews_overdue", "children"),
+    Role.NOMINATED_OFFICER: ("escalations", "high_risk", "children"),
+    Role.IRO: ("screenings_due", "children"),
+    Role.ANALYST: ("counts",),  # figures, not cases
+    Role.POLICE_OFFICER: ("missing_now", "children"),
+    Role.POLICE_COORDINATOR: ("needs_grading", "high_risk", "children"),
+    Role.PROVIDER_STAFF: ("missing_now", "children"),
+    Role.PROVIDER_MANAGER: ("interviews_due", "missing_now", "children"),
+    Role.RHI_WORKER: ("interviews_due", "children"),
+    Role.INSPECTOR: ("children",),
+    Role.NATIONAL_ANALYST: (),  # pseudonymised aggregates only (architecture.md): never a child
+}
+# The council's own children only: a team manager answers for the cases the council holds.
+OWN_CHILDREN_ONLY = {Role.TEAM_MANAGER}
 HOME_PREVIEW = 5
+HOME_BOARD_ROWS = 10  # the top of the board (high risk first, then ungraded): what the sections pick from
+
+
+def _home_sections(user, why: str, names: tuple[str, ...]) -> dict:
+    own = user.role in OWN_CHILDREN_ONLY
+
+    def mine(child) -> bool:
+        return not own or child.responsible_authority_id == user.agency_id
+
+    sections: dict = {"missing_total": None}
+    if {"missing_now", "high_risk", "needs_grading"} & set(names):
+        board = episodes.board(user=user, why=why, limit=HOME_BOARD_ROWS)
+        rows = [
+            {"row": row, "badge": presenters.risk_badge(row.episode.risk_grade), "missing_for": presenters.duration(row.missing_for)}
+            for row in board.rows if mine(row.episode.child)
+        ]
+        sections["missing_total"] = board.total
+        sections["missing_now"] = rows[:HOME_PREVIEW]
+        sections["high_risk"] = [r for r in rows if r["row"].episode.risk_grade == RiskGrade.HIGH][:HOME_PREVIEW]
+        sections["needs_grading"] = [r for r in rows if not r["row"].episode.risk_grade or r["row"].review_overdue][:HOME_PREVIEW]
+    if "interviews_overdue" in names or "interviews_due" in names:
+        due = episodes.interviews_due(user=user, why=why, overdue_only="interviews_overdue" in names, limit=HOME_PREVIEW)
+        sections["interviews"] = [row for row in due if mine(row.child)]
+    if "escalations" in names:
+        # Alerts name no child (alerts.models): the subject says what happened, the link leads to it.
+        sections["escalations"] = list(inbox(user).filter(escalated_from__isnull=False, acknowledged_at__isnull=True)[:HOME_PREVIEW])
+    if "screenings_due" in names:
+        sections["screenings_due"] = screenings_due(user=user, why=why)
+    if "counts" in names:
+        # Counts only (no child named or listed), through the same scope as every list.
+        children = visible_children(user)
+        open_episodes = episodes.episodes_visible(user).filter(returned_at__isnull=True)
+        year_ago = timezone.now() - datetime.timedelta(days=365)
+        sections["counts"] = [
+            ("Children your council looks after", children.filter(responsible_authority=user.agency_id).count()),
+            ("Children other councils have placed in your area", children.exclude(responsible_authority=user.agency_id).count()),
+            ("Of these children, missing or away now", open_episodes.values("child").distinct().count()),
+            ("Their missing or away episodes that started in the last 12 months", episodes.episodes_visible(user).filter(started_at__gte=year_ago).count()),
+        ]
+    return sections
 
 
 @verified_login_required
@@ -197,11 +262,12 @@ HOME_PREVIEW = 5
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     kind = user.agency.kind if user.agency_id else None
+    why = request.resolver_match.view_name
+    names = HOME_SECTIONS.get(user.role, ("children",)) if kind is not None else ()
     children = None
-    # National analysts see pseudonymised aggregates only (architecture.md), never a list of children.
-    if kind is not None and user.role != Role.NATIONAL_ANALYST:
+    if "children" in names:
         # The first few children and the total, through the one scoped and audited search.
-        children = child_search(user=user, why=request.resolver_match.view_name, page=1, per_page=HOME_PREVIEW)
+        children = child_search(user=user, why=why, page=1, per_page=HOME_PREVIEW)
     grants = []
     now = timezone.now()
     if user.role == Role.INSPECTOR:
@@ -213,9 +279,11 @@ def home(request: HttpRequest) -> HttpResponse:
             "children": children,
             "heading": HOME_HEADINGS.get(kind, ""),
             "kind": kind,
+            "sections": names,
+            "own_children_only": user.role in OWN_CHILDREN_ONLY,
+            **_home_sections(user, why, names),
             "is_council": user.role in COUNCIL_ROLES,
             "grants": grants,
             "now": now,
         },
     )
-

@@ -20,10 +20,15 @@ class Command(BaseCommand):
     def handle(self, *args, action: str, **options) -> None:
         if action == "create":
             try:
-                _, raw = api_token_create(agency_code=options["agency"], role=options["role"])
+                token, raw = api_token_create(agency_code=options["agency"], role=options["role"])
             except ValidationError as error:
                 raise CommandError("; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in error.message_dict.items())) from None
+            # The token alone on stdout (TOKEN=$(homeward token create ...)); the rest on stderr.
             self.stdout.write(raw)
+            self.stderr.write(
+                f"Token for {token.user.username}, shown once; only its hash is kept.\n"
+                f"prefix {token.prefix}   (revoke it with: homeward token revoke {token.prefix})"
+            )
         elif action == "revoke":
             count = api_token_revoke(prefix=options["prefix"])
             if not count:
