@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from homeward.agencies.models import Agency, AgencyKind, InspectorGrant, Role, User
 from homeward.children.models import Child
-from homeward.children.services import child_create, placement_create
+from homeward.children.services import child_allocate, child_create, placement_create
 from homeward.places.services import reference_data_load
 
 from tests.support import require, sign_in  # noqa: F401  (re-exported for test modules)
@@ -55,13 +55,13 @@ class World:
     gmp: Agency  # police force of Manchester: sees the children placed there, not the one in Birmingham
     provider: Agency  # the children's home
     other_provider: Agency
-    social_worker: User
+    social_worker: User  # Manchester's: allocated to its three children
     host_coordinator: User
     police_officer: User
     gmp_officer: User
     provider_staff: User
     other_provider_staff: User
-    unrelated_social_worker: User
+    unrelated_social_worker: User  # Leeds's: allocated to its child
     inspector: User
     expired_inspector: User
     national_analyst: User
@@ -98,6 +98,10 @@ def world(reference) -> World:
     placement_create(user=social_worker, why="test", child=moved, start_date=today - datetime.timedelta(days=30), placement_type="U4", provider_type="PR1", placement_postcode="M1 1AE", home_postcode="M1 1AE")
     leeds_child = child_create(user=leeds_worker, why="test", first_name="Amira", last_name="Hussain", date_of_birth=_born(years_old=15), sex="2", la_child_id="LDS001")
     placement_create(user=leeds_worker, why="test", child=leeds_child, start_date=today - datetime.timedelta(days=50), placement_type="K2", provider_type="PR4", provider=other_provider, placement_postcode="LS1 1UR", home_postcode="LS1 1UR")
+    # Each council's social worker holds its children's cases (alerts go to the allocated one).
+    for allocated_child in (child, at_home, moved):
+        child_allocate(user=social_worker, why="test", child=allocated_child, social_worker=social_worker)
+    child_allocate(user=leeds_worker, why="test", child=leeds_child, social_worker=leeds_worker)
 
     return World(
         manchester=manchester, birmingham=birmingham, leeds=leeds,

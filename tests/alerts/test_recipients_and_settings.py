@@ -6,16 +6,28 @@ from django.core.exceptions import ValidationError
 from homeward.agencies.models import Role
 from homeward.alerts import defaults
 from homeward.alerts.models import NotificationSettings
-from homeward.alerts.recipients import agency_staff, council_staff, escalation_recipients
+from homeward.alerts.recipients import agency_staff, allocated, council_staff, escalation_recipients
 from homeward.alerts.selectors import notification_settings_for
 from tests.conftest import make_user
 
 
 def test_council_staff_are_found_by_council_and_role(world, people):
     assert list(council_staff(world.manchester, [Role.MISSING_COORDINATOR, Role.SOCIAL_WORKER])) == [
-        people.social_worker, people.coordinator]
+        people.social_worker, people.coordinator, people.other_social_worker]
     assert list(council_staff(world.birmingham, [Role.MISSING_COORDINATOR])) == [people.host_coordinator]
     assert not council_staff(world.leeds, [Role.IRO]).exists()
+
+
+def test_a_childs_allocated_caseworkers_count_only_while_they_can_act_on_the_case(world, people):
+    child = world.child
+    child.refresh_from_db()
+    assert (allocated(child, "social_worker"), allocated(child, "iro")) == (people.social_worker, people.iro)
+    people.iro.is_active = False  # left the council
+    people.iro.save()
+    people.social_worker.agency, people.social_worker.role = world.leeds, Role.SOCIAL_WORKER  # moved to another council
+    people.social_worker.save()
+    child.refresh_from_db()
+    assert (allocated(child, "social_worker"), allocated(child, "iro")) == (None, None)
 
 
 def test_council_staff_refuses_an_agency_that_is_not_a_council(world):

@@ -14,7 +14,7 @@ from homeward.alerts import rules
 from homeward.alerts.models import Alert, NotificationSettings, Urgency
 from homeward.alerts.selectors import inbox
 from homeward.alerts.services import alert_acknowledge
-from homeward.children.services import placement_create
+from homeward.children.services import child_allocate, placement_create
 from homeward.episodes.models import Episode
 from homeward.episodes.services import episode_grade_risk, episode_open, episode_record_return, return_interview_update
 from homeward.tasks.models import Status, Task
@@ -143,12 +143,50 @@ def test_an_episode_opening_tells_the_responsible_council_the_host_council_the_p
     assert {a.link for a in alerts} == {f"/episodes/{episode.pk}/"}
     assert {(a.child_id, a.related_type, a.related_id, a.urgency) for a in alerts} == {
         (world.child.pk, "episodes.episode", episode.pk, Urgency.NORMAL)}
-    # Nobody else: not the managers (yet), the analyst, the police officer, the other force, the
-    # host council's other staff, the unrelated council, the home, or the interview services.
+    # Nobody else: not the managers (yet), the council's social worker and IRO of other children,
+    # the analyst, the police officer, the other force, the host council's other staff, the
+    # unrelated council, the home, or the interview services.
     for user in everyone(cast):
         if user not in (cast.coordinator, cast.second_coordinator, cast.social_worker, cast.iro, cast.host_coordinator, cast.wmp_coordinator):
             assert not inbox(user).exists(), user.username
+    assert not inbox(cast.other_social_worker).exists() and not inbox(cast.other_iro).exists()
+    assert {cast.other_social_worker.email, cast.other_iro.email}.isdisjoint(m.to[0] for m in smtp.messages)
     assert len(smtp.messages) == 6
+
+
+def test_the_social_worker_and_iro_told_are_the_ones_allocated_to_the_child(world, cast, smtp):
+    child_allocate(user=cast.team_manager, why="test", child=world.child, social_worker=cast.other_social_worker, iro=cast.other_iro)
+    open_episode(world, cast.provider_staff)
+    check_delivered(world, smtp, world.child, "episode_opened", {
+        cast.coordinator: MISSING, cast.second_coordinator: MISSING, cast.other_social_worker: MISSING, cast.other_iro: MISSING,
+        cast.host_coordinator: HOST_MISSING, cast.wmp_coordinator: POLICE_MISSING,
+    })
+    assert not inbox(cast.social_worker).exists() and not inbox(cast.iro).exists()
+
+
+@pytest.mark.parametrize(("unallocate", "note"), [
+    ({"social_worker": None, "iro": None}, "no social worker or IRO is allocated"),
+    ({"social_worker": None}, "no social worker is allocated"),
+    ({"iro": None}, "no IRO is allocated"),
+])
+def test_a_child_without_a_caseworker_allocated_has_the_coordinators_and_team_managers_told_so(world, cast, smtp, unallocate, note):
+    child_allocate(user=cast.team_manager, why="test", child=world.child, **unallocate)
+    open_episode(world, cast.provider_staff)
+    instead = f"{MISSING}: {note}"
+    expected = {cast.coordinator: instead, cast.second_coordinator: instead, cast.team_manager: instead,
+                cast.host_coordinator: HOST_MISSING, cast.wmp_coordinator: POLICE_MISSING}
+    if "social_worker" not in unallocate:
+        expected[cast.social_worker] = MISSING
+    if "iro" not in unallocate:
+        expected[cast.iro] = MISSING
+    check_delivered(world, smtp, world.child, "episode_opened", expected)
+    # Still not every caseworker at the council: nobody else's social worker or IRO, nor the senior officer.
+    for user in (cast.other_social_worker, cast.other_iro, cast.nominated_officer):
+        assert not inbox(user).exists()
+    if "social_worker" in unallocate:
+        assert not inbox(cast.social_worker).exists()
+    if "iro" in unallocate:
+        assert not inbox(cast.iro).exists()
 
 
 def test_the_police_told_are_the_force_where_the_child_was_last_seen(world, cast, smtp):
@@ -313,10 +351,11 @@ def test_an_unacknowledged_high_risk_alert_is_re_sent_then_escalates(world, cast
     assert set(Alert.objects.filter(kind="risk_high").values_list("renotified_count", flat=True)) == {1}
     assert [m.subject for m in smtp.messages if m.to[0] == cast.team_manager.email][-1] == f"Urgent: Reminder: {HIGH_RISK}"
 
-    run_due(at + minutes(60))
+    run_due(at + minutes(60) + minutes(3))  # the worker catching up: the clock's time is what counts
     # The team manager's goes up to the nominated officer; the nominated officer's has nowhere higher.
     [escalation] = Alert.objects.filter(kind="escalation")
     assert (escalation.recipient, escalation.escalated_from.recipient) == (cast.nominated_officer, cast.team_manager)
+    assert escalation.escalated_from.escalated_at == at + minutes(60) == escalation.created_at
     assert escalation.link == f"/episodes/{episode.pk}/"
     assert told("escalation") == names(cast.nominated_officer)
 
@@ -384,6 +423,27 @@ def test_an_interview_declined_is_not_overdue_but_offered_again_its_clock_runs_a
     return_interview_update(user=cast.rhi_worker, why="test", episode=episode, status="offered")
     run_due(due + hours(2))
     assert told("interview_overdue") == names(cast.team_manager)
+
+
+def test_an_interview_offered_again_after_its_overdue_alert_is_overdue_again(world, cast, t0):
+    episode = returned(world, cast, t0)
+    due = episode.return_interview.due_at
+    return_interview_update(user=cast.rhi_worker, why="test", episode=episode, status="offered")
+    run_due(due)
+    assert Alert.objects.filter(kind="interview_overdue").count() == 1
+    # Updates that do not reopen it tell nobody again.
+    return_interview_update(user=cast.rhi_worker, why="test", episode=episode, status="accepted")
+    run_due(due + hours(1))
+    assert Alert.objects.filter(kind="interview_overdue").count() == 1
+    # Declined, then offered again: past its due time, so overdue at once — a second alert.
+    return_interview_update(user=cast.rhi_worker, why="test", episode=episode, status="declined")
+    return_interview_update(user=cast.rhi_worker, why="test", episode=episode, status="offered")
+    run_due(due + hours(2))
+    assert list(Alert.objects.filter(kind="interview_overdue").values_list("recipient__username", flat=True)) == [
+        cast.team_manager.username] * 2
+    # Completed: its clock stops.
+    return_interview_update(user=cast.rhi_worker, why="test", episode=episode, status="completed", held_at=timezone.now())
+    assert not Task.objects.filter(name=rules.INTERVIEW_OVERDUE_TASK, status=Status.QUEUED).exists()
 
 
 # ---------------------------------------------------------------------------------------------

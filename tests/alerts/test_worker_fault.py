@@ -3,15 +3,22 @@ exactly once. The worker is a real `homeward worker` process on the test databas
 slow local SMTP server (50 ms per message) that kills it at a chosen point of the conversation, so
 the test is exact rather than a race against a timer."""
 
+import datetime
 import os
 import signal
+import time
+from collections import Counter
 
 import pytest
+from django.utils import timezone
 
 from homeward.agencies.models import Agency, AgencyKind, Role, User
-from homeward.alerts.models import Delivery, DeliveryStatus, Urgency
-from homeward.alerts.services import notify
+from homeward.alerts import rules
+from homeward.alerts.models import Alert, Delivery, DeliveryStatus, Urgency
+from homeward.alerts.services import ESCALATE_TASK, RENOTIFY_TASK, notify
 from homeward.alerts.smtp_sink import smtp_sink
+from homeward.children.services import child_allocate, child_create
+from homeward.episodes.services import episode_open
 from homeward.tasks.models import Status, Task
 from homeward.tasks.worker import start_worker_process
 
@@ -104,3 +111,90 @@ def test_a_kill_after_the_server_accepted_resends_once_under_the_same_message_id
     [resent] = [d for d in Delivery.objects.all() if d.message_id("127.0.0.1") in twice]
     assert resent.attempts == 2  # the record says which delivery may have gone twice
     _all_sent_and_done()
+
+
+# ---------------------------------------------------------------------------------------------
+# Clocks falling due across the kill
+# ---------------------------------------------------------------------------------------------
+
+CLOCKS = [RENOTIFY_TASK, ESCALATE_TASK, rules.MISSING_LONGER_THAN_TASK]
+HIGH_RISK = "The police have graded a child you are responsible for as high risk"
+
+
+@pytest.fixture
+def clocks_due(reference):
+    """A child missing for 25 hours, graded high risk three hours ago, and nobody has acknowledged:
+    the worker has been down all that time, so on starting it finds every clock due at once —
+    three rounds of reminders for each urgent alert, their escalation (and the escalation's own
+    reminders), and the 24-hour missing clock — among the emails they queue."""
+    manchester = Agency.objects.get(code="E08000003")
+
+    def person(role: str, name: str) -> User:
+        return User.objects.create(username=name, email=f"{name}@example.org", agency=manchester, role=role)
+
+    social_worker, iro = person(Role.SOCIAL_WORKER, "fault-sw"), person(Role.IRO, "fault-iro")
+    person(Role.MISSING_COORDINATOR, "fault-coordinator")
+    managers = [person(Role.TEAM_MANAGER, "fault-tm-1"), person(Role.TEAM_MANAGER, "fault-tm-2")]
+    officer = person(Role.NOMINATED_OFFICER, "fault-no")
+    child = child_create(user=social_worker, why="test", first_name="Test", last_name="Child", sex="2", la_child_id="FAULT1",
+                         date_of_birth=datetime.date.today().replace(year=datetime.date.today().year - 15, day=1))
+    child_allocate(user=social_worker, why="test", child=child, social_worker=social_worker, iro=iro)
+    now = timezone.now()
+    episode, _ = episode_open(user=social_worker, why="test", child=child, kind="missing", started_at=now - datetime.timedelta(hours=25))
+    # As rules.on_episode_risk_graded tells them, three hours ago.
+    notify(event="risk_high", recipients=[(user, Urgency.URGENT) for user in [*managers, officer]], subject=HIGH_RISK,
+           link=f"/episodes/{episode.pk}/", child_id=child.pk, related=episode, now=now - datetime.timedelta(hours=3))
+    return managers, officer
+
+
+def _drained(timeout: float = 60) -> bool:
+    """Nothing due is left waiting or running (clocks set for later, like the 72-hour one, may wait)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not Task.objects.filter(status__in=[Status.QUEUED, Status.RUNNING], run_at__lte=timezone.now()).exists():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_clocks_due_across_a_kill_each_fire_once_and_every_email_goes_once(clocks_due):
+    managers, officer = clocks_due
+    worker = {}
+
+    def kill_during(recipient_count: int) -> None:
+        if recipient_count == 8:  # the second round of reminders is going out
+            os.kill(worker["process"].pid, signal.SIGKILL)
+
+    with smtp_sink(delay=0.05, on_recipient=kill_during) as mailbox:
+        worker["process"] = _worker(mailbox)
+        assert worker["process"].wait(timeout=60) == -signal.SIGKILL
+        # Across the kill: reminders had fired, and clocks of each kind were still due
+        # (queued, or claimed by the dead worker and leased to it).
+        due = Task.objects.filter(name__in=CLOCKS, run_at__lte=timezone.now())
+        assert RENOTIFY_TASK in set(due.filter(status=Status.DONE).values_list("name", flat=True))
+        assert set(due.filter(status__in=[Status.QUEUED, Status.RUNNING]).values_list("name", flat=True)) == set(CLOCKS)
+        assert not Alert.objects.filter(kind="missing_over_24h").exists()
+
+        second = _worker(mailbox, threads=4)
+        try:
+            assert _drained(), "the restarted worker left due tasks behind"
+            assert mailbox.wait_for(Delivery.objects.count(), timeout=30)
+        finally:
+            second.send_signal(signal.SIGTERM)
+            assert second.wait(timeout=30) == 0
+
+    # Exactly one escalation (the two team managers' alerts go up to the one nominated officer, told
+    # once) and one missing-over-24-hours alert per team manager; every reminder once.
+    escalations = Counter(Alert.objects.filter(kind="escalation").values_list("recipient__username", flat=True))
+    assert escalations == {officer.username: 1}
+    missing = Counter(Alert.objects.filter(kind="missing_over_24h").values_list("recipient__username", flat=True))
+    assert missing == {manager.username: 1 for manager in managers}
+    for alert in Alert.objects.filter(kind="risk_high"):
+        # The first email and one per reminder (catching up, an alert escalated stops reminding).
+        assert alert.renotified_count >= 2 and alert.deliveries.count() == 1 + alert.renotified_count
+    assert all(a.escalated_at is not None for a in Alert.objects.filter(kind="risk_high", recipient__in=managers))
+    # Every email exactly once, under its delivery's Message-ID; every task that fell due done.
+    counts = mailbox.count_by_message_id()
+    assert set(counts.values()) == {1} and set(counts) == {d.message_id("127.0.0.1") for d in Delivery.objects.all()}
+    assert set(Delivery.objects.values_list("status", flat=True)) == {DeliveryStatus.SENT}
+    assert set(Task.objects.filter(run_at__lte=timezone.now()).values_list("status", flat=True)) == {Status.DONE}

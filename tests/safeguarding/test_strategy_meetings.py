@@ -9,11 +9,15 @@ from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
 
+from homeward.agencies.models import Role
 from homeward.alerts.models import Alert
 from homeward.alerts.selectors import inbox
 from homeward.audit.models import AuditEvent
-from homeward.safeguarding import selectors, services
+from homeward.safeguarding import rules, selectors, services
 from homeward.safeguarding.models import StrategyMeeting
+from homeward.tasks.worker import run_due
+from tests.alerts.conftest import smtp, with_email  # noqa: F401  (smtp: a fixture)
+from tests.conftest import make_user
 from tests.safeguarding.conftest import at
 from tests.safeguarding.test_flag_rules import MODERATE_ANSWERS
 
@@ -57,9 +61,60 @@ def test_repeat_missing_and_a_moderate_screening_propose_a_meeting_and_tell_the_
         "strategy_meeting_proposed", f"/children/{world.child.pk}/strategy-meetings/{meeting.pk}/", world.child.pk,
     )
     assert alert.subject == "A strategy meeting is proposed for a child you are responsible for"
-    assert not Alert.objects.filter(kind="strategy_meeting_proposed").exclude(recipient=team_manager).exists()
+    # At the council: the team managers and the child's own social worker; at each other invited
+    # agency, its contact for missing children (test_invited_agencies_are_told… says who).
+    assert set(Alert.objects.filter(kind="strategy_meeting_proposed").values_list("recipient", flat=True)) == {
+        team_manager.pk, world.social_worker.pk, world.host_coordinator.pk, rhi_worker.pk}
     audit = AuditEvent.objects.get(object_type="strategy_meeting", action="create")
     assert (audit.username, audit.child_id) == ("system", world.child.pk)
+
+
+COUNCIL_PROPOSED = "A strategy meeting is proposed for a child you are responsible for"
+INVITED_PROPOSED = "Your agency is invited to a strategy meeting proposed for a child in care"
+
+
+def _mail_to(smtp, user) -> list[str]:
+    return [m.subject for m in smtp.messages if m.to == [user.email] and "strategy meeting" in m.subject]
+
+
+def test_invited_agencies_are_told_when_a_meeting_is_proposed_and_when_it_is_scheduled(world, story, team_manager, rhi_worker, smtp):
+    wmp_coordinator = with_email(make_user(world.west_midlands_police, Role.POLICE_COORDINATOR))
+    not_told = [
+        with_email(make_user(world.manchester, Role.SOCIAL_WORKER, "another-case-sw")),  # not the child's
+        with_email(make_user(world.birmingham, Role.TEAM_MANAGER)),  # the host council's contact is its coordinator
+        with_email(make_user(world.gmp, Role.POLICE_COORDINATOR)),  # a force not invited
+        with_email(make_user(world.leeds, Role.MISSING_COORDINATOR)),  # an unrelated council
+        with_email(world.police_officer), with_email(world.provider_staff),
+    ]
+    for user in (world.social_worker, world.host_coordinator, rhi_worker):
+        with_email(user)
+    meeting = _proposed(world, story)
+    run_due(timezone.now())
+    proposed = {team_manager: COUNCIL_PROPOSED, world.social_worker: COUNCIL_PROPOSED,
+                world.host_coordinator: INVITED_PROPOSED, wmp_coordinator: INVITED_PROPOSED, rhi_worker: INVITED_PROPOSED}
+    for user, subject in proposed.items():
+        [alert] = inbox(user).filter(kind="strategy_meeting_proposed")
+        assert (alert.subject, alert.link) == (subject, f"/children/{world.child.pk}/strategy-meetings/{meeting.pk}/")
+        assert _mail_to(smtp, user) == [subject]
+    assert Alert.objects.filter(kind="strategy_meeting_proposed").count() == len(proposed)
+
+    when = timezone.now() + datetime.timedelta(days=2)
+    services.strategy_meeting_schedule(user=team_manager, why="test", child=world.child.pk, meeting=meeting.pk, scheduled_for=when,
+                                       invited_agency_ids=[world.manchester.pk, world.west_midlands_police.pk])
+    run_due(timezone.now())
+    moment = rules.moment(when)
+    scheduled = {team_manager: f"A strategy meeting for a child you are responsible for is set for {moment}",
+                 world.social_worker: f"A strategy meeting for a child you are responsible for is set for {moment}",
+                 wmp_coordinator: f"Your agency is invited to a strategy meeting at {moment} about a child in care"}
+    for user, subject in scheduled.items():
+        [alert] = inbox(user).filter(kind="strategy_meeting_scheduled")
+        assert alert.subject == subject and _mail_to(smtp, user)[-1] == subject
+    # No longer invited: the host council and the interview service are not told of the date.
+    assert Alert.objects.filter(kind="strategy_meeting_scheduled").count() == len(scheduled)
+    for user in not_told:
+        assert not inbox(user).filter(kind__startswith="strategy_meeting").exists() and not _mail_to(smtp, user), user.username
+    for message in smtp.messages:
+        assert "Amira" not in message.subject + message.body and "Okafor" not in message.subject + message.body
 
 
 def test_without_a_team_manager_the_missing_coordinator_is_told(world, story):
@@ -80,7 +135,8 @@ def test_at_most_one_open_meeting_per_child(world, story, team_manager):
         services.strategy_meeting_propose(user=world.social_worker, why="test", child=world.child.pk, reason="Again")
     with pytest.raises(IntegrityError), transaction.atomic():
         StrategyMeeting.objects.create(child=world.child, proposed_at=timezone.now(), reason="x")
-    assert Alert.objects.filter(kind="strategy_meeting_proposed").count() == 1 and meeting.is_open
+    told = list(Alert.objects.filter(kind="strategy_meeting_proposed").values_list("recipient", flat=True))
+    assert team_manager.pk in told and len(told) == len(set(told)) and meeting.is_open  # one proposal: each told once
 
 
 def test_after_a_meeting_is_held_only_new_facts_propose_another(world, story, team_manager):
@@ -125,14 +181,19 @@ def test_a_held_meeting_needs_decisions_and_cannot_be_in_the_future(world, story
                                          held_at=timezone.now() + datetime.timedelta(days=1), decisions="Plan")
 
 
-def test_an_action_goes_to_its_owners_inbox_and_the_owner_marks_it_done(world, story, team_manager):
+def test_an_action_goes_to_its_owners_inbox_and_the_owner_marks_it_done(world, story, team_manager, smtp):
     meeting = _proposed(world, story)
+    with_email(world.police_officer)
     due = timezone.localdate() + datetime.timedelta(days=7)
     action = services.meeting_action_add(user=team_manager, why="test", child=world.child.pk, meeting=meeting.pk,
                                          description="Visit the addresses she named", owner=world.police_officer.pk, due_date=due)
     [alert] = inbox(world.police_officer).filter(kind="meeting_action_assigned")
     assert alert.kind == "meeting_action_assigned" and alert.link.endswith(f"/strategy-meetings/{meeting.pk}/")
     assert str(due.year) in alert.subject and "Amira" not in alert.subject
+    run_due(timezone.now())
+    [message] = [m for m in smtp.messages if m.to == [world.police_officer.email]]
+    assert message.subject == alert.subject and alert.link in message.body
+    assert "Visit the addresses" not in message.body and "Amira" not in message.body
     assert [a.pk for a in selectors.my_open_actions(world.police_officer)] == [action.pk]
     # The owner, though not at the council, sees the meeting and marks the action done.
     found, _ = selectors.strategy_meeting_get(user=world.police_officer, child_id=world.child.pk, meeting_id=meeting.pk, why="test")

@@ -70,15 +70,28 @@ def test_due_tasks_run_in_order_of_their_time(db):
     assert [c["n"] for c in calls] == [1, 2, 3]
 
 
-def test_scheduling_the_same_key_twice_is_a_no_op(db):
+def test_scheduling_the_same_key_twice_while_it_is_pending_is_a_no_op(db):
     first = enqueue(record, args={"n": 1}, dedupe_key="clock:x")
     second = enqueue(record, args={"n": 2}, dedupe_key="clock:x")
     assert first.pk == second.pk and Task.objects.count() == 1
+    # Running counts as pending: a worker has it in hand.
+    Task.objects.filter(pk=first.pk).update(status=Status.RUNNING)
+    assert enqueue(record, args={"n": 3}, dedupe_key="clock:x").pk == first.pk
+    Task.objects.filter(pk=first.pk).update(status=Status.QUEUED)
     run_due()
     assert calls == [{"n": 1}]
-    # Still a no-op once it has run: a clock that fired cannot be set again by mistake.
-    enqueue(record, args={"n": 3}, dedupe_key="clock:x")
-    assert run_due() == 0 and calls == [{"n": 1}]
+
+
+def test_a_key_whose_task_has_run_is_free_to_set_again(db):
+    # A clock that has fired may be set again (an interview offered again after its overdue alert);
+    # the finished row stays, as the record that it ran.
+    done = enqueue(record, args={"n": 1}, dedupe_key="clock:x")
+    run_due()
+    again = enqueue(record, args={"n": 2}, dedupe_key="clock:x")
+    assert again.pk != done.pk and again.status == Status.QUEUED
+    assert enqueue(record, args={"n": 3}, dedupe_key="clock:x").pk == again.pk  # pending again: a no-op
+    assert run_due() == 1 and calls == [{"n": 1}, {"n": 2}]
+    assert Task.objects.filter(dedupe_key="clock:x", status=Status.DONE).count() == 2
 
 
 def test_cancel_removes_a_waiting_task_and_frees_its_key(db):

@@ -1,8 +1,6 @@
-"""Who to tell, by agency and role (users are agencies.User: one agency, one role each).
-
-Caseloads (which social worker, IRO or team manager holds which child) are not recorded yet, so a
-rule that means "the child's social worker" tells every social worker at the responsible council.
-When caseload assignment exists, narrow these helpers; the rules that call them need not change.
+"""Who to tell, by agency and role (users are agencies.User: one agency, one role each), and the
+caseworkers allocated to a child (children.services.child_allocate): a rule that means "the child's
+social worker" tells that one person, never every social worker at the council.
 """
 
 from collections.abc import Iterable
@@ -17,6 +15,17 @@ def agency_staff(agency: Agency | None, roles: Iterable[str]) -> QuerySet[User]:
     if agency is None:
         return User.objects.none()
     return User.objects.filter(agency=agency, role__in=list(roles), is_active=True, is_service_account=False).order_by("pk")
+
+
+def allocated(child, field: str) -> User | None:
+    """The child's allocated social worker or IRO ("social_worker", "iro"), if they can still act on
+    it: active, and still at the responsible authority in that role. Otherwise nobody is allocated."""
+    person = getattr(child, field)
+    role = {"social_worker": Role.SOCIAL_WORKER, "iro": Role.IRO}[field]
+    if (person is None or not person.is_active or person.is_service_account
+            or person.agency_id != child.responsible_authority_id or person.role != role):
+        return None
+    return person
 
 
 def council_staff(agency: Agency | None, roles: Iterable[str]) -> QuerySet[User]:

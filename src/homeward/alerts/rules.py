@@ -6,8 +6,10 @@ alerts and clocks therefore commit, or roll back, with the change that caused th
 
 The duties (domain.md, "Duties after a child goes missing or returns"; DfE statutory guidance on
 children who run away or go missing from home or care, January 2014):
-  episode opened    -> the responsible council's missing coordinator(s) and social worker(s), the
-                       child's IRO(s), the host council's missing coordinator(s) if the host differs,
+  episode opened    -> the responsible council's missing coordinator(s), the child's allocated social
+                       worker and IRO (if either is not allocated, the council's coordinator(s) and
+                       team manager(s) in their place, told so), the host council's missing
+                       coordinator(s) if the host differs,
                        and the coordinator(s) of the police force of the area; then a clock for each
                        "missing longer than" threshold that escalates up the chain if still open
   risk raised high  -> the responsible council's team manager(s) and nominated officer(s), urgent
@@ -27,11 +29,11 @@ from django.utils import timezone
 
 from homeward.agencies.models import Agency, Role, User
 from homeward.alerts.models import Urgency
-from homeward.alerts.recipients import agency_staff, council_staff
+from homeward.alerts.recipients import agency_staff, allocated, council_staff
 from homeward.alerts.selectors import notification_settings_for
 from homeward.alerts.services import cancel_clock, notify, schedule_clock
 from homeward.children.models import Placement
-from homeward.episodes.models import Episode, Kind, ReturnInterview, RiskGrade
+from homeward.episodes.models import Episode, InterviewStatus, Kind, ReturnInterview, RiskGrade
 
 # Task names as strings: alerts.tasks imports this module.
 MISSING_LONGER_THAN_TASK = "homeward.alerts.tasks.missing_longer_than"
@@ -94,10 +96,18 @@ def on_episode_opened(sender, *, episode, **kwargs) -> None:
     responsible = child.responsible_authority
     host = _host_authority(child)
     what = _what(episode)
-    groups = [
-        (council_staff(responsible, [Role.MISSING_COORDINATOR, Role.SOCIAL_WORKER, Role.IRO]), Urgency.NORMAL,
-         f"A child you are responsible for has been reported {what}"),
-    ]
+    caseworkers = {field: allocated(child, field) for field in ("social_worker", "iro")}
+    groups = []
+    unallocated = [label for field, label in (("social_worker", "social worker"), ("iro", "IRO")) if caseworkers[field] is None]
+    if unallocated:
+        # Nobody holds the case (or part of it): the coordinators and team managers are told in their
+        # place, and the alert says why they, not a caseworker, are being told.
+        groups.append((council_staff(responsible, [Role.MISSING_COORDINATOR, Role.TEAM_MANAGER]), Urgency.NORMAL,
+                       f"A child you are responsible for has been reported {what}: no {' or '.join(unallocated)} is allocated"))
+    groups.append((
+        [*council_staff(responsible, [Role.MISSING_COORDINATOR]), *(p for p in caseworkers.values() if p is not None)],
+        Urgency.NORMAL, f"A child you are responsible for has been reported {what}",
+    ))
     if host is not None and host.pk != responsible.pk:
         groups.append((council_staff(host, [Role.MISSING_COORDINATOR]), Urgency.NORMAL,
                        f"A child placed in your area by another council has been reported {what}"))
@@ -138,12 +148,14 @@ def on_episode_returned(sender, *, episode, interview, **kwargs) -> None:
     _schedule_overdue(interview)
 
 
-def on_return_interview_changed(sender, *, episode, interview, **kwargs) -> None:
-    """Completed or declined: the overdue clock stops. Offered again after a refusal: it starts again
-    (and fires at once if the due time has passed; setting a clock that is waiting is a no-op)."""
+def on_return_interview_changed(sender, *, episode, interview, previous_status: str = "", **kwargs) -> None:
+    """Completed or declined: the overdue clock stops. Offered again after a refusal: it starts again,
+    and fires at once if the due time has passed — even if it had fired before the refusal (a clock's
+    key is free again once it has run). Any other change leaves the clock as it is: re-setting one
+    that has fired would tell the team managers again at every update."""
     if interview.closed_at is not None:
         cancel_clock(_overdue_clock_key(interview.pk))
-    else:
+    elif previous_status in (InterviewStatus.DECLINED, InterviewStatus.COMPLETED):
         _schedule_overdue(interview)
 
 

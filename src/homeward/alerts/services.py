@@ -30,7 +30,8 @@ Related = models.Model | tuple[str, int | None] | None
 
 
 def schedule_clock(key: str, run_at: datetime.datetime, task: str | Callable, args: dict) -> None:
-    """Run `task` at `run_at` unless cancelled first; setting the same key again is a no-op. The task
+    """Run `task` at `run_at` unless cancelled first; setting the same key again while the clock is
+    waiting (or running) is a no-op, and once it has run the key is free to set again. The task
     is given due_at (run_at, ISO 8601) too, so what it schedules next follows the clock, not the
     moment a worker got to it (and tests can run the clocks at a later `now` without sleeping)."""
     enqueue(task, args={**args, "due_at": run_at.isoformat()}, run_at=run_at, dedupe_key=f"clock:{key}")
@@ -158,12 +159,15 @@ def alert_escalate(*, alert_id: int, after_minutes: int, now: datetime.datetime)
         managers = up_the_line
         if alert.related_id is not None:
             # A manager already holding an open escalation about the same record is not told again.
+            # Their rows are locked first (in one order), so two alerts escalating at once — two team
+            # managers' on two workers — cannot both find none and both tell them.
+            list(User.objects.select_for_update().filter(pk__in=[m.pk for m in managers]).order_by("pk").values_list("pk", flat=True))
             already = set(
                 Alert.objects.filter(kind="escalation", related_type=alert.related_type, related_id=alert.related_id,
                                      acknowledged_at__isnull=True, recipient__in=managers).values_list("recipient_id", flat=True)
             )
             managers = [m for m in managers if m.pk not in already]
-        alert.escalated_at = timezone.now()
+        alert.escalated_at = now  # the clock's time, as the escalation alert's created_at
         alert.save(update_fields=["escalated_at"])
         return notify(
             event="escalation",

@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
@@ -24,6 +25,16 @@ class Child(models.Model):
     upn = models.CharField("unique pupil number", max_length=13, blank=True)
     nhs_number = models.CharField(max_length=10, blank=True)
     responsible_authority = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="children")
+    # The child's caseworkers at the responsible authority (services.child_allocate): the people the
+    # alerts mean by "the child's social worker" and "the child's IRO". Empty: nobody allocated, and
+    # the council's missing coordinators and team managers are told in their place (alerts.rules).
+    social_worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="caseload_as_social_worker"
+    )
+    iro = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="caseload_as_iro",
+        verbose_name="independent reviewing officer",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from homeward.agencies.access import access_reasons
-from homeward.agencies.models import Agency, AgencyKind
+from homeward.agencies.models import Agency, AgencyKind, Role, User
 from homeward.audit.models import Action
 from homeward.audit.services import audit_record
 from homeward.children import signals, validators
@@ -115,3 +115,37 @@ def placement_create(
     except IntegrityError:
         raise ValidationError({"start_date": "This child already has a placement starting on that date."}) from None
     return placement
+
+
+UNCHANGED = object()  # child_allocate: leave this allocation as it is
+
+# The caseworkers a child is allocated, by field, with the role each must hold.
+ALLOCATED_ROLES = {"social_worker": Role.SOCIAL_WORKER, "iro": Role.IRO}
+
+
+def child_allocate(*, user, why: str, child: Child | int, social_worker=UNCHANGED, iro=UNCHANGED) -> Child:
+    """Allocate the child's social worker and IRO (a User, or None to end an allocation): the people
+    told of the child's episodes and due screenings. Each must be an active person at the child's
+    responsible authority, in that role. Only the responsible authority allocates."""
+    wanted = {field: value for field, value in (("social_worker", social_worker), ("iro", iro)) if value is not UNCHANGED}
+    with transaction.atomic():
+        child = Child.objects.select_for_update(of=("self",)).select_related("responsible_authority").get(
+            pk=child.pk if isinstance(child, Child) else child
+        )
+        _require_responsible(user, child)
+        changed = {}
+        for field, person in wanted.items():
+            if person is not None:
+                person = User.objects.filter(pk=person.pk if isinstance(person, User) else person).first()
+                role = ALLOCATED_ROLES[field]
+                if (person is None or not person.is_active or person.is_service_account
+                        or person.agency_id != child.responsible_authority_id or person.role != role):
+                    raise ValidationError({field: f"Choose an active {Role(role).label.lower()} at {child.responsible_authority.name}."})
+            if getattr(child, f"{field}_id") != (person.pk if person else None):
+                setattr(child, field, person)
+                changed[field] = person.pk if person else None
+        if changed:
+            child.save(update_fields=[*changed, "updated_at"])
+            audit_record(user=user, action=Action.UPDATE, object_type="child", object_id=child.pk, child_id=child.pk, why=why,
+                         detail={"allocated": changed})
+    return child

@@ -4,6 +4,9 @@
 A fault in the rules must never stop a child being reported missing or their return recorded: the
 evaluation runs in a savepoint, and if it fails the write goes ahead, the error is logged and the
 worker evaluates the child again (tasks.evaluate).
+
+Time passing is no event, so an opening also sets clocks (services.risk_flag_clocks_set) for when
+the missing overnight and missing over 24 hours flags come to hold; the return stops them.
 """
 
 import logging
@@ -32,6 +35,27 @@ def on_episode_event(sender, *, user, episode, **kwargs) -> None:
     evaluate_safely(episode.child_id, user)
 
 
+def _clocks_safely(change, episode) -> None:
+    # As with the rules: a fault setting a flag clock must not stop the report or the return.
+    try:
+        with transaction.atomic():
+            change(episode=episode)
+    except Exception:
+        log.exception("Safeguarding flag clocks failed for episode %s", episode.pk)
+
+
+def on_episode_opened(sender, *, episode, **kwargs) -> None:
+    from homeward.safeguarding.services import risk_flag_clocks_set
+
+    _clocks_safely(risk_flag_clocks_set, episode)
+
+
+def on_episode_returned(sender, *, episode, **kwargs) -> None:
+    from homeward.safeguarding.services import risk_flag_clocks_stop
+
+    _clocks_safely(risk_flag_clocks_stop, episode)
+
+
 # Every event that can change a rule's facts: when, how long, where (last seen, sightings, found
 # at), what the child said at the return interview.
 EVENTS = [
@@ -48,3 +72,6 @@ EVENTS = [
 def connect() -> None:
     for signal in EVENTS:
         signal.connect(on_episode_event, dispatch_uid=f"safeguarding-{id(signal)}")
+    # Time passing raises the missing overnight and over 24 hours flags: clocks, not events.
+    signals.episode_opened.connect(on_episode_opened, dispatch_uid="safeguarding-flag-clocks-set")
+    signals.episode_returned.connect(on_episode_returned, dispatch_uid="safeguarding-flag-clocks-stop")

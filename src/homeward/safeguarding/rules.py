@@ -172,7 +172,7 @@ def repeat_missing(facts: ChildFacts) -> Finding | None:
     )
 
 
-def _first_night_end_after(start: datetime.datetime, ends: datetime.time) -> datetime.datetime:
+def first_night_end_after(start: datetime.datetime, ends: datetime.time) -> datetime.datetime:
     local = timezone.localtime(start)
     tz = timezone.get_default_timezone()
     candidate = datetime.datetime.combine(local.date(), ends, tzinfo=tz)
@@ -187,7 +187,7 @@ def missing_overnight(facts: ChildFacts) -> Finding | None:
     ends = facts.settings.night_ends
     found = []
     for episode in facts.episodes:
-        night_end = _first_night_end_after(episode.started_at, ends)
+        night_end = first_night_end_after(episode.started_at, ends)
         if _end(episode, facts.now) >= night_end:
             found.append((episode, night_end))
     if not found:

@@ -16,11 +16,11 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from homeward.agencies.models import Agency, Role, User
+from homeward.agencies.models import Agency, AgencyKind, Role, User
 from homeward.alerts.models import Urgency
-from homeward.alerts.recipients import council_staff
+from homeward.alerts.recipients import agency_staff, allocated, council_staff
 from homeward.alerts.selectors import notification_settings_for
-from homeward.alerts.services import notify
+from homeward.alerts.services import cancel_clock, notify, schedule_clock
 from homeward.audit.models import Action
 from homeward.audit.services import audit_record
 from homeward.children.models import Child
@@ -177,6 +177,43 @@ def risk_flags_evaluate(*, child: Child | int, user=None, now: datetime.datetime
     return flags
 
 
+# The flags that time alone raises while a child is still missing: each episode sets a clock for the
+# moment its facts come to hold, so the flag is raised then rather than at the next episode event.
+FLAGS_DUE_TASK = "homeward.safeguarding.tasks.flags_due"
+# The rule counts an episode *longer* than the hours: the clock runs just after they have passed.
+PAST_THE_HOURS = datetime.timedelta(seconds=1)
+
+
+def _flag_clock_keys(episode_id: int) -> tuple[str, str]:
+    return f"episode:{episode_id}:flags:overnight", f"episode:{episode_id}:flags:long-missing"
+
+
+def risk_flag_clocks_set(*, episode: Episode) -> None:
+    """For an episode just opened: clocks at the end of the first night after it started (missing
+    overnight) and when it has lasted longer than the council's hours (missing over 24 hours), each
+    evaluating the child's flags then (SafeguardingSettings.night_ends, long_missing_hours)."""
+    settings = safeguarding_settings_for(episode.child.responsible_authority)
+    overnight, long_missing = _flag_clock_keys(episode.pk)
+    args = {"child_id": episode.child_id, "episode_id": episode.pk}
+    schedule_clock(overnight, rules.first_night_end_after(episode.started_at, settings.night_ends), FLAGS_DUE_TASK, args)
+    schedule_clock(long_missing, episode.started_at + datetime.timedelta(hours=settings.long_missing_hours) + PAST_THE_HOURS,
+                   FLAGS_DUE_TASK, args)
+
+
+def risk_flag_clocks_stop(*, episode: Episode) -> None:
+    """The child is back: the return's own evaluation has the final say on the episode's flags."""
+    for key in _flag_clock_keys(episode.pk):
+        cancel_clock(key)
+
+
+def risk_flags_due(*, child_id: int, episode_id: int, due_at: datetime.datetime) -> None:
+    """A flag clock: if the child is still missing, evaluate the flags as of the clock's time (or now,
+    when the worker is catching up)."""
+    if not Episode.objects.filter(pk=episode_id, child_id=child_id, returned_at__isnull=True).exists():
+        return  # back (the clock was due to be cancelled) or erased
+    risk_flags_evaluate(child=child_id, now=max(due_at, timezone.now()))
+
+
 @transaction.atomic
 def risk_flag_raise(*, user, why: str, child: Child | int, kind: str, reason: str) -> RiskFlag:
     """A person raises a flag, with their reason: any kind, including a practitioner's concern."""
@@ -266,8 +303,56 @@ def screening_record(
     )
     audit_record(user=user, action=Action.CREATE, object_type="screening", object_id=record.pk, child_id=child.pk, why=why,
                  detail={"score": grade.score, "band": grade.band})
+    _reassessment_clock_replace(child)
     risk_flags_evaluate(child=child, user=user, now=now)
     return record
+
+
+# domain.md: reassess at least every 3 months (screening.reassess_due). The clock for the child's
+# latest screening tells its allocated social worker on the morning the reassessment falls due.
+REASSESSMENT_DUE_TASK = "homeward.safeguarding.tasks.reassessment_due"
+REASSESSMENT_ALERT_AT = datetime.time(9, 0)  # Europe/London: the start of the working day it is due
+
+
+def _reassessment_key(screening_id: int) -> str:
+    return f"screening:{screening_id}:reassessment-due"
+
+
+def _latest_screening(child_id: int) -> Screening | None:
+    return Screening.objects.filter(child_id=child_id).order_by("-screened_at", "-id").first()
+
+
+def _reassessment_clock_replace(child: Child) -> None:
+    """One clock per child, for its latest screening: a new screening replaces the earlier one's
+    (a screening recorded late, behind a newer one, changes nothing)."""
+    latest = _latest_screening(child.pk)
+    for screening_id in Screening.objects.filter(child=child).exclude(pk=latest.pk).values_list("pk", flat=True):
+        cancel_clock(_reassessment_key(screening_id))
+    due = datetime.datetime.combine(latest.reassess_due, REASSESSMENT_ALERT_AT, tzinfo=timezone.get_default_timezone())
+    schedule_clock(_reassessment_key(latest.pk), due, REASSESSMENT_DUE_TASK, {"screening_id": latest.pk})
+
+
+def screening_reassessment_due(*, screening_id: int, due_at: datetime.datetime) -> list:
+    """The clock: if this is still the child's latest screening, its reassessment is due — the child's
+    allocated social worker is told, or, with none allocated, the council's team manager(s) (its
+    missing coordinator(s) if it has no team manager), told so."""
+    found = Screening.objects.select_related("child__responsible_authority").filter(pk=screening_id).first()
+    if found is None or _latest_screening(found.child_id).pk != found.pk:
+        return []  # replaced by a newer screening (the clock was due to be cancelled) or erased
+    child = found.child
+    worker = allocated(child, "social_worker")
+    subject = "An exploitation screening of a child you are responsible for is due for reassessment"
+    if worker is not None:
+        people = [worker]
+    else:
+        authority = child.responsible_authority
+        people = list(council_staff(authority, [Role.TEAM_MANAGER])) or list(council_staff(authority, [Role.MISSING_COORDINATOR]))
+        subject += ": no social worker is allocated"
+    return notify(
+        event="screening_reassessment_due", recipients=[(person, Urgency.NORMAL) for person in people], subject=subject,
+        link=reverse("safeguarding:screening", args=[child.pk]), child_id=child.pk, related=found,
+        authority=child.responsible_authority, now=max(due_at, timezone.now()),
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -370,15 +455,37 @@ def _meeting_link(meeting: StrategyMeeting) -> str:
     return reverse("safeguarding:meeting", args=[meeting.child_id, meeting.pk])
 
 
-def _tell_team_managers(child: Child, meeting: StrategyMeeting, now) -> None:
-    # The responsible council's team managers; a council with none has its missing coordinator told.
+# Who at each invited agency is told of a meeting about a child they can see: the partner's named
+# contact for missing children (the host council's and the force's coordinators), the interview
+# service's workers, the home's registered manager. The responsible council: see _tell_meeting.
+INVITEE_ROLES = {
+    AgencyKind.LOCAL_AUTHORITY: [Role.MISSING_COORDINATOR],
+    AgencyKind.POLICE: [Role.POLICE_COORDINATOR],
+    AgencyKind.RHI: [Role.RHI_WORKER],
+    AgencyKind.PROVIDER: [Role.PROVIDER_MANAGER],
+}
+
+
+def _tell_meeting(child: Child, meeting: StrategyMeeting, now, *, event: str, council_subject: str, invitee_subject: str) -> None:
+    """The responsible council's team managers (its missing coordinators if it has none) and the
+    child's allocated social worker; and the relevant roles at every other invited agency, if they can
+    see the child (the link would show them nothing otherwise)."""
     authority = child.responsible_authority
-    people = list(council_staff(authority, [Role.TEAM_MANAGER])) or list(council_staff(authority, [Role.MISSING_COORDINATOR]))
-    notify(
-        event="strategy_meeting_proposed", recipients=[(person, Urgency.NORMAL) for person in people],
-        subject="A strategy meeting is proposed for a child you are responsible for", link=_meeting_link(meeting),
-        child_id=child.pk, related=meeting, authority=authority, now=now,
-    )
+    council = list(council_staff(authority, [Role.TEAM_MANAGER])) or list(council_staff(authority, [Role.MISSING_COORDINATOR]))
+    worker = allocated(child, "social_worker")
+    if worker is not None and worker not in council:
+        council.append(worker)
+    invitees = [
+        person
+        for agency in meeting.invited_agencies.exclude(pk=authority.pk).order_by("pk")
+        for person in agency_staff(agency, INVITEE_ROLES.get(agency.kind, []))
+        if can_see_child(person, child)
+    ]
+    for people, subject in ((council, council_subject), (invitees, invitee_subject)):
+        notify(
+            event=event, recipients=[(person, Urgency.NORMAL) for person in people], subject=subject,
+            link=_meeting_link(meeting), child_id=child.pk, related=meeting, authority=authority, now=now,
+        )
 
 
 def _create_meeting(child: Child, *, by, reason: str, rule_facts: dict, now) -> StrategyMeeting:
@@ -390,7 +497,9 @@ def _create_meeting(child: Child, *, by, reason: str, rule_facts: dict, now) -> 
     meeting.invited_agencies.set(default_invitees(child, now=now))
     audit_record(user=by, action=Action.CREATE, object_type="strategy_meeting", object_id=meeting.pk, child_id=child.pk,
                  why=RULE_WHY if by is None else "strategy meeting proposed", detail={"by": "rule" if by is None else "person"})
-    _tell_team_managers(child, meeting, now)
+    _tell_meeting(child, meeting, now, event="strategy_meeting_proposed",
+                  council_subject="A strategy meeting is proposed for a child you are responsible for",
+                  invitee_subject="Your agency is invited to a strategy meeting proposed for a child in care")
     return meeting
 
 
@@ -468,6 +577,10 @@ def strategy_meeting_schedule(
         meeting.invited_agencies.set(agencies)
     _audit_meeting(user, why, meeting, {"status": meeting.status, "scheduled_for": meeting.scheduled_for.isoformat(),
                                         "invited": sorted(meeting.invited_agencies.values_list("code", flat=True))})
+    when = rules.moment(meeting.scheduled_for)
+    _tell_meeting(meeting.child, meeting, timezone.now(), event="strategy_meeting_scheduled",
+                  council_subject=f"A strategy meeting for a child you are responsible for is set for {when}",
+                  invitee_subject=f"Your agency is invited to a strategy meeting at {when} about a child in care")
     return meeting
 
 

@@ -16,6 +16,9 @@ class Status(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
+PENDING = [Status.QUEUED, Status.RUNNING]  # literals in the partial index's condition
+
+
 class Task(models.Model):
     name = models.CharField(max_length=200)  # the registered function's dotted path
     args = models.JSONField(default=dict)  # keyword arguments: JSON only, so any runner can carry them
@@ -26,15 +29,18 @@ class Task(models.Model):
     locked_by = models.CharField(max_length=100, blank=True)
     locked_until = models.DateTimeField(null=True, blank=True)  # the lease
     last_error = models.TextField(blank=True)
-    # Scheduling the same thing twice (a clock, a delivery) is a no-op: the second insert conflicts.
-    # Kept after the task is done, so a clock that has fired cannot be set again by mistake.
+    # Scheduling the same thing twice while it is pending (queued or running) is a no-op: the second
+    # insert conflicts. Once the task is done or has failed the key is free, so a clock can be set
+    # again (an interview offered again after the overdue alert): callers that must not repeat a
+    # clock that has fired do not set it twice.
     dedupe_key = models.CharField(max_length=200, null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     done_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["dedupe_key"], condition=Q(dedupe_key__isnull=False), name="task_dedupe_key_unique"),
+            models.UniqueConstraint(fields=["dedupe_key"], condition=Q(dedupe_key__isnull=False, status__in=PENDING),
+                                    name="task_dedupe_key_pending_unique"),
             models.CheckConstraint(condition=Q(status__in=Status.values), name="task_status_valid"),
         ]
         indexes = [

@@ -18,7 +18,7 @@ from importlib import import_module
 
 from django.utils import timezone
 
-from homeward.tasks.models import Status, Task
+from homeward.tasks.models import PENDING, Status, Task
 
 
 @dataclass(frozen=True)
@@ -62,8 +62,9 @@ def enqueue(
     dedupe_key: str | None = None,
 ) -> Task:
     """Queue a call. Call it inside the transaction of the write that causes it: the task then exists
-    if and only if that write committed. With a dedupe_key already used, nothing is added and the
-    existing task is returned (scheduling the same clock twice is a no-op)."""
+    if and only if that write committed. With the dedupe_key of a task still pending (queued or
+    running), nothing is added and that task is returned (scheduling the same clock twice is a
+    no-op); a key whose task is done or failed is free to use again."""
     name = getattr(name_or_fn, "task_name", name_or_fn)
     spec = registered(name)
     if spec is None:
@@ -75,7 +76,9 @@ def enqueue(
         return row
     # INSERT ... ON CONFLICT DO NOTHING (INSERT OR IGNORE on SQLite): no savepoint, no race.
     Task.objects.bulk_create([row], ignore_conflicts=True)
-    return Task.objects.get(dedupe_key=dedupe_key)
+    same_key = Task.objects.filter(dedupe_key=dedupe_key).order_by("-id")
+    # The pending one; else (it finished between the insert and this read) the latest.
+    return same_key.filter(status__in=PENDING).first() or same_key.first()
 
 
 def enqueue_many(name_or_fn: str | Callable, *, args_list: list[dict], run_at: datetime.datetime | None = None) -> list[Task]:
