@@ -16,6 +16,7 @@ from homeward.episodes.models import (
     KindChange,
     PoliceReference,
     ReturnInterview,
+    ReturnInterviewCommission,
     RiskGrading,
 )
 
@@ -44,17 +45,31 @@ def api():
     return api_client_for
 
 
+def commission_return_interview_services(world) -> None:
+    """Manchester and Leeds each commission their own return interview service (RHI-<LA code>): a
+    return is refused until the child's council has one (services.return_interview_service_for)."""
+    for council in (world.manchester, world.leeds):
+        service, _ = Agency.objects.get_or_create(
+            code=f"RHI-{council.code}", defaults={"kind": AgencyKind.RHI, "name": f"{council.name} RHI service"}
+        )
+        ReturnInterviewCommission.objects.get_or_create(council=council, defaults={"service": service})
+
+
+@pytest.fixture
+def world(world):
+    commission_return_interview_services(world)
+    return world
+
+
 @pytest.fixture
 def rhi_worker(world):
-    """A worker at Manchester's return-interview service (the code episodes assign by: RHI-<LA code>)."""
-    service = Agency.objects.create(code=f"RHI-{world.manchester.code}", kind=AgencyKind.RHI, name="Manchester RHI service")
-    return make_user(service, Role.RHI_WORKER)
+    """A worker at Manchester's return-interview service."""
+    return make_user(Agency.objects.get(code=f"RHI-{world.manchester.code}"), Role.RHI_WORKER)
 
 
 @pytest.fixture
 def other_rhi_worker(world):
-    service = Agency.objects.create(code=f"RHI-{world.leeds.code}", kind=AgencyKind.RHI, name="Leeds RHI service")
-    return make_user(service, Role.RHI_WORKER)
+    return make_user(Agency.objects.get(code=f"RHI-{world.leeds.code}"), Role.RHI_WORKER)
 
 
 def ago(**kwargs) -> datetime.datetime:

@@ -104,10 +104,19 @@ def test_a_start_that_disagrees_with_left_and_last_seen_is_refused(world, api):
     assert "later of when the child left" in _refused(response, "started_at", before)
 
 
+def _conflict(response, fields: set[str], before: dict) -> dict:
+    assert response.status_code == 409, response.content
+    body = response.json()
+    assert set(body) == fields, body
+    assert all(isinstance(body[f], list) and "OAK-7" in body[f][0] for f in fields), body
+    assert counts() == before, "a refused retry changed something"
+    return body
+
+
 def test_a_retried_post_returns_the_same_episode_and_creates_nothing(world, api, reported):
     client = api(world.provider_staff)
     before = counts()
-    body = {"child": world.child.pk, "kind": "missing", "started_at": ago(hours=3).isoformat(), "client_reference": "OAK-7"}
+    body = {"child": world.child.pk, "kind": "missing", "started_at": reported["started_at"], "client_reference": "OAK-7"}
     response = client.post("/api/v1/episodes/", body, format="json")
     assert response.status_code == 200
     assert response.json()["id"] == reported["id"]
@@ -129,11 +138,35 @@ def test_a_client_reference_reused_for_another_child_is_refused(world, api, repo
         "child": world.moved_child.pk, "kind": "missing", "started_at": ago(hours=1).isoformat(), "client_reference": "OAK-7",
     }, format="json")
     assert response.status_code == 201  # another agency's references are its own
+    started_at = response.json()["started_at"]
     before = counts()
     response = api(world.social_worker).post("/api/v1/episodes/", {
-        "child": world.child_at_home.pk, "kind": "missing", "started_at": ago(hours=1).isoformat(), "client_reference": "OAK-7",
+        "child": world.child_at_home.pk, "kind": "missing", "started_at": started_at, "client_reference": "OAK-7",
     }, format="json")
-    _refused(response, "client_reference", before)
+    assert "another child" in _conflict(response, {"child"}, before)["child"][0]
+
+
+def test_a_retry_that_is_not_the_same_report_is_a_409_naming_what_differs(world, api, reported):
+    client, before = api(world.provider_staff), counts()
+    same = {"child": world.child.pk, "kind": "missing", "started_at": reported["started_at"], "client_reference": "OAK-7"}
+    body = _conflict(client.post("/api/v1/episodes/", {**same, "kind": "away"}, format="json"), {"kind"}, before)
+    assert "missing, not away" in body["kind"][0]
+    body = _conflict(client.post("/api/v1/episodes/", {**same, "started_at": ago(hours=2).isoformat()}, format="json"),
+                     {"started_at"}, before)
+    assert "later of left and last seen" in body["started_at"][0]
+    _conflict(client.post("/api/v1/episodes/", {**same, "kind": "away", "started_at": ago(hours=5).isoformat()}, format="json"),
+              {"kind", "started_at"}, before)
+    # Given as left and last seen, the same start is the same report.
+    retry = {**same, "started_at": None, "left_at": ago(hours=6).isoformat(), "last_seen_at": reported["started_at"]}
+    assert client.post("/api/v1/episodes/", retry, format="json").status_code == 200
+
+
+def test_a_retry_after_the_kind_changed_is_still_the_same_report(world, api, reported):
+    client = api(world.provider_staff)
+    assert client.post(f"/api/v1/episodes/{reported['id']}/kind/", {"to_kind": "away"}, format="json").status_code == 200
+    same = {"child": world.child.pk, "kind": "missing", "started_at": reported["started_at"], "client_reference": "OAK-7"}
+    response = client.post("/api/v1/episodes/", same, format="json")
+    assert response.status_code == 200 and response.json()["id"] == reported["id"] and response.json()["kind"] == "away"
 
 
 def test_bad_interview_steps_name_their_field(world, api, reported, rhi_worker):
@@ -160,3 +193,17 @@ def test_bad_interview_steps_name_their_field(world, api, reported, rhi_worker):
 def test_an_unknown_status_filter_is_refused(world, api):
     response = api(world.police_officer).get("/api/v1/episodes/", {"status": "lost"})
     assert response.status_code == 400 and list(response.json()) == ["status"]
+
+
+def test_a_return_when_the_council_has_no_interview_service_is_refused_naming_the_field(world, api, reported):
+    from homeward.agencies.models import Agency, AgencyKind
+    from homeward.episodes.models import ReturnInterviewCommission
+
+    ReturnInterviewCommission.objects.all().delete()
+    Agency.objects.filter(kind=AgencyKind.RHI).delete()
+    before = counts()
+    response = api(world.provider_staff).post(
+        f"/api/v1/episodes/{reported['id']}/return/", {"returned_at": ago(minutes=5).isoformat()}, format="json"
+    )
+    assert "No return interview service is set for Manchester" in _refused(response, "return_interview_service", before)
+    assert not Agency.objects.filter(kind=AgencyKind.RHI).exists()

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from homeward.audit.models import AuditEvent
 from homeward.episodes import clocks
-from homeward.episodes.selectors import board, interviews_due
+from homeward.episodes.selectors import board, interviews_due, interviews_due_counts
 from homeward.episodes.services import episode_grade_risk, episode_open, episode_record_return
 from tests.episodes.conftest import ago
 
@@ -113,3 +113,26 @@ def test_interviews_due_soonest_first_and_overdue(world, rhi_worker):
     assert [row.episode for row in interviews_due(user=rhi_worker, why="test", overdue_only=True)] == [first]
     assert interviews_due(user=world.unrelated_social_worker, why="test") == []
     assert [row.child for row in interviews_due(user=world.provider_staff, why="test")] == [world.child]
+
+
+def test_filters_are_applied_in_the_query_before_the_limit(world, three_open):
+    low, high, ungraded = three_open
+    result = board(user=world.social_worker, why="test", risk_grades=["low"], limit=1)
+    assert [row.episode for row in result.rows] == [low]  # last of the three unfiltered, yet found
+    assert (result.matched, result.total) == (1, 3)
+    result = board(user=world.social_worker, why="test", risk_grades=["", "high"], limit=1)
+    assert [row.episode for row in result.rows] == [high] and (result.matched, result.total) == (2, 3)
+    result = board(user=world.social_worker, why="test", kinds=["away"])
+    assert result.rows == [] and (result.matched, result.total) == (0, 3)
+    assert board(user=world.unrelated_social_worker, why="test", risk_grades=["low"]).total == 0
+
+
+def test_interviews_due_are_counted_in_the_query(world, rhi_worker):
+    first = _open(world, world.child, hours=100)
+    episode_record_return(user=world.social_worker, why="test", episode=first, returned_at=ago(hours=80))
+    second = _open(world, world.child_at_home, hours=10)
+    episode_record_return(user=world.social_worker, why="test", episode=second, returned_at=ago(hours=5))
+    assert interviews_due_counts(user=rhi_worker) == {"due": 2, "overdue": 1}
+    assert interviews_due_counts(user=world.provider_staff) == {"due": 1, "overdue": 1}
+    assert interviews_due_counts(user=world.unrelated_social_worker) == {"due": 0, "overdue": 0}
+    assert interviews_due_counts(user=rhi_worker, now=ago(hours=100)) == {"due": 2, "overdue": 0}

@@ -11,7 +11,7 @@ from django.utils import timezone
 from homeward.agencies.models import Agency, AgencyKind
 from homeward.audit.models import AuditEvent
 from homeward.episodes import services
-from homeward.episodes.models import Episode, EpisodeUpdate, KindChange, ReturnInterview, RiskGrading
+from homeward.episodes.models import Episode, EpisodeUpdate, KindChange, ReturnInterview, ReturnInterviewCommission, RiskGrading
 from tests.episodes.conftest import ago, counts
 
 
@@ -183,14 +183,53 @@ def test_return_safe_and_well_and_close(world, episode, rhi_worker):
     assert kinds == ["reported", "return", "interview", "safe_and_well", "closed"]
 
 
-def test_the_interview_service_is_created_for_the_responsible_authority_when_absent(world, episode):
-    assert not Agency.objects.filter(kind=AgencyKind.RHI).exists()
-    services.episode_record_return(user=world.provider_staff, why="test", episode=episode, returned_at=ago(hours=1))
-    service = ReturnInterview.objects.get(episode=episode).service
-    # The responsible authority's (Manchester's), though the child lives in Birmingham.
-    assert (service.code, service.kind, service.name) == (
-        f"RHI-{world.manchester.code}", "rhi", f"{world.manchester.name} return interview service",
-    )
+def _interview_service(world, episode) -> Agency:
+    services.episode_record_return(user=world.social_worker, why="test", episode=episode, returned_at=ago(hours=1))
+    return ReturnInterview.objects.get(episode=episode).service
+
+
+def test_the_interview_goes_to_the_service_the_responsible_council_commissions(world, episode):
+    charity = Agency.objects.create(code="RHI-CHARITY", kind=AgencyKind.RHI, name="Safe Return (charity)")
+    services.return_interview_commission_set(council=world.manchester, service=charity)
+    # The responsible authority's choice (Manchester's), though the child lives in Birmingham.
+    assert _interview_service(world, episode) == charity
+
+
+def test_without_a_commission_the_councils_rhi_agency_is_used_if_there_is_one(world, episode):
+    ReturnInterviewCommission.objects.all().delete()
+    assert _interview_service(world, episode).code == f"RHI-{world.manchester.code}"
+
+
+def test_with_no_service_set_the_return_is_refused_naming_the_field_and_nothing_is_created(world, episode):
+    ReturnInterviewCommission.objects.all().delete()
+    Agency.objects.filter(kind=AgencyKind.RHI).delete()
+    before = counts()
+    agencies = Agency.objects.count()
+    with pytest.raises(ValidationError) as excinfo:
+        services.episode_record_return(user=world.provider_staff, why="test", episode=episode, returned_at=ago(hours=1))
+    assert _field(excinfo) == ["return_interview_service"]
+    assert world.manchester.name in excinfo.value.message_dict["return_interview_service"][0]
+    assert counts() == before and Agency.objects.count() == agencies
+    episode.refresh_from_db()
+    assert episode.returned_at is None
+
+
+def test_a_council_may_use_the_host_councils_service_for_children_placed_there(world, episode):
+    birmingham_service = Agency.objects.create(code="RHI-BHAM", kind=AgencyKind.RHI, name="Birmingham RHI service")
+    services.return_interview_commission_set(council=world.birmingham, service=birmingham_service)
+    manchester_service = Agency.objects.get(code=f"RHI-{world.manchester.code}")
+    services.return_interview_commission_set(council=world.manchester, service=manchester_service, host_service_out_of_area=True)
+    assert _interview_service(world, episode) == birmingham_service  # the child lives in Birmingham
+    # A child placed at home, in Manchester, has Manchester's own.
+    at_home, _ = services.episode_open(user=world.social_worker, why="test", child=world.child_at_home, kind="away",
+                                       started_at=ago(hours=3))
+    assert _interview_service(world, at_home) == manchester_service
+
+
+def test_only_a_return_interview_service_can_be_commissioned(world):
+    with pytest.raises(ValidationError) as excinfo:
+        services.return_interview_commission_set(council=world.manchester, service=world.provider)
+    assert _field(excinfo) == ["service"]
 
 
 def test_interview_steps_and_who_may_record_them(world, episode, rhi_worker, other_rhi_worker):

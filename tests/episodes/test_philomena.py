@@ -4,6 +4,7 @@ the police see it only while the child is missing (Philomena Protocol)."""
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError, transaction
 from django.http import Http404
 
 from homeward.audit.models import AuditEvent
@@ -31,9 +32,10 @@ def _photo(content: bytes = PNG, name: str = "amira.png") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content, content_type="image/png")
 
 
-def test_each_save_is_a_new_version_and_the_photo_carries_over(world, private_media):
-    first = philomena_profile_save(user=world.provider_staff, why="test", child=world.child,
-                                   description="5ft 4, slim, long dark hair", phone="07700 900123", photo=_photo())
+def test_each_save_is_a_new_version_and_the_photo_carries_over(world, private_media, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = philomena_profile_save(user=world.provider_staff, why="test", child=world.child,
+                                       description="5ft 4, slim, long dark hair", phone="07700 900123", photo=_photo())
     second = philomena_profile_save(user=world.social_worker, why="test", child=world.child.pk,
                                     description="5ft 5, hair now short", associates="Older males in a grey car")
     assert (first.version, second.version) == (1, 2)
@@ -59,6 +61,39 @@ def test_only_the_provider_and_the_responsible_authority_keep_it(world):
     assert not PhilomenaProfile.objects.exists()
 
 
+def _files(root) -> list:
+    return [path for path in root.rglob("*") if path.is_file()]
+
+
+def test_the_photo_is_written_only_when_the_profile_commits(world, private_media, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as on_commit:
+        profile = philomena_profile_save(user=world.provider_staff, why="test", child=world.child, description="x", photo=_photo())
+        assert _files(private_media) == []  # not before the row is committed
+    [write] = on_commit
+    write()
+    assert (private_media / profile.photo.name).read_bytes() == PNG
+
+
+def test_a_profile_rolled_back_leaves_no_photo_on_disk(world, private_media, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
+        with transaction.atomic():  # as when a caller's transaction fails after the save
+            philomena_profile_save(user=world.provider_staff, why="test", child=world.child, description="x", photo=_photo())
+            raise RuntimeError("the caller's next step failed")
+    assert not PhilomenaProfile.objects.exists() and _files(private_media) == []
+
+
+def test_a_profile_refused_at_the_save_leaves_no_photo_on_disk(world, private_media, django_capture_on_commit_callbacks, monkeypatch):
+    from homeward.episodes import services
+
+    def clash(*args, **kwargs):
+        raise IntegrityError("philomena_profile_version_unique")
+
+    monkeypatch.setattr(services.PhilomenaProfile, "save", clash)
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError) as excinfo:
+        philomena_profile_save(user=world.provider_staff, why="test", child=world.child, description="x", photo=_photo())
+    assert list(excinfo.value.message_dict) == ["child"] and _files(private_media) == []
+
+
 @pytest.mark.parametrize("content", [b"GIF89a" + b"\x00" * 20, b"%PDF-1.4", b"RIFF\x00\x00\x00\x00WAVE"])
 def test_only_photos_are_accepted(world, content):
     with pytest.raises(ValidationError) as excinfo:
@@ -67,8 +102,9 @@ def test_only_photos_are_accepted(world, content):
     assert not PhilomenaProfile.objects.exists()
 
 
-def test_the_photo_is_read_through_the_access_check_and_audited(world):
-    philomena_profile_save(user=world.provider_staff, why="test", child=world.child, photo=_photo())
+def test_the_photo_is_read_through_the_access_check_and_audited(world, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        philomena_profile_save(user=world.provider_staff, why="test", child=world.child, photo=_photo())
     photo = philomena_photo(user=world.host_coordinator, child_id=world.child.pk, why="web:photo")
     with photo.file:
         assert photo.file.read() == PNG

@@ -104,3 +104,33 @@ def test_the_navigation_links_to_the_board(world, client_for):
     html = client_for("social_worker").get("/").content.decode()
     assert 'href="/board/"' in html and 'href="/interviews/"' in html
     assert 'href="/board/"' not in client_for("national_analyst").get("/").content.decode()
+
+
+def _limited(monkeypatch, name: str, limit: int) -> None:
+    """The view's selector with a small limit, as if the board held hundreds of episodes."""
+    from homeward.episodes import views
+
+    original = getattr(views.selectors, name)
+    monkeypatch.setattr(views.selectors, name, lambda **kwargs: original(**kwargs, limit=limit))
+
+
+def test_the_filter_finds_what_lies_beyond_the_boards_limit(world, client_for, three_gone, monkeypatch):
+    _limited(monkeypatch, "board", 1)
+    client = client_for("social_worker")
+    html = client.get("/board/", {"kind": "away"}).content.decode()
+    assert _board_children(html) == ["Jayden Walsh"]  # second of the three, unfiltered
+    assert "1 of 3 children missing or away matches the filters" in html and "Only the first" not in html
+    html = client.get("/board/", {"risk": ["high", "low"]}).content.decode()
+    assert _board_children(html) == ["Amira Okafor"]
+    assert "2 of 3 children missing or away match the filters" in html and "Only the first 1 are listed" in html
+
+
+def test_interview_counts_are_not_bounded_by_the_list(world, client_for, story, rhi_worker, monkeypatch):
+    late = story.open(world.child, hours=100)
+    services.episode_record_return(user=world.provider_staff, why="test", episode=late.pk, returned_at=ago(hours=80))
+    recent = story.open(world.child_at_home, by=world.social_worker, hours=5)
+    story.return_(recent, by=world.social_worker, hours_ago=1)
+    _limited(monkeypatch, "interviews_due", 1)
+    html = client_for(rhi_worker).get("/interviews/").content.decode()
+    assert "2 interviews to hold, 1 overdue" in html and "Only the first 1 are listed" in html
+    assert "Amira Okafor" in html and "Jayden Walsh" not in html

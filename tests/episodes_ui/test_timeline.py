@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from homeward.episodes import services
+from tests.episodes_ui.conftest import ago
 
 
 def _items(html: str) -> list[tuple[str, str]]:
@@ -57,3 +58,59 @@ def test_a_child_never_missing(world, client_for):
     html = client_for("social_worker").get(f"/children/{world.child.pk}/timeline/").content.decode()
     assert "has never been recorded as missing or away" in html
     assert f'href="/children/{world.child.pk}/report-missing/"' in html
+
+
+@pytest.fixture
+def five_episodes(world, story, monkeypatch):
+    """Five episodes for Amira, ten to two days ago, the last still open; two episodes a page."""
+    from homeward.episodes import selectors
+
+    monkeypatch.setattr(selectors, "TIMELINE_EPISODES_PER_PAGE", 2)
+    made = []
+    for days in (10, 8, 6, 4):
+        episode, _ = services.episode_open(user=world.provider_staff, why="test", child=world.child.pk, kind="missing",
+                                           started_at=ago(hours=days * 24), reported_at=ago(hours=days * 24 - 1))
+        made.append(services.episode_record_return(user=world.provider_staff, why="test", episode=episode.pk,
+                                                   returned_at=ago(hours=days * 24 - 2)))
+    made.append(story.open(hours=48))
+    return made  # oldest first
+
+
+def test_the_timeline_shows_the_newest_episodes_and_pages_to_older_ones(world, client_for, story, five_episodes):
+    story.profile()
+    client = client_for("social_worker")
+    first = client.get(f"/children/{world.child.pk}/timeline/").content.decode()
+    assert "5 episodes missing or away" in first and "Showing episodes 1 to 2 of 5" in first
+    shown = re.findall(r'href="/episodes/(\d+)/"', first.split('data-testid="episodes"')[1].split("</table>")[0])
+    assert shown == [str(five_episodes[4].pk), str(five_episodes[3].pk)]
+    assert ("Philomena profile", "provider_staff-sc100001, Oak House") in _items(first)  # saved now: the newest page
+    assert 'class="govuk-pagination"' in first and 'href="?page=2"' in first and 'rel="prev"' not in first
+
+    second = client.get(f"/children/{world.child.pk}/timeline/", {"page": 2}).content.decode()
+    assert "Showing episodes 3 to 4 of 5" in second and 'href="?page=1"' in second and 'href="?page=3"' in second
+    links = set(re.findall(r'href="/episodes/(\d+)/"', second))
+    assert links == {str(five_episodes[2].pk), str(five_episodes[1].pk)}  # every entry is of this page's episodes
+    assert sorted(title for title, _ in _items(second)) == sorted(["Return interview", "Returned", "Reported"] * 2)
+    # The child is still missing: no page offers to report a second episode.
+    assert "report-missing" not in first and "report-missing" not in second
+
+    last = client.get(f"/children/{world.child.pk}/timeline/", {"page": 99}).content.decode()  # past the end: the last page
+    assert "Showing episodes 5 to 5 of 5" in last and set(re.findall(r'href="/episodes/(\d+)/"', last)) == {str(five_episodes[0].pk)}
+
+
+def test_the_timeline_page_costs_the_same_whatever_the_history(world, client_for, story, five_episodes):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from homeward.episodes.selectors import child_timeline
+
+    with CaptureQueriesContext(connection) as five:
+        timeline = child_timeline(user=world.social_worker, child_id=world.child.pk, why="test")
+    assert len(timeline.episodes) == 2 and timeline.page.paginator.count == 5 and timeline.has_open_episode
+    services.episode_record_return(user=world.provider_staff, why="test", episode=five_episodes[4].pk, returned_at=ago(hours=1))
+    story.open(hours=0.5)
+    with CaptureQueriesContext(connection) as six:
+        timeline = child_timeline(user=world.social_worker, child_id=world.child.pk, why="test")
+    assert len(six.captured_queries) == len(five.captured_queries)
+    assert len(timeline.episodes) == 2 and timeline.page.paginator.count == 6
+    assert {entry.episode_id for entry in timeline.entries} == {e.id for e in timeline.episodes}

@@ -8,11 +8,12 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from homeward.agencies.models import Agency, AgencyKind, Role, User
+from homeward.agencies.models import Agency, Role, User
 from homeward.episodes import services as episodes
 from homeward.episodes.models import Episode
 from homeward.safeguarding.models import RiskFlag
 from tests.conftest import make_user
+from tests.episodes.conftest import commission_return_interview_services
 from tests.support import sign_in
 
 LONDON = timezone.get_default_timezone()
@@ -45,9 +46,14 @@ def team_manager(world) -> User:
 
 
 @pytest.fixture
+def world(world):
+    commission_return_interview_services(world)  # a return needs the council's service
+    return world
+
+
+@pytest.fixture
 def rhi_worker(world) -> User:
-    service = Agency.objects.create(code=f"RHI-{world.manchester.code}", kind=AgencyKind.RHI, name="Manchester RHI service")
-    return make_user(service, Role.RHI_WORKER)
+    return make_user(Agency.objects.get(code=f"RHI-{world.manchester.code}"), Role.RHI_WORKER)
 
 
 @pytest.fixture

@@ -33,6 +33,7 @@ def test_it_loads_a_world_measures_it_and_reuses_it(scratch) -> None:
         assert 0 < measured["p50_ms"] <= measured["p95_ms"] <= measured["max_ms"]
     text = out.getvalue()
     assert "database\t" in text and "board: " in text and "timeline: " in text and "worst p95" in text
+    assert "open episodes it can see" in text and "\trows " in text  # which board, and how full it was
 
     again = StringIO()
     second = bench.run_board_bench(children=400, years=1, seed=3, repeats=2, stdout=again)

@@ -188,7 +188,9 @@ def test_loaded_episodes_make_the_childs_timeline(reference, open_world_dir) -> 
     world_load(directory=open_world_dir)
     busiest = Episode.objects.values("child").annotate(n=Count("id")).order_by("-n").first()
     child = Child.objects.select_related("responsible_authority").get(pk=busiest["child"])
-    timeline = child_timeline(user=_user(child.responsible_authority, Role.SOCIAL_WORKER), child_id=child.pk, why="test")
+    # The whole history on one page (a page shows only the newest few).
+    timeline = child_timeline(user=_user(child.responsible_authority, Role.SOCIAL_WORKER), child_id=child.pk, why="test",
+                              per_page=busiest["n"])
     assert len(timeline.episodes) == busiest["n"] > 3
     kinds = Counter(entry.kind for entry in timeline.entries)
     assert kinds[UpdateKind.REPORTED] == busiest["n"]

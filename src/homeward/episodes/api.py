@@ -8,6 +8,7 @@ Input and output serializers sit together here so the contract is visible in one
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
+from rest_framework.exceptions import APIException
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -163,7 +164,10 @@ class EpisodeIn(serializers.Serializer):
     reported_at = serializers.DateTimeField(required=False, allow_null=True, default=None, help_text="Defaults to now.")
     client_reference = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=64,
-        help_text="Your system's own id for this report: a retry with the same one returns the same episode (200).",
+        help_text=(
+            "Your system's own id for this report: a retry with the same one returns the same episode (200); "
+            "the same one with another child, kind or start is refused (409)."
+        ),
     )
     last_seen_location = _text(300)
     last_seen_postcode = _text(16)
@@ -237,12 +241,21 @@ def _valid(serializer_class, request: Request) -> dict:
     return dict(serializer.validated_data)
 
 
+class ConflictError(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "This conflicts with what is already recorded."
+    default_code = "conflict"
+
+
 def _call(service, **kwargs):
-    """Call a service; its ValidationError (naming the field) becomes a 400 with the same shape."""
+    """Call a service; its ValidationError (naming the field) becomes a 400 with the same shape, or a
+    409 when it is a Conflict (a retry under the same client_reference that is not the same report)."""
     try:
         return service(**kwargs)
     except DjangoValidationError as error:
         detail = error.message_dict if hasattr(error, "error_dict") else {"non_field_errors": error.messages}
+        if isinstance(error, services.Conflict):
+            raise ConflictError({name: list(messages) for name, messages in detail.items()}) from None
         raise serializers.ValidationError(detail) from None
 
 
@@ -281,6 +294,9 @@ class EpisodeListApi(APIView):
             201: EpisodeOut,
             200: OpenApiResponse(EpisodeOut, description="A retry: this client_reference already made this episode."),
             400: _BAD,
+            409: OpenApiResponse(description=(
+                'This client_reference already made a report that differs in child, kind or start: {"field": ["reason"]}.'
+            )),
         },
     )
     def post(self, request: Request) -> Response:

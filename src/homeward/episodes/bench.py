@@ -5,9 +5,10 @@ Generates a synthetic world of England (homeward.synth: by default 85,000 childr
 episodes in those years, about 90,000 a year), loads it into the current database (settings decide
 SQLite or PostgreSQL), then times what people wait for:
 
-- the board (selectors.board) for the council with the most children, responsible for or placed in
-  its area, and for the police force with the most open episodes where it leads the search;
-- the timeline (selectors.child_timeline) of the child with the most episodes;
+- the board (selectors.board) for the council and for the police force with the most open episodes
+  on their boards (a council: its children's and those placed in its area; a force: where it leads
+  the search or covers the placement), with the rows it returned, and a warning when there are none;
+- the timeline (selectors.child_timeline, its first page) of the child with the most episodes;
 - the board page, and that child's timeline page, over HTTP as a signed-in, verified user.
 
 A world already loaded (same seed, size and years) is reused, and its files too, so a second run
@@ -26,7 +27,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, F, Q
+from django.db.models import Count
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
@@ -40,7 +41,7 @@ from homeward.synth.generator import default_as_at, world_generate
 from homeward.synth.loader import world_load
 
 WHY = "bench board"
-TARGETED = {"board_council", "board_police", "timeline", "page_board_council", "page_board_police"}
+TARGETED = {"board_council", "board_police", "timeline", "page_board_council", "page_board_police", "page_timeline"}
 
 
 def world_directory(*, seed: int, children: int, years: int) -> Path:
@@ -124,33 +125,59 @@ def _signed_in_client(user: User) -> Client:
     return client
 
 
-def _largest_council() -> tuple[Agency, int]:
-    """The council with the most children it is responsible for, or placed in its area now."""
-    responsible = dict(Child.objects.values("responsible_authority").annotate(n=Count("id")).values_list("responsible_authority", "n"))
-    hosted = dict(
-        Placement.objects.current().exclude(host_authority=None)
-        .filter(~Q(host_authority=F("child__responsible_authority")))
-        .values("host_authority").annotate(n=Count("id")).values_list("host_authority", "n")
+def _open_episodes_by_agency() -> tuple[dict[int, int], dict[int, int]]:
+    """Open episodes each council and each force can see on its board (agencies.access): a council's
+    children's, and those of children placed in its area; a force's where it leads the search or
+    covers the child's placement. Counted in Python: open episodes are a few thousand at most."""
+    episodes = list(
+        Episode.objects.filter(returned_at__isnull=True)
+        .values_list("pk", "child_id", "child__responsible_authority_id", "location_police_force_id")
     )
-    totals = {pk: responsible.get(pk, 0) + hosted.get(pk, 0) for pk in responsible.keys() | hosted.keys()}
-    pk = max(sorted(totals), key=lambda key: totals[key])
-    return Agency.objects.get(pk=pk), totals[pk]
+    placements: dict[int, list[tuple[int | None, int | None]]] = {}
+    for child_id, host, force in Placement.objects.current().filter(child_id__in={e[1] for e in episodes}).values_list(
+        "child_id", "host_authority_id", "police_force_id"
+    ):
+        placements.setdefault(child_id, []).append((host, force))
+    councils: dict[int, set[int]] = {}
+    forces: dict[int, set[int]] = {}
+    for pk, child_id, responsible, location_force in episodes:
+        councils.setdefault(responsible, set()).add(pk)
+        for host, force in placements.get(child_id, []):
+            if host is not None:
+                councils.setdefault(host, set()).add(pk)
+            if force is not None:
+                forces.setdefault(force, set()).add(pk)
+        if location_force is not None:
+            forces.setdefault(location_force, set()).add(pk)
+    return {k: len(v) for k, v in councils.items()}, {k: len(v) for k, v in forces.items()}
 
 
-def _largest_force() -> tuple[Agency, int]:
-    """The police force leading the search for the most open episodes."""
-    counts = (
-        Episode.objects.filter(returned_at__isnull=True).exclude(location_police_force=None)
-        .values("location_police_force").annotate(n=Count("id")).order_by("-n", "location_police_force")
-    )
-    top = counts.first()
-    if top is None:  # no open episode anywhere: the force of the most current placements
-        top = (
+def _busiest(counts: dict[int, int], fallback: Callable[[], int]) -> tuple[Agency, int]:
+    """The agency with the most open episodes on its board (lowest id on a tie); with none anywhere,
+    the fallback's agency and 0."""
+    if counts:
+        pk = min(counts, key=lambda key: (-counts[key], key))
+        return Agency.objects.get(pk=pk), counts[pk]
+    return Agency.objects.get(pk=fallback()), 0
+
+
+def _largest_council(counts: dict[int, int]) -> tuple[Agency, int]:
+    """The council with the most open episodes on its board (none open: the one with most children)."""
+    def most_children() -> int:
+        return Child.objects.values("responsible_authority").annotate(n=Count("id")).order_by("-n", "responsible_authority")[0]["responsible_authority"]
+
+    return _busiest(counts, most_children)
+
+
+def _largest_force(counts: dict[int, int]) -> tuple[Agency, int]:
+    """The police force with the most open episodes on its board (none open: the one covering most placements)."""
+    def most_placements() -> int:
+        return (
             Placement.objects.current().exclude(police_force=None).values("police_force").annotate(n=Count("id"))
-            .order_by("-n", "police_force").values("police_force", "n").first()
+            .order_by("-n", "police_force")[0]["police_force"]
         )
-        return Agency.objects.get(pk=top["police_force"]), 0
-    return Agency.objects.get(pk=top["location_police_force"]), top["n"]
+
+    return _busiest(counts, most_placements)
 
 
 def _database() -> str:
@@ -222,8 +249,9 @@ def run_board_bench(
     for name in ("children", "children_looked_after_now", "episodes", "open_episodes"):
         say(name.replace("_", " "), figures[name])
 
-    council, council_children = _largest_council()
-    force, force_open = _largest_force()
+    council_counts, force_counts = _open_episodes_by_agency()
+    council, council_open = _largest_council(council_counts)
+    force, force_open = _largest_force(force_counts)
     council_user = _bench_user(council, Role.MISSING_COORDINATOR)
     police_user = _bench_user(force, Role.POLICE_COORDINATOR)
     busiest = Episode.objects.values("child").annotate(n=Count("id")).order_by("-n", "child").first()
@@ -237,11 +265,14 @@ def run_board_bench(
         say(label, f"p50 {stats['p50_ms']} ms", f"p95 {stats['p95_ms']} ms", f"max {stats['max_ms']} ms",
             *(f"{k} {v}" for k, v in extra.items()))
 
-    stats, board = _time(lambda: selectors.board(user=council_user, why=WHY), repeats)
-    record("board_council", f"board: {council.name} ({council_children} children)", stats, agency=council.code, rows=len(board.rows))
-    stats, board = _time(lambda: selectors.board(user=police_user, why=WHY), repeats)
-    record("board_police", f"board: {force.name} ({force_open} open episodes located there)", stats, agency=force.code,
-           rows=len(board.rows))
+    for name, agency, user, expected in (
+        ("board_council", council, council_user, council_open), ("board_police", force, police_user, force_open),
+    ):
+        stats, board = _time(lambda user=user: selectors.board(user=user, why=WHY), repeats)
+        record(name, f"board: {agency.name} ({expected} open episodes it can see)", stats, agency=agency.code,
+               rows=len(board.rows))
+        if not board.rows:
+            say("WARNING", f"the board for {agency.name} has 0 rows: this times an empty board")
     stats, timeline = _time(lambda: selectors.child_timeline(user=child_user, child_id=child.pk, why=WHY), repeats)
     record("timeline", f"timeline: child {child.pk} ({busiest['n']} episodes)", stats, episodes=len(timeline.episodes),
            entries=len(timeline.entries))
@@ -264,10 +295,10 @@ def run_board_bench(
             record(name, label, stats, bytes=len(response.content))
 
     figures["measurements"] = measured
-    # The target (issue 3): the board and the timeline under 200 ms at the 95th percentile. The
-    # timeline page is measured too, for the record: it renders every entry of a long history.
+    # The target (issue 3): the board and the timeline, selectors and pages, under 200 ms at the 95th
+    # percentile. The timeline is one page of the child's history (selectors.TIMELINE_EPISODES_PER_PAGE).
     worst = max(m["p95_ms"] for name, m in measured.items() if name in TARGETED)
     figures["worst_p95_ms"] = worst
     say("worst p95", f"{worst} ms", "target under 200 ms", "met" if worst < 200 else "NOT MET",
-        "(board and timeline selectors, board page)")
+        "(board and timeline: selectors and pages)")
     return figures

@@ -9,11 +9,12 @@ import uuid
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import F, Q
 
-from homeward.agencies.models import Agency
+from homeward.agencies.models import Agency, AgencyKind
 from homeward.children.models import Child
 
 OPEN = Q(returned_at__isnull=True)
@@ -318,6 +319,33 @@ class ReturnInterview(models.Model):
         if self.held_at is None:
             return None
         return self.held_at <= self.due_at
+
+
+class ReturnInterviewCommission(models.Model):
+    """The return interview service a council commissions for the children it looks after.
+
+    DfE 2014 guidance: the interview is normally held by someone independent of the placement and of
+    the responsible authority, which commissions it. A council may instead say that, for a child
+    placed in another council's area, that host council's service holds it (host_service_out_of_area).
+    A council without a row falls back to an agency coded RHI-<council code>, if there is one
+    (services.return_interview_service_for); with neither, a return is refused.
+    """
+
+    council = models.OneToOneField(Agency, on_delete=models.CASCADE, related_name="return_interview_commission")
+    service = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="commissioned_by")
+    host_service_out_of_area = models.BooleanField(
+        "use the host council's service for children placed in its area", default=False
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.council} commissions {self.service}"
+
+    def clean(self) -> None:
+        if self.council.kind != AgencyKind.LOCAL_AUTHORITY:
+            raise ValidationError({"council": f"{self.council.code} is not a council."})
+        if self.service.kind != AgencyKind.RHI:
+            raise ValidationError({"service": f"{self.service.code} is not a return interview service."})
 
 
 class PrivateStorage(FileSystemStorage):

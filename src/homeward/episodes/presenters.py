@@ -98,10 +98,10 @@ class BoardFilter:
     def active(self) -> bool:
         return bool(self.kinds or self.risks)
 
-    def keeps(self, episode) -> bool:
-        if self.kinds and episode.kind not in self.kinds:
-            return False
-        return not self.risks or (episode.risk_grade or NOT_GRADED) in self.risks
+    @property
+    def risk_grades(self) -> list[str]:
+        """The chosen risks as stored on an episode (selectors.board): "" for not yet graded."""
+        return ["" if risk == NOT_GRADED else risk for risk in self.risks]
 
     def options(self) -> dict:
         return {

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -131,7 +131,8 @@ class BoardRow:
 @dataclass
 class Board:
     rows: list[BoardRow]
-    total: int  # open episodes the user can see; rows holds at most `limit` of them
+    total: int  # open episodes the user can see
+    matched: int  # of those, the ones the filters keep; rows holds at most `limit` of them
     at: datetime.datetime  # the moment the clocks were read
 
 
@@ -141,12 +142,23 @@ def _visible_child_of_episode(user) -> Exists:
     return Exists(visible_children(user).filter(pk=OuterRef("child_id")))
 
 
-def board(*, user, why: str, limit: int = 500, now: datetime.datetime | None = None) -> Board:
+def board(
+    *, user, why: str, kinds: list[str] | None = None, risk_grades: list[str] | None = None, limit: int = 500,
+    now: datetime.datetime | None = None,
+) -> Board:
     """Children missing or away now, that the user can see: high risk first, then ungraded, then the
-    rest by grade; within a grade the longest missing first. With the clocks (clocks.py)."""
+    rest by grade; within a grade the longest missing first. With the clocks (clocks.py).
+
+    `kinds` and `risk_grades` (RiskGrade values, "" for not yet graded) narrow it in the query, so the
+    limit applies to the episodes that match."""
     now = now or timezone.now()
     open_episodes = Episode.objects.filter(_visible_child_of_episode(user), returned_at__isnull=True)
-    ordered = open_episodes.annotate(
+    matching = open_episodes
+    if kinds:
+        matching = matching.filter(kind__in=kinds)
+    if risk_grades:
+        matching = matching.filter(risk_grade__in=risk_grades)
+    ordered = matching.annotate(
         risk_order=Case(
             *[When(risk_grade=grade, then=Value(rank)) for rank, grade in enumerate(RISK_ORDER)],
             default=Value(len(RISK_ORDER)), output_field=IntegerField(),
@@ -156,7 +168,8 @@ def board(*, user, why: str, limit: int = 500, now: datetime.datetime | None = N
         ordered.select_related("child__responsible_authority", "location_police_force", "reporting_agency")
         .prefetch_related(Prefetch("police_references", queryset=PoliceReference.objects.select_related("force")), _current_placements())[:limit]
     )
-    total = len(episodes) if len(episodes) < limit else open_episodes.count()
+    matched = len(episodes) if len(episodes) < limit else matching.count()
+    total = open_episodes.count() if kinds or risk_grades else matched
     rows = []
     for episode in episodes:
         review = clocks.next_risk_review(grade=episode.risk_grade, graded_at=episode.risk_graded_at, reported_at=episode.reported_at)
@@ -165,7 +178,7 @@ def board(*, user, why: str, limit: int = 500, now: datetime.datetime | None = N
         user=user, action=Action.LIST, object_type="episode", why=why, items=[(e.pk, e.child_id) for e in episodes],
         detail={"board": True},
     )
-    return Board(rows=rows, total=total, at=now)
+    return Board(rows=rows, total=total, matched=matched, at=now)
 
 
 @dataclass
@@ -199,6 +212,15 @@ def interviews_due(*, user, why: str, overdue_only: bool = False, limit: int = 5
         items=[(i.pk, i.episode.child_id) for i in interviews],
     )
     return [InterviewRow(interview=i, due_at=i.due_at, overdue=i.due_at < now) for i in interviews]
+
+
+def interviews_due_counts(*, user, now: datetime.datetime | None = None) -> dict[str, int]:
+    """How many interviews the user can see are still to be held, and how many of those are overdue
+    (counted in the database, whatever the list's limit)."""
+    now = now or timezone.now()
+    return ReturnInterview.objects.filter(
+        Exists(visible_children(user).filter(pk=OuterRef("episode__child_id"))), closed_at__isnull=True
+    ).aggregate(due=Count("id"), overdue=Count("id", filter=Q(due_at__lt=now)))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -247,8 +269,15 @@ class EpisodeSummary:
 @dataclass
 class Timeline:
     child: Child
-    episodes: list[EpisodeSummary]  # latest first
-    entries: list[TimelineEntry]  # oldest first
+    episodes: list[EpisodeSummary]  # this page's, latest first
+    entries: list[TimelineEntry]  # this page's, oldest first
+    page: Page  # of the child's episodes, newest first: page.paginator.count is how many there are in all
+    has_open_episode: bool  # whichever page this is
+
+
+# A child missing hundreds of times has thousands of entries: the timeline shows this many episodes
+# (with their entries) a page, newest first, and links to older pages.
+TIMELINE_EPISODES_PER_PAGE = 10
 
 
 def _name(first: str, last: str, username: str) -> str:
@@ -259,19 +288,30 @@ def _status(returned_at, closed_at) -> str:
     return Status.CLOSED if closed_at else Status.RETURNED if returned_at else Status.OPEN
 
 
-def child_timeline(*, user, child_id: int | str, why: str) -> Timeline:
-    """Every episode, update, risk grade, interview step and profile version for a child, in time order,
-    with who did it and for which agency. Http404 when the child is out of scope.
+def child_timeline(*, user, child_id: int | str, why: str, page: int | str = 1, per_page: int | None = None) -> Timeline:
+    """One page of a child's history: its newest episodes (page 1) or older ones, each with every
+    update, risk grade and interview step, and the Philomena profile versions saved in the same span
+    of time; with who did it and for which agency. Http404 when the child is out of scope.
 
-    Read as flat rows (values), not model instances: a child missing hundreds of times has
-    thousands of entries, and the page must still come back in well under a second.
+    Read as flat rows (values), not model instances, and bounded by the page, so that a long
+    history stays fast.
     """
     try:
         child = visible_children(user).select_related("responsible_authority").get(pk=int(child_id))
     except (Child.DoesNotExist, TypeError, ValueError):
         raise Http404("No such child.") from None
+    child_episodes = Episode.objects.filter(child=child)
+    shown = Paginator(
+        child_episodes.order_by("-started_at", "-id").values(
+            "id", "kind", "started_at", "reported_at", "returned_at", "closed_at", "risk_grade",
+            "return_interview__status", "return_interview__due_at", "return_interview__held_at",
+        ),
+        per_page or TIMELINE_EPISODES_PER_PAGE,
+    ).get_page(page)
+    rows = list(shown.object_list)
+    ids = [e["id"] for e in rows]
     references: dict[int, list[str]] = {}
-    for episode_id, force, reference in PoliceReference.objects.filter(episode__child=child).order_by("added_at", "id").values_list(
+    for episode_id, force, reference in PoliceReference.objects.filter(episode_id__in=ids).order_by("added_at", "id").values_list(
         "episode_id", "force__code", "reference"
     ):
         references.setdefault(episode_id, []).append(f"{force} {reference}")
@@ -284,10 +324,7 @@ def child_timeline(*, user, child_id: int | str, why: str) -> Timeline:
             police_references=references.get(e["id"], []), interview_status=e["return_interview__status"] or "",
             interview_due_at=e["return_interview__due_at"], interview_held_at=e["return_interview__held_at"],
         )
-        for e in Episode.objects.filter(child=child).order_by("-started_at", "-id").values(
-            "id", "kind", "started_at", "reported_at", "returned_at", "closed_at", "risk_grade",
-            "return_interview__status", "return_interview__due_at", "return_interview__held_at",
-        )
+        for e in rows
     ]
     labels = dict(UpdateKind.choices)
     entries = [
@@ -296,12 +333,20 @@ def child_timeline(*, user, child_id: int | str, why: str) -> Timeline:
             by=_name(u["by__first_name"], u["by__last_name"], u["by__username"]), agency=u["agency__name"],
             episode_id=u["episode_id"], location=u["location"], postcode=u["postcode"], detail=u["detail"],
         )
-        for u in EpisodeUpdate.objects.filter(episode__child=child).order_by("at", "id").values(
+        for u in EpisodeUpdate.objects.filter(episode_id__in=ids).order_by("at", "id").values(
             "at", "kind", "text", "episode_id", "location", "postcode", "detail",
             "by__first_name", "by__last_name", "by__username", "agency__name",
         )
     ]
-    for p in PhilomenaProfile.objects.filter(child=child).order_by("version").values(
+    # Profile versions go on the page whose span of time they fall in: from this page's oldest start
+    # (the last page: from the beginning) to the start of the page before's oldest episode.
+    profiles = PhilomenaProfile.objects.filter(child=child)
+    if shown.has_next() and episodes:
+        profiles = profiles.filter(created_at__gte=episodes[-1].started_at)
+    if shown.has_previous():
+        newer = child_episodes.order_by("-started_at", "-id").values_list("started_at", flat=True)[(shown.start_index() - 2)]
+        profiles = profiles.filter(created_at__lt=newer)
+    for p in profiles.order_by("version").values(
         "version", "created_at", "created_by__first_name", "created_by__last_name", "created_by__username", "created_by__agency__name"
     ):
         entries.append(TimelineEntry(
@@ -310,8 +355,10 @@ def child_timeline(*, user, child_id: int | str, why: str) -> Timeline:
             agency=p["created_by__agency__name"] or "", detail={"version": p["version"]},
         ))
     entries.sort(key=lambda e: e.at)  # stable: updates keep their recorded order at equal times
-    audit_record(user=user, action=Action.READ, object_type="child_timeline", object_id=child.pk, child_id=child.pk, why=why)
-    return Timeline(child=child, episodes=episodes, entries=entries)
+    has_open = any(e.status == Status.OPEN for e in episodes) or child_episodes.filter(returned_at__isnull=True).exists()
+    audit_record(user=user, action=Action.READ, object_type="child_timeline", object_id=child.pk, child_id=child.pk, why=why,
+                 detail={"page": shown.number})
+    return Timeline(child=child, episodes=episodes, entries=entries, page=shown, has_open_episode=has_open)
 
 
 # ---------------------------------------------------------------------------------------------

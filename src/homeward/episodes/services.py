@@ -5,14 +5,16 @@ scoping function (agencies.access), checks what the user's role and reasons allo
 validates, writes, adds an EpisodeUpdate for the child's timeline and an audit entry.
 
 Errors: ValidationError({"field": "reason"}) naming the input at fault; an episode the user cannot
-see is Http404 (its existence is not revealed); seeing it but lacking the role is PermissionDenied.
+see is Http404 (its existence is not revealed); seeing it but lacking the role is PermissionDenied;
+Conflict (a ValidationError) when a retry under the same key is not the same report.
 `child` and `episode` may be given as objects or ids: either way they are re-read through the scope.
 """
 
 import datetime
+from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files import File
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import Http404
@@ -37,6 +39,7 @@ from homeward.episodes.models import (
     PoliceReference,
     ReturnHow,
     ReturnInterview,
+    ReturnInterviewCommission,
     RiskGrade,
     RiskGrading,
     UpdateKind,
@@ -48,6 +51,10 @@ NO_SUCH_CHILD = "No such child."
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
 # Magic numbers of the photo formats accepted (no image library needed to recognise them).
 PHOTO_TYPES = {b"\xff\xd8\xff": ".jpg", b"\x89PNG\r\n\x1a\n": ".png", b"RIFF": ".webp"}
+
+
+class Conflict(ValidationError):
+    """The input contradicts what is already recorded under the same key (the API answers 409)."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -186,11 +193,6 @@ def episode_open(
     child, reasons = _child_for(user, child)
     _require(rules.may_act(user, reasons), "report this child missing")
     client_reference = (client_reference or "").strip()
-    if client_reference:
-        earlier = Episode.objects.filter(reporting_agency=user.agency, client_reference=client_reference).first()
-        if earlier is not None:
-            return _retried(user, why, child, earlier), False
-
     if kind not in Kind.values:
         raise ValidationError({"kind": f"“{kind}” is not a kind of episode: use missing or away."})
     left_at, last_seen_at = _aware(left_at, "left_at"), _aware(last_seen_at, "last_seen_at")
@@ -211,6 +213,10 @@ def episode_open(
     if timezone.localtime(started_at).date() < child.date_of_birth:  # SSDA903 rule 586
         raise ValidationError({"started_at": "An episode cannot start before the child's date of birth."})
     reported_at = _at_or_now(reported_at, "reported_at", not_before=started_at, not_before_what="the child left or was last seen")
+    if client_reference:
+        earlier = Episode.objects.filter(reporting_agency=user.agency, client_reference=client_reference).first()
+        if earlier is not None:
+            return _retried(user, why, earlier, child=child, kind=kind, started_at=started_at), False
 
     # SSDA903 rule 574: no overlapping periods and no new period while one is open.
     overlapping = child.episodes.filter(Q(returned_at__isnull=True) | Q(returned_at__gt=started_at)).order_by("started_at").first()
@@ -241,7 +247,7 @@ def episode_open(
         # Lost a race: the same retry arrived twice at once, or another report for this child.
         earlier = Episode.objects.filter(reporting_agency=user.agency, client_reference=client_reference).first() if client_reference else None
         if earlier is not None:
-            return _retried(user, why, child, earlier), False
+            return _retried(user, why, earlier, child=child, kind=kind, started_at=started_at), False
         raise ValidationError({"child": f"{child.full_name} is already recorded as missing or away."}) from None
 
     parts = [f"Reported {episode.get_kind_display().lower()} by {user.agency.name}."]
@@ -258,9 +264,22 @@ def episode_open(
     return episode, True
 
 
-def _retried(user, why: str, child: Child, earlier: Episode) -> Episode:
+def _retried(user, why: str, earlier: Episode, *, child: Child, kind: str, started_at: datetime.datetime) -> Episode:
+    """The episode a retry made the first time; Conflict if the retry is not the same report."""
+    first_kind = earlier.kind_changes.order_by("at", "id").values_list("from_kind", flat=True).first() or earlier.kind
+    reference = f"Your agency already used client_reference “{earlier.client_reference}”"
+    differs = {}
     if earlier.child_id != child.pk:
-        raise ValidationError({"client_reference": "Your agency has already used this reference for another report."})
+        differs["child"] = f"{reference} for a report about another child."
+    if kind != first_kind:
+        differs["kind"] = f"{reference} for a report of a child {Kind(first_kind).label.lower()}, not {Kind(kind).label.lower()}."
+    if started_at != earlier.started_at:
+        differs["started_at"] = (
+            f"{reference} for a report starting {timezone.localtime(earlier.started_at).isoformat()} (the later of "
+            f"left and last seen), not {timezone.localtime(started_at).isoformat()}."
+        )
+    if differs:
+        raise Conflict(differs)
     _audit(user, why, Action.READ, earlier, {"retry_of_client_reference": earlier.client_reference})
     return earlier
 
@@ -395,6 +414,7 @@ def episode_record_return(
     if how and how not in ReturnHow.values:
         raise ValidationError({"how": f"“{how}” is not a way of returning: use one of {', '.join(ReturnHow.values)}."})
     code, _ = _place(postcode, "postcode")
+    service = return_interview_service_for(episode.child)  # before any write: refused if none is set
     episode.returned_at, episode.return_how, episode.found_by = returned_at, how, (found_by or "").strip()
     episode.return_place, episode.return_postcode = (place or "").strip(), code
     episode.save(update_fields=["returned_at", "return_how", "found_by", "return_place", "return_postcode", "updated_at"])
@@ -407,22 +427,63 @@ def episode_record_return(
         summary += f" {text.strip()}"
     _log(episode, user, UpdateKind.RETURN, returned_at, summary, location=episode.return_place, postcode=code,
          detail={"how": how})
-    interview = _return_interview_assign(user=user, episode=episode)
+    interview = _return_interview_assign(user=user, episode=episode, service=service)
     _audit(user, why, Action.UPDATE, episode, {"returned_at": returned_at.isoformat(), "return_interview": interview.pk})
     signals.episode_returned.send(Episode, user=user, episode=episode, interview=interview)
     return episode
 
 
-def _return_interview_assign(*, user, episode: Episode) -> ReturnInterview:
-    # The service commissioned by the child's responsible authority (its code "RHI-<LA code>"),
-    # created on first need so every return has somewhere to go.
-    authority = episode.child.responsible_authority
-    service, _ = Agency.objects.get_or_create(
-        code=f"RHI-{authority.code}",
-        defaults={"kind": AgencyKind.RHI, "name": f"{authority.name} return interview service"},
-    )
+NO_INTERVIEW_SERVICE = "return_interview_service"  # the field a return is refused on when no service is set
+
+
+def _commissioned_service(council: Agency) -> Agency | None:
+    commission = ReturnInterviewCommission.objects.select_related("service").filter(council=council).first()
+    if commission is not None:
+        return commission.service
+    # Until a council's commission is recorded: its service under the conventional code, where an
+    # administrator or the synthetic loader made one. Never created here.
+    return Agency.objects.filter(code=f"RHI-{council.code}", kind=AgencyKind.RHI).first()
+
+
+def return_interview_service_for(child: Child) -> Agency:
+    """The return interview service for the child: the one its responsible council commissions, or,
+    when that council has said so, the host council's for a child placed in the host's area.
+
+    DfE 2014 guidance: the interview is normally held by someone independent of the placement and of
+    the responsible authority; the responsible authority commissions it. ValidationError naming
+    `return_interview_service` when no service is set.
+    """
+    responsible = child.responsible_authority
+    commission = ReturnInterviewCommission.objects.filter(council=responsible).first()
+    service = None
+    if commission is not None and commission.host_service_out_of_area:
+        placement = Placement.objects.current().filter(child=child).select_related("host_authority").order_by("-start_date").first()
+        host = placement.host_authority if placement else None
+        if host is not None and host.pk != responsible.pk:
+            service = _commissioned_service(host)
+    service = service or (commission.service if commission is not None else _commissioned_service(responsible))
+    if service is None:
+        raise ValidationError({NO_INTERVIEW_SERVICE: (
+            f"No return interview service is set for {responsible.name}, so the return cannot be recorded. "
+            "Ask an administrator to record the service it commissions."
+        )})
     if service.kind != AgencyKind.RHI:
-        raise ValidationError({"returned_at": f"Agency {service.code} is not a return interview service; ask an administrator."})
+        raise ValidationError({NO_INTERVIEW_SERVICE: f"Agency {service.code} is not a return interview service; ask an administrator."})
+    return service
+
+
+@transaction.atomic
+def return_interview_commission_set(*, council: Agency, service: Agency, host_service_out_of_area: bool = False) -> ReturnInterviewCommission:
+    """Record which return interview service a council commissions (configuration, not child data)."""
+    commission = ReturnInterviewCommission(council=council, service=service, host_service_out_of_area=host_service_out_of_area)
+    commission.clean()
+    commission, _ = ReturnInterviewCommission.objects.update_or_create(
+        council=council, defaults={"service": service, "host_service_out_of_area": host_service_out_of_area}
+    )
+    return commission
+
+
+def _return_interview_assign(*, user, episode: Episode, service: Agency) -> ReturnInterview:
     interview = ReturnInterview.objects.create(
         episode=episode, service=service, assigned_at=timezone.now(), due_at=clocks.return_interview_due(episode.returned_at)
     )
@@ -631,7 +692,14 @@ def philomena_profile_save(
         previous_missing_history=previous_missing_history.strip(), transport=transport.strip(), financial=financial.strip(),
     )
     if extension is not None:
-        profile.photo.save(f"photo{extension}", File(photo), save=False)
+        # The file is written once the row is committed: a save that fails or is rolled back leaves
+        # no photo of a child on disk without a record of it.
+        photo.seek(0)
+        content = photo.read(PHOTO_MAX_BYTES + 1)
+        if len(content) > PHOTO_MAX_BYTES:
+            raise ValidationError({"photo": "The photo must be smaller than 5 MB."})
+        profile.photo.name = profile.photo.field.generate_filename(profile, f"photo{extension}")
+        transaction.on_commit(partial(profile.photo.storage.save, profile.photo.name, ContentFile(content)))
     elif previous is not None and previous.photo and not remove_photo:
         profile.photo = previous.photo.name
     try:

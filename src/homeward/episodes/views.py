@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -21,6 +22,7 @@ from homeward.children.selectors import child_access_reasons, child_get
 from homeward.episodes import briefing_pdf, clocks, forms, presenters, rules, selectors, services
 from homeward.episodes.models import EXPLOITATION_INDICATORS, Episode, InterviewStatus, Kind, RiskGrade, Status
 from homeward.web.decorators import verified_login_required
+from homeward.web.pagination import pagination
 
 
 def _why(request: HttpRequest) -> str:
@@ -322,8 +324,8 @@ episode_interview_findings = _action_view("interview-findings")
 @verified_login_required
 @require_GET
 def board(request: HttpRequest) -> HttpResponse:
-    result = selectors.board(user=request.user, why=_why(request))
     chosen = presenters.BoardFilter.from_query(request.GET)
+    result = selectors.board(user=request.user, why=_why(request), kinds=chosen.kinds, risk_grades=chosen.risk_grades)
     rows = [
         {
             "row": row,
@@ -332,7 +334,6 @@ def board(request: HttpRequest) -> HttpResponse:
             "missing_minutes": int(row.missing_for.total_seconds() // 60),
         }
         for row in result.rows
-        if chosen.keeps(row.episode)
     ]
     return render(request, "episodes/board.html", {
         "board": result,
@@ -340,7 +341,7 @@ def board(request: HttpRequest) -> HttpResponse:
         "filter": chosen,
         "options": chosen.options(),
         "tags": chosen.tags(),
-        "truncated": result.total > len(result.rows),
+        "truncated": result.matched > len(result.rows),
         # The page refreshes itself (episodes.js) only while the person is using it, so the session's
         # idle limit still signs out a board left unattended.
         "idle_seconds": settings.SESSION_IDLE_SECONDS,
@@ -351,8 +352,9 @@ def board(request: HttpRequest) -> HttpResponse:
 @require_GET
 def interviews(request: HttpRequest) -> HttpResponse:
     overdue_only = request.GET.get("overdue") == "1"
-    rows = selectors.interviews_due(user=request.user, why=_why(request), overdue_only=overdue_only)
     now = timezone.now()
+    rows = selectors.interviews_due(user=request.user, why=_why(request), overdue_only=overdue_only, now=now)
+    counts = selectors.interviews_due_counts(user=request.user, now=now)
     return render(request, "episodes/interviews.html", {
         "rows": [
             {"row": row, "tag": presenters.INTERVIEW_TAGS.get(row.interview.status, ""),
@@ -361,7 +363,9 @@ def interviews(request: HttpRequest) -> HttpResponse:
             for row in rows
         ],
         "overdue_only": overdue_only,
-        "overdue_count": sum(1 for row in rows if row.overdue),
+        "overdue_count": counts["overdue"],
+        "due_count": counts["due"],
+        "truncated": len(rows) < (counts["overdue"] if overdue_only else counts["due"]),
     })
 
 
@@ -374,19 +378,26 @@ def interviews(request: HttpRequest) -> HttpResponse:
 @require_GET
 def timeline(request: HttpRequest, child_id: int) -> HttpResponse:
     user = request.user
-    result = selectors.child_timeline(user=user, child_id=child_id, why=_why(request))
+    result = selectors.child_timeline(user=user, child_id=child_id, why=_why(request), page=request.GET.get("page", 1))
     reasons = child_access_reasons(user=user, child=result.child)
-    has_open = any(e.status == "open" for e in result.episodes)
-    starts = {e.id: e.started_at for e in result.episodes}
+    has_open = result.has_open_episode
+    # Each episode's link and start, made once for the many entries that point to it.
+    links = {e.id: {"href": reverse("episodes:detail", args=[e.id]), "started": presenters.when(e.started_at)} for e in result.episodes}
     return render(request, "episodes/timeline.html", {
         "child": result.child,
+        "page": result.page,
+        "episode_count": result.page.paginator.count,
+        "pagination": pagination(result.page, request.GET),
         "episodes": [
             {"summary": e, "badge": presenters.risk_badge(e.risk_grade), "duration": presenters.duration(e.duration),
              "status_tag": presenters.STATUS_TAGS.get(e.status, ""), "interview_tag": presenters.INTERVIEW_TAGS.get(e.interview_status, "")}
             for e in result.episodes
         ],
         # Newest first, as the MoJ timeline shows them.
-        "entries": [{"entry": entry, "episode_started": starts.get(entry.episode_id)} for entry in reversed(result.entries)],
+        "entries": [
+            {"entry": entry, "episode": links.get(entry.episode_id), "at": presenters.when(entry.at), "at_iso": timezone.localtime(entry.at).isoformat()}
+            for entry in reversed(result.entries)
+        ],
         "may_report": rules.may_act(user, reasons) and not has_open,
         "may_read_profile": rules.may_read_profile(user, reasons, has_open_episode=has_open),
     })
