@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "homeward.alerts",
     "homeward.safeguarding",
     "homeward.linkage",
+    "homeward.reporting",
     "homeward.synth",
     "homeward.web",
     "homeward.benchmarks",
@@ -145,11 +146,22 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
-_secure = _env_bool("HOMEWARD_SECURE_COOKIES", default=not DEBUG and not DEMO_MODE)
+# HOMEWARD_HTTPS=1 says the site is reached only over HTTPS (directly, or through a proxy that ends
+# TLS): then plain HTTP is redirected, browsers are told to use HTTPS for a year (HSTS, with
+# subdomains and preload, as GOV.UK domains are), and cookies go over HTTPS only. `manage.py check
+# --deploy` is clean with it (tests/test_deploy_check.py). Each part can still be set on its own.
+HTTPS = _env_bool("HOMEWARD_HTTPS")
+_secure = _env_bool("HOMEWARD_SECURE_COOKIES", default=HTTPS or (not DEBUG and not DEMO_MODE))
 SESSION_COOKIE_SECURE = _secure
 CSRF_COOKIE_SECURE = _secure
-SECURE_SSL_REDIRECT = _env_bool("HOMEWARD_SSL_REDIRECT")
-SECURE_HSTS_SECONDS = int(os.environ.get("HOMEWARD_HSTS_SECONDS", "0"))
+SECURE_SSL_REDIRECT = _env_bool("HOMEWARD_SSL_REDIRECT", default=HTTPS)
+SECURE_HSTS_SECONDS = int(os.environ.get("HOMEWARD_HSTS_SECONDS", str(365 * 24 * 3600) if HTTPS else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("HOMEWARD_HSTS_INCLUDE_SUBDOMAINS", default=HTTPS)
+SECURE_HSTS_PRELOAD = _env_bool("HOMEWARD_HSTS_PRELOAD", default=HTTPS)
+# Behind a proxy that ends TLS, Django sees plain HTTP; trust the proxy's X-Forwarded-Proto only
+# when told to (a client could send the header itself if nothing in front strips it).
+if _env_bool("HOMEWARD_TRUST_X_FORWARDED_PROTO"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

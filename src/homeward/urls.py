@@ -6,5 +6,7 @@ urlpatterns = [
     path("", include("homeward.episodes.urls")),
     path("", include("homeward.safeguarding.urls")),
     path("inbox/", include("homeward.alerts.urls")),
+    path("linkage/review/", include("homeward.linkage.urls")),
+    path("reports/", include("homeward.reporting.urls")),
     path("api/v1/", include("homeward.api_urls")),
 ]

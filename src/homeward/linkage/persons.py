@@ -124,7 +124,9 @@ class _Weighted:
 
 
 @dataclass(kw_only=True)
-class _Child:
+class Person:
+    """One synthetic child as a register would know them, before any agency's mess."""
+
     cluster_id: int
     sex: str
     first_name: str
@@ -137,8 +139,8 @@ class _Child:
     twin: bool = False
 
 
-class _World:
-    """Name pools and lookups built once per generator call."""
+class NameWorld:
+    """Name pools and variant lookups, built once and shared by every record rendered."""
 
     def __init__(self, *, name_tail: bool) -> None:
         self.boys = _Weighted(*names.name_pool("boy", tail=name_tail))
@@ -183,7 +185,7 @@ def generate_person_pairs(
     if n_records < 0:
         raise ValueError("n_records must not be negative")
     rng = random.Random(seed)
-    world = _World(name_tail=name_tail)
+    world = NameWorld(name_tail=name_tail)
     homes: list[str] = []
     rows: list[tuple] = []  # (is_council, first, last, dob, sex, pc, agency, aliases, cluster, mess)
     cluster = 0
@@ -225,7 +227,7 @@ def generate_person_pairs(
     return records, truth
 
 
-def _new_child(rng: random.Random, world: _World, cluster: int, homes: list[str]) -> _Child:
+def _new_child(rng: random.Random, world: NameWorld, cluster: int, homes: list[str]) -> Person:
     sex = "M" if rng.random() < P_MALE else "F"
     first = (world.boys if sex == "M" else world.girls).pick(rng)
     last = world.surnames.pick(rng)
@@ -251,7 +253,7 @@ def _new_child(rng: random.Random, world: _World, cluster: int, homes: list[str]
     other_surname = world.surnames.pick(rng) if rng.random() < P_OTHER_SURNAME else None
     if other_surname == last:
         other_surname = None
-    return _Child(
+    return Person(
         cluster_id=cluster,
         sex=sex,
         first_name=first,
@@ -264,13 +266,13 @@ def _new_child(rng: random.Random, world: _World, cluster: int, homes: list[str]
     )
 
 
-def _twin_of(rng: random.Random, world: _World, child: _Child, cluster: int) -> _Child:
+def _twin_of(rng: random.Random, world: NameWorld, child: Person, cluster: int) -> Person:
     sex = child.sex if rng.random() < 0.5 else ("F" if child.sex == "M" else "M")
     pool = world.boys if sex == "M" else world.girls
     first = pool.pick(rng)
     while first == child.first_name:
         first = pool.pick(rng)
-    return _Child(
+    return Person(
         cluster_id=cluster,
         sex=sex,
         first_name=first,
@@ -286,8 +288,8 @@ def _twin_of(rng: random.Random, world: _World, child: _Child, cluster: int) -> 
 
 def _records_for(
     rng: random.Random,
-    world: _World,
-    child: _Child,
+    world: NameWorld,
+    child: Person,
     *,
     council_mess: SourceMess,
     police_mess: SourceMess,
@@ -297,7 +299,7 @@ def _records_for(
     if in_council:
         n_council = 2 if rng.random() < P_COUNCIL_DUPLICATE else 1
         for i in range(n_council):
-            out.append(_record(rng, world, child, rates=council_mess, council=True, duplicate=i > 0))
+            out.append(render_record(rng, world, child, rates=council_mess, council=True, duplicate=i > 0))
     if not in_council or rng.random() < P_POLICE_GIVEN_COUNCIL:
         draw, n_police = rng.random(), 1
         for count, p in POLICE_RECORD_COUNTS:
@@ -306,19 +308,21 @@ def _records_for(
                 break
             draw -= p
         for i in range(n_police):
-            out.append(_record(rng, world, child, rates=police_mess, council=False, duplicate=i > 0))
+            out.append(render_record(rng, world, child, rates=police_mess, council=False, duplicate=i > 0))
     return out
 
 
-def _record(
+def render_record(
     rng: random.Random,
-    world: _World,
-    child: _Child,
+    world: NameWorld,
+    child: Person,
     *,
     rates: SourceMess,
     council: bool,
     duplicate: bool,
 ) -> tuple:
+    """One agency's record of `child`, with that agency's mess drawn from `rates`:
+    (is_council, first, last, dob, sex, postcode, agency_id, aliases, cluster_id, mess)."""
     mess: list[str] = []
     if duplicate:
         mess.append("duplicate")

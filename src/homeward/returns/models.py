@@ -109,6 +109,9 @@ class PoliceReport(models.Model):
     other_names = models.CharField("known as", max_length=300, blank=True)
     date_of_birth = models.DateField(null=True, blank=True)
     sex = models.CharField(max_length=1, blank=True)  # M, F or blank
+    # The responsible council's id for the child (SSDA903 CHILD), when the carer's Philomena
+    # profile gave it to the police; record linkage weighs it, nothing trusts it alone.
+    council_child_id = models.CharField(max_length=20, blank=True)
     address = models.CharField(max_length=300, blank=True)
     address_postcode = models.CharField(max_length=16, blank=True)
 

@@ -31,6 +31,7 @@ FIELDS: tuple[Field, ...] = (
     Field("other_names", "text", max_length=300),
     Field("date_of_birth", "date"),
     Field("sex", "sex"),
+    Field("council_child_id", "text", max_length=20),
     Field("address", "text", max_length=300),
     Field("address_postcode", "text", max_length=16),
     Field("reported_at", "datetime", required=True),

@@ -34,7 +34,7 @@ from homeward.audit.models import Action
 from homeward.audit.services import audit_record_many
 from homeward.children.models import Child, Placement
 from homeward.episodes.models import Episode, EpisodeUpdate, Kind, UpdateKind
-from homeward.returns import police, ssda903
+from homeward.returns import police, signals, ssda903
 from homeward.returns.files import (
     ImportFileError,
     Reject,
@@ -94,10 +94,14 @@ def _run_count(run: ImportRun | None, tally: Tally) -> None:
 
 
 def _run_finish(run: ImportRun, status: str, **detail) -> ImportRun:
-    ImportRun.objects.filter(pk=run.pk).update(
-        status=status, finished_at=timezone.now(), detail={**run.detail, **detail}
-    )
-    run.refresh_from_db()
+    with transaction.atomic():
+        ImportRun.objects.filter(pk=run.pk).update(
+            status=status, finished_at=timezone.now(), detail={**run.detail, **detail}
+        )
+        run.refresh_from_db()
+        if status == ImportRun.Status.FINISHED:
+            signals.records_arrived.send(sender=ImportRun, kind=run.kind, agency=run.agency, created=run.created,
+                                         updated=run.updated)
     return run
 
 
@@ -531,4 +535,7 @@ def police_report_submit(*, user, why: str, data) -> tuple[PoliceReport, str]:
     except IntegrityError:
         # The same new reference arrived twice at once and the other insert won: now it is an update.
         [result] = _police_write(force=user.agency, user=user, why=why, items=[item], run=None, delay=0)
+    with transaction.atomic():
+        signals.records_arrived.send(sender=PoliceReport, kind=ImportRun.Kind.POLICE, agency=user.agency,
+                                     created=int(result[1] == "created"), updated=int(result[1] == "updated"))
     return result

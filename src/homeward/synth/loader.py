@@ -171,8 +171,10 @@ class _Places:
 # ---------------------------------------------------------------------------------------------
 
 
-def world_load(*, directory: Path, user=None) -> dict[str, int]:
-    """Load the world in `directory`; returns how many of each record were created."""
+def world_load(*, directory: Path, user=None, episodes: bool = True) -> dict[str, int]:
+    """Load the world in `directory`; returns how many of each record were created. Without
+    `episodes`, only what a council's case records hold (children, their names, placements): the
+    episodes then come from the agencies' own files (synth.agency_files, `homeward import-903`)."""
     world = world_read(directory=directory)
     with transaction.atomic():
         councils = dict(
@@ -273,7 +275,7 @@ def world_load(*, directory: Path, user=None) -> dict[str, int]:
             items=[(pk, pk) for pk in sorted(known[key] for key in new_children)],
         )
 
-        counts = _EpisodeLoader(world, places=places, child_id=child_id, user=user).load(council_ids)
+        counts = _EpisodeLoader(world, places=places, child_id=child_id, user=user).load(council_ids) if episodes else {}
     if connection.vendor == "postgresql" and (children.count or any(counts.values())):
         # Fresh statistics for the planner: until autovacuum gets round to a table a bulk load has
         # grown tenfold, PostgreSQL plans the board's queries for the empty table (ten times slower).

@@ -5,6 +5,7 @@ from django.urls import reverse
 from homeward.agencies.access import scope_consulted
 from homeward.agencies.models import Role
 from homeward.alerts.selectors import unread_count
+from homeward.linkage.selectors import may_review
 
 
 def _navigation(request: HttpRequest, user) -> list[dict]:
@@ -23,6 +24,12 @@ def _navigation(request: HttpRequest, user) -> list[dict]:
                 "current": "page" if view_name == "children:list" else "true",
             }
         )
+    if user.agency_id is not None:
+        items.append({"text": "One count", "href": reverse("reporting:one-count"), "active": section == "reporting",
+                      "current": "page" if view_name == "reporting:one-count" else "true"})
+    if may_review(user):
+        items.append({"text": "Reports to check", "href": reverse("linkage:review"), "active": section == "linkage",
+                      "current": "page" if view_name == "linkage:review" else "true"})
     return items
 
 

@@ -20,11 +20,14 @@ class Command(BaseCommand):
         alerts = sub.add_parser("alerts", help="episode opening to alerts queued and delivered over SMTP (issue 4)")
         alerts.add_argument("--per-minute", type=int, default=300, help="episodes opening per minute")
         alerts.add_argument("--minutes", type=float, default=1.0)
-        linkage = sub.add_parser("linkage", help="person linkage precision/recall/F1 and time (issue 5)")
-        linkage.add_argument(
-            "--children", type=int, default=100_000,
-            help="person records to link (police and council records of ~0.58 as many children); the target is 1,000,000",
-        )
+        alerts.add_argument("--councils", type=int, default=12, help="councils the synthetic children are spread across")
+        alerts.add_argument("--seed", type=int, default=1)
+        linkage = sub.add_parser(
+            "linkage", help="police reports linked to children, episodes reconciled, the one count; person linkage at scale (issue 5)")
+        linkage.add_argument("--children", type=int, default=20_000,
+                             help="children looked after in the synthetic world whose agency files are linked")
+        linkage.add_argument("--records", type=int, default=1_000_000,
+                             help="person records for the scale run (0: skip it); the target is 1,000,000")
         linkage.add_argument("--seed", type=int, default=1)
 
     def handle(self, *args, what: str, **options) -> None:
@@ -38,10 +41,16 @@ class Command(BaseCommand):
         elif what == "alerts":
             from homeward.alerts.bench import run_alerts_bench
 
-            run_alerts_bench(episodes_per_minute=options["per_minute"], minutes=options["minutes"], out=self.stdout)
+            run_alerts_bench(episodes_per_minute=options["per_minute"], minutes=options["minutes"], councils=options["councils"],
+                             seed=options["seed"], out=self.stdout)
         elif what == "linkage":
-            from homeward.linkage.bench import run_person_linkage_bench
+            from homeward.linkage.bench import format_report, run_person_linkage_bench
+            from homeward.linkage.world_bench import run_world_linkage_bench
 
-            run_person_linkage_bench(n_records=options["children"], seed=options["seed"])
+            run_world_linkage_bench(children=options["children"], seed=options["seed"], out=self.stdout)
+            if options["records"]:
+                scale = run_person_linkage_bench(n_records=options["records"], seed=options["seed"], quiet=True)
+                self.stdout.write(format_report(scale))
         else:  # argparse already refuses anything else
             raise CommandError(f"unknown benchmark {what!r}")
+

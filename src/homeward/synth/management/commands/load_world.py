@@ -10,12 +10,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("directory", type=Path)
+        parser.add_argument(
+            "--no-episodes", action="store_true",
+            help="load only children, their names and placements (then import the agencies' own files)",
+        )
 
-    def handle(self, *args, directory: Path, **options) -> None:
+    def handle(self, *args, directory: Path, no_episodes: bool = False, **options) -> None:
         if not directory.is_dir():
             raise CommandError(f"{directory} is not a directory.")
         try:
-            counts = world_load(directory=directory)
+            counts = world_load(directory=directory, episodes=not no_episodes)
         except ValueError as error:
             raise CommandError(str(error)) from None
         for name, count in counts.items():

@@ -1,0 +1,20 @@
+"""The linkage task the worker runs: one run after police reports or a council's return arrive."""
+
+from homeward.tasks.queue import task
+
+
+# Not atomic: a run writes in its own transactions (holding one for the whole run would keep every
+# other writer waiting on SQLite), and a run repeated after a crash gives the same result.
+@task(atomic=False)
+def linkage_run_task(*, why: str) -> None:
+    from homeward.episodes.models import Episode
+    from homeward.linkage.services import linkage_run, linkage_schedule
+    from homeward.returns.models import PoliceReport
+
+    run = linkage_run(why=why)
+    # Records that arrived while this run was reading wait for the next one: ask for it now (under
+    # this run's own key, since this task still holds the shared one).
+    if PoliceReport.objects.filter(updated_at__gt=run.started_at).exists() or Episode.objects.filter(
+        created_at__gt=run.started_at
+    ).exists():
+        linkage_schedule(why="records arrived during linkage run %d" % run.pk, dedupe_key=f"linkage:after:{run.pk}")
