@@ -15,6 +15,13 @@ sex, postcode, agency_id, aliases (list of known-as names). Missing columns are 
 
 The model is trained without labels: u by random sampling, m by EM over two blocking rules
 that between them leave every comparison free to be estimated once.
+
+Beyond the fields themselves, preparation reads two things off the records as a whole
+(within each input table): known-as names and the parts of double-barrelled surnames
+are shared among records of the same name and birth date, and first names carried by
+records with unrelated agency identifiers under one surname and birth date are taken
+to be different children (twins), which the first-name comparison then holds against
+a match. Neither uses any label.
 """
 
 from __future__ import annotations
@@ -55,6 +62,18 @@ BLOCKING_RULES: tuple[tuple[str, ...], ...] = (
     ("fn_c", "last_name", "dob_y", "dob_m"),
     ("fn_c", "last_name", "dob_y", "dob_d"),
     ("fn_c", "last_name", "dob_m", "dob_d"),
+    # One name has a typo (its initial survives nine typos in ten) and another field is
+    # off too, so the rules above need two exact fields the pair does not have: keep
+    # the initial of the mistyped name and ask for the other name and the postcode
+    # district, or the other name and two parts of the date, or (both names mistyped)
+    # date of birth, sex and both initials. At 1M records these five add about 0.5M
+    # candidate pairs and about 1,200 true pairs that score as matches (measured on the
+    # synthetic data: the first three each about 300-400, the last two under 100).
+    ("fn_c", "ln_1", "pc_district"),
+    ("last_name", "fn_1", "pc_district"),
+    ("dob", "sex", "fn_1", "ln_1"),
+    ("last_name", "fn_1", "dob_m", "dob_d"),
+    ("last_name", "fn_1", "dob_y", "dob_d"),
 )
 
 # A true pair whose date is missing on one side and whose postcode moved agrees only on
@@ -147,8 +166,12 @@ def prepare_records(*, con: Any, records: RecordsInput, id_column: str = "record
     Names lower-cased without accents or punctuation, a nickname-canonical first name,
     dates parsed from any of the three formats with year/month/day and a swap-blind key,
     postcodes split into unit/sector/district (one that is not UK-shaped keeps its plain
-    string and no sector or district), aliases as one '|a|b|' string, and one hashed key
-    per blocking rule. `unique_id` is the row number (integer joins are much faster than
+    string and no sector or district), name initials for blocking, aliases as one
+    '|a|b|' string (the record's own plus those of records with the same first name,
+    surname and birth date, and the other parts of a double-barrelled surname seen with
+    the same first name and birth date), `siblings` (first names of other children
+    with this surname and birth date, see `_sibling_level`), and one hashed key per
+    blocking rule. `unique_id` is the row number (integer joins are much faster than
     string ones at a million rows); `record_id` keeps the caller's id.
     """
     table = records if isinstance(records, pa.Table) else pa.Table.from_pylist(list(records))
@@ -208,10 +231,10 @@ def prepare_records(*, con: Any, records: RecordsInput, id_column: str = "record
                 nullif(regexp_replace(upper({col("postcode")}), '[^A-Z0-9]', '', 'g'), '')
                     AS pc_raw,
                 nullif(trim({col("agency_id")}), '') AS agency_id,
-                list_filter(
+                coalesce(list_filter(
                     list_transform({alias_list}, lambda a: {name_clean.format(x="a")}),
                     lambda a: a <> ''
-                ) AS alias_list
+                ), CAST([] AS VARCHAR[])) AS alias_list
             FROM {raw}
         ),
         based AS (
@@ -226,7 +249,9 @@ def prepare_records(*, con: Any, records: RecordsInput, id_column: str = "record
                 b.record_id,
                 b.first_name,
                 coalesce(nk.canonical, b.first_name) AS fn_c,
+                left(b.first_name, 1) AS fn_1,
                 b.last_name,
+                left(b.last_name, 1) AS ln_1,
                 b.dob,
                 year(b.dob) AS dob_y,
                 month(b.dob) AS dob_m,
@@ -241,14 +266,70 @@ def prepare_records(*, con: Any, records: RecordsInput, id_column: str = "record
                     END AS pc_sector,
                 CASE WHEN b.uk THEN b.pc_out END AS pc_district,
                 b.agency_id,
-                CASE WHEN len(b.alias_list) > 0
-                    THEN '|' || array_to_string(b.alias_list, '|') || '|' END AS aliases
+                b.alias_list
             FROM based b
             LEFT JOIN hw_nicknames nk ON nk.name = b.first_name
+        ),
+        -- A known-as name recorded on one record (councils keep them) belongs to every
+        -- record of the same name and birth date, so a police record under the alias
+        -- can be compared with a police record under the real name.
+        -- Likewise a double-barrelled surname on one record tells the records of the
+        -- same first name and birth date under one of its parts what the other parts
+        -- are: police "Murphy" and police "Jones" for council "Murphy-Jones".
+        alias_sources AS (
+            SELECT fn_c, last_name, dob, alias_list AS names
+            FROM parsed
+            WHERE len(alias_list) > 0
+            UNION ALL
+            SELECT fn_c, part AS last_name, dob, list_filter(parts, lambda x: x <> part) AS names
+            FROM (
+                SELECT fn_c, dob, string_split(last_name, '-') AS parts,
+                    unnest(string_split(last_name, '-')) AS part
+                FROM parsed
+                WHERE contains(last_name, '-')
+            )
+        ),
+        alias_groups AS (
+            SELECT fn_c, last_name, dob, list_distinct(flatten(list(names))) AS group_aliases
+            FROM alias_sources
+            WHERE fn_c IS NOT NULL AND last_name IS NOT NULL AND dob IS NOT NULL
+            GROUP BY ALL
+        ),
+        -- Different children with one surname and birth date (twins, mostly): two first
+        -- names carried by records whose agency identifiers are unrelated (neither extends
+        -- the other) are the names of two children, not two names of one child.
+        with_ids AS (
+            SELECT DISTINCT last_name, dob, fn_c, agency_id
+            FROM parsed
+            WHERE agency_id IS NOT NULL AND fn_c IS NOT NULL AND last_name IS NOT NULL
+                AND dob IS NOT NULL
+        ),
+        sibling_groups AS (
+            SELECT a.last_name, a.dob, a.fn_c, list(DISTINCT b.fn_c) AS siblings
+            FROM with_ids a
+            JOIN with_ids b ON a.last_name = b.last_name AND a.dob = b.dob AND a.fn_c <> b.fn_c
+            WHERE NOT starts_with(a.agency_id, b.agency_id)
+                AND NOT starts_with(b.agency_id, a.agency_id)
+            GROUP BY ALL
+        ),
+        enriched AS (
+            SELECT p.* EXCLUDE (alias_list),
+                CASE WHEN len(p.alias_list) > 0 OR g.group_aliases IS NOT NULL
+                    THEN '|' || array_to_string(
+                        list_distinct(
+                            p.alias_list || coalesce(g.group_aliases, CAST([] AS VARCHAR[]))
+                        ), '|'
+                    ) || '|' END AS aliases,
+                s.siblings
+            FROM parsed p
+            LEFT JOIN alias_groups g
+                ON g.fn_c = p.fn_c AND g.last_name = p.last_name AND g.dob = p.dob
+            LEFT JOIN sibling_groups s
+                ON s.fn_c = p.fn_c AND s.last_name = p.last_name AND s.dob = p.dob
         )
         SELECT *,
 {block_keys}
-        FROM parsed
+        FROM enriched
         """
     ).fetchall()
     con.unregister(raw)
@@ -289,11 +370,20 @@ def _ensure_nickname_table(con: Any) -> None:
 
 
 def _level(
-    sql: str, label: str, *, null: bool = False, tf: str | None = None
+    sql: str,
+    label: str,
+    *,
+    null: bool = False,
+    tf: str | None = None,
+    u: float | None = None,
 ) -> dict[str, Any]:
     level: dict[str, Any] = {"sql_condition": sql, "label_for_charts": label}
     if null:
         level["is_null_level"] = True
+    if u is not None:
+        # A starting u for a level random sampling may never see (it keeps this value);
+        # the shipped defaults, where they have the level, take precedence.
+        level["u_probability"] = u
     if tf:
         level["tf_adjustment_column"] = tf
         level["tf_adjustment_weight"] = 1.0
@@ -312,23 +402,48 @@ def _alias_sql(column: str) -> str:
     )
 
 
-def _dob_one_digit_sql() -> str:
-    """Two parts of the date agree and the third differs in one digit (a keying slip).
+def _dob_one_digit_sql(part: str) -> str:
+    """The other two parts of the date agree and `part` differs in one digit (a keying
+    slip; for the year also one year either way, as 2009/2010).
 
     Integer arithmetic, not an edit distance on strings: it runs on every blocked pair
-    whose dates differ, so it must be cheap.
+    whose dates differ, so it must be cheap. One level per part because random pairs
+    agree on the other two parts at very different rates: sharing day and month (a
+    year slip) is about ten times rarer than sharing year and month (a day slip).
     """
+    others = [p for p in ("dob_y", "dob_m", "dob_d") if p != part]
+    same = " AND ".join(f'"{p}_l" = "{p}_r"' for p in others)
+    l, r = f'"{part}_l"', f'"{part}_r"'
+    close = f"{l} // 10 = {r} // 10 OR {l} % 10 = {r} % 10"
+    if part == "dob_y":
+        close += f" OR abs({l} - {r}) = 1"
+    return f"{same} AND ({close})"
 
-    def one_digit(part: str) -> str:
-        l, r = f'"{part}_l"', f'"{part}_r"'
-        return f"({l} // 10 = {r} // 10 OR {l} % 10 = {r} % 10)"
 
-    y, m, d = ('"dob_y_l" = "dob_y_r"', '"dob_m_l" = "dob_m_r"', '"dob_d_l" = "dob_d_r"')
-    return (
-        f"({y} AND {m} AND {one_digit('dob_d')}) "
-        f"OR ({y} AND {d} AND {one_digit('dob_m')}) "
-        f"OR ({m} AND {d} AND {one_digit('dob_y')})"
+SIBLING_LEVEL = "Name of another child with this surname and birth date"
+# Fixed, not estimated: EM and random sampling both see too few such pairs (and twins
+# break the independence they assume). The level is a veto: -60 bits outweighs all that
+# twins share (surname, birth date, sex, address: at most about 45 bits).
+SIBLING_M, SIBLING_U = 2.0**-60, 1.0
+
+
+def _sibling_level() -> dict[str, Any]:
+    """The first name on one side is a sibling's name on the other (see prepare_records)."""
+    def sibling_of(side: str, other: str) -> str:
+        # The list is null for almost every record, so the edit distances (a slip in
+        # the sibling's name: "Roson" recorded as "Rvoson") cost next to nothing.
+        return (
+            f'list_contains("siblings_{side}", "fn_c_{other}") OR '
+            f'(len("siblings_{side}") > 0 AND len(list_filter("siblings_{side}", '
+            f'lambda s: damerau_levenshtein(s, "first_name_{other}") <= 1)) > 0)'
+        )
+
+    level = _level(f"{sibling_of('l', 'r')} OR {sibling_of('r', 'l')}", SIBLING_LEVEL)
+    level.update(
+        m_probability=SIBLING_M, u_probability=SIBLING_U,
+        fix_m_probability=True, fix_u_probability=True,
     )
+    return level
 
 
 def _one_edit(column: str) -> str:
@@ -350,12 +465,19 @@ def comparisons(*, with_agency_id: bool = True) -> list[dict[str, Any]]:
     fn = [
         _level('"first_name_l" IS NULL OR "first_name_r" IS NULL', "Null", null=True),
         _level('"first_name_l" = "first_name_r"', "Exact match", tf="first_name"),
-        _level('"fn_c_l" = "fn_c_r"', "Nickname or spelling variant", tf="fn_c"),
+        # No term-frequency adjustment here: only names that have variants (common,
+        # formal names) can reach this level, so its m already belongs to common names,
+        # and adjusting again by the (large) frequency of the whole group of variants
+        # made these pairs look about three bits weaker than they are.
+        _level('"fn_c_l" = "fn_c_r"', "Nickname or spelling variant"),
         _level(
             _alias_sql("first_name"),
             "Known-as name (alias)",
         ),
-        _level(_one_edit("first_name"), "One edit apart"),
+        # Term frequency on the fuzzy levels too: a slip in a common name is weaker
+        # evidence than a slip in a rare one (Splink adjusts by the commoner spelling).
+        _level(_one_edit("first_name"), "One edit apart", tf="first_name"),
+        _sibling_level(),
         _level(
             'jaro_winkler_similarity("first_name_l", "first_name_r") >= 0.9',
             "Jaro-Winkler >= 0.9",
@@ -380,7 +502,7 @@ def comparisons(*, with_agency_id: bool = True) -> list[dict[str, Any]]:
             _alias_sql("last_name"),
             "Other family surname (alias)",
         ),
-        _level(_one_edit("last_name"), "One edit apart"),
+        _level(_one_edit("last_name"), "One edit apart", tf="last_name"),
         _level(
             'jaro_winkler_similarity("last_name_l", "last_name_r") >= 0.9',
             "Jaro-Winkler >= 0.9",
@@ -398,7 +520,9 @@ def comparisons(*, with_agency_id: bool = True) -> list[dict[str, Any]]:
             '"dob_y_l" = "dob_y_r" AND "dob_m_l" = "dob_d_r" AND "dob_d_l" = "dob_m_r"',
             "Day and month swapped",
         ),
-        _level(_dob_one_digit_sql(), "One digit of day, month or year differs"),
+        _level(_dob_one_digit_sql("dob_y"), "Year differs by one digit"),
+        _level(_dob_one_digit_sql("dob_m"), "Month differs by one digit"),
+        _level(_dob_one_digit_sql("dob_d"), "Day differs by one digit"),
         _level(
             '(("dob_y_l" = "dob_y_r")::INT + ("dob_m_l" = "dob_m_r")::INT '
             '+ ("dob_d_l" = "dob_d_r")::INT) = 2',
@@ -408,7 +532,16 @@ def comparisons(*, with_agency_id: bool = True) -> list[dict[str, Any]]:
         _else(),
     ]
     sex = [
-        _level('"sex_l" IS NULL OR "sex_r" IS NULL', "Null", null=True),
+        # First names are given by sex: when the names agree so does sex, for matches
+        # and non-matches alike, and counting it again would overstate the evidence
+        # by a bit. Such pairs go with the nulls (no weight); a sex that disagrees
+        # still counts against, whatever the names.
+        _level(
+            '"sex_l" IS NULL OR "sex_r" IS NULL '
+            'OR ("sex_l" = "sex_r" AND "fn_c_l" = "fn_c_r")',
+            "Null, or implied by the first name",
+            null=True,
+        ),
         _level('"sex_l" = "sex_r"', "Exact match"),
         _else(),
     ]
@@ -430,6 +563,13 @@ def comparisons(*, with_agency_id: bool = True) -> list[dict[str, Any]]:
         agency = [
             _level('"agency_id_l" IS NULL OR "agency_id_r" IS NULL', "Null", null=True),
             _level('"agency_id_l" = "agency_id_r"', "Same agency identifier"),
+            _level(
+                'starts_with("agency_id_l", "agency_id_r") '
+                'OR starts_with("agency_id_r", "agency_id_l")',
+                "One identifier extends the other",
+                # As rare among random pairs as the same identifier: ids are per child.
+                u=2e-6,
+            ),
             _else(),
         ]
         out.append({"output_column_name": "agency_id", "comparison_levels": agency})
@@ -456,7 +596,9 @@ def settings_for(
                 level.pop("tf_adjustment_column", None)
                 level.pop("tf_adjustment_weight", None)
             key = f"{comparison['output_column_name']}/{level['label_for_charts']}"
-            if key in defaults and not level.get("is_null_level"):
+            if key in defaults and not level.get("is_null_level") and not level.get(
+                "fix_m_probability"
+            ):
                 level["m_probability"], level["u_probability"] = defaults[key]
     return {
         "link_type": link_type,
@@ -497,7 +639,8 @@ def write_default_parameters(*, model: LinkageModel, path: Path = DEFAULT_PARAME
             m, u = level.get("m_probability"), level.get("u_probability")
             if m is not None and u is not None:
                 key = f"{comparison['output_column_name']}/{level['label_for_charts']}"
-                levels[key] = [round(float(m), 8), round(float(u), 10)]
+                # Significant figures, not decimals: some levels are fixed at tiny m.
+                levels[key] = [float(f"{float(m):.8g}"), float(f"{float(u):.8g}")]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(
         json.dumps(
@@ -727,7 +870,23 @@ def explain(*, model: LinkageModel, pair: Mapping[str, Any]) -> PairExplanation:
     right_table = model.prepared[-1]
     left = _prepared_row(con, left_table, str(pair["id_l"]))
     right = _prepared_row(con, right_table, str(pair["id_r"]))
-    scored = model.linker.inference.score_pair(left, right).as_record_list()[0]
+    # Score typed one-row tables, not dicts: a column null on both sides would reach
+    # DuckDB untyped (NULL) and functions such as contains() cannot bind to it.
+    frames = []
+    for table, record_id in ((left_table, pair["id_l"]), (right_table, pair["id_r"])):
+        name = f"hw_explain_{next(_table_ids)}"
+        con.execute(
+            f"CREATE TEMP TABLE {name} AS SELECT * FROM {table} WHERE record_id = ?",
+            [str(record_id)],
+        ).fetchall()
+        frames.append(name)
+    try:
+        scored = model.linker.inference.score_pair(
+            model.db_api.register(frames[0]), model.db_api.register(frames[1])
+        ).as_record_list()[0]
+    finally:
+        for name in frames:
+            con.execute(f"DROP TABLE IF EXISTS {name}").fetchall()
     fields: list[FieldExplanation] = []
     for comparison in model.settings["comparisons"]:
         name = comparison["output_column_name"]
@@ -735,8 +894,16 @@ def explain(*, model: LinkageModel, pair: Mapping[str, Any]) -> PairExplanation:
         levels = [
             lvl for lvl in comparison["comparison_levels"] if not lvl.get("is_null_level")
         ]
+        null_label = next(
+            (
+                lvl.get("label_for_charts", "Null")
+                for lvl in comparison["comparison_levels"]
+                if lvl.get("is_null_level")
+            ),
+            "Null",
+        )
         # gamma -1 is the null level; otherwise levels count down to 0 (the else level).
-        label = "Null" if gamma == -1 else levels[len(levels) - 1 - gamma]["label_for_charts"]
+        label = null_label if gamma == -1 else levels[len(levels) - 1 - gamma]["label_for_charts"]
         weight = float(scored.get(f"mw_{name}") or 0.0)
         weight += float(scored.get(f"mw_tf_adj_{name}") or 0.0)
         fields.append(
