@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from homeward.agencies.models import Role
+from homeward.children.services import child_create, placement_create
 from homeward.episodes.services import episode_open
 from homeward.linkage.models import PairStatus
 from homeward.linkage.services import linkage_run
@@ -24,10 +25,14 @@ def test_a_coordinator_checks_a_report_and_the_one_count_follows(world, open_pag
     went = timezone.now().replace(microsecond=0) - datetime.timedelta(days=2)
     episode_open(user=world.social_worker, why="test", child=world.child.pk, kind="missing", started_at=went)
     dob = world.child.date_of_birth
+    # Amira's twin, looked after by Leeds: a report of "A Okafor" born that day fits them both.
+    zara = child_create(user=world.unrelated_social_worker, why="test", first_name="Zara", last_name="Okafor",
+                        date_of_birth=dob, sex="2", la_child_id="LDS002")
+    placement_create(user=world.unrelated_social_worker, why="test", child=zara, start_date=dob, placement_type="K2",
+                     provider_type="PR4", placement_postcode="LS1 1UR", home_postcode="LS1 1UR")
     police_report_submit(user=make_user(world.west_midlands_police, Role.POLICE_COORDINATOR, "wmp-system"), why="test", data={
-        # Amira's surname and placement, her date of birth a year out: possibly Leeds's Amira instead.
-        "reference": "WM/2", "first_name": "Amira", "last_name": "Okafor", "sex": "F", "address_postcode": "B1 1AA",
-        "date_of_birth": str(dob.replace(year=dob.year - 1)), "last_seen_at": (went + datetime.timedelta(minutes=10)).isoformat(),
+        "reference": "WM/2", "first_name": "A", "last_name": "Okafor", "sex": "F", "date_of_birth": str(dob),
+        "last_seen_at": (went + datetime.timedelta(minutes=10)).isoformat(),
         "reported_at": (went + datetime.timedelta(hours=1)).isoformat(),
     })
     linkage_run(why="test")
@@ -48,7 +53,7 @@ def test_a_coordinator_checks_a_report_and_the_one_count_follows(world, open_pag
     comparison = page.get_by_test_id("comparison").inner_text()
     assert "Date of birth" in comparison and dob.strftime("%d/%m/%Y") in comparison
     page.get_by_label("Yes, it is this child").check()
-    page.get_by_label("What did you check?").fill("Carer confirmed: the police have her birthday a year out.")
+    page.get_by_label("What did you check?").fill("Oak House confirmed it was Amira, not her sister.")
     page.get_by_role("button", name="Save the decision").click()
     assert page.get_by_text("Police report WM/2 is linked to Amira Okafor's record.").is_visible()
     assert PoliceReport.objects.get(reference="WM/2").child == world.child

@@ -130,3 +130,14 @@ def test_the_default_period_is_the_latest_collection_year(client, world, counted
     [row] = [r for r in csv.DictReader(io.StringIO(response.content.decode()))]
     assert row["from"].endswith("-04-01") and row["to"].endswith("-03-31")
     assert int(row["to"][:4]) - int(row["from"][:4]) == 1
+
+
+def test_the_episode_page_shows_each_agencys_record_of_it(client, world, counted):
+    from homeward.episodes.models import Episode
+
+    episode = Episode.objects.get(child=world.child)
+    sign_in(client, world.social_worker)
+    sources = client.get(f"/episodes/{episode.pk}/").content.decode()
+    assert "Police report WM/1, West Midlands Police" in sources
+    jayden = Episode.objects.get(child=world.child_at_home)
+    assert "Police report" not in client.get(f"/episodes/{jayden.pk}/").content.decode().split('data-testid="sources"')[1].split("</dd>")[0]

@@ -14,7 +14,8 @@ being linked, without labels (engine.train in link mode: police reports left, ch
 
 Each report then gets one outcome (REPORT_OUTCOMES):
 - a person's decision stands above everything: a pair confirmed links, a pair rejected never does;
-- the best child at or above AUTO_LINK, with no other child at or above REVIEW_FLOOR, links at once;
+- the best child at or above AUTO_LINK links at once, unless another child comes within
+  RIVAL_MARGIN_BITS of it (twins, or a namesake born days apart whom the report fits as well);
 - otherwise every child at or above REVIEW_FLOOR (up to MAX_CANDIDATES) goes to the review queue,
   and the report stays unlinked until someone decides;
 - otherwise the report is unlinked (no child in Homeward looks like the one reported), unless a
@@ -35,11 +36,16 @@ if TYPE_CHECKING:
     from homeward.linkage.engine import LinkageModel
 
 # A wrong link puts a police report on another child's record, so automatic links need a high
-# probability; measured on synthetic worlds (`homeward bench linkage`), pairs at or above it were
-# right 99.9% of the time. Between the two a person decides.
+# probability. Measured with `homeward bench linkage` (a world of 20,000 children, seed 1): all
+# 13,771 automatic links were to the right child, and 86 of the 88 reports sent to a person had the
+# right child among the candidates. Between the two floors a person decides.
 AUTO_LINK = 0.95
 REVIEW_FLOOR = 0.5
 WEAK_FLOOR = 0.01
+# A rival this close (in log2 odds: 10 bits is a thousand times less likely) is a real doubt. One
+# further off is not: without it, a child who goes missing every week and shares a name with a
+# child born ten days apart would send every one of their reports to a person.
+RIVAL_MARGIN_BITS = 10.0
 MAX_CANDIDATES = 3
 MAX_POSTCODES = 4
 MAX_NAMES = 3
@@ -144,10 +150,12 @@ def link_reports(
     reports: Sequence[ReportIdentity],
     decisions: Mapping[tuple[int, int], str] | None = None,
     seed: int = 42,
+    backend: str | None = None,
 ) -> LinkResult:
     """Link each report to a child, or send it for review, or leave it unlinked (module docstring).
 
-    `decisions` maps (report id, child id) to CONFIRMED or REJECTED.
+    `decisions` maps (report id, child id) to CONFIRMED or REJECTED. `backend` is the
+    engine's ("duckdb" or "spark"; default from HOMEWARD_LINKAGE_BACKEND, else duckdb).
     """
     import time
 
@@ -165,7 +173,7 @@ def link_reports(
     model = None
     best: dict[int, dict[int, Candidate]] = defaultdict(dict)
     if right.num_rows:
-        model = engine.train(records=(left, right), seed=seed)
+        model = engine.train(records=(left, right), seed=seed, backend=backend)
         timings["train_s"] = time.perf_counter() - started
         pairs = engine.predict(model=model, threshold=WEAK_FLOOR)
         timings["predict_s"] = time.perf_counter() - started - timings["train_s"]
@@ -194,7 +202,7 @@ def link_reports(
         if report.id in confirmed:
             links[report.id] = ReportLink(report.id, LINKED_CONFIRMED, confirmed[report.id], candidates)
         elif candidates and candidates[0].match_probability >= AUTO_LINK and (
-            len(candidates) == 1 or candidates[1].match_probability < REVIEW_FLOOR
+            len(candidates) == 1 or candidates[0].match_weight - candidates[1].match_weight >= RIVAL_MARGIN_BITS
         ):
             links[report.id] = ReportLink(report.id, LINKED_AUTO, candidates[0].child_id, candidates[:1])
         elif candidates:
