@@ -1,6 +1,7 @@
 """Person-linkage benchmark: precision, recall and F1 against synthetic truth, time, memory.
 
     python -m homeward.linkage.bench --records 1000000 [--seed 1] [--model generic]
+        [--backend spark]
 
 The generator runs in this process and writes the records to a temporary directory; the
 model is trained and run in a fresh child process, so its peak resident memory
@@ -14,6 +15,12 @@ are of linkage alone. Metrics are then computed here against the truth:
 
 Times are wall-clock and depend on what else the machine is doing; the load average and
 the child's CPU seconds are reported beside them so a noisy run can be recognised.
+
+With `--backend spark` the same model runs on a local Spark session. Spark does its work
+in a JVM, a child of the linkage process that ru_maxrss and os.times() do not see, so
+for Spark the peak memory is the sampled resident memory of the linkage process and all
+its descendants together (every 0.2 s), and the CPU seconds are those of the whole tree
+(from /proc). The JVM's start is timed on its own line, not in train.
 """
 
 from __future__ import annotations
@@ -41,10 +48,15 @@ def run_person_linkage_bench(
     threshold: float = 0.5,
     model: str = "homeward",
     quiet: bool = False,
+    backend: str = "duckdb",
 ) -> dict[str, Any]:
     """Generate `n_records`, link them, and return (and print) the figures."""
     if model not in ("homeward", "generic"):
         raise ValueError("model must be 'homeward' or 'generic'")
+    if backend not in ("duckdb", "spark"):
+        raise ValueError("backend must be 'duckdb' or 'spark'")
+    if backend == "spark" and model != "homeward":
+        raise ValueError("the generic model runs on DuckDB only")
     with tempfile.TemporaryDirectory(prefix="hw-bench-") as tmp:
         work = Path(tmp)
         started = time.perf_counter()
@@ -67,6 +79,8 @@ def run_person_linkage_bench(
                 model,
                 "--seed",
                 str(seed),
+                "--backend",
+                backend,
             ],
             capture_output=True,
             text=True,
@@ -78,6 +92,7 @@ def run_person_linkage_bench(
         metrics = _metrics(work / "pairs.parquet", truth)
     result: dict[str, Any] = {
         "model": model,
+        "backend": backend,
         "n_records": n_records,
         "seed": seed,
         "threshold": threshold,
@@ -94,20 +109,30 @@ def run_person_linkage_bench(
 
 def format_report(result: dict[str, Any]) -> str:
     r = result
-    return "\n".join(
-        [
-            f"person linkage ({r['model']}): {r['n_records']:,} records, "
-            f"{r['n_clusters']:,} children, {r['true_pairs']:,} true pairs, seed {r['seed']}",
-            f"  pairwise  precision {r['precision']:.4f}  recall {r['recall']:.4f}  "
-            f"F1 {r['f1']:.4f}  ({r['predicted_pairs']:,} pairs >= {r['threshold']})",
-            f"  clusters  precision {r['cluster_precision']:.4f}  "
-            f"recall {r['cluster_recall']:.4f}  F1 {r['cluster_f1']:.4f}",
-            f"  train {r['train_seconds']:.1f} s + predict {r['predict_seconds']:.1f} s "
-            f"= {r['train_predict_seconds']:.1f} s wall ({r['cpu_seconds']:.1f} s CPU, "
-            f"load average {r['load_average_before']:.1f} on {r['cpu_count']} cores)",
-            f"  peak memory {r['peak_memory_mb']:,.0f} MB (linkage process, ru_maxrss)",
-        ]
-    )
+    spark = r.get("backend") == "spark"
+    lines = [
+        f"person linkage ({r['model']}{', spark' if spark else ''}): "
+        f"{r['n_records']:,} records, "
+        f"{r['n_clusters']:,} children, {r['true_pairs']:,} true pairs, seed {r['seed']}",
+        f"  pairwise  precision {r['precision']:.4f}  recall {r['recall']:.4f}  "
+        f"F1 {r['f1']:.4f}  ({r['predicted_pairs']:,} pairs >= {r['threshold']})",
+        f"  clusters  precision {r['cluster_precision']:.4f}  "
+        f"recall {r['cluster_recall']:.4f}  F1 {r['cluster_f1']:.4f}",
+        f"  train {r['train_seconds']:.1f} s + predict {r['predict_seconds']:.1f} s "
+        f"= {r['train_predict_seconds']:.1f} s wall ({r['cpu_seconds']:.1f} s CPU, "
+        f"load average {r['load_average_before']:.1f} on {r['cpu_count']} cores)",
+        f"  peak memory {r['peak_memory_mb']:,.0f} MB "
+        + (
+            "(linkage process and its Spark JVM, sampled resident memory)"
+            if spark
+            else "(linkage process, ru_maxrss)"
+        ),
+    ]
+    if spark:
+        lines.append(
+            f"  Spark session start {r['spark_start_seconds']:.1f} s (JVM, not in train)"
+        )
+    return "\n".join(lines)
 
 
 def _metrics(pairs_path: Path, truth: Any) -> dict[str, Any]:
@@ -190,17 +215,100 @@ def _prf(*, correct: float, predicted: float, actual: float) -> dict[str, float]
     return {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4)}
 
 
-def _child(*, work: Path, threshold: float, model: str, seed: int) -> None:
+class _TreeMemory:
+    """Peak resident memory of this process and its descendants (the Spark JVM), sampled."""
+
+    def __init__(self, interval: float = 0.2) -> None:
+        import threading
+
+        self.peak_kb = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(interval,), daemon=True)
+
+    def __enter__(self) -> "_TreeMemory":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.sample()
+
+    def _run(self, interval: float) -> None:
+        while not self._stop.wait(interval):
+            self.sample()
+
+    def sample(self) -> None:
+        self.peak_kb = max(self.peak_kb, sum(_rss_kb(pid) for pid in _tree(os.getpid())))
+
+
+def _tree(root: int) -> list[int]:
+    """`root` and every process descended from it (from /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(ppid, []).append(int(entry))
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo.extend(children.get(pid, []))
+    return found
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def _tree_cpu_seconds() -> float:
+    """User + system CPU seconds of this process and its live descendants."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in _tree(os.getpid()):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
+def _child(
+    *, work: Path, threshold: float, model: str, seed: int, backend: str = "duckdb"
+) -> None:
     """Train and predict in this (fresh) process; write pairs and figures to `work`."""
     import resource
 
     records = pq.read_table(work / "records.parquet")
+    spark_start = None
+    if backend == "spark":
+        from homeward.linkage import spark as spark_backend
+
+        t = time.perf_counter()
+        spark_backend.session()
+        spark_start = time.perf_counter() - t
+    memory = _TreeMemory().__enter__() if backend == "spark" else None
+    tree_cpu0 = _tree_cpu_seconds() if backend == "spark" else 0.0
     cpu0 = os.times()
     started = time.perf_counter()
     if model == "homeward":
         from homeward.linkage import engine
 
-        trained = engine.train(records=records, seed=seed)
+        trained = engine.train(records=records, seed=seed, backend=backend)
+        if trained.backend != backend:
+            raise RuntimeError(f"asked for {backend}, the engine ran {trained.backend}")
         trained_at = time.perf_counter()
         pairs = engine.predict(model=trained, threshold=threshold)
     else:
@@ -211,6 +319,9 @@ def _child(*, work: Path, threshold: float, model: str, seed: int) -> None:
         pairs = baseline.predict(model=trained, threshold=threshold)
     finished = time.perf_counter()
     cpu1 = os.times()
+    tree_cpu1 = _tree_cpu_seconds() if backend == "spark" else 0.0
+    if memory is not None:
+        memory.__exit__(None, None, None)
     pq.write_table(pairs, work / "pairs.parquet")
     stats = {
         "train_seconds": round(trained_at - started, 2),
@@ -223,6 +334,17 @@ def _child(*, work: Path, threshold: float, model: str, seed: int) -> None:
         "peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "train_breakdown": {k: round(v, 2) for k, v in getattr(trained, "timings", {}).items()},
     }
+    if backend == "spark":
+        assert memory is not None and spark_start is not None
+        stats.update(
+            {
+                # The JVM does the work: count its CPU and memory with this process's.
+                "cpu_seconds": round(tree_cpu1 - tree_cpu0, 2),
+                "python_peak_memory_mb": stats["peak_memory_mb"],
+                "peak_memory_mb": round(memory.peak_kb / 1024, 1),
+                "spark_start_seconds": round(spark_start, 2),
+            }
+        )
     (work / "stats.json").write_text(json.dumps(stats))
 
 
@@ -232,11 +354,23 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--threshold", type=float, default=0.5)
     parser.add_argument("--model", choices=("homeward", "generic"), default="homeward")
+    parser.add_argument(
+        "--backend",
+        choices=("duckdb", "spark"),
+        default=os.environ.get("HOMEWARD_LINKAGE_BACKEND") or "duckdb",
+        help="where Splink runs (default duckdb, or HOMEWARD_LINKAGE_BACKEND)",
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        _child(work=Path(args.child), threshold=args.threshold, model=args.model, seed=args.seed)
+        _child(
+            work=Path(args.child),
+            threshold=args.threshold,
+            model=args.model,
+            seed=args.seed,
+            backend=args.backend,
+        )
         return
     result = run_person_linkage_bench(
         n_records=args.records,
@@ -244,6 +378,7 @@ def main(argv: list[str] | None = None) -> None:
         threshold=args.threshold,
         model=args.model,
         quiet=args.json,
+        backend=args.backend,
     )
     if args.json:
         print(json.dumps(result, indent=2))

@@ -1,14 +1,16 @@
 """Analysts' linking of two CSV person lists with the linkage engine (`homeward link-files`).
 
     homeward link-files LEFT.csv RIGHT.csv --out PAIRS.csv --id-left COL --id-right COL \\
-        --field first_name=forename --field dob=DOB:date_of_birth [--threshold 0.5] [--one-to-one]
+        --field first_name=forename --field dob=DOB:date_of_birth [--threshold 0.5] [--one-to-one] \\
+        [--backend duckdb|spark]
 
 `--field ROLE=COL` names the column holding ROLE in both files; `ROLE=LEFTCOL:RIGHTCOL`
 names it per file. Roles: first_name, last_name, dob, sex, postcode. Dates may be ISO
 (2012-03-04), dd/mm/yyyy or yyyymmdd, in any mix; a postcode that is not UK-shaped is
 compared as a plain string. The output has columns left_id,right_id,match_probability,
 best first; `--one-to-one` keeps each record's single best match (greedy, highest
-probability first, so no id appears twice).
+probability first, so no id appears twice). `--backend spark` runs the linkage on a local
+Spark session instead of DuckDB (default: HOMEWARD_LINKAGE_BACKEND, else duckdb).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ class LinkFilesResult:
     right_records: int
     pairs_written: int
     out: Path
+    backend: str = "duckdb"
 
 
 def parse_field_args(fields: Sequence[str]) -> dict[str, tuple[str, str]]:
@@ -134,10 +137,15 @@ def link_files(
     fields: Sequence[str],
     threshold: float = 0.5,
     one_to_one_only: bool = False,
+    backend: str | None = None,
 ) -> LinkFilesResult:
     """Link two CSV files and write the pairs CSV. Raises LinkFilesError on bad input."""
     if not 0.0 <= threshold <= 1.0:
         raise LinkFilesError(f"--threshold {threshold}: must be between 0 and 1")
+    try:
+        backend = engine.resolve_backend(backend)
+    except ValueError as exc:
+        raise LinkFilesError(f"--backend: {exc}") from exc
     mapping = parse_field_args(fields)
     left_path, right_path, out_path = Path(left), Path(right), Path(out)
     left_table = read_person_csv(
@@ -156,7 +164,8 @@ def link_files(
     )
     pairs: list[tuple[str, str, float]] = []
     if left_table.num_rows and right_table.num_rows:
-        model = engine.train(records=(left_table, right_table))
+        model = engine.train(records=(left_table, right_table), backend=backend)
+        backend = model.backend  # what actually ran
         scored = engine.predict(model=model, threshold=threshold)
         pairs = list(
             zip(
@@ -182,4 +191,5 @@ def link_files(
         right_records=right_table.num_rows,
         pairs_written=len(pairs),
         out=out_path,
+        backend=backend,
     )

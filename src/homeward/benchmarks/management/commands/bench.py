@@ -29,6 +29,8 @@ class Command(BaseCommand):
         linkage.add_argument("--records", type=int, default=1_000_000,
                              help="person records for the scale run (0: skip it); the target is 1,000,000")
         linkage.add_argument("--seed", type=int, default=1)
+        linkage.add_argument("--backend", choices=("duckdb", "spark"), default=None,
+                             help="where the scale run's linkage runs (default duckdb, or HOMEWARD_LINKAGE_BACKEND)")
 
     def handle(self, *args, what: str, **options) -> None:
         if what == "board":
@@ -49,7 +51,10 @@ class Command(BaseCommand):
 
             run_world_linkage_bench(children=options["children"], seed=options["seed"], out=self.stdout)
             if options["records"]:
-                scale = run_person_linkage_bench(n_records=options["records"], seed=options["seed"], quiet=True)
+                from homeward.linkage.engine import resolve_backend
+
+                scale = run_person_linkage_bench(n_records=options["records"], seed=options["seed"], quiet=True,
+                                                 backend=resolve_backend(options["backend"]))
                 self.stdout.write(format_report(scale))
         else:  # argparse already refuses anything else
             raise CommandError(f"unknown benchmark {what!r}")

@@ -37,6 +37,13 @@ class Command(BaseCommand):
             action="store_true",
             help="keep only each record's best match (no id in two pairs)",
         )
+        parser.add_argument(
+            "--backend",
+            choices=("duckdb", "spark"),
+            default=None,
+            help="where the linkage runs: duckdb (default) or a local Spark session "
+            "(default from HOMEWARD_LINKAGE_BACKEND)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -49,10 +56,12 @@ class Command(BaseCommand):
                 fields=options["field"],
                 threshold=options["threshold"],
                 one_to_one_only=options["one_to_one"],
+                backend=options["backend"],
             )
         except LinkFilesError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(
             f"{result.pairs_written} pairs from {result.left_records} x "
             f"{result.right_records} records written to {result.out}"
+            + (f" (backend {result.backend})" if result.backend != "duckdb" else "")
         )

@@ -1,0 +1,301 @@
+"""The Spark backend of the linkage engine: the same model, on a local Spark session.
+
+One Spark session serves the whole module (the engine keeps one per process). The same
+synthetic records are linked on DuckDB and on Spark and the results compared.
+
+Why not identical: the backends agree on every comparison level except Jaro-Winkler
+(Splink's Spark jar uses Apache commons-text, whose Jaro matching window and transposition
+count differ from DuckDB's: about 1 comparison in 40,000 lands in "Jaro-Winkler >= 0.8"
+on one and "All other comparisons" on the other, see test_comparison_levels_agree), and
+Splink samples record pairs for u (and pairs for EM) by the backend's own hash function
+(DuckDB's hash() and Spark's murmur3 pick different samples of the same size). So the u
+values differ by sampling noise (measured at 3,000 records: a few per cent on common
+levels, up to ~40% on levels seen a handful of times), m values agree to 4-5 decimals, and
+match weights move by a median of 0.03 bits, at most ~1.3 bits for pairs that hit a rare
+level. Hence the tolerances below: nearly all pairs the same, and any pair found by only
+one backend borderline (within 0.1 of the threshold on the side that found it); for pairs
+both found, probabilities within 0.02 and weights within a median of 0.1 bit.
+"""
+
+import csv
+import math
+import statistics
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pytest
+from django.core.management import call_command
+
+from homeward.linkage import engine
+from homeward.linkage import spark as spark_backend
+from homeward.linkage.management.commands.link_files import Command
+from homeward.linkage.persons import generate_person_pairs
+from tests.support import require
+
+THRESHOLD = 0.5
+# Pairs found by one backend only, as a share of all pairs found by either.
+MAX_ONE_SIDED_SHARE = 0.005
+BORDERLINE = 0.1  # such a pair's probability is within this of the threshold
+MAX_PROBABILITY_GAP = 0.02  # for pairs both found
+MAX_MEDIAN_WEIGHT_GAP_BITS = 0.1
+
+
+@pytest.fixture(scope="module")
+def spark():
+    require(spark_backend.available(), "pyspark (the spark extra) and a Java runtime")
+    return spark_backend.session()
+
+
+def _assert_ran_on_spark(model, spark):
+    """The model really trained on Spark: no silent fallback to DuckDB."""
+    from splink import SparkAPI
+
+    assert model.backend == "spark"
+    assert isinstance(model.db_api, SparkAPI)
+    assert model.db_api.spark is spark
+    assert model.settings["sql_dialect"] == "spark"
+    # The prepared records were handed to Spark, and Splink left its tables there.
+    assert all(spark.catalog.tableExists(name) for name in model.prepared)
+    assert any(t.name.startswith("__splink__df_tf_") for t in spark.catalog.listTables())
+
+
+def _by_pair(table):
+    return {
+        (r["id_l"], r["id_r"]): (r["match_probability"], r["match_weight"])
+        for r in table.to_pylist()
+    }
+
+
+def _assert_nearly_same(duck, spark_pairs):
+    a, b = _by_pair(duck), _by_pair(spark_pairs)
+    union, both = a.keys() | b.keys(), a.keys() & b.keys()
+    one_sided = union - both
+    assert len(one_sided) <= MAX_ONE_SIDED_SHARE * len(union), sorted(one_sided)[:10]
+    for key in one_sided:
+        probability = (a.get(key) or b.get(key))[0]
+        assert probability < THRESHOLD + BORDERLINE, (key, a.get(key), b.get(key))
+    gaps = [abs(a[k][0] - b[k][0]) for k in both]
+    weight_gaps = [abs(a[k][1] - b[k][1]) for k in both]
+    assert max(gaps) <= MAX_PROBABILITY_GAP, max(gaps)
+    assert statistics.median(weight_gaps) <= MAX_MEDIAN_WEIGHT_GAP_BITS
+    return len(both), len(one_sided)
+
+
+@pytest.fixture(scope="module")
+def dedupe(spark):
+    records, truth = generate_person_pairs(n_records=3_000, seed=3)
+    duck = engine.train(records=records)
+    spark_model = engine.train(records=records, backend="spark")
+    return (
+        records,
+        duck,
+        engine.predict(model=duck, threshold=THRESHOLD),
+        spark_model,
+        engine.predict(model=spark_model, threshold=THRESHOLD),
+    )
+
+
+def test_spark_sql_for_duckdb_conditions():
+    to_spark = spark_backend.to_spark_sql
+    assert to_spark('jaro_winkler_similarity("a_l", "a_r") >= 0.9') == (
+        "JARO_WINKLER(`a_l`, `a_r`) >= 0.9"
+    )
+    shared = to_spark(
+        "list_has_any(string_split(\"last_name_l\", '-'), string_split(\"last_name_r\", '-'))"
+    )
+    assert shared == "ARRAYS_OVERLAP(SPLIT(`last_name_l`, '-'), SPLIT(`last_name_r`, '-'))"
+    assert to_spark('len("siblings_l") > 0') == "SIZE(`siblings_l`) > 0"
+    assert to_spark('"dob_y_l" // 10 = "dob_y_r" // 10') == "`dob_y_l` DIV 10 = `dob_y_r` DIV 10"
+    assert to_spark('l."bk0" = r."bk0"') == "l.`bk0` = r.`bk0`"
+    assert to_spark("ELSE") == "ELSE"
+
+
+def test_backend_is_chosen_by_argument_or_environment(monkeypatch):
+    monkeypatch.delenv(engine.BACKEND_ENV, raising=False)
+    assert engine.resolve_backend() == "duckdb"
+    monkeypatch.setenv(engine.BACKEND_ENV, "spark")
+    assert engine.resolve_backend() == "spark"
+    assert engine.resolve_backend("duckdb") == "duckdb"
+    with pytest.raises(ValueError, match="unknown linkage backend 'polars'"):
+        engine.resolve_backend("polars")
+
+
+def test_comparison_levels_agree(spark, dedupe):
+    """Every comparison level's Spark SQL puts the same pairs in the same level as DuckDB's,
+    over all blocked candidate pairs and a random sample of non-pairs, except for rare
+    Jaro-Winkler boundary cases (the two implementations differ)."""
+    records, duck, *_ = dedupe
+    con = duck.duckdb_con
+    table = duck.prepared[0]
+    cols = [d[0] for d in con.execute(f"SELECT * FROM {table} LIMIT 0").description]
+    select = ", ".join(
+        [f'l."{c}" AS "{c}_l"' for c in cols] + [f'r."{c}" AS "{c}_r"' for c in cols]
+    )
+    blocked = " OR ".join(f"l.bk{i} = r.bk{i}" for i in range(len(engine.BLOCKING_RULES)))
+    pairs = con.sql(
+        f"""
+        SELECT row_number() OVER (ORDER BY "unique_id_l", "unique_id_r") AS pid, * FROM (
+            SELECT {select} FROM {table} l JOIN {table} r
+                ON ({blocked}) AND l.unique_id < r.unique_id
+            UNION
+            SELECT {select} FROM {table} l JOIN {table} r
+                ON l.unique_id < r.unique_id AND (l.unique_id * 7 + r.unique_id) % 97 = 0
+        )
+        """
+    ).to_arrow_table()
+    comparisons = engine.comparisons(with_agency_id=True)
+
+    def gamma_sql(comparison, convert):
+        levels, parts = comparison["comparison_levels"], []
+        value = sum(1 for lvl in levels if not lvl.get("is_null_level")) - 1
+        for lvl in levels:
+            if lvl["sql_condition"] == "ELSE":
+                parts.append("ELSE 0")
+            elif lvl.get("is_null_level"):
+                parts.append(f"WHEN {convert(lvl['sql_condition'])} THEN -1")
+            else:
+                parts.append(f"WHEN {convert(lvl['sql_condition'])} THEN {value}")
+                value -= 1
+        return f"CASE {' '.join(parts)} END AS g_{comparison['output_column_name']}"
+
+    def query(convert):
+        gammas = ", ".join(gamma_sql(c, convert) for c in comparisons)
+        return f"SELECT pid, {gammas} FROM hw_level_pairs ORDER BY pid"
+
+    con.register("hw_level_pairs", pairs)
+    on_duckdb = con.execute(query(lambda sql: sql)).fetchall()
+    spark.createDataFrame(pairs).createOrReplaceTempView("hw_level_pairs")
+    on_spark = [tuple(row) for row in spark.sql(query(spark_backend.to_spark_sql)).collect()]
+    assert len(on_duckdb) == len(on_spark) == pairs.num_rows > 20_000
+    names = [c["output_column_name"] for c in comparisons]
+    # The Jaro-Winkler levels of the names: >= 0.9 (gamma 2), >= 0.8 (1), all other (0).
+    jw_levels = {(n, g) for n in ("first_name", "last_name") for g in (0, 1, 2)}
+    differ = []
+    for d, s in zip(on_duckdb, on_spark, strict=True):
+        assert d[0] == s[0]
+        for i, name in enumerate(names, start=1):
+            if d[i] != s[i]:
+                differ.append((name, d[i], s[i]))
+    # Only among the Jaro-Winkler levels (commons-text vs DuckDB), and rarely.
+    assert all((n, a) in jw_levels and (n, b) in jw_levels for n, a, b in differ), differ
+    assert len(differ) <= 0.0002 * len(on_duckdb) * len(names), len(differ)
+
+
+def test_dedupe_gives_nearly_the_same_pairs_on_both_backends(spark, dedupe):
+    _, duck, duck_pairs, spark_model, spark_pairs = dedupe
+    _assert_ran_on_spark(spark_model, spark)
+    assert duck.backend == "duckdb"
+    assert spark_pairs.schema == duck_pairs.schema
+    assert spark_pairs.column_names == ["id_l", "id_r", "match_probability", "match_weight"]
+    both, _ = _assert_nearly_same(duck_pairs, spark_pairs)
+    assert both > 1_000
+    # Same order and shape rules as DuckDB's output.
+    rows = spark_pairs.to_pylist()
+    assert all(r["id_l"] < r["id_r"] for r in rows)
+    probabilities = [r["match_probability"] for r in rows]
+    assert probabilities == sorted(probabilities, reverse=True)
+    assert min(probabilities) >= THRESHOLD
+    # The same prior (counted by DuckDB) and starting model; EM reached the same m.
+    assert spark_model.settings["probability_two_random_records_match"] == (
+        duck.settings["probability_two_random_records_match"]
+    )
+    for cd, cs in zip(duck.settings["comparisons"], spark_model.settings["comparisons"]):
+        for ld, ls in zip(cd["comparison_levels"], cs["comparison_levels"]):
+            assert ld["label_for_charts"] == ls["label_for_charts"]
+            assert ld.get("tf_adjustment_column") == ls.get("tf_adjustment_column")
+            if ld.get("m_probability") and ld["m_probability"] > 1e-3:
+                assert math.isclose(ld["m_probability"], ls["m_probability"], rel_tol=0.01)
+
+
+def test_explain_on_spark(spark, dedupe):
+    _, duck, _, spark_model, spark_pairs = dedupe
+    pair = spark_pairs.to_pylist()[0]
+    on_spark = engine.explain(model=spark_model, pair=pair)
+    on_duckdb = engine.explain(model=duck, pair=pair)
+    assert (on_spark.id_l, on_spark.id_r) == (pair["id_l"], pair["id_r"])
+    assert math.isclose(on_spark.match_probability, pair["match_probability"], abs_tol=1e-9)
+    assert [f.field for f in on_spark.fields] == [f.field for f in on_duckdb.fields]
+    assert [f.level for f in on_spark.fields] == [f.level for f in on_duckdb.fields]
+    assert [(f.left, f.right) for f in on_spark.fields] == [
+        (f.left, f.right) for f in on_duckdb.fields
+    ]
+    weights = sum(f.match_weight for f in on_spark.fields) + on_spark.prior_match_weight
+    assert math.isclose(weights, on_spark.match_weight, abs_tol=0.05)
+
+
+def test_predict_new_records_with_a_spark_model(spark, dedupe):
+    _, _, _, spark_model, _ = dedupe
+    extra = pa.Table.from_pylist(
+        [
+            {"record_id": "X1", "first_name": "Elizabeth", "last_name": "Ashworth",
+             "dob": "2011-07-04", "sex": "F", "postcode": "LS6 2AB"},
+            {"record_id": "X2", "first_name": "LIZZIE", "last_name": "Ashworth",
+             "dob": "04/07/2011", "sex": None, "postcode": "LS6 2AB"},
+            {"record_id": "X3", "first_name": "Priya", "last_name": "Quresoglu",
+             "dob": "2009-01-30", "sex": "F", "postcode": "TR1 1AA"},
+        ]
+    )
+    pairs = engine.predict(model=spark_model, records=extra, threshold=THRESHOLD)
+    assert [(r["id_l"], r["id_r"]) for r in pairs.to_pylist()] == [("X1", "X2")]
+
+
+def test_link_mode_on_spark(spark):
+    records, _ = generate_person_pairs(n_records=2_400, seed=11)
+    council = records.filter(pc.equal(records["source"], "council"))
+    police = records.filter(pc.equal(records["source"], "police"))
+    assert council.num_rows and police.num_rows
+    duck = engine.train(records=(police, council))
+    spark_model = engine.train(records=(police, council), backend="spark")
+    _assert_ran_on_spark(spark_model, spark)
+    assert spark_model.link_type == "link_only"
+    duck_pairs = engine.predict(model=duck, threshold=THRESHOLD)
+    spark_pairs = engine.predict(model=spark_model, threshold=THRESHOLD)
+    police_ids = set(police["record_id"].to_pylist())
+    council_ids = set(council["record_id"].to_pylist())
+    assert all(
+        r["id_l"] in police_ids and r["id_r"] in council_ids for r in spark_pairs.to_pylist()
+    )
+    both, _ = _assert_nearly_same(duck_pairs, spark_pairs)
+    assert both > 300
+    why = engine.explain(model=spark_model, pair=spark_pairs.to_pylist()[-1])
+    assert why.match_probability >= THRESHOLD - 1e-9
+
+
+def test_link_files_command_with_spark_backend(spark, tmp_path):
+    header = ["id", "forename", "surname", "dob", "pc"]
+    left_rows = [
+        ("L1", "Elizabeth", "Ashworth", "2011-07-04", "LS6 2AB"),
+        ("L2", "Mohammed", "Rahman", "15/02/2009", "B11 4RT"),
+        ("L3", "Freya", "Lindqvist", "2012-01-19", "NE1 4XF"),
+    ]
+    right_rows = [
+        ("R1", "Lizzie", "ASHWORTH", "04/07/2011", "LS6 9ZZ"),
+        ("R2", "Muhammad", "Rahman", "2009-02-15", "B11 4RT"),
+        ("R3", "Tobias", "Quill", "2007-09-09", "PL4 8AA"),
+    ]
+    paths = []
+    for name, rows in (("left.csv", left_rows), ("right.csv", right_rows)):
+        path = tmp_path / name
+        with path.open("w", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(header)
+            writer.writerows(rows)
+        paths.append(path)
+    out = tmp_path / "pairs.csv"
+    views_before = {t.name for t in spark.catalog.listTables()}
+    from io import StringIO
+
+    stdout = StringIO()
+    call_command(
+        Command(), str(paths[0]), str(paths[1]), "--out", str(out), "--id-left", "id",
+        "--id-right", "id", "--field", "first_name=forename", "--field", "last_name=surname",
+        "--field", "dob=dob", "--field", "postcode=pc", "--backend", "spark", stdout=stdout,
+    )
+    assert "(backend spark)" in stdout.getvalue()
+    # The linkage ran in Spark: the two prepared inputs became Spark views.
+    new_views = {t.name for t in spark.catalog.listTables()} - views_before
+    assert len([v for v in new_views if v.startswith("hw_prep_")]) == 2
+    with out.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert list(rows[0]) == ["left_id", "right_id", "match_probability"]
+    assert {(r["left_id"], r["right_id"]) for r in rows} == {("L1", "R1"), ("L2", "R2")}
