@@ -5,6 +5,7 @@ and whose job it is, see a pair."""
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from homeward.agencies.models import Role
 from homeward.audit.models import AuditEvent
@@ -151,3 +152,37 @@ def test_a_confirmation_links_at_once_and_is_respected_on_the_next_run(client, w
     assert not CandidatePair.objects.filter(police_report=report, child=zara).exists()
     assert AuditEvent.objects.filter(object_type="police_report", object_id=str(report.pk), child_id=world.child.pk,
                                      user_id=coordinators["manchester"].pk).exists()
+
+
+def test_a_decision_made_while_a_run_is_scoring_stands(world, reports, coordinators, zara, monkeypatch):
+    from homeward.linkage import reports as linking
+    from homeward.linkage import services
+
+    report = reports["WM/2"]
+    original = linking.link_reports
+
+    def scored_while_a_person_decides(**kwargs):
+        result = original(**kwargs)
+        # The coordinator confirms Amira after this run read the decisions, before it writes.
+        services.link_pair_decide(user=coordinators["manchester"], why="test", pair=pair(report, world.child),
+                                  decision=PairStatus.CONFIRMED)
+        return result
+
+    monkeypatch.setattr(linking, "link_reports", scored_while_a_person_decides)
+    linkage_run(why="test again")
+    report.refresh_from_db()
+    assert report.child == world.child
+    assert pair(report, world.child).status == PairStatus.CONFIRMED
+    assert not CandidatePair.objects.filter(police_report=report, child=zara).exists()
+
+
+def test_a_pair_decided_by_someone_else_meanwhile_is_not_decided_again(client, world, reports, coordinators):
+    from homeward.linkage.services import link_pair_decide
+
+    target = pair(reports["WM/2"], world.child)
+    link_pair_decide(user=coordinators["manchester"], why="test", pair=target, decision=PairStatus.REJECTED)
+    other = make_user(world.manchester, Role.TEAM_MANAGER, "man-tm")
+    with pytest.raises(ValidationError) as refused:
+        link_pair_decide(user=other, why="test", pair=target, decision=PairStatus.CONFIRMED)
+    assert refused.value.message_dict == {"decision": ["This pair is no longer waiting for a decision: man-coord rejected it."]}
+    assert pair(reports["WM/2"], world.child).decided_by == coordinators["manchester"]

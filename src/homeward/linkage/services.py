@@ -12,6 +12,7 @@ report's updated_at: that marks a change to what the force sent.
 import datetime
 from collections import defaultdict
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -85,29 +86,35 @@ def linkage_run(*, why: str) -> LinkRun:
         elif link.outcome == reports.REVIEW:
             for candidate in link.candidates:
                 wanted[(link.report_id, candidate.child_id)] = (PairStatus.REVIEW, candidate)
+    # Scored before the transaction: it holds the database's write lock (on SQLite, everyone's).
+    explanations = {
+        key: reports.explain_candidate(model=result.model, candidate=candidate, in_time=result.links[key[0]].in_time)
+        for key, (status, candidate) in wanted.items() if status == PairStatus.REVIEW
+    }
+    child_for = {link.report_id: link.child_id for link in result.links.values()}
 
     with transaction.atomic():
-        existing = {
-            (p.police_report_id, p.child_id): p
-            for p in CandidatePair.objects.select_for_update().exclude(status__in=DECIDED)
-        }
-        stale = [p.pk for key, p in existing.items() if key not in wanted]
+        pairs = {(p.police_report_id, p.child_id): p for p in CandidatePair.objects.select_for_update()}
+        # A person may have decided a pair while this run was scoring: their decision stands.
+        for (report_id, child_id), pair in pairs.items():
+            if pair.status in DECIDED and decided.get((report_id, child_id)) != pair.status:
+                wanted = {key: value for key, value in wanted.items() if key[0] != report_id}
+                if pair.status == PairStatus.CONFIRMED:
+                    child_for[report_id] = child_id
+                elif child_for.get(report_id) == child_id:
+                    child_for[report_id] = None
+        stale = [p.pk for key, p in pairs.items() if p.status not in DECIDED and key not in wanted]
         CandidatePair.objects.filter(pk__in=stale).delete()
         new, changed = [], []
-        for (report_id, child_id), (status, candidate) in wanted.items():
-            explanation = (
-                reports.explain_candidate(model=result.model, candidate=candidate,
-                                          in_time=result.links[report_id].in_time)
-                if status == PairStatus.REVIEW else {}
-            )
-            pair = existing.get((report_id, child_id))
+        for key, (status, candidate) in wanted.items():
             values = {
                 "status": status, "match_probability": candidate.match_probability,
-                "match_weight": candidate.match_weight, "explanation": explanation, "run": run,
+                "match_weight": candidate.match_weight, "explanation": explanations.get(key, {}), "run": run,
             }
+            pair = pairs.get(key)
             if pair is None:
-                new.append(CandidatePair(police_report_id=report_id, child_id=child_id, **values))
-            else:
+                new.append(CandidatePair(police_report_id=key[0], child_id=key[1], **values))
+            elif pair.status not in DECIDED:
                 for name, value in values.items():
                     setattr(pair, name, value)
                 pair.updated_at = timezone.now()
@@ -116,7 +123,7 @@ def linkage_run(*, why: str) -> LinkRun:
         CandidatePair.objects.bulk_update(
             changed, ["status", "match_probability", "match_weight", "explanation", "run", "updated_at"], batch_size=1000
         )
-        _apply_links({link.report_id: link.child_id for link in result.links.values()}, why=why)
+        _apply_links(child_for, why=why)
 
         outcomes = [link.outcome for link in result.links.values()]
         run.police_reports, run.children = len(identities), len(children)
@@ -166,7 +173,14 @@ def link_pair_decide(*, user, why: str, pair: CandidatePair, decision: str, note
     if decision not in DECIDED:
         raise ValueError(f"decision must be {PairStatus.CONFIRMED} or {PairStatus.REJECTED}")
     with transaction.atomic():
-        pair = CandidatePair.objects.select_for_update().select_related("police_report").get(pk=pair.pk)
+        pair = CandidatePair.objects.select_for_update().select_related("police_report", "decided_by").get(pk=pair.pk)
+        if pair.status != PairStatus.REVIEW:
+            # Someone else decided it meanwhile (or it was linked outright): theirs stands.
+            if pair.decided_by is not None:
+                done = f"{pair.decided_by.get_full_name() or pair.decided_by.username} {pair.status} it"
+            else:
+                done = "it was linked automatically"
+            raise ValidationError({"decision": f"This pair is no longer waiting for a decision: {done}."})
         report = pair.police_report
         before = report.child_id
         pair.status, pair.decided_by, pair.decided_at, pair.decision_note = decision, user, timezone.now(), note.strip()

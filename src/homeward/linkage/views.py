@@ -3,11 +3,12 @@ with how each field compared, for a person to decide. Each view reads through li
 (scoped by the access function, audited, Http404 out of scope) and writes through one service."""
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from homeward.episodes.forms import error_summary
+from homeward.episodes.forms import add_service_errors, error_summary
 from homeward.linkage import selectors, services
 from homeward.linkage.forms import PairDecisionForm
 from homeward.linkage.models import PairStatus
@@ -65,11 +66,15 @@ def pair_detail(request: HttpRequest, pair_id: int) -> HttpResponse:
     pair = selectors.pair_get(user=request.user, pair_id=pair_id, why=_why(request))
     form = PairDecisionForm(request.POST or None, child=pair.child)
     if request.method == "POST" and pair.status == PairStatus.REVIEW and form.is_valid():
-        services.link_pair_decide(user=request.user, why=_why(request), pair=pair,
-                                  decision=form.cleaned_data["decision"], note=form.cleaned_data["note"])
-        decided = "linked to" if form.cleaned_data["decision"] == PairStatus.CONFIRMED else "kept apart from"
-        messages.success(request, f"Police report {pair.police_report.reference} is {decided} {pair.child.full_name}'s record.")
-        return redirect("linkage:review")
+        try:
+            services.link_pair_decide(user=request.user, why=_why(request), pair=pair,
+                                      decision=form.cleaned_data["decision"], note=form.cleaned_data["note"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            decided = "linked to" if form.cleaned_data["decision"] == PairStatus.CONFIRMED else "kept apart from"
+            messages.success(request, f"Police report {pair.police_report.reference} is {decided} {pair.child.full_name}'s record.")
+            return redirect("linkage:review")
     return render(request, "linkage/pair.html", {
         "pair": pair, "rows": _comparison(pair), "form": form, "errors": error_summary(form),
         "others": selectors.other_candidates(user=request.user, pair=pair, why=_why(request)),
