@@ -173,7 +173,7 @@ def link_pair_decide(*, user, why: str, pair: CandidatePair, decision: str, note
     if decision not in DECIDED:
         raise ValueError(f"decision must be {PairStatus.CONFIRMED} or {PairStatus.REJECTED}")
     with transaction.atomic():
-        pair = CandidatePair.objects.select_for_update().select_related("police_report", "decided_by").get(pk=pair.pk)
+        pair = CandidatePair.objects.select_for_update(of=("self",)).select_related("police_report", "decided_by").get(pk=pair.pk)
         if pair.status != PairStatus.REVIEW:
             # Someone else decided it meanwhile (or it was linked outright): theirs stands.
             if pair.decided_by is not None:
