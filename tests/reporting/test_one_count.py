@@ -11,6 +11,7 @@ from homeward.linkage import selectors as linkage_selectors
 from homeward.linkage.models import CandidatePair, CountUnit, LinkRun, PairStatus
 from homeward.linkage.services import link_pair_decide, linkage_run
 from homeward.reporting import selectors
+from homeward.returns.export import collection_year
 from homeward.returns.models import PoliceReport
 from homeward.returns.services import police_file_import, ssda903_import
 from homeward.synth.agency_files import (
@@ -29,7 +30,7 @@ from homeward.synth.loader import world_load
 from tests.conftest import make_user
 
 AS_AT = datetime.date(2026, 3, 31)
-YEAR = selectors.collection_year(2026)
+YEAR = collection_year(AS_AT)
 
 
 @pytest.fixture(scope="module")

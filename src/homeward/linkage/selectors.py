@@ -39,10 +39,6 @@ def review_queue(*, user, why: str, limit: int = 200) -> list[CandidatePair]:
     return pairs
 
 
-def review_queue_count(*, user) -> int:
-    return _pairs(user).filter(status=PairStatus.REVIEW).count()
-
-
 def pair_get(*, user, pair_id: int, why: str) -> CandidatePair:
     """One pair, if the user may decide it (its reading audited); otherwise Http404."""
     pair = _pairs(user).filter(pk=pair_id).first()

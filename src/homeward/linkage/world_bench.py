@@ -18,6 +18,7 @@ The council's periods stand in for the episodes its SSDA903 import makes (one ea
 from __future__ import annotations
 
 import datetime
+import json
 import os
 import resource
 import time
@@ -69,8 +70,8 @@ def _council_episodes(files, child_ids) -> tuple[list[reconcile.EpisodeSpan], di
 def _report_spans(report_rows, *, linked: dict[int, int], links) -> list[reconcile.ReportSpan]:
     spans = []
     for number, force, row in report_rows:
-        history = row["risk_history"]
-        first_grade = history.split('"grade":"', 1)[1].split('"', 1)[0] if history else row["risk_grade"]
+        history = json.loads(row["risk_history"]) if row["risk_history"] else []
+        first_grade = history[0]["grade"] if history else row["risk_grade"]
         spans.append(reconcile.ReportSpan(
             id=number, child_id=linked.get(number), force_id=force, reference=row["reference"],
             at=_iso(row["last_seen_at"]) or _iso(row["reported_at"]), risk_grade=first_grade,

@@ -37,11 +37,6 @@ def _units(user) -> QuerySet[CountUnit]:
     return CountUnit.objects.filter(visible)
 
 
-def collection_year(year_ending: int) -> tuple[datetime.date, datetime.date]:
-    """The SSDA903 collection year: 1 April to 31 March."""
-    return datetime.date(year_ending - 1, 4, 1), datetime.date(year_ending, 3, 31)
-
-
 @dataclass
 class CountRow:
     code: str

@@ -13,14 +13,10 @@ from django.views.decorators.http import require_GET
 from homeward.episodes.forms import error_summary
 from homeward.linkage.models import Known
 from homeward.reporting import charts, selectors
+from homeward.returns.export import collection_year, latest_year_ending
 from homeward.web.decorators import verified_login_required
 
 YEARS_SHOWN = 6
-
-
-def _latest_year_ending(today: datetime.date) -> int:
-    # The latest 31 March on or before today ends the latest collection year.
-    return today.year if (today.month, today.day) >= (3, 31) else today.year - 1
 
 
 class PeriodForm(forms.Form):
@@ -37,7 +33,7 @@ class PeriodForm(forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("auto_id", "%s")
         super().__init__(*args, **kwargs)
-        latest = _latest_year_ending(timezone.localdate())
+        latest = latest_year_ending(timezone.localdate()).year
         self.latest = latest
         self.fields["year"].choices = [
             (y, f"1 April {y - 1} to 31 March {y}") for y in range(latest, latest - YEARS_SHOWN, -1)
@@ -54,7 +50,7 @@ class PeriodForm(forms.Form):
         if not data.get("by"):
             data["by"] = selectors.BY_COUNCIL
         if since is None or until is None:
-            data["since"], data["until"] = selectors.collection_year(data.get("year") or self.latest)
+            data["since"], data["until"] = collection_year(datetime.date(data.get("year") or self.latest, 3, 31))
         return data
 
 

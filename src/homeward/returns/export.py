@@ -27,6 +27,11 @@ from homeward.returns.files import local_midnight
 COLUMNS = ssda903.COLUMNS[ssda903.MISSING]  # CHILD, DOB, MISSING, MIS_START, MIS_END
 
 
+def latest_year_ending(today: datetime.date) -> datetime.date:
+    """The latest 31 March on or before today: the end of the latest collection year."""
+    return datetime.date(today.year if (today.month, today.day) >= (3, 31) else today.year - 1, 3, 31)
+
+
 def collection_year(year_ending: datetime.date) -> tuple[datetime.date, datetime.date]:
     """1 April to 31 March: the SSDA903 collection year that ends on `year_ending`."""
     if (year_ending.month, year_ending.day) != (3, 31):
