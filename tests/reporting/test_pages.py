@@ -3,6 +3,7 @@
 import csv
 import datetime
 import io
+import re
 
 import pytest
 from django.utils import timezone
@@ -90,17 +91,66 @@ def test_a_force_counts_what_it_may_see_and_its_own_reports(client, world, count
     # Amira's episode (placed in its area) and both of its own reports the council never had.
     assert figures(rows["West Midlands Police"]) == (1, 2, 0, 3)
     page = client.get("/reports/one-count/police_only/", counted).content.decode()
-    assert "Not identified" in page and "A child outside your view" in page  # Kacper is placed elsewhere now
-    assert "Kacper" not in page
-    assert "The police graded it" not in page  # WM/9's reason is that nobody matches, not the grade
-    assert "No child in Homeward matches the report" in page
+    # Kacper is placed elsewhere now: his report reads exactly as WM/9, a report of nobody known.
+    assert page.count("Not yet identified as a child you may see") == 2
+    assert "Kacper" not in page and "outside your view" not in page
+    assert "The council has no episode" not in page and "The police graded it" not in page
+    rows = rows_of(client, counted, by="council")
+    assert set(rows) == {"Manchester", "Not yet identified", "All"}  # Amira only: Manchester's link to Kacper is not shown
+    assert figures(rows["Not yet identified"]) == (0, 2, 0, 2)
+
+
+def _report_naming(user, child, reference: str, at: datetime.datetime) -> None:
+    police_report_submit(user=user, why="test", data={
+        "reference": reference, "first_name": child.first_name, "last_name": child.last_name,
+        "date_of_birth": str(child.date_of_birth), "sex": "F" if child.sex == "2" else "M",
+        "reported_at": (at + datetime.timedelta(hours=1)).isoformat(), "last_seen_at": at.isoformat(),
+    })
+
+
+def test_a_report_naming_a_child_the_force_cannot_see_is_no_oracle(client, world, counted):
+    """A force that posts reports naming another council's child (one recorded missing then, one
+    not) learns nothing it would not learn from a report of nobody: not the council, not whether
+    the council recorded an absence, not the council's dates. The council sees the links."""
+    leeds_episode_at = world.leeds_child.episodes.get().started_at
+    nobody = type("Person", (), {"first_name": "Zara", "last_name": "Quince", "date_of_birth": "2011-02-03", "sex": "2"})
+    force = make_user(world.west_midlands_police, Role.POLICE_COORDINATOR, "wmp-probe")
+    _report_naming(force, world.leeds_child, "WM/20", leeds_episode_at + datetime.timedelta(minutes=30))
+    _report_naming(force, world.leeds_child, "WM/21", leeds_episode_at - 10 * DAY)
+    _report_naming(force, nobody, "WM/22", leeds_episode_at - 9 * DAY)
+    linkage_run(why="test")
+    # The links were made: the one count knows both reports are Leeds's child's.
+    assert CountUnit.objects.filter(child=world.leeds_child, known="both").count() == 1
+    assert CountUnit.objects.filter(child=world.leeds_child, known="police_only", reason="not_recorded").count() == 1
+
+    sign_in(client, world.police_officer)
+    for by in ("council", "force"):
+        rows = rows_of(client, counted, by=by)
+        assert "Leeds" not in rows and "West Yorkshire Police" not in rows
+    assert figures(rows_of(client, counted)["Not yet identified"]) == (0, 5, 0, 5)  # WM/8, 9, 20, 21, 22
+    assert figures(rows_of(client, counted, by="force")["West Midlands Police"]) == (1, 5, 0, 6)
+    page = client.get("/reports/one-count/police_only/", counted).content.decode()
+
+    def row_of(reference: str) -> str:
+        [row] = [r.split("</tr>")[0] for r in page.split("<tr")[1:] if f">{reference}<" in r]
+        return re.sub(r"unit-\d+|<time.*?</time>|WM/\d+", "", row, flags=re.S)
+
+    # The row of a report about Leeds's child reads as the row of a report about nobody, bar its time.
+    assert row_of("WM/20") == row_of("WM/21") == row_of("WM/22")
+    assert "Leeds" not in page and "Amira Hussain" not in page and "Recorded as missing" not in page
+    assert timezone.localtime(leeds_episode_at).strftime("%-d %b %Y, %H:%M") not in page  # nor the council's time
+
+    sign_in(client, make_user(world.leeds, Role.MISSING_COORDINATOR, "leeds-coord"))
+    rows = rows_of(client, counted)
+    assert figures(rows["Leeds"]) == (1, 1, 0, 2)
+    assert "WM/21" in client.get("/reports/one-count/police_only/", counted).content.decode()
 
 
 def test_a_national_analyst_sees_every_figure_and_no_record(client, world, counted):
     sign_in(client, world.national_analyst)
     rows = rows_of(client, counted)
     assert figures(rows["All"]) == (1, 2, 2, 5)
-    assert rows["Child not identified"]["police_only"] == "1"
+    assert rows["Not yet identified"]["police_only"] == "1"
     for known in ("police_only", "council_only"):
         assert client.get(f"/reports/one-count/{known}/", counted).status_code == 404
 

@@ -121,10 +121,6 @@ class CountUnit(models.Model):
     def __str__(self) -> str:
         return f"{self.get_known_display()} from {self.started_on}"
 
-    @property
-    def reason_text(self) -> str:
-        return reconcile.REASONS.get(self.reason, "")
-
 
 class CountUnitReport(models.Model):
     unit = models.ForeignKey(CountUnit, on_delete=models.CASCADE, related_name="reports")

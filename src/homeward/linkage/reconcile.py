@@ -41,8 +41,10 @@ REASONS: dict[str, str] = {
     "no_apparent_risk": "The police graded it 'no apparent risk' (absent); the council has no episode then.",
     "not_recorded": "The council has no episode of this child at this time.",
     "awaiting_review": "The report may be of a child in Homeward: a possible match is waiting for review.",
-    "unidentified": "No child in Homeward matches the report (not looked after, looked after elsewhere, or recorded too differently).",
+    "unidentified": ("Not yet identified as a child you may see: the person may not be looked after, may be looked "
+                     "after by a council elsewhere, or may be recorded too differently to match."),
 }
+UNIDENTIFIED = "unidentified"
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,7 +193,7 @@ def _police_only_units(reports: Iterable[ReportSpan]) -> list[Unit]:
             reason = "no_apparent_risk" if r.risk_grade == "no_apparent_risk" else "not_recorded"
             child_id = r.child_id
         else:
-            reason = "awaiting_review" if r.awaiting_review else "unidentified"
+            reason = "awaiting_review" if r.awaiting_review else UNIDENTIFIED
             # Counted with the likeliest child's council until someone decides, so that council
             # sees there is a report to check.
             child_id = r.likely_child_id if r.awaiting_review else None
