@@ -29,6 +29,7 @@ HIGH_RISK = "The police have graded a child you are responsible for as high risk
 RETURNED = "A child has returned from being missing or away and is due a return home interview"
 OVERDUE = "A return home interview for a child you are responsible for is overdue"
 PLACED = "A child from another council has been placed in your area"
+PLACED_FORCE = "A child in care from another council's area has been placed in your force's area"
 
 
 def hours(n: float) -> datetime.timedelta:
@@ -457,12 +458,14 @@ def place(world, cast, child, postcode: str, **dates):
                             home_postcode="M1 1AE", **dates)
 
 
-def test_a_child_placed_in_another_councils_area_is_made_known_to_its_missing_coordinator(world, cast, smtp):
+def test_a_child_placed_in_another_councils_area_is_made_known_to_its_missing_coordinator_and_the_force(world, cast, smtp):
     placement = place(world, cast, world.child_at_home, "B1 1AA")
     assert placement.host_authority == world.birmingham
-    [alert] = check_delivered(world, smtp, world.child_at_home, "placed_in_area", {cast.host_coordinator: PLACED})
-    assert (alert.link, alert.related_type, alert.related_id) == (f"/children/{world.child_at_home.pk}/", "children.placement", placement.pk)
-    assert Alert.objects.count() == 1  # nobody else: not the host's other staff, not Manchester, not Leeds
+    alerts = check_delivered(world, smtp, world.child_at_home, "placed_in_area",
+                             {cast.host_coordinator: PLACED, cast.wmp_coordinator: PLACED_FORCE})
+    for alert in alerts:
+        assert (alert.link, alert.related_type, alert.related_id) == (f"/children/{world.child_at_home.pk}/", "children.placement", placement.pk)
+    assert Alert.objects.count() == 2  # nobody else: not the host's other staff, not Manchester, not Leeds, not GMP
 
 
 def test_a_placement_in_the_councils_own_area_or_one_already_ended_tells_nobody(world, cast):

@@ -313,3 +313,37 @@ def test_a_file_without_a_needed_column_rejects_each_row_and_says_why(la, tmp_pa
     assert [(r["file"], r["line"], r["field"], r["reason"]) for r in rejects(directory / "rejects.csv")] == [
         ("missing.csv", "2", "MIS_END", "The file has no MIS_END column.")
     ]
+
+
+def test_a_placement_arriving_by_import_is_told_as_one_a_person_records(tmp_path, la, force):
+    """One door for placements: the host council and the force of the area hear of a placement that
+    arrives in a return exactly as they hear of one recorded in Homeward (alerts.rules)."""
+    from homeward.agencies.models import Agency, Role
+    from homeward.alerts.models import Alert
+    from homeward.children.services import child_create, placement_create
+    from tests.conftest import make_user
+
+    birmingham = Agency.objects.get(code="E08000025")
+    host = make_user(birmingham, Role.MISSING_COORDINATOR, "bham-coordinator")
+    police = make_user(force, Role.POLICE_COORDINATOR, "wmp-coordinator")
+    write_903(tmp_path / "903", header=[header_row("C1", DOB)], episodes=[episode_row("C1", TODAY - days(3))], missing=[])
+    import_903(tmp_path / "903", la)
+    imported = {(a.recipient_id, a.kind, a.subject) for a in Alert.objects.all()}
+
+    worker = make_user(la, Role.SOCIAL_WORKER, "man-sw")
+    child = child_create(user=worker, why="test", first_name="Ola", last_name="Ade", date_of_birth=DOB, sex="1", la_child_id="C9")
+    Alert.objects.all().delete()
+    placement_create(user=worker, why="test", child=child, start_date=TODAY - days(3), placement_type="K2", provider_type="PR4",
+                     placement_postcode="B1 1AA", home_postcode="M1 1AE")
+    recorded = {(a.recipient_id, a.kind, a.subject) for a in Alert.objects.all()}
+    assert imported == recorded
+    assert {who for who, *_ in imported} == {host.pk, police.pk}
+
+
+def test_a_child_under_16_placed_in_supported_accommodation_is_rejected_with_the_reason(tmp_path, la):
+    write_903(tmp_path / "903", header=[header_row("C1", DOB)],
+              episodes=[episode_row("C1", TODAY - days(3), PLACE="K3")], missing=[])
+    import_903(tmp_path / "903", la)
+    [reject] = rejects(tmp_path / "903" / "rejects.csv")
+    assert reject["field"] == "placement_type" and "under 16 cannot be placed in supported accommodation" in reject["reason"]
+    assert not Placement.objects.exists() and Child.objects.filter(la_child_id="C1").exists()

@@ -15,7 +15,7 @@ children who run away or go missing from home or care, January 2014):
   risk raised high  -> the responsible council's team manager(s) and nominated officer(s), urgent
   return            -> the return interview service's workers; the missing clocks stop; a clock
                        tells the team manager(s) if the interview is not done by its due time
-  placed elsewhere  -> the host council's missing coordinator(s)
+  placed elsewhere  -> the host council's missing coordinator(s) and the force of the area's coordinator(s)
 Each council's thresholds are its NotificationSettings (defaults.py). Nobody else is told, and a
 person with two reasons to be told is told once. Subjects say what happened, never to whom: they
 go by email, and the details are behind sign-in at the link.
@@ -159,19 +159,33 @@ def on_return_interview_changed(sender, *, episode, interview, previous_status: 
         _schedule_overdue(interview)
 
 
-def on_placement_created(sender, *, placement, **kwargs) -> None:
+def on_placements_created(sender, *, placements, **kwargs) -> None:
     """Rule 4. Care Planning, Placement and Case Review (England) Regulations 2010 (as amended 2013):
-    the host authority must be notified of a placement in its area. A placement recorded after it
-    ended tells nobody: there is no child in the area to know of."""
-    child = placement.child
-    host = placement.host_authority
-    if host is None or host.pk == child.responsible_authority_id:
-        return
-    if placement.end_date is not None and placement.end_date <= timezone.localdate():
-        return
-    coordinators = council_staff(host, [Role.MISSING_COORDINATOR])
-    _tell("placed_in_area", groups=[(coordinators, Urgency.NORMAL, "A child from another council has been placed in your area")],
-          link=reverse("children:detail", args=[child.pk]), child_id=child.pk, related=placement)
+    the host authority must be notified of a placement in its area; the force of the area is told
+    too, as it takes any missing report there. Whichever door the placement came by (a person, an
+    SSDA903 return, a load). A placement recorded after it ended tells nobody: there is no child in
+    the area to know of."""
+    today = timezone.localdate()
+    staff: dict[tuple[int, str], list[User]] = {}
+
+    def people(agency: Agency, role: str) -> list[User]:
+        if (agency.pk, role) not in staff:
+            staff[agency.pk, role] = list(agency_staff(agency, [role]))
+        return staff[agency.pk, role]
+
+    for placement in placements:
+        child = placement.child
+        host = placement.host_authority
+        if host is None or host.pk == child.responsible_authority_id:
+            continue
+        if placement.end_date is not None and placement.end_date <= today:
+            continue
+        groups = [(people(host, Role.MISSING_COORDINATOR), Urgency.NORMAL, "A child from another council has been placed in your area")]
+        if placement.police_force is not None:
+            groups.append((people(placement.police_force, Role.POLICE_COORDINATOR), Urgency.NORMAL,
+                           "A child in care from another council's area has been placed in your force's area"))
+        _tell("placed_in_area", groups=groups, link=reverse("children:detail", args=[child.pk]), child_id=child.pk,
+              related=placement)
 
 
 def _schedule_overdue(interview) -> None:
@@ -186,7 +200,7 @@ def connect() -> None:
     episode_signals.episode_risk_graded.connect(on_episode_risk_graded, dispatch_uid="alerts.rules.episode_risk_graded")
     episode_signals.episode_returned.connect(on_episode_returned, dispatch_uid="alerts.rules.episode_returned")
     episode_signals.return_interview_changed.connect(on_return_interview_changed, dispatch_uid="alerts.rules.return_interview_changed")
-    children_signals.placement_created.connect(on_placement_created, dispatch_uid="alerts.rules.placement_created")
+    children_signals.placements_created.connect(on_placements_created, dispatch_uid="alerts.rules.placements_created")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,19 +1,22 @@
 """Writes of children's identity and placements. One path for each write, whichever door it came by."""
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from homeward.agencies.access import access_reasons
+from homeward.agencies.access import access_reasons, visible_children
 from homeward.agencies.models import Agency, AgencyKind, Role, User
 from homeward.audit.models import Action
-from homeward.audit.services import audit_record
+from homeward.audit.services import audit_record, audit_record_many
 from homeward.children import signals, validators
 from homeward.children.models import Child, ChildName, Placement
 from homeward.children.selectors import RESPONSIBLE_AUTHORITY
-from homeward.places.services import placement_geography
+from homeward.places import postcodes
+from homeward.places.models import District
+from homeward.places.services import districts_by_code, placement_geography
 
 
 def _require_responsible(user, child: Child) -> None:
@@ -67,6 +70,127 @@ def child_create(
     return child
 
 
+# Supported accommodation (Ofsted-registered from 28 October 2023) is for 16- and 17-year-olds only:
+# placing a child under 16 in unregulated or supported accommodation is unlawful since 9 September
+# 2021 (Care Planning, Placement and Case Review (England) (Amendment) Regulations 2021).
+SUPPORTED_ACCOMMODATION = frozenset({"K3"})
+SUPPORTED_ACCOMMODATION_MIN_AGE = 16
+
+
+@dataclass(frozen=True)
+class PlacementIn:
+    """One placement as any door brings it: the form, the API, an SSDA903 return, the synthetic world."""
+
+    child_id: int
+    start_date: datetime.date
+    placement_type: str
+    provider_type: str
+    placement_postcode: str = ""
+    home_postcode: str = ""
+    provider_id: int | None = None
+    urn: str = ""
+    end_date: datetime.date | None = None
+
+
+@dataclass
+class PlacementsWritten:
+    created: list[Placement] = field(default_factory=list)
+    updated: list[Placement] = field(default_factory=list)
+    unchanged: int = 0
+    rejected: list[tuple[int, ValidationError]] = field(default_factory=list)  # (index in rows, why)
+
+
+PLACEMENT_FIELDS = (
+    "end_date", "placement_type", "provider_type", "provider_id", "urn", "placement_postcode", "home_postcode",
+    "district_code", "host_authority_id", "police_force_id", "distance_miles",
+)
+
+
+def _placement_values(row: PlacementIn, child: Child, *, providers: Mapping[int, Agency],
+                      districts: Mapping[str, District]) -> dict:
+    """Every check a placement must pass, whichever door it came in by; the values to store."""
+    validators.clean_placement_codes(placement_type=row.placement_type, provider_type=row.provider_type)
+    if row.end_date is not None and row.end_date < row.start_date:
+        raise ValidationError({"end_date": "A placement cannot end before it starts."})
+    if row.start_date < child.date_of_birth:
+        raise ValidationError({"start_date": "A placement cannot start before the child's date of birth."})
+    if row.placement_type in SUPPORTED_ACCOMMODATION and child.age_on(row.start_date) < SUPPORTED_ACCOMMODATION_MIN_AGE:
+        raise ValidationError({"placement_type": (
+            f"{child.full_name or 'This child'} is {child.age_on(row.start_date)} on {row.start_date:%d/%m/%Y}: a child under 16 "
+            "cannot be placed in supported accommodation (unlawful since 9 September 2021).")})
+    provider = providers.get(row.provider_id) if row.provider_id is not None else None
+    if row.provider_id is not None and (provider is None or provider.kind != AgencyKind.PROVIDER):
+        raise ValidationError({"provider": "The provider must be a placement provider agency."})
+    values = {"end_date": row.end_date, "placement_type": row.placement_type, "provider_type": row.provider_type,
+              "provider_id": row.provider_id, "urn": row.urn or (provider.code if provider else "")}
+    if not row.placement_postcode.strip():
+        # A return may not know where a past placement was; a placement made here always does
+        # (placement_create asks for the postcode).
+        return {**values, "placement_postcode": "", "district_code": "", "host_authority_id": None, "police_force_id": None,
+                "distance_miles": None, "home_postcode": postcodes.normalise(row.home_postcode) or ""}
+    where = placement_geography(placement_postcode=row.placement_postcode, home_postcode=row.home_postcode, districts=districts)
+    return {**values, "placement_postcode": where.placement_postcode, "home_postcode": where.home_postcode,
+            "district_code": where.district_code, "host_authority_id": where.host_authority.pk,
+            "police_force_id": where.police_force.pk, "distance_miles": where.distance_miles}
+
+
+def placements_write(*, user, why: str, rows: Sequence[PlacementIn], districts: Mapping[str, District] | None = None) -> PlacementsWritten:
+    """Record placements in one transaction: new ones created, changed ones updated, each keyed on
+    child + start date (SSDA903 DECOM), so writing the same rows again changes nothing.
+
+    The one door for placements: placement_create (a person), the SSDA903 import and the synthetic
+    loader all come through here, run the same checks and send the same `placements_created` event,
+    so a placement is told to the host council and the force of the area whichever way it came.
+    `user` None is the system (the synthetic loader); anyone else writes only for children of the
+    council they work for (their responsible authority). A row that fails a check is returned in
+    `rejected` with the reason, and the others are written.
+    """
+    written = PlacementsWritten()
+    if not rows:
+        return written
+    children = Child.objects.all() if user is None else visible_children(user).filter(responsible_authority=user.agency)
+    children = children.in_bulk({row.child_id for row in rows})
+    providers = Agency.objects.in_bulk({row.provider_id for row in rows if row.provider_id is not None})
+    districts = districts if districts is not None else districts_by_code()
+    with transaction.atomic():
+        existing = {(p.child_id, p.start_date): p for p in Placement.objects.select_for_update().filter(child_id__in=children)}
+        new: dict[tuple[int, datetime.date], Placement] = {}
+        for index, row in enumerate(rows):
+            child = children.get(row.child_id)
+            try:
+                if child is None:
+                    raise ValidationError({"child": "Only the child's responsible authority can change this record."})
+                values = _placement_values(row, child, providers=providers, districts=districts)
+            except ValidationError as error:
+                written.rejected.append((index, error))
+                continue
+            key = (row.child_id, row.start_date)
+            placement = existing.get(key) or new.get(key)
+            if placement is None:
+                new[key] = Placement(child=child, start_date=row.start_date, **values)
+            elif any(getattr(placement, name) != value for name, value in values.items()):
+                for name, value in values.items():
+                    setattr(placement, name, value)
+                if placement.pk is not None and placement not in written.updated:
+                    written.updated.append(placement)
+            elif placement.pk is not None:
+                written.unchanged += 1
+        written.created = Placement.objects.bulk_create(new.values(), batch_size=500)
+        if written.created and written.created[0].pk is None:
+            # Not every backend returns ids from a bulk insert: re-read them by natural key.
+            ids = {(c, s): pk for pk, c, s in Placement.objects.filter(child_id__in={k[0] for k in new}).values_list("pk", "child_id", "start_date")}
+            for placement in written.created:
+                placement.pk = ids[(placement.child_id, placement.start_date)]
+        Placement.objects.bulk_update(written.updated, list(PLACEMENT_FIELDS), batch_size=500)
+        audit_record_many(user=user, action=Action.CREATE, object_type="placement", why=why,
+                          items=[(p.pk, p.child_id) for p in written.created])
+        audit_record_many(user=user, action=Action.UPDATE, object_type="placement", why=why,
+                          items=[(p.pk, p.child_id) for p in written.updated])
+        if written.created:
+            signals.placements_created.send(Placement, user=user, placements=written.created)
+    return written
+
+
 def placement_create(
     *,
     user,
@@ -81,40 +205,20 @@ def placement_create(
     urn: str = "",
     end_date: datetime.date | None = None,
 ) -> Placement:
+    """One placement, made by a person: placements_write with one row, which must be new."""
     _require_responsible(user, child)
-    validators.clean_placement_codes(placement_type=placement_type, provider_type=provider_type)
-    if end_date is not None and end_date < start_date:
-        raise ValidationError({"end_date": "A placement cannot end before it starts."})
-    if start_date < child.date_of_birth:
-        raise ValidationError({"start_date": "A placement cannot start before the child's date of birth."})
-    if provider is not None and provider.kind != AgencyKind.PROVIDER:
-        raise ValidationError({"provider": "The provider must be a placement provider agency."})
-    geography = placement_geography(placement_postcode=placement_postcode, home_postcode=home_postcode)
-    placement = Placement(
-        child=child,
-        start_date=start_date,
-        end_date=end_date,
-        placement_type=placement_type,
-        provider_type=provider_type,
-        provider=provider,
-        urn=urn or (provider.code if provider else ""),
-        placement_postcode=geography.placement_postcode,
-        home_postcode=geography.home_postcode,
-        district_code=geography.district_code,
-        host_authority=geography.host_authority,
-        police_force=geography.police_force,
-        distance_miles=geography.distance_miles,
-    )
-    try:
-        with transaction.atomic():
-            placement.save()
-            audit_record(
-                user=user, action=Action.CREATE, object_type="placement", object_id=placement.pk, child_id=child.pk, why=why
-            )
-            signals.placement_created.send(Placement, user=user, placement=placement)
-    except IntegrityError:
-        raise ValidationError({"start_date": "This child already has a placement starting on that date."}) from None
-    return placement
+    if not placement_postcode.strip():
+        raise ValidationError({"placement_postcode": "Enter a postcode."})
+    row = PlacementIn(child_id=child.pk, start_date=start_date, end_date=end_date, placement_type=placement_type,
+                      provider_type=provider_type, placement_postcode=placement_postcode, home_postcode=home_postcode,
+                      provider_id=provider.pk if provider else None, urn=urn)
+    with transaction.atomic():
+        written = placements_write(user=user, why=why, rows=[row])
+        if written.rejected:
+            raise written.rejected[0][1]
+        if not written.created:
+            raise ValidationError({"start_date": "This child already has a placement starting on that date."})
+    return written.created[0]
 
 
 UNCHANGED = object()  # child_allocate: leave this allocation as it is

@@ -1,6 +1,9 @@
-"""What happened to a child's record, for the parts that act on it (alerts). Sent inside the
-service's transaction with `user` and the object; receivers connect in their AppConfig.ready()."""
+"""What happened to a child's record, for the parts that act on it (alerts, placement scrutiny).
+Sent inside the service's transaction with `user` and the objects; receivers connect in their
+AppConfig.ready()."""
 
 from django.dispatch import Signal
 
-placement_created = Signal()  # also: placement
+# Placements new to Homeward, whichever door they came by (children.services.placements_write):
+# also `placements` (a list; one for a placement made by a person) and `user` (None: the system).
+placements_created = Signal()

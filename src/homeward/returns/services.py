@@ -33,7 +33,9 @@ from homeward.agencies.services import service_account_get_or_create
 from homeward.audit.models import Action
 from homeward.audit.services import audit_record_many
 from homeward.children.models import Child, Placement
+from homeward.children.services import PlacementIn, placements_write
 from homeward.episodes.models import Episode, EpisodeUpdate, Kind, UpdateKind
+from homeward.places.services import districts_by_code
 from homeward.returns import police, signals, ssda903
 from homeward.returns.files import (
     ImportFileError,
@@ -150,8 +152,8 @@ def ssda903_import(
     try:
         _children_write(la=la, user=user, why=why[ssda903.HEADER], rows=file_set.children, run=runs[ssda903.HEADER], delay=delay)
         if ssda903.EPISODES in runs:
-            _placements_write(la=la, user=user, why=why[ssda903.EPISODES], rows=file_set.placements,
-                              run=runs[ssda903.EPISODES], delay=delay)
+            rejects += _placements_write(la=la, user=user, why=why[ssda903.EPISODES], rows=file_set.placements,
+                                         run=runs[ssda903.EPISODES], delay=delay)
         if ssda903.MISSING in runs:
             rejects += _missing_write(la=la, user=user, why=why[ssda903.MISSING], rows=file_set.missing,
                                       run=runs[ssda903.MISSING], delay=delay)
@@ -195,51 +197,31 @@ def _children_write(*, la: Agency, user, why: str, rows: list[ssda903.HeaderRow]
             _run_count(run, tally)
 
 
-PLACEMENT_FIELDS = (
-    "end_date", "placement_type", "provider_type", "provider_id", "urn", "placement_postcode", "home_postcode",
-    "district_code", "host_authority_id", "police_force_id", "distance_miles",
-)
-
-
-def _placements_write(*, la: Agency, user, why: str, rows: list[ssda903.PlacementRow], run: ImportRun, delay: float) -> None:
+def _placements_write(*, la: Agency, user, why: str, rows: list[ssda903.PlacementRow], run: ImportRun, delay: float) -> list[Reject]:
+    """Through children.services.placements_write, the one door for placements: the same checks,
+    and the host council and the force of the area told of each new one, as when a person records it."""
     child_ids = dict(Child.objects.filter(responsible_authority=la).values_list("la_child_id", "pk"))
     urns = sorted({r.urn for r in rows if r.urn})
     providers = dict(Agency.objects.filter(kind=AgencyKind.PROVIDER, code__in=urns).values_list("code", "pk")) if urns else {}
+    districts = districts_by_code()
+    rejects: list[Reject] = []
     for batch in batched(rows, BATCH):
+        for _ in batch:
+            pause(delay)
         with transaction.atomic():
-            ids = sorted({child_ids[r.child] for r in batch})
-            existing = {(p.child_id, p.start_date): p for p in Placement.objects.filter(child_id__in=ids)}
-            new, changed, tally = [], [], Tally()
-            for row in batch:
-                pause(delay)
-                child_id = child_ids[row.child]
-                values = {
-                    "end_date": row.end_date, "placement_type": row.placement_type, "provider_type": row.provider_type,
-                    "provider_id": providers.get(row.urn), "urn": row.urn, "placement_postcode": row.placement_postcode,
-                    "home_postcode": row.home_postcode, "district_code": row.district_code,
-                    "host_authority_id": row.host_authority_id, "police_force_id": row.police_force_id,
-                    "distance_miles": row.distance_miles,
-                }
-                placement = existing.get((child_id, row.start_date))
-                if placement is None:
-                    new.append(Placement(child_id=child_id, start_date=row.start_date, **values))
-                elif _differs(placement, values):
-                    _assign(placement, values)
-                    changed.append(placement)
-                else:
-                    tally.unchanged += 1
-            Placement.objects.bulk_create(new)
-            Placement.objects.bulk_update(changed, list(PLACEMENT_FIELDS))
-            keys = {(p.child_id, p.start_date) for p in new}
-            created = [
-                (pk, child_id) for pk, child_id, start in
-                Placement.objects.filter(child_id__in={k[0] for k in keys}).order_by("pk").values_list("pk", "child_id", "start_date")
-                if (child_id, start) in keys
-            ]
-            _audit(user, why, Action.CREATE, "placement", created)
-            _audit(user, why, Action.UPDATE, "placement", [(p.pk, p.child_id) for p in changed])
-            tally.created, tally.updated = len(new), len(changed)
-            _run_count(run, tally)
+            written = placements_write(user=user, why=why, districts=districts, rows=[
+                PlacementIn(child_id=child_ids[r.child], start_date=r.start_date, end_date=r.end_date,
+                            placement_type=r.placement_type, provider_type=r.provider_type, urn=r.urn,
+                            provider_id=providers.get(r.urn), placement_postcode=r.placement_postcode,
+                            home_postcode=r.home_postcode)
+                for r in batch
+            ])
+            for index, error in written.rejected:
+                for name, messages in error.message_dict.items():
+                    rejects.append(Reject(ssda903.EPISODES, batch[index].line, name, " ".join(messages)))
+            _run_count(run, Tally(created=len(written.created), updated=len(written.updated), unchanged=written.unchanged,
+                                  rejected=len(written.rejected)))
+    return rejects
 
 
 def _client_reference(row: ssda903.MissingRow) -> str:

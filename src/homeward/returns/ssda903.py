@@ -9,7 +9,6 @@ other rows go on. Nothing here writes: services.ssda903_import does, from the ch
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -63,12 +62,8 @@ class PlacementRow:
     placement_type: str
     provider_type: str
     urn: str
-    placement_postcode: str
+    placement_postcode: str  # normalised, as checked here; children.services places it
     home_postcode: str
-    district_code: str
-    host_authority_id: int | None
-    police_force_id: int | None
-    distance_miles: Decimal | None
 
 
 @dataclass(frozen=True)
@@ -265,10 +260,6 @@ def read_file_set(directory: Path, *, today: datetime.date | None = None) -> Fil
             provider_type=row["PLACE_PROVIDER"], urn=urn,
             placement_postcode=geography.placement_postcode if geography else "",
             home_postcode=geography.home_postcode if geography else (postcodes.normalise(row["HOME_POST"]) or ""),
-            district_code=geography.district_code if geography else "",
-            host_authority_id=geography.host_authority.pk if geography else None,
-            police_force_id=geography.police_force.pk if geography else None,
-            distance_miles=geography.distance_miles if geography else None,
         ))
     _reject_failed(EPISODES, episode_rows, file_set)
 

@@ -2,9 +2,9 @@
 
 Natural keys decide what is already there (provider: URN; child: responsible authority + council
 child id; other name: child + kind + names; placement: child + start date; episode: child + start
-time), so loading the same files again creates nothing. Geography (host authority, police force,
-distance) comes from places.services.placement_geography, given the districts read once rather
-than once per placement.
+time), so loading the same files again creates nothing. Placements go through the one door for
+placements (children.services.placements_write): the same checks and the same event as a placement
+a person records.
 
 Episodes are written row for row as the episodes services would have written them, had each step
 been taken by the agency system that took it (one service account per agency, named as
@@ -27,6 +27,7 @@ from homeward.audit.models import Action
 from homeward.audit.services import audit_record_many
 from homeward.children import validators
 from homeward.children.models import Child, ChildName, Placement
+from homeward.children.services import PlacementIn, placements_write
 from homeward.episodes import clocks
 from homeward.episodes.models import Episode as EpisodeRow
 from homeward.episodes.models import (
@@ -43,7 +44,7 @@ from homeward.episodes.models import ReturnInterview as ReturnInterviewRow
 from homeward.episodes.models import RiskGrading as RiskGradingRow
 from homeward.places import postcodes
 from homeward.places.models import District
-from homeward.places.services import districts_by_code, placement_geography
+from homeward.places.services import districts_by_code
 from homeward.synth import generator
 from homeward.synth.files import world_read
 
@@ -148,7 +149,7 @@ class _Table:
 
 
 class _Places:
-    """places.services.placement_geography with the districts read once, not once per placement."""
+    """Postcodes placed in their districts, with the districts read once, not once per place."""
 
     def __init__(self) -> None:
         self.districts = districts_by_code()
@@ -156,14 +157,6 @@ class _Places:
     def place(self, raw: str) -> District | None:
         found = postcodes.lookup(raw)
         return self.districts.get(found.district_code) if found else None
-
-    def placement(self, *, placement_postcode: str, home_postcode: str) -> dict:
-        where = placement_geography(placement_postcode=placement_postcode, home_postcode=home_postcode, districts=self.districts)
-        return {
-            "placement_postcode": where.placement_postcode, "home_postcode": where.home_postcode,
-            "district_code": where.district_code, "host_authority_id": where.host_authority.pk,
-            "police_force_id": where.police_force.pk, "distance_miles": where.distance_miles,
-        }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -245,29 +238,27 @@ def world_load(*, directory: Path, user=None, episodes: bool = True) -> dict[str
                 names.add(child_id=key[0], kind=n.kind, first_name=n.first_name, last_name=n.last_name)
         names.flush()
 
-        # Placements, placed on the map as places.services places them.
+        # Placements through the one door for placements: the same checks and the same event (the host
+        # council and the force of the area told) as a placement a person records.
         places = _Places()
         existing_placements = set(
             Placement.objects.filter(child__responsible_authority_id__in=council_ids).values_list("child_id", "start_date")
         )
-        placements = _Table(Placement)
+        rows = []
         for p in world.placements:
             key = (child_id(p), p.start_date)
             if key in existing_placements:
                 continue
             existing_placements.add(key)
-            validators.clean_placement_codes(placement_type=p.placement_type, provider_type=p.provider_type)
-            placements.add(
-                child_id=key[0],
-                start_date=p.start_date,
-                end_date=p.end_date,
-                placement_type=p.placement_type,
-                provider_type=p.provider_type,
-                provider_id=provider_ids.get(p.urn) if p.urn else None,
-                urn=p.urn,
-                **places.placement(placement_postcode=p.placement_postcode, home_postcode=p.home_postcode),
-            )
-        placements.flush()
+            rows.append(PlacementIn(
+                child_id=key[0], start_date=p.start_date, end_date=p.end_date, placement_type=p.placement_type,
+                provider_type=p.provider_type, provider_id=provider_ids.get(p.urn) if p.urn else None, urn=p.urn,
+                placement_postcode=p.placement_postcode, home_postcode=p.home_postcode,
+            ))
+        written = placements_write(user=user, why="synth load", rows=rows, districts=places.districts)
+        if written.rejected:
+            index, error = written.rejected[0]
+            raise ValueError(f"The synthetic world has a placement Homeward refuses ({rows[index]}): {error.messages}")
 
         # One audit entry per child created, in the same transaction as the inserts.
         audit_record_many(
@@ -286,7 +277,7 @@ def world_load(*, directory: Path, user=None, episodes: bool = True) -> dict[str
         "providers": len(new_providers),
         "children": children.count,
         "child_names": names.count,
-        "placements": placements.count,
+        "placements": len(written.created),
         **counts,
     }
 
