@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 
 from homeward.episodes.forms import DateTimeField, EpisodeForm, _area, _choice, _text
 from homeward.safeguarding import screening
-from homeward.safeguarding.models import AreaKind, FlagKind, LocationRiskKind
+from homeward.safeguarding.models import AreaKind, DetailVisibleTo, FlagKind, LocationRiskKind
 
 NONE = "no"
 SIGNIFICANT_CHOICES = [(NONE, "No, or not known"), (screening.LAST_6_MONTHS, "In the last 6 months"),
@@ -154,15 +154,46 @@ class ActionForm(EpisodeForm):
 class LocationRiskForm(EpisodeForm):
     area_kind = _choice("What kind of place?", AreaKind.choices, required_message="Choose what kind of place it is",
                         hints={AreaKind.POSTCODE: "A full postcode, like B1 1AA.", AreaKind.SECTOR: "Like B1 1: every postcode starting so.",
-                               AreaKind.DISTRICT: "Like B1.", AreaKind.PLACE: "A name matched in last-seen, sighting and found-at places."})
-    area = _text("Postcode, sector, district or place name", required=True, max_length=100,
-                 required_message="Enter the postcode, sector, district or place name")
+                               AreaKind.DISTRICT: "Like B1.", AreaKind.PLACE: "A name matched in last-seen, sighting and found-at places.",
+                               AreaKind.HOME: "Its Ofsted URN, like SC123456: a concern about the home, shown to those placing children there. It flags no child."})
+    area = _text("Ofsted URN, postcode, sector, district or place name", required=True, max_length=100,
+                 required_message="Enter the Ofsted URN, postcode, sector, district or place name")
     kind = _choice("What is the risk?", LocationRiskKind.choices, required_message="Choose the kind of risk")
-    description = _area("What is known", help_text="Kept on the register for councils and police. Do not name children.")
+    description = _area("What is known", help_text="Do not name children.")
+    source = _text("Where it comes from (optional)", max_length=200,
+                   help_text="For example, police intelligence, a MASE meeting, the host council.")
+    detail_visible_to = _choice(
+        "Who may read what is known?", DetailVisibleTo.choices, required=False, required_message="Choose who may read what is known",
+        hints={DetailVisibleTo.ALL: "Every council and police force.",
+               DetailVisibleTo.OWN_AGENCY: "Others see that there is a concern of this kind, where, who to ask and the dates: not what is known."})
+    service_fields = {"review_on": "review_on", "expires_on": "expires_on"}
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["detail_visible_to"].initial = DetailVisibleTo.ALL
+        self.fields["review_on"] = DateField(label="Review by (optional)", what="the review date", required=False)
         self.fields["expires_on"] = DateField(label="Expires on (optional)", what="the expiry date", required=False)
+
+    def clean_detail_visible_to(self) -> str:
+        return self.cleaned_data.get("detail_visible_to") or DetailVisibleTo.ALL  # unanswered: as the radios start
+
+
+CONSULTED = {"police": "The police", "host_council": "The host council"}
+
+
+class LocationAssessmentForm(EpisodeForm):
+    """A children's home's location risk assessment (Children's Homes (England) Regulations 2015, reg 46)."""
+
+    summary = _area("Summary of the assessment", required=True, required_message="Summarise the assessment",
+                    help_text="The risks of the home's location and what the home does about them. Do not name children.")
+    consulted = forms.MultipleChoiceField(label="Who did you consult?", choices=list(CONSULTED.items()), required=False,
+                                          widget=forms.CheckboxSelectMultiple, help_text="Regulation 46: the police and the host council.",
+                                          error_messages={"invalid_choice": "Choose from the list."})
+    service_fields = {"assessed_on": "assessed_on", "summary": "summary"}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assessed_on"] = DateField(label="Date of the assessment", what="the date of the assessment")
 
 
 class WithdrawForm(EpisodeForm):

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from homeward.agencies.models import Agency
 from homeward.children.models import Child
@@ -84,6 +85,16 @@ class AreaKind(models.TextChoices):
     SECTOR = "sector", "Postcode sector"  # B1 1
     DISTRICT = "district", "Postcode district"  # B1
     PLACE = "place", "Place name"  # matched in the words of a last-seen, sighting or return place
+    # A children's home, by its Ofsted URN (the provider Agency's code): a concern about the home and
+    # its surroundings, for those placing children there. It matches no episode (rules._matches): the
+    # children there are last seen at the home by definition, so it would flag every one of them.
+    HOME = "home", "Children's home (Ofsted URN)"
+
+
+class DetailVisibleTo(models.TextChoices):
+    # Others still see that a concern of this kind exists, its area, who to ask, and its dates.
+    ALL = "all", "Councils and police"
+    OWN_AGENCY = "own_agency", "Our agency only"
 
 
 class LocationRiskKind(models.TextChoices):
@@ -99,12 +110,15 @@ class LocationRisk(models.Model):
     area_kind = models.CharField(max_length=8, choices=AreaKind.choices)
     area = models.CharField(max_length=100)  # normalised: "B1 1AA", "B1 1", "B1", or a place name
     kind = models.CharField(max_length=16, choices=LocationRiskKind.choices)
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True)  # the detail: shown as detail_visible_to allows
+    source = models.CharField(max_length=200, blank=True)  # "police intelligence", "MASE meeting", "host council"
+    detail_visible_to = models.CharField(max_length=12, choices=DetailVisibleTo.choices, default=DetailVisibleTo.ALL)
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")  # the council or force that added it
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     added_at = models.DateTimeField(auto_now_add=True)
     starts_on = models.DateField()
     expires_on = models.DateField(null=True, blank=True)  # after this it no longer matches new episodes
+    review_on = models.DateField(null=True, blank=True)  # when the agency means to look at it again
     # Withdrawn: entered in error or no longer to be relied on. It then matches nothing, ever.
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
@@ -118,10 +132,56 @@ class LocationRisk(models.Model):
             models.CheckConstraint(
                 condition=Q(expires_on__isnull=True) | Q(expires_on__gt=models.F("starts_on")), name="location_risk_expires_after_start"
             ),
+            models.CheckConstraint(condition=Q(detail_visible_to__in=DetailVisibleTo.values), name="location_risk_detail_visible_to_valid"),
         ]
+        indexes = [models.Index(fields=["area_kind", "area"], condition=Q(withdrawn_at__isnull=True), name="location_risk_live_area")]
 
     def __str__(self) -> str:
         return f"{self.get_area_kind_display()} {self.area} ({self.get_kind_display().lower()})"
+
+
+    @property
+    def is_live(self) -> bool:
+        today = timezone.localdate()
+        return self.withdrawn_at is None and self.starts_on <= today and (self.expires_on is None or self.expires_on > today)
+
+
+def a_year_after(day: datetime.date) -> datetime.date:
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + 1, day=28)
+
+
+class LocationAssessment(models.Model):
+    """A children's home's location risk assessment. The Children's Homes (England) Regulations 2015,
+    reg 46: the registered person assesses the risks of the home's location, consulting the police and
+    the host council, and reviews the assessment at least once a year."""
+
+    provider = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="location_assessments")
+    assessed_on = models.DateField()
+    review_due_on = models.DateField()  # reg 46: at least yearly (a_year_after(assessed_on) by default)
+    summary = models.TextField()
+    consulted_police = models.BooleanField()
+    consulted_host_council = models.BooleanField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["provider", "-assessed_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(review_due_on__gt=models.F("assessed_on")), name="location_assessment_review_after"),
+        ]
+        indexes = [models.Index(fields=["provider", "assessed_on"], name="location_assessment_provider")]
+
+    def save(self, *args, **kwargs) -> None:
+        if self.review_due_on is None and self.assessed_on is not None:
+            self.review_due_on = a_year_after(self.assessed_on)
+        super().save(*args, **kwargs)
+
+    @property
+    def overdue(self) -> bool:
+        return self.review_due_on < timezone.localdate()
 
 
 # ---------------------------------------------------------------------------------------------

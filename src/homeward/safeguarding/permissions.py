@@ -49,3 +49,33 @@ def may_keep_register(user) -> bool:
         user.is_authenticated and user.agency_id is not None
         and user.agency.kind in (AgencyKind.LOCAL_AUTHORITY, AgencyKind.POLICE) and user.role != Role.ANALYST
     )
+
+
+def may_see_register(user) -> bool:
+    """The register is for councils and police (its keepers, and their analysts)."""
+    return (
+        user.is_authenticated and user.agency_id is not None
+        and user.agency.kind in (AgencyKind.LOCAL_AUTHORITY, AgencyKind.POLICE)
+    )
+
+
+def may_see_register_detail(user, entry) -> bool:
+    """What is known about a place (its description) goes where the agency that added it said: to
+    councils and police, or to its own staff only. Everyone who sees the register sees that a concern
+    of that kind exists, its area, who to ask and its dates."""
+    from homeward.safeguarding.models import DetailVisibleTo
+
+    if not user.is_authenticated or user.agency_id is None:
+        return False
+    if entry.agency_id == user.agency_id:
+        return True
+    return entry.detail_visible_to == DetailVisibleTo.ALL and may_see_register(user)
+
+
+def may_record_location_assessment(user, provider) -> bool:
+    """Children's Homes (England) Regulations 2015, reg 46: the registered person assesses the home's
+    location: here, the home's registered manager."""
+    return (
+        user.is_authenticated and provider is not None and user.agency_id == provider.pk
+        and provider.kind == AgencyKind.PROVIDER and user.role == Role.PROVIDER_MANAGER
+    )

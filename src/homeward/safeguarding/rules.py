@@ -9,7 +9,7 @@ whose record a permitted write has just changed). Each rule returns a Finding wh
 | missing overnight | still missing at the end of a night (06:00 Europe/London) having gone during it or before |
 | missing over 24 hours | an episode longer than 24 hours (still open and past 24 hours counts) |
 | aged 13 or under | an episode that started when the child was 13 or under |
-| exploitation location | last seen, last known, sighted or found at a place on the location risk register |
+| exploitation location | last seen, last known, sighted or found at a place on the location risk register (an entry by an agency entitled to see the child: exploitation_location) |
 | exploitation disclosed | a return interview recorded exploitation indicators |
 | screening | the latest exploitation screening is moderate or significant |
 
@@ -32,7 +32,7 @@ from django.utils import timezone
 from homeward.children.models import Child
 from homeward.episodes.models import EXPLOITATION_INDICATORS, Episode, EpisodeUpdate, UpdateKind
 from homeward.safeguarding import screening
-from homeward.safeguarding.models import AreaKind, FlagKind, LocationRisk, SafeguardingSettings, Screening
+from homeward.safeguarding.models import AreaKind, FlagKind, LocationRisk, RiskFlag, SafeguardingSettings, Screening
 
 LIST_AT_MOST = 10  # episodes named one by one in an explanation; the facts keep them all
 
@@ -82,6 +82,10 @@ class ChildFacts:
     repeat_thresholds: list[dict]  # [{"episodes": 3, "days": 30}, …]
     now: datetime.datetime
     not_holding: dict[str, str] = field(default_factory=dict)  # kind -> why its facts no longer hold
+    # Register entries already counted for this child (in its location flag's evidence), and whether an
+    # agency has a reason to see the child now (asked of the access function, only for entries that match).
+    counted_before: set[int] = field(default_factory=set)
+    agency_sees: Callable[[int], bool] = lambda agency_id: False
 
 
 def facts_for(child: Child, *, settings: SafeguardingSettings, repeat_thresholds: list[dict], now: datetime.datetime) -> ChildFacts:
@@ -92,8 +96,25 @@ def facts_for(child: Child, *, settings: SafeguardingSettings, repeat_thresholds
     for episode_id, postcode, place, at in sightings.values_list("episode_id", "postcode", "location", "at"):
         by_id[episode_id].sightings.append((postcode, place, at))
     latest = Screening.objects.filter(child=child).order_by("-screened_at", "-id").first()
-    register = list(LocationRisk.objects.filter(withdrawn_at__isnull=True, starts_on__lte=timezone.localdate(now)))
-    return ChildFacts(child, episodes, latest, register, settings, repeat_thresholds, now)
+    register = list(LocationRisk.objects.filter(withdrawn_at__isnull=True, starts_on__lte=timezone.localdate(now)).exclude(
+        area_kind=AreaKind.HOME))
+    counted = RiskFlag.objects.filter(child=child, kind=FlagKind.EXPLOITATION_LOCATION).values_list("evidence", flat=True).first()
+    counted_before = {int(key.rsplit(":", 1)[1]) for key in counted or [] if ":location:" in key}
+    return ChildFacts(child, episodes, latest, register, settings, repeat_thresholds, now,
+                      counted_before=counted_before, agency_sees=_agency_sees(child))
+
+
+def _agency_sees(child: Child) -> Callable[[int], bool]:
+    from homeward.safeguarding.selectors import agency_may_see_child
+
+    answers: dict[int, bool] = {}
+
+    def sees(agency_id: int) -> bool:
+        if agency_id not in answers:
+            answers[agency_id] = agency_may_see_child(agency_id, child.pk)
+        return answers[agency_id]
+
+    return sees
 
 
 def evaluate(facts: ChildFacts) -> dict[str, Finding]:
@@ -258,6 +279,8 @@ def _places(episode: EpisodeFacts) -> list[tuple[str, str, str, datetime.datetim
 
 
 def _matches(entry: LocationRisk, postcode: str, words: str) -> bool:
+    if entry.area_kind == AreaKind.HOME:
+        return False  # a concern about a home is for placement decisions (models.AreaKind.HOME)
     if entry.area_kind == AreaKind.PLACE:
         return bool(words) and re.search(rf"\b{re.escape(entry.area)}\b", words, re.IGNORECASE) is not None
     if not postcode:
@@ -269,9 +292,28 @@ def _matches(entry: LocationRisk, postcode: str, words: str) -> bool:
     return postcode.split(" ")[0] == entry.area
 
 
+def counts_for(entry: LocationRisk, facts: ChildFacts) -> bool:
+    """Whether a register entry may count on this child's record: an entry writes to a child's record
+    only if the agency that added it may see the child (trust issue, item 2).
+
+    It counts when it was added by the council that looks after the child; or by an agency with a
+    reason to see the child now (agencies.access: the host council or police force of the placement,
+    the force where an open episode was last known); or when it has counted for this child before (its
+    key is in the child's location flag's evidence), so that a flag does not fall when a placement
+    ends and the agency's reason lapses: a fact once true stays true. Any other agency's entry is not
+    this rule's to apply: the service tells the child's council instead, which decides, and raises the
+    flag itself (services.risk_flag_raise) if it judges the entry concerns the child."""
+    return (
+        entry.agency_id == facts.child.responsible_authority_id
+        or entry.pk in facts.counted_before
+        or facts.agency_sees(entry.agency_id)
+    )
+
+
 def exploitation_location(facts: ChildFacts) -> Finding | None:
     """A place the episode records matches a register entry that was in force then or is now (a place
-    found to be a hotspot after the child was seen there still says something about the child)."""
+    found to be a hotspot after the child was seen there still says something about the child), and
+    that may count for the child (counts_for)."""
     found, seen = [], set()
     for episode in facts.episodes:
         started = timezone.localtime(episode.started_at).date()
@@ -279,7 +321,7 @@ def exploitation_location(facts: ChildFacts) -> Finding | None:
         for what, postcode, words, at in _places(episode):
             for entry in entries:
                 key = f"episode:{episode.pk}:location:{entry.pk}"
-                if key not in seen and _matches(entry, postcode, words):
+                if key not in seen and _matches(entry, postcode, words) and counts_for(entry, facts):
                     seen.add(key)
                     found.append((episode, what, postcode or words, at, entry, key))
     if not found:

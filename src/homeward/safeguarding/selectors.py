@@ -6,8 +6,10 @@ cannot see is Http404, as everywhere.
 import datetime
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import Length, Substr, TruncDate
 from django.http import Http404
 from django.utils import timezone
 
@@ -16,10 +18,13 @@ from homeward.agencies.models import Agency, User
 from homeward.audit.models import Action
 from homeward.audit.services import audit_record, audit_record_many
 from homeward.children.models import Child, Placement
+from homeward.places import maps, postcodes
 from homeward.safeguarding import permissions
 from homeward.safeguarding.models import (
     OPEN_MEETING,
+    AreaKind,
     FlagStatus,
+    LocationAssessment,
     LocationRisk,
     MeetingAction,
     RiskFlag,
@@ -217,6 +222,29 @@ def can_see_child(user, child: Child) -> bool:
     return visible_children(user).filter(pk=child.pk).exists()
 
 
+@dataclass(frozen=True)
+class _AnyoneAt:
+    """Anyone at an agency in an ordinary role (not an inspector's grant, not a national analyst):
+    asked of the access function to learn what the agency's own reasons let it see."""
+
+    agency: Agency
+    role: str = ""
+    is_authenticated: bool = True
+    is_active: bool = True
+
+    @property
+    def agency_id(self) -> int:
+        return self.agency.pk
+
+
+def agency_may_see_child(agency: Agency | int, child: Child | int) -> bool:
+    """Whether the agency has a reason (agencies.access.REASONS) to see the child now."""
+    agency = agency if isinstance(agency, Agency) else Agency.objects.filter(pk=agency).first()
+    if agency is None:
+        return False
+    return visible_children(_AnyoneAt(agency)).filter(pk=_pk(child)).exists()
+
+
 def default_invitees(child: Child, *, now: datetime.datetime | None = None) -> list[Agency]:
     """The responsible council, the host council and police force of the current placement, the
     forces where the child's recent episodes were last known to be, and the return interview service."""
@@ -250,12 +278,244 @@ def my_open_actions(user) -> QuerySet[MeetingAction]:
 # ---------------------------------------------------------------------------------------------
 
 
-def location_register(*, include_withdrawn: bool = False, today: datetime.date | None = None) -> list[LocationRisk]:
+def location_register(*, user=None, include_withdrawn: bool = False, today: datetime.date | None = None) -> list[LocationRisk]:
+    """The register, each entry with `in_force`, `home_name` (a children's home's) and, when `user` is
+    given, `detail`: its description if the adding agency lets the user read it, else None."""
     today = today or timezone.localdate()
     entries = LocationRisk.objects.select_related("agency", "added_by")
     if not include_withdrawn:
         entries = entries.filter(withdrawn_at__isnull=True)
     rows = list(entries.order_by("area", "id"))
+    homes = dict(Agency.objects.filter(kind="provider", code__in=[r.area for r in rows if r.area_kind == AreaKind.HOME])
+                 .values_list("code", "name"))
     for row in rows:
         row.in_force = row.withdrawn_at is None and row.starts_on <= today and (row.expires_on is None or row.expires_on > today)
+        row.home_name = homes.get(row.area, "") if row.area_kind == AreaKind.HOME else ""
+        row.detail = row.description if user is not None and permissions.may_see_register_detail(user, row) else None
     return rows
+
+
+# ---------------------------------------------------------------------------------------------
+# Hotspots: where children in care go, counted per postcode sector (aggregates naming no child)
+# ---------------------------------------------------------------------------------------------
+
+# Small cells identify: a sector where one or two children went names them to anyone who knows the
+# home or the area, so a sector is shown only when at least this many different children went there
+# (the DfE and ONS suppress counts under 3 for the same reason).
+HOTSPOT_MIN_CHILDREN = 3
+
+
+@dataclass(frozen=True)
+class Hotspot:
+    sector: str  # "B1 1"
+    episodes: int
+    children: int
+    easting: float  # the sector's centre (places.maps.sector_centre), not any one address
+    northing: float
+    registered: list[str]  # kinds of live register entries covering the sector: empty stands out
+
+
+def _live_entries(today: datetime.date | None = None) -> QuerySet[LocationRisk]:
+    today = today or timezone.localdate()
+    return LocationRisk.objects.filter(withdrawn_at__isnull=True, starts_on__lte=today).filter(
+        Q(expires_on__isnull=True) | Q(expires_on__gt=today))
+
+
+def _episodes_placed(*, provider, district: str | None, council, since: datetime.date) -> QuerySet:
+    """Episodes since `since` of children whose placement when the episode started was with the
+    provider, or had its postcode in the district, or was in the council's area."""
+    from homeward.episodes.models import Episode
+
+    start = datetime.datetime.combine(since, datetime.time(), tzinfo=timezone.get_default_timezone())
+    placed = Q()
+    if provider is not None:
+        placed &= Q(provider=provider)
+    if district:
+        placed &= Q(placement_postcode__startswith=district.strip().upper() + " ")
+    if council is not None:
+        placed &= Q(host_authority=council)
+    if not placed:
+        raise ValueError("Give a provider, a district or a council.")
+    at_the_time = Placement.objects.filter(placed, child=OuterRef("child_id"), start_date__lte=OuterRef("started_on")).filter(
+        Q(end_date__isnull=True) | Q(end_date__gt=OuterRef("started_on")))
+    # Narrowed first to the children ever placed so (the episode's child index serves it), then to
+    # the placement current on the day the episode started (Europe/London).
+    return (Episode.objects.filter(started_at__gte=start, child__in=Placement.objects.filter(placed).values("child_id"))
+            .annotate(started_on=TruncDate("started_at")).filter(Exists(at_the_time)))
+
+
+def _sector_of(field: str):
+    # Postcodes are stored normalised ("B1 1AA"): the sector is all but the last two letters.
+    return Substr(field, 1, Length(field) - 2)
+
+
+def _places_sql(episodes: QuerySet) -> tuple[str, tuple]:
+    """One row (sector, episode, child) for each place an episode records: last seen, found or
+    returned, and each sighting. (A return interview records where the child went only in words, for
+    the service and the council: not counted here.)"""
+    from homeward.episodes.models import EpisodeUpdate, UpdateKind
+
+    def rows(qs, field: str, episode: str, child: str):
+        return qs.exclude(**{field: ""}).order_by().values(sector=_sector_of(field), e_id=F(episode), c_id=F(child))
+
+    ids = episodes.values("pk")
+    last_seen = rows(episodes.model.objects.filter(pk__in=ids), "last_seen_postcode", "pk", "child_id")
+    returned = rows(episodes.model.objects.filter(pk__in=ids), "return_postcode", "pk", "child_id")
+    sighted = rows(EpisodeUpdate.objects.filter(kind=UpdateKind.SIGHTING, episode__in=ids), "postcode", "episode_id", "episode__child_id")
+    return last_seen.union(returned, sighted, all=True).query.sql_with_params()
+
+
+def _registered(sectors: list[str]) -> dict[str, list[str]]:
+    """For each sector, the kinds of live register entries covering it (postcode, sector, district,
+    or a children's home there). Place names are words, not areas: left out."""
+    found: dict[str, set[str]] = {s: set() for s in sectors}
+    if not sectors:
+        return {}
+    districts = {s.split(" ")[0] for s in sectors}
+    near = Q(area_kind=AreaKind.SECTOR, area__in=sectors) | Q(area_kind=AreaKind.DISTRICT, area__in=districts) | Q(area_kind=AreaKind.HOME)
+    for sector in sectors:
+        near |= Q(area_kind=AreaKind.POSTCODE, area__startswith=sector)
+    entries = list(_live_entries().filter(near).values_list("area_kind", "area", "kind"))
+    homes = dict(Agency.objects.filter(kind="provider", code__in=[a for k, a, _ in entries if k == AreaKind.HOME]).values_list("code", "postcode"))
+    for area_kind, area, kind in entries:
+        if area_kind == AreaKind.HOME:
+            code = postcodes.normalise(homes.get(area, ""))
+            covers = [code[:-2]] if code else []
+        elif area_kind == AreaKind.POSTCODE:
+            covers = [area[:-2]]
+        elif area_kind == AreaKind.DISTRICT:
+            covers = [s for s in sectors if s.split(" ")[0] == area]
+        else:
+            covers = [area]
+        for sector in covers:
+            if sector in found:
+                found[sector].add(kind)
+    return {sector: sorted(kinds) for sector, kinds in found.items()}
+
+
+def hotspots(*, provider=None, district: str | None = None, council=None, since: datetime.date, limit: int = 10) -> list[Hotspot]:
+    """The postcode sectors where most episodes of children placed with the provider (a home's
+    hotspots), or in the postcode district or council's area (an area's), recorded a place: last
+    seen, sighted, found. Counted in the database; sectors with fewer than HOTSPOT_MIN_CHILDREN
+    children are left out. Aggregates naming no child: not audited as a read of a child's record."""
+    sql, params = _places_sql(_episodes_placed(provider=provider, district=district, council=council, since=since))
+    grouped = (
+        f'SELECT u.sector, COUNT(DISTINCT u.e_id), COUNT(DISTINCT u.c_id) FROM ({sql}) u GROUP BY u.sector '
+        f'HAVING COUNT(DISTINCT u.c_id) >= %s ORDER BY 2 DESC, 3 DESC, 1 LIMIT %s'
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(grouped, (*params, HOTSPOT_MIN_CHILDREN, int(limit)))
+        rows = cursor.fetchall()
+    registered = _registered([sector for sector, *_ in rows])
+    found = []
+    for sector, episodes, children in rows:
+        centre = maps.sector_centre(sector)
+        if centre is None:  # a sector since retired from the directory: nowhere to draw it
+            continue
+        found.append(Hotspot(sector, episodes, children, centre[0], centre[1], registered.get(sector, [])))
+    return found
+
+
+# ---------------------------------------------------------------------------------------------
+# Location intelligence for a placement check
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Concern:
+    """A live register entry, as the asker may see it: `detail` is None unless the adding agency let
+    them read it (LocationRisk.detail_visible_to); the rest everyone who asks sees."""
+
+    entry_id: int
+    kind: str
+    kind_label: str
+    area_kind: str
+    area_kind_label: str
+    area: str
+    agency: str  # who added it: who to ask
+    source: str
+    starts_on: datetime.date
+    review_on: datetime.date | None
+    expires_on: datetime.date | None
+    detail: str | None
+
+
+@dataclass(frozen=True)
+class LocationIntelligence:
+    postcode: str  # normalised
+    concerns: list[Concern]
+    hotspots: list[Hotspot]  # of episodes from placements in the postcode's district
+    home_hotspots: list[Hotspot]  # of episodes of children placed with the provider (empty without one)
+    assessment: LocationAssessment | None  # the home's current location assessment
+    assessment_overdue: bool
+    map: str  # SVG centred on the postcode
+
+
+def _concern(user, entry: LocationRisk) -> Concern:
+    return Concern(
+        entry.pk, entry.kind, entry.get_kind_display(), entry.area_kind, entry.get_area_kind_display(), entry.area,
+        entry.agency.name, entry.source, entry.starts_on, entry.review_on, entry.expires_on,
+        entry.description if permissions.may_see_register_detail(user, entry) else None,
+    )
+
+
+def location_concerns(*, user, postcode: str, provider: Agency | None = None) -> list[Concern]:
+    """Live register entries about the home (its URN), the postcode, its sector or its district."""
+    code = postcodes.normalise(postcode) or ""
+    about = Q(pk__in=[])
+    if provider is not None:
+        about |= Q(area_kind=AreaKind.HOME, area=provider.code)
+    if code:
+        about |= (Q(area_kind=AreaKind.POSTCODE, area=code) | Q(area_kind=AreaKind.SECTOR, area=code[:-2])
+                  | Q(area_kind=AreaKind.DISTRICT, area=code.split(" ")[0]))
+    entries = _live_entries().filter(about).select_related("agency").order_by("area_kind", "area", "id")
+    return [_concern(user, entry) for entry in entries]
+
+
+def location_assessment_current(provider: Agency | int) -> LocationAssessment | None:
+    """The home's latest location risk assessment (its `overdue` says whether its yearly review has
+    passed), or None if it has recorded none."""
+    return LocationAssessment.objects.filter(provider=_pk(provider)).select_related("recorded_by").order_by("-assessed_on", "-id").first()
+
+
+def may_ask_location_intelligence(user, provider: Agency | None) -> bool:
+    """Councils and police (not national analysts: pseudonymised data only); a home asking about itself."""
+    if not user.is_authenticated or user.agency_id is None or user.role == "national_analyst":
+        return False
+    return permissions.may_see_register(user) or (provider is not None and provider.pk == user.agency_id)
+
+
+def location_intelligence(
+    *, user, postcode: str, provider: Agency | None = None, since: datetime.date | None = None, why: str = "placement check",
+) -> LocationIntelligence:
+    """What is known about a placement's location, for the placement check: register concerns about
+    the home and its postcode, sector and district (detail as its agency allows); hotspots in the
+    district and of the home's own children (aggregates, suppressed below 3 children); the home's
+    location assessment; and a map of them, centred on the postcode. Audited (not a child's data)."""
+    if not may_ask_location_intelligence(user, provider):
+        raise PermissionDenied("Location intelligence is for councils, the police and the home itself.")
+    found = postcodes.lookup(postcode or "")
+    if found is None:
+        raise ValidationError({"postcode": f"“{postcode}” is not a live postcode, like B1 1AA."})
+    since = since or timezone.localdate() - datetime.timedelta(days=365)
+    concerns = location_concerns(user=user, postcode=found.postcode, provider=provider)
+    area = hotspots(district=found.outward, since=since)
+    home = hotspots(provider=provider, since=since) if provider is not None else []
+    assessment = location_assessment_current(provider) if provider is not None else None
+
+    points = [maps.MapPoint(found.easting, found.northing, maps.HOME, provider.name if provider is not None else found.postcode)]
+    for spot in {h.sector: h for h in area + home}.values():
+        points.append(maps.MapPoint(spot.easting, spot.northing, maps.HOTSPOT, f"{spot.sector}: {spot.episodes}", spot.episodes))
+    for concern in concerns:
+        where = (found.postcode if concern.area_kind == AreaKind.HOME else concern.area if concern.area_kind == AreaKind.POSTCODE else None)
+        place = postcodes.lookup(where) if where else None
+        centre = (place.easting, place.northing) if place else maps.sector_centre(concern.area) if concern.area_kind == AreaKind.SECTOR else None
+        if centre is not None:
+            points.append(maps.MapPoint(centre[0], centre[1], maps.REGISTER, f"{concern.kind_label} ({concern.area})"))
+    svg = maps.map_svg(centre=(found.easting, found.northing), points=points, title=f"Location intelligence around {found.postcode}")
+
+    audit_record(user=user, action=Action.READ, object_type="location_intelligence", object_id=found.postcode, why=why,
+                 detail={"provider": provider.code if provider is not None else "", "since": since.isoformat(),
+                         "concerns": [c.entry_id for c in concerns], "detail_shown": [c.entry_id for c in concerns if c.detail is not None]})
+    return LocationIntelligence(found.postcode, concerns, area, home, assessment,
+                                assessment is not None and assessment.overdue, svg)

@@ -13,4 +13,5 @@ urlpatterns = [
     path("safeguarding/screenings-due/", views.screenings_due, name="screenings-due"),
     path("safeguarding/locations/", views.locations, name="locations"),
     path("safeguarding/locations/<int:entry_id>/withdraw/", views.location_withdraw, name="location-withdraw"),
+    path("safeguarding/location-assessment/", views.location_assessment, name="location-assessment"),
 ]

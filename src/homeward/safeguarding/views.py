@@ -14,9 +14,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 from homeward.episodes.forms import add_service_errors, error_summary
 from homeward.safeguarding import permissions, rules, screening, selectors, services
 from homeward.safeguarding.forms import (
+    CONSULTED,
     ActionForm,
     FlagChangeForm,
     FlagRaiseForm,
+    LocationAssessmentForm,
     LocationRiskForm,
     MeetingCancelForm,
     MeetingProposeForm,
@@ -259,11 +261,13 @@ def locations(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         if _run(form, lambda: services.location_risk_add(
             user=request.user, why=_why(request), area_kind=data["area_kind"], area=data["area"], kind=data["kind"],
-            description=data["description"], expires_on=data["expires_on"],
+            description=data["description"], source=data["source"], detail_visible_to=data["detail_visible_to"],
+            review_on=data["review_on"], expires_on=data["expires_on"],
         )):
-            messages.success(request, "The place is on the register; children recorded there have been checked.")
+            messages.success(request, "It is on the register. Children your agency can see who were recorded there have been "
+                                      "checked; the councils of any others have been told, to decide.")
             return redirect("safeguarding:locations")
-    return _page(request, "safeguarding/locations.html", {"rows": selectors.location_register(), "form": form}, [form])
+    return _page(request, "safeguarding/locations.html", {"rows": selectors.location_register(user=request.user), "form": form}, [form])
 
 
 @no_child_data
@@ -282,3 +286,32 @@ def location_withdraw(request: HttpRequest, entry_id: int) -> HttpResponse:
             messages.success(request, "The entry is withdrawn.")
             return redirect("safeguarding:locations")
     return _page(request, "safeguarding/location_withdraw.html", {"entry": entry, "form": form}, [form])
+
+
+# ---------------------------------------------------------------------------------------------
+# A children's home's location risk assessment (not a child's data: the home's)
+# ---------------------------------------------------------------------------------------------
+
+
+@no_child_data
+@verified_login_required
+@require_http_methods(["GET", "POST"])
+def location_assessment(request: HttpRequest) -> HttpResponse:
+    """The registered manager records the home's assessment here; anyone else is told who does."""
+    user = request.user
+    provider = user.agency if user.agency_id is not None and user.agency.kind == "provider" else None
+    may_record = permissions.may_record_location_assessment(user, provider)
+    if request.method == "POST" and not may_record:
+        raise PermissionDenied("A children's home's location risk assessment is recorded by its registered manager.")
+    form = LocationAssessmentForm(request.POST or None) if may_record else None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if _run(form, lambda: services.location_assessment_record(
+            user=user, why=_why(request), provider=provider, assessed_on=data["assessed_on"], summary=data["summary"],
+            consulted_police="police" in data["consulted"], consulted_host_council="host_council" in data["consulted"],
+        )):
+            messages.success(request, "The location risk assessment is recorded. Its review is due in a year.")
+            return redirect("safeguarding:location-assessment")
+    current = selectors.location_assessment_current(provider) if provider is not None else None
+    return _page(request, "safeguarding/location_assessment.html",
+                 {"provider": provider, "current": current, "form": form, "consulted": CONSULTED}, [form] if form else [])
