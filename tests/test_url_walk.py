@@ -40,6 +40,7 @@ from homeward.linkage.models import CandidatePair, PairStatus
 from homeward.returns.services import police_report_submit
 from homeward.safeguarding import services as safeguarding
 from homeward.safeguarding.models import StrategyMeeting
+from homeward.scrutiny import services as scrutiny
 from tests.support import sign_in
 
 _CONVERTER = re.compile(r"<(?:(?P<conv>\w+):)?(?P<name>\w+)>")
@@ -54,6 +55,8 @@ INTERVIEW_ROUTES = {"episodes:interview-status", "episodes:interview-findings", 
 # Walked in scope by a council's missing-children coordinator: reviewing linkage is their job, and the
 # host council's sees the world's child.
 REVIEWER_ROUTES = {"linkage:pair"}
+# Walked in scope by the host council's coordinator: the notice or consultation sent to it to answer.
+HOST_ROUTES = {"scrutiny:respond"}
 # Parameters that name a category, not a record: filled with one of their values.
 CATEGORIES = {"known": "police_only"}
 # Endpoints that check their input before looking the record up get input that passes, so that the
@@ -112,13 +115,15 @@ class Records:
     meeting: object
     location: object
     pair: object  # a police report beside the child's record, waiting for review
+    check: object  # a placement check for the child, with its host consultation sent
 
     def ids(self, world, route: Route) -> dict[str, int | str]:
         episode = self.returned if route.name in INTERVIEW_ROUTES else self.episode
         return CATEGORIES | {
             "child_id": episode.child_id, "episode_id": episode.pk, "alert_id": self.alert.pk, "flag_id": self.flag.pk,
             "screening_id": self.screening.pk, "meeting_id": self.meeting.pk, "entry_id": self.location.pk,
-            "pair_id": self.pair.pk,
+            "pair_id": self.pair.pk, "check_id": self.check.pk, "urn": self.check.provider.code,
+            "requirement_id": self.check.requirements.get(kind="host_consultation").pk,
         }
 
 
@@ -160,9 +165,13 @@ def records(world, settings, tmp_path, django_capture_on_commit_callbacks) -> Re
     report, _ = police_report_submit(user=world.police_officer, why="test", data={
         "reference": "WMP/77/26", "first_name": "Amira", "last_name": "Okafor", "reported_at": (now - datetime.timedelta(hours=2)).isoformat()})
     pair = CandidatePair.objects.create(police_report=report, child=world.child, status=PairStatus.REVIEW, match_probability=0.9, match_weight=6.0)
+    check = scrutiny.placement_check_run(user=world.social_worker, why="test", child=world.child, start_date=now.date(),
+                                         placement_type="K2", placement_postcode="B1 1AA", provider=world.provider)
+    scrutiny.requirement_record(user=world.social_worker, why="test", requirement=check.requirements.get(kind="host_consultation"),
+                                outcome="sent", reasons="Care plan attached")
     episode.refresh_from_db()
     return Records(episode=episode, returned=returned, alert=alert, flag=flag, screening=screening, meeting=meeting, location=location,
-                   pair=pair)
+                   pair=pair, check=check)
 
 
 def _concrete(route: Route, ids: dict[str, int]) -> str | None:
@@ -291,7 +300,7 @@ def test_the_walk_catches_a_plain_login_required_view(world):
 def _in_scope_user(world, route: Route):
     if route.name in POLICE_ROUTES:
         return world.police_officer
-    return world.host_coordinator if route.name in REVIEWER_ROUTES else world.social_worker
+    return world.host_coordinator if route.name in REVIEWER_ROUTES | HOST_ROUTES else world.social_worker
 
 
 def test_every_route_answers_a_person_who_can_see_the_child(world, records):

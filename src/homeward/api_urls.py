@@ -7,6 +7,7 @@ from homeward.alerts import api as alerts_api
 from homeward.children import api as children_api
 from homeward.episodes import api as episodes_api
 from homeward.returns import api as returns_api
+from homeward.scrutiny import api as scrutiny_api
 from homeward.web.decorators import no_child_data
 
 urlpatterns = [
@@ -26,4 +27,6 @@ urlpatterns = [
     path("alerts/", alerts_api.AlertListApi.as_view(), name="api-alerts"),
     path("alerts/<int:alert_id>/acknowledge/", alerts_api.AlertAcknowledgeApi.as_view(), name="api-alert-acknowledge"),
     path("police-reports/", returns_api.PoliceReportApi.as_view(), name="api-police-reports"),
+    path("placement-checks/", scrutiny_api.CheckListApi.as_view(), name="api-placement-checks"),
+    path("placement-checks/<int:check_id>/", scrutiny_api.CheckDetailApi.as_view(), name="api-placement-check-detail"),
 ]

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "homeward.tasks",
     "homeward.alerts",
     "homeward.safeguarding",
+    "homeward.scrutiny",
     "homeward.linkage",
     "homeward.reporting",
     "homeward.synth",

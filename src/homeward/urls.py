@@ -5,6 +5,7 @@ urlpatterns = [
     path("children/", include("homeward.children.urls")),
     path("", include("homeward.episodes.urls")),
     path("", include("homeward.safeguarding.urls")),
+    path("", include("homeward.scrutiny.urls")),
     path("inbox/", include("homeward.alerts.urls")),
     path("linkage/review/", include("homeward.linkage.urls")),
     path("reports/", include("homeward.reporting.urls")),

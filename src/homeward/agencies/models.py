@@ -40,6 +40,7 @@ class Role(models.TextChoices):
     TEAM_MANAGER = "team_manager", "Team manager"
     MISSING_COORDINATOR = "missing_coordinator", "Missing children coordinator"
     NOMINATED_OFFICER = "nominated_officer", "Nominated officer"
+    DIRECTOR = "director", "Director of Children's Services"
     IRO = "iro", "Independent reviewing officer"
     ANALYST = "analyst", "Performance analyst"
     POLICE_OFFICER = "police_officer", "Police officer"
@@ -55,7 +56,7 @@ class Role(models.TextChoices):
 ROLES_BY_KIND: dict[str, set[str]] = {
     AgencyKind.LOCAL_AUTHORITY: {
         Role.SOCIAL_WORKER, Role.TEAM_MANAGER, Role.MISSING_COORDINATOR,
-        Role.NOMINATED_OFFICER, Role.IRO, Role.ANALYST,
+        Role.NOMINATED_OFFICER, Role.DIRECTOR, Role.IRO, Role.ANALYST,
     },
     AgencyKind.POLICE: {Role.POLICE_OFFICER, Role.POLICE_COORDINATOR},
     AgencyKind.PROVIDER: {Role.PROVIDER_STAFF, Role.PROVIDER_MANAGER},

@@ -19,7 +19,7 @@ INSPECTOR = "Inspector's time-limited grant"
 # only; the return-interview service acts only on its interview.
 ACTING_REASONS = {RESPONSIBLE, HOST, POLICE_OF_PLACEMENT, PROVIDER, POLICE_OF_LOCATION}
 
-COUNCIL_STAFF = {Role.SOCIAL_WORKER, Role.TEAM_MANAGER, Role.MISSING_COORDINATOR, Role.NOMINATED_OFFICER, Role.IRO}
+COUNCIL_STAFF = {Role.SOCIAL_WORKER, Role.TEAM_MANAGER, Role.MISSING_COORDINATOR, Role.NOMINATED_OFFICER, Role.DIRECTOR, Role.IRO}
 POLICE = {Role.POLICE_OFFICER, Role.POLICE_COORDINATOR}
 PROVIDER_STAFF = {Role.PROVIDER_STAFF, Role.PROVIDER_MANAGER}
 # Performance analysts work on figures, not cases: they see but do not act.

@@ -189,7 +189,7 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 
 # The home page: what the person's role is there to do first, then the children they can see. Every
 # figure and row comes from a scoped selector (each audits what it reads); the role only chooses which.
-COUNCIL_ROLES = {Role.SOCIAL_WORKER, Role.TEAM_MANAGER, Role.MISSING_COORDINATOR, Role.NOMINATED_OFFICER, Role.IRO, Role.ANALYST}
+COUNCIL_ROLES = {Role.SOCIAL_WORKER, Role.TEAM_MANAGER, Role.MISSING_COORDINATOR, Role.NOMINATED_OFFICER, Role.DIRECTOR, Role.IRO, Role.ANALYST}
 HOME_HEADINGS = {
     AgencyKind.LOCAL_AUTHORITY: "Children your council looks after, or who are placed in your area",
     AgencyKind.POLICE: "Children placed in your force's area, or last known to be there while missing",
@@ -202,6 +202,7 @@ HOME_SECTIONS: dict[str, tuple[str, ...]] = {
     Role.TEAM_MANAGER: ("high_risk", "interviews_overdue", "children"),  # the council's own children
     Role.MISSING_COORDINATOR: ("missing_now", "interviews_overdue", "children"),
     Role.NOMINATED_OFFICER: ("escalations", "high_risk", "children"),
+    Role.DIRECTOR: ("escalations", "high_risk", "children"),
     Role.IRO: ("screenings_due", "children"),
     Role.ANALYST: ("counts",),  # figures, not cases
     Role.POLICE_OFFICER: ("missing_now", "children"),
