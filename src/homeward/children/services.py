@@ -155,6 +155,7 @@ def placements_write(*, user, why: str, rows: Sequence[PlacementIn], districts: 
     with transaction.atomic():
         existing = {(p.child_id, p.start_date): p for p in Placement.objects.select_for_update().filter(child_id__in=children)}
         new: dict[tuple[int, datetime.date], Placement] = {}
+        ended: list[Placement] = []
         for index, row in enumerate(rows):
             child = children.get(row.child_id)
             try:
@@ -169,6 +170,8 @@ def placements_write(*, user, why: str, rows: Sequence[PlacementIn], districts: 
             if placement is None:
                 new[key] = Placement(child=child, start_date=row.start_date, **values)
             elif any(getattr(placement, name) != value for name, value in values.items()):
+                if placement.pk is not None and placement.end_date is None and values["end_date"] is not None:
+                    ended.append(placement)
                 for name, value in values.items():
                     setattr(placement, name, value)
                 if placement.pk is not None and placement not in written.updated:
@@ -188,6 +191,9 @@ def placements_write(*, user, why: str, rows: Sequence[PlacementIn], districts: 
                           items=[(p.pk, p.child_id) for p in written.updated])
         if written.created:
             signals.placements_created.send(Placement, user=user, placements=written.created)
+        ended += [p for p in written.created if p.end_date is not None]
+        if ended:
+            signals.placements_ended.send(Placement, user=user, placements=ended)
     return written
 
 

@@ -7,3 +7,6 @@ from django.dispatch import Signal
 # Placements new to Homeward, whichever door they came by (children.services.placements_write):
 # also `placements` (a list; one for a placement made by a person) and `user` (None: the system).
 placements_created = Signal()
+# Placements that ended, or were recorded as ended, by this write: new ones with an end date and
+# existing ones whose end date was set. Also `placements` and `user`.
+placements_ended = Signal()

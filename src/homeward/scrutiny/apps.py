@@ -11,3 +11,4 @@ class ScrutinyConfig(AppConfig):
         from homeward.scrutiny import services
 
         signals.placements_created.connect(services.on_placements_created, dispatch_uid="scrutiny.placements_created")
+        signals.placements_ended.connect(services.on_placements_ended, dispatch_uid="scrutiny.placements_ended")

@@ -64,3 +64,14 @@ class TrainingForm(forms.Form):
         self.fields["topic"] = _choice("Training", TrainingTopic.choices, required_message="Choose the training")
         self.fields["completed_on"] = DateField(label="Completed on", what="when the training was completed")
         self.fields["renewal_due_on"] = DateField(label="Renewal due", what="when the training is due to be renewed")
+
+
+class LeavingCareReviewForm(EpisodeForm):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["held_on"] = DateField(label="When was the review held?", what="when the review was held")
+        self.fields["move_on"] = DateField(label="When is the move planned?", what="when the move is planned")
+        self.fields["young_persons_view"] = _area(f"{self.name}'s view", required=True, required_message=f"Enter {self.name}'s view")
+        self.fields["readiness"] = _area("How ready they are", required=True, required_message="Enter how ready they are",
+                                         help_text="Skills for living independently, support in place, where they will live.")
+        self.fields["iro_view"] = _area("The IRO's view", required=True, required_message="Enter the IRO's view")

@@ -125,3 +125,27 @@ class StaffTraining(models.Model):
             models.CheckConstraint(condition=Q(topic__in=TrainingTopic.values), name="staff_training_topic_valid"),
             models.CheckConstraint(condition=Q(renewal_due_on__gt=models.F("completed_on")), name="staff_training_renewal_after"),
         ]
+
+
+class LeavingCareReview(models.Model):
+    """The review a 16- or 17-year-old's move out of care, or to supported accommodation or
+    independent living, needs before it takes effect (Care Planning, Placement and Case Review
+    (England) Regulations 2010, regs 22C and 39; the IRO's part in it, reg 36): the young person's
+    view, their readiness, and the IRO's view."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="leaving_care_reviews")
+    held_on = models.DateField()
+    move_on = models.DateField()  # when the move is planned to take effect
+    young_persons_view = models.TextField()
+    readiness = models.TextField()
+    iro_view = models.TextField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["child", "-held_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(move_on__gte=models.F("held_on")), name="leaving_care_review_before_move"),
+            models.CheckConstraint(condition=~Q(young_persons_view="") & ~Q(readiness="") & ~Q(iro_view=""),
+                                   name="leaving_care_review_complete"),
+        ]

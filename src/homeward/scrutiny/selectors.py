@@ -11,7 +11,7 @@ from homeward.audit.services import audit_record, audit_record_many
 from homeward.children.models import Child, Placement
 from homeward.children.selectors import child_lookup
 from homeward.episodes.models import Episode
-from homeward.scrutiny.models import TO_HOST, PlacementCheck, Requirement, StaffTraining
+from homeward.scrutiny.models import TO_HOST, LeavingCareReview, PlacementCheck, Requirement, StaffTraining
 
 
 def check_get(*, user, check_id: int | str, why: str) -> PlacementCheck:
@@ -117,3 +117,8 @@ def home_residents(*, user, provider: Agency, why: str) -> list[Placement]:
 
 def home_training(provider: Agency) -> list[StaffTraining]:
     return list(StaffTraining.objects.filter(provider=provider).order_by("staff_name", "topic", "-completed_on"))
+
+
+def leaving_care_reviews(*, user, child: Child) -> list[LeavingCareReview]:
+    """The child's reviews before leaving care (the caller has looked the child up)."""
+    return list(LeavingCareReview.objects.filter(child=child, child__in=visible_children(user)).select_related("recorded_by"))

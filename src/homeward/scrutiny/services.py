@@ -26,7 +26,7 @@ from homeward.alerts.models import Urgency
 from homeward.alerts.services import cancel_clock, notify, schedule_clock
 from homeward.audit.models import Action
 from homeward.audit.services import audit_record
-from homeward.children.models import Child
+from homeward.children.models import Child, Placement
 from homeward.places.adjoining import AreaRelation, area_relation
 from homeward.places.services import PlacementGeography, placement_geography
 from homeward.places.working_days import add_working_days
@@ -37,6 +37,7 @@ from homeward.scrutiny.models import (
     TO_HOST,
     Outcome,
     PlacementCheck,
+    LeavingCareReview,
     Requirement,
     RequirementKind,
     StaffTraining,
@@ -193,6 +194,7 @@ def on_placements_created(sender, *, placements, user=None, **kwargs) -> None:
     otherwise the system runs the check. Placements already ended are history, not decisions, and
     one learned of long after it began is recorded but not chased (LEARNED_LATE)."""
     today = timezone.localdate()
+    _moves_on(placements, ended=False)
     current = [p for p in placements if p.host_authority_id and (p.end_date is None or p.end_date > today)]
     if not current:
         return
@@ -269,3 +271,73 @@ def staff_training_record(*, user, why: str, provider: Agency, staff_name: str, 
                                             completed_on=completed_on, renewal_due_on=renewal_due_on, recorded_by=user)
     audit_record(user=user, action=Action.CREATE, object_type="staff_training", object_id=training.pk, why=why)
     return training
+
+
+# ---------------------------------------------------------------------------------------------
+# 16- and 17-year-olds leaving care, or moving to supported accommodation or independent living
+# ---------------------------------------------------------------------------------------------
+
+# Care Planning, Placement and Case Review (England) Regulations 2010, regs 22C and 39: such a move
+# is reviewed, with the IRO, before it takes effect. A review held this long before still covers it.
+LEAVING_CARE_AGES = (16, 17)
+OTHER_ARRANGEMENTS = frozenset({"K3", "H5", "P2"})  # supported, semi-independent, independent living
+REVIEW_COVERS = datetime.timedelta(days=90)
+
+
+def _reviewed(child: Child, move_on: datetime.date) -> bool:
+    return LeavingCareReview.objects.filter(child=child, held_on__lte=move_on, held_on__gte=move_on - REVIEW_COVERS).exists()
+
+
+def _flag_unreviewed(child: Child, move_on: datetime.date, what: str) -> None:
+    """Tell the child's IRO (the council's IROs when none is allocated): the review is the IRO's to see held."""
+    iro = allocated(child, "iro")
+    people = [iro] if iro else council_staff(child.responsible_authority, [Role.IRO, Role.TEAM_MANAGER])
+    notify(event="leaving_care_unreviewed", recipients=[(p, Urgency.URGENT) for p in people],
+           subject=f"A young person's {what} has no review recorded before it", link=f"/children/{child.pk}/leaving-care-review/",
+           child_id=child.pk, related=child)
+
+
+def _moves_on(placements, *, ended: bool) -> None:
+    today = timezone.localdate()
+    for placement in placements:
+        move_on = placement.end_date if ended else placement.start_date
+        if today - move_on > LEARNED_LATE:
+            continue  # history arriving late: not a decision being made
+        child = placement.child
+        if child.age_on(move_on) not in LEAVING_CARE_AGES:
+            continue
+        if ended and Placement.objects.filter(child=child, start_date__gte=move_on).exclude(pk=placement.pk).exists():
+            continue  # moved to another placement: still in care
+        if not ended and placement.placement_type not in OTHER_ARRANGEMENTS:
+            continue
+        if not _reviewed(child, move_on):
+            _flag_unreviewed(child, move_on, "move out of care" if ended else "move to supported accommodation or independent living")
+
+
+def on_placements_ended(sender, *, placements, **kwargs) -> None:
+    """A 16- or 17-year-old's last placement ending is a move out of care: flagged to the IRO
+    unless a review was recorded before it."""
+    _moves_on(placements, ended=True)
+
+
+@transaction.atomic
+def leaving_care_review_record(*, user, why: str, child: Child, held_on: datetime.date, move_on: datetime.date,
+                               young_persons_view: str, readiness: str, iro_view: str) -> LeavingCareReview:
+    """The review before a 16- or 17-year-old leaves care or moves to other arrangements."""
+    if not permissions.may_run_check(user, access_reasons(user, child)):
+        raise PermissionDenied("Only the council that looks after the young person records this review.")
+    errors = {name: f"Enter {label}." for name, label, value in (
+        ("young_persons_view", "the young person's view", young_persons_view), ("readiness", "how ready they are", readiness),
+        ("iro_view", "the IRO's view", iro_view)) if not (value or "").strip()}
+    if held_on > timezone.localdate():
+        errors["held_on"] = "The review cannot be held in the future: record it once it has been held."
+    if move_on < held_on:
+        errors["move_on"] = "The move must come after the review."
+    if child.age_on(move_on) not in LEAVING_CARE_AGES:
+        errors.setdefault("move_on", f"{child.first_name} is {child.age_on(move_on)} then: this review is for 16- and 17-year-olds.")
+    if errors:
+        raise ValidationError(errors)
+    review = LeavingCareReview.objects.create(child=child, held_on=held_on, move_on=move_on, young_persons_view=young_persons_view.strip(),
+                                              readiness=readiness.strip(), iro_view=iro_view.strip(), recorded_by=user)
+    audit_record(user=user, action=Action.CREATE, object_type="leaving_care_review", object_id=review.pk, child_id=child.pk, why=why)
+    return review

@@ -9,4 +9,5 @@ urlpatterns = [
     path("placements/in-your-area/", views.in_your_area, name="in-your-area"),
     path("placements/requests/<int:requirement_id>/", views.respond, name="respond"),
     path("placements/homes/<str:urn>/", views.home, name="home"),
+    path("children/<int:child_id>/leaving-care-review/", views.leaving_care_review, name="leaving-care-review"),
 ]

@@ -18,7 +18,7 @@ from homeward.children.selectors import child_get
 from homeward.episodes.forms import add_service_errors, error_summary
 from homeward.safeguarding.selectors import location_assessment_current
 from homeward.scrutiny import findings, permissions, selectors, services
-from homeward.scrutiny.forms import CheckForm, RequirementForm, ResponseForm, TrainingForm
+from homeward.scrutiny.forms import CheckForm, LeavingCareReviewForm, RequirementForm, ResponseForm, TrainingForm
 from homeward.web.decorators import verified_login_required
 
 
@@ -132,4 +132,20 @@ def home(request: HttpRequest, urn: str) -> HttpResponse:
         "training": selectors.home_training(provider), "coverage": findings.training_coverage(provider, on=today),
         "assessment": location_assessment_current(provider), "form": form, "errors": error_summary(form) if form else [],
         "today": today,
+    })
+
+
+@verified_login_required
+@require_http_methods(["GET", "POST"])
+def leaving_care_review(request: HttpRequest, child_id: int) -> HttpResponse:
+    child = child_get(user=request.user, child_id=child_id, why=_why(request))
+    form = LeavingCareReviewForm(request.POST or None, child=child)
+    if request.method == "POST" and form.is_valid():
+        if _run(form, lambda: services.leaving_care_review_record(user=request.user, why=_why(request), child=child, **form.cleaned_data)):
+            messages.success(request, "The review is recorded.")
+            return redirect("scrutiny:leaving-care-review", child.pk)
+    return render(request, "scrutiny/leaving_care_review.html", {
+        "child": child, "form": form, "errors": error_summary(form),
+        "reviews": selectors.leaving_care_reviews(user=request.user, child=child),
+        "may_record": permissions.may_run_check(request.user, access_reasons(request.user, child)),
     })
