@@ -3,7 +3,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from homeward.agencies.access import scope_consulted
-from homeward.agencies.models import Role
+from homeward.agencies.models import AgencyKind, Role
 from homeward.alerts.selectors import unread_count
 from homeward.linkage.selectors import may_review
 
@@ -27,6 +27,12 @@ def _navigation(request: HttpRequest, user) -> list[dict]:
     if user.agency_id is not None:
         items.append({"text": "One count", "href": reverse("reporting:one-count"), "active": section == "reporting",
                       "current": "page" if view_name == "reporting:one-count" else "true"})
+    if user.agency_id is not None and user.agency.kind == AgencyKind.LOCAL_AUTHORITY and user.role != Role.ANALYST:
+        items.append({"text": "Placed in your area", "href": reverse("scrutiny:in-your-area"), "active": view_name == "scrutiny:in-your-area",
+                      "current": "page"})
+    if user.agency_id is not None and user.agency.kind == AgencyKind.PROVIDER:
+        items.append({"text": "Your home", "href": reverse("scrutiny:home", args=[user.agency.code]), "active": view_name == "scrutiny:home",
+                      "current": "page"})
     if may_review(user):
         items.append({"text": "Reports to check", "href": reverse("linkage:review"), "active": section == "linkage",
                       "current": "page" if view_name == "linkage:review" else "true"})
