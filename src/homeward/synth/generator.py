@@ -35,7 +35,7 @@ from homeward.places.postcodes import Postcode, directory, distance_miles
 from homeward.synth import names as name_lists
 from homeward.synth.geography import Geography, geography
 
-GENERATOR_VERSION = 2  # bump when the same seed would give a different world
+GENERATOR_VERSION = 3  # bump when the same seed would give a different world
 
 # ---------------------------------------------------------------------------------------------
 # Records
@@ -260,20 +260,30 @@ FOSTER_TYPES = {"U1": 5, "U2": 0.2, "U3": 12, "U4": 30, "U5": 1, "U6": 52}
 ADOPTION_TYPES = {"A3": 10, "A4": 10, "A5": 20, "A6": 60}
 
 # How far from home, by placement family: shares of placements in the council's own area, and
-# outside it within 50 miles, 50–100 miles and over 100 miles. Together they give 41% outside the
-# council, 7% over 50 miles and 3% over 100 (DfE 2018), with 61–64% of children in children's homes
-# outside their council.
+# outside it within 50 miles, 50–100 miles and over 100 miles (current placements on the snapshot
+# day hold them closely: _Bands). Together they give 45% outside the council (DfE 2024; 41% in 2018),
+# 7% over 50 miles and 3% over 100 (DfE 2018), with 60% of children in children's homes (K2) outside
+# their council (61–64% in 2017–2018).
 IN, NEAR, MID, FAR = "in", "near", "mid", "far"
 _BAND_MILES = {IN: (0.0, 50.0), NEAR: (0.0, 50.0), MID: (50.0, 100.0), FAR: (100.0, 1000.0)}
 DISTANCE_BANDS: dict[str, tuple[float, float, float, float]] = {
-    "home": (38, 40, 13, 9),
+    "home": (40, 38, 13, 9),
     "secure": (15, 35, 25, 25),
-    "foster": (62, 34, 2.2, 1.8),
+    "foster": (56, 40, 2.2, 1.8),
     "supported": (55, 37, 5, 3),
     "parents": (85, 13, 1.2, 0.8),
     "adoption": (45, 49, 4, 2),
     "other": (40, 42, 10, 8),
 }
+# How far from home a placement in the council's own area (IN) or in another council's within 50
+# miles (NEAR) is: the mean, in miles, of the distance drawn (exponential) before looking for a
+# postcode that far away in a random direction. Most children placed in their own council live within
+# a few miles of home, and most of those placed outside it not far across the boundary: with the
+# bands above, 22% of children are placed more than 20 miles from home (DfE 2024). Placements with
+# providers (children's homes, supported accommodation) go to the providers there are in the band.
+LOCAL_MILES: dict[str, float] = {IN: 4.0, NEAR: 13.0}
+_METRES_PER_MILE = 1609.344
+_PEOPLED_SQUARE = 30  # postcodes in a square kilometre at which it is taken every time it is drawn
 
 
 def _family(placement_type: str) -> str:
@@ -381,10 +391,35 @@ def _in_band(home: Postcode, candidate: Postcode, band: str) -> bool:
     return low <= distance_miles(home, candidate) < high
 
 
+def _postcode_around(rng: random.Random, geo: Geography, *, home: Postcode, authority: str, band: str) -> Postcode | None:
+    """A postcode near home, in the council's own area (IN) or in another council's (NEAR): a point at
+    a distance drawn for the band in a random direction, then a postcode in the kilometre grid square
+    it falls in, sparsely peopled squares taken less often (where people live). None when no try
+    lands (a home far from any other council has no NEAR postcode)."""
+    mean, inside, high = LOCAL_MILES[band], band == IN, _BAND_MILES[band][1]
+    for _ in range(200):
+        miles = rng.expovariate(1 / mean)
+        if miles >= high:
+            continue
+        angle = rng.uniform(0, math.tau)
+        metres = miles * _METRES_PER_MILE
+        square = geo.postcodes_at(home.easting + metres * math.cos(angle), home.northing + metres * math.sin(angle))
+        if len(square) < _PEOPLED_SQUARE and rng.random() * _PEOPLED_SQUARE >= len(square):
+            continue
+        candidate = rng.choice(square)
+        if (geo.host_authority(candidate) == authority) == inside and _in_band(home, candidate, band):
+            return candidate
+    return None
+
+
 def _postcode_in_band(
     rng: random.Random, geo: Geography, *, home: Postcode, authority: str, band: str
 ) -> Postcode | None:
     """A postcode in the band: in the council's own area (IN) or in another council's (the rest)."""
+    if band in LOCAL_MILES:
+        found = _postcode_around(rng, geo, home=home, authority=authority, band=band)
+        if found is not None:
+            return found
     if band == IN:
         own = geo.postcodes[authority]
         for _ in range(60):
@@ -407,6 +442,32 @@ def _postcode_in_band(
             if _in_band(home, candidate, band):
                 return candidate
     return None
+
+
+_GOLDEN = (math.sqrt(5) - 1) / 2
+
+
+class _Bands:
+    """The band of each placement, by placement family and whether it is current on the snapshot day.
+
+    Each follows a low-discrepancy sequence (golden-ratio steps from a random start) rather than
+    independent draws, so that a world of any size holds the DISTANCE_BANDS shares: 3,000 children
+    hold about 370 in children's homes, whose out-of-area share would wander by 2.5 points drawn
+    independently.
+    """
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.at: dict[tuple[str, bool], float] = {}
+        self.cumulative = {family: list(itertools.accumulate(weights)) for family, weights in DISTANCE_BANDS.items()}
+
+    def band(self, family: str, *, current: bool) -> str:
+        key = (family, current)
+        if key not in self.at:
+            self.at[key] = self.rng.random()
+        self.at[key] = (self.at[key] + _GOLDEN) % 1.0
+        cumulative = self.cumulative[family]
+        return (IN, NEAR, MID, FAR)[bisect_right(cumulative, self.at[key] * cumulative[-1])]
 
 
 def _fallback_bands(band: str) -> tuple[str, ...]:
@@ -630,16 +691,26 @@ def _other_names(rng: random.Random, child: Child, firsts: name_lists.NamePool, 
     return found
 
 
+def _places_rng(world: World, step: str) -> random.Random:
+    """The stream a step draws where placements are from (and the providers it opens), apart from its
+    own: the children and their placement histories stay the same when how places are chosen changes."""
+    return random.Random(f"{world.seed}:{step}:places")
+
+
 def placements_step(world: World, geo: Geography, rng: random.Random) -> None:
     """Each child's placements since coming into care; the last is current on the snapshot day."""
-    providers = _Providers(world, geo, rng)
+    places = _places_rng(world, "placements_step")
+    providers, bands = _Providers(world, geo, places), _Bands(places)
     for child in world.children:
-        world.placements.extend(_placements_for(rng, geo, providers, child, as_at=world.as_at))
+        world.placements.extend(_placements_for(rng, places, geo, providers, bands, child, as_at=world.as_at))
 
 
 def _placements_for(
-    rng: random.Random, geo: Geography, providers: _Providers, child: Child, *, as_at: datetime.date, reuse: bool = False
+    rng: random.Random, places: random.Random, geo: Geography, providers: _Providers, bands: _Bands, child: Child, *,
+    as_at: datetime.date, reuse: bool = False,
 ) -> list[Placement]:
+    """The child's placements up to `as_at`, the last still open. With `reuse` (children who have left
+    care), none is current on the snapshot day."""
     dob = child.date_of_birth
     # Time in care: most children have been looked after for a year or two; never since before birth.
     days_in_care = min((as_at - dob).days, int(rng.expovariate(1 / 2.3) * 365.25))
@@ -659,7 +730,8 @@ def _placements_for(
     placements = []
     for i, (start, placement_type) in enumerate(zip(starts, types, strict=True)):
         end = starts[i + 1] if i + 1 < len(starts) else None
-        postcode, provider_type, provider = _place(rng, geo, providers, child, home, placement_type, reuse=reuse)
+        band = bands.band(_family(placement_type), current=end is None and not reuse)
+        postcode, provider_type, provider = _place(places, geo, providers, child, home, placement_type, band, reuse=reuse)
         placements.append(
             Placement(
                 responsible_authority=child.responsible_authority, la_child_id=child.la_child_id,
@@ -694,16 +766,15 @@ _OTHER_PROVIDERS: dict[str, dict[str, float]] = {
 
 def _place(
     rng: random.Random, geo: Geography, providers: _Providers, child: Child, home: Postcode, placement_type: str,
-    *, reuse: bool = False,
+    band: str, *, reuse: bool = False,
 ) -> tuple[Postcode, str, Provider | None]:
-    """Where a placement is, its SSDA903 provider code and its registered provider, if any.
+    """Where a placement in the band is, its SSDA903 provider code and its registered provider, if any.
 
     With `reuse`, a home, secure home or supported accommodation already in the world at any
     distance is taken before a new one is opened: for past placements, so that the homes stay
     sized and spread for the children looked after on the snapshot day.
     """
     family = _family(placement_type)
-    band = rng.choices((IN, NEAR, MID, FAR), weights=DISTANCE_BANDS[family])[0]
     council = child.responsible_authority
 
     kind = _PROVIDER_KIND.get(placement_type)
@@ -777,7 +848,8 @@ def former_children_step(world: World, geo: Geography, rng: random.Random) -> No
     for child in world.children:
         ids_by_council[child.responsible_authority].add(child.la_child_id)
     nhs_numbers = {child.nhs_number for child in world.children if child.nhs_number}
-    providers = _Providers(world, geo, rng)
+    places = _places_rng(world, "former_children_step")
+    providers, bands = _Providers(world, geo, places), _Bands(places)
     first_day = episode_window(world.as_at, world.years)[0].astimezone(LONDON).date()
     for _ in range(round(world.children_wanted * LEAVERS_PER_YEAR * world.years)):
         council = rng.choices(codes, cum_weights=council_weights)[0]
@@ -789,7 +861,9 @@ def former_children_step(world: World, geo: Geography, rng: random.Random) -> No
             dob = left - datetime.timedelta(days=rng.randrange(max(1, int(low * 365.25)), int(high * 365.25) - 1))
         child = _new_child(world, geo, rng, council=council, dob=dob, ids_by_council=ids_by_council, nhs_numbers=nhs_numbers)
         # The placements up to the last day in care.
-        placements = _placements_for(rng, geo, providers, child, as_at=left - datetime.timedelta(days=1), reuse=True)
+        placements = _placements_for(
+            rng, places, geo, providers, bands, child, as_at=left - datetime.timedelta(days=1), reuse=True
+        )
         placements[-1].end_date = left
         world.placements.extend(placements)
 
@@ -1320,13 +1394,14 @@ def world_summary(world: World) -> dict[str, float]:
     geo = geography()
     children = {(c.responsible_authority, c.la_child_id): c for c in world.children}
     current = [p for p in world.placements if p.end_date is None]
-    out_of_area = over_50 = over_100 = homes = homes_out = 0
+    out_of_area = over_20 = over_50 = over_100 = homes = homes_out = 0
     types: Counter[str] = Counter()
     for placement in current:
         home, placed = _lookup(placement.home_postcode), _lookup(placement.placement_postcode)
         miles = distance_miles(home, placed)
         outside = geo.host_authority(placed) != placement.responsible_authority
         out_of_area += outside
+        over_20 += miles > 20
         over_50 += miles > 50
         over_100 += miles > 100
         types[_family(placement.placement_type)] += 1
@@ -1351,6 +1426,7 @@ def world_summary(world: World) -> dict[str, float]:
         "male_pct": pct(sum(c.sex == "1" for c in looked_after), len(looked_after)),
         "white_pct": pct(sum(c.ethnicity.startswith("W") for c in looked_after), len(looked_after)),
         "out_of_area_pct": pct(out_of_area, n),
+        "over_20_miles_pct": pct(over_20, n),
         "over_50_miles_pct": pct(over_50, n),
         "over_100_miles_pct": pct(over_100, n),
         "childrens_homes_out_of_area_pct": pct(homes_out, homes),

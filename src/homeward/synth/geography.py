@@ -6,7 +6,7 @@ An index over the reference tables (places.reference) and the ONS postcode direc
 
 import math
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -14,6 +14,7 @@ from homeward.places import reference
 from homeward.places.postcodes import Postcode, directory
 
 _METRES_PER_MILE = 1609.344
+_CELL_METRES = 1000  # the grid that finds the postcodes around a point
 
 # Postcode area -> English region, to place each council in its region.
 _REGION_BY_AREA: dict[str, str] = {
@@ -42,6 +43,7 @@ class Geography:
     centroid: dict[str, tuple[float, float]]
     radius: dict[str, float]  # miles from the centroid to the council's furthest postcode
     _candidates: dict[tuple[str, float, float], list[tuple[str, float]]] = field(default_factory=dict)
+    _grid: dict[tuple[int, int], list[Postcode]] = field(default_factory=dict)
 
     def host_authority(self, postcode: Postcode) -> str:
         return self.authority_of_district.get(postcode.district_code, "")
@@ -65,6 +67,17 @@ class Geography:
                     found.append((other, miles))
             self._candidates[key] = found
         return self._candidates[key]
+
+    def postcodes_at(self, easting: float, northing: float) -> list[Postcode]:
+        """The English postcodes in the kilometre grid square that holds a point (none in the sea,
+        abroad or in open country), always in the same order."""
+        if not self._grid:  # built on first use: about a second
+            grid: dict[tuple[int, int], list[Postcode]] = defaultdict(list)
+            for authority in self.authorities:
+                for postcode in self.postcodes[authority]:
+                    grid[(int(postcode.easting // _CELL_METRES), int(postcode.northing // _CELL_METRES))].append(postcode)
+            self._grid = dict(grid)
+        return self._grid.get((int(easting // _CELL_METRES), int(northing // _CELL_METRES)), [])
 
 
 _AREA = re.compile(r"[A-Z]+")
