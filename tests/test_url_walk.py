@@ -367,3 +367,28 @@ def test_every_route_about_a_record_is_not_found_by_an_unrelated_council(world, 
             wrong.append(f"{url} was never looked up ({statuses})")
     assert object_routes > 25
     assert wrong == []
+
+
+def test_every_refused_look_up_of_a_child_or_an_episode_is_recorded(world, records):
+    """The trust issue, item 3: a look-up of a child or an episode out of scope is audited as
+    `denied`, under the child (so it shows in the child's access log), whichever door it came by."""
+    from homeward.audit.models import Action, AuditEvent
+
+    client = _signed_in(world.unrelated_social_worker)
+    unrecorded, routes = [], 0
+    for route, url in _walk(world, records):
+        if not {"child_id", "episode_id"} & set(route.parameters) or _marked(route.callback, "homeward_no_child_data"):
+            continue
+        routes += 1
+        child_id = records.ids(world, route)["child_id"]
+        for method in ("get", "post"):
+            before = AuditEvent.objects.filter(action=Action.DENIED, child_id=child_id, user_id=world.unrelated_social_worker.pk).count()
+            if method == "post" and route.is_api:
+                response = client.post(url, VALID_INPUT.get(route.name, {}), content_type="application/json")
+            else:
+                response = getattr(client, method)(url)
+            after = AuditEvent.objects.filter(action=Action.DENIED, child_id=child_id, user_id=world.unrelated_social_worker.pk).count()
+            if response.status_code == 404 and after == before:
+                unrecorded.append(f"{method.upper()} {url}")
+    assert routes >= 24
+    assert unrecorded == [], "\n".join(unrecorded)

@@ -37,6 +37,38 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+
+
+def _audit_key() -> str:
+    """The key of the audit log's hash chain (HMAC-SHA256) and of its signed anchors. It lives outside
+    the database so that whoever can rewrite the audit table cannot compute the hashes of a rewritten
+    chain; keep it out of the database's host and backups in production. Without it the chain can no
+    longer be verified: keep it as long as the log."""
+    if key := os.environ.get("HOMEWARD_AUDIT_KEY"):
+        if len(key) < 32:
+            from django.core.exceptions import ImproperlyConfigured
+
+            raise ImproperlyConfigured("HOMEWARD_AUDIT_KEY must be at least 32 characters (a random string).")
+        return key
+    path = VAR_DIR / "audit_key"
+    if not path.exists():
+        import secrets
+        import tempfile
+
+        # Written whole, then linked into place only if still absent: processes starting together
+        # (a test run, the web server and the worker) all read the one key that won.
+        with tempfile.NamedTemporaryFile("w", dir=VAR_DIR, prefix=".audit_key-", delete=False) as new_key:
+            new_key.write(secrets.token_urlsafe(64))
+        try:
+            os.link(new_key.name, path)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(new_key.name)
+    return path.read_text().strip()
+
+
+HOMEWARD_AUDIT_KEY = _audit_key()
 ALLOWED_HOSTS = os.environ.get("HOMEWARD_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 
 INSTALLED_APPS = [
@@ -76,6 +108,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "homeward.audit.refusals.refusals_recorded",
     "homeward.web.middleware.session_timeouts",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -138,6 +171,32 @@ AXES_COOLOFF_TIME = 0.5  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "homeward.web.views.locked_out"
+# Every failure is kept with its time and address (axes' AccessFailureLog): the throttles below count
+# them, and they are the record of who tried. `homeward axes_reset_failure_logs --age DAYS` prunes it.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# One address trying many usernames (one password sprayed across accounts) is locked for the same
+# 30 minutes after this many failures, whichever usernames they named. Higher than the account's
+# limit: a council's or force's staff often share one address. A good sign-in does not clear it.
+LOCKOUT_FAILURES_PER_ADDRESS = int(os.environ.get("HOMEWARD_LOCKOUT_FAILURES_PER_ADDRESS", "20"))
+# Beyond this many failed sign-ins across the whole service in the last minute, sign-in answers "try
+# again shortly" to everyone (no password is checked) until the minute's count falls back. 0: off.
+SIGN_IN_FAILURES_PER_MINUTE = int(os.environ.get("HOMEWARD_GLOBAL_SIGNIN_FAILURES_PER_MINUTE", "300"))
+
+
+def _meta_key(header: str) -> str:
+    """A header's name as a proxy writes it (X-Forwarded-For) to its key in request.META."""
+    header = header.strip().upper().replace("-", "_")
+    return header if not header or header.startswith("HTTP_") else f"HTTP_{header}"
+
+
+# The client's address, for the throttles and the record of sign-ins, is the connection's
+# (REMOTE_ADDR) unless a proxy in front is trusted to give it: then it is read from that header,
+# counting HOMEWARD_TRUSTED_PROXIES entries from the right (each proxy appends the address it saw; a
+# client can put anything on the left). Never trust it without such a proxy: a client could send
+# a new address with every guess.
+TRUSTED_PROXY_CLIENT_HEADER = _meta_key(os.environ.get("HOMEWARD_TRUSTED_PROXY_CLIENT_HEADER", ""))
+TRUSTED_PROXIES = max(1, int(os.environ.get("HOMEWARD_TRUSTED_PROXIES", "1")))
+AXES_CLIENT_IP_CALLABLE = "homeward.web.views.client_ip"
 
 # Sessions: an absolute limit from sign-in and an idle limit between requests.
 SESSION_ABSOLUTE_SECONDS = int(os.environ.get("HOMEWARD_SESSION_ABSOLUTE_SECONDS", str(10 * 3600)))

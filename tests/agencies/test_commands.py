@@ -2,6 +2,8 @@
 
 import base64
 import re
+import secrets
+import shlex
 import time
 from io import StringIO
 from urllib.parse import parse_qs, urlparse
@@ -14,6 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 
 from homeward.agencies.models import ApiToken, User
+from homeward.agencies.services import api_token_create
 
 
 @pytest.fixture(autouse=True)
@@ -160,12 +163,21 @@ def test_a_person_created_with_the_commands_can_sign_in_outside_demo_mode(world,
 # ---------------------------------------------------------------------------------------------
 
 
-def test_token_create_prints_the_token_and_the_prefix_revoke_needs(world):
-    out, err = _run("token", "create", "--agency", world.west_midlands_police.code, "--role", "police_officer")
+# Random bytes whose URL-safe base64 starts with '-' ("-Pj4-A..."): the draw, one in 64, that once
+# gave a prefix `token revoke` read as an option. Pinned, so the tests below see it on every run.
+_DASH_FIRST = b"\xf8"
+
+
+def test_token_create_prints_the_token_and_the_prefix_revoke_needs(world, monkeypatch):
+    with monkeypatch.context() as patched:
+        patched.setattr(secrets, "token_bytes", lambda n=None: _DASH_FIRST * (n or 32))
+        out, err = _run("token", "create", "--agency", world.west_midlands_police.code, "--role", "police_officer")
     raw = out.strip()
     assert raw.startswith("hw_") and "\n" not in raw
     prefix = re.search(r"^prefix (\S+)", err, re.M).group(1)
-    assert f"homeward token revoke {prefix}" in err and raw not in err
+    assert not prefix.startswith("-")
+    printed = re.search(r"revoke it with: (homeward token revoke \S+)\)", err).group(1)
+    assert printed == f"homeward token revoke {prefix}" and raw not in err
     token = ApiToken.objects.get(prefix=prefix)
     assert token.user.username == f"svc-{world.west_midlands_police.code.lower()}-police_officer"
 
@@ -173,7 +185,7 @@ def test_token_create_prints_the_token_and_the_prefix_revoke_needs(world):
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert client.get("/api/v1/children/").status_code == 200
 
-    revoked, _ = _run("token", "revoke", prefix)
+    revoked, _ = _run(*shlex.split(printed)[1:])  # the command exactly as printed
     assert "Revoked 1 token(s)." in revoked
     assert client.get("/api/v1/children/").status_code == 401
     listed, _ = _run("token", "list")
@@ -183,6 +195,53 @@ def test_token_create_prints_the_token_and_the_prefix_revoke_needs(world):
 def test_token_revoke_of_an_unknown_prefix_fails(world):
     with pytest.raises(CommandError, match="No live token"):
         _run("token", "revoke", "nothing1")
+
+
+def test_token_prefixes_never_start_with_a_dash(world, monkeypatch):
+    monkeypatch.setattr(secrets, "token_bytes", lambda n=None: _DASH_FIRST * (n or 32))
+    token, raw = api_token_create(agency_code=world.gmp.code, role="police_officer")
+    assert raw.startswith("hw_") and not token.prefix.startswith("-") and raw[3:].startswith(token.prefix)
+
+
+def _token_with_prefix(world, prefix: str) -> ApiToken:
+    """A token as the old generator could make one (a prefix with a leading '-')."""
+    token, _ = api_token_create(agency_code=world.gmp.code, role="police_officer")
+    ApiToken.objects.filter(pk=token.pk).update(prefix=prefix)
+    return token
+
+
+@pytest.mark.parametrize("args", [["--", "-Pj4-A8A"], ["--prefix=-Pj4-A8A"], ["--prefix", "Pj4-A8A-"]])
+def test_token_revoke_takes_a_prefix_that_starts_with_a_dash(world, args):
+    prefix = args[-1].removeprefix("--prefix=")
+    token = _token_with_prefix(world, prefix)
+    out, _ = _run("token", "revoke", *args)
+    assert "Revoked 1 token(s)." in out
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+
+
+def test_the_homeward_command_line_revokes_a_prefix_that_starts_with_a_dash(world, monkeypatch, capsys):
+    """Through the console script's own argument handling, not just call_command."""
+    from django.db import connections
+
+    from homeward import cli
+
+    token = _token_with_prefix(world, "-Pj4-A8A")
+    # A command run from the command line closes the connections when done; the test's own
+    # transaction has to outlive it.
+    monkeypatch.setattr(connections, "close_all", lambda: None)
+    monkeypatch.setattr("sys.argv", ["homeward", "token", "revoke", "--prefix=-Pj4-A8A"])
+    cli.main()
+    assert "Revoked 1 token(s)." in capsys.readouterr().out
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+
+
+def test_token_revoke_says_how_to_give_a_prefix(world):
+    with pytest.raises(CommandError, match="homeward token revoke -- -"):
+        _run("token", "revoke")
+    with pytest.raises(CommandError, match="either"):
+        _run("token", "revoke", "abc", "--prefix=abd")
 
 
 def test_token_create_checks_the_role_against_the_agency(world):

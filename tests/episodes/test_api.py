@@ -65,15 +65,19 @@ EPISODE_ACTIONS = ("risk", "return", "return-interview", "police-reference", "up
 
 
 @pytest.mark.parametrize("who", ["unrelated_social_worker", "other_provider_staff", "gmp_officer"])
-def test_an_episode_out_of_scope_is_404_on_every_endpoint_and_not_audited(world, api, episode, who):
+def test_an_episode_out_of_scope_is_404_on_every_endpoint_and_only_the_refusal_audited(world, api, episode, who):
     client = api(getattr(world, who))
     before = AuditEvent.objects.count()
+    calls = 2 + len(EPISODE_ACTIONS)
     assert client.get(f"/api/v1/episodes/{episode.pk}/").status_code == 404
     for path in EPISODE_ACTIONS:
         response = client.post(f"/api/v1/episodes/{episode.pk}/{path}/", _valid_body(path), format="json")
         assert response.status_code == 404, (path, response.content)
     assert client.get("/api/v1/episodes/999999/").status_code == 404
-    assert AuditEvent.objects.count() == before
+    # Each refused look-up is recorded as denied (under the child, when the episode exists), and nothing else.
+    refused = list(AuditEvent.objects.filter(id__gt=0).order_by("-id")[:calls].values_list("action", "child_id"))
+    assert AuditEvent.objects.count() == before + calls
+    assert sorted(refused, key=str) == sorted([("denied", episode.child_id)] * (calls - 1) + [("denied", None)], key=str)
 
 
 def test_the_valid_bodies_are_valid(world, api, episode, rhi_worker):

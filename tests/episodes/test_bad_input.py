@@ -16,12 +16,13 @@ def reported(world, api):
     return response.json()
 
 
-def _refused(response, field: str, before: dict) -> str:
+def _refused(response, field: str, before: dict, *, denied: int = 0) -> str:
+    """A 400 naming the field; nothing changed but, for a refused look-up, its `denied` audit entry."""
     assert response.status_code == 400, response.content
     body = response.json()
     assert list(body) == [field], body
     assert isinstance(body[field], list) and body[field][0]
-    assert counts() == before, "a refused write changed something"
+    assert counts() == {**before, "AuditEvent": before["AuditEvent"] + denied}, "a refused write changed something"
     return body[field][0]
 
 
@@ -49,8 +50,8 @@ def test_an_unknown_child_is_refused_without_revealing_whether_it_exists(world, 
     response = api(world.provider_staff).post("/api/v1/episodes/", {
         "child": child_id, "kind": "missing", "started_at": ago(hours=1).isoformat(),
     }, format="json")
-    # The same words whether the child does not exist or belongs to someone else.
-    assert _refused(response, "child", before) == "No such child."
+    # The same words whether the child does not exist or belongs to someone else; the look-up is recorded.
+    assert _refused(response, "child", before, denied=1) == "No such child."
 
 
 def test_a_risk_grade_that_does_not_exist_is_refused(world, api, reported):

@@ -1,8 +1,11 @@
 """The Philomena profile (Part A): view, versions, edit with a photo, and the photo served only
 through the access check."""
 
+import io
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 
 from homeward.episodes.models import PhilomenaProfile
 from tests.episodes_ui.conftest import PNG, counts, summary_errors
@@ -56,7 +59,10 @@ def test_the_photo_is_served_through_the_check_and_never_cached(world, client_fo
     assert response["Content-Type"] == "image/png"
     assert response["Cache-Control"] == "no-store"
     assert response["X-Content-Type-Options"] == "nosniff"
-    assert b"".join(response.streaming_content) == PNG
+    # The photo as stored: decoded and written again (no metadata), the same picture.
+    with Image.open(io.BytesIO(b"".join(response.streaming_content))) as served, Image.open(io.BytesIO(PNG)) as uploaded:
+        assert served.format == "PNG" and served.size == uploaded.size
+        assert served.convert("RGB").tobytes() == uploaded.convert("RGB").tobytes()
     assert client_for("provider_staff").get(f"/children/{world.child.pk}/profile/photo/?version=7").status_code == 404
     assert client_for("provider_staff").get(f"/children/{world.child.pk}/profile/photo/?version=x").status_code == 404
 
@@ -99,6 +105,10 @@ def test_bad_input_names_the_field_and_changes_nothing(world, client_for):
     # With the description given, the service looks at the photo's bytes and names that field.
     html = client.post(f"/children/{world.child.pk}/profile/edit/", {**_profile_form(), "photo": SimpleUploadedFile("n.png", b"text")}).content.decode()
     assert summary_errors(html) == {"#photo": "The photo must be a JPEG, PNG or WebP image."}
+    # A file that starts like a PNG but is not one is refused on the same field.
+    fake = SimpleUploadedFile("n.png", PNG[:8] + b"\x00" * 64, content_type="image/png")
+    html = client.post(f"/children/{world.child.pk}/profile/edit/", {**_profile_form(), "photo": fake}).content.decode()
+    assert list(summary_errors(html)) == ["#photo"]
     assert counts() == before
 
 

@@ -81,7 +81,9 @@ def service_account_get_or_create(*, agency: Agency, role: str) -> User:
 def api_token_create(*, agency_code: str, role: str) -> tuple[ApiToken, str]:
     """Create a bearer token; the raw value is returned once and only its hash is kept."""
     user = service_account_get_or_create(agency=_agency(agency_code), role=role)
-    raw = "hw_" + secrets.token_urlsafe(32)
+    # Hexadecimal, so the prefix (what `token revoke` takes) never starts with '-', which a command
+    # line reads as an option; URL-safe base64 did one time in 64. 256 bits either way.
+    raw = "hw_" + secrets.token_hex(32)
     token = ApiToken.objects.create(user=user, key_hash=hash_token(raw), prefix=raw[3:11])
     return token, raw
 

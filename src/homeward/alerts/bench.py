@@ -194,7 +194,7 @@ def _wait_until_sent(people: list[User], mailbox, worker, timeout: float) -> Non
 
 def run_alerts_bench(*, episodes_per_minute: int, minutes: float, councils: int = 12, seed: int = 1, smtp_port: int = 0,
                      out=None) -> dict:
-    from homeward.alerts.smtp_sink import smtp_sink  # aiosmtpd: a development dependency
+    from homeward.alerts.smtp_sink import smtp_sink  # the local SMTP server the worker delivers to
 
     out = out or sys.stdout
     openings = max(1, round(episodes_per_minute * minutes))

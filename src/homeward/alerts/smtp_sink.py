@@ -1,4 +1,4 @@
-"""A local SMTP server that keeps what it is sent (aiosmtpd, a development dependency): the tests
+"""A local SMTP server that keeps what it is sent (aiosmtpd, a runtime dependency): the tests
 and `homeward bench alerts` talk to it over real SMTP. Hooks let a fault test act at a chosen point
 of the conversation (e.g. kill the worker)."""
 

@@ -1,9 +1,21 @@
-"""The audit log: append-only (database triggers refuse changes) and hash-chained."""
+"""The audit log: append-only (database triggers refuse changes) and hash-chained with a key."""
 
 import hashlib
+import hmac
 import json
 
+from django.conf import settings
 from django.db import models
+
+
+def chain_key() -> bytes:
+    """The key of the chain's HMACs. It is kept outside the database (HOMEWARD_AUDIT_KEY, else
+    var/audit_key), so whoever can rewrite the table cannot compute the hashes of a rewritten chain."""
+    return settings.HOMEWARD_AUDIT_KEY.encode()
+
+
+def keyed_hash(text: str, key: bytes | None = None) -> str:
+    return hmac.new(key if key is not None else chain_key(), text.encode(), hashlib.sha256).hexdigest()
 
 
 class Action(models.TextChoices):
@@ -43,7 +55,8 @@ class AuditEvent(models.Model):
         indexes = [models.Index(fields=["child_id", "at"])]
 
     def canonical(self) -> str:
-        """The exact text hashed for this entry: every field but the id and the hash itself."""
+        """The exact text hashed for this entry: every field but the id and the hash itself (the
+        previous entry's hash among them, which makes the chain)."""
         return json.dumps(
             {
                 "seq": self.seq,
@@ -65,5 +78,6 @@ class AuditEvent(models.Model):
             default=str,
         )
 
-    def compute_hash(self) -> str:
-        return hashlib.sha256(self.canonical().encode()).hexdigest()
+    def compute_hash(self, key: bytes | None = None) -> str:
+        """HMAC-SHA256 of the canonical text under the chain key (or the key given)."""
+        return keyed_hash(self.canonical(), key)

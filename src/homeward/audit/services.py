@@ -1,12 +1,15 @@
-"""Writing to and checking the audit log."""
+"""Writing to and checking the audit log, and signing its head (anchors) to keep elsewhere."""
 
+import hmac
+import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.utils import timezone
 
-from homeward.audit.models import AuditEvent
+from homeward.audit.models import AuditEvent, keyed_hash
 
 GENESIS = "0" * 64
 # Any constant will do: it names the one advisory lock that serialises appends on PostgreSQL.
@@ -148,3 +151,54 @@ def audit_check(
 def audit_verify(events: Iterable[AuditEvent] | None = None, **expected) -> list[ChainProblem]:
     """The problems audit_check finds (an empty list for an intact chain)."""
     return audit_check(events, **expected).problems
+
+
+# ---------------------------------------------------------------------------------------------
+# Anchors: the head and count of an intact chain, signed with the chain key, kept outside the
+# database (a file elsewhere, or POSTed to another service). Verifying against one catches entries
+# cut off the end, and a chain re-sealed even by someone holding the key, since the head it signed
+# must still be in the chain at its number.
+# ---------------------------------------------------------------------------------------------
+
+# Signed text starts with this label, so an anchor's signature can never be mistaken for an
+# entry's hash (whose text is a JSON object).
+_ANCHOR_LABEL = "homeward audit anchor\n"
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+
+
+class AnchorError(ValueError):
+    """An anchor that is malformed or whose signature does not match."""
+
+
+def anchor_signature(*, head: str, count: int, at: str, key: bytes | None = None) -> str:
+    text = json.dumps({"at": at, "count": count, "head": head}, sort_keys=True, separators=(",", ":"))
+    return keyed_hash(_ANCHOR_LABEL + text, key)
+
+
+def audit_anchor() -> dict:
+    """The signed head of the chain as it is now. Raises AnchorError if the chain is broken: an
+    anchor vouches for the chain up to its head, so a broken one is never anchored."""
+    report = audit_check()
+    if report.problems:
+        raise AnchorError(f"the audit chain is broken ({len(report.problems)} problem(s): see `homeward audit verify`); not anchoring it")
+    at = timezone.now().isoformat()
+    return {"head": report.head, "count": report.count, "at": at,
+            "signature": anchor_signature(head=report.head, count=report.count, at=at)}
+
+
+def anchor_load(text: str) -> dict:
+    """An anchor read back, its signature checked against the chain key."""
+    try:
+        anchor = json.loads(text)
+    except ValueError:
+        raise AnchorError("not JSON") from None
+    if not isinstance(anchor, dict) or set(anchor) != {"head", "count", "at", "signature"}:
+        raise AnchorError("expected an object with exactly head, count, at and signature")
+    head, count, at, signature = anchor["head"], anchor["count"], anchor["at"], anchor["signature"]
+    if not (isinstance(head, str) and _HEX64.fullmatch(head) and isinstance(signature, str) and _HEX64.fullmatch(signature)):
+        raise AnchorError("head and signature must be 64 lower-case hexadecimal characters")
+    if isinstance(count, bool) or not isinstance(count, int) or count < 0 or not isinstance(at, str):
+        raise AnchorError("count must be a whole number and at a time")
+    if not hmac.compare_digest(signature, anchor_signature(head=head, count=count, at=at)):
+        raise AnchorError("its signature does not match: it was changed, or signed with another audit key")
+    return anchor

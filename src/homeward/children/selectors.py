@@ -9,6 +9,7 @@ from django.http import Http404
 
 from homeward.agencies.access import access_reasons, visible_children
 from homeward.audit.models import Action, AuditEvent
+from homeward.audit.refusals import refuse
 from homeward.audit.services import audit_record, audit_record_many
 from homeward.children.models import Child, Placement
 
@@ -78,21 +79,26 @@ def _deny(*, user, child_id, why: str) -> Http404:
     except (ValueError, TypeError):
         pk = None
     exists = pk is not None and Child.objects.filter(pk=pk).exists()
-    audit_record(user=user, action=Action.DENIED, object_type="child", object_id=str(child_id)[:40],
-                 child_id=pk if exists else None, why=why)
+    refuse(user=user, object_type="child", object_id=child_id, child_id=pk if exists else None, why=why)
     return Http404("No such child.")
 
 
-def child_lookup(*, user, child_id: int | str, why: str) -> Child:
-    """THE place a look-up of one child is decided: the child if it is in the user's scope, otherwise
-    the refusal is audited as `denied` and Http404 raised (never 403: existence is not revealed).
+def child_lookup(*, user, child_id: int | str, why: str, queryset: QuerySet[Child] | None = None) -> Child:
+    """THE place a look-up of one child is decided, for every door (page, API, service): the child if
+    it is in the user's scope, otherwise the refusal is audited as `denied` and Http404 raised (never
+    403: existence is not revealed). `queryset` shapes what is fetched (select_related, locks); the
+    scope is applied to it here, whatever it is.
 
     Records no read: the caller records what it goes on to show.
     """
+    base = queryset if queryset is not None else _with_related(Child.objects.all())
     try:
-        return _with_related(visible_children(user)).get(pk=int(child_id))
-    except (Child.DoesNotExist, ValueError, TypeError):
-        raise _deny(user=user, child_id=child_id, why=why) from None
+        found = base.filter(pk=int(child_id), pk__in=visible_children(user).values("pk")).first()
+    except (ValueError, TypeError):
+        found = None
+    if found is None:
+        raise _deny(user=user, child_id=child_id, why=why)
+    return found
 
 
 def child_get(*, user, child_id: int | str, why: str) -> Child:

@@ -349,7 +349,17 @@ class ReturnInterviewCommission(models.Model):
 
 
 class PrivateStorage(FileSystemStorage):
-    """Files under MEDIA_ROOT, which no URL serves: they go out only through an access check."""
+    """Files under MEDIA_ROOT, which no URL serves: they go out only through an access check.
+
+    On disk they are the service's alone: files 0600 and the folders it makes 0700, whatever
+    FILE_UPLOAD_PERMISSIONS says (Django's default, 0644, would let any account on the machine read
+    a child's photo).
+    """
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("file_permissions_mode", 0o600)
+        kwargs.setdefault("directory_permissions_mode", 0o700)
+        super().__init__(**kwargs)
 
     def url(self, name):
         raise NotImplementedError("Private files have no URL; read them through episodes.selectors.philomena_photo.")

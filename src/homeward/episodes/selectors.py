@@ -16,8 +16,10 @@ from django.utils import timezone
 
 from homeward.agencies.access import access_reasons, visible_children
 from homeward.audit.models import Action
+from homeward.audit.refusals import refuse
 from homeward.audit.services import audit_record, audit_record_many
 from homeward.children.models import Child, Placement
+from homeward.children.selectors import child_lookup
 from homeward.episodes import clocks, rules
 from homeward.episodes.models import (
     Episode,
@@ -76,28 +78,38 @@ def episode_list(*, user, why: str, status: str = "all", page: int | str = 1, pe
     return result
 
 
+def episode_lookup(*, user, episode_id: int | str, why: str, queryset: QuerySet[Episode] | None = None) -> Episode:
+    """THE place a look-up of one episode is decided, for every door: the episode if the user may see
+    its child, otherwise the refusal is audited as `denied` (under the child, when such an episode
+    exists, so it shows in the child's access log) and Http404 raised. `queryset` shapes what is
+    fetched (prefetches, a lock); the scope is applied to it here. Records no read."""
+    base = queryset if queryset is not None else Episode.objects.select_related("child__responsible_authority")
+    try:
+        pk = int(episode_id)
+    except (TypeError, ValueError):
+        pk = None
+    found = base.filter(pk=pk, child__in=visible_children(user)).first() if pk is not None else None
+    if found is None:
+        child_id = Episode.objects.filter(pk=pk).values_list("child_id", flat=True).first() if pk is not None else None
+        refuse(user=user, object_type="episode", object_id=episode_id, child_id=child_id, why=why)
+        raise Http404("No such episode.")
+    return found
+
+
 def episode_get(*, user, episode_id: int | str, why: str) -> Episode:
     """The episode with its references, gradings, kind changes, updates and interview; Http404 out of scope.
 
     Sets `episode.access_reasons` and `episode.interview_findings_visible` for the caller's use.
     """
-    try:
-        pk = int(episode_id)
-    except (TypeError, ValueError):
-        raise Http404("No such episode.") from None
-    episode = (
-        _with_related(episodes_visible(user))
+    episode = episode_lookup(user=user, episode_id=episode_id, why=why, queryset=(
+        _with_related(Episode.objects.all())
         .prefetch_related(
             Prefetch("risk_gradings", queryset=RiskGrading.objects.select_related("graded_by", "agency")),
             "kind_changes",
             Prefetch("updates", queryset=EpisodeUpdate.objects.select_related("by", "agency")),
             _current_placements(),
         )
-        .filter(pk=pk)
-        .first()
-    )
-    if episode is None:
-        raise Http404("No such episode.")
+    ))
     episode.access_reasons = access_reasons(user, episode.child)
     episode.interview_findings_visible = rules.may_see_interview_findings(
         user, episode.access_reasons, getattr(episode, "return_interview", None)
@@ -296,10 +308,7 @@ def child_timeline(*, user, child_id: int | str, why: str, page: int | str = 1, 
     Read as flat rows (values), not model instances, and bounded by the page, so that a long
     history stays fast.
     """
-    try:
-        child = visible_children(user).select_related("responsible_authority").get(pk=int(child_id))
-    except (Child.DoesNotExist, TypeError, ValueError):
-        raise Http404("No such child.") from None
+    child = child_lookup(user=user, child_id=child_id, why=why, queryset=Child.objects.select_related("responsible_authority"))
     child_episodes = Episode.objects.filter(child=child)
     shown = Paginator(
         child_episodes.order_by("-started_at", "-id").values(
@@ -366,21 +375,20 @@ def child_timeline(*, user, child_id: int | str, why: str, page: int | str = 1, 
 # ---------------------------------------------------------------------------------------------
 
 
-def _profile_child(user, child_id) -> Child:
-    """The child, if the user may read its Philomena profile (police only during an open episode)."""
-    try:
-        child = visible_children(user).get(pk=int(child_id))
-    except (Child.DoesNotExist, TypeError, ValueError):
-        raise Http404("No such child.") from None
+def _profile_child(user, child_id, why: str) -> Child:
+    """The child, if the user may read its Philomena profile (police only during an open episode);
+    a refusal of either is audited as `denied`."""
+    child = child_lookup(user=user, child_id=child_id, why=why, queryset=Child.objects.all())
     has_open = Episode.objects.filter(child=child, returned_at__isnull=True).exists()
     if not rules.may_read_profile(user, access_reasons(user, child), has_open_episode=has_open):
+        refuse(user=user, object_type="philomena_profile", object_id="", child_id=child.pk, why=why)
         raise Http404("No such profile.")
     return child
 
 
 def philomena_profile_current(*, user, child_id: int | str, why: str) -> PhilomenaProfile | None:
     """The latest version of the child's Part A, or None if none has been written."""
-    child = _profile_child(user, child_id)
+    child = _profile_child(user, child_id, why)
     profile = PhilomenaProfile.objects.filter(child=child).select_related("created_by__agency").order_by("-version").first()
     if profile is not None:
         audit_record(user=user, action=Action.READ, object_type="philomena_profile", object_id=profile.pk, child_id=child.pk,
@@ -390,7 +398,7 @@ def philomena_profile_current(*, user, child_id: int | str, why: str) -> Philome
 
 def philomena_profile_versions(*, user, child_id: int | str, why: str) -> list[PhilomenaProfile]:
     """Every version, latest first (who changed what, when)."""
-    child = _profile_child(user, child_id)
+    child = _profile_child(user, child_id, why)
     versions = list(PhilomenaProfile.objects.filter(child=child).select_related("created_by__agency").order_by("-version"))
     audit_record(user=user, action=Action.READ, object_type="philomena_profile", object_id="", child_id=child.pk, why=why,
                  detail={"versions": len(versions)})
@@ -407,7 +415,7 @@ class Photo:
 def philomena_photo(*, user, child_id: int | str, why: str, version: int | None = None) -> Photo:
     """The profile photo (of the latest version, or the one given), through the access check. Http404
     when the child, the version or the photo is not there for this user."""
-    child = _profile_child(user, child_id)
+    child = _profile_child(user, child_id, why)
     profiles = PhilomenaProfile.objects.filter(child=child)
     profile = profiles.filter(version=version).first() if version is not None else profiles.order_by("-version").first()
     if profile is None or not profile.photo:

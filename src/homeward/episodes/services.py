@@ -11,6 +11,8 @@ Conflict (a ValidationError) when a retry under the same key is not the same rep
 """
 
 import datetime
+import io
+import warnings
 from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,12 +21,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
+from PIL import Image, ImageOps
 
 from homeward.agencies.access import access_reasons, visible_children
 from homeward.agencies.models import Agency, AgencyKind
 from homeward.audit.models import Action
 from homeward.audit.services import audit_record
 from homeward.children.models import Child, Placement
+from homeward.children.selectors import child_lookup
 from homeward.episodes import clocks, rules, signals
 from homeward.episodes.models import (
     EXPLOITATION_INDICATORS,
@@ -44,13 +48,19 @@ from homeward.episodes.models import (
     RiskGrading,
     UpdateKind,
 )
+from homeward.episodes.selectors import episode_lookup
 from homeward.places import postcodes
 from homeward.places.models import District
 
 NO_SUCH_CHILD = "No such child."
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
-# Magic numbers of the photo formats accepted (no image library needed to recognise them).
-PHOTO_TYPES = {b"\xff\xd8\xff": ".jpg", b"\x89PNG\r\n\x1a\n": ".png", b"RIFF": ".webp"}
+# A 5 MB file can claim a picture of billions of pixels (a decompression bomb): the header is read
+# first, and anything over this is refused before a pixel is decoded. 40 million is above any phone
+# camera's usual photo (12 to 24 million) and needs about 120 MB to decode.
+PHOTO_MAX_PIXELS = 40_000_000
+# The formats accepted, as Pillow names them, and the extension each is stored under.
+PHOTO_FORMATS = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp"}
+PHOTO_NOT_AN_IMAGE = "The photo must be a JPEG, PNG or WebP image."
 
 
 class Conflict(ValidationError):
@@ -89,34 +99,24 @@ def _at_or_now(value, field: str, *, not_before: datetime.datetime, not_before_w
     return at
 
 
-def _child_for(user, child) -> tuple[Child, list[str]]:
+def _child_for(user, child, why: str) -> tuple[Child, list[str]]:
+    """The child, if the user can see it (selectors' one look-up: a refusal is audited). A child
+    named in a request's body is bad input, not a missing page: ValidationError naming the field."""
     pk = child.pk if isinstance(child, Child) else child
     try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise ValidationError({"child": NO_SUCH_CHILD}) from None
-    found = visible_children(user).select_related("responsible_authority").filter(pk=pk).first()
-    if found is None:
+        found = child_lookup(user=user, child_id=pk, why=why, queryset=Child.objects.select_related("responsible_authority"))
+    except Http404:
         # Never reveal whether a child the user cannot see exists.
-        raise ValidationError({"child": NO_SUCH_CHILD})
+        raise ValidationError({"child": NO_SUCH_CHILD}) from None
     return found, access_reasons(user, found)
 
 
-def _episode_for(user, episode) -> tuple[Episode, list[str]]:
-    """The episode, locked for this transaction, if the user can see its child; else Http404."""
+def _episode_for(user, episode, why: str) -> tuple[Episode, list[str]]:
+    """The episode, locked for this transaction, if the user can see its child; else Http404 (the
+    refusal audited by the one look-up)."""
     pk = episode.pk if isinstance(episode, Episode) else episode
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise Http404("No such episode.") from None
-    found = (
-        Episode.objects.select_for_update(of=("self",))
-        .select_related("child__responsible_authority")
-        .filter(pk=pk, child__in=visible_children(user))
-        .first()
-    )
-    if found is None:
-        raise Http404("No such episode.")
+    found = episode_lookup(user=user, episode_id=pk, why=why, queryset=(
+        Episode.objects.select_for_update(of=("self",)).select_related("child__responsible_authority")))
     return found, access_reasons(user, found.child)
 
 
@@ -190,7 +190,7 @@ def episode_open(
     started_at alone. A retry with the same client_reference from the same agency returns the
     episode it made the first time, unchanged, with created False.
     """
-    child, reasons = _child_for(user, child)
+    child, reasons = _child_for(user, child, why)
     _require(rules.may_act(user, reasons), "report this child missing")
     client_reference = (client_reference or "").strip()
     if kind not in Kind.values:
@@ -287,7 +287,7 @@ def _retried(user, why: str, earlier: Episode, *, child: Child, kind: str, start
 @transaction.atomic
 def episode_kind_change(*, user, why: str, episode: Episode | int, to_kind: str, at=None, text: str = "") -> Episode:
     """Missing becomes away, or away missing. The SSDA903 export splits the episode here (KindChange)."""
-    episode, reasons = _episode_for(user, episode)
+    episode, reasons = _episode_for(user, episode, why)
     _require(rules.may_act(user, reasons), "change this episode")
     if to_kind not in Kind.values:
         raise ValidationError({"to_kind": f"“{to_kind}” is not a kind of episode: use missing or away."})
@@ -313,7 +313,7 @@ def episode_grade_risk(
     *, user, why: str, episode: Episode | int, risk_grade: str, source: str, rationale: str = "", graded_at=None
 ) -> Episode:
     """Grade or regrade risk (police only), keeping the time and source of each grade (APP 2017)."""
-    episode, reasons = _episode_for(user, episode)
+    episode, reasons = _episode_for(user, episode, why)
     _require(rules.may_police(user, reasons), "grade risk: the police grade it")
     if risk_grade not in RiskGrade.values:
         raise ValidationError({"risk_grade": f"“{risk_grade}” is not a risk grade: use one of {', '.join(RiskGrade.values)}."})
@@ -344,7 +344,7 @@ def episode_grade_risk(
 @transaction.atomic
 def episode_add_police_reference(*, user, why: str, episode: Episode | int, reference: str) -> Episode:
     """The force's own reference. Adding the same one again to the same episode changes nothing."""
-    episode, reasons = _episode_for(user, episode)
+    episode, reasons = _episode_for(user, episode, why)
     _require(rules.may_police(user, reasons), "add a police reference")
     reference = (reference or "").strip()
     if not reference or len(reference) > 40:
@@ -370,7 +370,7 @@ def episode_add_update(
     *, user, why: str, episode: Episode | int, kind: str, text: str = "", at=None, location: str = "", postcode: str = ""
 ) -> EpisodeUpdate:
     """A sighting, an enquiry made, or a note. A sighting moves where the child is last known to be."""
-    episode, reasons = _episode_for(user, episode)
+    episode, reasons = _episode_for(user, episode, why)
     _require(rules.may_act(user, reasons), "add to this episode")
     if kind not in FREE_UPDATE_KINDS:
         raise ValidationError({"kind": f"“{kind}” cannot be added here: use one of {', '.join(FREE_UPDATE_KINDS)}."})
@@ -400,7 +400,7 @@ def episode_record_return(
     postcode: str = "", text: str = "",
 ) -> Episode:
     """The child is back (or found). Assigns the return interview, due 72 hours after returned_at."""
-    episode, reasons = _episode_for(user, episode)
+    episode, reasons = _episode_for(user, episode, why)
     _require(rules.may_act(user, reasons), "record this child's return")
     if not episode.is_open:
         raise ValidationError({"returned_at": f"The return was already recorded ({_when(episode.returned_at)})."})
@@ -496,7 +496,7 @@ def _return_interview_assign(*, user, episode: Episode, service: Agency) -> Retu
 @transaction.atomic
 def episode_record_safe_and_well(*, user, why: str, episode: Episode | int, at=None, text: str = "") -> Episode:
     """The police check that the returned child is safe and well (separate from the interview)."""
-    episode, reasons = _episode_for(user, episode)
+    episode, reasons = _episode_for(user, episode, why)
     _require(rules.may_police(user, reasons), "record the safe and well check: the police do")
     _not_closed(episode)
     if episode.returned_at is None:
@@ -514,7 +514,7 @@ def episode_record_safe_and_well(*, user, why: str, episode: Episode | int, at=N
 @transaction.atomic
 def episode_close(*, user, why: str, episode: Episode | int, at=None, text: str = "") -> Episode:
     """Close the record once the child has returned (police, or the responsible authority)."""
-    episode, reasons = _episode_for(user, episode)
+    episode, reasons = _episode_for(user, episode, why)
     _require(rules.may_close(user, reasons), "close this episode")
     if episode.returned_at is None:
         raise ValidationError({"episode": "An episode is closed after the child's return is recorded."})
@@ -555,7 +555,7 @@ def return_interview_update(
     Findings are recorded with, or after, completion; completion needs held_at. A field left None
     is left as it was.
     """
-    episode, reasons = _episode_for(user, episode)
+    episode, reasons = _episode_for(user, episode, why)
     interview = ReturnInterview.objects.select_for_update().filter(episode=episode).first()
     if interview is None:
         raise ValidationError({"episode": "No return interview is assigned yet: record the child's return first."})
@@ -641,18 +641,50 @@ def return_interview_update(
 # ---------------------------------------------------------------------------------------------
 
 
-def _photo_checked(photo) -> str:
-    """The photo's extension, from its first bytes; refuses anything but JPEG, PNG or WebP under 5 MB."""
-    size = getattr(photo, "size", None)
-    if size is not None and size > PHOTO_MAX_BYTES:
+def _photo_cleaned(photo) -> tuple[str, bytes]:
+    """The photo decoded and encoded again: (its extension, the new file's bytes).
+
+    Only the pixels are kept. A phone photo's EXIF says where and when it was taken and on what
+    device (GPS, time, serial numbers): of a child in care, that can say where they live. Decoding
+    every pixel also refuses anything that merely starts like an image.
+    """
+    if getattr(photo, "size", None) is not None and photo.size > PHOTO_MAX_BYTES:
         raise ValidationError({"photo": "The photo must be smaller than 5 MB."})
     photo.seek(0)
-    head = photo.read(12)
-    photo.seek(0)
-    for magic, extension in PHOTO_TYPES.items():
-        if head.startswith(magic) and (extension != ".webp" or head[8:12] == b"WEBP"):
-            return extension
-    raise ValidationError({"photo": "The photo must be a JPEG, PNG or WebP image."})
+    content = photo.read(PHOTO_MAX_BYTES + 1)
+    if len(content) > PHOTO_MAX_BYTES:
+        raise ValidationError({"photo": "The photo must be smaller than 5 MB."})
+    too_many_pixels = ValidationError(
+        {"photo": f"The photo must be at most {PHOTO_MAX_PIXELS // 1_000_000} million pixels (for example 8,000 by 5,000)."}
+    )
+    try:
+        with warnings.catch_warnings():
+            # Pillow warns of a possible bomb from its own limit upwards and raises at twice that.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(content), formats=list(PHOTO_FORMATS))
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+        raise too_many_pixels from None
+    except (OSError, ValueError, SyntaxError):  # Pillow's ways of saying "not one of these formats"
+        raise ValidationError({"photo": PHOTO_NOT_AN_IMAGE}) from None
+    with image:
+        width, height = image.size
+        if width * height > PHOTO_MAX_PIXELS:
+            raise too_many_pixels
+        format_ = image.format
+        out = io.BytesIO()
+        try:
+            image.load()  # every pixel: a damaged or cut-short file fails here
+            # The camera's "this way up" lives in the EXIF that is about to go: turn the pixels instead.
+            upright = ImageOps.exif_transpose(image)
+            if format_ == "JPEG" and upright.mode not in ("RGB", "L"):
+                upright = upright.convert("RGB")  # CMYK: JPEG is written as RGB
+            # Nothing of the original's metadata goes back in: not EXIF, XMP, ICC profile nor PNG
+            # text. Only a PNG's transparency (part of the picture, not about it) is kept.
+            upright.info = {key: value for key, value in upright.info.items() if key == "transparency"}
+            upright.save(out, format_, **{"PNG": {}, "JPEG": {"quality": 90}, "WEBP": {"quality": 90}}[format_])
+        except Exception:  # a malformed file can fail inside Pillow in many ways; each means the same here
+            raise ValidationError({"photo": "The photo could not be read: the file may be damaged. Choose another photo."}) from None
+    return PHOTO_FORMATS[format_], out.getvalue()
 
 
 @transaction.atomic
@@ -676,11 +708,11 @@ def philomena_profile_save(
     remove_photo: bool = False,
 ) -> PhilomenaProfile:
     """Save Part A as a new version. The photo carries over from the last version unless replaced or removed."""
-    child, reasons = _child_for(user, child)
+    child, reasons = _child_for(user, child, why)
     _require(rules.may_keep_profile(user, reasons), "change this child's Philomena profile")
     if len(phone) > 100:
         raise ValidationError({"phone": "Phone must be at most 100 characters."})
-    extension = _photo_checked(photo) if photo is not None else None
+    extension, content = _photo_cleaned(photo) if photo is not None else (None, b"")
     # Lock the child's row so two saves cannot both take the next version number.
     Child.objects.select_for_update().filter(pk=child.pk).first()
     previous = PhilomenaProfile.objects.filter(child=child).order_by("-version").first()
@@ -694,10 +726,6 @@ def philomena_profile_save(
     if extension is not None:
         # The file is written once the row is committed: a save that fails or is rolled back leaves
         # no photo of a child on disk without a record of it.
-        photo.seek(0)
-        content = photo.read(PHOTO_MAX_BYTES + 1)
-        if len(content) > PHOTO_MAX_BYTES:
-            raise ValidationError({"photo": "The photo must be smaller than 5 MB."})
         profile.photo.name = profile.photo.field.generate_filename(profile, f"photo{extension}")
         transaction.on_commit(partial(profile.photo.storage.save, profile.photo.name, ContentFile(content)))
     elif previous is not None and previous.photo and not remove_photo:

@@ -18,6 +18,7 @@ from homeward.agencies.models import Agency, User
 from homeward.audit.models import Action
 from homeward.audit.services import audit_record, audit_record_many
 from homeward.children.models import Child, Placement
+from homeward.children.selectors import child_lookup
 from homeward.places import maps, postcodes
 from homeward.safeguarding import permissions
 from homeward.safeguarding.models import (
@@ -51,11 +52,9 @@ def _pk(value) -> int:
         raise Http404("Not found.") from None
 
 
-def child_in_scope(user, child_id) -> tuple[Child, list[str]]:
-    """The child and the user's reasons to see it, or Http404."""
-    child = visible_children(user).select_related("responsible_authority").filter(pk=_pk(child_id)).first()
-    if child is None:
-        raise Http404("No such child.")
+def child_in_scope(user, child_id, why: str) -> tuple[Child, list[str]]:
+    """The child and the user's reasons to see it, or Http404 (the refusal audited by the one look-up)."""
+    child = child_lookup(user=user, child_id=_pk(child_id), why=why, queryset=Child.objects.select_related("responsible_authority"))
     return child, access_reasons(user, child)
 
 
@@ -94,7 +93,7 @@ class ChildFlags:
 
 
 def risk_flags_for_child(*, user, child_id, why: str) -> ChildFlags:
-    child, reasons = child_in_scope(user, child_id)
+    child, reasons = child_in_scope(user, child_id, why)
     events = RiskFlagEvent.objects.select_related("by__agency").order_by("-at", "-id")
     flags = sorted(
         RiskFlag.objects.filter(child=child).prefetch_related(Prefetch("events", queryset=events)),
@@ -108,8 +107,8 @@ def risk_flags_for_child(*, user, child_id, why: str) -> ChildFlags:
     return ChildFlags(child, reasons, flags, permissions.may_change_flags(user, reasons), findings)
 
 
-def risk_flag_in_scope(user, child_id, flag_id) -> tuple[RiskFlag, list[str]]:
-    child, reasons = child_in_scope(user, child_id)
+def risk_flag_in_scope(user, child_id, flag_id, why: str) -> tuple[RiskFlag, list[str]]:
+    child, reasons = child_in_scope(user, child_id, why)
     flag = RiskFlag.objects.select_for_update(of=("self",)).filter(child=child, pk=_pk(flag_id)).first()
     if flag is None:
         raise Http404("No such flag.")
@@ -128,7 +127,7 @@ def _screenings_allowed(user, reasons: list[str]) -> None:
 
 
 def screening_history(*, user, child_id, why: str) -> tuple[Child, list[str], list[Screening]]:
-    child, reasons = child_in_scope(user, child_id)
+    child, reasons = child_in_scope(user, child_id, why)
     _screenings_allowed(user, reasons)
     screenings = list(Screening.objects.filter(child=child).select_related("by", "agency").order_by("-screened_at", "-id"))
     audit_record(user=user, action=Action.LIST, object_type="screening", object_id=child.pk, child_id=child.pk, why=why,
@@ -137,7 +136,7 @@ def screening_history(*, user, child_id, why: str) -> tuple[Child, list[str], li
 
 
 def screening_get(*, user, child_id, screening_id, why: str) -> tuple[Screening, list[str]]:
-    child, reasons = child_in_scope(user, child_id)
+    child, reasons = child_in_scope(user, child_id, why)
     _screenings_allowed(user, reasons)
     found = Screening.objects.select_related("by", "agency").filter(child=child, pk=_pk(screening_id)).first()
     if found is None:
@@ -185,7 +184,7 @@ def _meetings_seen_by(user, reasons: list[str], child: Child) -> QuerySet[Strate
 
 
 def strategy_meetings_for_child(*, user, child_id, why: str) -> tuple[Child, list[str], list[StrategyMeeting]]:
-    child, reasons = child_in_scope(user, child_id)
+    child, reasons = child_in_scope(user, child_id, why)
     meetings = list(_meetings_seen_by(user, reasons, child).select_related("proposed_by").order_by("-proposed_at", "-id"))
     audit_record(user=user, action=Action.LIST, object_type="strategy_meeting", object_id=child.pk, child_id=child.pk, why=why,
                  detail={"meetings": [m.pk for m in meetings]})
@@ -193,7 +192,7 @@ def strategy_meetings_for_child(*, user, child_id, why: str) -> tuple[Child, lis
 
 
 def strategy_meeting_get(*, user, child_id, meeting_id, why: str, for_update: bool = False) -> tuple[StrategyMeeting, list[str]]:
-    child, reasons = child_in_scope(user, child_id)
+    child, reasons = child_in_scope(user, child_id, why)
     meetings = _meetings_seen_by(user, reasons, child).filter(pk=_pk(meeting_id))
     if for_update:
         # Locked through a plain query on the id found (DISTINCT cannot be locked on PostgreSQL).
@@ -338,9 +337,13 @@ def _episodes_placed(*, provider, district: str | None, council, since: datetime
         raise ValueError("Give a provider, a district or a council.")
     at_the_time = Placement.objects.filter(placed, child=OuterRef("child_id"), start_date__lte=OuterRef("started_on")).filter(
         Q(end_date__isnull=True) | Q(end_date__gt=OuterRef("started_on")))
-    # Narrowed first to the children ever placed so (the episode's child index serves it), then to
-    # the placement current on the day the episode started (Europe/London).
-    return (Episode.objects.filter(started_at__gte=start, child__in=Placement.objects.filter(placed).values("child_id"))
+    # Narrowed first to the children placed so at some time since `since` (a placement that ended
+    # before then was current for no episode counted), read as a list so that the database looks
+    # their episodes up in the episode's (child, started_at) index rather than scanning every
+    # episode of the year; then to the placement current on the day the episode started (Europe/London).
+    children = list(Placement.objects.filter(placed).filter(Q(end_date__isnull=True) | Q(end_date__gt=since))
+                    .values_list("child_id", flat=True).distinct())
+    return (Episode.objects.filter(started_at__gte=start, child_id__in=children)
             .annotate(started_on=TruncDate("started_at")).filter(Exists(at_the_time)))
 
 
@@ -398,7 +401,13 @@ def hotspots(*, provider=None, district: str | None = None, council=None, since:
     hotspots), or in the postcode district or council's area (an area's), recorded a place: last
     seen, sighted, found. Counted in the database; sectors with fewer than HOTSPOT_MIN_CHILDREN
     children are left out. Aggregates naming no child: not audited as a read of a child's record."""
-    sql, params = _places_sql(_episodes_placed(provider=provider, district=district, council=council, since=since))
+    from homeward.episodes.models import Episode
+
+    # The episodes found once, as ids, rather than once for each kind of place _places_sql unions.
+    ids = list(_episodes_placed(provider=provider, district=district, council=council, since=since).values_list("pk", flat=True))
+    if not ids:
+        return []
+    sql, params = _places_sql(Episode.objects.filter(pk__in=ids))
     grouped = (
         f'SELECT u.sector, COUNT(DISTINCT u.e_id), COUNT(DISTINCT u.c_id) FROM ({sql}) u GROUP BY u.sector '
         f'HAVING COUNT(DISTINCT u.c_id) >= %s ORDER BY 2 DESC, 3 DESC, 1 LIMIT %s'

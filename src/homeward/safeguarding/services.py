@@ -221,7 +221,7 @@ def risk_flags_due(*, child_id: int, episode_id: int, due_at: datetime.datetime)
 @transaction.atomic
 def risk_flag_raise(*, user, why: str, child: Child | int, kind: str, reason: str) -> RiskFlag:
     """A person raises a flag, with their reason: any kind, including a practitioner's concern."""
-    child, reasons = child_in_scope(user, child)
+    child, reasons = child_in_scope(user, child, why)
     _require(permissions.may_change_flags(user, reasons), "raise a risk flag: the child's social worker or team manager does")
     if kind not in FlagKind.values:
         raise ValidationError({"kind": "Choose the kind of flag."})
@@ -245,7 +245,7 @@ def risk_flag_raise(*, user, why: str, child: Child | int, kind: str, reason: st
 
 
 def _person_changes(*, user, why: str, child, flag, reason: str, to: str, action: str, allowed_from: set[str]) -> RiskFlag:
-    flag, reasons = risk_flag_in_scope(user, child, flag)
+    flag, reasons = risk_flag_in_scope(user, child, flag, why)
     _require(permissions.may_change_flags(user, reasons), f"{action} a risk flag: the child's social worker or team manager does")
     reason = _reason(reason)
     if flag.status not in allowed_from:
@@ -284,7 +284,7 @@ def screening_record(
     *, user, why: str, child: Child | int, answers: dict, screened_at: datetime.datetime | None = None, notes: str = ""
 ) -> Screening:
     """Record a screening, scored by screening.py, due for reassessment in 3 months; then the flags."""
-    child, reasons = child_in_scope(user, child)
+    child, reasons = child_in_scope(user, child, why)
     _require(permissions.may_screen(user, reasons), "record an exploitation screening: the council that looks after the child does")
     answers = {code: value for code, value in (answers or {}).items() if value}
     problems = screening.validate(answers)
@@ -635,7 +635,7 @@ def _propose_meeting_if_due(child: Child, flags: dict[str, RiskFlag], requires: 
 @transaction.atomic
 def strategy_meeting_propose(*, user, why: str, child: Child | int, reason: str) -> StrategyMeeting:
     """A person proposes a meeting the rules did not."""
-    child, reasons = child_in_scope(user, child)
+    child, reasons = child_in_scope(user, child, why)
     _require(permissions.may_manage_meetings(user, reasons), "propose a strategy meeting")
     reason = _reason(reason)
     meeting = _create_meeting(child, by=user, reason=f"Proposed by {_who(user)}: {reason}", rule_facts={}, now=timezone.now())

@@ -17,6 +17,7 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from homeward.agencies.access import access_reasons
@@ -306,8 +307,9 @@ def _moves_on(placements, *, ended: bool) -> None:
         child = placement.child
         if child.age_on(move_on) not in LEAVING_CARE_AGES:
             continue
-        if ended and Placement.objects.filter(child=child, start_date__gte=move_on).exclude(pk=placement.pk).exists():
-            continue  # moved to another placement: still in care
+        if ended and Placement.objects.filter(child=child).exclude(pk=placement.pk).filter(
+                Q(end_date__isnull=True) | Q(end_date__gt=move_on)).exists():
+            continue  # another placement goes on after it: still in care
         if not ended and placement.placement_type not in OTHER_ARRANGEMENTS:
             continue
         if not _reviewed(child, move_on):

@@ -37,6 +37,11 @@ def demo_password(role: str) -> str:
     return f"demo-password-{role}"
 
 
+def is_demo_password(password: str) -> bool:
+    """Whether this is one of the passwords written above (public, so good for nothing outside demo mode)."""
+    return password in {demo_password(role) for role in ROLE_KINDS}
+
+
 def demo_totp_key(username: str) -> str:
     """A fixed 20-byte TOTP key (hex) per demo username: the same codes on every machine."""
     return hashlib.sha1(f"homeward-demo-totp:{username}".encode()).hexdigest()
@@ -144,8 +149,11 @@ def demo_accounts_ensure() -> list[DemoAccount]:
     accounts = [_account(role, agencies[kind]) for role, kind in ROLE_KINDS.items()]
     inspector = next(a.user for a in accounts if a.user.role == Role.INSPECTOR)
     _ensure_grant(inspector, agencies[AgencyKind.LOCAL_AUTHORITY])
-    # Let a re-run of the demo clear any lockout left from earlier attempts.
-    from axes.models import AccessAttempt
+    # Let a re-run of the demo clear any lockout left from earlier attempts: of an account, and of an
+    # address (web.views counts the failure log for that).
+    from axes.models import AccessAttempt, AccessFailureLog
 
-    AccessAttempt.objects.filter(username__in=[a.user.username for a in accounts]).delete()
+    usernames = [a.user.username for a in accounts]
+    AccessAttempt.objects.filter(username__in=usernames).delete()
+    AccessFailureLog.objects.filter(username__in=usernames).delete()
     return accounts

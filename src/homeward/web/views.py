@@ -1,10 +1,14 @@
 """The service's own pages: health, signing in and out, and each role's home page."""
 
 import datetime
+import ipaddress
+import logging
 import time
 from urllib.parse import urlencode
 
 from axes.handlers.proxy import AxesProxyHandler
+from axes.helpers import get_client_ip_address, get_cool_off
+from axes.models import AccessFailureLog
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, logout
@@ -23,6 +27,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from homeward.agencies.access import visible_children
 from homeward.agencies.models import AgencyKind, InspectorGrant, Role, User
 from homeward.alerts.selectors import inbox
+from homeward.audit.models import Action
+from homeward.audit.services import audit_record
 from homeward.children.selectors import child_search
 from homeward.episodes import presenters
 from homeward.episodes import selectors as episodes
@@ -32,9 +38,13 @@ from homeward.web import demo
 from homeward.web.decorators import no_child_data, public, verified_login_required
 from homeward.web.forms import CodeForm, PasswordForm
 
+logger = logging.getLogger(__name__)
+
 # One message for an unknown username and a wrong password, so the form never reveals who has an
 # account (issue 2: no user enumeration).
 BAD_CREDENTIALS = "Enter a correct username and password"
+TRY_AGAIN_SHORTLY = "Too many attempts to sign in to Homeward have failed in the last minute. Try again shortly."
+DEMO_PASSWORD_REFUSED = "a published demo password outside demo mode"
 BAD_CODE = "Enter a correct code from your authenticator app"
 NO_DEVICE = (
     "Your account does not have a second factor (an authenticator app) set up, so you cannot sign in. "
@@ -60,6 +70,65 @@ def healthz(request: HttpRequest) -> JsonResponse:
         database = "unavailable"
     status = 200 if database == "ok" else 503
     return JsonResponse({"status": "ok" if status == 200 else "error", "database": database, "vendor": connection.vendor}, status=status)
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address, for the sign-in throttles and the record of attempts (AXES_CLIENT_IP_CALLABLE).
+
+    The connection's address, unless settings name a header that a trusted proxy sets: then the
+    entry TRUSTED_PROXIES from the right, the one the outermost of our proxies wrote. Anything to its
+    left came from the client and is ignored, so made-up addresses cannot dodge the limits.
+    """
+    remote = request.META.get("REMOTE_ADDR")
+    header = settings.TRUSTED_PROXY_CLIENT_HEADER
+    if not header:
+        return remote
+    hops = [hop.strip() for hop in request.META.get(header, "").split(",") if hop.strip()]
+    if len(hops) < settings.TRUSTED_PROXIES:
+        return remote  # not written by our proxies: the request did not come through them
+    try:
+        return str(ipaddress.ip_address(hops[-settings.TRUSTED_PROXIES]))
+    except ValueError:
+        return remote
+
+
+def _failures_reach(limit: int, since: datetime.datetime, **where) -> bool:
+    """Whether `limit` failed sign-ins (matching `where`) have been recorded since `since`.
+
+    Reads only the `limit` latest failures (by id, in the order they were written): cheap however
+    long the failure log grows during an attack.
+    """
+    if limit <= 0:
+        return False
+    latest = AccessFailureLog.objects.filter(**where).order_by("-id").values_list("attempt_time", flat=True)
+    return any(at >= since for at in latest[limit - 1 : limit])
+
+
+def _service_throttled() -> bool:
+    return _failures_reach(settings.SIGN_IN_FAILURES_PER_MINUTE, timezone.now() - datetime.timedelta(minutes=1))
+
+
+def _address_locked(request: HttpRequest) -> bool:
+    """Too many failures from this address, whichever usernames they named, within the lockout's cool-off."""
+    address = get_client_ip_address(request)
+    since = timezone.now() - get_cool_off(request)
+    if address is None or not _failures_reach(settings.LOCKOUT_FAILURES_PER_ADDRESS, since, ip_address=address):
+        return False
+    logger.warning("Sign-in refused from %s: %s or more failures from there in %s", address, settings.LOCKOUT_FAILURES_PER_ADDRESS, get_cool_off(request))
+    return True
+
+
+def _demo_password_refused(request: HttpRequest, user: User, password: str) -> bool:
+    """Outside demo mode, a password published in web.demo opens no account, demo or not."""
+    if settings.DEMO_MODE or not demo.is_demo_password(password):
+        return False
+    address = get_client_ip_address(request)
+    logger.warning("Sign-in as %s refused: %s (from %s)", user.get_username(), DEMO_PASSWORD_REFUSED, address)
+    audit_record(user=user, action=Action.DENIED, object_type="sign_in", object_id=user.pk, why=request.resolver_match.view_name,
+                 detail={"reason": DEMO_PASSWORD_REFUSED, "ip_address": address})
+    # A failure like any other: it counts towards the lockouts and the throttles.
+    user_login_failed.send(sender=__name__, credentials={"username": user.get_username()}, request=request)
+    return True
 
 
 @no_child_data
@@ -109,11 +178,23 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     form = PasswordForm(request.POST or None)
     error = None
     if request.method == "POST" and form.is_valid():
-        username = form.cleaned_data["username"]
+        username, password = form.cleaned_data["username"], form.cleaned_data["password"]
+        # Before any password is checked: the service-wide limit, then this address's.
+        if _service_throttled():
+            logger.warning("Sign-in refused to everyone for now: %s or more failures in the last minute", settings.SIGN_IN_FAILURES_PER_MINUTE)
+            response = render(request, "web/sign_in.html", {"form": PasswordForm(), "notice": TRY_AGAIN_SHORTLY, "next": next_url}, status=429)
+            response["Retry-After"] = "60"
+            return response
+        if _address_locked(request):
+            return locked_out(request)
         # Through authenticate() so django-axes sees every attempt: it refuses locked-out pairs
         # (its middleware then answers with `locked_out`) and counts each failure.
-        user = authenticate(request=request, username=username, password=form.cleaned_data["password"])
+        user = authenticate(request=request, username=username, password=password)
+        if user is not None and _demo_password_refused(request, user, password):
+            user = None
         if user is None:
+            if _address_locked(request):
+                return locked_out(request)  # this failure reached the address's limit
             error = BAD_CREDENTIALS
         elif _confirmed_device(user) is None:
             error = NO_DEVICE
@@ -152,7 +233,7 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
     user, username = pending
     credentials = {"username": username}
     # A lockout that began after the password step still applies to the code.
-    if not AxesProxyHandler.is_allowed(request, credentials):
+    if not AxesProxyHandler.is_allowed(request, credentials) or _address_locked(request):
         return locked_out(request, None, credentials)
     device = _confirmed_device(user)
     if device is None:

@@ -13,8 +13,15 @@ class Command(BaseCommand):
         create = sub.add_parser("create", help="print a new token for a service account of AGENCY in ROLE")
         create.add_argument("--agency", required=True, help="agency code, e.g. E23000005")
         create.add_argument("--role", required=True)
-        revoke = sub.add_parser("revoke", help="revoke the token(s) with this prefix")
-        revoke.add_argument("prefix")
+        revoke = sub.add_parser(
+            "revoke",
+            help="revoke the token(s) with this prefix",
+            description="Revoke the live token(s) with this prefix. Prefixes made now are hexadecimal; one made "
+            "before that may start with '-', which would read as an option: give it after '--' "
+            "(homeward token revoke -- -abc12345) or as --prefix=-abc12345.",
+        )
+        revoke.add_argument("prefix", nargs="?", help="the prefix `token create` printed")
+        revoke.add_argument("--prefix", dest="prefix_option", metavar="PREFIX", help="the same, for a prefix starting with '-'")
         sub.add_parser("list", help="list tokens (prefix, account, created, last used, revoked)")
 
     def handle(self, *args, action: str, **options) -> None:
@@ -30,9 +37,10 @@ class Command(BaseCommand):
                 f"prefix {token.prefix}   (revoke it with: homeward token revoke {token.prefix})"
             )
         elif action == "revoke":
-            count = api_token_revoke(prefix=options["prefix"])
+            prefix = self._prefix(options["prefix"], options["prefix_option"])
+            count = api_token_revoke(prefix=prefix)
             if not count:
-                raise CommandError(f"No live token with prefix '{options['prefix']}'.")
+                raise CommandError(f"No live token with prefix '{prefix}'.")
             self.stdout.write(f"Revoked {count} token(s).")
         else:
             for token in ApiToken.objects.select_related("user").order_by("created_at"):
@@ -41,3 +49,14 @@ class Command(BaseCommand):
                                token.last_used_at.isoformat() if token.last_used_at else "-",
                                token.revoked_at.isoformat() if token.revoked_at else "live"])
                 )
+
+    @staticmethod
+    def _prefix(positional: str | None, option: str | None) -> str:
+        if positional is not None and option is not None:
+            raise CommandError("Give the prefix either after 'revoke' or as --prefix, not both.")
+        if positional is None and option is None:
+            raise CommandError(
+                "Give the prefix `token create` printed: homeward token revoke PREFIX "
+                "(one starting with '-': homeward token revoke -- -abc12345, or --prefix=-abc12345)."
+            )
+        return positional if positional is not None else option
