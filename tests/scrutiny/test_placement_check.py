@@ -205,6 +205,7 @@ def test_the_homes_manager_records_training_and_the_check_shows_coverage(world, 
     sign_in(client, world.social_worker)
     page = client.get(f"/placements/homes/{world.provider.code}/").content.decode()
     assert "Sam Jones" in page and "Amira Okafor" in page
+    assert 'data-testid="map"' in page and "<svg" in page  # the home on a map drawn by the server
 
 
 def test_a_social_worker_cannot_approve_and_an_unrelated_council_cannot_check(world, people):

@@ -16,7 +16,7 @@ from homeward.agencies.access import access_reasons
 from homeward.agencies.models import Agency, AgencyKind, Role
 from homeward.children.selectors import child_get
 from homeward.episodes.forms import add_service_errors, error_summary
-from homeward.safeguarding.selectors import location_assessment_current
+from homeward.safeguarding.selectors import location_assessment_current, location_intelligence, may_ask_location_intelligence
 from homeward.scrutiny import findings, permissions, selectors, services
 from homeward.scrutiny.forms import CheckForm, LeavingCareReviewForm, RequirementForm, ResponseForm, TrainingForm
 from homeward.web.decorators import verified_login_required
@@ -126,7 +126,11 @@ def home(request: HttpRequest, urn: str) -> HttpResponse:
             messages.success(request, "Training recorded.")
             return redirect("scrutiny:home", provider.code)
     today = timezone.localdate()
+    location = None
+    if provider.postcode and may_ask_location_intelligence(request.user, provider):
+        location = location_intelligence(user=request.user, postcode=provider.postcode, provider=provider, why=_why(request))
     return render(request, "scrutiny/home.html", {
+        "location": location,
         "provider": provider, "residents": selectors.home_residents(user=request.user, provider=provider, why=_why(request)),
         "record": findings.home_record(provider, placement_type="K2", today=today),
         "training": selectors.home_training(provider), "coverage": findings.training_coverage(provider, on=today),
