@@ -8,7 +8,7 @@ import re
 import pytest
 from django.utils import timezone
 
-from homeward.agencies.models import Agency, AgencyKind, Role
+from homeward.agencies.models import Role
 from homeward.episodes.services import episode_open
 from homeward.linkage.models import CountUnit
 from homeward.linkage.services import linkage_run

@@ -217,3 +217,35 @@ def test_a_social_worker_cannot_approve_and_an_unrelated_council_cannot_check(wo
     with pytest.raises(PermissionDenied):
         services.requirement_record(user=world.social_worker, why="test", requirement=approval, outcome="approved", reasons="ok")
     services.requirement_record(user=people["officer"], why="test", requirement=approval, outcome="approved", reasons="Near family")
+
+
+def test_the_homes_record_counts_its_episodes_against_the_national_rate_and_shares_only_common_themes(world):
+    from homeward.children.services import child_create
+    from homeward.episodes.models import ReturnInterview
+    from homeward.agencies.models import Agency, AgencyKind
+    from homeward.episodes.services import episode_open, episode_record_return, return_interview_commission_set
+    from homeward.scrutiny.findings import NATIONAL_RATE, home_record
+
+    service = Agency.objects.create(code="RHI-MAN", kind=AgencyKind.RHI, name="Manchester RHI")
+    return_interview_commission_set(council=world.manchester, service=service)
+    today = timezone.localdate()
+    children = [world.child]
+    for n in range(2):
+        child = child_create(user=world.social_worker, why="test", first_name=f"Resident{n}", last_name="Test",
+                             date_of_birth=today.replace(year=today.year - 15), sex="1", la_child_id=f"MANR{n}")
+        placement_create(user=world.social_worker, why="test", child=child, start_date=today - 90 * DAY, placement_type="K2",
+                         provider_type="PR4", provider=world.provider, placement_postcode="B1 1AA", home_postcode="M1 1AE")
+        children.append(child)
+    for i, child in enumerate(children):
+        episode, _ = episode_open(user=world.provider_staff, why="test", child=child.pk, kind="missing",
+                                  last_seen_at=timezone.now() - (10 + i) * DAY)
+        episode_record_return(user=world.provider_staff, why="test", episode=episode.pk, returned_at=timezone.now() - (9 + i) * DAY)
+        indicators = ["peers_exploited"] + (["weapons"] if i == 0 else [])
+        ReturnInterview.objects.filter(episode=episode).update(exploitation_indicators=indicators)
+
+    record = home_record(world.provider, placement_type="K2", today=today)
+    assert record["episodes"] == 3 and record["residents_now"] == 3
+    assert record["national_rate"] == NATIONAL_RATE[True]
+    assert abs(record["rate"] - 3 / record["resident_months"]) < 0.002  # months shown to 0.1
+    # Three children's interviews found peers in exploitation; one child's found weapons: not shown.
+    assert record["interview_themes"] == [{"theme": "Peers involved in exploitation", "children": 3}]

@@ -23,7 +23,7 @@ from django.http import Http404
 from django.utils import timezone
 from PIL import Image, ImageOps
 
-from homeward.agencies.access import access_reasons, visible_children
+from homeward.agencies.access import access_reasons
 from homeward.agencies.models import Agency, AgencyKind
 from homeward.audit.models import Action
 from homeward.audit.services import audit_record

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from homeward.agencies.models import Agency, Role
 from homeward.children.models import Child, Placement
-from homeward.episodes.models import Episode, EpisodeUpdate, PhilomenaProfile, UpdateKind
+from homeward.episodes.models import EXPLOITATION_INDICATORS, Episode, EpisodeUpdate, PhilomenaProfile, UpdateKind
 from homeward.places import postcodes
 from homeward.places.adjoining import AreaRelation
 from homeward.places.services import PlacementGeography
@@ -31,6 +31,7 @@ NATIONAL_RATE = {
     False: round(_INCIDENTS * 0.5 / (_LOOKED_AFTER * (1 - _RESIDENTIAL_SHARE_OF_CHILDREN) * 12), 3),  # about 0.05
 }
 REPEAT_EPISODES = 3  # a child missing this often from the home in the year counts as repeat missing
+THEME_MIN_CHILDREN = 3
 NEAR_MILES = 5  # a place in the child's own history this close to the placement is pointed out
 # DfE 2023 (supported accommodation): children who frequently go missing should not be placed there.
 FREQUENT_MISSING = (3, datetime.timedelta(days=90))
@@ -60,12 +61,15 @@ def home_record(provider: Agency, *, placement_type: str, today: datetime.date) 
             stays.setdefault(child_id, []).append((start, end))
             resident_days += (end - start).days
     per_child: Counter[int] = Counter()
-    for child_id, started_at in Episode.objects.filter(
+    themes: dict[str, set[int]] = {}
+    for child_id, started_at, indicators in Episode.objects.filter(
         child_id__in=stays, started_at__gte=timezone.make_aware(datetime.datetime.combine(since, datetime.time()))
-    ).values_list("child_id", "started_at"):
+    ).values_list("child_id", "started_at", "return_interview__exploitation_indicators"):
         day = timezone.localtime(started_at).date()
         if any(start <= day < end for start, end in stays[child_id]):
             per_child[child_id] += 1
+            for code in indicators or ():
+                themes.setdefault(code, set()).add(child_id)
     episodes = sum(per_child.values())
     months = resident_days / 30.4375
     rate = round(episodes / months, 3) if months else None
@@ -76,6 +80,12 @@ def home_record(provider: Agency, *, placement_type: str, today: datetime.date) 
         "episodes": episodes, "rate": rate, "national_rate": national,
         "times_national": round(rate / national, 1) if rate is not None else None,
         "repeat_children": sum(1 for n in per_child.values() if n >= REPEAT_EPISODES),
+        # What return interviews found, as themes across the home's children; a theme of fewer than
+        # THEME_MIN_CHILDREN children is left out (interview findings are the child's, and few identify).
+        "interview_themes": sorted(
+            ({"theme": EXPLOITATION_INDICATORS.get(code, code), "children": len(ids)}
+             for code, ids in themes.items() if len(ids) >= THEME_MIN_CHILDREN),
+            key=lambda t: (-t["children"], t["theme"])),
     }
 
 
