@@ -102,6 +102,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files (gunicorn serves none): answered here, before sessions and the database.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "homeward.web.middleware.security_headers",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -235,9 +237,33 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # GOV.UK Frontend and MoJ Frontend assets are built here by scripts/build-assets (from npm).
 STATICFILES_DIRS = [REPO_DIR / "build" / "static"]
 (REPO_DIR / "build" / "static").mkdir(parents=True, exist_ok=True)
+# WhiteNoise serves STATIC_ROOT, as `collectstatic` fills it. `homeward serve` collects the files
+# under names carrying a hash of their content, compressed (gzip, Brotli), so that browsers may keep
+# them for a year, and sets HOMEWARD_STATIC_HASHED=1 for the processes it starts; everywhere else
+# (tests, other commands) pages name the files as they are, with no collecting needed.
+if _env_bool("HOMEWARD_STATIC_HASHED"):
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    from whitenoise.compress import Compressor  # noqa: E402
+
+    # Source maps are for developer tools only: compressing them was half the collecting time.
+    WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]
+else:
+    # Look each /static/ request up on disk rather than index STATIC_ROOT whenever the middleware
+    # starts, which every test client does (35 ms for a tree that serve has collected).
+    WHITENOISE_AUTOREFRESH = True
+# Static responses carry the pages' security headers too (WhiteNoise answers before the middleware
+# that adds them).
+from homeward.web import static_files  # noqa: E402
+
+WHITENOISE_ADD_HEADERS_FUNCTION = static_files.add_security_headers
+WHITENOISE_ALLOW_ALL_ORIGINS = False  # the pages are on the same origin; nobody else needs them
 MEDIA_ROOT = VAR_DIR / "private"  # never served directly: files go out only through access checks
 
 REST_FRAMEWORK = {
