@@ -36,6 +36,7 @@ from homeward.agencies.authentication import ApiTokenAuthentication, VerifiedSes
 from homeward.agencies.models import Agency, AgencyKind
 from homeward.alerts.services import notify
 from homeward.episodes import services as episodes
+from homeward.episodes.lookup import missing_lookup
 from homeward.linkage.models import CandidatePair, PairStatus
 from homeward.returns.services import police_report_submit
 from homeward.safeguarding import services as safeguarding
@@ -49,6 +50,8 @@ ALLOWED_AUTHENTICATION = {ApiTokenAuthentication, VerifiedSessionAuthentication}
 POLICE_ROUTES = {
     "episodes:police-reference", "episodes:risk", "episodes:safe-and-well",
     "api-episode-police-reference", "api-episode-risk", "api-episode-safe-and-well", "api-police-reports",
+    # The missing look-up (any force's officers): the fixture's officer was shown the child in a search.
+    "episodes:missing-lookup", "episodes:missing-lookup-found", "episodes:missing-lookup-photo", "api-missing-lookup",
 }
 # The return interview exists once the child is back: these take the returned episode.
 INTERVIEW_ROUTES = {"episodes:interview-status", "episodes:interview-findings", "api-episode-return-interview"}
@@ -67,6 +70,7 @@ VALID_INPUT = {
     "api-episode-police-reference": {"reference": "WMP/1/26"},
     "api-episode-updates": {"kind": "note", "text": "Called the home"},
     "api-episode-kind": {"to_kind": "away"},
+    "api-missing-lookup": {"reason": "Child at New Street station", "name": "Amira Okafor"},
 }
 
 
@@ -116,6 +120,7 @@ class Records:
     location: object
     pair: object  # a police report beside the child's record, waiting for review
     check: object  # a placement check for the child, with its host consultation sent
+    lookup: object  # the police officer's missing look-up that was shown the open episode
 
     def ids(self, world, route: Route) -> dict[str, int | str]:
         episode = self.returned if route.name in INTERVIEW_ROUTES else self.episode
@@ -169,9 +174,10 @@ def records(world, settings, tmp_path, django_capture_on_commit_callbacks) -> Re
                                          placement_type="K2", placement_postcode="B1 1AA", provider=world.provider)
     scrutiny.requirement_record(user=world.social_worker, why="test", requirement=check.requirements.get(kind="host_consultation"),
                                 outcome="sent", reasons="Care plan attached")
+    lookup = missing_lookup(user=world.police_officer, why="test", reason="Child at New Street station", name="Amira Okafor")
     episode.refresh_from_db()
     return Records(episode=episode, returned=returned, alert=alert, flag=flag, screening=screening, meeting=meeting, location=location,
-                   pair=pair, check=check)
+                   pair=pair, check=check, lookup=lookup)
 
 
 def _concrete(route: Route, ids: dict[str, int]) -> str | None:

@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView
 from homeward.alerts import api as alerts_api
 from homeward.children import api as children_api
 from homeward.episodes import api as episodes_api
+from homeward.episodes import lookup_api
 from homeward.returns import api as returns_api
 from homeward.scrutiny import api as scrutiny_api
 from homeward.web.decorators import no_child_data
@@ -24,6 +25,7 @@ urlpatterns = [
     path("episodes/<int:episode_id>/kind/", episodes_api.EpisodeKindApi.as_view(), name="api-episode-kind"),
     path("episodes/<int:episode_id>/safe-and-well/", episodes_api.EpisodeSafeAndWellApi.as_view(), name="api-episode-safe-and-well"),
     path("episodes/<int:episode_id>/close/", episodes_api.EpisodeCloseApi.as_view(), name="api-episode-close"),
+    path("missing-lookup/", lookup_api.MissingLookupApi.as_view(), name="api-missing-lookup"),
     path("alerts/", alerts_api.AlertListApi.as_view(), name="api-alerts"),
     path("alerts/<int:alert_id>/acknowledge/", alerts_api.AlertAcknowledgeApi.as_view(), name="api-alert-acknowledge"),
     path("police-reports/", returns_api.PoliceReportApi.as_view(), name="api-police-reports"),

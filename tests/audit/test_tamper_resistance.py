@@ -84,22 +84,27 @@ def _columns_and_values(event: AuditEvent, **changes) -> tuple[str, list]:
 
 
 @pytest.mark.parametrize(
-    "collides_on",
+    ("collides_on", "column"),
     [
-        pytest.param({}, id="every-unique-column"),
-        pytest.param({"seq": 10**9, "hash": "f" * 64}, id="id"),
-        pytest.param({"id": 10**9, "hash": "f" * 64}, id="seq"),
-        pytest.param({"id": 10**9, "seq": 10**9}, id="hash"),
+        pytest.param({}, "id", id="every-unique-column"),
+        pytest.param({"seq": 10**9, "hash": "f" * 64}, "id", id="id"),
+        pytest.param({"id": 10**9, "hash": "f" * 64}, "seq", id="seq"),
+        pytest.param({"id": 10**9, "seq": 10**9}, "hash", id="hash"),
     ],
 )
-def test_replace_into_an_existing_entry_fails_and_leaves_it_unchanged(world, collides_on):
-    if connection.vendor != "sqlite":
-        pytest.skip("REPLACE INTO is SQLite's")
+def test_replace_into_an_existing_entry_fails_and_leaves_it_unchanged(world, collides_on, column):
+    """SQLite's REPLACE INTO, and PostgreSQL's nearest statement (an upsert on the same column)."""
     victim = AuditEvent.objects.order_by("seq")[2]
     columns, values = _columns_and_values(victim, why="covered up", **collides_on)
+    placeholders = ", ".join(["%s"] * len(values))
+    if connection.vendor == "sqlite":
+        statement = f"REPLACE INTO audit_auditevent ({columns}) VALUES ({placeholders})"
+    else:
+        statement = (f"INSERT INTO audit_auditevent ({columns}) VALUES ({placeholders}) "
+                     f"ON CONFLICT ({column}) DO UPDATE SET why = excluded.why")
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         with connection.cursor() as cursor:
-            cursor.execute(f"REPLACE INTO audit_auditevent ({columns}) VALUES ({', '.join(['%s'] * len(values))})", values)
+            cursor.execute(statement, values)
     after = AuditEvent.objects.get(pk=victim.pk)
     assert (after.why, after.hash, after.seq) == (victim.why, victim.hash, victim.seq)
     assert audit_verify() == []

@@ -6,6 +6,7 @@ class AlertsConfig(AppConfig):
 
     def ready(self) -> None:
         # The core sends signals and never imports alerts (architecture.md): the rules listen here.
-        from homeward.alerts import rules
+        from homeward.alerts import found, rules
 
         rules.connect()
+        found.connect()

@@ -738,3 +738,38 @@ def philomena_profile_save(
     audit_record(user=user, action=Action.CREATE, object_type="philomena_profile", object_id=profile.pk,
                  child_id=child.pk, why=why, detail={"version": profile.version})
     return profile
+
+
+# ---------------------------------------------------------------------------------------------
+# Found anywhere (issue 14): the return recorded by an officer of any force shown the child in a
+# missing look-up (episodes.lookup)
+# ---------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def episode_record_found(
+    *, user, why: str, episode: Episode | int, found_at, found_where: str, in_care_of: str, postcode: str = "",
+) -> Episode:
+    """The child found by a force that may not have seen the episode until its search. Instead of the
+    scope, the look-up's grant is checked: the episode is open and missing and this officer was shown
+    it in a search within the hour (else Http404, the refusal audited). The finding force then leads,
+    as the force of the last known location does (agencies.access), and the return is recorded by
+    episode_record_return like any other: its interview is due 72 hours after found_at."""
+    from homeward.episodes.lookup import matched_episode
+
+    pk = episode.pk if isinstance(episode, Episode) else episode
+    episode = matched_episode(user=user, episode_id=pk, why=why, lock=True)
+    previous = episode.location_police_force
+    code, _ = _place(postcode, "postcode")
+    episode.location_police_force = user.agency
+    episode.last_known_location, episode.last_known_postcode = (found_where or "").strip(), code
+    episode.save(update_fields=["location_police_force", "last_known_location", "last_known_postcode", "updated_at"])
+    _audit(user, why, Action.UPDATE, episode, {
+        "found_by_lookup": True, "location_police_force": user.agency.code,
+        "previous_location_police_force": previous.code if previous else None,
+    })
+    return episode_record_return(
+        user=user, why=why, episode=episode.pk, returned_at=found_at, how=ReturnHow.POLICE,
+        found_by=f"{user.agency.name} ({user.get_full_name() or user.username})", place=found_where, postcode=code,
+        text=f"Found through a missing look-up. In the care of {in_care_of.strip()}.",
+    )

@@ -15,3 +15,6 @@ episode_updated = Signal()  # a sighting, enquiry or note; also: update (Episode
 episode_returned = Signal()  # also: interview (the ReturnInterview assigned)
 episode_closed = Signal()
 return_interview_changed = Signal()  # also: interview, previous_status
+# Recorded found by an officer of any force through the missing look-up (episodes.lookup), inside
+# its transaction, after the return: also `leading_force` (the force that led the search) and `in_care_of`.
+episode_found = Signal()

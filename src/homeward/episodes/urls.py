@@ -1,6 +1,6 @@
 from django.urls import path
 
-from homeward.episodes import views
+from homeward.episodes import lookup_views, views
 
 app_name = "episodes"
 urlpatterns = [
@@ -23,4 +23,7 @@ urlpatterns = [
     path("episodes/<int:episode_id>/return-interview/findings/", views.episode_interview_findings, name="interview-findings"),
     path("episodes/<int:episode_id>/briefing/", views.briefing, name="briefing"),
     path("episodes/<int:episode_id>/briefing.pdf", views.briefing_pdf_view, name="briefing-pdf"),
+    path("police/missing-lookup/", lookup_views.missing_lookup, name="missing-lookup"),
+    path("police/missing-lookup/found/<int:episode_id>/", lookup_views.missing_lookup_found, name="missing-lookup-found"),
+    path("police/missing-lookup/photo/<int:child_id>/", lookup_views.missing_lookup_photo, name="missing-lookup-photo"),
 ]
