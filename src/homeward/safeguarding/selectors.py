@@ -342,7 +342,7 @@ def _episodes_placed(*, provider, district: str | None, council, since: datetime
     # their episodes up in the episode's (child, started_at) index rather than scanning every
     # episode of the year; then to the placement current on the day the episode started (Europe/London).
     children = list(Placement.objects.filter(placed).filter(Q(end_date__isnull=True) | Q(end_date__gt=since))
-                    .values_list("child_id", flat=True).distinct())
+                    .order_by().values_list("child_id", flat=True).distinct())
     return (Episode.objects.filter(started_at__gte=start, child_id__in=children)
             .annotate(started_on=TruncDate("started_at")).filter(Exists(at_the_time)))
 

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
-    help = "Run a benchmark and print its figures: board, alerts, linkage."
+    help = "Run a benchmark and print its figures: board, alerts, linkage, placements, lookup."
 
     def add_arguments(self, parser) -> None:
         sub = parser.add_subparsers(dest="what", required=True)
@@ -31,6 +31,16 @@ class Command(BaseCommand):
         linkage.add_argument("--seed", type=int, default=1)
         linkage.add_argument("--backend", choices=("duckdb", "spark"), default=None,
                              help="where the scale run's linkage runs (default duckdb, or HOMEWARD_LINKAGE_BACKEND)")
+        placements = sub.add_parser("placements", help="the placement check at national scale (placements issue)")
+        placements.add_argument("--children", type=int, default=85_000, help="children looked after on 31 March")
+        placements.add_argument("--years", type=int, default=3)
+        placements.add_argument("--seed", type=int, default=1)
+        placements.add_argument("--repeats", type=int, default=200, help="placement checks timed (and as many /healthz)")
+        lookup = sub.add_parser("lookup", help="the missing look-up from any force at national scale (issue 14)")
+        lookup.add_argument("--children", type=int, default=85_000, help="children looked after on 31 March")
+        lookup.add_argument("--years", type=int, default=3)
+        lookup.add_argument("--seed", type=int, default=1)
+        lookup.add_argument("--repeats", type=int, default=200, help="searches timed (and as many /healthz)")
 
     def handle(self, *args, what: str, **options) -> None:
         if what == "board":
@@ -56,6 +66,18 @@ class Command(BaseCommand):
                 scale = run_person_linkage_bench(n_records=options["records"], seed=options["seed"], quiet=True,
                                                  backend=resolve_backend(options["backend"]))
                 self.stdout.write(format_report(scale))
+        elif what == "placements":
+            from homeward.benchmarks.placements import run_placements_bench
+
+            run_placements_bench(
+                children=options["children"], years=options["years"], seed=options["seed"],
+                repeats=options["repeats"], stdout=self.stdout,
+            )
+        elif what == "lookup":
+            from homeward.benchmarks.lookup import run_lookup_bench
+
+            run_lookup_bench(children=options["children"], years=options["years"], seed=options["seed"],
+                             repeats=options["repeats"], stdout=self.stdout)
         else:  # argparse already refuses anything else
             raise CommandError(f"unknown benchmark {what!r}")
 
