@@ -3,6 +3,7 @@ recording the child found."""
 
 import dataclasses
 import datetime
+import io
 import re
 
 import pytest
@@ -124,7 +125,16 @@ def test_a_match_shows_only_the_least_that_lets_the_officer_act(world, api):
     assert match.risk_grade == "High" and match.risk_graded_at is not None
     assert match.leading_force == "West Midlands Police" and match.responsible_council == world.manchester.name
     assert match.medical_needs == "Asthma: carries an inhaler" and "Mr X" in match.vulnerabilities
-    assert match.leading_force_contact == lookup.NO_CONTACT
+    assert match.leading_force_contact == lookup.NO_CONTACT  # none recorded yet: the page says so
+
+    # The 24-hour contacts, once recorded (homeward agency-contact), are what the officer is shown.
+    from django.core.management import call_command
+
+    call_command("agency_contact", world.west_midlands_police.code, "0121 555 0100 (force control room)", stdout=io.StringIO())
+    call_command("agency_contact", world.manchester.code, "0161 555 0199 (emergency duty team)", stdout=io.StringIO())
+    [match] = _search(world.gmp_officer, name="Amira Okafor")
+    assert (match.leading_force_contact, match.responsible_council_contact) == (
+        "0121 555 0100 (force control room)", "0161 555 0199 (emergency duty team)")
 
     body = api(world.gmp_officer).post("/api/v1/missing-lookup/", {"reason": REASON, "name": "Amira Okafor"}, format="json").json()
     [shown] = body["matches"]

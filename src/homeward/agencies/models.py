@@ -24,6 +24,9 @@ class Agency(models.Model):
     kind = models.CharField(max_length=16, choices=AgencyKind.choices)
     name = models.CharField(max_length=200)
     postcode = models.CharField(max_length=8, blank=True)
+    # Who to ring, day or night, about a missing child (a force's control room, a council's
+    # out-of-hours team): shown to any force's officer who finds one of its children (episodes.lookup).
+    contact_24h = models.CharField("24-hour contact", max_length=200, blank=True)
     active = models.BooleanField(default=True)
 
     class Meta:

@@ -10,6 +10,8 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from homeward.agencies.models import ROLES_BY_KIND, Agency, ApiToken, User, hash_token
+from homeward.audit.models import Action
+from homeward.audit.services import audit_record
 
 DEVICE_NAME = "authenticator"
 
@@ -91,3 +93,19 @@ def api_token_create(*, agency_code: str, role: str) -> tuple[ApiToken, str]:
 def api_token_revoke(*, prefix: str) -> int:
     """Revoke every live token with this prefix; takes effect on the very next call."""
     return ApiToken.objects.filter(prefix=prefix, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+@transaction.atomic
+def agency_contact_set(*, code: str, contact: str, why: str) -> Agency:
+    """Record an agency's 24-hour contact for missing children (run by an administrator; audited)."""
+    agency = Agency.objects.select_for_update().filter(code=code).first()
+    if agency is None:
+        raise ValidationError({"code": f"No agency has the code {code}."})
+    contact = (contact or "").strip()
+    if len(contact) > 200:
+        raise ValidationError({"contact": "The contact must be 200 characters or fewer."})
+    agency.contact_24h = contact
+    agency.save(update_fields=["contact_24h"])
+    audit_record(user=None, action=Action.UPDATE, object_type="agency", object_id=agency.pk, why=why,
+                 detail={"contact_24h": contact})
+    return agency

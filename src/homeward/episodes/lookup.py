@@ -367,8 +367,9 @@ def _match(episode: Episode, score: float, reasons: list[str], today: datetime.d
         has_photo=bool(profile and profile.photo),
         risk_grade=RiskGrade(episode.risk_grade).label if episode.risk_grade else "Not yet graded",
         risk_graded_at=episode.risk_graded_at,
-        leading_force=force.name if force else "Not known", leading_force_contact=NO_CONTACT,
-        responsible_council=child.responsible_authority.name, responsible_council_contact=NO_CONTACT,
+        leading_force=force.name if force else "Not known", leading_force_contact=(force.contact_24h if force else "") or NO_CONTACT,
+        responsible_council=child.responsible_authority.name,
+        responsible_council_contact=child.responsible_authority.contact_24h or NO_CONTACT,
         medical_needs=profile.medical_needs if profile else "", vulnerabilities=profile.vulnerabilities if profile else "",
         score=round(score, 1), why=reasons,
     )
