@@ -249,3 +249,13 @@ def test_the_homes_record_counts_its_episodes_against_the_national_rate_and_shar
     assert abs(record["rate"] - 3 / record["resident_months"]) < 0.002  # months shown to 0.1
     # Three children's interviews found peers in exploitation; one child's found weapons: not shown.
     assert record["interview_themes"] == [{"theme": "Peers involved in exploitation", "children": 3}]
+
+
+def test_the_check_refuses_what_the_placement_would_be_refused(world):
+    with pytest.raises(ValidationError) as error:  # Jayden is 9
+        run_check(world, "M1 1AE", placement_type="K3")
+    assert "under 16 cannot be placed in supported accommodation" in error.value.message_dict["placement_type"][0]
+    with pytest.raises(ValidationError) as error:
+        run_check(world, "M1 1AE", placement_type="Z9")
+    assert "not an SSDA903 placement code" in error.value.message_dict["placement_type"][0]
+

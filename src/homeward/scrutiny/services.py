@@ -28,6 +28,8 @@ from homeward.alerts.services import cancel_clock, notify, schedule_clock
 from homeward.audit.models import Action
 from homeward.audit.services import audit_record
 from homeward.children.models import Child, Placement
+from homeward.children.services import SUPPORTED_ACCOMMODATION, SUPPORTED_ACCOMMODATION_MIN_AGE
+from homeward.children.validators import PLACEMENT_TYPES
 from homeward.places.adjoining import AreaRelation, area_relation
 from homeward.places.services import PlacementGeography, placement_geography
 from homeward.places.working_days import add_working_days
@@ -107,6 +109,13 @@ def placement_check_run(
         raise ValidationError({"provider": "Choose a children's home or other placement provider."})
     if start_date < child.date_of_birth:
         raise ValidationError({"start_date": "A placement cannot start before the child's date of birth."})
+    # The placement rules the placement itself will meet (children.services), told now, before placing.
+    if placement_type not in PLACEMENT_TYPES:
+        raise ValidationError({"placement_type": f"'{placement_type}' is not an SSDA903 placement code."})
+    if placement_type in SUPPORTED_ACCOMMODATION and child.age_on(start_date) < SUPPORTED_ACCOMMODATION_MIN_AGE:
+        raise ValidationError({"placement_type": (
+            f"{child.first_name} is {child.age_on(start_date)} then: a child under 16 cannot be placed in supported "
+            "accommodation (unlawful since 9 September 2021).")})
     geography = placement_geography(placement_postcode=placement_postcode, home_postcode=home_postcode)
     relation = area_relation(child.responsible_authority.code, geography.host_authority.code)
     check = PlacementCheck.objects.create(
