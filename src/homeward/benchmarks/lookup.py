@@ -17,13 +17,14 @@ import sys
 import time
 
 from homeward.agencies.models import Agency, AgencyKind, Role
-from homeward.benchmarks.placements import _ensure_world, _machine
+from homeward.benchmarks.placements import _machine
 from homeward.children.models import Child
 from homeward.episodes.bench import (
     _bench_user,
     _database,
     _percentiles,
     _signed_in_client,
+    world_ensure,
 )
 from homeward.episodes.lookup import SEARCHES_PER_WINDOW, _open_missing
 
@@ -49,7 +50,7 @@ def run_lookup_bench(*, children: int = 85_000, years: int = 3, seed: int = 1, r
     figures: dict = {"database": _database(), "machine": _machine(), "seed": seed, "children_wanted": children, "repeats": repeats}
     say("database", figures["database"])
     say("machine", figures["machine"])
-    figures.update(_ensure_world(children=children, years=years, seed=seed, say=say))
+    figures.update(world_ensure(children=children, years=years, seed=seed, say=say))
     figures["children"] = Child.objects.count()
     missing = list(_open_missing().select_related("child").values_list("child__first_name", "child__last_name", "child__sex",
                                                                         "child__date_of_birth"))

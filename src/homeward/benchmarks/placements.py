@@ -34,17 +34,11 @@ from homeward.episodes.bench import (
     _bench_user,
     _database,
     _percentiles,
-    _release_generator_memory,
     _signed_in_client,
-    world_directory,
-    world_loaded,
+    world_ensure,
 )
 from homeward.places import maps, postcodes
-from homeward.places.services import reference_data_load
 from homeward.scrutiny.models import PlacementCheck, Requirement
-from homeward.synth.files import world_on_disk, world_write
-from homeward.synth.generator import default_as_at, world_generate
-from homeward.synth.loader import world_load
 
 CHECK_URL = "/api/v1/placement-checks/"
 HEALTH_URL = "/healthz"
@@ -59,40 +53,6 @@ def _machine() -> str:
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else cores
     shown = f"{usable} cores" if usable == cores else f"{usable} of {cores} cores usable"
     return f"{shown}, {platform.system()} {platform.machine()}, Python {platform.python_version()}"
-
-
-def _ensure_world(*, children: int, years: int, seed: int, say) -> dict:
-    """The board bench's world, generated and loaded unless it already is (episodes.bench)."""
-    figures: dict = {}
-    directory = world_directory(seed=seed, children=children, years=years)
-    on_disk = world_on_disk(directory=directory)
-    if on_disk and (on_disk[0], on_disk[1], on_disk[3]) == (seed, children, years):
-        say("world files", f"{directory} (already generated)")
-        figures["generate_seconds"] = 0.0
-    else:
-        started = time.perf_counter()
-        world = world_generate(seed=seed, children=children, as_at=default_as_at(), years=years)
-        world_write(world=world, directory=directory)
-        del world
-        figures["generate_seconds"] = round(time.perf_counter() - started, 1)
-        say("world files", f"{directory} (generated in {figures['generate_seconds']} s)")
-    reference_data_load()
-    if world_loaded(directory):
-        figures["load_seconds"] = 0.0
-        say("world loaded", "already (reused)")
-    elif Child.objects.exists():
-        raise RuntimeError(
-            "This database already holds children of another world. Point DATABASE_URL (or, on SQLite, "
-            "HOMEWARD_VAR_DIR) at a scratch database and run `homeward migrate` there first."
-        )
-    else:
-        started = time.perf_counter()
-        created = world_load(directory=directory)
-        figures["load_seconds"] = round(time.perf_counter() - started, 1)
-        say("world loaded", f"in {figures['load_seconds']} s", ", ".join(f"{k} {v}" for k, v in created.items()))
-    # Generating held England's postcodes as objects: freed before timing (see episodes.bench).
-    _release_generator_memory()
-    return figures
 
 
 def _analyse_tables_never_analysed(say) -> list[str]:
@@ -171,7 +131,7 @@ def run_placements_bench(*, children: int = 85_000, years: int = 3, seed: int = 
                      "years": years, "repeats": repeats}
     say("database", figures["database"])
     say("machine", figures["machine"])
-    figures.update(_ensure_world(children=children, years=years, seed=seed, say=say))
+    figures.update(world_ensure(children=children, years=years, seed=seed, say=say))
     figures["analysed"] = _analyse_tables_never_analysed(say)
 
     homes = list(
