@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "homeward.scrutiny",
     "homeward.linkage",
     "homeward.reporting",
+    "homeward.oversight",
     "homeward.synth",
     "homeward.web",
     "homeward.benchmarks",

@@ -9,5 +9,6 @@ urlpatterns = [
     path("inbox/", include("homeward.alerts.urls")),
     path("linkage/review/", include("homeward.linkage.urls")),
     path("reports/", include("homeward.reporting.urls")),
+    path("oversight/", include("homeward.oversight.urls")),
     path("api/v1/", include("homeward.api_urls")),
 ]

@@ -1,7 +1,6 @@
 """The one count: the page (table, chart, links to the gaps), its CSV, and the list of gaps with
 their likely reasons. Figures come from reporting.selectors, which start from the scoping function."""
 
-import csv
 import datetime
 
 from django import forms
@@ -12,6 +11,7 @@ from django.views.decorators.http import require_GET
 
 from homeward.episodes.forms import error_summary
 from homeward.linkage.models import Known
+from homeward.oversight.exports import export_response
 from homeward.reporting import charts, selectors
 from homeward.returns.export import collection_year, latest_year_ending
 from homeward.web.decorators import verified_login_required
@@ -91,17 +91,13 @@ def one_count_csv(request: HttpRequest) -> HttpResponse:
                             content_type="text/plain; charset=utf-8")
     rows = selectors.one_count(user=request.user, why=_why(request), since=period["since"], until=period["until"],
                                by=period["by"])
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="one-count-{period["by"]}-{period["since"]:%Y%m%d}-{period["until"]:%Y%m%d}.csv"'
+    return export_response(
+        header=["from", "to", "by", "code", "name", "known_to_both", "police_only", "council_only", "combined",
+                "police_only_awaiting_review"],
+        rows=([period["since"].isoformat(), period["until"].isoformat(), period["by"], row.code, row.name,
+               row.both, row.police_only, row.council_only, row.combined, row.awaiting_review] for row in rows),
+        fmt="csv", filename=f'one-count-{period["by"]}-{period["since"]:%Y%m%d}-{period["until"]:%Y%m%d}',
     )
-    writer = csv.writer(response, lineterminator="\n")
-    writer.writerow(["from", "to", "by", "code", "name", "known_to_both", "police_only", "council_only", "combined",
-                     "police_only_awaiting_review"])
-    for row in rows:
-        writer.writerow([period["since"].isoformat(), period["until"].isoformat(), period["by"], row.code, row.name,
-                         row.both, row.police_only, row.council_only, row.combined, row.awaiting_review])
-    return response
 
 
 @verified_login_required

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from homeward.oversight import views
+
+app_name = "oversight"
+
+urlpatterns = [
+    path("compliance/", views.compliance_page, name="compliance"),
+    path("compliance/cases/", views.compliance_cases_page, name="compliance-cases"),
+    path("compliance/download/", views.compliance_download, name="compliance-download"),
+    path("annex-a/", views.annex_a_page, name="annex-a"),
+]
