@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from homeward.agencies.fields import Field, fields_visible, fields_visible_many, placement_ended, placements_visible
 from homeward.agencies.models import Role
 from homeward.children.models import Child, Placement
 from homeward.children.selectors import RESPONSIBLE_AUTHORITY, child_access_log, child_access_reasons, child_get, child_search
@@ -78,10 +79,6 @@ def _current(placement: Placement, today: datetime.date) -> bool:
     return placement.start_date <= today and (placement.end_date is None or placement.end_date > today)
 
 
-def _ended(placement: Placement, today: datetime.date) -> bool:
-    return placement.end_date is not None and placement.end_date <= today
-
-
 def _placement_row(placement: Placement, child: Child) -> dict:
     return {
         "placement": placement,
@@ -102,14 +99,20 @@ def child_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
     page = child_search(user=request.user, why=request.resolver_match.view_name, query=query, page=_page_number(request), per_page=PER_PAGE)
     today = timezone.localdate()
+    shown = fields_visible_many(user=request.user, children=page.object_list)
     rows = []
     for child in page.object_list:
-        current = next((p for p in child.placements.all() if _current(p, today)), None)
+        # A child whose identity the user's reasons do not show is counted, never listed.
+        if Field.IDENTITY not in shown[child.pk]:
+            continue
+        placements = placements_visible(placements=child.placements.all(), fields=shown[child.pk], today=today)
+        current = next((p for p in placements if _current(p, today)), None)
         rows.append({"child": child, "age": child.age_on(today), "current": current and _placement_row(current, child)})
     return render(
         request,
         "children/list.html",
-        {"page": page, "rows": rows, "query": query, "pagination": pagination(page, request.GET)},
+        {"page": page, "rows": rows, "withheld": len(page.object_list) - len(rows), "query": query,
+         "pagination": pagination(page, request.GET)},
     )
 
 
@@ -118,21 +121,25 @@ def child_list(request: HttpRequest) -> HttpResponse:
 def child_detail(request: HttpRequest, child_id: int) -> HttpResponse:
     child = child_get(user=request.user, child_id=child_id, why=request.resolver_match.view_name)
     reasons = child_access_reasons(user=request.user, child=child)
+    fields = fields_visible(user=request.user, child=child)
     today = timezone.localdate()
-    placements = list(child.placements.all())  # newest first (selectors order them)
+    # Newest first (selectors order them), and only those the user's reasons show.
+    placements = placements_visible(placements=child.placements.all(), fields=fields, today=today)
     return render(
         request,
         "children/detail.html",
         {
             "child": child,
+            # The parts of the record to show (agencies.fields): the template asks this, never the role.
+            "fields": fields,
             "age": child.age_on(today),
             "today": today,
             "ethnicity_label": ETHNICITIES.get(child.ethnicity, ""),
-            "nhs_number": _nhs_number(child.nhs_number),
-            "other_names": list(child.other_names.all()),
+            "nhs_number": _nhs_number(child.nhs_number) if Field.IDENTIFIERS in fields else "",
+            "other_names": list(child.other_names.all()) if Field.IDENTITY in fields else [],
             # A placement that has not started yet is listed with the current one (it shows its start date).
-            "current_placements": [_placement_row(p, child) for p in placements if not _ended(p, today)],
-            "previous_placements": [_placement_row(p, child) for p in placements if _ended(p, today)],
+            "current_placements": [_placement_row(p, child) for p in placements if not placement_ended(p, today)],
+            "previous_placements": [_placement_row(p, child) for p in placements if placement_ended(p, today)],
             "reasons": reasons,
             "can_see_access_log": RESPONSIBLE_AUTHORITY in reasons,
         },
@@ -150,5 +157,6 @@ def child_access_log_page(request: HttpRequest, child_id: int) -> HttpResponse:
     return render(
         request,
         "children/access_log.html",
-        {"child": child, "page": page, "rows": rows, "pagination": pagination(page, request.GET)},
+        {"child": child, "fields": fields_visible(user=request.user, child=child), "page": page, "rows": rows,
+         "pagination": pagination(page, request.GET)},
     )

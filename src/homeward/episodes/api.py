@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from homeward.agencies.fields import Field, fields_visible
 from homeward.episodes import clocks, selectors, services
 from homeward.episodes.models import (
     EXPLOITATION_INDICATORS,
@@ -133,8 +134,9 @@ class EpisodeDetailOut(EpisodeOut):
 
     @extend_schema_field(FindingsOut(allow_null=True))
     def get_return_interview_findings(self, episode) -> dict | None:
-        # Only for the interview service, the responsible authority and inspectors (episodes.rules).
-        if not getattr(episode, "interview_findings_visible", False):
+        # Only for this interview's service and the responsible authority (episodes.rules), and only
+        # when the reader's reasons and role show findings at all (agencies.fields; context["shown"]).
+        if not getattr(episode, "interview_findings_visible", False) or Field.INTERVIEW_FINDINGS not in self.context["shown"]:
             return None
         return FindingsOut(episode.return_interview).data
 
@@ -309,7 +311,8 @@ class EpisodeDetailApi(APIView):
     @extend_schema(responses={200: EpisodeDetailOut, 404: _NOT_FOUND})
     def get(self, request: Request, episode_id: int) -> Response:
         episode = selectors.episode_get(user=request.user, episode_id=episode_id, why="api:episode-detail")
-        return Response(EpisodeDetailOut(episode).data)
+        shown = fields_visible(user=request.user, child=episode.child)
+        return Response(EpisodeDetailOut(episode, context={"shown": shown}).data)
 
 
 class EpisodeRiskApi(APIView):

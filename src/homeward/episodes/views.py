@@ -18,7 +18,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from homeward.children.selectors import child_access_reasons, child_get
+from homeward.agencies.fields import Field, fields_visible, fields_visible_many
+from homeward.audit.refusals import refuse
+from homeward.children.selectors import child_access_reasons, child_get, child_lookup
 from homeward.episodes import briefing_pdf, clocks, forms, presenters, rules, selectors, services
 from homeward.episodes.models import EXPLOITATION_INDICATORS, Episode, InterviewStatus, Kind, RiskGrade, Status
 from homeward.web.decorators import verified_login_required
@@ -75,6 +77,29 @@ def report_missing(request: HttpRequest, child_id: int) -> HttpResponse:
 
 def _interview(episode: Episode):
     return getattr(episode, "return_interview", None)
+
+
+def _require(field: Field, *, user, child, why: str, object_type: str, object_id: str = "") -> frozenset[Field]:
+    """The parts of the child's record the user is shown (agencies.fields), when they include `field`;
+    otherwise the refusal is audited like the selectors' own and answered not found."""
+    shown = fields_visible(user=user, child=child)
+    if field not in shown:
+        refuse(user=user, object_type=object_type, object_id=object_id, child_id=child.pk, why=why)
+        raise Http404("Not found.")
+    return shown
+
+
+def _episode_get(request: HttpRequest, episode_id: int) -> Episode:
+    """The episode, for a reader shown who the child is (not a council's performance analyst, who works
+    on figures); its interview findings only when the reader's reasons show findings at all (not to
+    inspectors) as well as this interview's (episodes.rules)."""
+    user, why = request.user, _why(request)
+    found = selectors.episode_lookup(user=user, episode_id=episode_id, why=why)
+    shown = _require(Field.IDENTITY, user=user, child=found.child, why=why, object_type="episode", object_id=str(found.pk))
+    episode = selectors.episode_get(user=user, episode_id=found.pk, why=why)
+    episode.interview_findings_visible = episode.interview_findings_visible and Field.INTERVIEW_FINDINGS in shown
+    episode.fields_shown = shown
+    return episode
 
 
 @dataclass(frozen=True)
@@ -253,7 +278,7 @@ def _episode_context(user, episode: Episode) -> dict:
         "status_tag": presenters.STATUS_TAGS.get(episode.status, ""),
         "status_label": Status(episode.status).label,
         "missing_for": (episode.returned_at or now) - episode.started_at,
-        "may_read_profile": rules.may_read_profile(user, episode.access_reasons, has_open_episode=episode.is_open),
+        "may_read_profile": Field.PHILOMENA_PROFILE in episode.fields_shown,
         "now": now,
     }
     if episode.is_open:
@@ -265,7 +290,7 @@ def _episode_context(user, episode: Episode) -> dict:
 @verified_login_required
 @require_GET
 def episode_detail(request: HttpRequest, episode_id: int) -> HttpResponse:
-    episode = selectors.episode_get(user=request.user, episode_id=episode_id, why=_why(request))
+    episode = _episode_get(request, episode_id)
     context = _episode_context(request.user, episode)
     context["actions"] = [
         {"name": name, "title": action.title, "template": action.template, "form": _action_form(name, episode)}
@@ -278,7 +303,7 @@ def episode_detail(request: HttpRequest, episode_id: int) -> HttpResponse:
 def _act(request: HttpRequest, episode_id: int, name: str) -> HttpResponse:
     """GET: the action's form on a page of its own. POST: validate, call the service, back to the episode."""
     action = ACTIONS[name]
-    episode = selectors.episode_get(user=request.user, episode_id=episode_id, why=_why(request))
+    episode = _episode_get(request, episode_id)
     if not action.allowed(request.user, episode):
         raise PermissionDenied(f"Your role cannot {action.title.lower()}.")
     form = _action_form(name, episode, request.POST if request.method == "POST" else None)
@@ -321,11 +346,17 @@ episode_interview_findings = _action_view("interview-findings")
 # ---------------------------------------------------------------------------------------------
 
 
+def _identified(user, children) -> set[int]:
+    # Lists name only the children the user is shown who they are (agencies.fields); the counts stay.
+    return {pk for pk, shown in fields_visible_many(user=user, children=children).items() if Field.IDENTITY in shown}
+
+
 @verified_login_required
 @require_GET
 def board(request: HttpRequest) -> HttpResponse:
     chosen = presenters.BoardFilter.from_query(request.GET)
     result = selectors.board(user=request.user, why=_why(request), kinds=chosen.kinds, risk_grades=chosen.risk_grades)
+    named = _identified(request.user, [row.child for row in result.rows])
     rows = [
         {
             "row": row,
@@ -333,7 +364,7 @@ def board(request: HttpRequest) -> HttpResponse:
             "missing_for": presenters.duration(row.missing_for),
             "missing_minutes": int(row.missing_for.total_seconds() // 60),
         }
-        for row in result.rows
+        for row in result.rows if row.child.pk in named
     ]
     return render(request, "episodes/board.html", {
         "board": result,
@@ -353,19 +384,20 @@ def board(request: HttpRequest) -> HttpResponse:
 def interviews(request: HttpRequest) -> HttpResponse:
     overdue_only = request.GET.get("overdue") == "1"
     now = timezone.now()
-    rows = selectors.interviews_due(user=request.user, why=_why(request), overdue_only=overdue_only, now=now)
+    due = selectors.interviews_due(user=request.user, why=_why(request), overdue_only=overdue_only, now=now)
+    named = _identified(request.user, [row.child for row in due])
     counts = selectors.interviews_due_counts(user=request.user, now=now)
     return render(request, "episodes/interviews.html", {
         "rows": [
             {"row": row, "tag": presenters.INTERVIEW_TAGS.get(row.interview.status, ""),
              "left": presenters.duration(row.due_at - now) if not row.overdue else "",
              "late": presenters.duration(now - row.due_at) if row.overdue else ""}
-            for row in rows
+            for row in due if row.child.pk in named
         ],
         "overdue_only": overdue_only,
         "overdue_count": counts["overdue"],
         "due_count": counts["due"],
-        "truncated": len(rows) < (counts["overdue"] if overdue_only else counts["due"]),
+        "truncated": len(due) < (counts["overdue"] if overdue_only else counts["due"]),
     })
 
 
@@ -377,8 +409,10 @@ def interviews(request: HttpRequest) -> HttpResponse:
 @verified_login_required
 @require_GET
 def timeline(request: HttpRequest, child_id: int) -> HttpResponse:
-    user = request.user
-    result = selectors.child_timeline(user=user, child_id=child_id, why=_why(request), page=request.GET.get("page", 1))
+    user, why = request.user, _why(request)
+    child = child_lookup(user=user, child_id=child_id, why=why)
+    shown = _require(Field.IDENTITY, user=user, child=child, why=why, object_type="child_timeline", object_id=str(child.pk))
+    result = selectors.child_timeline(user=user, child_id=child.pk, why=why, page=request.GET.get("page", 1))
     reasons = child_access_reasons(user=user, child=result.child)
     has_open = result.has_open_episode
     # Each episode's link and start, made once for the many entries that point to it.
@@ -399,7 +433,7 @@ def timeline(request: HttpRequest, child_id: int) -> HttpResponse:
             for entry in reversed(result.entries)
         ],
         "may_report": rules.may_act(user, reasons) and not has_open,
-        "may_read_profile": rules.may_read_profile(user, reasons, has_open_episode=has_open),
+        "may_read_profile": Field.PHILOMENA_PROFILE in shown,
     })
 
 
@@ -423,6 +457,7 @@ def _version(request: HttpRequest) -> int | None:
 def profile(request: HttpRequest, child_id: int) -> HttpResponse:
     user, why = request.user, _why(request)
     child = child_get(user=user, child_id=child_id, why=why)
+    _require(Field.PHILOMENA_PROFILE, user=user, child=child, why=why, object_type="philomena_profile")
     current = selectors.philomena_profile_current(user=user, child_id=child.pk, why=why)  # Http404 if not for this user
     versions = selectors.philomena_profile_versions(user=user, child_id=child.pk, why=why)
     wanted = _version(request)
@@ -466,7 +501,10 @@ def profile_edit(request: HttpRequest, child_id: int) -> HttpResponse:
 @verified_login_required
 @require_GET
 def profile_photo(request: HttpRequest, child_id: int) -> FileResponse:
-    photo = selectors.philomena_photo(user=request.user, child_id=child_id, why=_why(request), version=_version(request))
+    user, why = request.user, _why(request)
+    child = child_lookup(user=user, child_id=child_id, why=why)
+    _require(Field.PHILOMENA_PROFILE, user=user, child=child, why=why, object_type="philomena_profile")
+    photo = selectors.philomena_photo(user=user, child_id=child.pk, why=why, version=_version(request))
     response = FileResponse(photo.file, content_type=photo.content_type, filename=photo.name)
     # A child's photo must not stay in a shared computer's cache, nor be reachable without this check.
     response["Cache-Control"] = "no-store"
@@ -480,13 +518,17 @@ def profile_photo(request: HttpRequest, child_id: int) -> FileResponse:
 
 
 def _briefing_context(request: HttpRequest, episode_id: int) -> dict:
-    result = selectors.episode_briefing(user=request.user, episode_id=episode_id, why=_why(request))
+    user, why = request.user, _why(request)
+    found = selectors.episode_lookup(user=user, episode_id=episode_id, why=why)
+    shown = _require(Field.IDENTITY, user=user, child=found.child, why=why, object_type="episode", object_id=str(found.pk))
+    result = selectors.episode_briefing(user=user, episode_id=found.pk, why=why)
     episode = result.episode
     return {
         "briefing": result,
         "episode": episode,
         "child": result.child,
-        "profile": result.profile,
+        # The selector reads Part A by episodes.rules; the sheet shows it only where the table does (agencies.fields).
+        "profile": result.profile if Field.PHILOMENA_PROFILE in shown else None,
         "placement": result.placement,
         "gradings": sorted(episode.risk_gradings.all(), key=lambda g: (g.graded_at, g.pk), reverse=True),
         "badge": presenters.risk_badge(episode.risk_grade),
