@@ -182,3 +182,62 @@ def test_serve_serves_pages_and_assets_runs_the_worker_and_leaves_nothing_behind
         again.assert_all_gone(processes)
     finally:
         again.close()
+
+
+def _process_group(pgid: int) -> dict[int, str]:
+    """Every living process in this process group, with its command line."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[2]) == pgid and (command := _command_line(int(entry.name))):
+            found[int(entry.name)] = command
+    return found
+
+
+def test_ctrl_c_with_a_signal_close_behind_it_stops_everything_the_demo_started(tmp_path):
+    govuk_css = REPO / "build" / "static" / "govuk-frontend" / "dist" / "govuk" / "govuk-frontend.min.css"
+    require(govuk_css.exists(), "the built GOV.UK assets (scripts/build-assets)")
+    port = _free_port()
+    # An empty Homeward on a database of its own: the demo's world and set-up are not what is tested.
+    environment = {**_environment(tmp_path), "HOMEWARD_PORT": str(port), "HOMEWARD_DEMO_CHILDREN": "0",
+                   "HOMEWARD_DEMO_SETUP": "0"}
+    log_path = tmp_path / "demo.log"
+    with log_path.open("wb") as log:
+        # Its own process group, as a terminal gives the command in the foreground.
+        demo = subprocess.Popen([str(REPO / "scripts" / "demo")], env=environment, cwd=REPO, stdout=log,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+    group = {}
+    try:
+        deadline = time.monotonic() + 300  # migrating a new database, collecting the static files
+        while True:
+            assert demo.poll() is None, f"scripts/demo stopped (exit status {demo.returncode}):\n{log_path.read_text()}"
+            try:
+                if _get(f"http://127.0.0.1:{port}/healthz")[0] == 200:
+                    break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline, f"/healthz did not answer 200:\n{log_path.read_text()}"
+            time.sleep(0.25)
+        group = _process_group(demo.pid)
+        assert any("-m homeward worker" in command for command in group.values()), group
+        assert any("-m gunicorn homeward.wsgi:application" in command for command in group.values()), group
+
+        os.killpg(demo.pid, signal.SIGINT)  # Ctrl+C: the terminal signals the whole group
+        os.kill(demo.pid, signal.SIGTERM)  # and a second signal close behind (a supervisor, a trap)
+        deadline = time.monotonic() + 10
+        while _still_running(group) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not _still_running(group), f"left running: {_still_running(group)}\n{log_path.read_text()}"
+        assert demo.wait(timeout=1) == 0, log_path.read_text()
+        assert not _process_group(demo.pid)
+    finally:
+        for pid in _still_running(group):
+            os.kill(pid, signal.SIGKILL)
+        if demo.poll() is None:
+            demo.kill()
+            demo.wait()

@@ -16,7 +16,9 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 import urllib.parse
+from collections.abc import Callable
 
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Case, F, Value, When
@@ -24,6 +26,7 @@ from django.utils import timezone
 
 from homeward.tasks.models import Status, Task
 from homeward.tasks.queue import registered
+from homeward.tasks.stopping import StopRequest
 
 logger = logging.getLogger("homeward.tasks")
 
@@ -39,11 +42,11 @@ def backoff(attempts: int) -> datetime.timedelta:
 
 class Worker:
     def __init__(self, *, lease: datetime.timedelta = DEFAULT_LEASE, batch: int = 5, name: str | None = None,
-                 stopping: threading.Event | None = None) -> None:
+                 stopping: StopRequest | None = None) -> None:
         self.lease = lease
         self.batch = batch
         self.name = name or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
-        self.stopping = stopping or threading.Event()
+        self.stopping = stopping or StopRequest()
 
     def stop(self) -> None:
         """Finish the task in hand, give back the rest of the batch, and return (SIGTERM, SIGINT)."""
@@ -162,9 +165,14 @@ class Worker:
         return finished
 
 
-def run_threads(*, threads: int, poll: float, stopping: threading.Event, **options) -> int:
+def run_threads(*, threads: int, poll: float, stopping: StopRequest, stop_within: float,
+                say: Callable[[str], object], **options) -> int:
     """Several workers in one process, each with its own database connection and SMTP connection:
-    while one waits on the mail server, another runs. They claim like separate processes would."""
+    while one waits on the mail server, another runs. They claim like separate processes would.
+
+    This (main) thread only watches: it passes a stop asked for by signal on to the workers, and
+    gives them `stop_within` seconds to finish the tasks in hand. A task still running then is left
+    to its lease (it runs again once the lease expires) and the process ends with exit status 1."""
     counts: list[int] = []
 
     def work(n: int) -> None:
@@ -178,9 +186,16 @@ def run_threads(*, threads: int, poll: float, stopping: threading.Event, **optio
     pool = [threading.Thread(target=work, args=(n,), name=f"worker-{n}") for n in range(threads)]
     for thread in pool:
         thread.start()
-    while any(thread.is_alive() for thread in pool):
-        for thread in pool:
-            thread.join(timeout=0.5)  # short waits, so the main thread still takes SIGTERM
+    deadline = None
+    while alive := [thread for thread in pool if thread.is_alive()]:
+        alive[0].join(timeout=0.1)  # short waits: a stop asked for by signal reaches the workers within them
+        if deadline is None and stopping.is_set():
+            say(f"{stopping.reason}: finishing the tasks in hand (at most {stop_within:g} s)…")
+            deadline = time.monotonic() + stop_within
+        if deadline is not None and time.monotonic() > deadline:
+            say(f"tasks still running after {stop_within:g} s: stopping without them (each runs again once its lease expires)")
+            sys.stdout.flush()
+            os._exit(1)  # a thread cannot be cut short any other way
     return sum(counts)
 
 

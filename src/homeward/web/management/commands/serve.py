@@ -2,9 +2,10 @@
 
 gunicorn serves `homeward.wsgi:application` (WhiteNoise answers /static/ from STATIC_ROOT) and the
 task worker (`homeward worker`) runs beside it. This process only starts the two and watches them:
-when either stops, or this process is told to stop (SIGTERM, SIGINT, SIGHUP), both are sent SIGTERM
-and given time to finish what they have in hand, then killed. Each child is also started with
-Linux's parent-death signal, so even if this process is killed outright (SIGKILL) they are sent
+when either stops, or this process is told to stop (SIGTERM, SIGINT, SIGHUP; more signals after the
+first change nothing), both are sent SIGTERM and given STOP_GRACE_SECONDS to finish what they have
+in hand, then killed; a second SIGINT (Ctrl+C again) kills them at once. Each child is also started
+with Linux's parent-death signal, so even if this process is killed outright (SIGKILL) they are sent
 SIGTERM: no worker is left running without its server.
 """
 
@@ -26,8 +27,10 @@ from django.conf import settings
 from django.contrib.staticfiles.finders import get_finders
 from django.core.management.base import BaseCommand, CommandError
 
+from homeward.tasks.stopping import StopRequest
+
 # Seconds each child has after SIGTERM before it is killed: gunicorn's graceful timeout (10 s) and a
-# margin; the worker finishes the tasks in hand (a task cut short is taken again after its lease).
+# margin; the worker's own bound is 10 s too (a task cut short is taken again after its lease).
 STOP_GRACE_SECONDS = 15
 
 # Path only, never the query string or referrer: a search (`/children/?q=...`) names children.
@@ -64,14 +67,17 @@ class Command(BaseCommand):
                             help="do not start the task worker (run `homeward worker` elsewhere)")
 
     def handle(self, *args, bind: str, workers: int, no_worker: bool, **options) -> None:
-        self.stop_signals = 0
-        for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-            signal.signal(signum, self._on_signal)
+        # Killing the children on a second Ctrl+C is this loop's work, so the request does not end
+        # this process itself.
+        with StopRequest((signal.SIGTERM, signal.SIGINT, signal.SIGHUP), exit_on_second_interrupt=False) as stopping:
+            self._serve(bind=bind, workers=workers, no_worker=no_worker, stopping=stopping)
 
+    def _serve(self, *, bind: str, workers: int, no_worker: bool, stopping: StopRequest) -> None:
         # The processes started from here collect and name static files by their content's hash.
         env = {**os.environ, "HOMEWARD_STATIC_HASHED": "1", "PYTHONUNBUFFERED": "1"}
         self._collect_static(env)
-        if self.stop_signals:
+        if stopping.is_set():
+            self._log(f"{stopping.reason}: stopping")
             return
 
         children: dict[str, subprocess.Popen] = {}
@@ -93,9 +99,9 @@ class Command(BaseCommand):
             ], env)
             if not no_worker:
                 children["worker"] = self._start("worker", [sys.executable, "-m", "homeward", "worker"], env)
-            stopped = self._watch(children)
+            stopped = self._watch(children, stopping)
         finally:
-            self._stop(children)
+            self._stop(children, stopping)
         if stopped is not None:
             name, code = stopped
             raise CommandError(f"{name} stopped by itself (exit status {code}); everything else was stopped too")
@@ -139,38 +145,35 @@ class Command(BaseCommand):
         self._log(f"{name} started (pid {process.pid})")
         return process
 
-    def _watch(self, children: dict[str, subprocess.Popen]) -> tuple[str, int] | None:
+    def _watch(self, children: dict[str, subprocess.Popen], stopping: StopRequest) -> tuple[str, int] | None:
         """Until told to stop (None) or a child stops by itself ((its name, its exit status))."""
-        while not self.stop_signals:
+        while not stopping.is_set():
             for name, process in children.items():
                 code = process.poll()
-                if code is not None and not self.stop_signals:
+                if code is not None and not stopping.is_set():
                     self._log(f"{name} stopped (exit status {code}): stopping the rest")
                     return name, code
             time.sleep(0.2)
+        self._log(f"{stopping.reason}: stopping")
         return None
 
-    def _stop(self, children: dict[str, subprocess.Popen]) -> None:
+    def _stop(self, children: dict[str, subprocess.Popen], stopping: StopRequest) -> None:
         running = {name: process for name, process in children.items() if process.poll() is None}
         for name, process in running.items():
             self._log(f"stopping {name} (pid {process.pid})")
             process.send_signal(signal.SIGTERM)
         deadline = time.monotonic() + STOP_GRACE_SECONDS
-        signals_at_start = self.stop_signals
         while running:
             running = {name: process for name, process in running.items() if process.poll() is None}
-            # A second Ctrl+C (or SIGTERM) while stopping means now.
-            if running and (time.monotonic() > deadline or self.stop_signals > signals_at_start):
+            # A second Ctrl+C means now; a SIGTERM after the first signal (a supervisor, a script's
+            # trap) only repeats the request already in hand.
+            if running and (time.monotonic() > deadline or stopping.now):
                 for name, process in running.items():
                     self._log(f"killing {name} (pid {process.pid})")
                     process.kill()
                     process.wait()
                 running = {}
             time.sleep(0.1)
-
-    def _on_signal(self, signum, frame) -> None:
-        self.stop_signals += 1
-        self._log(f"{signal.strsignal(signum)}: stopping")
 
     def _log(self, message: str) -> None:
         now = datetime.datetime.now(datetime.timezone.utc).astimezone().strftime("%Y-%m-%d %H:%M:%S %z")
