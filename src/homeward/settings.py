@@ -22,18 +22,29 @@ DEBUG = _env_bool("HOMEWARD_DEBUG")
 DEMO_MODE = _env_bool("HOMEWARD_DEMO")
 
 
-def _secret_key() -> str:
-    if key := os.environ.get("HOMEWARD_SECRET_KEY"):
-        return key
-    # A per-installation key kept in var/, so a fresh machine needs no configuration and no key is
-    # ever committed.
-    path = VAR_DIR / "secret_key"
+def _var_key(name: str) -> str:
+    """A random key kept in var/ (generated on first use), so a fresh machine needs no configuration and
+    no key is ever committed. Written whole, then linked into place only if still absent: processes
+    starting together (test processes, the web server and the worker) all read the one key that won."""
+    path = VAR_DIR / name
     if not path.exists():
         import secrets
+        import tempfile
 
-        path.write_text(secrets.token_urlsafe(64))
-        path.chmod(0o600)
+        with tempfile.NamedTemporaryFile("w", dir=VAR_DIR, prefix=f".{name}-", delete=False) as new_key:
+            new_key.write(secrets.token_urlsafe(64))
+        os.chmod(new_key.name, 0o600)
+        try:
+            os.link(new_key.name, path)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(new_key.name)
     return path.read_text().strip()
+
+
+def _secret_key() -> str:
+    return os.environ.get("HOMEWARD_SECRET_KEY") or _var_key("secret_key")
 
 
 SECRET_KEY = _secret_key()
@@ -50,22 +61,7 @@ def _audit_key() -> str:
 
             raise ImproperlyConfigured("HOMEWARD_AUDIT_KEY must be at least 32 characters (a random string).")
         return key
-    path = VAR_DIR / "audit_key"
-    if not path.exists():
-        import secrets
-        import tempfile
-
-        # Written whole, then linked into place only if still absent: processes starting together
-        # (a test run, the web server and the worker) all read the one key that won.
-        with tempfile.NamedTemporaryFile("w", dir=VAR_DIR, prefix=".audit_key-", delete=False) as new_key:
-            new_key.write(secrets.token_urlsafe(64))
-        try:
-            os.link(new_key.name, path)
-        except FileExistsError:
-            pass
-        finally:
-            os.unlink(new_key.name)
-    return path.read_text().strip()
+    return _var_key("audit_key")
 
 
 HOMEWARD_AUDIT_KEY = _audit_key()
