@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "homeward.alerts",
     "homeward.safeguarding",
     "homeward.scrutiny",
+    "homeward.language",
     "homeward.linkage",
     "homeward.reporting",
     "homeward.oversight",

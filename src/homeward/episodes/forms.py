@@ -18,6 +18,7 @@ from homeward.episodes.models import (
     RiskGrade,
     UpdateKind,
 )
+from homeward.language.forms import LanguageCheckedForm
 
 # DfE statutory guidance (January 2014), in the words a carer reads at the radio buttons.
 KIND_HINTS = {
@@ -202,7 +203,7 @@ def error_summary(*forms_: forms.Form) -> list[dict]:
 # ---------------------------------------------------------------------------------------------
 
 
-class ReportMissingForm(EpisodeForm):
+class ReportMissingForm(LanguageCheckedForm, EpisodeForm):
     service_fields = {
         "started_at": "last_seen", "last_seen_at": "last_seen", "left_at": "last_seen", "reported_at": "last_seen",
         "last_seen_postcode": "last_seen_postcode",
@@ -250,7 +251,7 @@ class PoliceReferenceForm(EpisodeForm):
     reference = _text("Your force's reference", required=True, max_length=40, required_message="Enter your force's reference")
 
 
-class RiskForm(EpisodeForm):
+class RiskForm(LanguageCheckedForm, EpisodeForm):
     risk_grade = _choice("Risk grade", RiskGrade.choices, required_message="Select a risk grade", hints=RISK_HINTS)
     source = _text(
         "Source of the information", required=True, max_length=300,
@@ -260,7 +261,7 @@ class RiskForm(EpisodeForm):
     rationale = _area("Rationale (optional)", help_text="Why this grade, on that information")
 
 
-class UpdateForm(EpisodeForm):
+class UpdateForm(LanguageCheckedForm, EpisodeForm):
     service_fields = {"at": "at"}
 
     kind = _choice("What are you adding?", [(k.value, k.label) for k in FREE_UPDATE_KINDS],
@@ -271,7 +272,7 @@ class UpdateForm(EpisodeForm):
     postcode = _text("Postcode (optional)", max_length=16, help_text="For a sighting, the police force of this place leads the search")
 
 
-class KindForm(EpisodeForm):
+class KindForm(LanguageCheckedForm, EpisodeForm):
     to_kind = forms.ChoiceField(choices=Kind.choices, widget=forms.HiddenInput, error_messages={"required": "Choose missing or away"})
     at = DateTimeField(what="when it changed", label="When did this change?", help_text="For example, 27 3 2025 and 21:30")
     text = _area("What changed? (optional)", help_text="For example, a call from the child saying where they are")
@@ -282,7 +283,7 @@ class KindForm(EpisodeForm):
             self.initial.setdefault("to_kind", Kind.AWAY if episode.kind == Kind.MISSING else Kind.MISSING)
 
 
-class ReturnForm(EpisodeForm):
+class ReturnForm(LanguageCheckedForm, EpisodeForm):
     returned_at = DateTimeField(what="when the child returned", label="When did they return or were found?",
                                 help_text="For example, 27 3 2025 and 06:15")
     how = _choice("How did they return?", ReturnHow.choices, required=False, required_message="Select how they returned")
@@ -300,13 +301,13 @@ class ReturnForm(EpisodeForm):
         self.fields["how"].label = f"How did {name} return?"
 
 
-class SafeAndWellForm(EpisodeForm):
+class SafeAndWellForm(LanguageCheckedForm, EpisodeForm):
     at = DateTimeField(what="when the check was done", label="When was the safe and well check done?",
                        help_text="For example, 27 3 2025 and 09:00")
     text = _area("Notes (optional)")
 
 
-class CloseForm(EpisodeForm):
+class CloseForm(LanguageCheckedForm, EpisodeForm):
     text = _area("Why are you closing it? (optional)", help_text="For example, police enquiries complete")
 
 
@@ -316,7 +317,7 @@ class InterviewStatusForm(EpisodeForm):
                                error_messages={"required": "Choose what to record", "invalid_choice": "Choose what to record"})
 
 
-class InterviewFindingsForm(EpisodeForm):
+class InterviewFindingsForm(LanguageCheckedForm, EpisodeForm):
     held_at = DateTimeField(what="when the interview was held", label="When was the interview held?",
                             help_text="For example, 27 3 2025 and 16:00")
     why_went = _area("Why did they go?")
@@ -347,7 +348,7 @@ PROFILE_TEXT_FIELDS = (
 )
 
 
-class ProfileForm(EpisodeForm):
+class ProfileForm(LanguageCheckedForm, EpisodeForm):
     description = _area(
         "Description", required=True,
         help_text="Height, build, hair, eyes, marks, scars or tattoos, how they dress and speak",

@@ -7,6 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from homeward.episodes.forms import DateTimeField, EpisodeForm, _area, _choice, _text
+from homeward.language.forms import LanguageCheckedForm
 from homeward.safeguarding import screening
 from homeward.safeguarding.models import AreaKind, DetailVisibleTo, FlagKind, LocationRiskKind
 
@@ -59,7 +60,7 @@ def _checkboxes(label: str, choices: dict[str, str], help_text: str = "") -> for
     )
 
 
-class ScreeningForm(EpisodeForm):
+class ScreeningForm(LanguageCheckedForm, EpisodeForm):
     service_fields = {"answers": "vulnerabilities", "screened_at": "screened_at"}
 
     def __init__(self, *args, **kwargs) -> None:
@@ -93,13 +94,13 @@ class ScreeningForm(EpisodeForm):
         return answers
 
 
-class FlagRaiseForm(EpisodeForm):
+class FlagRaiseForm(LanguageCheckedForm, EpisodeForm):
     kind = _choice("Which flag?", FlagKind.choices, required_message="Choose the kind of flag")
     reason = _area("Why are you raising it?", required=True, required_message="Give the reason for raising the flag",
                    help_text="This is kept with the flag and in the audit log.")
 
 
-class FlagChangeForm(EpisodeForm):
+class FlagChangeForm(LanguageCheckedForm, EpisodeForm):
     change = _choice("What do you want to do?", [("lower", "Lower it"), ("clear", "Clear it")],
                      required_message="Choose whether to lower or clear the flag",
                      hints={"lower": "The risk is lower. The flag stays on the child's page as lowered.",
@@ -108,7 +109,7 @@ class FlagChangeForm(EpisodeForm):
                    help_text="This is kept with the flag and in the audit log. The rule raises the flag again only on new facts.")
 
 
-class MeetingProposeForm(EpisodeForm):
+class MeetingProposeForm(LanguageCheckedForm, EpisodeForm):
     reason = _area("Why is a strategy meeting needed?", required=True, required_message="Give the reason for the meeting")
 
 
@@ -124,19 +125,19 @@ class MeetingScheduleForm(EpisodeForm):
         )
 
 
-class MeetingRecordForm(EpisodeForm):
+class MeetingRecordForm(LanguageCheckedForm, EpisodeForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["held_at"] = DateTimeField(label="When was it held?", what="when the meeting was held")
         self.fields["decisions"] = _area("What did the meeting decide?", required=True, required_message="Record what the meeting decided")
 
 
-class MeetingCancelForm(EpisodeForm):
+class MeetingCancelForm(LanguageCheckedForm, EpisodeForm):
     cancel_reason = _area("Why is it cancelled?", required=True, required_message="Give the reason for cancelling")
     service_fields = {"reason": "cancel_reason"}
 
 
-class ActionForm(EpisodeForm):
+class ActionForm(LanguageCheckedForm, EpisodeForm):
     service_fields = {"owner": "owner", "due_date": "due_date", "description": "description"}
 
     def __init__(self, *args, owners=(), **kwargs) -> None:

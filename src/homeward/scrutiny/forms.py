@@ -3,6 +3,7 @@
 from django import forms
 
 from homeward.episodes.forms import EpisodeForm, _area, _choice, _text
+from homeward.language.forms import LanguageCheckedForm
 from homeward.safeguarding.forms import DateField
 from homeward.scrutiny.models import APPROVALS, Outcome, TrainingTopic
 
@@ -66,7 +67,7 @@ class TrainingForm(forms.Form):
         self.fields["renewal_due_on"] = DateField(label="Renewal due", what="when the training is due to be renewed")
 
 
-class LeavingCareReviewForm(EpisodeForm):
+class LeavingCareReviewForm(LanguageCheckedForm, EpisodeForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["held_on"] = DateField(label="When was the review held?", what="when the review was held")

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
-    help = "Run a benchmark and print its figures: board, alerts, linkage, placements, lookup."
+    help = "Run a benchmark and print its figures: board, alerts, linkage, placements, lookup, language."
 
     def add_arguments(self, parser) -> None:
         sub = parser.add_subparsers(dest="what", required=True)
@@ -41,6 +41,9 @@ class Command(BaseCommand):
         lookup.add_argument("--years", type=int, default=3)
         lookup.add_argument("--seed", type=int, default=1)
         lookup.add_argument("--repeats", type=int, default=200, help="searches timed (and as many /healthz)")
+        language = sub.add_parser("language", help="the language guide's matching on the labelled synthetic corpus (issue 16)")
+        language.add_argument("--notes", type=int, default=2000, help="synthetic case notes and police narratives")
+        language.add_argument("--seed", type=int, default=1)
 
     def handle(self, *args, what: str, **options) -> None:
         if what == "board":
@@ -78,6 +81,10 @@ class Command(BaseCommand):
 
             run_lookup_bench(children=options["children"], years=options["years"], seed=options["seed"],
                              repeats=options["repeats"], stdout=self.stdout)
+        elif what == "language":
+            from homeward.benchmarks.language import run_language_bench
+
+            run_language_bench(seed=options["seed"], notes=options["notes"], stdout=self.stdout)
         else:  # argparse already refuses anything else
             raise CommandError(f"unknown benchmark {what!r}")
 

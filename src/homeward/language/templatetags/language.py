@@ -1,0 +1,51 @@
+"""The language guide in templates: the notes beside a free-text field at the moment of writing,
+and phrases marked for the reader in text that arrived from outside. Every piece of text reaches
+the page through Django's autoescaping; nothing written by a person is marked safe."""
+
+from django import template
+from django.forms import BoundField
+
+from homeward.language.forms import KEEP, grouped, keep_value
+from homeward.language.guide import find
+from homeward.language.selectors import guide_families
+
+register = template.Library()
+
+
+@register.inclusion_tag("language/_notes.html")
+def language_notes(field: BoundField) -> dict:
+    """The phrases found in this field on submit, why, what instead, and "Keep my wording"."""
+    findings = getattr(field.form, "language_findings", {}).get(field.name, [])
+    value = keep_value(field.name, findings) if findings else ""
+    form = field.form
+    name = form.add_prefix(KEEP)
+    kept = bool(findings) and hasattr(form.data, "getlist") and value in form.data.getlist(name)
+    return {"groups": grouped(findings), "id": f"{field.auto_id}-language", "keep_name": name, "keep_value": value,
+            "kept": kept}
+
+
+def _families(context, child) -> list:
+    # Read once per page, not once per piece of text: a timeline marks hundreds of entries.
+    agency = child.responsible_authority if child is not None else None
+    key = ("language_families", getattr(agency, "pk", None))
+    if key not in context.render_context:
+        context.render_context[key] = guide_families(agency=agency)
+    return context.render_context[key]
+
+
+@register.inclusion_tag("language/_marked.html", takes_context=True)
+def language_marked(context, text: str, child=None, empty: str = "") -> dict:
+    """The text exactly as stored, with each phrase of the guide marked and numbered, and the notes
+    (why, and what to write instead) listed beside it."""
+    text = text or ""
+    findings = find(text, _families(context, child)) if text else []
+    segments, notes, at = [], [], 0
+    for finding in findings:
+        if finding.start < at:  # overlaps one already marked (two families on the same words)
+            continue
+        segments.append({"text": text[at:finding.start]})
+        notes.append(finding)
+        segments.append({"text": finding.phrase, "note": len(notes)})
+        at = finding.end
+    segments.append({"text": text[at:]})
+    return {"segments": segments, "notes": notes, "empty": empty, "blank": not text}

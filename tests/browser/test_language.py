@@ -1,0 +1,67 @@
+"""Believed and trusted (issue 16), in a real browser: a carer reporting a child missing is shown
+the words that may blame the child, why, and what to write instead; they reword, or keep their
+wording, and the record holds exactly what they chose."""
+
+import pytest
+
+from homeward.episodes.models import Episode
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+TYPED = "she is putting herself at risk with her boyfriend"
+
+
+def _report_with(page, text: str) -> None:
+    page.get_by_role("link", name="Report Amira missing or away").click()
+    page.get_by_label("Missing", exact=True).check()
+    page.get_by_label("Where was Amira last seen?").fill("Oak House, front door")
+    page.get_by_label("What do you know? (optional)").fill(text)
+    page.get_by_role("button", name="Send report").click()
+
+
+def _sees_the_notes(page) -> None:
+    assert page.get_by_role("heading", name="There is a problem").is_visible()
+    notes = page.get_by_test_id("language-notes")
+    assert notes.is_visible()
+    text = notes.inner_text()
+    assert "“putting herself at risk”" in text and "“boyfriend”" in text
+    assert "It says the child is the cause of the danger" in text  # why
+    assert "Say who or what the child is at risk from" in text  # what instead
+    assert "makes abuse sound like romance" in text
+    # The words come back as typed; nothing is changed for the writer.
+    assert page.get_by_label("What do you know? (optional)").input_value() == TYPED
+    assert not Episode.objects.exists()
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_a_carer_rewords_and_the_record_holds_the_new_words(world, open_page, browser_helpers, javascript):
+    device = browser_helpers.ready_to_sign_in(world.provider_staff)
+    page, problems = open_page(javascript=javascript)
+    browser_helpers.sign_in(page, world.provider_staff, device, start=f"/children/{world.child.pk}/")
+    _report_with(page, TYPED)
+    _sees_the_notes(page)
+
+    reworded = "We are worried she is being exploited by a man aged 24 who collects her in a car"
+    page.get_by_label("What do you know? (optional)").fill(reworded)
+    page.get_by_role("button", name="Send report").click()
+    assert page.get_by_text("Amira Okafor is recorded as missing.").is_visible()
+    assert Episode.objects.get().circumstances == reworded
+    assert problems.items == []
+
+
+def test_a_carer_keeps_their_wording_and_the_record_holds_exactly_what_they_typed(world, open_page, browser_helpers):
+    device = browser_helpers.ready_to_sign_in(world.provider_staff)
+    page, problems = open_page(javascript=False)
+    browser_helpers.sign_in(page, world.provider_staff, device, start=f"/children/{world.child.pk}/")
+    _report_with(page, TYPED)
+    _sees_the_notes(page)
+
+    page.get_by_label("Keep my wording").check()
+    page.get_by_role("button", name="Send report").click()
+    assert page.get_by_text("Amira Okafor is recorded as missing.").is_visible()
+    assert Episode.objects.get().circumstances == TYPED
+    # The reader sees the same words, marked, with the notes beside them.
+    marked = page.get_by_test_id("language-marked").first
+    assert marked.inner_text().replace("[1]", "").replace("[2]", "") == TYPED
+    assert page.locator("mark", has_text="putting herself at risk").is_visible()
+    assert problems.items == []
