@@ -4,6 +4,9 @@ Splink's library comparisons (NameComparison, DateOfBirthComparison, PostcodeCom
 ExactMatch) and eight blocking rules on exact field pairs, as a first Splink model is
 usually written. It uses the engine's normalised columns, so the difference measured is
 the model (nicknames, swaps, partial-date and null-date blocking), not data cleaning.
+Given a list without some field, it is written as a user would write it for the fields
+there are: the comparisons, blocking rules and training steps that need an absent field
+are left out.
 """
 
 from __future__ import annotations
@@ -35,6 +38,14 @@ class GenericModel:
     timings: dict[str, float] = field(default_factory=dict)
 
 
+GENERIC_PRIOR_RULES: tuple[tuple[str, ...], ...] = (
+    ("first_name", "last_name", "dob"),
+    ("first_name", "last_name", "pc"),
+    ("first_name", "last_name"),
+)
+GENERIC_EM_RULES: tuple[tuple[str, ...], ...] = (("first_name", "last_name"), ("dob", "pc"))
+
+
 def train(*, records: pa.Table, seed: int = 42) -> GenericModel:
     import splink.comparison_library as cl
     from splink import DuckDBAPI, Linker, SettingsCreator, block_on
@@ -42,33 +53,43 @@ def train(*, records: pa.Table, seed: int = 42) -> GenericModel:
     con = engine.new_connection()
     started = time.perf_counter()
     prepared = engine.prepare_records(con=con, records=records)
+    present = {
+        c for c in ("first_name", "last_name", "dob", "sex", "pc")
+        if con.execute(f'SELECT count("{c}") FROM {prepared}').fetchall()[0][0]
+    }
     db_api = DuckDBAPI(connection=con)
+    comparisons = {
+        "first_name": cl.NameComparison("first_name"),
+        "last_name": cl.NameComparison("last_name"),
+        "dob": cl.DateOfBirthComparison("dob", input_is_string=False),
+        "sex": cl.ExactMatch("sex"),
+        "pc": cl.PostcodeComparison("pc"),
+    }
+
+    def usable(rule: tuple[str, ...]) -> bool:
+        # dob_y is read off dob.
+        return {"dob" if c == "dob_y" else c for c in rule} <= present
+
     settings = SettingsCreator(
         link_type="dedupe_only",
-        comparisons=[
-            cl.NameComparison("first_name"),
-            cl.NameComparison("last_name"),
-            cl.DateOfBirthComparison("dob", input_is_string=False),
-            cl.ExactMatch("sex"),
-            cl.PostcodeComparison("pc"),
-        ],
+        comparisons=[c for name, c in comparisons.items() if name in present],
         blocking_rules_to_generate_predictions=[
-            block_on(*rule) for rule in GENERIC_BLOCKING_RULES
+            block_on(*rule) for rule in GENERIC_BLOCKING_RULES if usable(rule)
         ],
         retain_matching_columns=False,
     )
     linker = Linker(db_api.register(prepared), settings, log_level=None)
     engine._quiet_splink()
+    prior_rule = next(rule for rule in GENERIC_PRIOR_RULES if usable(rule))
     linker.training.estimate_probability_two_random_records_match(
-        [block_on("first_name", "last_name", "dob")], recall=0.7
+        [block_on(*prior_rule)], recall=0.7
     )
     linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=seed)
-    linker.training.estimate_parameters_using_expectation_maximisation(
-        block_on("first_name", "last_name"), max_pairs=5e5
-    )
-    linker.training.estimate_parameters_using_expectation_maximisation(
-        block_on("dob", "pc"), max_pairs=5e5
-    )
+    for rule in GENERIC_EM_RULES:
+        if usable(rule):
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                block_on(*rule), max_pairs=5e5
+            )
     return GenericModel(
         linker=linker,
         prepared=prepared,

@@ -1,7 +1,12 @@
 """Person-linkage benchmark: precision, recall and F1 against synthetic truth, time, memory.
 
     python -m homeward.linkage.bench --records 1000000 [--seed 1] [--model generic]
-        [--backend spark]
+        [--backend spark] [--generator independent] [--side-by-side]
+
+Records come from `linkage.persons` (the generator the engine's defaults were learnt on)
+or `linkage.independent` (written apart from it, with other mess), so the engine is not
+only measured against its own mirror. `--side-by-side` runs Homeward's model and the
+generic Splink model on the same records and prints both.
 
 The generator runs in this process and writes the records to a temporary directory; the
 model is trained and run in a fresh child process, so its peak resident memory
@@ -11,7 +16,11 @@ are of linkage alone. Metrics are then computed here against the truth:
 - pairwise (edges): every predicted pair at or above the threshold vs every pair of
   records of the same child;
 - clusters: the same, after joining predicted pairs into connected components (what a
-  "one child, many records" view would show).
+  "one child, many records" view would show);
+- calibration: every scored pair (threshold 0) by band of predicted match probability
+  (0-0.1, ..., 0.9-1), the mean predicted probability against the observed share of true
+  matches, with the 95% interval of that share (a band of a few dozen pairs cannot show
+  a 5-point error).
 
 Times are wall-clock and depend on what else the machine is doing; the load average and
 the child's CPU seconds are reported beside them so a noisy run can be recognised.
@@ -38,7 +47,20 @@ from typing import Any
 import duckdb
 import pyarrow.parquet as pq
 
-from homeward.linkage.persons import generate_person_pairs
+GENERATORS: tuple[str, ...] = ("persons", "independent")
+
+
+def generate(*, generator: str, n_records: int, seed: int) -> tuple[Any, Any]:
+    """(records, truth) from the named generator."""
+    if generator == "persons":
+        from homeward.linkage.persons import generate_person_pairs
+
+        return generate_person_pairs(n_records=n_records, seed=seed)
+    if generator == "independent":
+        from homeward.linkage.independent import generate_independent_people
+
+        return generate_independent_people(n_records=n_records, seed=seed)
+    raise ValueError(f"generator must be one of {', '.join(GENERATORS)}")
 
 
 def run_person_linkage_bench(
@@ -49,8 +71,11 @@ def run_person_linkage_bench(
     model: str = "homeward",
     quiet: bool = False,
     backend: str = "duckdb",
+    generator: str = "persons",
+    generated: tuple[Any, Any] | None = None,
 ) -> dict[str, Any]:
-    """Generate `n_records`, link them, and return (and print) the figures."""
+    """Generate `n_records` (or take `generated`: records and truth already made), link
+    them, and return (and print) the figures."""
     if model not in ("homeward", "generic"):
         raise ValueError("model must be 'homeward' or 'generic'")
     if backend not in ("duckdb", "spark"):
@@ -60,7 +85,9 @@ def run_person_linkage_bench(
     with tempfile.TemporaryDirectory(prefix="hw-bench-") as tmp:
         work = Path(tmp)
         started = time.perf_counter()
-        records, truth = generate_person_pairs(n_records=n_records, seed=seed)
+        records, truth = generated or generate(
+            generator=generator, n_records=n_records, seed=seed
+        )
         generate_s = time.perf_counter() - started
         pq.write_table(records, work / "records.parquet")
         pq.write_table(truth, work / "truth.parquet")
@@ -73,8 +100,6 @@ def run_person_linkage_bench(
                 "homeward.linkage.bench",
                 "--child",
                 str(work),
-                "--threshold",
-                repr(threshold),
                 "--model",
                 model,
                 "--seed",
@@ -89,9 +114,10 @@ def run_person_linkage_bench(
         if child.returncode != 0:
             raise RuntimeError(f"linkage child failed:\n{child.stderr[-4000:]}")
         stats = json.loads((work / "stats.json").read_text())
-        metrics = _metrics(work / "pairs.parquet", truth)
+        metrics = _metrics(work / "pairs.parquet", truth, threshold)
     result: dict[str, Any] = {
         "model": model,
+        "generator": generator,
         "backend": backend,
         "n_records": n_records,
         "seed": seed,
@@ -107,13 +133,61 @@ def run_person_linkage_bench(
     return result
 
 
+def run_side_by_side(
+    *, n_records: int, seed: int = 1, threshold: float = 0.5, generator: str = "independent"
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Homeward's model and the generic Splink model on the same generated records."""
+    generated = generate(generator=generator, n_records=n_records, seed=seed)
+    return tuple(  # type: ignore[return-value]
+        run_person_linkage_bench(
+            n_records=n_records, seed=seed, threshold=threshold, model=model, quiet=True,
+            generator=generator, generated=generated,
+        )
+        for model in ("homeward", "generic")
+    )
+
+
+def format_side_by_side(homeward: dict[str, Any], generic: dict[str, Any]) -> str:
+    h, g = homeward, generic
+    lines = [
+        f"person linkage, {h['generator']} generator: {h['n_records']:,} records, "
+        f"{h['true_pairs']:,} true pairs, seed {h['seed']}, threshold {h['threshold']}",
+        f"  {'model':<10} {'precision':>9} {'recall':>7} {'F1':>7}  "
+        f"{'cluster F1':>10}  {'train+predict':>13}  {'peak memory':>11}",
+    ]
+    for r in (h, g):
+        lines.append(
+            f"  {r['model']:<10} {r['precision']:>9.4f} {r['recall']:>7.4f} {r['f1']:>7.4f}  "
+            f"{r['cluster_f1']:>10.4f}  {r['train_predict_seconds']:>11.1f} s  "
+            f"{r['peak_memory_mb']:>8,.0f} MB"
+        )
+    lines.append(f"  Homeward's calibration ({h['generator']} generator):")
+    lines += _calibration_lines(h["calibration"])
+    return "\n".join(lines)
+
+
+def _calibration_lines(bands: list[dict[str, Any]]) -> list[str]:
+    lines = [
+        "    predicted    pairs  mean predicted  observed  (95% interval)  off by"
+    ]
+    for b in bands:
+        lines.append(
+            f"    {b['low']:.1f}-{b['low'] + 0.1:.1f}  {b['pairs']:>8,}  "
+            f"{b['predicted']:>14.3f}  {b['observed']:>8.3f}  "
+            f"({b['observed_low']:.3f}-{b['observed_high']:.3f})  "
+            f"{100 * (b['observed'] - b['predicted']):+6.1f} pts"
+        )
+    return lines
+
+
 def format_report(result: dict[str, Any]) -> str:
     r = result
     spark = r.get("backend") == "spark"
     lines = [
         f"person linkage ({r['model']}{', spark' if spark else ''}): "
         f"{r['n_records']:,} records, "
-        f"{r['n_clusters']:,} children, {r['true_pairs']:,} true pairs, seed {r['seed']}",
+        f"{r['n_clusters']:,} children, {r['true_pairs']:,} true pairs, seed {r['seed']}, "
+        f"{r['generator']} generator",
         f"  pairwise  precision {r['precision']:.4f}  recall {r['recall']:.4f}  "
         f"F1 {r['f1']:.4f}  ({r['predicted_pairs']:,} pairs >= {r['threshold']})",
         f"  clusters  precision {r['cluster_precision']:.4f}  "
@@ -132,13 +206,22 @@ def format_report(result: dict[str, Any]) -> str:
         lines.append(
             f"  Spark session start {r['spark_start_seconds']:.1f} s (JVM, not in train)"
         )
+    if r.get("calibration"):
+        lines.append("  calibration (every scored pair):")
+        lines += _calibration_lines(r["calibration"])
     return "\n".join(lines)
 
 
-def _metrics(pairs_path: Path, truth: Any) -> dict[str, Any]:
+def _metrics(pairs_path: Path, truth: Any, threshold: float) -> dict[str, Any]:
     con = duckdb.connect()
     con.register("truth", truth)
-    con.execute(f"CREATE TABLE pairs AS SELECT * FROM read_parquet('{pairs_path}')").fetchall()
+    con.execute(
+        f"CREATE TABLE scored AS SELECT * FROM read_parquet('{pairs_path}')"
+    ).fetchall()
+    calibration = _calibration(con)
+    con.execute(
+        f"CREATE TABLE pairs AS SELECT * FROM scored WHERE match_probability >= {threshold!r}"
+    ).fetchall()
     true_pairs = con.execute(
         "SELECT coalesce(sum(c * (c - 1) / 2), 0)::BIGINT, count(*) "
         "FROM (SELECT count(*) c FROM truth GROUP BY cluster_id)"
@@ -158,7 +241,40 @@ def _metrics(pairs_path: Path, truth: Any) -> dict[str, Any]:
         "predicted_pairs": int(predicted),
         **_prf(correct=correct, predicted=predicted, actual=true_pairs[0]),
         **{f"cluster_{k}": v for k, v in cluster.items()},
+        "calibration": calibration,
     }
+
+
+def _calibration(con: Any) -> list[dict[str, Any]]:
+    """Predicted probability against the observed share of true matches, per tenth."""
+    rows = con.execute(
+        """
+        SELECT least(floor(s.match_probability * 10), 9)::INT AS band, count(*),
+               avg(s.match_probability),
+               count(*) FILTER (WHERE a.cluster_id = b.cluster_id)
+        FROM scored s
+        JOIN truth a ON a.record_id = s.id_l
+        JOIN truth b ON b.record_id = s.id_r
+        GROUP BY band ORDER BY band
+        """
+    ).fetchall()
+    out = []
+    for band, n, predicted, matches in rows:
+        low, high = _wilson(matches, n)
+        out.append({
+            "low": band / 10, "pairs": int(n), "predicted": round(float(predicted), 4),
+            "observed": round(matches / n, 4), "observed_low": round(low, 4),
+            "observed_high": round(high, 4),
+        })
+    return out
+
+
+def _wilson(successes: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """95% Wilson score interval of a proportion."""
+    share = successes / n
+    centre = (share + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * ((share * (1 - share) / n + z * z / (4 * n * n)) ** 0.5) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def _cluster_metrics(con: Any) -> dict[str, float]:
@@ -285,10 +401,9 @@ def _tree_cpu_seconds() -> float:
     return total / ticks
 
 
-def _child(
-    *, work: Path, threshold: float, model: str, seed: int, backend: str = "duckdb"
-) -> None:
-    """Train and predict in this (fresh) process; write pairs and figures to `work`."""
+def _child(*, work: Path, model: str, seed: int, backend: str = "duckdb") -> None:
+    """Train and predict in this (fresh) process; write every scored pair (threshold 0,
+    for calibration; the parent applies the threshold) and the figures to `work`."""
     import resource
 
     records = pq.read_table(work / "records.parquet")
@@ -310,13 +425,13 @@ def _child(
         if trained.backend != backend:
             raise RuntimeError(f"asked for {backend}, the engine ran {trained.backend}")
         trained_at = time.perf_counter()
-        pairs = engine.predict(model=trained, threshold=threshold)
+        pairs = engine.predict(model=trained, threshold=0.0)
     else:
         from homeward.linkage import baseline
 
         trained = baseline.train(records=records, seed=seed)
         trained_at = time.perf_counter()
-        pairs = baseline.predict(model=trained, threshold=threshold)
+        pairs = baseline.predict(model=trained, threshold=0.0)
     finished = time.perf_counter()
     cpu1 = os.times()
     tree_cpu1 = _tree_cpu_seconds() if backend == "spark" else 0.0
@@ -360,17 +475,28 @@ def main(argv: list[str] | None = None) -> None:
         default=os.environ.get("HOMEWARD_LINKAGE_BACKEND") or "duckdb",
         help="where Splink runs (default duckdb, or HOMEWARD_LINKAGE_BACKEND)",
     )
+    parser.add_argument("--generator", choices=GENERATORS, default="persons")
+    parser.add_argument(
+        "--side-by-side", action="store_true",
+        help="run Homeward's and the generic model on the same records",
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         _child(
             work=Path(args.child),
-            threshold=args.threshold,
             model=args.model,
             seed=args.seed,
             backend=args.backend,
         )
+        return
+    if args.side_by_side:
+        both = run_side_by_side(
+            n_records=args.records, seed=args.seed, threshold=args.threshold,
+            generator=args.generator,
+        )
+        print(json.dumps(both, indent=2) if args.json else format_side_by_side(*both))
         return
     result = run_person_linkage_bench(
         n_records=args.records,
@@ -379,6 +505,7 @@ def main(argv: list[str] | None = None) -> None:
         model=args.model,
         quiet=args.json,
         backend=args.backend,
+        generator=args.generator,
     )
     if args.json:
         print(json.dumps(result, indent=2))

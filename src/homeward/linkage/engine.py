@@ -10,11 +10,15 @@ benchmark all drive the same engine:
     model = train(records=(left, right))              # link two tables (link_only)
 
 Input records are a pyarrow Table (or a list of dicts) with an id column (`record_id` by
-default) and any of: first_name, last_name, dob (ISO, dd/mm/yyyy, yyyymmdd or a date),
-sex, postcode, agency_id, aliases (list of known-as names). Missing columns are null.
+default) and any of: first_name, last_name (or one `name`: "SURNAME, Given" or "Given
+Surname"), dob (ISO, dd/mm/yyyy, yyyymmdd or a date), sex, postcode (UK or not),
+agency_id, aliases (list of known-as names). Missing columns are null.
 
-The model is trained without labels: u by random sampling, m by EM over two blocking rules
-that between them leave every comparison free to be estimated once.
+The model is trained without labels: u by random sampling, m by EM over blocking rules
+that between them leave every comparison free to be estimated once. No field is assumed:
+a training step or blocking rule that needs a field the records lack (or lack in the
+expected shape) is replaced by one that can run (`plan_training`), and the model says
+which steps ran (`LinkageModel.training_steps`).
 
 Two backends run the same model: DuckDB (the default) and Spark, for national runs
 (`train(..., backend="spark")`, or HOMEWARD_LINKAGE_BACKEND=spark). Either way the records
@@ -49,20 +53,22 @@ from homeward.linkage.names import canonical_name_map
 
 RecordsInput = pa.Table | Sequence[Mapping[str, Any]]
 
-ROLE_COLUMNS: tuple[str, ...] = ("first_name", "last_name", "dob", "sex", "postcode")
+ROLE_COLUMNS: tuple[str, ...] = ("first_name", "last_name", "name", "dob", "sex", "postcode")
 
 # The order matters only for speed: Splink drops pairs an earlier rule already found.
 # Every pair of the four strong fields (first name, surname, date of birth, postcode) is
 # covered, with the date key blind to day/month swaps and the first-name key blind to
 # nicknames, so a true pair that differs on any two fields is still proposed. The generic
 # model's rules (exact name + exact dob, ...) missed pairs differing on two fields at once.
+# pc_area and pc_near are the postcode district and sector, or the whole postcode where it
+# is not UK-shaped and has no parts: a foreign postcode is its own district.
 BLOCKING_RULES: tuple[tuple[str, ...], ...] = (
     ("fn_c", "dob_key"),
     ("last_name", "dob_key"),
-    ("dob_key", "pc_district"),
-    ("fn_c", "last_name", "pc_district"),
-    ("fn_c", "pc_sector"),
-    ("last_name", "pc_sector"),
+    ("dob_key", "pc_area"),
+    ("fn_c", "last_name", "pc_area"),
+    ("fn_c", "pc_near"),
+    ("last_name", "pc_near"),
     # Both names agree, the date has one part wrong and the postcode moved: one rule per
     # part that may be wrong (a single names+year rule proposed 4x as many pairs).
     ("fn_c", "last_name", "dob_y", "dob_m"),
@@ -75,21 +81,43 @@ BLOCKING_RULES: tuple[tuple[str, ...], ...] = (
     # date of birth, sex and both initials. At 1M records these five add about 0.5M
     # candidate pairs and about 1,200 true pairs that score as matches (measured on the
     # synthetic data: the first three each about 300-400, the last two under 100).
-    ("fn_c", "ln_1", "pc_district"),
-    ("last_name", "fn_1", "pc_district"),
+    ("fn_c", "ln_1", "pc_area"),
+    ("last_name", "fn_1", "pc_area"),
     ("dob", "sex", "fn_1", "ln_1"),
     ("last_name", "fn_1", "dob_m", "dob_d"),
     ("last_name", "fn_1", "dob_y", "dob_d"),
+    ("last_name", "fn_1", "dob_y", "dob_m"),
+    # Given name and surname transposed (one field holds the other's name): the two names
+    # as a set, with the date or the address.
+    ("name_set", "dob_key"),
+    ("name_set", "pc_area"),
 )
 
 # A true pair whose date is missing on one side and whose postcode moved agrees only on
 # names. Blocking on names alone would propose tens of millions of pairs; joining the
 # records that lack a date to all records with the same names proposes only those pairs.
+# (The same join on surname and first initial, for a missing date and a mistyped first
+# name, added 0.3% recall at 100,000 records but took the pairs scored at 1,000,000 to
+# 8.7 million.)
 NAME_KEY: tuple[str, ...] = ("fn_c", "last_name")
 NULL_DOB_RULES: tuple[str, ...] = (
     'l."bk_nodob" = r."bk_names"',
     'l."bk_names" = r."bk_nodob"',
 )
+# A date recorded as 1 January when only the year was known: join those records to every
+# record with the same names and year (a names-and-year rule for all would propose 4x as
+# many pairs).
+JAN1_RULES: tuple[str, ...] = (
+    'l."bk_jan1" = r."bk_names_y"',
+    'l."bk_names_y" = r."bk_jan1"',
+)
+# Names transposed and one of them mistyped (so the two as a set differ): the given name
+# on one side is the surname on the other, with the same date.
+CROSS_NAME_RULES: tuple[str, ...] = (
+    'l."bk_fn_dob" = r."bk_ln_dob"',
+    'l."bk_ln_dob" = r."bk_fn_dob"',
+)
+NAMES_YEAR_KEY: tuple[str, ...] = ("fn_c", "last_name", "dob_y")
 
 # EM rules: names fixed -> learns dob, sex, postcode, agency id; date of birth + district
 # fixed -> learns the names. Each is selective enough to hold mostly true pairs, and each
@@ -100,14 +128,39 @@ EM_RULES: tuple[tuple[str, ...], ...] = (
     ("fn_c", "last_name"),
     ("dob", "pc_district"),
 )
+# What takes an EM rule's place when it cannot run (a field absent, no UK postcodes, too
+# few pairs), most selective first: `plan_training` keeps adding the first that can run
+# until every comparison with data has been estimated by one of them.
+EM_FALLBACK_RULES: tuple[tuple[str, ...], ...] = (
+    ("dob", "pc"),
+    ("fn_c", "pc"),
+    ("last_name", "pc"),
+    ("dob", "sex"),
+    ("fn_c", "dob"),
+    ("last_name", "dob"),
+    ("dob",),
+    ("pc",),
+)
+# EM on fewer pairs than this learns noise; Splink asks for "at least a few hundred".
+MIN_EM_PAIRS = 300
 
 # Deterministic rules for the prior (probability two random records match): near-certain
-# matches, with an assumed recall. Only the prior depends on it, and only weakly.
-PRIOR_RULES: tuple[str, ...] = (
-    "l.first_name = r.first_name and l.last_name = r.last_name and l.dob = r.dob",
-    "l.fn_c = r.fn_c and l.dob = r.dob and l.pc = r.pc",
+# matches, with an assumed recall. Only the prior depends on it, and only weakly. The
+# fallbacks are used, in order, only when none of the first rules has its fields.
+PRIOR_RULES: tuple[tuple[str, ...], ...] = (
+    ("first_name", "last_name", "dob"),
+    ("fn_c", "dob", "pc"),
+)
+PRIOR_FALLBACK_RULES: tuple[tuple[str, ...], ...] = (
+    ("first_name", "last_name", "pc"),
+    ("first_name", "last_name", "sex"),
+    ("first_name", "last_name"),
+    ("dob", "pc"),
 )
 PRIOR_RECALL = 0.7
+# A blocking rule that needs an absent field is replaced by the same rule without it
+# only if that proposes at most this many pairs per record (else it is dropped).
+MAX_PAIRS_PER_RECORD = 5
 # Below this many records u and m are not estimated: the defaults are better than
 # estimates from a handful of pairs.
 MIN_RECORDS_TO_TRAIN = 2_000
@@ -143,6 +196,8 @@ class LinkageModel:
     # holding `prepared` (also published to Spark as temp views of the same names).
     backend: str = "duckdb"
     con: Any = None
+    # What training did, in words: each step that ran, and what replaced one that could not.
+    training_steps: tuple[str, ...] = ()
 
     @property
     def duckdb_con(self) -> Any:
@@ -231,8 +286,28 @@ def prepare_records(*, con: Any, records: RecordsInput, id_column: str = "record
             # NULL_DOB_RULES), so only pairs with a missing date are ever formed.
             f"            CASE WHEN dob IS NULL THEN {_block_key_sql(NAME_KEY)} END AS bk_nodob",
             f"            {_block_key_sql(NAME_KEY)} AS bk_names",
+            f"            CASE WHEN dob_m = 1 AND dob_d = 1 THEN {_block_key_sql(NAMES_YEAR_KEY)} "
+            "END AS bk_jan1",
+            f"            {_block_key_sql(NAMES_YEAR_KEY)} AS bk_names_y",
+            f"            {_block_key_sql(('first_name', 'dob_key'))} AS bk_fn_dob",
+            f"            {_block_key_sql(('last_name', 'dob_key'))} AS bk_ln_dob",
         ]
     )
+    # One `name` field instead of two: "SURNAME, Given", "SURNAME Given" (the surname in
+    # capitals, as police and court lists write it) or "Given [Middle] Surname".
+    full = f"trim({col('name')})"
+    given_from_name = f"""CASE
+        WHEN contains({full}, ',') THEN trim(split_part({full}, ',', 2))
+        WHEN NOT contains({full}, ' ') THEN NULL
+        WHEN regexp_matches({full}, '^[A-Z''-]{{2,}} +.*[a-z]')
+            THEN regexp_replace({full}, '^[^ ]+ +', '')
+        ELSE regexp_replace({full}, ' +[^ ]+$', '') END"""
+    surname_from_name = f"""CASE
+        WHEN contains({full}, ',') THEN trim(split_part({full}, ',', 1))
+        WHEN regexp_matches({full}, '^[A-Z''-]{{2,}} +.*[a-z]') THEN split_part({full}, ' ', 1)
+        ELSE regexp_extract({full}, '[^ ]+$') END"""
+    first_in = f"coalesce(nullif(trim({col('first_name')}), ''), {given_from_name})"
+    last_in = f"coalesce(nullif(trim({col('last_name')}), ''), {surname_from_name})"
     con.execute(
         f"""
         CREATE TABLE {out} AS
@@ -240,11 +315,11 @@ def prepare_records(*, con: Any, records: RecordsInput, id_column: str = "record
             SELECT
                 "__hw_row" AS unique_id,
                 CAST("{id_column}" AS VARCHAR) AS record_id,
-                nullif(split_part(trim({name_clean.format(x=col("first_name"))}), ' ', 1), '')
+                nullif(split_part(trim({name_clean.format(x=first_in)}), ' ', 1), '')
                     AS first_name,
                 -- o'brien / o brien / obrien all become obrien; spaces join like hyphens
                 nullif(regexp_replace(regexp_replace(trim(
-                    regexp_replace(lower(strip_accents(trim({col("last_name")}))),
+                    regexp_replace(lower(strip_accents(trim({last_in}))),
                                    '[^a-z -]', '', 'g')),
                     '^(o|mc|mac|de|le|la|st|van|von) ', '\\1'), '[ -]+', '-', 'g'), '')
                     AS last_name,
@@ -293,6 +368,11 @@ def prepare_records(*, con: Any, records: RecordsInput, id_column: str = "record
                 CASE WHEN b.uk THEN b.pc_out || ' ' || left(right(b.pc_raw, 3), 1)
                     END AS pc_sector,
                 CASE WHEN b.uk THEN b.pc_out END AS pc_district,
+                CASE WHEN b.uk THEN b.pc_out || ' ' || left(right(b.pc_raw, 3), 1)
+                    ELSE b.pc_raw END AS pc_near,
+                CASE WHEN b.uk THEN b.pc_out ELSE b.pc_raw END AS pc_area,
+                least(b.first_name, b.last_name) || '|' || greatest(b.first_name, b.last_name)
+                    AS name_set,
                 b.agency_id,
                 b.alias_list
             FROM based b
@@ -404,6 +484,7 @@ def _level(
     null: bool = False,
     tf: str | None = None,
     u: float | None = None,
+    m: float | None = None,
 ) -> dict[str, Any]:
     level: dict[str, Any] = {"sql_condition": sql, "label_for_charts": label}
     if null:
@@ -412,6 +493,10 @@ def _level(
         # A starting u for a level random sampling may never see (it keeps this value);
         # the shipped defaults, where they have the level, take precedence.
         level["u_probability"] = u
+    if m is not None:
+        # A starting m for a level the shipped defaults lack (their generator never makes
+        # it); EM replaces it wherever the records show the level.
+        level["m_probability"] = m
     if tf:
         level["tf_adjustment_column"] = tf
         level["tf_adjustment_weight"] = 1.0
@@ -474,6 +559,47 @@ def _sibling_level() -> dict[str, Any]:
     return level
 
 
+# Given name and surname transposed: one crosses exactly and the other nearly (a slip in
+# one of them). One exact cross alone ("James Kelly" and "Ruby James") is chance.
+_TRANSPOSED_SQL = (
+    '("first_name_l" = "last_name_r" '
+    'AND jaro_winkler_similarity("first_name_r", "last_name_l") >= 0.8) '
+    'OR ("first_name_r" = "last_name_l" '
+    'AND jaro_winkler_similarity("first_name_l", "last_name_r") >= 0.8)'
+)
+
+TWIN_LEVEL = "Unrelated first names, same surname and birth date"
+# Fixed, not estimated, for the reason the sibling level is: twins share surname, birth
+# date, often sex and address, so under independence they score as one child. A pair
+# that agrees on all that yet has unrelated first names is, on both generators measured,
+# more often two children than one child under another name; -24 bits takes back about
+# what the surname and date gave, so the pair stands on its address and sex alone.
+TWIN_M, TWIN_U = 2.0**-24, 1.0
+
+
+def _twin_level() -> dict[str, Any]:
+    # The date's parts, not dob: a comparison that reads dob is left out of EM on the dob
+    # rule, which is the rule that estimates first names. A slip in the twin's surname or
+    # date (one part) still leaves two children.
+    # An agency identifier that agrees (or extends the other) outranks the resemblance:
+    # such a pair is one child under a second first name, and falls to the next level.
+    # An initial is not a first name to hold against anyone ("A Okafor" may be either twin).
+    level = _level(
+        'length("first_name_l") > 1 AND length("first_name_r") > 1 '
+        'AND jaro_winkler_similarity("last_name_l", "last_name_r") >= 0.9 '
+        'AND (("dob_y_l" = "dob_y_r")::INT + ("dob_m_l" = "dob_m_r")::INT '
+        '+ ("dob_d_l" = "dob_d_r")::INT) >= 2 '
+        'AND NOT coalesce(starts_with("agency_id_l", "agency_id_r") '
+        'OR starts_with("agency_id_r", "agency_id_l"), FALSE)',
+        TWIN_LEVEL,
+    )
+    level.update(
+        m_probability=TWIN_M, u_probability=TWIN_U,
+        fix_m_probability=True, fix_u_probability=True,
+    )
+    return level
+
+
 def _one_edit(column: str) -> str:
     """Damerau-Levenshtein <= 1, computed only where Jaro-Winkler says it could be.
 
@@ -502,6 +628,9 @@ def comparisons(*, with_agency_id: bool = True) -> list[dict[str, Any]]:
             _alias_sql("first_name"),
             "Known-as name (alias)",
         ),
+        _level(
+            _TRANSPOSED_SQL, "Is the other record's surname (names transposed)", m=0.01, u=1e-6
+        ),
         # Term frequency on the fuzzy levels too: a slip in a common name is weaker
         # evidence than a slip in a rare one (Splink adjusts by the commoner spelling).
         _level(_one_edit("first_name"), "One edit apart", tf="first_name"),
@@ -514,6 +643,7 @@ def comparisons(*, with_agency_id: bool = True) -> list[dict[str, Any]]:
             'jaro_winkler_similarity("first_name_l", "first_name_r") >= 0.8',
             "Jaro-Winkler >= 0.8",
         ),
+        _twin_level(),
         _else(),
     ]
     ln = [
@@ -529,6 +659,9 @@ def comparisons(*, with_agency_id: bool = True) -> list[dict[str, Any]]:
         _level(
             _alias_sql("last_name"),
             "Other family surname (alias)",
+        ),
+        _level(
+            _TRANSPOSED_SQL, "Is the other record's given name (names transposed)", m=0.01, u=1e-6
         ),
         _level(_one_edit("last_name"), "One edit apart", tf="last_name"),
         _level(
@@ -555,6 +688,13 @@ def comparisons(*, with_agency_id: bool = True) -> list[dict[str, Any]]:
             '(("dob_y_l" = "dob_y_r")::INT + ("dob_m_l" = "dob_m_r")::INT '
             '+ ("dob_d_l" = "dob_d_r")::INT) = 2',
             "One of day, month, year differs",
+        ),
+        _level(
+            # Only the year was known and the day was written as 1 January.
+            '"dob_y_l" = "dob_y_r" AND (("dob_m_l" = 1 AND "dob_d_l" = 1) '
+            'OR ("dob_m_r" = 1 AND "dob_d_r" = 1))',
+            "Same year, one date 1 January",
+            m=0.01, u=0.003,
         ),
         _level('"dob_y_l" = "dob_y_r"', "Same year only"),
         _else(),
@@ -609,12 +749,17 @@ def _block_sql(columns: Iterable[str]) -> str:
 
 
 def settings_for(
-    *, link_type: str, with_agency_id: bool = True, term_frequencies: bool = True
+    *,
+    link_type: str,
+    with_agency_id: bool = True,
+    term_frequencies: bool = True,
+    extra_blocking_rules: Sequence[str] = (),
 ) -> dict[str, Any]:
     """Splink settings with the shipped default m and u values as starting points.
 
     Without `term_frequencies` the name and postcode levels are not adjusted by how common
     the value is: in a few dozen records every shared value looks common.
+    `extra_blocking_rules` (SQL) stand in for rules that need a field the records lack.
     """
     defaults = default_parameters()
     comps = comparisons(with_agency_id=with_agency_id)
@@ -636,6 +781,9 @@ def settings_for(
             {"blocking_rule": rule, "sql_dialect": "duckdb"}
             for rule in [f'l."bk{i}" = r."bk{i}"' for i in range(len(BLOCKING_RULES))]
             + list(NULL_DOB_RULES)
+            + list(JAN1_RULES)
+            + list(CROSS_NAME_RULES)
+            + list(extra_blocking_rules)
         ],
         # Keep predict lean; explain() rescores a single pair with every column.
         "retain_matching_columns": False,
@@ -682,6 +830,151 @@ def write_default_parameters(*, model: LinkageModel, path: Path = DEFAULT_PARAME
         )
         + "\n"
     )
+
+
+@dataclass(frozen=True, kw_only=True)
+class TrainingPlan:
+    """The training steps and blocking rules the records allow (see `plan_training`)."""
+
+    em_rules: tuple[tuple[str, ...], ...]
+    prior_rules: tuple[tuple[str, ...], ...]
+    extra_blocking_rules: tuple[str, ...]
+    steps: tuple[str, ...]
+
+
+def _describe(rule: Sequence[str]) -> str:
+    return " + ".join(rule)
+
+
+def _comparison_columns(settings: Mapping[str, Any]) -> dict[str, set[str]]:
+    """The record columns each comparison reads (the `x` of every "x_l" / "x_r")."""
+    import re
+
+    out: dict[str, set[str]] = {}
+    for comparison in settings["comparisons"]:
+        sql = " ".join(level["sql_condition"] for level in comparison["comparison_levels"])
+        out[comparison["output_column_name"]] = set(re.findall(r'"([a-z0-9_]+)_[lr]"', sql))
+    return out
+
+
+def plan_training(
+    *, con: Any, prepared: list[str], settings: Mapping[str, Any], train_em: bool = True
+) -> TrainingPlan:
+    """Choose the training steps and blocking rules these records can support.
+
+    A field can be absent from a list, empty, or present in a shape the preferred steps
+    cannot use (foreign postcodes have no district; one initial is no first name to key
+    on). Each preferred step (EM_RULES, PRIOR_RULES, BLOCKING_RULES) whose fields are all
+    present runs as designed; one that cannot run is replaced, and the plan says by what.
+
+    - EM: the preferred rules if they find at least MIN_EM_PAIRS pairs, then fallbacks in
+      order until every comparison with data has been estimated by some rule (a rule
+      estimates the comparisons that do not read its columns).
+    - Prior: the preferred rules with their fields, else the first fallback with them.
+    - Blocking: a rule needing an absent field is tried without it; kept if it still names
+      two fields and proposes at most MAX_PAIRS_PER_RECORD pairs per record.
+    """
+    present = {
+        column
+        for column in (
+            "first_name", "fn_c", "fn_1", "last_name", "ln_1", "dob", "dob_key", "dob_y",
+            "dob_m", "dob_d", "sex", "pc", "pc_sector", "pc_district", "pc_near", "pc_area",
+            "name_set", "agency_id",
+        )
+        if all(_has_values(con, table, column) for table in prepared)
+    }
+    n_records = sum(_count(con, table) for table in prepared)
+    steps: list[str] = []
+
+    em_rules: list[tuple[str, ...]] = []
+    if train_em:
+        reads = _comparison_columns(settings)
+        with_data = {name for name in reads if _DISPLAY_COLUMN.get(name, name) in present}
+        learnt: set[str] = set()
+        for rule in (*EM_RULES, *EM_FALLBACK_RULES):
+            preferred = rule in EM_RULES
+            if not preferred and with_data <= learnt:
+                break
+            learns = {name for name in with_data if not reads[name] & set(rule)}
+            if not preferred and not learns - learnt:
+                continue
+            missing = [c for c in rule if c not in present]
+            pairs = 0 if missing else _pair_count(con, prepared, rule)
+            if missing or pairs < MIN_EM_PAIRS:
+                if preferred:
+                    why = (f"no {', '.join(missing)}" if missing
+                           else f"{pairs} pairs, fewer than {MIN_EM_PAIRS}")
+                    steps.append(f"EM on {_describe(rule)}: cannot run ({why})")
+                continue
+            em_rules.append(rule)
+            learnt |= learns
+            steps.append(
+                f"EM on {_describe(rule)} ({pairs:,} pairs): estimates "
+                f"{', '.join(sorted(learns)) or 'nothing new'}"
+                + ("" if preferred else " (in place of a rule that could not run)")
+            )
+        not_learnt = with_data - learnt
+        if not_learnt:
+            steps.append(
+                f"EM: no rule could estimate {', '.join(sorted(not_learnt))}; "
+                "shipped defaults kept"
+            )
+
+    prior_rules = tuple(r for r in PRIOR_RULES if set(r) <= present)
+    if not prior_rules:
+        prior_rules = next(
+            ((r,) for r in PRIOR_FALLBACK_RULES if set(r) <= present), ()
+        )
+        steps.append(
+            "prior: no records have "
+            + " or ".join(_describe(r) for r in PRIOR_RULES)
+            + (f"; estimated from {_describe(prior_rules[0])} instead" if prior_rules
+               else "; a fixed guess used")
+        )
+    else:
+        steps.append(f"prior from {' or '.join(_describe(r) for r in prior_rules)}")
+
+    extra: list[str] = []
+    budget = MAX_PAIRS_PER_RECORD * max(n_records, 1)
+    for rule in BLOCKING_RULES:
+        missing = [c for c in rule if c not in present]
+        if not missing:
+            continue
+        kept = tuple(c for c in rule if c in present)
+        pairs = _pair_count(con, prepared, kept) if len(kept) >= 2 else None
+        if pairs is not None and pairs <= budget:
+            extra.append(_block_sql(kept))
+            steps.append(
+                f"blocking on {_describe(rule)}: no {', '.join(missing)}; "
+                f"{_describe(kept)} instead ({pairs:,} pairs)"
+            )
+        else:
+            steps.append(f"blocking on {_describe(rule)}: no {', '.join(missing)}; dropped")
+    return TrainingPlan(
+        em_rules=tuple(em_rules),
+        prior_rules=prior_rules,
+        extra_blocking_rules=tuple(dict.fromkeys(extra)),
+        steps=tuple(steps),
+    )
+
+
+def _pair_count(con: Any, prepared: list[str], rule: Sequence[str]) -> int:
+    """Pairs a blocking rule on these columns would propose (exactly, by group sizes)."""
+    keys = ", ".join(f'"{c}"' for c in rule)
+    present = " AND ".join(f'"{c}" IS NOT NULL' for c in rule)
+    if len(prepared) == 1:
+        sql = (
+            f"SELECT coalesce(sum(n * (n - 1) // 2), 0) FROM "
+            f"(SELECT count(*) n FROM {prepared[0]} WHERE {present} GROUP BY {keys})"
+        )
+    else:
+        sql = (
+            f"SELECT coalesce(sum(l.n * r.n), 0) FROM "
+            f"(SELECT {keys}, count(*) n FROM {prepared[0]} WHERE {present} GROUP BY ALL) l "
+            f"JOIN (SELECT {keys}, count(*) n FROM {prepared[1]} WHERE {present} GROUP BY ALL) r "
+            f"USING ({keys})"
+        )
+    return int(con.execute(sql).fetchall()[0][0])
 
 
 def _inputs(records: RecordsInput | Sequence[RecordsInput]) -> list[RecordsInput]:
@@ -754,8 +1047,16 @@ def train(
     settings = settings_for(
         link_type=link_type, with_agency_id=with_agency, term_frequencies=enough
     )
+    plan = plan_training(con=con, prepared=prepared, settings=settings, train_em=enough)
+    if plan.extra_blocking_rules:
+        settings = settings_for(
+            link_type=link_type, with_agency_id=with_agency, term_frequencies=enough,
+            extra_blocking_rules=plan.extra_blocking_rules,
+        )
     # The prior is counted by DuckDB on the prepared tables, so both backends share it.
-    settings["probability_two_random_records_match"] = _estimate_prior(con, prepared)
+    settings["probability_two_random_records_match"] = _estimate_prior(
+        con, prepared, plan.prior_rules
+    )
     if backend == "spark":
         from homeward.linkage import spark as spark_backend
 
@@ -776,7 +1077,7 @@ def train(
         )
         timings["u_s"], timings["u_cpu_s"] = time.perf_counter() - t, _cpu() - c
         t, c = time.perf_counter(), _cpu()
-        for rule in EM_RULES:
+        for rule in plan.em_rules:
             try:
                 linker.training.estimate_parameters_using_expectation_maximisation(
                     _em_rule_sql(rule, backend),
@@ -786,6 +1087,8 @@ def train(
             except Exception as exc:  # noqa: BLE001 - keep the defaults, say why
                 logging.getLogger(__name__).warning("EM on %s skipped: %s", rule, exc)
         timings["em_s"], timings["em_cpu_s"] = time.perf_counter() - t, _cpu() - c
+    if enough and backend == "duckdb":
+        _register_term_frequencies(con=con, linker=linker, db_api=db_api, prepared=prepared)
     timings["train_s"] = time.perf_counter() - started
     timings["train_cpu_s"] = _cpu() - cpu_started
     trained = linker.misc.save_model_to_json()
@@ -798,7 +1101,53 @@ def train(
         timings=timings,
         backend=backend,
         con=con,
+        training_steps=plan.steps
+        + (() if enough else (f"{n_records} records, fewer than {min_records_to_train}: "
+                              "u and m not estimated, shipped defaults used",)),
     )
+
+
+# The records that stand for one child when counting how common a value is: a first name
+# is counted once per surname and birth date, a surname once per first name and birth
+# date, a postcode once per surname and birth date. Records without a date count alone.
+_TF_UNITS: dict[str, str] = {
+    "first_name": "last_name, dob_key",
+    "last_name": "fn_c, dob_key",
+    "pc": "last_name, dob_key",
+}
+
+
+def _register_term_frequencies(*, con: Any, linker: Any, db_api: Any, prepared: list[str]) -> None:
+    """Term frequencies of other children, not of records, for the tf-adjusted levels.
+
+    Splink's own table counts records: a rare name carried by one child's three records
+    looks three times as common as it is, and the child being scored is among those
+    counted, so the rarer the name the weaker its agreement seemed. Measured on both
+    generators, that left pairs scored between 0.2 and 0.7 matching 10-20 points more
+    often than predicted. Here a value is counted once per child (see _TF_UNITS) and the
+    child itself is left out (one fewer, at least half a child): the chance that a
+    *different* child has the value, which is what agreement on it must be weighed by.
+    """
+    union = " UNION ALL ".join(f"SELECT * FROM {table}" for table in prepared)
+    for column, unit in _TF_UNITS.items():
+        name = f"hw_tf_{column}_{next(_table_ids)}"
+        con.execute(
+            f"""
+            CREATE TABLE {name} AS
+            WITH counted AS (
+                SELECT "{column}",
+                    count(DISTINCT ({unit})) FILTER (WHERE dob_key IS NOT NULL)
+                        + count(*) FILTER (WHERE dob_key IS NULL) AS children
+                FROM ({union})
+                WHERE "{column}" IS NOT NULL
+                GROUP BY ALL
+            )
+            SELECT "{column}",
+                greatest(children - 1, 0.5) / sum(children) OVER () AS "tf_{column}"
+            FROM counted
+            """
+        ).fetchall()
+        linker.table_management.register_term_frequency_lookup(db_api.register(name), column)
 
 
 def _u_sampling_options(backend: str) -> dict[str, Any]:
@@ -819,6 +1168,14 @@ def _em_rule_sql(rule: Iterable[str], backend: str) -> str:
     return sql
 
 
+def _uses_term_frequencies(settings: Mapping[str, Any]) -> bool:
+    return any(
+        level.get("tf_adjustment_column")
+        for comparison in settings["comparisons"]
+        for level in comparison["comparison_levels"]
+    )
+
+
 def _cpu() -> float:
     """CPU seconds of this process, DuckDB's worker threads included."""
     times = os.times()
@@ -829,23 +1186,27 @@ def _count(con: Any, table: str) -> int:
     return int(con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
 
 
-def _estimate_prior(con: Any, prepared: list[str]) -> float:
+def _estimate_prior(
+    con: Any, prepared: list[str], rules: Sequence[Sequence[str]] = PRIOR_RULES
+) -> float:
     """Probability that two random records match, from near-certain rules.
 
     Counted directly (not with Splink's helper, which cannot cope with no matches):
-    pairs meeting any PRIOR_RULE, divided by PRIOR_RECALL, over all comparisons. Every
-    rule implies equal dob and canonical first name, so the join can hash on those.
+    pairs meeting any of `rules` (each a tuple of columns that must agree), divided by
+    PRIOR_RECALL, over all comparisons. One hash join per rule; the union counts a
+    pair once.
     """
     left, right = prepared[0], prepared[-1]
     dedupe = len(prepared) == 1
-    condition = " OR ".join(f"({rule})" for rule in PRIOR_RULES)
     order = "AND l.unique_id < r.unique_id" if dedupe else ""
-    found = con.execute(
-        f"""
-        SELECT count(*) FROM {left} l JOIN {right} r
-        ON l.dob = r.dob AND l.fn_c = r.fn_c AND ({condition}) {order}
-        """
-    ).fetchall()[0][0]
+    found = 0
+    if rules:
+        joins = " UNION ".join(
+            f"SELECT l.unique_id a, r.unique_id b FROM {left} l JOIN {right} r "
+            f"ON {_block_sql(rule)} {order}"
+            for rule in rules
+        )
+        found = con.execute(f"SELECT count(*) FROM ({joins})").fetchall()[0][0]
     n_left, n_right = _count(con, left), _count(con, right)
     total = n_left * (n_left - 1) / 2 if dedupe else n_left * n_right
     if total <= 0:
@@ -895,6 +1256,10 @@ def predict(
         link_type = "dedupe_only" if len(inputs) == 1 else "link_only"
         settings = dict(model.settings, link_type=link_type)
         linker = _make_linker(db_api=model.db_api, prepared=prepared, settings=settings)
+        if model.backend == "duckdb" and _uses_term_frequencies(settings):
+            _register_term_frequencies(
+                con=model.duckdb_con, linker=linker, db_api=model.db_api, prepared=prepared
+            )
     _quiet_splink()
     scored = linker.inference.predict(
         threshold_match_probability=threshold, warning_mode="never"
@@ -1021,7 +1386,7 @@ def _explanation(
     levels = {f.field: f.level for f in fields}
     notes: list[str] = []
     if (
-        levels.get("first_name") == "All other comparisons"
+        levels.get("first_name") in ("All other comparisons", TWIN_LEVEL)
         and levels.get("dob") == "Exact match"
         and levels.get("last_name") not in (None, "Null", "All other comparisons")
     ):

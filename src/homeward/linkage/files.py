@@ -5,9 +5,11 @@
         [--backend duckdb|spark]
 
 `--field ROLE=COL` names the column holding ROLE in both files; `ROLE=LEFTCOL:RIGHTCOL`
-names it per file. Roles: first_name, last_name, dob, sex, postcode. Dates may be ISO
-(2012-03-04), dd/mm/yyyy or yyyymmdd, in any mix; a postcode that is not UK-shaped is
-compared as a plain string. The output has columns left_id,right_id,match_probability,
+names it per file. Roles: first_name, last_name, name (one field: "SURNAME, Given" or
+"Given Surname"), dob, sex, postcode; any may be absent. Dates may be ISO (2012-03-04),
+dd/mm/yyyy or yyyymmdd, in any mix; a postcode that is not UK-shaped is compared as a
+plain string and stands for its own district. Training adapts to the fields there are
+and the command prints which training steps ran and what replaced those that could not. The output has columns left_id,right_id,match_probability,
 best first; `--one-to-one` keeps each record's single best match (greedy, highest
 probability first, so no id appears twice). `--backend spark` runs the linkage on a local
 Spark session instead of DuckDB (default: HOMEWARD_LINKAGE_BACKEND, else duckdb).
@@ -38,6 +40,7 @@ class LinkFilesResult:
     pairs_written: int
     out: Path
     backend: str = "duckdb"
+    training_steps: tuple[str, ...] = ()
 
 
 def parse_field_args(fields: Sequence[str]) -> dict[str, tuple[str, str]]:
@@ -163,9 +166,11 @@ def link_files(
         side="right",
     )
     pairs: list[tuple[str, str, float]] = []
+    steps: tuple[str, ...] = ()
     if left_table.num_rows and right_table.num_rows:
         model = engine.train(records=(left_table, right_table), backend=backend)
         backend = model.backend  # what actually ran
+        steps = model.training_steps
         scored = engine.predict(model=model, threshold=threshold)
         pairs = list(
             zip(
@@ -192,4 +197,5 @@ def link_files(
         pairs_written=len(pairs),
         out=out_path,
         backend=backend,
+        training_steps=steps,
     )

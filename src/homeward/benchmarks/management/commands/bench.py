@@ -31,6 +31,9 @@ class Command(BaseCommand):
         linkage.add_argument("--seed", type=int, default=1)
         linkage.add_argument("--backend", choices=("duckdb", "spark"), default=None,
                              help="where the scale run's linkage runs (default duckdb, or HOMEWARD_LINKAGE_BACKEND)")
+        linkage.add_argument("--generator", choices=("persons", "independent"), default="persons",
+                             help="independent: person records from the second generator (linkage.independent), "
+                                  "linked by Homeward's and a generic Splink model side by side, instead of the world run")
         placements = sub.add_parser("placements", help="the placement check at national scale (placements issue)")
         placements.add_argument("--children", type=int, default=85_000, help="children looked after on 31 March")
         placements.add_argument("--years", type=int, default=3)
@@ -59,9 +62,13 @@ class Command(BaseCommand):
             run_alerts_bench(episodes_per_minute=options["per_minute"], minutes=options["minutes"], councils=options["councils"],
                              seed=options["seed"], out=self.stdout)
         elif what == "linkage":
-            from homeward.linkage.bench import format_report, run_person_linkage_bench
+            from homeward.linkage.bench import format_report, format_side_by_side, run_person_linkage_bench, run_side_by_side
             from homeward.linkage.world_bench import run_world_linkage_bench
 
+            if options["generator"] == "independent":
+                both = run_side_by_side(n_records=options["records"], seed=options["seed"], generator="independent")
+                self.stdout.write(format_side_by_side(*both))
+                return
             run_world_linkage_bench(children=options["children"], seed=options["seed"], out=self.stdout)
             if options["records"]:
                 from homeward.linkage.engine import resolve_backend

@@ -1,6 +1,7 @@
 """`homeward link-files LEFT.csv RIGHT.csv --out PAIRS.csv ...`: link two person lists.
 
-The work is in homeward.linkage.files; this command only parses arguments and reports.
+The work is in homeward.linkage.files; this command only parses arguments and reports. SIGTERM or
+SIGINT stops it at once (the --out file may then be incomplete: run it again).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from homeward.linkage.files import ROLES, LinkFilesError, link_files
+from homeward.tasks.stopping import run_or_abandon
 
 
 class Command(BaseCommand):
@@ -47,16 +49,20 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            result = link_files(
-                left=options["left"],
-                right=options["right"],
-                out=options["out"],
-                id_left=options["id_left"],
-                id_right=options["id_right"],
-                fields=options["field"],
-                threshold=options["threshold"],
-                one_to_one_only=options["one_to_one"],
-                backend=options["backend"],
+            result = run_or_abandon(
+                lambda: link_files(
+                    left=options["left"],
+                    right=options["right"],
+                    out=options["out"],
+                    id_left=options["id_left"],
+                    id_right=options["id_right"],
+                    fields=options["field"],
+                    threshold=options["threshold"],
+                    one_to_one_only=options["one_to_one"],
+                    backend=options["backend"],
+                ),
+                say=self.stderr.write,
+                abandoned=f"{options['out']} may be incomplete: run it again",
             )
         except LinkFilesError as exc:
             raise CommandError(str(exc)) from exc
@@ -65,3 +71,5 @@ class Command(BaseCommand):
             f"{result.right_records} records written to {result.out}"
             + (f" (backend {result.backend})" if result.backend != "duckdb" else "")
         )
+        for step in result.training_steps:
+            self.stdout.write(f"  {step}")
