@@ -107,9 +107,10 @@ def test_every_write_is_audited_as_the_councils_service_account(la, file_set):
     assert {(e.action, e.object_type, e.why) for e in events} == {
         ("create", "child", f"import-903 {file_set / 'header.csv'}"),
         ("create", "placement", f"import-903 {file_set / 'episodes.csv'}"),
+        ("create", "council_episode_record", f"import-903 {file_set / 'episodes.csv'}"),  # the council's own coding
         ("create", "episode", f"import-903 {file_set / 'missing.csv'}"),
     }
-    assert events.count() == 2 + 2 + 3
+    assert events.count() == 2 + 2 + 2 + 3
     assert {(e.username, e.role) for e in events} == {("svc-e08000003-missing_coordinator", "missing_coordinator")}
     assert set(events.filter(object_type="episode").values_list("object_id", flat=True)) == {
         str(pk) for pk in Episode.objects.values_list("pk", flat=True)
@@ -156,7 +157,12 @@ def test_a_corrected_row_updates_in_place_with_one_audit_entry(la, file_set, tmp
     assert "episodes.csv: 0 created, 1 updated, 1 unchanged, 0 rejected" in output
     assert "missing.csv: 0 created, 1 updated, 2 unchanged, 0 rejected" in output
     new_events = AuditEvent.objects.filter(id__gt=0).order_by("id")[audit_before:]
-    assert [(e.action, e.object_type) for e in new_events] == [("update", "child"), ("update", "placement"), ("update", "episode")]
+    assert [(e.action, e.object_type) for e in new_events] == [
+        ("update", "child"), ("update", "placement"),
+        ("update", "episode"),  # C2's care ended while missing: the period ended then (episodes_end_with_care) ...
+        ("update", "council_episode_record"),
+        ("update", "episode"),  # ... until the council's own date of return replaced that end
+    ]
     assert Child.objects.get(la_child_id="C1").ethnicity == "WIRI"
     assert Placement.objects.get(child=c2).end_date == START + days(20)
     episode.refresh_from_db()
@@ -287,7 +293,8 @@ def test_a_period_overlapping_one_imported_before_is_rejected_not_doubled(la, fi
         header=[header_row("C1", DOB, sex="2")],
         missing=[missing_row("C1", DOB, START + days(1), START + days(2))],  # a new start inside line 2's period
     )
-    import_903(shifted, la)
+    with pytest.raises(CommandError, match="missing.csv: every one of its 1 rows was rejected"):
+        import_903(shifted, la)
     [reject] = rejects(shifted / "rejects.csv")
     assert (reject["line"], reject["field"]) == ("2", "MIS_START") and "imported before" in reject["reason"]
     assert Episode.objects.filter(child__la_child_id="C1").count() == 2
@@ -309,7 +316,8 @@ def test_it_needs_the_header_and_a_council(la, force, tmp_path):
 def test_a_file_without_a_needed_column_rejects_each_row_and_says_why(la, tmp_path):
     directory = write_903(tmp_path / "903", header=[header_row("C1", DOB)])
     (directory / "missing.csv").write_text(f"CHILD,DOB,MISSING,MIS_START\nC1,{d(DOB)},M,{d(START)}\n")
-    import_903(directory, la)
+    with pytest.raises(CommandError, match="every one of its 1 rows was rejected"):
+        import_903(directory, la)
     assert [(r["file"], r["line"], r["field"], r["reason"]) for r in rejects(directory / "rejects.csv")] == [
         ("missing.csv", "2", "MIS_END", "The file has no MIS_END column.")
     ]
@@ -343,7 +351,8 @@ def test_a_placement_arriving_by_import_is_told_as_one_a_person_records(tmp_path
 def test_a_child_under_16_placed_in_supported_accommodation_is_rejected_with_the_reason(tmp_path, la):
     write_903(tmp_path / "903", header=[header_row("C1", DOB)],
               episodes=[episode_row("C1", TODAY - days(3), PLACE="K3")], missing=[])
-    import_903(tmp_path / "903", la)
+    with pytest.raises(CommandError, match="episodes.csv: every one of its 1 rows was rejected"):
+        import_903(tmp_path / "903", la)
     [reject] = rejects(tmp_path / "903" / "rejects.csv")
     assert reject["field"] == "placement_type" and "under 16 cannot be placed in supported accommodation" in reject["reason"]
     assert not Placement.objects.exists() and Child.objects.filter(la_child_id="C1").exists()

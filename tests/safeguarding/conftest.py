@@ -9,6 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from homeward.agencies.models import Agency, Role, User
+from homeward.children.models import Placement
 from homeward.episodes import services as episodes
 from homeward.episodes.models import Episode
 from homeward.safeguarding.models import RiskFlag
@@ -59,6 +60,11 @@ def rhi_worker(world) -> User:
 @pytest.fixture
 def story(world):
     """Episodes through the real services, at the times given (in the past)."""
+    # Stories reach back as far as 15 months; an episode may not lie outside the child's care (SSDA903
+    # rule 578), so the world's children came into care three years ago here.
+    for child in (world.child, world.leeds_child):
+        first = Placement.objects.filter(child=child).order_by("start_date").first()
+        Placement.objects.filter(pk=first.pk).update(start_date=timezone.localdate() - datetime.timedelta(days=3 * 365))
 
     def episode(
         start: datetime.datetime, *, hours: float | None = 3, child=None, by=None, postcode: str = "", place: str = "",

@@ -2,12 +2,14 @@
 them, the mess is planted, and the truth adds up."""
 
 import csv
+import datetime
 import hashlib
 from collections import Counter
 
 import pytest
 
 from homeward.returns import police, ssda903
+from homeward.returns.checks import return_check
 from homeward.synth import agency_files
 from homeward.synth.agency_files import BOTH, COUNCIL_ONLY, POLICE_ONLY, agency_files_generate, agency_files_write
 
@@ -48,6 +50,37 @@ def test_every_council_return_reads_without_a_reject(on_disk, reference):
     for folder in councils:
         file_set = ssda903.read_file_set(folder)
         assert file_set.rejects == [], (folder.name, file_set.rejects[:3])
+
+
+def _dated(text: str) -> datetime.date:
+    return datetime.datetime.strptime(text, "%d/%m/%Y").date()
+
+
+def _return_for(folder, year_ending: datetime.date) -> dict[str, list[dict]]:
+    """A council's files cut to one collection year, as its return for that year holds them: what was
+    open at some time in the year, with an end after 31 March left blank."""
+    first = datetime.date(year_ending.year - 1, 4, 1)
+    tables = {}
+    for name in ssda903.COLUMNS:
+        with (folder / name).open(newline="", encoding="utf-8") as handle:
+            tables[name] = list(csv.DictReader(handle))
+    kept = {ssda903.EPISODES: [], ssda903.MISSING: []}
+    for name, (start, end, blank) in {ssda903.EPISODES: ("DECOM", "DEC", ("DEC", "REC")),
+                                      ssda903.MISSING: ("MIS_START", "MIS_END", ("MIS_END",))}.items():
+        for row in tables[name]:
+            if _dated(row[start]) <= year_ending and (not row[end] or _dated(row[end]) >= first):
+                if row[end] and _dated(row[end]) > year_ending:
+                    row.update(dict.fromkeys(blank, ""))
+                kept[name].append(row)
+    listed = {row["CHILD"] for rows in kept.values() for row in rows}
+    return {ssda903.HEADER: [r for r in tables[ssda903.HEADER] if r["CHILD"] in listed], **kept}
+
+
+def test_every_council_return_has_no_error_under_the_dfes_rules(world, on_disk):
+    # The SEX codes, REC and RNE, URNs and UN codes of the current format (issue 9).
+    for folder in sorted((on_disk / "903").iterdir()):
+        problems = return_check(_return_for(folder, world.as_at), year_ending=world.as_at)
+        assert problems == [], (folder.name, [str(p) for p in problems[:3]])
 
 
 def test_every_police_report_parses_without_a_problem(on_disk):

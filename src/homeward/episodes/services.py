@@ -145,6 +145,17 @@ def _place(raw: str, field: str) -> tuple[str, Agency | None]:
     return code, district.police_force if district else None
 
 
+def care_problem(spans, day: datetime.date) -> str:
+    """Why a missing or away period cannot start on `day`, given the child's placements as (start,
+    end or None) pairs; "" when it can. SSDA903 rules 578/581: a missing period lies within the child's
+    period of care. A child with no placement held here is not judged: Homeward does not know its care."""
+    spans = list(spans)
+    if not spans or any(start <= day and (end is None or day <= end) for start, end in spans):
+        return ""
+    return (f"The child was not looked after on {day:%d/%m/%Y} (no placement then): a missing or away period "
+            "lies within the child's period of care (SSDA903 rule 578).")
+
+
 def _placement_force(child: Child) -> Agency | None:
     placement = Placement.objects.current().filter(child=child).select_related("police_force").order_by("-start_date").first()
     return placement.police_force if placement else None
@@ -212,6 +223,9 @@ def episode_open(
             raise ValidationError({field: "This cannot be in the future."})
     if timezone.localtime(started_at).date() < child.date_of_birth:  # SSDA903 rule 586
         raise ValidationError({"started_at": "An episode cannot start before the child's date of birth."})
+    outside = care_problem(child.placements.values_list("start_date", "end_date"), timezone.localtime(started_at).date())
+    if outside:
+        raise ValidationError({"started_at": outside})
     reported_at = _at_or_now(reported_at, "reported_at", not_before=started_at, not_before_what="the child left or was last seen")
     if client_reference:
         earlier = Episode.objects.filter(reporting_agency=user.agency, client_reference=client_reference).first()
@@ -431,6 +445,49 @@ def episode_record_return(
     _audit(user, why, Action.UPDATE, episode, {"returned_at": returned_at.isoformat(), "return_interview": interview.pk})
     signals.episode_returned.send(Episode, user=user, episode=episode, interview=interview)
     return episode
+
+
+@transaction.atomic
+def episodes_end_with_care(*, placements, why: str) -> list[Episode]:
+    """Care ended while the child was missing or away: the period ends that day (SSDA903 rules
+    575/577; rule 580 then codes the end of care E8). A placement that ended with another beginning
+    the same day is a move, not the end of care, and one that ends in the future has not ended yet.
+    Written as the council's own system (the children's responsible authority's service account),
+    whoever ended the placement. The child has not come back, so no return interview is assigned and
+    no return is announced: the timeline says what happened."""
+    from homeward.agencies.access import visible_children
+    from homeward.agencies.models import Role
+    from homeward.agencies.services import service_account_get_or_create
+
+    today = timezone.localdate()
+    ended = [p for p in placements if p.end_date is not None and p.end_date <= today]
+    moves = set(Placement.objects.filter(
+        child_id__in={p.child_id for p in ended}, start_date__in={p.end_date for p in ended},
+    ).values_list("child_id", "start_date"))
+    closed: list[Episode] = []
+    for placement in ended:
+        if (placement.child_id, placement.end_date) in moves:
+            continue
+        end_of_care = timezone.make_aware(datetime.datetime.combine(placement.end_date, datetime.time()))
+        open_then = Episode.objects.select_for_update().filter(
+            child_id=placement.child_id, returned_at__isnull=True, started_at__lt=end_of_care + datetime.timedelta(days=1),
+        )
+        # Most care ends with the child at home: only a period to end needs the council's account.
+        if not open_then.exists():
+            continue
+        council = Child.objects.select_related("responsible_authority").get(pk=placement.child_id).responsible_authority
+        system = service_account_get_or_create(agency=council, role=Role.MISSING_COORDINATOR)
+        for episode in open_then.filter(child__in=visible_children(system)):
+            episode.returned_at = max(episode.started_at, end_of_care)
+            episode.save(update_fields=["returned_at", "updated_at"])
+            _log(episode, system, UpdateKind.NOTE, episode.returned_at, (
+                f"Care ended on {placement.end_date:%d/%m/%Y} while the child was {episode.get_kind_display().lower()}: "
+                "the period ends that day for the SSDA903 return. Tell the police if the child is still missing."
+            ), detail={"care_ended": placement.end_date.isoformat()})
+            _audit(system, why, Action.UPDATE, episode, {"returned_at": episode.returned_at.isoformat(),
+                                                         "care_ended": placement.end_date.isoformat()})
+            closed.append(episode)
+    return closed
 
 
 NO_INTERVIEW_SERVICE = "return_interview_service"  # the field a return is refused on when no service is set

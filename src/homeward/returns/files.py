@@ -1,8 +1,10 @@
 """Reading import files row by row with their line numbers, and writing the rejects CSV."""
 
+import codecs
 import csv
 import datetime
 import hashlib
+import io
 import json
 import os
 import time
@@ -46,37 +48,67 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def read_csv(path: Path) -> tuple[list[str], list[Row], list[tuple[int, str]]]:
-    """The columns, the rows, and (line, reason) for rows that cannot be rows (too many values).
-
-    UTF-8, with or without a byte-order mark. Blank lines are skipped; a row with fewer values than
-    columns is padded with blanks (exports often drop trailing empty cells).
-    """
+def _text(path: Path) -> str:
+    """The file as text: UTF-8, with or without a byte-order mark. A byte that is not UTF-8 is named
+    by the line it is on (the decoder reads ahead, so a reader's own line count would be wrong)."""
     try:
-        handle = path.open(newline="", encoding="utf-8-sig")
+        content = path.read_bytes()
     except OSError as error:
         raise ImportFileError(f"{path}: {error.strerror}") from None
+    content = content.removeprefix(codecs.BOM_UTF8)  # so the decoder's positions are the file's, less the mark
+    try:
+        return content.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = content.count(b"\n", 0, error.start) + 1
+        raise ImportFileError(
+            f"{path.name}, line {line}: byte 0x{content[error.start]:02X} is not UTF-8 ({error.reason}); save the file as UTF-8."
+        ) from None
+
+
+def read_csv(path: Path, *, one_line_rows: bool = False) -> tuple[list[str], list[Row], list[tuple[int, str]]]:
+    """The columns, the rows, and (line, reason) for rows that cannot be rows (too many values, or
+    with `one_line_rows` a quote left open).
+
+    Blank lines are skipped; a row with fewer values than columns is padded with blanks (exports
+    often drop trailing empty cells). With `one_line_rows` (files whose values never hold a line
+    break, like the SSDA903's) each line is read on its own: a quote left open spoils that line only,
+    where a CSV reader would run on and swallow the rows after it into one value.
+    """
+    text = _text(path)
     rows: list[Row] = []
     broken: list[tuple[int, str]] = []
-    with handle:
-        reader = csv.reader(handle)
+    if one_line_rows:
+        records = []
+        # Line ends only (str.splitlines would also split at form feeds and other separators inside a value).
+        for line, physical in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), start=1):
+            if physical.count('"') % 2:
+                if line == 1:
+                    raise ImportFileError(f"{path.name}, line 1: the column header has a quote (\") that is not closed.")
+                broken.append((line, 'has a quote (") that is not closed, so its values cannot be told apart'))
+                continue
+            records.append((line, next(csv.reader([physical]), [])))
+    else:
+        reader = csv.reader(io.StringIO(text, newline=""))
+        records = []
         try:
-            columns = [c.strip() for c in next(reader, [])]
-            if not any(columns):
-                raise ImportFileError(f"{path.name}: the file is empty (no column header on line 1).")
-            previous_end = reader.line_num
+            previous_end = 0
             for values in reader:
-                line, previous_end = previous_end + 1, reader.line_num
-                if not any(v.strip() for v in values):
-                    continue
-                if len(values) > len(columns):
-                    broken.append((line, f"has {len(values)} values but the header names {len(columns)} columns"))
-                    continue
-                values = values + [""] * (len(columns) - len(values))
-                rows.append(Row(line=line, raw=dict(zip(columns, values, strict=True))))
-        except (csv.Error, UnicodeDecodeError) as error:
+                records.append((previous_end + 1, values))
+                previous_end = reader.line_num
+        except csv.Error as error:
             raise ImportFileError(f"{path.name}, line {reader.line_num}: {error}") from None
-    return columns, rows, broken
+    if not records or not any(records[0][1]):
+        raise ImportFileError(f"{path.name}: the file is empty (no column header on line 1).")
+    columns = [c.strip() for c in records[0][1]]
+    for line, values in records[1:]:
+        if not any(v.strip() for v in values):
+            continue
+        if len(values) > len(columns):
+            broken.append((line, f"has {len(values)} values but the header names {len(columns)} columns"))
+            continue
+        values = values + [""] * (len(columns) - len(values))
+        rows.append(Row(line=line, raw=dict(zip(columns, values, strict=True))))
+    return columns, rows, sorted(broken)
 
 
 def read_json_array(path: Path) -> list[Row]:

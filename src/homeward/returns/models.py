@@ -74,6 +74,9 @@ class CouncilMissingRecord(models.Model):
     # period it overlaps (SSDA903 rule 574: periods never overlap, so it is the same absence).
     # Null when it overlaps several, for reconciliation to decide.
     episode = models.ForeignKey(Episode, on_delete=models.SET_NULL, null=True, blank=True, related_name="council_missing_records")
+    # Set when the council re-sent its return for the row's collection year without the row: kept,
+    # as the council once said it, but no longer in its return. Cleared if the row comes back.
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -91,6 +94,31 @@ class CouncilMissingRecord(models.Model):
 
     def __str__(self) -> str:
         return f"SSDA903 Missing {self.la_id}/{self.child_code} from {self.mis_start}"
+
+
+class CouncilEpisodeRecord(models.Model):
+    """One row of a council's SSDA903 Episodes table, verbatim in `raw`: the placement itself is
+    children.Placement; this keeps the council's own coding of the episode that Homeward does not
+    otherwise hold (RNE, LS, CIN, REC, REASON_PLACE_CHANGE), for its return to carry them back."""
+
+    la = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    child_code = models.CharField("SSDA903 CHILD", max_length=10)
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="council_episode_records")
+    decom = models.DateField("SSDA903 DECOM")
+    raw = models.JSONField()  # the row as read: column -> text
+    import_run = models.ForeignKey(ImportRun, on_delete=models.PROTECT, related_name="council_episode_records")
+    line_number = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["la", "child_code", "decom"]
+        constraints = [
+            models.UniqueConstraint(fields=["la", "child_code", "decom"], name="council_episode_record_natural_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"SSDA903 Episode {self.la_id}/{self.child_code} from {self.decom}"
 
 
 class PoliceReport(models.Model):

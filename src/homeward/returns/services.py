@@ -35,6 +35,7 @@ from homeward.audit.services import audit_record_many
 from homeward.children.models import Child, Placement
 from homeward.children.services import PlacementIn, placements_write
 from homeward.episodes.models import Episode, EpisodeUpdate, Kind, UpdateKind
+from homeward.episodes.services import care_problem
 from homeward.places.services import districts_by_code
 from homeward.returns import police, signals, ssda903
 from homeward.returns.files import (
@@ -49,7 +50,7 @@ from homeward.returns.files import (
     sha256_of,
     write_rejects,
 )
-from homeward.returns.models import CouncilMissingRecord, ImportRun, PoliceReport
+from homeward.returns.models import CouncilEpisodeRecord, CouncilMissingRecord, ImportRun, PoliceReport
 
 BATCH = 500  # rows per transaction: a kill loses at most this many, and the re-run redoes them
 KIND_FOR_CODE = {"M": Kind.MISSING, "A": Kind.AWAY}  # SSDA903 MISSING -> episode kind
@@ -72,6 +73,11 @@ class ImportResult:
     runs: list[ImportRun]
     rejects_path: Path
     rejects: list[Reject] = field(default_factory=list)
+    # What makes the import incomplete as a whole: a table not sent, a table of which no row could be
+    # taken. The command exits non-zero on any.
+    problems: list[str] = field(default_factory=list)
+    # SSDA903 Missing rows imported before that a re-sent return for their year no longer holds.
+    withdrawn: list[CouncilMissingRecord] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -136,18 +142,23 @@ def ssda903_import(
         raise ImportFileError(f"{la.code} is not a local authority: only a council sends an SSDA903 return.")
     directory = Path(directory)
     rejects_path = Path(rejects_path) if rejects_path else directory / "rejects.csv"
-    if not (directory / ssda903.HEADER).exists():
+    if not directory.is_dir():
+        raise ImportFileError(f"{directory} is not a folder: give the folder that holds the council's SSDA903 files.")
+    if ssda903.HEADER not in ssda903.table_files(directory, ignore={rejects_path})[0]:
         raise ImportFileError(f"{directory / ssda903.HEADER} not found: the Header is needed to import any SSDA903 file.")
     user = service_account_get_or_create(agency=la, role=Role.MISSING_COORDINATOR)
-    file_set = ssda903.read_file_set(directory, today=today)
-    rejects = list(file_set.rejects)
+    file_set = ssda903.read_file_set(directory, today=today, ignore={rejects_path})
+    rejects = list(file_set.rejects) + [
+        Reject(name, None, "", f"Not an SSDA903 table ({', '.join(ssda903.COLUMNS)}): not read.") for name in file_set.unknown
+    ]
     runs = {
-        name: _run_start(kind=ImportRun.Kind.SSDA903, agency=la, user=user, path=directory / name,
+        name: _run_start(kind=ImportRun.Kind.SSDA903, agency=la, user=user, path=file_set.paths[name],
                          rejected=file_set.rejected_rows(name))
         for name in (ssda903.HEADER, ssda903.EPISODES, ssda903.MISSING) if file_set.present[name]
     }
     delay = row_delay()
-    why = {name: f"import-903 {directory / name}" for name in runs}
+    why = {name: f"import-903 {file_set.paths[name]}" for name in runs}
+    withdrawn: list[CouncilMissingRecord] = []
     status = ImportRun.Status.FAILED
     try:
         _children_write(la=la, user=user, why=why[ssda903.HEADER], rows=file_set.children, run=runs[ssda903.HEADER], delay=delay)
@@ -157,12 +168,20 @@ def ssda903_import(
         if ssda903.MISSING in runs:
             rejects += _missing_write(la=la, user=user, why=why[ssda903.MISSING], rows=file_set.missing,
                                       run=runs[ssda903.MISSING], delay=delay)
+            withdrawn = _missing_withdrawn(la=la, user=user, why=why[ssda903.MISSING], file_set=file_set)
         status = ImportRun.Status.FINISHED
     finally:
         write_rejects(rejects_path, rejects)
         for name, run in runs.items():
-            runs[name] = _run_finish(run, status, rejects_file=str(rejects_path))
-    return ImportResult(runs=list(runs.values()), rejects_path=rejects_path, rejects=rejects)
+            detail = {"withdrawn": len(withdrawn)} if name == ssda903.MISSING else {}
+            runs[name] = _run_finish(run, status, rejects_file=str(rejects_path), **detail)
+    problems = [f"{name}: not found; the return is incomplete without it." for name in ssda903.COLUMNS if not file_set.present[name]]
+    problems += [
+        f"{file_set.paths[name].name}: every one of its {file_set.rows[name]} rows was rejected."
+        for name, run in runs.items() if file_set.rows[name] and run.rejected >= file_set.rows[name]
+    ]
+    return ImportResult(runs=list(runs.values()), rejects_path=rejects_path, rejects=rejects, problems=problems,
+                        withdrawn=withdrawn)
 
 
 CHILD_FIELDS = ("sex", "date_of_birth", "ethnicity", "upn")
@@ -219,9 +238,61 @@ def _placements_write(*, la: Agency, user, why: str, rows: list[ssda903.Placemen
             for index, error in written.rejected:
                 for name, messages in error.message_dict.items():
                     rejects.append(Reject(ssda903.EPISODES, batch[index].line, name, " ".join(messages)))
+            refused = {index for index, _ in written.rejected}
+            _episode_records_write(la=la, user=user, why=why, run=run, child_ids=child_ids,
+                                   rows=[r for index, r in enumerate(batch) if index not in refused])
             _run_count(run, Tally(created=len(written.created), updated=len(written.updated), unchanged=written.unchanged,
                                   rejected=len(written.rejected)))
     return rejects
+
+
+def _episode_records_write(*, la: Agency, user, why: str, run: ImportRun, child_ids: dict[str, int],
+                           rows: list[ssda903.PlacementRow]) -> None:
+    """Keep each Episodes row as the council sent it (its RNE, LS, CIN, REC, REASON_PLACE_CHANGE have
+    no place on a placement), keyed on council + CHILD + DECOM; a row unchanged is left alone."""
+    existing = {
+        (r.child_code, r.decom): r
+        for r in CouncilEpisodeRecord.objects.filter(la=la, child_code__in={r.child for r in rows})
+    }
+    new, changed, now = [], [], timezone.now()
+    for row in rows:
+        record = existing.get((row.child, row.start_date))
+        if record is None:
+            new.append(CouncilEpisodeRecord(la=la, child_code=row.child, child_id=child_ids[row.child], decom=row.start_date,
+                                            raw=row.raw, import_run=run, line_number=row.line))
+        elif record.raw != row.raw:
+            record.raw, record.import_run, record.line_number, record.updated_at = row.raw, run, row.line, now
+            changed.append(record)
+    CouncilEpisodeRecord.objects.bulk_create(new)
+    CouncilEpisodeRecord.objects.bulk_update(changed, ["raw", "import_run", "line_number", "updated_at"])
+    made = CouncilEpisodeRecord.objects.filter(la=la, child_code__in=[r.child_code for r in new]).order_by("pk")
+    keys = {(r.child_code, r.decom) for r in new}
+    _audit(user, why, Action.CREATE, "council_episode_record",
+           [(pk, child) for pk, code, decom, child in made.values_list("pk", "child_code", "decom", "child_id") if (code, decom) in keys])
+    _audit(user, why, Action.UPDATE, "council_episode_record", [(r.pk, r.child_id) for r in changed])
+
+
+def _missing_withdrawn(*, la: Agency, user, why: str, file_set: ssda903.FileSet) -> list[CouncilMissingRecord]:
+    """The rows imported before for the collection year this Missing file covers (the year of its
+    latest MIS_START) that it no longer holds: marked withdrawn, audited, and returned to be
+    reported. Rows it holds again are unmarked by _missing_write."""
+    if not file_set.missing_keys:
+        return []
+    latest = max(start for _, start in file_set.missing_keys)
+    last = datetime.date(latest.year if (latest.month, latest.day) <= (3, 31) else latest.year + 1, 3, 31)
+    first = datetime.date(last.year - 1, 4, 1)
+    with transaction.atomic():
+        gone = [
+            r for r in CouncilMissingRecord.objects.select_for_update().filter(
+                la=la, mis_start__gte=first, mis_start__lte=last, withdrawn_at__isnull=True).order_by("child_code", "mis_start")
+            if (r.child_code, r.mis_start) not in file_set.missing_keys
+        ]
+        now = timezone.now()
+        for record in gone:
+            record.withdrawn_at = record.updated_at = now
+        CouncilMissingRecord.objects.bulk_update(gone, ["withdrawn_at", "updated_at"])
+        _audit(user, why, Action.UPDATE, "council_missing_record", [(r.pk, r.child_id) for r in gone])
+    return gone
 
 
 def _client_reference(row: ssda903.MissingRow) -> str:
@@ -265,10 +336,17 @@ def _missing_write(
             for episode in Episode.objects.select_for_update().filter(child_id__in=ids).order_by("started_at", "pk"):
                 episodes[episode.child_id].append(episode)
             forces: dict[int, list[tuple[datetime.date, int | None]]] = defaultdict(list)
-            for child_id, start, force_id in Placement.objects.filter(child_id__in=ids).order_by("start_date").values_list(
-                "child_id", "start_date", "police_force_id"
+            spans: dict[int, list[tuple[datetime.date, datetime.date | None]]] = defaultdict(list)
+            # A return holds only its year's placements: where the council coded the earliest one held
+            # as following another (RNE not S), the child's care began before it (as returns.checks reads it).
+            continuing = set(CouncilEpisodeRecord.objects.filter(la=la, child_id__in=ids).exclude(raw__RNE="S").values_list(
+                "child_id", "decom"))
+            for child_id, start, end, force_id in Placement.objects.filter(child_id__in=ids).order_by("start_date").values_list(
+                "child_id", "start_date", "end_date", "police_force_id"
             ):
                 forces[child_id].append((start, force_id))
+                earliest = not spans[child_id]
+                spans[child_id].append((datetime.date.min if earliest and (child_id, start) in continuing else start, end))
 
             new_records: list[CouncilMissingRecord] = []
             new_episodes: dict[str, Episode] = {}  # by client reference
@@ -285,7 +363,19 @@ def _missing_write(
                 record = records.get((row.child, row.mis_start))
 
                 if record is None:
+                    # The same rule as an episode reported in Homeward (episodes.services.episode_open).
+                    outside = care_problem(spans[child_id], row.mis_start)
+                    if outside:
+                        rejects.append(Reject(file_name, row.line, "MIS_START", outside))
+                        tally.rejected += 1
+                        continue
                     episode = next((e for e in episodes[child_id] if e.reporting_agency_id == la.pk and e.client_reference == reference), None)
+                    same_day = [e for e in episodes[child_id]
+                                if timezone.localtime(e.started_at).date() == row.mis_start and e.pk not in imported]
+                    if episode is None and len(same_day) == 1:
+                        # The return carries dates only: the one episode that began that day is this
+                        # period, however its hours fall against midnight.
+                        episode = same_day[0]
                     if episode is None:
                         overlapping = [e for e in episodes[child_id] if _overlaps(e.started_at, e.returned_at, start, end)]
                         earlier = next((imported[e.pk] for e in overlapping if e.pk in imported), None)
@@ -313,19 +403,28 @@ def _missing_write(
                     ))
                     continue
 
-                if record.raw == row.raw:
+                if record.raw == row.raw and record.withdrawn_at is None:
                     tally.unchanged += 1
                     continue
 
                 # A corrected row: the same child and start, something else changed.
-                episode = record.episode
+                # The batch's own copy of the episode (locked above), so that the rows after this one
+                # are checked against its corrected end: a period carried over from last year's return
+                # open, and closed in this year's, before this year's later periods.
+                episode = next((e for e in episodes[child_id] if e.pk == record.episode_id), record.episode)
                 own = episode is not None and episode.reporting_agency_id == la.pk and episode.client_reference == reference
                 if own:
                     updates = {}
                     if episode.kind == KIND_FOR_CODE[record.missing] and kind != episode.kind:
                         updates["kind"] = kind
                     old_end = local_midnight(record.mis_end) if record.mis_end else None
-                    if episode.returned_at == old_end and end != old_end:
+                    # An end Homeward gave the period itself when care ended (episodes_end_with_care)
+                    # yields to the council's own date of return, as the import's own end does.
+                    care_end = episode.returned_at is not None and end is not None and EpisodeUpdate.objects.filter(
+                        episode=episode, kind=UpdateKind.NOTE,
+                        detail__care_ended=timezone.localtime(episode.returned_at).date().isoformat(),
+                    ).exists()
+                    if (episode.returned_at == old_end or care_end) and end != episode.returned_at:
                         updates["returned_at"] = end
                     if "returned_at" in updates:
                         problem = _return_change_problem(episode, end, episodes[child_id])
@@ -337,10 +436,13 @@ def _missing_write(
                         _assign(episode, updates)
                         episode.updated_at = now
                         changed_episodes.append(episode)
-                record.missing, record.mis_end, record.raw = row.missing, row.mis_end, row.raw
+                record.missing, record.mis_end, record.raw, record.withdrawn_at = row.missing, row.mis_end, row.raw, None
                 record.import_run, record.line_number, record.updated_at = run, row.line, now
                 changed_records.append(record)
 
+            # Corrections first: a period carried over open and closed now must be closed before this
+            # year's last period, still open, is written (one open episode per child).
+            Episode.objects.bulk_update(changed_episodes, ["kind", "returned_at", "updated_at"])
             Episode.objects.bulk_create(new_episodes.values())
             made = dict(Episode.objects.filter(reporting_agency=la, client_reference__in=list(new_episodes)).values_list("client_reference", "pk"))
             EpisodeUpdate.objects.bulk_create([
@@ -355,9 +457,8 @@ def _missing_write(
                 if record.episode_id is None:
                     record.episode_id = made.get(f"ssda903:{record.child_code}:{record.mis_start.isoformat()}")
             CouncilMissingRecord.objects.bulk_create(new_records)
-            Episode.objects.bulk_update(changed_episodes, ["kind", "returned_at", "updated_at"])
             CouncilMissingRecord.objects.bulk_update(
-                changed_records, ["missing", "mis_end", "raw", "import_run", "line_number", "updated_at"]
+                changed_records, ["missing", "mis_end", "raw", "withdrawn_at", "import_run", "line_number", "updated_at"]
             )
 
             # One audit entry per row written, naming its episode (or the record, when it has none).

@@ -31,6 +31,9 @@ REQUIRED = {
     EPISODES: ("CHILD", "DECOM", "PLACE", "PLACE_PROVIDER"),
     MISSING: ("CHILD", "DOB", "MISSING", "MIS_START", "MIS_END"),
 }
+# SEX: 1/2 until 2023-24, M/F/U from 2024-25 (domain.md, since 2017); councils send either, and
+# Homeward holds the 1/2 of children.models.Sex. U (not known) has no place there and is rejected.
+SEX_CODES = {"M": "1", "F": "2"}
 # DfE: "UN1"–"UN10" stand in for a UPN that is not known, each code saying why.
 UNKNOWN_UPN = {f"UN{n}" for n in range(1, 11)}
 # An Ofsted URN the council does not know is sent as Xs.
@@ -64,6 +67,7 @@ class PlacementRow:
     urn: str
     placement_postcode: str  # normalised, as checked here; children.services places it
     home_postcode: str
+    raw: dict  # the row as read: the council's own coding of the episode is kept from it
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,11 @@ class MissingRow:
 class FileSet:
     directory: Path
     present: dict[str, bool]
+    paths: dict[str, Path] = field(default_factory=dict)  # each table's file, as the council named it
+    rows: dict[str, int] = field(default_factory=dict)  # rows in each file, whole or broken
+    unknown: list[str] = field(default_factory=list)  # files in the directory that are no SSDA903 table
+    # (CHILD, MIS_START) of every Missing row with a start date, taken or rejected: what the return holds.
+    missing_keys: set[tuple[str, datetime.date]] = field(default_factory=set)
     children: list[HeaderRow] = field(default_factory=list)
     placements: list[PlacementRow] = field(default_factory=list)
     missing: list[MissingRow] = field(default_factory=list)
@@ -142,12 +151,30 @@ class _Row:
                 self.fail(_COLUMN_FOR.get(name, name), message)
 
 
-def _read(directory: Path, name: str, file_set: FileSet) -> list[_Row]:
-    path = directory / name
-    file_set.present[name] = path.exists()
-    if not path.exists():
+def table_files(directory: Path, *, ignore: set[Path] = frozenset()) -> tuple[dict[str, Path], list[str]]:
+    """Each table's file in the directory, its name matched without regard to case (Missing.csv,
+    HEADER.CSV), and the names of the other files there (not `ignore`), which no table reads."""
+    found: dict[str, Path] = {}
+    unknown: list[str] = []
+    ignored = {p.resolve() for p in ignore}
+    for path in sorted(Path(directory).iterdir()):
+        if not path.is_file() or path.resolve() in ignored or path.name.endswith(".part"):
+            continue
+        name = path.name.lower()
+        if name in COLUMNS and name not in found:
+            found[name] = path
+        else:
+            unknown.append(path.name)
+    return found, unknown
+
+
+def _read(name: str, file_set: FileSet) -> list[_Row]:
+    path = file_set.paths.get(name)
+    file_set.present[name] = path is not None
+    if path is None:
         return []
-    columns, rows, broken = read_csv(path)
+    columns, rows, broken = read_csv(path, one_line_rows=True)
+    file_set.rows[name] = len(rows) + len(broken)
     for line, reason in broken:
         file_set.rejects.append(Reject(name, line, "", f"The row {reason}."))
     have = {c.upper() for c in columns}
@@ -170,13 +197,15 @@ def _reject_failed(name: str, rows: list[_Row], file_set: FileSet) -> list[_Row]
     return good
 
 
-def read_file_set(directory: Path, *, today: datetime.date | None = None) -> FileSet:
-    """Read and check the three files; header.csv must exist, the others may be absent."""
+def read_file_set(directory: Path, *, today: datetime.date | None = None, ignore: set[Path] = frozenset()) -> FileSet:
+    """Read and check the three files; header.csv must exist, the others may be absent. Files in
+    the directory that are no table (other than `ignore`) are listed in `unknown`."""
     today = today or datetime.date.today()
-    file_set = FileSet(directory=directory, present={})
+    paths, unknown = table_files(directory, ignore=ignore)
+    file_set = FileSet(directory=directory, present={}, paths=paths, unknown=unknown)
 
     # Header: one row per child.
-    header_rows = _read(directory, HEADER, file_set)
+    header_rows = _read(HEADER, file_set)
     children: dict[str, HeaderRow] = {}
     header_line: dict[str, int] = {}
     rejected_child_line: dict[str, int] = {}
@@ -184,7 +213,13 @@ def read_file_set(directory: Path, *, today: datetime.date | None = None) -> Fil
         if row.errors:
             continue  # a file-level problem already named
         child = row.check(validators.clean_la_child_id, row["CHILD"])
-        sex = row.check(validators.clean_sex, row["SEX"])
+        sex = None
+        if row["SEX"].upper() == "U":
+            row.fail("SEX", "SEX U (not known) cannot be held here: Homeward records a child as male (M or 1) or female (F or 2).")
+        elif row["SEX"].upper() not in (*SEX_CODES, *SEX_CODES.values()):
+            row.fail("SEX", f"SEX must be M or F (from 2024-25), or 1 or 2 (before), not '{row['SEX']}'.")
+        else:
+            sex = SEX_CODES.get(row["SEX"].upper(), row["SEX"])
         dob = row.date("DOB", required=True, rule="")
         if dob is not None:
             row.check(validators.clean_date_of_birth, dob, today=today)
@@ -218,7 +253,7 @@ def read_file_set(directory: Path, *, today: datetime.date | None = None) -> Fil
     # Episodes: one placement per child and start date (DECOM).
     geography_cache: dict[tuple[str, str], object] = {}
     placement_line: dict[tuple[str, datetime.date], int] = {}
-    episode_rows = _read(directory, EPISODES, file_set)
+    episode_rows = _read(EPISODES, file_set)
     for row in episode_rows:
         if row.errors:
             continue
@@ -260,11 +295,12 @@ def read_file_set(directory: Path, *, today: datetime.date | None = None) -> Fil
             provider_type=row["PLACE_PROVIDER"], urn=urn,
             placement_postcode=geography.placement_postcode if geography else "",
             home_postcode=geography.home_postcode if geography else (postcodes.normalise(row["HOME_POST"]) or ""),
+            raw=dict(row.raw),
         ))
     _reject_failed(EPISODES, episode_rows, file_set)
 
     # Missing: each row on its own, then the periods of each child against each other.
-    missing_rows = _read(directory, MISSING, file_set)
+    missing_rows = _read(MISSING, file_set)
     candidates: dict[str, list[tuple[_Row, MissingRow]]] = defaultdict(list)
     for row in missing_rows:
         if row.errors:
@@ -278,6 +314,8 @@ def read_file_set(directory: Path, *, today: datetime.date | None = None) -> Fil
             row.fail("MISSING", f"DfE rule 1006: MISSING must be M (missing) or A (away from placement without authorisation), not '{row['MISSING']}'.")
         start = row.date("MIS_START", required=True, rule="1004")
         end = row.date("MIS_END", required=False, rule="1005")
+        if row["CHILD"] and start is not None:
+            file_set.missing_keys.add((row["CHILD"], start))
         if start is not None and start > today:
             row.fail("MIS_START", f"MIS_START ({_when(start)}) is in the future.")
         if end is not None and end > today:

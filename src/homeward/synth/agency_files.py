@@ -391,6 +391,34 @@ def _write(path: Path, columns: tuple[str, ...], rows) -> Path:
     return path
 
 
+# The return in the format of the world's snapshot year (31 March 2025 or later): SEX is M/F from
+# 2024-25 (domain.md, "What has changed since 2017").
+SEX_CODES = {"1": "M", "2": "F"}
+# Settings registered with Ofsted, whose URN the return carries, or Xs when the council does not know it.
+NEEDS_URN = {"K1", "K2", "K3"}
+
+
+def _unknown_upn(child: Child, as_at: datetime.date) -> str:
+    """The DfE's code for a UPN not known: UN1 for a child under 6 and not yet at school, UN5 (the
+    sources that collate UPNs do not hold it) for a child of school age."""
+    age = as_at.year - child.date_of_birth.year - ((as_at.month, as_at.day) < (child.date_of_birth.month, child.date_of_birth.day))
+    return "UN1" if age < 6 else "UN5"
+
+
+def _episode_rows(placements: list[Placement]):
+    """The Episodes table: RNE S when a period of care begins and P at a move; REC X1 at a move and
+    E8 when care ends (the world does not say why a child left care; E8 is the DfE's "any other
+    reason", the code its rule 580 asks for when the child is missing as care ends)."""
+    starts = {(p.la_child_id, p.start_date) for p in placements}
+    ends = {(p.la_child_id, p.end_date) for p in placements if p.end_date is not None}
+    for p in sorted(placements, key=lambda p: (p.la_child_id, p.start_date)):
+        rec = "" if p.end_date is None else ("X1" if (p.la_child_id, p.end_date) in starts else "E8")
+        rne = "P" if (p.la_child_id, p.start_date) in ends else "S"
+        urn = p.urn or ("XXXXXXX" if p.placement_type in NEEDS_URN else "")
+        yield (p.la_child_id, _uk_date(p.start_date), rne, "", "", p.placement_type, p.provider_type, _uk_date(p.end_date),
+               rec, "", p.home_postcode, p.placement_postcode, urn)
+
+
 def agency_files_write(files: AgencyFiles, directory: Path) -> list[Path]:
     """Write the councils' returns, the forces' reports and the truth under `directory`."""
     world = files.world
@@ -405,14 +433,10 @@ def agency_files_write(files: AgencyFiles, directory: Path) -> list[Path]:
     for council in sorted(by_council):
         folder = directory / "903" / council
         written.append(_write(folder / "header.csv", HEADER_COLUMNS, (
-            (c.la_child_id, c.sex, _uk_date(c.date_of_birth), c.ethnicity, c.upn or "UN1", "", "")
+            (c.la_child_id, SEX_CODES[c.sex], _uk_date(c.date_of_birth), c.ethnicity, c.upn or _unknown_upn(c, world.as_at), "", "")
             for c in sorted(by_council[council], key=lambda c: c.la_child_id)
         )))
-        written.append(_write(folder / "episodes.csv", EPISODES_COLUMNS, (
-            (p.la_child_id, _uk_date(p.start_date), "", "", "", p.placement_type, p.provider_type, _uk_date(p.end_date),
-             "", "", p.home_postcode, p.placement_postcode, p.urn)
-            for p in sorted(placements[council], key=lambda p: (p.la_child_id, p.start_date))
-        )))
+        written.append(_write(folder / "episodes.csv", EPISODES_COLUMNS, _episode_rows(placements[council])))
         written.append(_write(folder / "missing.csv", MISSING_COLUMNS, (
             (p.child, _uk_date(dob[(council, p.child)]), p.missing, _uk_date(p.mis_start), _uk_date(p.mis_end))
             for p in files.council_periods.get(council, [])

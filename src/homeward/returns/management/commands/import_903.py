@@ -15,8 +15,9 @@ from homeward.returns.services import ssda903_import
 
 class Command(BaseCommand):
     help = (
-        "Import a council's SSDA903 return (header.csv, episodes.csv, missing.csv in DIR) into children, "
-        "placements and episodes. Idempotent; rejected rows go to a rejects CSV (file, line, field, reason)."
+        "Import a council's SSDA903 return (header.csv, episodes.csv, missing.csv in DIR, names in any case) into "
+        "children, placements and episodes. Idempotent; rejected rows go to a rejects CSV (file, line, field, reason). "
+        "Exits non-zero when a table is missing or every row of one is rejected."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -37,5 +38,15 @@ class Command(BaseCommand):
                 f"{Path(run.file_name).name}: {run.created} created, {run.updated} updated, "
                 f"{run.unchanged} unchanged, {run.rejected} rejected"
             )
-        rows = len({(r.file, r.line) for r in result.rejects})
+        rows = len({(r.file, r.line) for r in result.rejects if r.line is not None})
         self.stdout.write(f"Rejected rows: {rows} ({len(result.rejects)} problems), listed in {result.rejects_path}")
+        for reject in result.rejects:
+            if reject.line is None:
+                self.stdout.write(f"{reject.file}: {reject.reason}")
+        if result.withdrawn:
+            self.stdout.write(f"{len(result.withdrawn)} periods imported before are no longer in the council's return "
+                              "(kept, marked withdrawn):")
+            for record in result.withdrawn:
+                self.stdout.write(f"  CHILD {record.child_code}, MIS_START {record.mis_start:%d/%m/%Y}")
+        if result.problems:
+            raise CommandError(" ".join(result.problems))

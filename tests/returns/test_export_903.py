@@ -1,6 +1,7 @@
-"""The SSDA903 Missing table export (returns.export, `homeward export-903-missing`): a council's own
-children's periods in the collection year, split at each change of kind, audited, and read back by
-the importer's reader (returns.ssda903.read_file_set) without a reject."""
+"""The SSDA903 return (returns.export, `homeward export-903`): a council's own children's Header,
+Episodes and Missing tables for a collection year in that year's DfE format, the Missing periods
+split at each change of kind, audited, checked against the DfE's rules (returns.checks), and read
+back by the importer's reader (returns.ssda903.read_file_set) without a reject."""
 
 import csv
 import datetime
@@ -12,14 +13,16 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from homeward.audit.models import AuditEvent
+from homeward.children.services import placement_create
 from homeward.episodes.models import Episode, KindChange
-from homeward.returns.export import missing_table, missing_table_write
-from homeward.returns.ssda903 import COLUMNS, HEADER, read_file_set
-from tests.returns.factories import header_row, write_csv
+from homeward.returns.checks import return_check
+from homeward.returns.export import latest_year_ending, return_tables, return_write
+from homeward.returns.ssda903 import EPISODES, HEADER, MISSING, read_file_set
 
+TODAY = datetime.date.today()
 # A collection year long past whenever the tests run (the reader refuses dates in the future), and
 # after the world's children were born (about 14 years before today).
-YEAR_ENDING = datetime.date(datetime.date.today().year - 1, 3, 31)
+YEAR_ENDING = datetime.date(TODAY.year - 1, 3, 31)
 FIRST = datetime.date(YEAR_ENDING.year - 1, 4, 1)
 
 
@@ -49,12 +52,22 @@ def record(world, child, kind: str, started_at, returned_at=None, *changes) -> E
     return episode
 
 
+def placed(world, child, start: datetime.date, end: datetime.date | None, place: str = "K2", urn: str = "") -> None:
+    placement_create(user=world.social_worker, why="test", child=child, start_date=start, end_date=end, placement_type=place,
+                     provider_type="PR4", urn=urn, placement_postcode="B1 1AA", home_postcode="M1 1AE")
+
+
 def rows_of(table) -> list[tuple[str, str, str, str, str]]:
     return [(r["CHILD"], r["DOB"], r["MISSING"], r["MIS_START"], r["MIS_END"]) for r in table]
 
 
+def tables(world, user=None, authority=None, **options) -> dict[str, list[dict]]:
+    options.setdefault("year_ending", YEAR_ENDING)
+    return return_tables(user=user or world.social_worker, authority=authority or world.manchester, why="test", **options)
+
+
 def export(world, user=None, authority=None) -> list[dict]:
-    return missing_table(user=user or world.social_worker, authority=authority or world.manchester, year_ending=YEAR_ENDING)
+    return tables(world, user, authority)[MISSING]
 
 
 def test_missing_then_away_then_missing_is_three_periods(world):
@@ -114,25 +127,66 @@ def test_only_the_councils_own_children_and_only_for_itself(world):
             export(world, user, world.manchester)
 
 
-def test_the_year_must_end_on_31_march(world):
+def test_the_year_must_end_on_31_march_and_have_ended_unless_provisional(world):
     with pytest.raises(ValidationError) as excinfo:
-        missing_table(user=world.social_worker, authority=world.manchester, year_ending=datetime.date(2024, 4, 30))
+        tables(world, year_ending=datetime.date(2024, 4, 30))
     assert list(excinfo.value.message_dict) == ["year_ending"]
+    this_year = datetime.date(latest_year_ending(TODAY).year + 1, 3, 31)
+    with pytest.raises(ValidationError, match="has not ended"):
+        tables(world, year_ending=this_year)
+    record(world, world.child, "missing", at(TODAY - datetime.timedelta(days=3)))
+    provisional = tables(world, year_ending=this_year, provisional=True)[MISSING]
+    assert [(r["CHILD"], r["MIS_END"]) for r in provisional] == [("MAN001", "")]
 
 
 def test_the_export_is_audited_child_by_child(world):
     record(world, world.child, "missing", at(on(5, 1)), at(on(5, 2)))
     record(world, world.child_at_home, "away", at(on(8, 1)), at(on(8, 2)))
     before = AuditEvent.objects.count()
-    export(world)
+    listed = tables(world)[HEADER]
     events = AuditEvent.objects.order_by("-id")[: AuditEvent.objects.count() - before]
     assert {(e.action, e.object_type, e.child_id, e.detail["year_ending"]) for e in events} == {
-        ("export", "ssda903_missing", world.child.pk, YEAR_ENDING.isoformat()),
-        ("export", "ssda903_missing", world.child_at_home.pk, YEAR_ENDING.isoformat()),
+        ("export", "ssda903_return", world.child.pk, YEAR_ENDING.isoformat()),
+        ("export", "ssda903_return", world.child_at_home.pk, YEAR_ENDING.isoformat()),
     }
+    assert [r["CHILD"] for r in listed] == ["MAN001", "MAN002"]
 
 
-def test_what_it_writes_the_importers_reader_reads_back_without_a_reject(world, tmp_path):
+def test_the_header_is_in_each_years_format(world):
+    placed(world, world.child, FIRST - datetime.timedelta(days=30), on(6, 1))
+    world.child.upn = ""
+    world.child.save(update_fields=["upn"])
+    [row] = tables(world)[HEADER]
+    # SEX is M/F from 2024-25, 1/2 before; a school-age child without a UPN is not "under 6" (UN1).
+    assert row["SEX"] == ("F" if YEAR_ENDING >= datetime.date(2025, 3, 31) else "2")
+    assert row["UPN"] == "UN5" and row["DOB"] == d(world.child.date_of_birth)
+
+
+def test_sex_is_1_or_2_before_2024_25(world):
+    world.child.date_of_birth = datetime.date(2015, 6, 1)
+    world.child.save(update_fields=["date_of_birth"])
+    placed(world, world.child, datetime.date(2023, 5, 1), datetime.date(2023, 9, 1))
+    [row] = tables(world, year_ending=datetime.date(2024, 3, 31))[HEADER]
+    assert (row["SEX"], row["UPN"]) == ("2", world.child.upn or "UN5")
+
+
+def test_episodes_carry_the_reasons_derived_from_the_placements(world):
+    placed(world, world.child, FIRST - datetime.timedelta(days=30), on(6, 1), urn="SC100001")  # carried into the year
+    placed(world, world.child, on(6, 1), on(9, 1), place="U4")  # a move: X1, then P
+    placed(world, world.child, on(9, 1), YEAR_ENDING + datetime.timedelta(days=20))  # open at 31 March: no URN held
+    placed(world, world.child_at_home, on(5, 1), on(7, 1), place="U4")  # care ends: E8
+    episodes = tables(world)[EPISODES]
+    assert [(r["CHILD"], r["DECOM"], r["RNE"], r["DEC"], r["REC"], r["URN"]) for r in episodes] == [
+        ("MAN001", d(FIRST - datetime.timedelta(days=30)), "S", d(on(6, 1)), "X1", "SC100001"),
+        ("MAN001", d(on(6, 1)), "P", d(on(9, 1)), "X1", ""),
+        ("MAN001", d(on(9, 1)), "P", "", "", "XXXXXXX"),
+        ("MAN002", d(on(5, 1)), "S", d(on(7, 1)), "E8", ""),
+    ]
+
+
+def test_what_it_writes_passes_the_checks_and_the_importers_reader_reads_back_without_a_reject(world, tmp_path):
+    placed(world, world.child, FIRST - datetime.timedelta(days=30), YEAR_ENDING + datetime.timedelta(days=20))
+    placed(world, world.child_at_home, on(9, 1), on(9, 10), place="U4")
     record(world, world.child, "missing", at(FIRST - datetime.timedelta(days=2)), at(on(4, 1), 9))
     record(world, world.child, "missing", at(on(5, 1), 10), at(on(5, 6), 8), (at(on(5, 2), 12), "away"), (at(on(5, 4), 9), "missing"))
     record(world, world.child, "missing", at(on(6, 1), 9), at(on(6, 3), 18), (at(on(6, 1), 10), "away"))
@@ -141,37 +195,49 @@ def test_what_it_writes_the_importers_reader_reads_back_without_a_reject(world, 
     record(world, world.child, "away", at(on(7, 1), 22), at(on(7, 3), 8))
     record(world, world.child, "away", at(on(3, 20)), at(YEAR_ENDING + datetime.timedelta(days=4)))
     record(world, world.child_at_home, "away", at(on(9, 9), 23), at(on(9, 10), 1))
-    record(world, world.child_at_home, "missing", at(on(9, 10), 18))  # still missing
-    table = export(world)
-    assert len(table) == 9
+    record(world, world.child_at_home, "missing", at(on(9, 10), 18))  # missing as care ended the same day
+    written = tables(world)
+    assert len(written[MISSING]) == 9
+    # Care ended with MAN002 missing: the check asks for the period to end that day (the episode
+    # service does that as care ends; these rows were written round it).
+    assert [(p.table, p.column, p.rule) for p in return_check(written, year_ending=YEAR_ENDING)] == [
+        (MISSING, "MIS_END", "577"),
+    ]
 
-    directory = tmp_path / "903"
-    directory.mkdir()
-    children = [world.child, world.child_at_home]
-    write_csv(directory / HEADER, COLUMNS[HEADER], [header_row(c.la_child_id, c.date_of_birth, sex=c.sex) for c in children])
-    missing_table_write(rows=table, path=directory / "missing.csv")
-    read = read_file_set(directory)
+    return_write(tables=written, directory=tmp_path / "903")
+    read = read_file_set(tmp_path / "903")
     assert read.rejects == []
     assert [(m.child, m.missing, d(m.mis_start), d(m.mis_end)) for m in read.missing] == [
-        (r["CHILD"], r["MISSING"], r["MIS_START"], r["MIS_END"]) for r in table
+        (r["CHILD"], r["MISSING"], r["MIS_START"], r["MIS_END"]) for r in written[MISSING]
     ]
 
 
-def test_the_command_writes_the_csv(world, tmp_path):
+def test_the_command_writes_the_three_files_checks_them_and_fails_on_an_error(world, tmp_path):
+    placed(world, world.child, FIRST - datetime.timedelta(days=30), on(10, 1))
     record(world, world.child, "missing", at(on(5, 1)), at(on(5, 2)))
-    out, path = StringIO(), tmp_path / "out" / "missing.csv"
-    call_command("export_903_missing", "--la", world.manchester.code, "--year-ending", YEAR_ENDING.isoformat(), "--out", str(path),
-                 stdout=out)
-    assert "1 periods for 1 children" in out.getvalue()
-    with path.open(newline="", encoding="utf-8") as handle:
+    out = StringIO()
+    call_command("export_903", "--la", world.manchester.code, "--year-ending", YEAR_ENDING.isoformat(), "--out",
+                 str(tmp_path / "out"), stdout=out)
+    assert "header.csv: 1 rows, episodes.csv: 1 rows, missing.csv: 1 rows" in out.getvalue()
+    assert "0 errors under the DfE's validation rules" in out.getvalue()
+    with (tmp_path / "out" / "missing.csv").open(newline="", encoding="utf-8") as handle:
         assert list(csv.reader(handle)) == [
             ["CHILD", "DOB", "MISSING", "MIS_START", "MIS_END"],
             ["MAN001", d(world.child.date_of_birth), "M", d(on(5, 1)), d(on(5, 2))],
         ]
-    event = AuditEvent.objects.filter(object_type="ssda903_missing").latest("id")
-    assert event.why.startswith("export-903-missing") and event.child_id == world.child.pk
+    event = AuditEvent.objects.filter(object_type="ssda903_return").latest("id")
+    assert event.why.startswith("export-903") and event.child_id == world.child.pk
+
+    record(world, world.child, "away", at(on(11, 1)), at(on(11, 2)))  # after care ended: rule 578
+    out = StringIO()
+    with pytest.raises(CommandError, match="1 errors under the DfE's validation rules"):
+        call_command("export_903", "--la", world.manchester.code, "--year-ending", YEAR_ENDING.isoformat(), "--out",
+                     str(tmp_path / "out"), stdout=out)
+    assert "missing.csv line 3, MIS_START: DfE rule 578" in out.getvalue()
     with pytest.raises(CommandError, match="31 March"):
-        call_command("export_903_missing", "--la", world.manchester.code, "--year-ending", "2024-04-01", "--out", str(path))
+        call_command("export_903", "--la", world.manchester.code, "--year-ending", "2024-04-01", "--out", str(tmp_path))
+    with pytest.raises(CommandError, match="has not ended"):
+        call_command("export_903", "--la", world.manchester.code, "--year-ending", f"{TODAY.year + 1}-03-31", "--out", str(tmp_path))
     with pytest.raises(CommandError, match="not a local authority"):
-        call_command("export_903_missing", "--la", world.west_midlands_police.code, "--year-ending", YEAR_ENDING.isoformat(),
-                     "--out", str(path))
+        call_command("export_903", "--la", world.west_midlands_police.code, "--year-ending", YEAR_ENDING.isoformat(),
+                     "--out", str(tmp_path))
