@@ -1,5 +1,6 @@
 """Oversight pages: a council's compliance with the statutory guidance, the cases behind each figure,
-and Ofsted's list of children in care (Annex A), which asks for the second factor again."""
+Ofsted's list of children in care (Annex A) and the inspection pack; the two that leave Homeward with
+children in them (Annex A, the pack's PDF) ask for the second factor again."""
 
 import datetime
 import time
@@ -11,12 +12,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from homeward.agencies.models import Agency
 from homeward.audit.models import Action
 from homeward.audit.services import audit_record
-from homeward.oversight import annex_a, compliance
+from homeward.oversight import annex_a, compliance, pack_pdf
+from homeward.oversight.pack import duration_text, inspection_pack
 from homeward.oversight.exports import FORMATS, export_response
 from homeward.web.decorators import verified_login_required
 
@@ -50,15 +52,6 @@ def _last_complete_month() -> datetime.date:
     return compliance.month_of(timezone.localdate().replace(day=1) - datetime.timedelta(days=1))
 
 
-def _hours(value: datetime.timedelta | None) -> str:
-    if value is None:
-        return "No times"
-    hours = value.total_seconds() / 3600
-    if hours >= 48:
-        return f"{hours / 24:.1f} days"
-    return f"{hours:.1f} hours" if hours >= 1 else f"{round(hours * 60)} minutes"
-
-
 def _months_back(last: datetime.date, count: int) -> datetime.date:
     first = last
     for _ in range(count - 1):
@@ -75,7 +68,7 @@ def compliance_page(request: HttpRequest) -> HttpResponse:
     months = compliance.compliance_by_month(user=request.user, authority=authority, first=first, last=last,
                                             why="compliance page")
     shown = months[-1]
-    rows = [{"figure": f, "time": _hours(f.median)} for f in shown.figures]
+    rows = [{"figure": f, "time": duration_text(f.median)} for f in shown.figures]
     trend = [{"duty": duty, "shares": [m.figures[i].share for m in months]} for i, duty in enumerate(compliance.DUTIES)]
     return render(request, "oversight/compliance.html", {
         "authority": authority, "shown": shown, "rows": rows, "months": months, "trend": trend,
@@ -95,7 +88,7 @@ def compliance_cases_page(request: HttpRequest) -> HttpResponse:
     month = _month(request.GET.get("month"), _last_complete_month())
     figure = compliance.compliance_cases(user=request.user, authority=authority, duty=duty, month=month,
                                          why="compliance cases page")
-    cases = [{"case": case, "time": _hours(case.took) if case.took is not None else "Not done"} for case in figure.cases]
+    cases = [{"case": case, "time": duration_text(case.took) if case.took is not None else "Not done"} for case in figure.cases]
     return render(request, "oversight/cases.html", {"authority": authority, "figure": figure, "cases": cases})
 
 
@@ -172,3 +165,40 @@ def annex_a_page(request: HttpRequest) -> HttpResponse:
         "confirmed": _confirmed_recently(request), "minutes": _confirm_within_minutes(),
         "overseen": compliance.authorities_overseen(request.user).order_by("name"),
     }, status=400 if errors else 200)
+
+
+def _pack_page(request: HttpRequest, authority: Agency, last: datetime.date, *, error: str | None = None) -> HttpResponse:
+    pack = inspection_pack(user=request.user, authority=authority, first=_months_back(last, MONTHS_SHOWN), last=last,
+                           why="inspection pack")
+    return render(request, "oversight/pack.html", {
+        "authority": authority, "pack": pack, "overseen": compliance.authorities_overseen(request.user).order_by("name"),
+        "confirmed": _confirmed_recently(request), "minutes": _confirm_within_minutes(), "code_error": error,
+        "errors": [{"href": "#code", "text": error}] if error else [],
+    }, status=400 if error else 200)
+
+
+@verified_login_required
+@require_GET
+def inspection_pack_page(request: HttpRequest) -> HttpResponse:
+    return _pack_page(request, _authority(request), _month(request.GET.get("month"), _last_complete_month()))
+
+
+@verified_login_required
+@require_POST
+def inspection_pack_pdf(request: HttpRequest) -> HttpResponse:
+    """The pack as a PDF. It names children and leaves Homeward, so, like Annex A, it asks for the
+    second factor again (unless confirmed a few minutes ago)."""
+    authority = _authority(request)
+    last = _month(request.POST.get("month"), _last_complete_month())
+    error = None if _confirmed_recently(request) else _confirm_second_factor(request, request.POST.get("code", "").strip())
+    if error is not None:
+        return _pack_page(request, authority, last, error=error)
+    pack = inspection_pack(user=request.user, authority=authority, first=_months_back(last, MONTHS_SHOWN), last=last,
+                           why="inspection pack PDF", exported=True)
+    user = request.user
+    content = pack_pdf.render(pack, base_url=request.build_absolute_uri("/"),
+                              printed_by=f"{user.get_full_name() or user.username}, {user.agency.name}")
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="inspection-pack-{authority.code}-{last:%Y-%m}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response

@@ -1,5 +1,6 @@
 """The one count: the page (table, chart, links to the gaps), its CSV, and the list of gaps with
-their likely reasons. Figures come from reporting.selectors, which start from the scoping function."""
+their likely reasons; and the dashboards, one view for every kind. Figures come from
+reporting.selectors and reporting.dashboards, which start from the scoping function."""
 
 import datetime
 
@@ -12,9 +13,9 @@ from django.views.decorators.http import require_GET
 from homeward.episodes.forms import error_summary
 from homeward.linkage.models import Known
 from homeward.oversight.exports import export_response
-from homeward.reporting import charts, selectors
+from homeward.reporting import charts, dashboards, disclosure, selectors
 from homeward.returns.export import collection_year, latest_year_ending
-from homeward.web.decorators import verified_login_required
+from homeward.web.decorators import no_child_data, verified_login_required
 
 YEARS_SHOWN = 6
 
@@ -117,3 +118,114 @@ def gaps_page(request: HttpRequest, known: str) -> HttpResponse:
         "title": "Known to the police only" if known == Known.POLICE_ONLY else "Known to the council only",
         "query": request.GET.urlencode(),
     })
+
+
+class DashboardPeriodForm(forms.Form):
+    """The current collection year to date (the default), one of the finished years before it, or any
+    period from one date to another (ISO dates, as the one count's form takes them)."""
+
+    period = forms.ChoiceField(label="Period", required=False)
+    since = forms.DateField(label="From", required=False, input_formats=["%Y-%m-%d"],
+                            error_messages={"invalid": "From must be a date written as yyyy-mm-dd"})
+    until = forms.DateField(label="To", required=False, input_formats=["%Y-%m-%d"],
+                            error_messages={"invalid": "To must be a date written as yyyy-mm-dd"})
+
+    def __init__(self, *args, today: datetime.date, **kwargs) -> None:
+        kwargs.setdefault("auto_id", "%s")
+        super().__init__(*args, **kwargs)
+        latest = latest_year_ending(today)
+        # 1 April of the collection year under way: the day after the latest finished one ends.
+        self.to_date = (latest + datetime.timedelta(days=1), today)
+        self.years = {str(y): collection_year(datetime.date(y, 3, 31)) for y in range(latest.year, latest.year - YEARS_SHOWN, -1)}
+        self.fields["period"].choices = [
+            ("", f"This collection year to date: 1 April {self.to_date[0].year} to {today.day} {today:%B %Y}"),
+            *((value, f"1 April {since.year} to 31 March {until.year}") for value, (since, until) in self.years.items()),
+        ]
+        self.fields["period"].error_messages["invalid_choice"] = "Choose one of the periods listed"
+
+    def clean(self):
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if (since is None) != (until is None) and not self.errors:
+            self.add_error("until" if since else "since", "Give both dates of the period, or neither")
+        elif since and until and until < since:
+            self.add_error("until", "To must be on or after From")
+        elif since is None or until is None:
+            data["since"], data["until"] = self.years.get(data.get("period") or "", self.to_date)
+        return data
+
+
+@no_child_data
+@verified_login_required
+@require_GET
+def dashboard_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "reporting/dashboards.html", {"choices": dashboards.dashboards_for(user=request.user)})
+
+
+@verified_login_required
+@require_GET
+def dashboard_page(request: HttpRequest) -> HttpResponse:
+    # ?kind= names the dashboard; without it, the first of the viewer's (their own council's or force's).
+    choices = dashboards.dashboards_for(user=request.user)
+    kind = request.GET.get("kind") or (choices[0].kind if choices else "")
+    scope = dashboards.dashboard_scope(user=request.user, kind=kind, area=request.GET.get("area", ""))
+    form = DashboardPeriodForm(request.GET, today=timezone.localdate())
+    period = form.cleaned_data if form.is_valid() else None
+    context = {"scope": scope, "form": form, "period": period, "errors": error_summary(form), "figures": None,
+               "area": request.GET.get("area", "")}
+    if period and not disclosure.period_allowed(period["since"], period["until"], controlled=scope.controlled):
+        context["too_short"] = True
+    elif period:
+        figures = _dashboard_figures(request, scope, period["since"], period["until"])
+        tables = _dashboard_tables(figures)
+        context.update(figures=figures, tables=tables, charts=_dashboard_charts(tables, period["since"], period["until"]))
+    return render(request, "reporting/dashboard.html", context)
+
+
+def _dashboard_figures(request: HttpRequest, scope, since: datetime.date, until: datetime.date) -> dict:
+    dashboards.dashboard_viewed(user=request.user, why=_why(request), scope=scope, since=since, until=until)
+    span = {"scope": scope, "since": since, "until": until}
+    return {
+        "months": dashboards.episodes_by_month(**span),
+        "children": dashboards.children_missing(**span),
+        "durations": dashboards.durations(**span),
+        "time_of_day": dashboards.time_of_day(**span),
+        "placements": dashboards.placements(**span),
+        "return_interviews": dashboards.return_interviews(**span),
+        "one_count": dashboards.one_count(**span),
+    }
+
+
+def _dashboard_tables(figures: dict) -> dict[str, list]:
+    """Each figure as the rows of its table: label first, then the counts (None: suppressed)."""
+    durations = {key: label for key, label, _ in dashboards.DURATIONS} | {dashboards.STILL_OPEN[0]: dashboards.STILL_OPEN[1]}
+    codes = {label: ", ".join(group) for label, group in dashboards.PLACEMENT_GROUPS}
+    interviews = figures["return_interviews"]
+    return {
+        "months": [(f"{month:%B %Y}", row["missing"], row["away"], row["all"]) for month, row in figures["months"].items()],
+        "durations": [(durations[key], n) for key, n in figures["durations"].items()],
+        "time_of_day": list(figures["time_of_day"].items()),
+        "placements": [(label, codes.get(label, "any other"), n) for label, n in figures["placements"]["types"].items()],
+        "return_interviews": [(label, interviews[key]) for key, label in dashboards.INTERVIEW_FIGURES],
+    }
+
+
+def _dashboard_charts(tables: dict, since: datetime.date, until: datetime.date) -> dict[str, str]:
+    """The charts drawn from the tables' rows, so a chart and its table cannot disagree."""
+    during = f"from {since.day} {since:%B %Y} to {until.day} {until:%B %Y}"
+    one = [("n", "Episodes")]
+    return {
+        "months": charts.bars(
+            [(label[:3] + label[-5:], {"missing": missing, "away": away}, total) for label, missing, away, total in tables["months"]],
+            series=[("missing", "Missing"), ("away", "Away")], chart_id="chart-months",
+            title=f"Missing and away episodes by the month they began, {during}"),
+        "durations": charts.bars([(label, {"n": n}) for label, n in tables["durations"]], series=one,
+                                 chart_id="chart-durations", title=f"How long the episodes that began {during} lasted"),
+        "time_of_day": charts.bars([(label, {"n": n}) for label, n in tables["time_of_day"]], series=one,
+                                   chart_id="chart-time-of-day", title=f"Time of day episodes began, {during}"),
+        "placements": charts.bars([(label, {"n": n}) for label, _, n in tables["placements"]], series=one,
+                                  chart_id="chart-placements", title=f"Placement the child was in when an episode began, {during}"),
+        "return_interviews": charts.bars([(label, {"n": n}) for label, n in tables["return_interviews"]], series=one,
+                                         chart_id="chart-return-interviews",
+                                         title=f"Return interviews after episodes that began {during} and have ended"),
+    }

@@ -6,6 +6,8 @@ from homeward.agencies.access import scope_consulted
 from homeward.agencies.models import AgencyKind, Role
 from homeward.alerts.selectors import unread_count
 from homeward.linkage.selectors import may_review
+from homeward.oversight.pack import offers_oversight
+from homeward.reporting.dashboards import has_dashboards
 
 
 def _navigation(request: HttpRequest, user) -> list[dict]:
@@ -25,8 +27,17 @@ def _navigation(request: HttpRequest, user) -> list[dict]:
             }
         )
     if user.agency_id is not None:
-        items.append({"text": "One count", "href": reverse("reporting:one-count"), "active": section == "reporting",
+        items.append({"text": "One count", "href": reverse("reporting:one-count"),
+                      "active": view_name in ("reporting:one-count", "reporting:gaps"),
                       "current": "page" if view_name == "reporting:one-count" else "true"})
+    if has_dashboards(user):
+        items.append({"text": "Dashboards", "href": reverse("reporting:dashboards"),
+                      "active": view_name in ("reporting:dashboards", "reporting:dashboard"),
+                      "current": "page" if view_name == "reporting:dashboards" else "true"})
+    # The compliance page, which links to the inspection pack and Annex A.
+    if offers_oversight(user):
+        items.append({"text": "Oversight", "href": reverse("oversight:compliance"), "active": section == "oversight",
+                      "current": "page" if view_name == "oversight:compliance" else "true"})
     if user.agency_id is not None and user.agency.kind == AgencyKind.LOCAL_AUTHORITY and user.role != Role.ANALYST:
         items.append({"text": "Placed in your area", "href": reverse("scrutiny:in-your-area"), "active": view_name == "scrutiny:in-your-area",
                       "current": "page"})

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
-    help = "Run a benchmark and print its figures: board, alerts, linkage, placements, lookup, language."
+    help = "Run a benchmark and print its figures: board, alerts, linkage, placements, lookup, dashboards, language."
 
     def add_arguments(self, parser) -> None:
         sub = parser.add_subparsers(dest="what", required=True)
@@ -47,6 +47,11 @@ class Command(BaseCommand):
         language = sub.add_parser("language", help="the language guide's matching on the labelled synthetic corpus (issue 16)")
         language.add_argument("--notes", type=int, default=2000, help="synthetic case notes and police narratives")
         language.add_argument("--seed", type=int, default=1)
+        dashboards = sub.add_parser("dashboards", help="every kind of dashboard at national scale (issue 9)")
+        dashboards.add_argument("--children", type=int, default=85_000, help="children looked after on 31 March")
+        dashboards.add_argument("--years", type=int, default=3)
+        dashboards.add_argument("--seed", type=int, default=1)
+        dashboards.add_argument("--repeats", type=int, default=50, help="rounds of the five dashboards timed (and as many /healthz)")
 
     def handle(self, *args, what: str, **options) -> None:
         if what == "board":
@@ -88,6 +93,11 @@ class Command(BaseCommand):
 
             run_lookup_bench(children=options["children"], years=options["years"], seed=options["seed"],
                              repeats=options["repeats"], stdout=self.stdout)
+        elif what == "dashboards":
+            from homeward.benchmarks.dashboards import run_dashboards_bench
+
+            run_dashboards_bench(children=options["children"], years=options["years"], seed=options["seed"],
+                                 repeats=options["repeats"], stdout=self.stdout)
         elif what == "language":
             from homeward.benchmarks.language import run_language_bench
 
