@@ -17,7 +17,7 @@ import datetime
 import zoneinfo
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, DateTimeField, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 from django.db.models.functions import ExtractHour, TruncDate, TruncMonth
 from django.http import Http404
 from django.utils import timezone
@@ -92,13 +92,14 @@ class Choice:
     area: str = ""  # a partnership's council code, when the viewer is a force
 
 
-def _placement_at_start(column: str) -> Subquery:
-    """The child's placement current on the London day the episode began (Placement.objects.current's rule)."""
-    # Wrapped so that the date function knows the outer column's type before it is resolved.
-    on = TruncDate(ExpressionWrapper(OuterRef("started_at"), output_field=DateTimeField()), tzinfo=LONDON)
-    placements = (Placement.objects.filter(Q(end_date__isnull=True) | Q(end_date__gt=on), child=OuterRef("child_id"),
-                                           start_date__lte=on).order_by("-start_date"))
-    return Subquery(placements.values(column)[:1])
+def _began_in_placements(**where) -> QuerySet:
+    """The ids of episodes that began while the child was in a placement matching `where` (current on
+    the London day the episode began: Placement.objects.current's rule). Joined from the placements'
+    side: an area's placements are few and indexed, where looking up each episode's placement costs
+    two index probes per episode (3 to 9 times slower for a large force or council, measured)."""
+    on = TruncDate("child__episodes__started_at", tzinfo=LONDON)
+    return (Placement.objects.filter(Q(end_date__isnull=True) | Q(end_date__gt=on), start_date__lte=on, **where)
+            .values("child__episodes"))
 
 
 def partnership_forces(*, council: Agency) -> list[Agency]:
@@ -140,13 +141,13 @@ def dashboard_scope(*, user, kind: str, area: str = "") -> Scope:
         return Scope(kind=kind, title=TITLES[kind], controlled=False, agency=agency, episodes=episodes,
                      units=units.filter(seen_council=agency.pk))
     if kind == HOST:
-        episodes = (Episode.objects.filter(seen).exclude(child__responsible_authority=agency)
-                    .alias(host=_placement_at_start("host_authority")).filter(host=agency.pk))
+        episodes = (Episode.objects.filter(seen, pk__in=_began_in_placements(host_authority=agency))
+                    .exclude(child__responsible_authority=agency))
         return Scope(kind=kind, title=TITLES[kind], controlled=True, agency=agency, episodes=episodes,
                      units=units.filter(episode__in=episodes.values("pk")))
     if kind == POLICE:
-        episodes = (Episode.objects.filter(seen).alias(force=_placement_at_start("police_force"))
-                    .filter(Q(force=agency.pk) | Q(location_police_force=agency)))
+        episodes = Episode.objects.filter(seen).filter(Q(pk__in=_began_in_placements(police_force=agency))
+                                                       | Q(location_police_force=agency))
         return Scope(kind=kind, title=TITLES[kind], controlled=True, agency=agency, episodes=episodes,
                      units=units.filter(seen_force=agency.pk))
     # A council's partnership is its own area; a force chooses one of the councils its area covers.
@@ -154,7 +155,7 @@ def dashboard_scope(*, user, kind: str, area: str = "") -> Scope:
     if council is None:
         raise Http404("No such partnership.")
     forces = partnership_forces(council=council)
-    episodes = Episode.objects.filter(seen).alias(host=_placement_at_start("host_authority")).filter(host=council.pk)
+    episodes = Episode.objects.filter(seen, pk__in=_began_in_placements(host_authority=council))
     return Scope(kind=PARTNERSHIP, title=f"{TITLES[PARTNERSHIP]}: {council.name}", controlled=True, agency=agency,
                  area=council, forces=forces, episodes=episodes, units=units.filter(episode__in=episodes.values("pk")))
 
