@@ -25,9 +25,12 @@ class AlertOut(serializers.Serializer):
 
 
 class AlertListApi(APIView):
+    # Named on the view so that the schema documents the paginated envelope the list answers with.
+    pagination_class = PageNumberPagination
+
     @extend_schema(responses=AlertOut(many=True))
     def get(self, request: Request) -> Response:
-        paginator = PageNumberPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(inbox(request.user), request, view=self)
         return paginator.get_paginated_response(AlertOut(page, many=True).data)
 

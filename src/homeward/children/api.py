@@ -84,6 +84,9 @@ class ChildPagination(PageNumberPagination):
 
 
 class ChildListApi(APIView):
+    # Named on the view so that the schema documents the paginated envelope the list answers with.
+    pagination_class = ChildPagination
+
     @extend_schema(
         parameters=[
             OpenApiParameter("q", str, description="name, alias, council child id, UPN, NHS number or dd/mm/yyyy"),
@@ -92,7 +95,7 @@ class ChildListApi(APIView):
         responses=ChildOut(many=True),
     )
     def get(self, request: Request) -> Response:
-        paginator = ChildPagination()
+        paginator = self.pagination_class()
         page = child_search(
             user=request.user,
             why="api:children-list",

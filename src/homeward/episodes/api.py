@@ -270,6 +270,9 @@ class EpisodePagination(PageNumberPagination):
 
 
 class EpisodeListApi(APIView):
+    # Named on the view so that the schema documents the paginated envelope the list answers with.
+    pagination_class = EpisodePagination
+
     @extend_schema(
         parameters=[
             OpenApiParameter("status", str, enum=list(selectors.STATUSES), description="open, returned, closed or all (default)"),
@@ -281,7 +284,7 @@ class EpisodeListApi(APIView):
         wanted = request.query_params.get("status", "all")
         if wanted not in selectors.STATUSES:
             raise serializers.ValidationError({"status": [f"Use one of {', '.join(selectors.STATUSES)}."]})
-        paginator = EpisodePagination()
+        paginator = self.pagination_class()
         page = selectors.episode_list(
             user=request.user, why="api:episodes-list", status=wanted,
             page=request.query_params.get("page", 1), per_page=paginator.page_size,

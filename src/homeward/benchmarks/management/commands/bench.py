@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
-    help = "Run a benchmark and print its figures: board, alerts, linkage, placements, lookup, dashboards, language."
+    help = "Run a benchmark and print its figures: board, alerts, linkage, placements, lookup, dashboards, language, load."
 
     def add_arguments(self, parser) -> None:
         sub = parser.add_subparsers(dest="what", required=True)
@@ -52,6 +52,12 @@ class Command(BaseCommand):
         dashboards.add_argument("--years", type=int, default=3)
         dashboards.add_argument("--seed", type=int, default=1)
         dashboards.add_argument("--repeats", type=int, default=50, help="rounds of the five dashboards timed (and as many /healthz)")
+        load = sub.add_parser("load", help="locust against `homeward serve` at national scale; the audit chain's lock (issue 10)")
+        load.add_argument("--users", type=int, default=20, help="locust users at once")
+        load.add_argument("--seconds", type=int, default=60, help="how long the load runs")
+        load.add_argument("--children", type=int, default=85_000, help="children looked after on 31 March")
+        load.add_argument("--years", type=int, default=3)
+        load.add_argument("--seed", type=int, default=1)
 
     def handle(self, *args, what: str, **options) -> None:
         if what == "board":
@@ -98,6 +104,11 @@ class Command(BaseCommand):
 
             run_dashboards_bench(children=options["children"], years=options["years"], seed=options["seed"],
                                  repeats=options["repeats"], stdout=self.stdout)
+        elif what == "load":
+            from homeward.benchmarks.load import run_load_bench
+
+            run_load_bench(users=options["users"], seconds=options["seconds"], children=options["children"],
+                           years=options["years"], seed=options["seed"], stdout=self.stdout)
         elif what == "language":
             from homeward.benchmarks.language import run_language_bench
 
