@@ -10,6 +10,7 @@ from django.utils import timezone
 from homeward.agencies import access
 from homeward.alerts.models import Alert, Urgency
 from homeward.alerts.services import notify
+from homeward.audit.models import AuditEvent
 from homeward.web.context_processors import homeward as chrome
 from tests.support import sign_in
 
@@ -43,9 +44,36 @@ def test_it_lists_the_persons_own_alerts_with_urgency_and_status(world, people):
     assert MISSING in html and HIGH_RISK in html and "Someone else" not in html
     rows = {alert.pk: html.split(f'data-testid="alert-{alert.pk}"')[1].split("</tr>")[0] for alert in (normal, urgent)}
     assert "Urgent" in rows[urgent.pk] and f'action="/inbox/{urgent.pk}/acknowledge/"' in rows[urgent.pk]
-    assert "Normal" in rows[normal.pk] and "acknowledge" not in rows[normal.pk]
+    assert "Normal" in rows[normal.pk] and f'action="/inbox/{normal.pk}/acknowledge/"' in rows[normal.pk]
     assert "Unread" in rows[normal.pk] and f'href="/inbox/{normal.pk}/"' in rows[normal.pk]
-    assert world.child.first_name not in html and world.child.last_name not in html
+
+
+def test_every_alert_names_its_child_inside_homeward_and_the_naming_is_audited(world, people):
+    alert = _alert(people.team_manager, child=world.child)
+    before = AuditEvent.objects.filter(object_type="child", action="list", child_id=world.child.pk).count()
+    html = _client(people.team_manager).get("/inbox/").content.decode()
+    row = html.split(f'data-testid="alert-{alert.pk}"')[1].split("</tr>")[0]
+    assert world.child.full_name in row.split('data-testid="alert-child"')[1].split("</td>")[0]
+    assert world.child.full_name not in alert.subject  # the subject goes by email
+    assert AuditEvent.objects.filter(object_type="child", action="list", child_id=world.child.pk).count() == before + 1
+
+
+def test_a_normal_alert_can_be_acknowledged_too(world, people):
+    alert = _alert(people.social_worker, child=world.child)
+    response = _client(people.social_worker).post(f"/inbox/{alert.pk}/acknowledge/", follow=True)
+    html = response.content.decode()
+    assert "Alert acknowledged." in html and "escalation" not in html.split("Alert acknowledged.")[1][:40]
+    alert.refresh_from_db()
+    assert alert.acknowledged_at is not None
+    assert "Acknowledged" in html.split(f'data-testid="alert-{alert.pk}"')[1].split("</tr>")[0]
+
+
+def test_the_inbox_marks_its_list_for_the_refresh_script(world, people):
+    _alert(people.team_manager, child=world.child)
+    html = _client(people.team_manager).get("/inbox/").content.decode()
+    assert 'data-homeward-refresh="30"' in html and 'src="/static/episodes/episodes.js"' in html
+    refreshed = html.split('data-homeward-refresh="30"')[1]
+    assert 'data-testid="inbox"' in refreshed  # the list is inside the part that refreshes
 
 
 def test_opening_an_alert_marks_it_read_and_follows_its_link(world, people):

@@ -26,7 +26,11 @@ MISSING = "A child you are responsible for has been reported missing"
 HOST_MISSING = "A child placed in your area by another council has been reported missing"
 POLICE_MISSING = "A child in care has been reported missing in your force's area"
 HIGH_RISK = "The police have graded a child you are responsible for as high risk"
+HIGH_RISK_ALLOCATED = "The police have graded a child you are allocated to as high risk"
 RETURNED = "A child has returned from being missing or away and is due a return home interview"
+INTERVIEW_HELD = "The return home interview for a child you are allocated to has been held"
+INTERVIEW_DECLINED = "A child you are allocated to has declined their return home interview"
+RETURNED_ALLOCATED = "A child you are allocated to has returned from being missing or away: a return home interview is due within 72 hours"
 OVERDUE = "A return home interview for a child you are responsible for is overdue"
 PLACED = "A child from another council has been placed in your area"
 PLACED_FORCE = "A child in care from another council's area has been placed in your force's area"
@@ -323,33 +327,39 @@ def test_risk_raised_to_high_tells_the_team_manager_and_the_nominated_officer_at
     grade(world, cast, episode, "medium")
     assert told("risk_high") == set()
     grade(world, cast, episode, "high")
-    alerts = check_delivered(world, smtp, world.child, "risk_high", {cast.team_manager: HIGH_RISK, cast.nominated_officer: HIGH_RISK})
-    assert {a.urgency for a in alerts} == {Urgency.URGENT}
+    alerts = check_delivered(world, smtp, world.child, "risk_high", {
+        cast.team_manager: HIGH_RISK, cast.nominated_officer: HIGH_RISK,
+        cast.social_worker: HIGH_RISK_ALLOCATED, cast.iro: HIGH_RISK_ALLOCATED,
+    })
+    assert {(a.recipient, a.urgency) for a in alerts} == {
+        (cast.team_manager, Urgency.URGENT), (cast.nominated_officer, Urgency.URGENT),
+        (cast.social_worker, Urgency.NORMAL), (cast.iro, Urgency.NORMAL),
+    }
     assert {m.subject for m in smtp.messages if m.to[0] == cast.team_manager.email} == {f"Urgent: {HIGH_RISK}"}
     for user in (cast.host_team_manager, cast.host_nominated_officer, cast.leeds_team_manager, cast.leeds_nominated_officer,
-                 cast.wmp_coordinator, cast.gmp_coordinator):
+                 cast.wmp_coordinator, cast.gmp_coordinator, cast.other_social_worker, cast.other_iro):
         assert not inbox(user).filter(kind="risk_high").exists()
 
     # High again is no rise; lowered and raised again is a new event.
     grade(world, cast, episode, "high")
-    assert Alert.objects.filter(kind="risk_high").count() == 2
+    assert Alert.objects.filter(kind="risk_high").count() == 4
     grade(world, cast, episode, "low")
     grade(world, cast, episode, "high")
-    assert Alert.objects.filter(kind="risk_high").count() == 4
+    assert Alert.objects.filter(kind="risk_high").count() == 8
 
 
 def test_a_first_grade_of_high_counts_as_raised(world, cast):
     episode = open_episode(world, cast.social_worker)
     grade(world, cast, episode, "high")
-    assert told("risk_high") == names(cast.team_manager, cast.nominated_officer)
+    assert told("risk_high") == names(cast.team_manager, cast.nominated_officer, cast.social_worker, cast.iro)
 
 
 def test_an_unacknowledged_high_risk_alert_is_re_sent_then_escalates(world, cast, smtp, t0):
     episode = open_episode(world, cast.social_worker)
     grade(world, cast, episode, "high")
-    at = Alert.objects.filter(kind="risk_high").first().created_at
+    at = Alert.objects.filter(kind="risk_high", urgency=Urgency.URGENT).first().created_at
     run_due(at + minutes(15))
-    assert set(Alert.objects.filter(kind="risk_high").values_list("renotified_count", flat=True)) == {1}
+    assert set(Alert.objects.filter(kind="risk_high", urgency=Urgency.URGENT).values_list("renotified_count", flat=True)) == {1}
     assert [m.subject for m in smtp.messages if m.to[0] == cast.team_manager.email][-1] == f"Urgent: Reminder: {HIGH_RISK}"
 
     run_due(at + minutes(60) + minutes(3))  # the worker catching up: the clock's time is what counts
@@ -382,13 +392,56 @@ def returned(world, cast, t0, child=None) -> Episode:
     return episode_record_return(user=cast.social_worker, why="test", episode=episode, returned_at=t0 - hours(1))
 
 
-def test_a_return_tells_the_assigned_return_interview_service(world, cast, smtp, t0):
+def test_a_return_tells_the_assigned_return_interview_service_and_the_allocated_caseworkers(world, cast, smtp, t0):
     episode = returned(world, cast, t0)
-    [alert] = check_delivered(world, smtp, world.child, "returned", {cast.rhi_worker: RETURNED})
-    assert alert.link == f"/episodes/{episode.pk}/"
+    alerts = check_delivered(world, smtp, world.child, "returned", {
+        cast.rhi_worker: RETURNED, cast.social_worker: RETURNED_ALLOCATED, cast.iro: RETURNED_ALLOCATED,
+    })
+    assert {alert.link for alert in alerts} == {f"/episodes/{episode.pk}/"}
     assert not inbox(cast.leeds_rhi_worker).exists()
     # The return itself tells nobody else.
     assert set(Alert.objects.values_list("kind", flat=True)) == {"episode_opened", "returned"}
+
+
+def test_the_allocated_social_worker_and_iro_are_told_of_the_grading_the_return_and_the_interview(world, cast, smtp, t0):
+    episode = open_episode(world, cast.social_worker, started=t0 - hours(2))
+    grade(world, cast, episode, "high")
+    episode_record_return(user=cast.social_worker, why="test", episode=episode, returned_at=t0 - hours(1))
+    return_interview_update(user=cast.rhi_worker, why="test", episode=episode, status="offered")
+    assert told("interview_outcome") == set()  # an offer is no outcome
+    return_interview_update(user=cast.rhi_worker, why="test", episode=episode, status="completed", held_at=timezone.now())
+    run_due(timezone.now())
+    for caseworker in (cast.social_worker, cast.iro):
+        assert {(a.kind, a.subject) for a in inbox(caseworker).exclude(kind="episode_opened")} == {
+            ("risk_high", HIGH_RISK_ALLOCATED), ("returned", RETURNED_ALLOCATED), ("interview_outcome", INTERVIEW_HELD),
+        }
+        assert {m.subject for m in smtp.messages if m.to[0] == caseworker.email} >= {HIGH_RISK_ALLOCATED, RETURNED_ALLOCATED, INTERVIEW_HELD}
+    check_delivered(world, smtp, world.child, "interview_outcome", {cast.social_worker: INTERVIEW_HELD, cast.iro: INTERVIEW_HELD})
+    for user in (cast.other_social_worker, cast.other_iro, cast.leeds_iro, cast.host_iro, cast.host_social_worker):
+        assert not inbox(user).exists()
+
+    # Findings added later are no new outcome.
+    return_interview_update(user=cast.rhi_worker, why="test", episode=episode, what_would_help="A key worker she trusts")
+    assert Alert.objects.filter(kind="interview_outcome").count() == 2
+
+
+def test_a_declined_interview_tells_the_caseworkers_the_child_declined(world, cast, t0):
+    episode = returned(world, cast, t0)
+    return_interview_update(user=cast.rhi_worker, why="test", episode=episode, status="offered")
+    return_interview_update(user=cast.rhi_worker, why="test", episode=episode, status="declined")
+    assert set(Alert.objects.filter(kind="interview_outcome").values_list("recipient__username", "subject")) == {
+        (cast.social_worker.username, INTERVIEW_DECLINED), (cast.iro.username, INTERVIEW_DECLINED),
+    }
+
+
+def test_the_caseworkers_told_are_the_ones_allocated_now(world, cast, t0):
+    child_allocate(user=cast.team_manager, why="test", child=world.child, social_worker=cast.other_social_worker, iro=cast.other_iro)
+    episode = open_episode(world, cast.social_worker, started=t0 - hours(2))
+    grade(world, cast, episode, "high")
+    episode_record_return(user=cast.social_worker, why="test", episode=episode, returned_at=t0 - hours(1))
+    for kind in ("risk_high", "returned"):
+        assert told(kind) & names(cast.social_worker, cast.iro, cast.other_social_worker, cast.other_iro) == names(
+            cast.other_social_worker, cast.other_iro), kind
 
 
 def test_an_interview_not_done_by_its_due_time_tells_the_team_manager(world, cast, smtp, t0):

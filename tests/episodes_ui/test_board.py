@@ -64,11 +64,26 @@ def test_the_filter_works_without_javascript(world, client_for, three_gone):
     assert _board_children(html) == ["Amira Okafor", "Jayden Walsh", "Kacper Nowak"]
 
 
-def test_an_overdue_risk_review_is_highlighted(world, client_for, three_gone):
-    html = client_for("social_worker").get("/board/").content.decode()
-    rows = {name: row for row in html.split("<tr")[1:] for name in re.findall(r">([A-Z][a-z]+ [A-Z][a-z]+)</a>", row)}
-    assert "homeward-board__row--overdue" in rows["Jayden Walsh"] and "Grade now" in rows["Jayden Walsh"]
-    assert "Overdue" not in rows["Amira Okafor"]  # graded high just now: next review in an hour
+def _board_rows(html: str) -> dict[str, str]:
+    return {name: row for row in html.split("<tr")[1:] for name in re.findall(r">([A-Z][a-z]+ [A-Z][a-z]+)</a>", row)}
+
+
+def test_an_overdue_risk_review_is_highlighted(world, client_for, story):
+    amira = story.grade(story.open(world.child, hours=3), "high")
+    kacper = story.open(world.moved_child, by=world.social_worker, hours=30)
+    # Graded low 13 hours ago: its 12-hourly review is past due.
+    services.episode_grade_risk(user=world.gmp_officer, why="test", episode=kacper.pk, risk_grade="low", source="Call from carer",
+                                graded_at=ago(hours=13))
+    rows = _board_rows(client_for("social_worker").get("/board/").content.decode())
+    assert "homeward-board__row--overdue" in rows["Kacper Nowak"] and "Overdue" in rows["Kacper Nowak"]
+    assert amira.risk_grade == "high" and "Overdue" not in rows["Amira Okafor"]  # graded just now: next review in an hour
+
+
+def test_a_child_not_yet_graded_awaits_the_police_grading_and_is_not_overdue(world, client_for, three_gone):
+    # Jayden was reported 10 hours after he was last seen and nobody has graded him yet.
+    rows = _board_rows(client_for("social_worker").get("/board/").content.decode())
+    assert "Awaiting police grading" in rows["Jayden Walsh"]
+    assert "Overdue" not in rows["Jayden Walsh"] and "homeward-board__row--overdue" not in rows["Jayden Walsh"]
 
 
 def test_a_returned_child_leaves_the_board(world, client_for, story, three_gone):
@@ -79,7 +94,7 @@ def test_a_returned_child_leaves_the_board(world, client_for, story, three_gone)
 
 def test_the_board_marks_its_refresh_for_the_script(world, client_for):
     html = client_for("social_worker").get("/board/").content.decode()
-    assert 'data-homeward-refresh="60"' in html and 'src="/static/episodes/episodes.js"' in html
+    assert 'data-homeward-refresh="30"' in html and 'src="/static/episodes/episodes.js"' in html
 
 
 def test_interviews_due_for_the_service_and_the_council(world, client_for, story, rhi_worker):
@@ -90,12 +105,34 @@ def test_interviews_due_for_the_service_and_the_council(world, client_for, story
     for who in [rhi_worker, world.social_worker]:
         html = client_for(who).get("/interviews/").content.decode()
         assert "2 interviews to hold, 1 overdue" in html
-        table = html.split('data-testid="interviews"')[1]
-        assert table.index("Amira Okafor") < table.index("Jayden Walsh")  # soonest due (overdue) first
+        assert _section(html, "interviews-due") == ["Jayden Walsh"] and _section(html, "interviews-overdue") == ["Amira Okafor"]
         html = client_for(who).get("/interviews/", {"overdue": "1"}).content.decode()
         assert "1 interview overdue" in html and "Jayden Walsh" not in html
     html = client_for("unrelated_social_worker").get("/interviews/").content.decode()
     assert "0 interviews to hold" in html and "Okafor" not in html
+
+
+def _section(html: str, testid: str) -> list[str]:
+    """The children listed in one section of the interviews page, in the order shown."""
+    if f'data-testid="{testid}"' not in html:
+        return []
+    table = html.split(f'data-testid="{testid}"')[1].split("</table>")[0]
+    return re.findall(r'<a class="govuk-link" href="/episodes/\d+/">([^<]+)</a>', table)
+
+
+def test_todays_interview_comes_first_and_the_overdue_ones_stand_apart(world, client_for, story, rhi_worker):
+    # Kacper's interview is due today (returned nearly three days ago), Jayden's in two days; Amira's
+    # has been overdue for weeks, which must not push today's down the list.
+    long_overdue = story.open(world.child, hours=24 * 30)
+    story.return_(long_overdue, hours_ago=24 * 28)
+    later = story.open(world.child_at_home, by=world.social_worker, hours=30)
+    story.return_(later, by=world.social_worker, hours_ago=20)
+    today = story.open(world.moved_child, by=world.social_worker, hours=80)
+    story.return_(today, by=world.social_worker, hours_ago=70)
+    html = client_for(rhi_worker).get("/interviews/").content.decode()
+    assert _section(html, "interviews-due") == ["Kacper Nowak", "Jayden Walsh"]
+    assert _section(html, "interviews-overdue") == ["Amira Okafor"]
+    assert html.index("Due: 2") < html.index("Overdue: 1")
 
 
 def test_the_navigation_links_to_the_board(world, client_for):
@@ -130,7 +167,10 @@ def test_interview_counts_are_not_bounded_by_the_list(world, client_for, story, 
     services.episode_record_return(user=world.provider_staff, why="test", episode=late.pk, returned_at=ago(hours=80))
     recent = story.open(world.child_at_home, by=world.social_worker, hours=5)
     story.return_(recent, by=world.social_worker, hours_ago=1)
+    later = story.open(world.moved_child, by=world.social_worker, hours=5)
+    story.return_(later, by=world.social_worker, hours_ago=0)
     _limited(monkeypatch, "interviews_due", 1)
     html = client_for(rhi_worker).get("/interviews/").content.decode()
-    assert "2 interviews to hold, 1 overdue" in html and "Only the first 1 are listed" in html
-    assert "Amira Okafor" in html and "Jayden Walsh" not in html
+    assert "3 interviews to hold, 1 overdue" in html and "Only the first 1 are listed, soonest due first" in html
+    # The overdue interview has its own list: the limit on the due ones does not hide it.
+    assert _section(html, "interviews-due") == ["Jayden Walsh"] and _section(html, "interviews-overdue") == ["Amira Okafor"]

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from homeward.audit.models import AuditEvent
 from homeward.episodes import services
+from tests.episodes_ui.conftest import ago
 
 SEES_THE_CHILD = ["social_worker", "host_coordinator", "police_officer", "provider_staff", "inspector"]
 DOES_NOT = ["unrelated_social_worker", "gmp_officer", "other_provider_staff", "expired_inspector", "national_analyst"]
@@ -85,14 +86,26 @@ def test_the_risk_history_and_who_did_each_step(world, client_for, story):
     assert "Reported" in updates and "Oak House" in updates and "Risk graded" in updates
 
 
-def test_the_next_risk_review_is_marked_when_overdue(world, client_for, story):
-    episode = story.open()  # ungraded: the review is due from the moment it was reported
-    html = client_for("police_officer").get(f"/episodes/{episode.pk}/").content.decode()
-    review = html.split('data-testid="next-review"')[1].split("</p>")[0]
-    assert "Overdue" in review
-    story.grade(episode, "low")
-    html = client_for("police_officer").get(f"/episodes/{episode.pk}/").content.decode()
-    assert "Overdue" not in html.split('data-testid="next-review"')[1].split("</p>")[0]
+def _next_review(client, episode) -> str:
+    return client.get(f"/episodes/{episode.pk}/").content.decode().split('data-testid="next-review"')[1].split("</p>")[0]
+
+
+def test_a_just_reported_episode_awaits_its_grading_and_is_not_overdue(world, client_for, story):
+    episode = story.open()
+    for who in ("provider_staff", "police_officer", "social_worker"):
+        review = _next_review(client_for(who), episode)
+        assert "Awaiting police grading" in review and "Overdue" not in review, who
+
+
+def test_the_first_risk_review_runs_from_the_grading_and_is_marked_when_overdue(world, client_for, story):
+    episode = story.open(hours=20)
+    services.episode_grade_risk(user=world.police_officer, why="test", episode=episode.pk, risk_grade="low", source="Call",
+                                graded_at=ago(hours=2))
+    review = _next_review(client_for("police_officer"), episode)
+    assert "Next risk review" in review and "Overdue" not in review  # low: 12 hours from the grading
+    services.episode_grade_risk(user=world.police_officer, why="test", episode=episode.pk, risk_grade="high", source="Call",
+                                graded_at=ago(hours=1, minutes=30))
+    assert "Overdue" in _next_review(client_for("police_officer"), episode)  # high: hourly
 
 
 def test_interview_findings_are_shown_only_to_the_service_and_the_responsible_council(world, client_for, story, rhi_worker):

@@ -49,7 +49,7 @@ def test_a_provider_reports_a_child_missing(world, client_for):
     client = client_for("provider_staff")
     response = client.post(f"/children/{world.child.pk}/report-missing/", _form())
     episode = Episode.objects.get(child=world.child)
-    assert response.status_code == 302 and response["Location"] == f"/episodes/{episode.pk}/"
+    assert response.status_code == 302 and response["Location"] == f"/inbox/reported/{episode.pk}/"
     assert episode.kind == "missing" and episode.is_open
     assert episode.reported_by == world.provider_staff and episode.reporting_agency == world.provider
     assert episode.last_seen_postcode == "B1 1AA" and episode.location_police_force == world.west_midlands_police
@@ -59,7 +59,7 @@ def test_a_provider_reports_a_child_missing(world, client_for):
     assert episode.updates.get().kind == UpdateKind.REPORTED
 
     page = client.get(response["Location"]).content.decode()
-    assert "Amira Okafor is recorded as missing." in page
+    assert "Amira Okafor is recorded as missing" in page
 
 
 def test_away_and_an_unanswered_question(world, client_for):

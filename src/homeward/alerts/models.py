@@ -1,6 +1,7 @@
 """Alerts: who was told what, about which record, and what became of it (sent, delivered, read,
-acknowledged, escalated). An alert names no child: its subject says what happened, its link leads
-behind sign-in, and child_id is kept only to scope the inbox by the access function."""
+acknowledged, escalated). An alert's subject names no child, as it goes by email: it says what
+happened, and its link leads behind sign-in. child_id scopes the inbox by the access function, and
+lets the inbox, inside Homeward, name the child (domain.md)."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError

@@ -12,9 +12,12 @@ children who run away or go missing from home or care, January 2014):
                        coordinator(s) if the host differs,
                        and the coordinator(s) of the police force of the area; then a clock for each
                        "missing longer than" threshold that escalates up the chain if still open
-  risk raised high  -> the responsible council's team manager(s) and nominated officer(s), urgent
-  return            -> the return interview service's workers; the missing clocks stop; a clock
-                       tells the team manager(s) if the interview is not done by its due time
+  risk raised high  -> the responsible council's team manager(s) and nominated officer(s), urgent;
+                       the child's allocated social worker and IRO
+  return            -> the return interview service's workers and the child's allocated social
+                       worker and IRO; the missing clocks stop; a clock tells the team manager(s)
+                       if the interview is not done by its due time
+  interview outcome -> completed or declined: the child's allocated social worker and IRO
   placed elsewhere  -> the host council's missing coordinator(s) and the force of the area's coordinator(s)
 Each council's thresholds are its NotificationSettings (defaults.py). Nobody else is told, and a
 person with two reasons to be told is told once. Subjects say what happened, never to whom: they
@@ -34,6 +37,8 @@ from homeward.alerts.selectors import notification_settings_for
 from homeward.alerts.services import cancel_clock, notify, schedule_clock
 from homeward.children.models import Placement
 from homeward.episodes.models import Episode, InterviewStatus, Kind, ReturnInterview, RiskGrade
+
+INTERVIEW_CLOSED = (InterviewStatus.DECLINED, InterviewStatus.COMPLETED)
 
 # Task names as strings: alerts.tasks imports this module.
 MISSING_LONGER_THAN_TASK = "homeward.alerts.tasks.missing_longer_than"
@@ -69,6 +74,12 @@ def _tell(event: str, *, groups: Iterable[tuple[Iterable[User], str, str]], link
                 fresh.append((person, urgency))
         if fresh:
             notify(event=event, recipients=fresh, subject=subject, link=link, child_id=child_id, related=related, now=now)
+
+
+def _caseworkers(child) -> list[User]:
+    """The child's allocated social worker and IRO, where allocated (recipients.allocated): the
+    people who plan the child's care must hear what happens to it, not only the managers."""
+    return [person for field in ("social_worker", "iro") if (person := allocated(child, field)) is not None]
 
 
 def _host_authority(child) -> Agency | None:
@@ -130,8 +141,12 @@ def on_episode_risk_graded(sender, *, episode, previous: str = "", **kwargs) -> 
     if episode.risk_grade != RiskGrade.HIGH or previous == RiskGrade.HIGH:
         return
     managers = council_staff(episode.child.responsible_authority, [Role.TEAM_MANAGER, Role.NOMINATED_OFFICER])
-    _tell("risk_high", groups=[(managers, Urgency.URGENT, "The police have graded a child you are responsible for as high risk")],
-          link=_episode_link(episode), child_id=episode.child_id, related=episode)
+    # The caseworkers are told without the urgent clocks: escalating theirs would only tell the
+    # managers, who hold an urgent alert of their own already.
+    _tell("risk_high", groups=[
+        (managers, Urgency.URGENT, "The police have graded a child you are responsible for as high risk"),
+        (_caseworkers(episode.child), Urgency.NORMAL, "The police have graded a child you are allocated to as high risk"),
+    ], link=_episode_link(episode), child_id=episode.child_id, related=episode)
 
 
 def on_episode_returned(sender, *, episode, interview, **kwargs) -> None:
@@ -139,8 +154,11 @@ def on_episode_returned(sender, *, episode, interview, **kwargs) -> None:
     hours (episodes.clocks). The interview service is told; the missing clocks stop; and the team
     manager(s) are told if the interview is neither held nor declined by its due time."""
     workers = agency_staff(interview.service, [Role.RHI_WORKER])
-    _tell("returned", groups=[(workers, Urgency.NORMAL, "A child has returned from being missing or away and is due a return home interview")],
-          link=_episode_link(episode), child_id=episode.child_id, related=episode)
+    _tell("returned", groups=[
+        (workers, Urgency.NORMAL, "A child has returned from being missing or away and is due a return home interview"),
+        (_caseworkers(episode.child), Urgency.NORMAL,
+         "A child you are allocated to has returned from being missing or away: a return home interview is due within 72 hours"),
+    ], link=_episode_link(episode), child_id=episode.child_id, related=episode)
     # A clock left behind (the council changed its thresholds while the child was away) finds the
     # episode closed when it fires, and does nothing.
     for hours in notification_settings_for(episode.child.responsible_authority).escalate_after_hours:
@@ -155,8 +173,22 @@ def on_return_interview_changed(sender, *, episode, interview, previous_status: 
     that has fired would tell the team managers again at every update."""
     if interview.closed_at is not None:
         cancel_clock(_overdue_clock_key(interview.pk))
-    elif previous_status in (InterviewStatus.DECLINED, InterviewStatus.COMPLETED):
+        # The outcome once, when it is reached: findings added to a completed interview tell nobody.
+        if previous_status not in INTERVIEW_CLOSED:
+            _tell_interview_outcome(episode, interview)
+    elif previous_status in INTERVIEW_CLOSED:
         _schedule_overdue(interview)
+
+
+def _tell_interview_outcome(episode, interview) -> None:
+    """The allocated social worker and IRO learn the outcome of the return home interview (DfE 2014:
+    what the child says informs the care plan); the findings stay behind sign-in at the link."""
+    if interview.status == InterviewStatus.COMPLETED:
+        subject = "The return home interview for a child you are allocated to has been held"
+    else:
+        subject = "A child you are allocated to has declined their return home interview"
+    _tell("interview_outcome", groups=[(_caseworkers(episode.child), Urgency.NORMAL, subject)],
+          link=_episode_link(episode), child_id=episode.child_id, related=interview)
 
 
 def on_placements_created(sender, *, placements, **kwargs) -> None:

@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.inbox_page, name="inbox"),
     path("<int:alert_id>/", views.alert_open, name="open"),
     path("<int:alert_id>/acknowledge/", views.alert_acknowledge_view, name="acknowledge"),
+    path("reported/<int:episode_id>/", views.episode_reported, name="reported"),
 ]

@@ -50,3 +50,11 @@ def next_risk_review(*, grade: str, graded_at: datetime.datetime | None, reporte
     if interval is None or graded_at is None:
         return reported_at
     return graded_at + interval
+
+
+def risk_review_late(*, grade: str, graded_at: datetime.datetime | None, now: datetime.datetime) -> bool:
+    """Whether a graded episode's review is past due. The first review runs from the police grading
+    (APP 2017), so an episode not yet graded is awaiting its grading, never late for a review: shown
+    "Overdue" at the moment it is reported, it read as a failure nobody had had the time to make."""
+    interval = risk_review_interval(grade)
+    return interval is not None and graded_at is not None and graded_at + interval <= now

@@ -208,14 +208,22 @@ class InterviewRow:
         return self.interview.episode.child
 
 
-def interviews_due(*, user, why: str, overdue_only: bool = False, limit: int = 500, now: datetime.datetime | None = None) -> list[InterviewRow]:
-    """Return interviews not yet completed or declined, soonest due first (overdue first of all)."""
+def interviews_due(
+    *, user, why: str, overdue_only: bool = False, upcoming_only: bool = False, limit: int = 500,
+    now: datetime.datetime | None = None,
+) -> list[InterviewRow]:
+    """Return interviews not yet completed or declined, by due time (overdue first of all).
+
+    The interviews page asks for the overdue and the upcoming ones apart (`overdue_only`,
+    `upcoming_only`), so that interviews long overdue cannot fill the limit before today's."""
     now = now or timezone.now()
     interviews = ReturnInterview.objects.filter(
         Exists(visible_children(user).filter(pk=OuterRef("episode__child_id"))), closed_at__isnull=True
     )
     if overdue_only:
         interviews = interviews.filter(due_at__lt=now)
+    elif upcoming_only:
+        interviews = interviews.filter(due_at__gte=now)
     interviews = list(
         interviews.select_related("episode__child__responsible_authority", "service").order_by("due_at", "id")[:limit]
     )

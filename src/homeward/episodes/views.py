@@ -65,8 +65,8 @@ def report_missing(request: HttpRequest, child_id: int) -> HttpResponse:
         except ValidationError as error:
             forms.add_service_errors(form, error)
         else:
-            messages.success(request, f"{child.full_name} is recorded as {Kind(episode.kind).label.lower()}.")
-            return redirect("episodes:detail", episode.pk)
+            # The reporter's confirmation (alerts app) says so, with who has been told and what happens next.
+            return redirect("alerts:reported", episode.pk)
     return _page(request, "episodes/report_missing.html", {"child": child, "form": form}, [form])
 
 
@@ -283,7 +283,8 @@ def _episode_context(user, episode: Episode) -> dict:
     }
     if episode.is_open:
         review = clocks.next_risk_review(grade=episode.risk_grade, graded_at=episode.risk_graded_at, reported_at=episode.reported_at)
-        context.update(next_review_at=review, review_overdue=review <= now)
+        context.update(next_review_at=review, awaiting_grading=not episode.risk_grade,
+                       review_overdue=clocks.risk_review_late(grade=episode.risk_grade, graded_at=episode.risk_graded_at, now=now))
     return context
 
 
@@ -363,6 +364,7 @@ def board(request: HttpRequest) -> HttpResponse:
             "badge": presenters.risk_badge(row.episode.risk_grade),
             "missing_for": presenters.duration(row.missing_for),
             "missing_minutes": int(row.missing_for.total_seconds() // 60),
+            "review_late": clocks.risk_review_late(grade=row.episode.risk_grade, graded_at=row.episode.risk_graded_at, now=result.at),
         }
         for row in result.rows if row.child.pk in named
     ]
@@ -382,22 +384,34 @@ def board(request: HttpRequest) -> HttpResponse:
 @verified_login_required
 @require_GET
 def interviews(request: HttpRequest) -> HttpResponse:
+    """The next job first: interviews still to come, soonest due first, and the overdue ones apart, in
+    a section of their own; read separately so that neither crowds the other out of the list."""
+    user, why = request.user, _why(request)
     overdue_only = request.GET.get("overdue") == "1"
     now = timezone.now()
-    due = selectors.interviews_due(user=request.user, why=_why(request), overdue_only=overdue_only, now=now)
-    named = _identified(request.user, [row.child for row in due])
-    counts = selectors.interviews_due_counts(user=request.user, now=now)
-    return render(request, "episodes/interviews.html", {
-        "rows": [
+    upcoming = [] if overdue_only else selectors.interviews_due(user=user, why=why, upcoming_only=True, now=now)
+    overdue = selectors.interviews_due(user=user, why=why, overdue_only=True, now=now)
+    named = _identified(user, [row.child for row in (*upcoming, *overdue)])
+    counts = selectors.interviews_due_counts(user=user, now=now)
+
+    def rows(due) -> list[dict]:
+        return [
             {"row": row, "tag": presenters.INTERVIEW_TAGS.get(row.interview.status, ""),
              "left": presenters.duration(row.due_at - now) if not row.overdue else "",
              "late": presenters.duration(now - row.due_at) if row.overdue else ""}
             for row in due if row.child.pk in named
-        ],
+        ]
+
+    upcoming_count = counts["due"] - counts["overdue"]
+    return render(request, "episodes/interviews.html", {
+        "upcoming": rows(upcoming),
+        "overdue": rows(overdue),
         "overdue_only": overdue_only,
         "overdue_count": counts["overdue"],
+        "upcoming_count": upcoming_count,
         "due_count": counts["due"],
-        "truncated": len(due) < (counts["overdue"] if overdue_only else counts["due"]),
+        "upcoming_truncated": not overdue_only and len(upcoming) < upcoming_count,
+        "overdue_truncated": len(overdue) < counts["overdue"],
     })
 
 

@@ -1,5 +1,5 @@
 // The episode pages' progressive enhancements. Without JavaScript every page works as it is: the
-// board is reloaded by hand and the briefing printed from the browser's menu.
+// board and the inbox are reloaded by hand and the briefing printed from the browser's menu.
 import { SortableTable } from "../moj-frontend/moj/moj-frontend.min.js";
 
 for (const element of document.querySelectorAll(".homeward-js-only")) {
@@ -10,8 +10,10 @@ for (const button of document.querySelectorAll("[data-homeward-print]")) {
   button.addEventListener("click", () => window.print());
 }
 
-// The live board refreshes itself while someone is using the page. It stops once they have been
-// idle for nearly the session's idle limit, so an unattended screen still signs itself out.
+// The live board and the inbox refresh themselves (every data-homeward-refresh seconds) while
+// someone is using the page, fetching the page again and swapping in the marked part. They stop once
+// the person has been idle for nearly the session's idle limit, so an unattended screen still signs
+// itself out.
 const board = document.querySelector("[data-homeward-refresh]");
 if (board) {
   const every = Number(board.dataset.homewardRefresh || "60") * 1000;
