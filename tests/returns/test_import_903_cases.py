@@ -166,3 +166,16 @@ def test_a_period_carried_over_open_and_closed_in_next_years_return_takes_the_ye
     assert [(timezone.localdate(e.started_at), e.returned_at is not None) for e in Episode.objects.order_by("started_at")] == [
         (START - days(2), True), (START + days(3), True), (START + days(6), False),
     ]
+
+
+def test_the_other_placement_codes_of_2025_26_are_held_as_sent(la, tmp_path):
+    from homeward.children.models import Placement
+
+    directory = write_903(tmp_path / "903", header=[header_row("C1", DOB), header_row("C2", DOB)], episodes=[
+        episode_row("C1", START, PLACE="Z12", PLACE_PROVIDER="PR5", URN="XXXXXXX"),
+        episode_row("C2", START, PLACE="Z15", PLACE_PROVIDER="PR5", URN="XXXXXXX"),
+    ])
+    import_903(directory, la)
+    assert list(Placement.objects.values_list("child__la_child_id", "placement_type")) == [("C1", "Z12")]
+    [z15] = rejects(directory)
+    assert z15[:3] == ("episodes.csv", "3", "PLACE")

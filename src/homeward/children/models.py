@@ -90,7 +90,7 @@ class Placement(models.Model):
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="placements")
     start_date = models.DateField()  # SSDA903 DECOM
     end_date = models.DateField(null=True, blank=True)  # SSDA903 DEC
-    placement_type = models.CharField(max_length=2)  # SSDA903 PLACE, e.g. K2, U4
+    placement_type = models.CharField(max_length=3)  # SSDA903 PLACE, e.g. K2, U4, Z11
     provider_type = models.CharField(max_length=3)  # SSDA903 PLACE_PROVIDER, PR0–PR5
     provider = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="placements")
     urn = models.CharField(max_length=8, blank=True)  # Ofsted URN of the setting

@@ -22,6 +22,9 @@ ETHNIC_CODES = {
 PLACEMENT_TYPES = {
     "A3", "A4", "A5", "A6", "H5", "K1", "K2", "K3", "P1", "P2", "P3", "R1", "R2", "R3", "R5", "S1", "T0", "T1",
     "T2", "T3", "T4", "U1", "U2", "U3", "U4", "U5", "U6", "Z1",
+    # From 2025-26 the DfE splits Z1 (other placements) into Z11-Z14 (domain.md); records of earlier
+    # years keep Z1, and returns.checks holds each year to its own codes.
+    "Z11", "Z12", "Z13", "Z14",
 }
 PROVIDER_TYPES = {"PR0", "PR1", "PR2", "PR3", "PR4", "PR5"}
 

@@ -46,6 +46,7 @@ PLACEMENT_TYPES = {
     "U5": "Foster care (fostering for adoption)",
     "U6": "Foster care",
     "Z1": "Other placement",
+    **{code: f"Other placement ({code})" for code in ("Z11", "Z12", "Z13", "Z14")},
 }
 PROVIDER_TYPES = {
     "PR0": "Parents",

@@ -25,7 +25,7 @@ class PlacementCheck(models.Model):
     placement = models.OneToOneField(Placement, on_delete=models.CASCADE, null=True, blank=True, related_name="placement_check")
     start_date = models.DateField()
     emergency = models.BooleanField(default=False)  # placed first, notice within 5 working days
-    placement_type = models.CharField(max_length=2)
+    placement_type = models.CharField(max_length=3)
     provider = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     placement_postcode = models.CharField(max_length=8)
     home_postcode = models.CharField(max_length=8, blank=True)
