@@ -1087,8 +1087,8 @@ def train(
             except Exception as exc:  # noqa: BLE001 - keep the defaults, say why
                 logging.getLogger(__name__).warning("EM on %s skipped: %s", rule, exc)
         timings["em_s"], timings["em_cpu_s"] = time.perf_counter() - t, _cpu() - c
-    if enough and backend == "duckdb":
-        _register_term_frequencies(con=con, linker=linker, db_api=db_api, prepared=prepared)
+    if enough:
+        _register_term_frequencies(con=con, linker=linker, db_api=db_api, prepared=prepared, backend=backend)
     timings["train_s"] = time.perf_counter() - started
     timings["train_cpu_s"] = _cpu() - cpu_started
     trained = linker.misc.save_model_to_json()
@@ -1117,7 +1117,7 @@ _TF_UNITS: dict[str, str] = {
 }
 
 
-def _register_term_frequencies(*, con: Any, linker: Any, db_api: Any, prepared: list[str]) -> None:
+def _register_term_frequencies(*, con: Any, linker: Any, db_api: Any, prepared: list[str], backend: str) -> None:
     """Term frequencies of other children, not of records, for the tf-adjusted levels.
 
     Splink's own table counts records: a rare name carried by one child's three records
@@ -1127,6 +1127,8 @@ def _register_term_frequencies(*, con: Any, linker: Any, db_api: Any, prepared: 
     often than predicted. Here a value is counted once per child (see _TF_UNITS) and the
     child itself is left out (one fewer, at least half a child): the chance that a
     *different* child has the value, which is what agreement on it must be weighed by.
+    Counted in DuckDB, where the prepared records are, and handed to Spark when it scores,
+    so that both backends weigh agreement the same way.
     """
     union = " UNION ALL ".join(f"SELECT * FROM {table}" for table in prepared)
     for column, unit in _TF_UNITS.items():
@@ -1147,6 +1149,10 @@ def _register_term_frequencies(*, con: Any, linker: Any, db_api: Any, prepared: 
             FROM counted
             """
         ).fetchall()
+        if backend == "spark":
+            from homeward.linkage import spark as spark_backend
+
+            spark_backend.publish(con=con, tables=[name])
         linker.table_management.register_term_frequency_lookup(db_api.register(name), column)
 
 
@@ -1256,9 +1262,9 @@ def predict(
         link_type = "dedupe_only" if len(inputs) == 1 else "link_only"
         settings = dict(model.settings, link_type=link_type)
         linker = _make_linker(db_api=model.db_api, prepared=prepared, settings=settings)
-        if model.backend == "duckdb" and _uses_term_frequencies(settings):
+        if _uses_term_frequencies(settings):
             _register_term_frequencies(
-                con=model.duckdb_con, linker=linker, db_api=model.db_api, prepared=prepared
+                con=model.duckdb_con, linker=linker, db_api=model.db_api, prepared=prepared, backend=model.backend
             )
     _quiet_splink()
     scored = linker.inference.predict(
