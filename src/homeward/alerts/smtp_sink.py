@@ -1,10 +1,13 @@
 """A local SMTP server that keeps what it is sent (aiosmtpd, a runtime dependency): the tests
-and `homeward bench alerts` talk to it over real SMTP. Hooks let a fault test act at a chosen point
-of the conversation (e.g. kill the worker)."""
+and `homeward bench alerts` talk to it over real SMTP, and in demo mode `homeward serve` sends the
+alerts' emails to it, kept as files for the demo's mail page. Hooks let a fault test act at a chosen
+point of the conversation (e.g. kill the worker)."""
 
 import asyncio
+import datetime
 import email
 import email.policy
+import os
 import socket
 import threading
 import time
@@ -12,6 +15,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass
@@ -25,10 +29,11 @@ class Received:
 
 class Mailbox:
     def __init__(self, *, delay: float = 0.0, on_recipient: Callable[[int], None] | None = None,
-                 on_accepted: Callable[[int], None] | None = None) -> None:
+                 on_accepted: Callable[[int], None] | None = None, directory: Path | None = None) -> None:
         self.delay = delay  # seconds taken over each recipient: a slow server
         self.on_recipient = on_recipient  # called with how many RCPT commands so far, before the delay
         self.on_accepted = on_accepted  # called with the count stored, after storing, before replying 250
+        self.directory = directory  # where each message is also written, as <UTC time>-<n>.eml
         self.messages: list[Received] = []
         self.port = 0
         self._recipients = 0
@@ -47,7 +52,8 @@ class Mailbox:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope) -> str:
-        parsed = email.message_from_bytes(envelope.original_content or envelope.content, policy=email.policy.default)
+        raw = envelope.original_content or envelope.content
+        parsed = email.message_from_bytes(raw, policy=email.policy.default)
         body = parsed.get_body(preferencelist=("plain",))
         received = Received(
             message_id=str(parsed["Message-ID"]), to=list(envelope.rcpt_tos), subject=str(parsed["Subject"]),
@@ -56,10 +62,21 @@ class Mailbox:
         with self._arrived:
             self.messages.append(received)
             count = len(self.messages)
+            if self.directory is not None:
+                self._write(raw, count)
             self._arrived.notify_all()
         if self.on_accepted:
             self.on_accepted(count)
         return "250 Message accepted for delivery"
+
+    def _write(self, raw: bytes, count: int) -> None:
+        # Readable by this account only (0600), and renamed into place whole, so a reader of the
+        # directory never sees half a message; names sort in the order the messages came.
+        name = f"{datetime.datetime.now(datetime.UTC):%Y%m%dT%H%M%S%fZ}-{count}.eml"
+        partial = self.directory / f".{name}"
+        with os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out:
+            out.write(raw)
+        os.replace(partial, self.directory / name)
 
     def count_by_message_id(self) -> Counter:
         with self._lock:
@@ -89,6 +106,8 @@ def smtp_sink(*, port: int = 0, **options) -> Iterator[Mailbox]:
     from aiosmtpd.controller import Controller
 
     mailbox = Mailbox(**options)
+    if mailbox.directory is not None:
+        mailbox.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     mailbox.port = port or free_port()
     controller = Controller(mailbox, hostname="127.0.0.1", port=mailbox.port)
     controller.start()

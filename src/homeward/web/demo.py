@@ -1,4 +1,5 @@
-"""Demo accounts: one per role, at agencies chosen from the loaded synthetic world.
+"""Demo accounts: one per role, at agencies chosen from the loaded synthetic world; and the demo's
+mail: the alerts' emails, kept by a local SMTP sink for the demo's mail page.
 
 Only ever used with settings.DEMO_MODE on. Passwords and second-factor keys are fixed and written
 here in the open so that a demonstration is reproducible; that is exactly why the commands refuse to
@@ -6,8 +7,13 @@ run outside demo mode.
 """
 
 import datetime
+import email
+import email.policy
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import CommandError
@@ -18,10 +24,12 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from homeward.agencies.models import Agency, AgencyKind, InspectorGrant, Role, User
+from homeward.alerts.smtp_sink import smtp_sink
 from homeward.children.models import Placement
 
 DEVICE_NAME = "demo"
 GRANT_DAYS = 30
+MAIL_SHOWN = 50
 
 
 def require_demo_mode() -> None:
@@ -157,3 +165,42 @@ def demo_accounts_ensure() -> list[DemoAccount]:
     AccessAttempt.objects.filter(username__in=usernames).delete()
     AccessFailureLog.objects.filter(username__in=usernames).delete()
     return accounts
+
+
+def mail_directory() -> Path:
+    return Path(settings.VAR_DIR) / "demo-mail"
+
+
+@contextmanager
+def mail_sink() -> Iterator[dict[str, str]]:
+    """Run the SMTP sink on a free loopback port, keeping each message in mail_directory(), and give
+    the environment (read by settings.py) that sends a process's email to it."""
+    with smtp_sink(directory=mail_directory()) as mailbox:
+        yield {"HOMEWARD_SMTP_HOST": "127.0.0.1", "HOMEWARD_SMTP_PORT": str(mailbox.port)}
+
+
+@dataclass(frozen=True)
+class KeptMail:
+    received_at: datetime.datetime
+    to: str
+    subject: str
+    body: str
+
+
+def kept_mail(limit: int = MAIL_SHOWN) -> list[KeptMail]:
+    """The latest messages the sink kept, newest first. An alert's email names no child (alerts.models),
+    so they are shown as they were sent."""
+    directory = mail_directory()
+    if not directory.is_dir():
+        return []
+    # A name starting with "." is a message still being written (alerts.smtp_sink).
+    paths = sorted((p for p in directory.glob("*.eml") if not p.name.startswith(".")), key=lambda p: p.name, reverse=True)
+    kept = []
+    for path in paths[:limit]:
+        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        body = message.get_body(preferencelist=("plain",))
+        kept.append(KeptMail(
+            received_at=datetime.datetime.fromtimestamp(path.stat().st_mtime, tz=datetime.UTC),
+            to=str(message["To"] or ""), subject=str(message["Subject"] or ""), body=body.get_content() if body else "",
+        ))
+    return kept

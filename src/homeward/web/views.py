@@ -15,7 +15,7 @@ from django.contrib.auth import authenticate, logout
 from django.contrib.auth import login as auth_login
 from django.contrib.auth.signals import user_login_failed
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -369,3 +369,14 @@ def home(request: HttpRequest) -> HttpResponse:
             "now": now,
         },
     )
+
+
+@verified_login_required
+@no_child_data  # an alert's email names no child (alerts.models)
+@require_GET
+def demo_mail(request: HttpRequest) -> HttpResponse:
+    """The alerts' emails the demo's SMTP sink kept (`homeward serve` in demo mode)."""
+    # urls.py adds this page in demo mode only; this holds if the setting changes under a running process.
+    if not settings.DEMO_MODE:
+        raise Http404
+    return render(request, "web/demo_mail.html", {"messages_kept": demo.kept_mail(), "shown": demo.MAIL_SHOWN})

@@ -7,6 +7,9 @@ first change nothing), both are sent SIGTERM and given STOP_GRACE_SECONDS to fin
 in hand, then killed; a second SIGINT (Ctrl+C again) kills them at once. Each child is also started
 with Linux's parent-death signal, so even if this process is killed outright (SIGKILL) they are sent
 SIGTERM: no worker is left running without its server.
+
+In demo mode it also runs the SMTP sink (alerts.smtp_sink) that keeps the alerts' emails for the
+demo's mail page, and points both processes' email at it; the sink stops after them.
 """
 
 import ctypes
@@ -18,6 +21,7 @@ import signal
 import subprocess
 import sys
 import time
+from contextlib import ExitStack
 from importlib.metadata import version
 from pathlib import Path
 
@@ -28,6 +32,7 @@ from django.contrib.staticfiles.finders import get_finders
 from django.core.management.base import BaseCommand, CommandError
 
 from homeward.tasks.stopping import StopRequest
+from homeward.web import demo
 
 # Seconds each child has after SIGTERM before it is killed: gunicorn's graceful timeout (10 s) and a
 # margin; the worker's own bound is 10 s too (a task cut short is taken again after its lease).
@@ -81,27 +86,32 @@ class Command(BaseCommand):
             return
 
         children: dict[str, subprocess.Popen] = {}
-        try:
-            children["gunicorn"] = self._start("gunicorn", [
-                sys.executable, "-m", "gunicorn", "homeward.wsgi:application",
-                "--bind", bind,
-                "--workers", str(max(1, workers)),
-                "--timeout", "60",
-                "--graceful-timeout", "10",
-                "--access-logfile", "-",
-                "--access-logformat", ACCESS_LOG_FORMAT,
-                "--error-logfile", "-",
-                # Whether a request came over HTTPS is Django's to judge, from the proxy's header
-                # only when HOMEWARD_TRUST_X_FORWARDED_PROTO says so (settings.py).
-                "--forwarded-allow-ips", "",
-                # No control socket (one shared path in the home directory; nothing here uses it).
-                "--no-control-socket",
-            ], env)
-            if not no_worker:
-                children["worker"] = self._start("worker", [sys.executable, "-m", "homeward", "worker"], env)
-            stopped = self._watch(children, stopping)
-        finally:
-            self._stop(children, stopping)
+        with ExitStack() as sink:
+            if settings.DEMO_MODE:
+                # The alerts' emails go to one local sink, kept for the demo's mail page, never out.
+                env.update(sink.enter_context(demo.mail_sink()))
+                self._log(f"demo mail sink on {env['HOMEWARD_SMTP_HOST']}:{env['HOMEWARD_SMTP_PORT']}, keeping emails in {demo.mail_directory()}")
+            try:
+                children["gunicorn"] = self._start("gunicorn", [
+                    sys.executable, "-m", "gunicorn", "homeward.wsgi:application",
+                    "--bind", bind,
+                    "--workers", str(max(1, workers)),
+                    "--timeout", "60",
+                    "--graceful-timeout", "10",
+                    "--access-logfile", "-",
+                    "--access-logformat", ACCESS_LOG_FORMAT,
+                    "--error-logfile", "-",
+                    # Whether a request came over HTTPS is Django's to judge, from the proxy's header
+                    # only when HOMEWARD_TRUST_X_FORWARDED_PROTO says so (settings.py).
+                    "--forwarded-allow-ips", "",
+                    # No control socket (one shared path in the home directory; nothing here uses it).
+                    "--no-control-socket",
+                ], env)
+                if not no_worker:
+                    children["worker"] = self._start("worker", [sys.executable, "-m", "homeward", "worker"], env)
+                stopped = self._watch(children, stopping)
+            finally:
+                self._stop(children, stopping)
         if stopped is not None:
             name, code = stopped
             raise CommandError(f"{name} stopped by itself (exit status {code}); everything else was stopped too")
