@@ -38,9 +38,10 @@ def test_a_provider_reports_a_child_missing_on_a_phone_and_sees_it_on_the_board(
     page.get_by_label("What was Amira wearing? (optional)").fill("Black puffer jacket, white trainers")
     page.get_by_role("button", name="Send report").click()
 
-    assert page.get_by_text("Amira Okafor is recorded as missing.").is_visible()
+    # The reporter is told who now knows, on the report's confirmation.
+    assert page.locator("h1").inner_text() == "Amira Okafor is recorded as missing"
     episode = Episode.objects.get(child=world.child)
-    assert page.url.endswith(f"/episodes/{episode.pk}/")
+    assert page.url.endswith(f"/inbox/reported/{episode.pk}/")
 
     # To the board through the service navigation's menu (collapsed on a phone).
     page.get_by_role("button", name="Menu").click()
