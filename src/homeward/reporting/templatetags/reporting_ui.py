@@ -1,20 +1,24 @@
 """How a figure that disclosure control may have suppressed (None) is written in a table."""
 
 from django import template
-from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 register = template.Library()
+
+# Fixed markup, no data in it: safe as written.
+SUPPRESSED = mark_safe('[c]<span class="govuk-visually-hidden"> (fewer than 10, not shown)</span>')
+SUPPRESSED_RATE = mark_safe('[c]<span class="govuk-visually-hidden"> (not shown)</span>')
 
 
 @register.filter
 def figure(value) -> str:
     if value is None:
-        return format_html('[c]<span class="govuk-visually-hidden"> (fewer than 10, not shown)</span>')
+        return SUPPRESSED
     return f"{value:,}"
 
 
 @register.filter
 def percent(value) -> str:
     if value is None:
-        return format_html('[c]<span class="govuk-visually-hidden"> (not shown)</span>')
+        return SUPPRESSED_RATE
     return f"{value:.1f}%"
