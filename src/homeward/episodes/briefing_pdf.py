@@ -96,13 +96,12 @@ def _photo(photo: bytes | None):
         return Paragraph("The photo on file could not be shown: see it in Homeward", STYLES["caption"])
 
 
-def render(context: dict, *, photo: bytes | None = None, printed_by: str = "", compress: bool = True) -> bytes:
-    """The PDF for views._briefing_context's context. `compress=False` leaves the text readable in the bytes."""
-    episode, child, profile, placement = context["episode"], context["child"], context["profile"], context["placement"]
-    when = presenters.when
-    grade = episode.risk_grade or ""
+def marked_pdf(story: list, *, title: str, footer: str, logged: str, compress: bool = True) -> bytes:
+    """A4 pages of `story` marked OFFICIAL-SENSITIVE at top and bottom, with the footer (what this is,
+    when and by whom printed), the notice that views are logged, and the page number: the frame of
+    every PDF Homeward prints (the police briefing, the inspection pack)."""
     buffer = io.BytesIO()
-    footer = _plain(f"Homeward briefing, episode {episode.pk}. Printed {when(context['printed_at'])}" + (f" by {printed_by}" if printed_by else "") + ".")
+    footer, logged = _plain(footer), _plain(logged)
 
     def decorate(canvas, document) -> None:
         canvas.saveState()
@@ -112,14 +111,24 @@ def render(context: dict, *, photo: bytes | None = None, printed_by: str = "", c
         canvas.setFont(FONT, 7.5)
         canvas.setFillColor(colors.HexColor("#505a5f"))
         canvas.drawString(15 * mm, 14 * mm, footer)
-        canvas.drawString(15 * mm, 11 * mm, "Every view of this record in Homeward is logged.")
+        canvas.drawString(15 * mm, 11 * mm, logged)
         canvas.drawRightString(A4[0] - 15 * mm, 11 * mm, f"Page {document.page}")
         canvas.restoreState()
 
     document = SimpleDocTemplate(
         buffer, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=14 * mm, bottomMargin=20 * mm,
-        title=_plain(f"Police briefing: {child.full_name}"), author="Homeward", subject=MARKING, pageCompression=1 if compress else 0,
+        title=_plain(title), author="Homeward", subject=MARKING, pageCompression=1 if compress else 0,
     )
+    document.build(story, onFirstPage=decorate, onLaterPages=decorate)
+    return buffer.getvalue()
+
+
+def render(context: dict, *, photo: bytes | None = None, printed_by: str = "", compress: bool = True) -> bytes:
+    """The PDF for views._briefing_context's context. `compress=False` leaves the text readable in the bytes."""
+    episode, child, profile, placement = context["episode"], context["child"], context["profile"], context["placement"]
+    when = presenters.when
+    grade = episode.risk_grade or ""
+    footer = f"Homeward briefing, episode {episode.pk}. Printed {when(context['printed_at'])}" + (f" by {printed_by}" if printed_by else "") + "."
     state = episode.get_kind_display().lower() if episode.is_open else "returned"
     story = [
         Paragraph(f"Briefing for the police: child {escape(state)}", STYLES["caption"]),
@@ -191,5 +200,5 @@ def render(context: dict, *, photo: bytes | None = None, printed_by: str = "", c
             ("Money", _text(profile.financial)),
         ], 38 * mm))
 
-    document.build(story, onFirstPage=decorate, onLaterPages=decorate)
-    return buffer.getvalue()
+    return marked_pdf(story, title=f"Police briefing: {child.full_name}", footer=footer,
+                      logged="Every view of this record in Homeward is logged.", compress=compress)

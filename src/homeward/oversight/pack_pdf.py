@@ -1,17 +1,15 @@
 """The inspection pack as a PDF: the same four parts as the page, drawn with ReportLab in the face and
 styles of the police briefing sheet (episodes.briefing_pdf), each child's ID a link into Homeward."""
 
-import io
 from urllib.parse import urljoin
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from homeward.episodes import presenters
-from homeward.episodes.briefing_pdf import BOLD, FONT, MARKING, STYLES
+from homeward.episodes.briefing_pdf import STYLES, marked_pdf
 from homeward.episodes.briefing_pdf import _plain as plain  # the letters the shared face can draw
 from homeward.oversight.pack import Listed, Pack
 
@@ -51,26 +49,7 @@ def _section(title: str, listed: Listed, empty: str, header: list[str], rows: li
 def render(pack: Pack, *, base_url: str, printed_by: str = "", compress: bool = True) -> bytes:
     """The PDF of one pack; `compress=False` leaves the text readable in the bytes."""
     when = presenters.when
-    buffer = io.BytesIO()
-    footer = plain(f"Homeward inspection pack, {pack.authority.name}. Printed {when(pack.at)}" + (f" by {printed_by}" if printed_by else "") + ".")
-
-    def decorate(canvas, document) -> None:
-        canvas.saveState()
-        canvas.setFont(BOLD, 9)
-        canvas.drawCentredString(A4[0] / 2, A4[1] - 9 * mm, MARKING)
-        canvas.drawCentredString(A4[0] / 2, 7 * mm, MARKING)
-        canvas.setFont(FONT, 7.5)
-        canvas.setFillColor(colors.HexColor("#505a5f"))
-        canvas.drawString(15 * mm, 14 * mm, footer)
-        canvas.drawString(15 * mm, 11 * mm, "Every view of these children's records in Homeward is logged.")
-        canvas.drawRightString(A4[0] - 15 * mm, 11 * mm, f"Page {document.page}")
-        canvas.restoreState()
-
-    document = SimpleDocTemplate(
-        buffer, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=14 * mm, bottomMargin=20 * mm,
-        title=plain(f"Inspection pack: {pack.authority.name}"), author="Homeward", subject=MARKING,
-        pageCompression=1 if compress else 0,
-    )
+    footer = f"Homeward inspection pack, {pack.authority.name}. Printed {when(pack.at)}" + (f" by {printed_by}" if printed_by else "") + "."
     period = f"{pack.first:%B %Y} to {pack.last:%B %Y}"
     story = [
         _cell(pack.authority.name, "caption"),
@@ -102,5 +81,5 @@ def render(pack: Pack, *, base_url: str, printed_by: str = "", compress: bool = 
         ["Child ID", "Flags raised", "Raised since"],
         [[_linked(row.child.la_child_id, row.link, base_url), _cell("; ".join(row.flags)), _cell(when(row.since))]
          for row in pack.open_flags.rows], [30 * mm, None, 38 * mm])
-    document.build(story, onFirstPage=decorate, onLaterPages=decorate)
-    return buffer.getvalue()
+    return marked_pdf(story, title=f"Inspection pack: {pack.authority.name}", footer=footer,
+                      logged="Every view of these children's records in Homeward is logged.", compress=compress)
