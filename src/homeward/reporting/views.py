@@ -20,6 +20,18 @@ from homeward.web.decorators import no_child_data, verified_login_required
 YEARS_SHOWN = 6
 
 
+def _dates_checked(form: forms.Form, since: datetime.date | None, until: datetime.date | None) -> bool:
+    """The period forms' rule for their two dates: both or neither, To not before From. False (with
+    the error added to the form) when the dates given do not make a period."""
+    if (since is None) != (until is None) and not form.errors:
+        form.add_error("until" if since else "since", "Give both dates of the period, or neither")
+        return False
+    if since and until and until < since:
+        form.add_error("until", "To must be on or after From")
+        return False
+    return True
+
+
 class PeriodForm(forms.Form):
     """A collection year, or any period from one date to another (ISO dates, for the CSV's callers)."""
 
@@ -44,10 +56,7 @@ class PeriodForm(forms.Form):
     def clean(self):
         data = super().clean()
         since, until = data.get("since"), data.get("until")
-        if (since is None) != (until is None) and not self.errors:
-            self.add_error("until" if since else "since", "Give both dates of the period, or neither")
-        elif since and until and until < since:
-            self.add_error("until", "To must be on or after From")
+        _dates_checked(self, since, until)
         if not data.get("by"):
             data["by"] = selectors.BY_COUNCIL
         if since is None or until is None:
@@ -146,11 +155,7 @@ class DashboardPeriodForm(forms.Form):
     def clean(self):
         data = super().clean()
         since, until = data.get("since"), data.get("until")
-        if (since is None) != (until is None) and not self.errors:
-            self.add_error("until" if since else "since", "Give both dates of the period, or neither")
-        elif since and until and until < since:
-            self.add_error("until", "To must be on or after From")
-        elif since is None or until is None:
+        if _dates_checked(self, since, until) and (since is None or until is None):
             data["since"], data["until"] = self.years.get(data.get("period") or "", self.to_date)
         return data
 
