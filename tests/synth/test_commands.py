@@ -1,12 +1,20 @@
 """`homeward synth`, `homeward load_world` and `homeward demo_world`."""
 
+import datetime
+import os
+import sqlite3
+import subprocess
+import sys
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils import timezone
 
 from homeward.children.models import Child, Placement
 from homeward.episodes.models import Episode
+from homeward.synth.generator import LONDON
 
 
 def _run(*args: str) -> list[str]:
@@ -50,14 +58,57 @@ def test_load_world_prints_what_it_created(reference, small_world_dir) -> None:
 
 
 @pytest.mark.django_db
-def test_demo_world_generates_once_and_loads_idempotently(reference, settings, tmp_path) -> None:
+def test_demo_world_generates_once_a_day_and_loads_idempotently(reference, settings, tmp_path) -> None:
     settings.VAR_DIR = tmp_path
-    first = _run("demo_world", "--seed", "2", "--children", "150")
-    assert "(generated: seed 2, 150 children, 1 years)" in first[0]
-    # The 150 looked after on the snapshot day, and the 56 who left care in the year before it.
+    now = timezone.now().replace(second=0, microsecond=0)
+    first = _run("demo_world", "--seed", "2", "--children", "150", "--now", now.isoformat())
+    assert f"(generated: seed 2, 150 children, 1 years, up to {now.astimezone(LONDON):%Y-%m-%d %H:%M})" in first[0]
+    # The 150 looked after today, and the 56 who left care in the year before it.
     assert "created\tchildren\t206" in first
     second = _run("demo_world", "--seed", "2", "--children", "150")
     assert "(already generated)" in second[0]
     assert "created\tchildren\t0" in second and "created\tepisodes\t0" in second
     assert Child.objects.count() == 206
     assert Placement.objects.current().count() == 150
+    # Nothing after the moment the world was made up to.
+    assert not Episode.objects.filter(started_at__gt=now).exists()
+
+
+@pytest.mark.django_db
+def test_outside_demo_mode_a_world_of_another_day_is_never_dropped(reference, settings, tmp_path) -> None:
+    settings.VAR_DIR, settings.DEMO_MODE = tmp_path, False
+    earlier = timezone.now() - datetime.timedelta(days=3)
+    _run("demo_world", "--seed", "2", "--children", "60", "--now", earlier.isoformat())
+    with pytest.raises(CommandError, match="only in demo mode"):
+        _run("demo_world", "--seed", "2", "--children", "60")
+    assert Child.objects.exists()
+
+
+@pytest.mark.slow
+def test_a_later_day_moves_the_demo_world_on_without_duplicating_anyone(tmp_path) -> None:
+    """As scripts/demo runs it: its own processes and SQLite database (the rebuild drops the file)."""
+    env = {**os.environ, "HOMEWARD_VAR_DIR": str(tmp_path), "HOMEWARD_DEMO": "1"}
+    env.pop("DATABASE_URL", None)
+
+    def run(*args: str) -> str:
+        done = subprocess.run([sys.executable, "-m", "homeward", *args], env=env, capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    def children_and_latest_start() -> tuple[int, str]:
+        with sqlite3.connect(tmp_path / "homeward.sqlite3") as db:
+            return (db.execute("SELECT count(*) FROM children_child").fetchone()[0],
+                    db.execute("SELECT max(started_at) FROM episodes_episode").fetchone()[0])
+
+    now = timezone.now().replace(second=0, microsecond=0)
+    world = ("demo_world", "--seed", "2", "--children", "150")
+    run("migrate", "-v", "0")
+    run(*world, "--now", (now - datetime.timedelta(days=3)).isoformat())
+    children, latest = children_and_latest_start()
+    assert children == 206
+    same_day = run(*world, "--now", (now - datetime.timedelta(days=3) + datetime.timedelta(hours=1)).isoformat())
+    assert "(already generated)" in same_day and "created\tchildren\t0" in same_day
+    later = run(*world, "--now", now.isoformat())
+    assert "database\trebuilt for today" in later
+    moved_children, moved_latest = children_and_latest_start()
+    assert moved_children == 206 and moved_latest > latest

@@ -31,7 +31,7 @@ from homeward.episodes.models import Episode as EpisodeRow
 from homeward.places.adjoining import AreaRelation, area_relation
 from homeward.safeguarding.models import MeetingStatus, StrategyMeeting
 from homeward.scrutiny.models import Outcome, PlacementCheck, Requirement, RequirementKind
-from homeward.synth.generator import World, _lookup
+from homeward.synth.generator import World, _lookup, episode_window
 from homeward.synth.geography import geography
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
@@ -117,7 +117,7 @@ def duties_plant(world: World) -> Plan:
     for p in world.placements:
         placements_by_child[p.responsible_authority, p.la_child_id].append(p)
     geo = geography()
-    snapshot = datetime.datetime.combine(world.as_at + datetime.timedelta(days=1), datetime.time(), LONDON)
+    snapshot = episode_window(world.as_at, world.years, world.until)[1]
 
     for e in world.episodes:
         key = (e.responsible_authority, e.la_child_id)

@@ -129,11 +129,12 @@ return_interviews.csv — the return home interview after each return (DfE 2014:
 """
 
 
-def world_readme(*, seed: int, children: int, as_at: datetime.date, years: int) -> str:
+def world_readme(*, seed: int, children: int, as_at: datetime.date, years: int, until: datetime.datetime | None = None) -> str:
+    up_to = f", up to {_text(until)}" if until else ""
     return (
         "Homeward synthetic world (never real people).\n"
         f"generator {GENERATOR_VERSION}, seed {seed}, {children} children, as at {as_at.isoformat()}, "
-        f"{years} years of episodes\n\n"
+        f"{years} years of episodes{up_to}\n\n"
         "Made by `homeward synth`; loaded by `homeward load_world DIR`. Codes are the DfE's SSDA903\n"
         "codes and ONS geography codes. The children are those looked after on the snapshot day, and\n"
         "those who left care in the years of episodes before it. A placement's host authority, police\n"
@@ -143,7 +144,13 @@ def world_readme(*, seed: int, children: int, as_at: datetime.date, years: int) 
     )
 
 
-_README_LINE = re.compile(r"seed (\d+), (\d+) children, as at (\d{4}-\d\d-\d\d), (\d+) years of episodes")
+_README_LINE = re.compile(
+    r"seed (\d+), (\d+) children, as at (\d{4}-\d\d-\d\d), (\d+) years of episodes(?:, up to (\S+Z))?\n"
+)
+
+
+def _until(found: re.Match) -> datetime.datetime | None:
+    return datetime.datetime.fromisoformat(found[5]) if found[5] else None
 
 
 def _text(value: object) -> str:
@@ -172,7 +179,8 @@ def world_write(*, world: World, directory: Path) -> list[Path]:
         written.append(path)
     readme = directory / "README.txt"
     readme.write_text(
-        world_readme(seed=world.seed, children=world.children_wanted, as_at=world.as_at, years=world.years), encoding="utf-8"
+        world_readme(seed=world.seed, children=world.children_wanted, as_at=world.as_at, years=world.years, until=world.until),
+        encoding="utf-8",
     )
     return [*written, readme]
 
@@ -188,7 +196,8 @@ def world_on_disk(*, directory: Path) -> tuple[int, int, datetime.date, int] | N
     if not found:
         return None
     seed, children, as_at, years = int(found[1]), int(found[2]), datetime.date.fromisoformat(found[3]), int(found[4])
-    return (seed, children, as_at, years) if text == world_readme(seed=seed, children=children, as_at=as_at, years=years) else None
+    expected = world_readme(seed=seed, children=children, as_at=as_at, years=years, until=_until(found))
+    return (seed, children, as_at, years) if text == expected else None
 
 
 def _parser(column: str):
@@ -210,6 +219,7 @@ def world_read(*, directory: Path) -> World:
         children_wanted=int(found[2]) if found else 0,
         as_at=datetime.date.fromisoformat(found[3]) if found else datetime.date.min,
         years=int(found[4]) if found else 1,
+        until=_until(found) if found else None,
     )
     for file_name, (record_type, columns, attribute) in FILES.items():
         with (directory / file_name).open(encoding="utf-8", newline="") as source:

@@ -193,8 +193,10 @@ class ReturnInterview:
 class World:
     seed: int
     children_wanted: int
-    as_at: datetime.date  # the snapshot day: 31 March, as in the SSDA903 return
+    as_at: datetime.date  # the snapshot day: 31 March, as in the SSDA903 return, or today for the demo
     years: int = 1  # years of episodes, ending on the snapshot day
+    # The moment the world runs up to, on the snapshot day (the demo's "now"); None: the day's end.
+    until: datetime.datetime | None = None
     providers: list[Provider] = field(default_factory=list)
     children: list[Child] = field(default_factory=list)
     child_names: list[ChildName] = field(default_factory=list)
@@ -903,6 +905,14 @@ AWAY_PRACTICE: tuple[tuple[float, float], ...] = ((0.25, 0.03), (0.75, 0.28))  #
 # still missing and 60 still away at 31 March).
 DURATION_HOURS = {"missing": (7.0, 1.35), "away": (5.0, 1.15)}  # median, sigma
 LONG_ABSENCE = {"missing": (0.012, 40.0), "away": (0.012, 20.0)}  # share, mean extra days
+# A week gone: the council's note that marks a long-term absence (tests/synth find them by it).
+LONG_TERM_AFTER = 7 * 24 * 60  # minutes
+LONG_TERM_NOTE = {
+    "missing": "Long-term missing: not found after seven days. A long-term plan is agreed with the police; "
+               "strategy meetings continue until the child is found.",
+    "away": "Long-term away: away from the placement for more than seven days, whereabouts known. "
+            "The plan for the child's return is reviewed each week.",
+}
 # Reported within minutes or hours; some are recorded days later, after the child is back.
 REPORT_DELAY_MINUTES = (35.0, 1.0)
 LATE_REPORT = (0.04, 1.5)  # share, median days
@@ -922,9 +932,11 @@ _START_HOURS = (2, 1.5, 1, 0.7, 0.5, 0.5, 0.6, 1, 1.5, 2, 2.2, 2.5, 2.8, 3, 3.5,
 _CUM_START_HOURS = list(itertools.accumulate(_START_HOURS))
 
 
-def episode_window(as_at: datetime.date, years: int) -> tuple[datetime.datetime, datetime.datetime]:
-    """The UTC moments the episodes run between: 00:00 on 1 April `years` years before the snapshot
-    year ends, to the end of the snapshot day (midnight in Europe/London)."""
+def episode_window(
+    as_at: datetime.date, years: int, until: datetime.datetime | None = None
+) -> tuple[datetime.datetime, datetime.datetime]:
+    """The UTC moments the episodes run between: midnight (Europe/London) `years` years before the
+    end of the snapshot day, to the end of that day, or to `until` on it (a world up to now)."""
     end_day = as_at + datetime.timedelta(days=1)
     try:
         start_day = end_day.replace(year=end_day.year - years)
@@ -932,7 +944,7 @@ def episode_window(as_at: datetime.date, years: int) -> tuple[datetime.datetime,
         start_day = end_day.replace(year=end_day.year - years, day=28)
     def midnight(day: datetime.date) -> datetime.datetime:
         return datetime.datetime.combine(day, datetime.time(), LONDON).astimezone(UTC)
-    return midnight(start_day), midnight(end_day)
+    return midnight(start_day), (until.astimezone(UTC) if until else midnight(end_day))
 
 
 def _lognormal(rng: random.Random, median: float, sigma: float) -> float:
@@ -1024,7 +1036,7 @@ class _Episodes:
 
     def __init__(self, world: World, geo: Geography, rng: random.Random) -> None:
         self.world, self.geo, self.rng = world, geo, rng
-        self.start, self.end = episode_window(world.as_at, world.years)
+        self.start, self.end = episode_window(world.as_at, world.years, world.until)
         self.span = (self.end - self.start).total_seconds() / 60  # the snapshot, in minutes from the start
         self.providers = {p.urn: p for p in world.providers}
         self.forces = dict(reference.police_forces())
@@ -1098,7 +1110,7 @@ class _Episodes:
                 i += 1
             if start is None:
                 return
-            start = self._time_of_day(start, not_before=t, before=until - 30)
+            start = self._time_of_day(start, not_before=t, before=min(until - 30, self.span))
             if start >= until - 30:
                 t = start + 60
                 continue
@@ -1204,6 +1216,11 @@ class _Episodes:
 
         gradings = self._gradings(key, start, told_kind, age, force, police_at, stop) if police_at else []
         notes = self._notes(key, start, reported, stop, length, council, force, reporter)
+        if length > LONG_TERM_AFTER and start + LONG_TERM_AFTER < stop:
+            # The long absences above are meant: the record says so, as the council would, a week in.
+            notes.append(EpisodeNote(key[0], key[1], self.at(start), self.at(start + LONG_TERM_AFTER), "note", key[0],
+                                     LONG_TERM_NOTE[final_kind], "", ""))
+            notes.sort(key=lambda note: note.at)
 
         return_how = found_by = return_place = return_postcode = recorded_by = closed_by = ""
         returned = safe_and_well = closed = None
@@ -1371,13 +1388,23 @@ def episodes_step(world: World, geo: Geography, rng: random.Random) -> None:
 PIPELINE: list[Step] = [providers_step, children_step, placements_step, former_children_step, episodes_step]
 
 
-def world_generate(*, seed: int, children: int, as_at: datetime.date | None = None, years: int = 1) -> World:
+def world_generate(
+    *, seed: int, children: int, as_at: datetime.date | None = None, years: int = 1, until: datetime.datetime | None = None
+) -> World:
     """Build a world: `children` looked after on the snapshot day, those who left care in the `years`
     before it, and everyone's episodes in those years. The same seed, size, snapshot day and years
-    always give the same world; the years change only the children who left and the episodes."""
+    always give the same world; the years change only the children who left and the episodes.
+
+    With `until` (an aware moment) the world runs up to that moment of its own day, so what is open
+    is what would be open then: the demo's world up to now (`as_at` defaults to until's day)."""
     if years < 1:
         raise ValueError("years must be at least 1")
-    world = World(seed=seed, children_wanted=children, as_at=as_at or default_as_at(), years=years)
+    if until is not None:
+        day = until.astimezone(LONDON).date()
+        if as_at not in (None, day):
+            raise ValueError(f"until: {until.isoformat()} is not on the snapshot day {as_at.isoformat()}")
+        as_at = day
+    world = World(seed=seed, children_wanted=children, as_at=as_at or default_as_at(), years=years, until=until)
     geo = geography()
     for step in PIPELINE:
         step(world, geo, random.Random(f"{seed}:{step.__name__}"))

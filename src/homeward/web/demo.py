@@ -18,14 +18,17 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import CommandError
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from homeward.agencies.models import Agency, AgencyKind, InspectorGrant, Role, User
+from homeward.children.models import Child, Placement
+from homeward.episodes.models import Episode, InterviewStatus, Kind, ReturnHow, RiskGrade
+from homeward.episodes.services import episode_grade_risk, episode_open, episode_record_return
+from homeward.linkage.models import PairStatus
 from homeward.alerts.smtp_sink import smtp_sink
-from homeward.children.models import Placement
 
 DEVICE_NAME = "demo"
 GRANT_DAYS = 30
@@ -71,11 +74,15 @@ def _choose_agencies() -> dict[str, Agency]:
 
     These are agency-level counts to pick a setting for the demo; no child's details are read.
     """
+    # The council with police reports waiting to be checked (the coordinator's first job), then the
+    # most children; its force the one most of its children live in; its home one in that force.
     council = (
         Agency.objects.filter(kind=AgencyKind.LOCAL_AUTHORITY)
-        .annotate(n=Count("children"))
+        .annotate(n=Count("children", distinct=True),
+                  to_check=Count("children__candidate_pairs", filter=Q(children__candidate_pairs__status=PairStatus.REVIEW),
+                                 distinct=True))
         .filter(n__gt=0)
-        .order_by("-n", "code")
+        .order_by("-to_check", "-n", "code")
         .first()
     )
     if council is None:
@@ -84,8 +91,12 @@ def _choose_agencies() -> dict[str, Agency]:
     force_id = (
         current.exclude(police_force=None).values("police_force").annotate(n=Count("id")).order_by("-n", "police_force").values_list("police_force", flat=True).first()
     )
+    # A children's home (K2) where there is one: where the demo's staff report a child missing.
+    with_provider = current.exclude(provider=None)
     provider_id = (
-        current.exclude(provider=None).values("provider").annotate(n=Count("id")).order_by("-n", "provider").values_list("provider", flat=True).first()
+        (with_provider.filter(police_force=force_id) if with_provider.filter(police_force=force_id).exists() else with_provider)
+        .values("provider").annotate(n=Count("id"), home=Count("id", filter=Q(placement_type="K2")))
+        .order_by("-home", "-n", "provider").values_list("provider", flat=True).first()
     )
     if force_id is None or provider_id is None:
         raise CommandError(f"{council.name}'s children have no current placements with a police force and a provider.")
@@ -165,6 +176,148 @@ def demo_accounts_ensure() -> list[DemoAccount]:
     AccessAttempt.objects.filter(username__in=usernames).delete()
     AccessFailureLog.objects.filter(username__in=usernames).delete()
     return accounts
+
+
+# The tour: on each role's home page, in demo mode, what to try first: (what is waiting, the link's
+# words, the page). Every link is a page the role may open (tests/browser/test_demo_tour.py).
+TOUR: dict[str, tuple[tuple[str, str, str], ...]] = {
+    Role.SOCIAL_WORKER: (
+        ("An alert is waiting: a child you are allocated to is missing from a children's home, graded high risk.",
+         "Open your inbox", "alerts:inbox"),
+        ("Everyone missing or away now, highest risk first, with the briefing sheet for each.", "See the board", "episodes:board"),
+        ("Police and council records as one count, every gap between them explained.", "See the one count", "reporting:one-count"),
+    ),
+    Role.TEAM_MANAGER: (
+        ("An urgent alert is waiting: a child missing now, graded high risk. Those at high risk are below.",
+         "Open your inbox", "alerts:inbox"),
+        ("Before a child is placed far away: choose the child, then check the placement.", "Find a child", "children:list"),
+        ("How the council keeps the statutory guidance, month by month.", "See compliance", "oversight:compliance"),
+    ),
+    Role.MISSING_COORDINATOR: (
+        ("Police reports Homeward could not match for certain are waiting for you to check.", "Check police reports", "linkage:review"),
+        ("Police and council records as one count, every gap between them explained.", "See the one count", "reporting:one-count"),
+        ("How the council keeps the statutory guidance, month by month.", "See compliance", "oversight:compliance"),
+    ),
+    Role.NOMINATED_OFFICER: (
+        ("Escalations and children at high risk are below.", "See the board", "episodes:board"),
+        ("The council's figures against its neighbours and England.", "See the dashboards", "reporting:dashboards"),
+        ("How the council keeps the statutory guidance, month by month.", "See compliance", "oversight:compliance"),
+    ),
+    Role.DIRECTOR: (
+        ("Escalations and children at high risk are below.", "See the board", "episodes:board"),
+        ("The council's figures against its neighbours and England.", "See the dashboards", "reporting:dashboards"),
+        ("What an inspector would be given, ready as a pack.", "See the inspection pack", "oversight:pack"),
+    ),
+    Role.IRO: (
+        ("Children due an exploitation screening are below.", "See screenings due", "safeguarding:screenings-due"),
+        ("Everyone missing or away now, highest risk first.", "See the board", "episodes:board"),
+        ("The children whose plans you review.", "See your children", "children:list"),
+    ),
+    Role.ANALYST: (
+        ("Police and council records as one count, every gap between them explained.", "See the one count", "reporting:one-count"),
+        ("The council's figures against its neighbours and England.", "See the dashboards", "reporting:dashboards"),
+        ("Compliance with the statutory guidance, to download.", "See compliance", "oversight:compliance"),
+    ),
+    Role.POLICE_OFFICER: (
+        ("A child placed in your force's area is missing now, graded high risk.", "See the board", "episodes:board"),
+        ("Met a child who may be missing? Find out at once, from any force.", "Look up a child", "episodes:missing-lookup"),
+        ("The children placed in your area that you may see.", "See children", "children:list"),
+    ),
+    Role.POLICE_COORDINATOR: (
+        ("Episodes waiting for a risk grade, and those at high risk, are below.", "See the board", "episodes:board"),
+        ("Met a child who may be missing? Find out at once, from any force.", "Look up a child", "episodes:missing-lookup"),
+        ("Police and council records as one count, every gap between them explained.", "See the one count", "reporting:one-count"),
+    ),
+    Role.PROVIDER_STAFF: (
+        ("A child from your home is missing now: add what you learn, or record the return.", "See the board", "episodes:board"),
+        ("Report a child missing or away: choose the child first.", "See your children", "children:list"),
+        ("Everyone told when you report, and what happens next, is shown after each report.", "See the board", "episodes:board"),
+    ),
+    Role.PROVIDER_MANAGER: (
+        ("Return home interviews for your home's children, and who is missing now, are below.", "See interviews", "episodes:interviews"),
+        ("Everyone missing or away now from your home.", "See the board", "episodes:board"),
+        ("Your home's children and their records.", "See your children", "children:list"),
+    ),
+    Role.RHI_WORKER: (
+        ("A return home interview is due this week: offer it, then record what the child says.", "See interviews due", "episodes:interviews"),
+        ("Children referred to your service.", "See children", "children:list"),
+        ("Everyone missing or away now among the children you may see.", "See the board", "episodes:board"),
+    ),
+    Role.INSPECTOR: (
+        ("Everything about the council's missing children in one pack, as HTML or PDF.", "See the inspection pack", "oversight:pack"),
+        ("How the council keeps the statutory guidance, month by month, with its cases.", "See compliance", "oversight:compliance"),
+        ("The children's records you may read during the inspection.", "See children", "children:list"),
+    ),
+    Role.NATIONAL_ANALYST: (
+        ("England's figures, with small numbers suppressed.", "See the dashboards", "reporting:dashboards"),
+        ("Each council's figures side by side.", "See the dashboards", "reporting:dashboards"),
+        ("No child's name or identifiers ever reach this account.", "See the dashboards", "reporting:dashboards"),
+    ),
+}
+
+
+# The demo's day: what is happening now for the demo accounts, made through the services the people
+# would use (so alerts, clocks and the timeline follow as they would), and only when not already there.
+WHY_DEMO_DAY = "demo_accounts: the demo's day"
+
+
+def _free_child(children) -> Child | None:
+    """The first of these children with no episode open and none since yesterday (deterministic)."""
+    since = timezone.now() - datetime.timedelta(days=2)
+    busy = Episode.objects.filter(Q(returned_at=None) | Q(started_at__gte=since)).values("child")
+    return children.exclude(pk__in=busy).order_by("pk").distinct().first()
+
+
+@transaction.atomic
+def demo_day_ensure(accounts: list[DemoAccount]) -> list[str]:
+    """Each demo role's work waiting, as it would be on a working day: a child missing since this
+    afternoon from the demo home (reported by the home, graded high risk by the demo force, so the
+    social worker's inbox has an urgent alert and the force an open episode in its area), and a child
+    back since last night whose return home interview falls due in the next days. Idempotent: made
+    only when the demo's agencies have no such work. Returns what it made."""
+    require_demo_mode()
+    by_role = {a.user.role: a.user for a in accounts}
+    staff, officer, social_worker = by_role[Role.PROVIDER_STAFF], by_role[Role.POLICE_OFFICER], by_role[Role.SOCIAL_WORKER]
+    council, home, force = social_worker.agency, staff.agency, officer.agency
+    now = timezone.now().replace(second=0, microsecond=0)
+    made = []
+    mine = Child.objects.filter(responsible_authority=council)
+    placed_here = mine.filter(placements__in=Placement.objects.current().filter(provider=home))
+    if not Episode.objects.filter(returned_at=None, child__in=placed_here).exists():
+        child = _free_child(placed_here)
+        if child is not None:
+            episode, _ = episode_open(
+                user=staff, why=WHY_DEMO_DAY, child=child, kind=Kind.MISSING,
+                left_at=now - datetime.timedelta(hours=2, minutes=10), reported_at=now - datetime.timedelta(hours=1, minutes=50),
+                last_seen_location=home.name, clothing="Black puffer jacket, grey tracksuit bottoms, white trainers",
+                circumstances="Left after receiving several calls from an unknown number; not answering their phone.",
+                out_of_character=True,
+            )
+            if episode.location_police_force_id == force.pk:
+                episode_grade_risk(
+                    user=officer, why=WHY_DEMO_DAY, episode=episode, risk_grade=RiskGrade.HIGH,
+                    source="Call from placement staff", graded_at=now - datetime.timedelta(hours=1, minutes=20),
+                    rationale="Calls from an unknown number before leaving; known associates of concern.",
+                )
+            made.append(f"missing now from {home.name}: child {child.pk}")
+    due = Episode.objects.filter(
+        child__responsible_authority=council, return_interview__status__in=[InterviewStatus.ASSIGNED, InterviewStatus.OFFERED],
+        return_interview__due_at__gt=now,
+    )
+    if not due.exists():
+        child = _free_child(mine.filter(placements__in=Placement.objects.current()).exclude(pk__in=placed_here))
+        if child is not None:
+            episode, _ = episode_open(
+                user=social_worker, why=WHY_DEMO_DAY, child=child, kind=Kind.MISSING,
+                left_at=now - datetime.timedelta(hours=26), reported_at=now - datetime.timedelta(hours=25, minutes=30),
+                last_seen_location="Town centre", circumstances="Did not return after an agreed hour of free time.",
+            )
+            episode_record_return(
+                user=social_worker, why=WHY_DEMO_DAY, episode=episode, returned_at=now - datetime.timedelta(hours=14),
+                how=ReturnHow.POLICE, found_by="Officers on patrol", place="Bus station",
+            )
+            made.append(f"back since last night, interview due: child {child.pk}")
+    return made
 
 
 def mail_directory() -> Path:

@@ -367,6 +367,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "is_council": user.role in COUNCIL_ROLES,
             "grants": grants,
             "now": now,
+            "tour": demo.TOUR.get(user.role, ()) if settings.DEMO_MODE else (),
         },
     )
 

@@ -7,7 +7,7 @@ from django.db.models import Q
 from homeward.agencies.models import Role
 from homeward.children.models import Child
 from homeward.children.services import child_allocate
-from homeward.web.demo import demo_accounts_ensure
+from homeward.web.demo import demo_accounts_ensure, demo_day_ensure
 
 
 @transaction.atomic
@@ -33,6 +33,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         accounts = demo_accounts_ensure()
         allocated = allocate_demo_caseload(accounts)
+        day = demo_day_ensure(accounts)  # after the allocation: the social worker is told
         rows = [("USERNAME", "ROLE", "AGENCY", "PASSWORD")] + [
             (a.user.username, a.user.get_role_display(), f"{a.user.agency.name} ({a.user.agency.code})", a.password) for a in accounts
         ]
@@ -49,3 +50,5 @@ class Command(BaseCommand):
             self.stdout.write(f"  {a.user.username}: {a.device.config_url}")
         if allocated:
             self.stdout.write(f"\n{allocated} of the council's children allocated to the demo social worker and IRO.")
+        for line in day:
+            self.stdout.write(f"The demo's day: {line}.")

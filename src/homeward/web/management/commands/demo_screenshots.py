@@ -1,0 +1,95 @@
+"""`homeward demo_screenshots`: the README's pictures, taken from the live demo's own pages.
+
+Run beside a running demo (scripts/demo, same HOMEWARD_VAR_DIR and DATABASE_URL, so the demo
+accounts' second-factor keys are at hand), whenever the pages change:
+
+    HOMEWARD_DEMO=1 .venv/bin/homeward demo_screenshots --base-url http://127.0.0.1:8000
+
+Signs in as the demo accounts in headless Chromium (Debian's, as the browser tests use) and saves the
+board, a briefing sheet, the one count and a placement check. Needs the dev extras (Playwright).
+"""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db.models import F
+from django.urls import reverse
+
+from homeward.agencies.models import Role, User
+from homeward.scrutiny.models import PlacementCheck
+from homeward.web import demo
+
+CHROMIUM = "/usr/bin/chromium"
+VIEWPORT = {"width": 1280, "height": 860}
+
+
+class Command(BaseCommand):
+    help = "Take the README's screenshots from the running demo's pages (demo mode only)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--base-url", default="http://127.0.0.1:8000", help="where the demo runs")
+        parser.add_argument("--out", type=Path, default=settings.REPO_DIR / "docs" / "screenshots")
+
+    def handle(self, *args, base_url: str, out: Path, **options) -> None:
+        demo.require_demo_mode()
+        try:
+            from playwright.sync_api import sync_playwright
+        except ImportError as error:
+            raise CommandError("Playwright is needed: install the dev extras (scripts/setup --dev).") from error
+        if not Path(CHROMIUM).exists():
+            raise CommandError(f"Chromium is needed at {CHROMIUM} (apt-get install chromium).")
+        out.mkdir(parents=True, exist_ok=True)
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"])
+            try:
+                self._take(browser, base_url, out)
+            finally:
+                browser.close()
+
+    def _signed_in(self, browser, base_url: str, role: str):
+        user = User.objects.get(username=demo.demo_username(role))
+        device = user.totpdevice_set.get(name=demo.DEVICE_NAME)
+        context = browser.new_context(base_url=base_url, viewport=VIEWPORT)
+        page = context.new_page()
+        page.goto("/")
+        page.get_by_label("Username").fill(user.username)
+        page.get_by_label("Password", exact=True).fill(demo.demo_password(role))
+        page.get_by_role("button", name="Continue").click()
+        page.get_by_label("Enter the code from your authenticator app").fill(demo.current_code(device))
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_load_state()
+        if page.get_by_label("Username").count():
+            raise CommandError(f"Could not sign in as {user.username} at {base_url}: is the demo running there?")
+        return page
+
+    def _shot(self, page, path: str, out: Path, name: str) -> None:
+        response = page.goto(path)
+        if response is None or response.status != 200:
+            raise CommandError(f"{path} answered {response.status if response else 'nothing'}")
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=out / name)
+        self.stdout.write(f"saved\t{out / name}\t{path}")
+
+    def _take(self, browser, base_url: str, out: Path) -> None:
+        police = self._signed_in(browser, base_url, Role.POLICE_OFFICER)
+        self._shot(police, reverse("episodes:board"), out, "board.png")
+        first = police.get_by_test_id("board").locator("tbody tr a[href*='/episodes/']").first
+        if not first.count():
+            raise CommandError("The demo force's board is empty: run demo_accounts (it makes the demo's day).")
+        episode_id = int(first.get_attribute("href").rstrip("/").rsplit("/", 1)[1])
+        self._shot(police, reverse("episodes:briefing", args=[episode_id]), out, "briefing.png")
+
+        coordinator = self._signed_in(browser, base_url, Role.MISSING_COORDINATOR)
+        self._shot(coordinator, reverse("reporting:one-count"), out, "one-count.png")
+
+        manager = self._signed_in(browser, base_url, Role.TEAM_MANAGER)
+        # The council's farthest placement: the one a check matters most for (its id only is read here).
+        council = User.objects.get(username=demo.demo_username(Role.TEAM_MANAGER)).agency
+        farthest = (
+            PlacementCheck.objects.filter(child__responsible_authority=council, distance_miles__isnull=False)
+            .order_by(F("distance_miles").desc(), "pk").values_list("pk", flat=True).first()
+        )
+        if farthest is None:
+            raise CommandError("The demo council has no placement checks: load the demo world first.")
+        self._shot(manager, reverse("scrutiny:check", args=[farthest]), out, "placement-check.png")

@@ -1,0 +1,92 @@
+"""The demo's first ten minutes (issue 15): a world up to today, each demo role's work waiting, and a
+tour on each home page that reaches it in at most two clicks."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from homeward.agencies.models import Role, User
+from homeward.web import demo
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def demo_world(reference, settings, tmp_path):
+    settings.DEMO_MODE = True
+    settings.VAR_DIR = tmp_path
+    for command, *arguments in (("demo_world", "--seed", "1", "--children", "3000"), ("flags_evaluate",), ("demo_accounts",)):
+        call_command(command, *arguments, stdout=StringIO())
+
+
+def _sign_in_as(open_page, role: str):
+    user = User.objects.get(username=demo.demo_username(role))
+    page, problems = open_page()
+    page.goto("/")
+    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Password", exact=True).fill(demo.demo_password(role))
+    page.get_by_role("button", name="Continue").click()
+    device = TOTPDevice.objects.get(user=user, name=demo.DEVICE_NAME)
+    page.get_by_label("Enter the code from your authenticator app").fill(demo.current_code(device))
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+    assert page.get_by_test_id("demo-tour").is_visible(), f"{role} did not land on a home page with the tour"
+    return page, problems
+
+
+def _tour_click(page, words: str) -> None:
+    page.get_by_test_id("demo-tour").get_by_role("link", name=words).first.click()
+    page.wait_for_load_state()
+
+
+def test_each_demo_role_finds_its_waiting_work_from_its_home_page_and_every_tour_leads_somewhere(demo_world, open_page) -> None:
+    # The social worker: the alert that a child they are allocated to is graded high risk, one click
+    # away. (The urgent one, with its clocks, is the team manager's and the nominated officer's.)
+    page, problems = _sign_in_as(open_page, Role.SOCIAL_WORKER)
+    _tour_click(page, "Open your inbox")
+    assert "allocated to as high risk" in page.get_by_test_id("inbox").inner_text()
+    assert not problems.items
+    page, problems = _sign_in_as(open_page, Role.TEAM_MANAGER)
+    _tour_click(page, "Open your inbox")
+    assert page.get_by_test_id("inbox").get_by_text("Urgent").count() >= 1
+
+    # The missing coordinator: police reports to check in the council's own queue.
+    page, problems = _sign_in_as(open_page, Role.MISSING_COORDINATOR)
+    _tour_click(page, "Check police reports")
+    assert page.get_by_test_id("review-queue").locator("tbody tr").count() >= 1
+    assert not problems.items
+
+    # The interview worker: an interview due, not yet overdue.
+    page, problems = _sign_in_as(open_page, Role.RHI_WORKER)
+    _tour_click(page, "See interviews due")
+    assert page.get_by_test_id("interviews-due").locator("tbody tr").count() >= 1
+    assert not problems.items
+
+    # The home's staff: the child missing from their home, on the home page itself, and on the board.
+    page, problems = _sign_in_as(open_page, Role.PROVIDER_STAFF)
+    assert page.get_by_test_id("home-missing-now").locator("li").count() >= 1
+    _tour_click(page, "See the board")
+    assert page.get_by_test_id("board").locator("tbody tr").count() >= 1
+    assert not problems.items
+
+    # The force: an open episode in its area, graded high.
+    page, problems = _sign_in_as(open_page, Role.POLICE_OFFICER)
+    _tour_click(page, "See the board")
+    board = page.get_by_test_id("board")
+    assert board.locator("tbody tr").count() >= 1 and "high" in board.inner_text().lower()
+    assert not problems.items
+
+    # Every role's tour: three lines, each to a page the role may open. (One test with the one
+    # above: the demo world, as scripts/demo makes it, takes most of a minute to load.)
+    for role, steps in demo.TOUR.items():
+        page, problems = _sign_in_as(open_page, role)
+        tour = page.get_by_test_id("demo-tour")
+        assert tour.locator("li").count() == 3, role
+        for _, words, name in steps:
+            response = page.goto(reverse(name))
+            assert response.status == 200, f"{role}: {words} ({name}) answered {response.status}"
+        assert not problems.items, (role, problems.items)
+    assert set(demo.TOUR) == set(demo.ROLE_KINDS)
