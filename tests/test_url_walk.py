@@ -33,15 +33,18 @@ from rest_framework.views import APIView
 
 from homeward.agencies import access
 from homeward.agencies.authentication import ApiTokenAuthentication, VerifiedSessionAuthentication
-from homeward.agencies.models import Agency, AgencyKind
+from homeward.agencies.models import Agency, AgencyKind, Role, User
 from homeward.alerts.services import notify
+from homeward.children.services import enrolment_create
 from homeward.episodes import services as episodes
 from homeward.episodes.lookup import missing_lookup
 from homeward.linkage.models import CandidatePair, PairStatus
 from homeward.returns.services import police_report_submit
 from homeward.safeguarding import services as safeguarding
 from homeward.safeguarding.models import StrategyMeeting
+from homeward.schools.services import school_report_absence
 from homeward.scrutiny import services as scrutiny
+from tests.conftest import make_user
 from tests.support import sign_in
 
 _CONVERTER = re.compile(r"<(?:(?P<conv>\w+):)?(?P<name>\w+)>")
@@ -58,8 +61,12 @@ INTERVIEW_ROUTES = {"episodes:interview-status", "episodes:interview-findings", 
 # Walked in scope by a council's missing-children coordinator: reviewing linkage is their job, and the
 # host council's sees the world's child.
 REVIEWER_ROUTES = {"linkage:pair"}
+# Walked by a council's manager (the coordinator): how the agency writes about children, counts only.
+MANAGER_ROUTES = {"language:patterns"}
 # Walked in scope by the host council's coordinator: the notice or consultation sent to it to answer.
 HOST_ROUTES = {"scrutiny:respond"}
+# Walked in scope by the designated safeguarding lead of the school the child is on roll at.
+SCHOOL_ROUTES = {"schools:report-absence"}
 # Parameters that name a category, not a record: filled with one of their values.
 CATEGORIES = {"known": "police_only"}
 # Endpoints that check their input before looking the record up get input that passes, so that the
@@ -121,6 +128,7 @@ class Records:
     pair: object  # a police report beside the child's record, waiting for review
     check: object  # a placement check for the child, with its host consultation sent
     lookup: object  # the police officer's missing look-up that was shown the open episode
+    school_report: object  # the child at home's school reporting him not in school, awaiting an answer
 
     def ids(self, world, route: Route) -> dict[str, int | str]:
         episode = self.returned if route.name in INTERVIEW_ROUTES else self.episode
@@ -129,6 +137,7 @@ class Records:
             "screening_id": self.screening.pk, "meeting_id": self.meeting.pk, "entry_id": self.location.pk,
             "pair_id": self.pair.pk, "check_id": self.check.pk, "urn": self.check.provider.code,
             "requirement_id": self.check.requirements.get(kind="host_consultation").pk,
+            "report_id": self.school_report.pk,
         }
 
 
@@ -175,9 +184,19 @@ def records(world, settings, tmp_path, django_capture_on_commit_callbacks) -> Re
     scrutiny.requirement_record(user=world.social_worker, why="test", requirement=check.requirements.get(kind="host_consultation"),
                                 outcome="sent", reasons="Care plan attached")
     lookup = missing_lookup(user=world.police_officer, why="test", reason="Child at New Street station", name="Amira Okafor")
+    # Amira's school (she is missing, so the school reports nothing more) and Jayden's report from it.
+    school = Agency.objects.create(code="103456", kind=AgencyKind.SCHOOL, name="Digbeth Academy")
+    for pupil in (world.child, world.child_at_home):
+        enrolment_create(user=world.social_worker, why="test", child=pupil, school=school, start_date=now.date() - datetime.timedelta(days=90))
+    school_report = school_report_absence(user=_school_lead(school), why="test", child=world.child_at_home.pk,
+                                          last_seen_at=now - datetime.timedelta(hours=1), details="Not at registration")
     episode.refresh_from_db()
     return Records(episode=episode, returned=returned, alert=alert, flag=flag, screening=screening, meeting=meeting, location=location,
-                   pair=pair, check=check, lookup=lookup)
+                   pair=pair, check=check, lookup=lookup, school_report=school_report)
+
+
+def _school_lead(school: Agency):
+    return User.objects.filter(agency=school).first() or make_user(school, Role.SCHOOL_SAFEGUARDING_LEAD)
 
 
 def _concrete(route: Route, ids: dict[str, int]) -> str | None:
@@ -306,11 +325,14 @@ def test_the_walk_catches_a_plain_login_required_view(world):
 def _in_scope_user(world, route: Route):
     if route.name in POLICE_ROUTES:
         return world.police_officer
-    return world.host_coordinator if route.name in REVIEWER_ROUTES | HOST_ROUTES else world.social_worker
+    if route.name in SCHOOL_ROUTES:
+        return _school_lead(Agency.objects.get(code="103456"))
+    return world.host_coordinator if route.name in REVIEWER_ROUTES | HOST_ROUTES | MANAGER_ROUTES else world.social_worker
 
 
 def test_every_route_answers_a_person_who_can_see_the_child(world, records):
-    clients = {user.pk: _signed_in(user) for user in (world.social_worker, world.police_officer, world.host_coordinator)}
+    clients = {user.pk: _signed_in(user) for user in (world.social_worker, world.police_officer, world.host_coordinator,
+                                                       _school_lead(Agency.objects.get(code="103456")))}
     wrong = []
     for route, url in _walk(world, records):
         if _public(route):
@@ -330,7 +352,8 @@ def test_every_route_answers_a_person_who_can_see_the_child(world, records):
 
 
 def test_every_route_that_answers_goes_through_the_scoping_function(world, records):
-    clients = {user.pk: _signed_in(user) for user in (world.social_worker, world.police_officer, world.host_coordinator)}
+    clients = {user.pk: _signed_in(user) for user in (world.social_worker, world.police_officer, world.host_coordinator,
+                                                       _school_lead(Agency.objects.get(code="103456")))}
     unscoped = []
     for route, url in _walk(world, records):
         if _marked(route.callback, "homeward_no_child_data"):

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "homeward.tasks",
     "homeward.alerts",
     "homeward.safeguarding",
+    "homeward.schools",
     "homeward.scrutiny",
     "homeward.language",
     "homeward.linkage",
@@ -118,6 +119,9 @@ MIDDLEWARE = [
 ROOT_URLCONF = "homeward.urls"
 WSGI_APPLICATION = "homeward.wsgi.application"
 
+# A GOV.UK page that says the form was not saved and what to do (web.errors).
+CSRF_FAILURE_VIEW = "homeward.web.errors.csrf_failure"
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
@@ -130,6 +134,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "homeward.web.context_processors.homeward",
             ],
+            # Dates and times one way on every page, without a {% load %} to forget.
+            "builtins": ["homeward.web.templatetags.dates"],
         },
     },
 ]

@@ -15,7 +15,8 @@ from homeward.episodes import rules, services
 from tests.conftest import make_user
 
 EVERYTHING = frozenset(Field)
-IDENTITY_AND_PLACEMENT = {Field.IDENTITY, Field.CURRENT_PLACEMENT}
+# Every agency acting on episodes reads them (agencies.fields.Field.EPISODES); a school does not.
+IDENTITY_AND_PLACEMENT = {Field.IDENTITY, Field.CURRENT_PLACEMENT, Field.EPISODES}
 # user attribute on World -> what it is shown of the world's child (placed in Birmingham) while not missing
 EXPECTED = {
     "social_worker": EVERYTHING,

@@ -6,8 +6,8 @@ from types import SimpleNamespace
 import pytest
 
 from homeward.agencies.models import Role, User
-from homeward.alerts.smtp_sink import smtp_sink
 from homeward.children.services import child_allocate
+from homeward.devtools.smtp_sink import smtp_sink
 from tests.conftest import make_user
 
 

@@ -96,7 +96,7 @@ def test_no_alert_and_no_email_if_the_write_that_caused_them_rolls_back(world, p
 
 
 def test_an_smtp_failure_is_retried_and_the_alert_is_not_lost(world, people, settings):
-    from homeward.alerts.smtp_sink import free_port, smtp_sink
+    from homeward.devtools.smtp_sink import free_port, smtp_sink
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()  # nothing listening yet
@@ -114,7 +114,7 @@ def test_an_smtp_failure_is_retried_and_the_alert_is_not_lost(world, people, set
 
 
 def test_a_kept_smtp_connection_the_server_dropped_is_replaced_at_once(world, people, settings):
-    from homeward.alerts.smtp_sink import free_port, smtp_sink
+    from homeward.devtools.smtp_sink import free_port, smtp_sink
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()

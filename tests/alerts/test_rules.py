@@ -428,7 +428,7 @@ def test_the_allocated_social_worker_and_iro_are_told_of_the_grading_the_return_
 def test_a_declined_interview_tells_the_caseworkers_the_child_declined(world, cast, t0):
     episode = returned(world, cast, t0)
     return_interview_update(user=cast.rhi_worker, why="test", episode=episode, status="offered")
-    return_interview_update(user=cast.rhi_worker, why="test", episode=episode, status="declined")
+    return_interview_update(user=cast.rhi_worker, why="test", episode=episode, status="declined", declined_reason="did_not_want")
     assert set(Alert.objects.filter(kind="interview_outcome").values_list("recipient__username", "subject")) == {
         (cast.social_worker.username, INTERVIEW_DECLINED), (cast.iro.username, INTERVIEW_DECLINED),
     }
@@ -471,7 +471,7 @@ def test_an_interview_declined_is_not_overdue_but_offered_again_its_clock_runs_a
     episode = returned(world, cast, t0)
     due = episode.return_interview.due_at
     return_interview_update(user=cast.rhi_worker, why="test", episode=episode, status="offered")
-    return_interview_update(user=cast.rhi_worker, why="test", episode=episode, status="declined")
+    return_interview_update(user=cast.rhi_worker, why="test", episode=episode, status="declined", declined_reason="did_not_want")
     run_due(due + hours(1))
     assert told("interview_overdue") == set()
     return_interview_update(user=cast.rhi_worker, why="test", episode=episode, status="offered")
@@ -490,7 +490,7 @@ def test_an_interview_offered_again_after_its_overdue_alert_is_overdue_again(wor
     run_due(due + hours(1))
     assert Alert.objects.filter(kind="interview_overdue").count() == 1
     # Declined, then offered again: past its due time, so overdue at once — a second alert.
-    return_interview_update(user=cast.rhi_worker, why="test", episode=episode, status="declined")
+    return_interview_update(user=cast.rhi_worker, why="test", episode=episode, status="declined", declined_reason="did_not_want")
     return_interview_update(user=cast.rhi_worker, why="test", episode=episode, status="offered")
     run_due(due + hours(2))
     assert list(Alert.objects.filter(kind="interview_overdue").values_list("recipient__username", flat=True)) == [

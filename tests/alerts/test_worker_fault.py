@@ -16,13 +16,14 @@ from homeward.agencies.models import Agency, AgencyKind, Role, User
 from homeward.alerts import rules
 from homeward.alerts.models import Alert, Delivery, DeliveryStatus, Urgency
 from homeward.alerts.services import ESCALATE_TASK, RENOTIFY_TASK, notify
-from homeward.alerts.smtp_sink import smtp_sink
 from homeward.children.services import child_allocate, child_create
+from homeward.devtools.smtp_sink import smtp_sink
 from homeward.episodes.services import episode_open
 from homeward.tasks.models import Status, Task
 from homeward.tasks.worker import start_worker_process
 
-pytestmark = pytest.mark.django_db(transaction=True)  # the worker process must see committed rows
+# The worker process must see committed rows; each test kills it and starts another.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 ALERTS = 40
 KILL_AT = 15

@@ -32,9 +32,14 @@ def _sign_in_as(open_page, role: str):
     device = TOTPDevice.objects.get(user=user, name=demo.DEVICE_NAME)
     page.get_by_label("Enter the code from your authenticator app").fill(demo.current_code(device))
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
-    assert page.get_by_test_id("demo-tour").is_visible(), f"{role} did not land on a home page with the tour"
+    # The home page with its tour, once the sign-in's redirect has landed (waits, up to the timeout).
+    page.get_by_test_id("demo-tour").wait_for(timeout=60_000)
     return page, problems
+
+
+def _real(problems) -> list[str]:
+    """What went wrong, less the icon's request cut off by a quick click to the next page."""
+    return [item for item in problems.items if not (item.startswith("request failed:") and "favicon" in item)]
 
 
 def _tour_click(page, words: str) -> None:
@@ -42,51 +47,62 @@ def _tour_click(page, words: str) -> None:
     page.wait_for_load_state()
 
 
-def test_each_demo_role_finds_its_waiting_work_from_its_home_page_and_every_tour_leads_somewhere(demo_world, open_page) -> None:
-    # The social worker: the alert that a child they are allocated to is graded high risk, one click
-    # away. (The urgent one, with its clocks, is the team manager's and the nominated officer's.)
-    page, problems = _sign_in_as(open_page, Role.SOCIAL_WORKER)
+def _social_worker(page) -> None:
+    # The alert that a child they are allocated to is graded high risk, one click away. (The urgent
+    # one, with its clocks, is the team manager's and the nominated officer's.)
     _tour_click(page, "Open your inbox")
     assert "allocated to as high risk" in page.get_by_test_id("inbox").inner_text()
-    assert not problems.items
-    page, problems = _sign_in_as(open_page, Role.TEAM_MANAGER)
+
+
+def _team_manager(page) -> None:
     _tour_click(page, "Open your inbox")
     assert page.get_by_test_id("inbox").get_by_text("Urgent").count() >= 1
 
-    # The missing coordinator: police reports to check in the council's own queue.
-    page, problems = _sign_in_as(open_page, Role.MISSING_COORDINATOR)
+
+def _missing_coordinator(page) -> None:
+    # Police reports to check in the council's own queue.
     _tour_click(page, "Check police reports")
     assert page.get_by_test_id("review-queue").locator("tbody tr").count() >= 1
-    assert not problems.items
 
-    # The interview worker: an interview due, not yet overdue.
-    page, problems = _sign_in_as(open_page, Role.RHI_WORKER)
+
+def _rhi_worker(page) -> None:
+    # An interview due, not yet overdue.
     _tour_click(page, "See interviews due")
     assert page.get_by_test_id("interviews-due").locator("tbody tr").count() >= 1
-    assert not problems.items
 
-    # The home's staff: the child missing from their home, on the home page itself, and on the board.
-    page, problems = _sign_in_as(open_page, Role.PROVIDER_STAFF)
+
+def _provider_staff(page) -> None:
+    # The child missing from their home, on the home page itself, and on the board.
     assert page.get_by_test_id("home-missing-now").locator("li").count() >= 1
     _tour_click(page, "See the board")
     assert page.get_by_test_id("board").locator("tbody tr").count() >= 1
-    assert not problems.items
 
-    # The force: an open episode in its area, graded high.
-    page, problems = _sign_in_as(open_page, Role.POLICE_OFFICER)
+
+def _police_officer(page) -> None:
+    # An open episode in the force's area, graded high.
     _tour_click(page, "See the board")
     board = page.get_by_test_id("board")
     assert board.locator("tbody tr").count() >= 1 and "high" in board.inner_text().lower()
-    assert not problems.items
 
-    # Every role's tour: three lines, each to a page the role may open. (One test with the one
-    # above: the demo world, as scripts/demo makes it, takes most of a minute to load.)
+
+WAITING = {
+    Role.SOCIAL_WORKER: _social_worker, Role.TEAM_MANAGER: _team_manager, Role.MISSING_COORDINATOR: _missing_coordinator,
+    Role.RHI_WORKER: _rhi_worker, Role.PROVIDER_STAFF: _provider_staff, Role.POLICE_OFFICER: _police_officer,
+}
+
+
+def test_each_demo_role_finds_its_waiting_work_from_its_home_page_and_every_tour_leads_somewhere(demo_world, open_page) -> None:
+    """One sign-in per role (a second within the same 30 seconds would replay its code, refused):
+    the tour's three lines, the role's waiting work at most two clicks away, and every tour link a
+    page the role may open. (One test: the demo world, as scripts/demo makes it, takes most of a
+    minute to load.)"""
+    assert set(demo.TOUR) == set(demo.ROLE_KINDS) | set(demo.PARTNER_ROLES)
     for role, steps in demo.TOUR.items():
         page, problems = _sign_in_as(open_page, role)
-        tour = page.get_by_test_id("demo-tour")
-        assert tour.locator("li").count() == 3, role
+        assert page.get_by_test_id("demo-tour").locator("li").count() == 3, role
+        if role in WAITING:
+            WAITING[role](page)
         for _, words, name in steps:
             response = page.goto(reverse(name))
             assert response.status == 200, f"{role}: {words} ({name}) answered {response.status}"
-        assert not problems.items, (role, problems.items)
-    assert set(demo.TOUR) == set(demo.ROLE_KINDS)
+        assert not _real(problems), (role, problems.items)

@@ -99,7 +99,7 @@ def test_a_declined_interview_closes_the_window_too(world, rhi_worker):
     episode, _ = episode_open(user=world.provider_staff, why="test", child=world.child, kind="missing", started_at=ago(hours=6))
     episode_record_return(user=world.provider_staff, why="test", episode=episode, returned_at=ago(hours=1))
     return_interview_update(user=rhi_worker, why="test", episode=episode, status="offered")
-    return_interview_update(user=rhi_worker, why="test", episode=episode, status="declined")
+    return_interview_update(user=rhi_worker, why="test", episode=episode, status="declined", declined_reason="did_not_want")
     ReturnInterview.objects.filter(episode=episode).update(closed_at=timezone.now() - datetime.timedelta(days=31))
     assert not _sees(rhi_worker, world.child)
 

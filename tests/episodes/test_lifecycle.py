@@ -240,7 +240,7 @@ def test_interview_steps_and_who_may_record_them(world, episode, rhi_worker, oth
         services.return_interview_update(user=other_rhi_worker, why="test", episode=episode, status="offered")
     # The responsible authority may record it too (it commissions the service).
     services.return_interview_update(user=world.social_worker, why="test", episode=episode, status="offered", offered_at=ago(hours=1))
-    interview = services.return_interview_update(user=rhi_worker, why="test", episode=episode, status="declined")
+    interview = services.return_interview_update(user=rhi_worker, why="test", episode=episode, status="declined", declined_reason="did_not_want")
     assert (interview.status, interview.closed_at is not None) == ("declined", True)
     interview = services.return_interview_update(user=rhi_worker, why="test", episode=episode, status="offered")
     assert (interview.status, interview.closed_at) == ("offered", None)

@@ -88,7 +88,7 @@ def test_a_tie_goes_to_missing():
 
 def test_dates_are_local_dates_in_england():
     # 23:30 UTC on 30 June is 00:30 on 1 July in British Summer Time; in January UTC is local time.
-    utc = datetime.timezone.utc
+    utc = datetime.UTC
     summer = SimpleNamespace(kind="missing", started_at=datetime.datetime(2024, 6, 30, 23, 30, tzinfo=utc),
                              returned_at=datetime.datetime(2024, 7, 1, 23, 30, tzinfo=utc))
     assert episode_periods(summer, []) == [("M", day(7, 1), day(7, 2))]

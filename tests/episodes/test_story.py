@@ -131,6 +131,7 @@ def test_report_respond_return_interview(world, api, rhi_worker):
         "interview-findings-harm_suffered": "None disclosed",
         "interview-findings-exploitation_indicators": ["older_controlling_adult", "money_or_gifts"],
         "interview-findings-what_would_help": "More time with her key worker",
+        "interview-findings-held_by": "Rhi Tester, Manchester RHI service", "interview-findings-held_by_independent": "yes",
     })
     assert response.status_code == 302 and response["Location"] == f"/episodes/{episode_id}/", response.content.decode()[:2000]
     interview = rhi.get(f"/api/v1/episodes/{episode_id}/").json()

@@ -4,8 +4,8 @@ in the error summary and changes nothing."""
 import datetime
 
 import pytest
-from django.utils import timezone
 
+from homeward import dates
 from homeward.episodes import services
 from homeward.episodes.models import Episode, InterviewStatus, ReturnInterview
 from tests.episodes_ui.conftest import ago, counts, local_parts, summary_errors
@@ -92,7 +92,7 @@ def test_recording_the_return_assigns_the_interview(world, client_for, story, rh
     episode, provider = story.open(hours=5), client_for("provider_staff")
     too_early = local_parts("return-returned_at", ago(hours=6))
     errors = _refused(provider, episode, "return", {**too_early, "return-how": "own_accord"})
-    assert list(errors) == ["#return-returned_at_day"] and "This cannot be before the episode started" in errors["#return-returned_at_day"]
+    assert list(errors) == ["#return-returned_at_day"] and "The return time cannot be before the episode started" in errors["#return-returned_at_day"]
     errors = _refused(provider, episode, "return", {"return-how": "teleported"})
     assert errors == {"#return-returned_at_day": "Enter when Amira returned or was found", "#return-how": "Select how they returned"}
 
@@ -116,14 +116,14 @@ def test_the_police_record_the_safe_and_well_check_and_close(world, client_for, 
     episode.refresh_from_db()
     assert episode.safe_and_well_by == world.police_officer and episode.closed_at is not None
     # Closed already: the service says so, at the top of the page (it is no field's fault).
-    assert _refused(police, episode, "close", {"close-text": ""}) == {"": f"This episode was closed on {timezone.localtime(episode.closed_at):%d/%m/%Y %H:%M}."}
+    assert _refused(police, episode, "close", {"close-text": ""}) == {"": f"This episode was closed on {dates.when(episode.closed_at)}."}
 
 
 def test_the_interview_service_offers_and_completes_the_interview(world, client_for, story, rhi_worker):
     episode = story.return_(story.open())
     service = client_for(rhi_worker)
     page = service.get(f"/episodes/{episode.pk}/").content.decode()
-    assert 'action="/episodes/%d/return-interview/"' % episode.pk in page and "Record that it was offered" in page
+    assert f'action="/episodes/{episode.pk}/return-interview/"' in page and "Record that it was offered" in page
     # Findings come with completion, after the offer: the findings form is not offered yet.
     assert "return-interview/findings/" not in page
     assert _refused(service, episode, "return-interview", {"interview-status-status": "completed"}) == {
@@ -139,7 +139,12 @@ def test_the_interview_service_offers_and_completes_the_interview(world, client_
         "interview-findings-why_went": "Wanted to see friends", "interview-findings-where_and_with_whom": "A flat in Aston",
         "interview-findings-harm_suffered": "", "interview-findings-exploitation_indicators": ["money_or_gifts", "older_controlling_adult"],
         "interview-findings-what_would_help": "More contact with family",
+        "interview-findings-child_words": "I just wanted to be with my mates",
+        "interview-findings-held_by": "Sam Lee, Manchester RHI service", "interview-findings-held_by_independent": "yes",
     }
+    errors = _refused(service, episode, "return-interview/findings", {**findings, "interview-findings-held_by_independent": ""})
+    assert errors == {"#interview-findings-held_by_independent": (
+        "Select yes if the person who held it is independent of the placement and the council")}
     errors = _refused(service, episode, "return-interview/findings", {**findings, "interview-findings-exploitation_indicators": ["made_up"]})
     assert errors == {"#interview-findings-exploitation_indicators": "Select indicators from the list"}
     errors = _refused(service, episode, "return-interview/findings", {**findings, "interview-findings-held_at_time": ""})
@@ -148,13 +153,34 @@ def test_the_interview_service_offers_and_completes_the_interview(world, client_
     interview = ReturnInterview.objects.get(episode=episode)
     assert interview.status == InterviewStatus.COMPLETED and interview.held_within_72_hours
     assert interview.exploitation_indicators == ["money_or_gifts", "older_controlling_adult"]
+    assert (interview.held_by, interview.held_by_independent) == ("Sam Lee, Manchester RHI service", True)
+    assert interview.child_words == "I just wanted to be with my mates" and interview.why_went == "Wanted to see friends"
     # Completed: the findings can be corrected; the form comes back filled in.
     page = service.get(f"/episodes/{episode.pk}/").content.decode()
     assert "Wanted to see friends" in page and "Save the findings" in page
+    assert "Sam Lee, Manchester RHI service: independent of the placement and the council" in page
+    assert 'data-testid="child-words">I just wanted to be with my mates<' in page
     _done(service, episode, "return-interview/findings", {**findings, "interview-findings-harm_suffered": "None disclosed"},
           "Return interview findings updated.")
     interview.refresh_from_db()
     assert interview.harm_suffered == "None disclosed" and interview.status == InterviewStatus.COMPLETED
+
+
+def test_a_decline_through_the_page_needs_its_reason(world, client_for, story, rhi_worker):
+    episode = story.return_(story.open())
+    service = client_for(rhi_worker)
+    _done(service, episode, "return-interview", {"interview-status-status": "offered"}, "Return interview recorded as offered.")
+    page = service.get(f"/episodes/{episode.pk}/").content.decode()
+    assert "If they declined, why?" in page and "Could not be reached after the offer" in page
+    assert _refused(service, episode, "return-interview", {"interview-status-status": "declined"}) == {
+        "#interview-status-declined_reason": "Select why the child declined the interview."
+    }
+    _done(service, episode, "return-interview", {"interview-status-status": "declined", "interview-status-declined_reason": "trusted_adult"},
+          "Return interview recorded as declined.")
+    interview = ReturnInterview.objects.get(episode=episode)
+    assert (interview.status, interview.declined_reason) == (InterviewStatus.DECLINED, "trusted_adult")
+    page = service.get(f"/episodes/{episode.pk}/").content.decode()
+    assert 'data-testid="declined-reason">Chose to talk to an adult they already trust instead<' in page
 
 
 def test_a_provider_cannot_record_the_interview(world, client_for, story, rhi_worker):

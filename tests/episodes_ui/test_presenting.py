@@ -8,7 +8,7 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from homeward.episodes.forms import DateTimeField, parse_time
-from homeward.episodes.presenters import BoardFilter, duration, when
+from homeward.episodes.presenters import BoardFilter, duration
 
 
 @pytest.mark.parametrize("raw, expected", [
@@ -64,12 +64,6 @@ def test_the_current_minute_means_now():
 ])
 def test_durations_in_words(delta, words):
     assert duration(delta) == words
-
-
-def test_moments_are_shown_in_london_time():
-    summer = datetime.datetime(2025, 7, 1, 20, 30, tzinfo=datetime.timezone.utc)
-    assert when(summer) == "Tue 1 Jul 2025, 21:30"
-    assert when(datetime.datetime(2025, 1, 1, 20, 30, tzinfo=datetime.timezone.utc)) == "Wed 1 Jan 2025, 20:30"
 
 
 def test_the_board_filter_keeps_only_known_values():

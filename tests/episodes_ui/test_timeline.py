@@ -5,6 +5,7 @@ import re
 import pytest
 from django.utils import timezone
 
+from homeward import dates
 from homeward.episodes import services
 from tests.episodes_ui.conftest import ago
 
@@ -35,7 +36,7 @@ def test_it_shows_every_step_with_who_did_it(world, client_for, story, rhi_worke
     assert ("Philomena profile", "provider_staff-sc100001, Oak House") in items
     # When, in Europe/London.
     local = timezone.localtime(episode.reported_at)
-    assert local.strftime("%H:%M") in html and f'datetime="{local.isoformat()}"' in html
+    assert dates.when(episode.reported_at) in html and f'datetime="{local.isoformat()}"' in html
     # The summary of episodes.
     episodes = html.split('data-testid="episodes"')[1].split("</table>")[0]
     assert f'href="/episodes/{episode.pk}/"' in episodes and "High risk" in episodes and "WMP-7" in episodes

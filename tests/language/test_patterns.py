@@ -68,3 +68,19 @@ def test_the_command_prints_what_the_manager_may_see(world):
     assert out.getvalue().splitlines()[1] == f"{timezone.localdate():%Y-%m}\tOak House\tabsconded\t1"
     with pytest.raises(CommandError):
         call_command("language_patterns", world.social_worker.username, stdout=io.StringIO())
+
+
+def test_the_page_shows_a_manager_the_counts_and_refuses_everyone_else(world, client_for):
+    _open(world, world.provider_staff, world.child, "She is putting herself at risk. She absconded.")
+    home_manager = make_user(world.provider, Role.PROVIDER_MANAGER)
+    page = client_for(home_manager).get("/language/patterns/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "2 phrases kept in all." in text and "Oak House" in text
+    assert "Amira" not in text and world.provider_staff.username not in text  # never a child, never a person
+    assert f'/placements/homes/{world.provider.code}/' in text  # the staff's training records
+    home = client_for(home_manager).get("/")
+    assert 'data-testid="patterns-link"' in home.content.decode()
+    for who in ("provider_staff", "social_worker", "police_officer"):
+        assert client_for(getattr(world, who)).get("/language/patterns/").status_code == 403
+    assert 'data-testid="patterns-link"' not in client_for(world.social_worker).get("/").content.decode()

@@ -11,7 +11,8 @@ import pyarrow as pa
 import pytest
 from django.core.management import call_command
 
-from homeward.linkage import bench, independent
+from homeward.benchmarks import linkage_persons as bench
+from homeward.linkage import independent
 from homeward.linkage.independent import Shape, generate_independent_people
 
 
@@ -125,6 +126,7 @@ def test_calibration_bands_compare_predicted_and_observed():
     assert bands[2]["observed_low"] < 1.0 == bands[2]["observed_high"]
 
 
+@pytest.mark.slow  # both models trained and run, each in a child process
 def test_the_bench_prints_both_models_and_the_calibration_side_by_side():
     out = StringIO()
     call_command(

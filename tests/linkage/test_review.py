@@ -7,6 +7,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
+from homeward import dates
 from homeward.agencies.models import Role
 from homeward.audit.models import AuditEvent
 from homeward.children.services import child_create, placement_create
@@ -103,7 +104,7 @@ def test_the_pair_page_shows_both_records_and_why(client, world, reports, coordi
     sign_in(client, coordinators["manchester"])
     page = client.get(f"/linkage/review/{target.pk}/").content.decode()
     assert "Is this report about Amira Okafor?" in page
-    assert world.child.date_of_birth.strftime("%d/%m/%Y") in page and "B1 1AA" in page  # the child's record
+    assert dates.when(world.child.date_of_birth) in page and "B1 1AA" in page  # the child's record
     levels = {f["field"]: f["level"] for f in target.explanation["fields"]}
     assert levels["last_name"] == "Exact match" and levels["dob"] == "Exact match" and levels["first_name"] != "Exact match"
     for level in levels.values():
@@ -186,3 +187,14 @@ def test_a_pair_decided_by_someone_else_meanwhile_is_not_decided_again(client, w
         link_pair_decide(user=other, why="test", pair=target, decision=PairStatus.CONFIRMED)
     assert refused.value.message_dict == {"decision": ["This pair is no longer waiting for a decision: man-coord rejected it."]}
     assert pair(reports["WM/2"], world.child).decided_by == coordinators["manchester"]
+
+
+def test_the_queue_counts_what_its_list_shows_and_nothing_of_other_councils(client, world, reports, coordinators, zara):
+    # Four pairs wait nationally (WM/2 and WM/3, each with both twins): Manchester may decide two.
+    assert CandidatePair.objects.filter(status=PairStatus.REVIEW).count() == 4
+    sign_in(client, coordinators["manchester"])
+    page = client.get("/linkage/review/").content.decode()
+    caption = page.split('data-testid="review-count">')[1].split("</caption>")[0]
+    assert caption == "2 possible matches to check"
+    assert page.count('data-testid="pair-') == 2
+    assert "4 to check" not in page and "4 possible" not in page

@@ -120,6 +120,7 @@ def test_backend_is_chosen_by_argument_or_environment(monkeypatch):
         engine.resolve_backend("polars")
 
 
+@pytest.mark.slow  # a local Spark session: minutes
 def test_comparison_levels_agree(spark, dedupe):
     """Every comparison level's Spark SQL puts the same pairs in the same level as DuckDB's,
     over all blocked candidate pairs and a random sample of non-pairs, except for rare
@@ -181,6 +182,7 @@ def test_comparison_levels_agree(spark, dedupe):
     assert len(differ) <= 0.0002 * len(on_duckdb) * len(names), len(differ)
 
 
+@pytest.mark.slow  # a local Spark session: minutes
 def test_dedupe_gives_nearly_the_same_pairs_on_both_backends(spark, dedupe):
     _, duck, duck_pairs, spark_model, spark_pairs = dedupe
     _assert_ran_on_spark(spark_model, spark)
@@ -207,6 +209,7 @@ def test_dedupe_gives_nearly_the_same_pairs_on_both_backends(spark, dedupe):
                 assert math.isclose(ld["m_probability"], ls["m_probability"], rel_tol=0.01)
 
 
+@pytest.mark.slow  # a local Spark session: minutes
 def test_explain_on_spark(spark, dedupe):
     _, duck, _, spark_model, spark_pairs = dedupe
     pair = spark_pairs.to_pylist()[0]
@@ -223,6 +226,7 @@ def test_explain_on_spark(spark, dedupe):
     assert math.isclose(weights, on_spark.match_weight, abs_tol=0.05)
 
 
+@pytest.mark.slow  # a local Spark session: minutes
 def test_predict_new_records_with_a_spark_model(spark, dedupe):
     _, _, _, spark_model, _ = dedupe
     extra = pa.Table.from_pylist(
@@ -239,6 +243,7 @@ def test_predict_new_records_with_a_spark_model(spark, dedupe):
     assert [(r["id_l"], r["id_r"]) for r in pairs.to_pylist()] == [("X1", "X2")]
 
 
+@pytest.mark.slow  # a local Spark session: minutes
 def test_link_mode_on_spark(spark):
     records, _ = generate_person_pairs(n_records=2_400, seed=11)
     council = records.filter(pc.equal(records["source"], "council"))
@@ -261,6 +266,7 @@ def test_link_mode_on_spark(spark):
     assert why.match_probability >= THRESHOLD - 1e-9
 
 
+@pytest.mark.slow  # a local Spark session: minutes
 def test_link_files_command_with_spark_backend(spark, tmp_path):
     header = ["id", "forename", "surname", "dob", "pc"]
     left_rows = [

@@ -88,7 +88,7 @@ def test_a_late_interview_is_not_met(world, rhi_worker):
                                        started_at=_ago(days=12), reported_at=_ago(days=12))
     episodes.episode_record_return(user=world.social_worker, why="test", episode=episode, returned_at=_ago(days=11))
     episodes.return_interview_update(user=rhi_worker, why="test", episode=episode, status="offered", offered_at=_ago(days=7))
-    episodes.return_interview_update(user=rhi_worker, why="test", episode=episode, status="declined")
+    episodes.return_interview_update(user=rhi_worker, why="test", episode=episode, status="declined", declined_reason="did_not_want")
     months = _figures(world.social_worker, world.manchester)
     assert _totals(months, "interview_offered") == (0, 1)
     assert _totals(months, "interview_held") == (0, 1)

@@ -17,6 +17,7 @@ from homeward.agencies.models import Agency, AgencyKind, Role
 from homeward.audit.models import AuditEvent
 from homeward.episodes import services as episodes
 from homeward.oversight import views
+from homeward.oversight.compliance import DUTIES
 from homeward.oversight.pack import inspection_pack
 from homeward.safeguarding.services import risk_flag_raise
 from tests.conftest import make_user
@@ -55,7 +56,7 @@ def history(world):
     for started in (40, 20):
         episode = _episode(world, world.child, started_days=started, returned_days=started - 0.25)
         episodes.return_interview_update(user=worker, why="test", episode=episode, status="offered", offered_at=_ago(days=started - 1))
-        episodes.return_interview_update(user=worker, why="test", episode=episode, status="declined")
+        episodes.return_interview_update(user=worker, why="test", episode=episode, status="declined", declined_reason="did_not_want")
     overdue = _episode(world, world.child, started_days=4.25, returned_days=4)
     _episode(world, world.moved_child, started_days=1, returned_days=1 / 24)
     risk_flag_raise(user=world.social_worker, why="test", child=world.child_at_home, kind="practitioner_concern",
@@ -178,7 +179,7 @@ def test_the_pdf_opens_and_holds_the_same_figures_and_is_audited(client, world, 
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
     assert "Inspection pack" in text and world.manchester.name in text
-    assert len(on_page) == 10 and "2 of 3" in on_page and _met(text) == on_page
+    assert len(on_page) == len(DUTIES) and "2 of 3" in on_page and _met(text) == on_page
     assert "MAN001" in text and "MAN002" in text and "LDS001" not in text
     assert f"Episode {history.pk}" in text and "Practitioner's concern" in text
     exported = AuditEvent.objects.filter(object_type="inspection_pack", action="export", username=manager.username)

@@ -38,7 +38,7 @@ def history(world):
     return_interview_update(user=rhi, why="test", episode=e1, status="completed", held_at=e1.returned_at + 30 * HOUR)
     e2 = went(world.child, "away", 10 * DAY, 30 * HOUR)
     return_interview_update(user=rhi, why="test", episode=e2, status="offered", offered_at=e2.returned_at + HOUR)
-    return_interview_update(user=rhi, why="test", episode=e2, status="declined")
+    return_interview_update(user=rhi, why="test", episode=e2, status="declined", declined_reason="did_not_want")
     e3 = went(world.child_at_home, "away", 5 * DAY, 3 * DAY)
     e4 = went(world.moved_child, "missing", 40 * DAY, 2 * HOUR)
     e5 = went(world.leeds_child, "missing", 2 * DAY, user=world.unrelated_social_worker)

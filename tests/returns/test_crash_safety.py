@@ -20,7 +20,8 @@ from homeward.returns.models import CouncilMissingRecord, ImportRun, PoliceRepor
 from homeward.returns.services import BATCH
 from tests.returns.factories import dump_903, dump_police, homeward, synthetic_903, synthetic_police
 
-pytestmark = pytest.mark.django_db(transaction=True)  # the command's process must see committed rows
+# The command's process must see committed rows; each test kills an import and runs it again.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
 def _kill_once(process, committed, *, at_least: int, timeout: float = 180) -> None:

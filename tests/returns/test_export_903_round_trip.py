@@ -41,6 +41,7 @@ def files(directory: Path) -> dict[str, bytes]:
     return {name: (directory / name).read_bytes() for name in TABLES}
 
 
+@pytest.mark.slow  # a world generated, loaded, exported and imported again
 @pytest.mark.django_db
 def test_every_council_year_is_valid_and_comes_back_the_same_through_an_import(reference, tmp_path):
     world = world_generate(seed=11, children=CHILDREN, as_at=AS_AT, years=2)

@@ -13,6 +13,7 @@ from homeward.children.models import Placement
 from homeward.episodes import services as episodes
 from homeward.episodes.models import Episode
 from homeward.safeguarding.models import RiskFlag
+from tests.alerts.conftest import smtp  # noqa: F401  (a fixture: the alert tests' SMTP server, here too)
 from tests.conftest import make_user
 from tests.episodes.conftest import commission_return_interview_services
 from tests.support import sign_in

@@ -15,6 +15,12 @@ def _day(value) -> str:
     return day(value)
 
 
+def _moment(value) -> str:
+    from homeward.safeguarding.rules import moment
+
+    return moment(value)
+
+
 # ---------------------------------------------------------------------------------------------
 # Repeat missing
 # ---------------------------------------------------------------------------------------------
@@ -70,7 +76,7 @@ def test_still_missing_at_six_in_the_morning_is_overnight(world, story):
     flag = flags_of(world.child)[FlagKind.MISSING_OVERNIGHT]
     assert flag.is_raised
     assert flag.explanation == (
-        f"Missing overnight 1 time: from 23:30 on {_day(at(10, 23))}, still missing at 06:00 on {_day(at(9, 6))} "
+        f"Missing overnight 1 time: from {_moment(at(10, 23, 30))}, still missing at {_moment(at(9, 6))} "
         f"(episode #{episode.pk})."
     )
     assert flag.facts == {"night_ends": "06:00", "episode_ids": [episode.pk]}
@@ -94,7 +100,7 @@ def test_more_than_24_hours_raises_its_flag_and_23_does_not(world, story):
     assert FlagKind.MISSING_OVER_24_HOURS not in raised(world.child)
     long = story.episode(at(10, 9), hours=25)
     flag = flags_of(world.child)[FlagKind.MISSING_OVER_24_HOURS]
-    assert flag.explanation.startswith(f"Missing for more than 24 hours 1 time: 25 hours from 09:00 on {_day(long.started_at)}")
+    assert flag.explanation.startswith(f"Missing for more than 24 hours 1 time: 25 hours from {_moment(long.started_at)}")
     assert f"episode #{long.pk}" in flag.explanation and flag.facts == {"hours": 24, "episode_ids": [long.pk]}
 
 

@@ -119,7 +119,7 @@ def test_bad_answers_and_the_wrong_people_are_refused(world):
 
 def test_the_history_is_for_the_responsible_council_and_inspectors(world):
     first = services.screening_record(user=world.social_worker, why="test", child=world.child.pk, answers=answers(recent=1),
-                                      screened_at=datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=100))
+                                      screened_at=datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=100))
     second = services.screening_record(user=world.social_worker, why="test", child=world.child.pk, answers=answers(recent=3))
     for user in (world.social_worker, world.inspector):
         _, _, history = selectors.screening_history(user=user, child_id=world.child.pk, why="test")
@@ -131,7 +131,7 @@ def test_the_history_is_for_the_responsible_council_and_inspectors(world):
 
 
 def test_the_reassessment_list_shows_each_childs_latest_screening_when_due(world):
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     old = services.screening_record(user=world.social_worker, why="test", child=world.child.pk, answers={}, screened_at=now - datetime.timedelta(days=100))
     services.screening_record(user=world.social_worker, why="test", child=world.child_at_home.pk, answers={}, screened_at=now - datetime.timedelta(days=100))
     services.screening_record(user=world.social_worker, why="test", child=world.child_at_home.pk, answers={})  # reassessed

@@ -14,7 +14,7 @@ from homeward.safeguarding import services
 from homeward.safeguarding.services import REASSESSMENT_DUE_TASK
 from homeward.tasks.models import Status, Task
 from homeward.tasks.worker import run_due
-from tests.alerts.conftest import smtp, with_email  # noqa: F401  (smtp: a fixture)
+from tests.alerts.conftest import with_email
 from tests.conftest import make_user
 
 DUE = "An exploitation screening of a child you are responsible for is due for reassessment"

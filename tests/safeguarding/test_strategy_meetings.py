@@ -16,7 +16,7 @@ from homeward.audit.models import AuditEvent
 from homeward.safeguarding import rules, selectors, services
 from homeward.safeguarding.models import StrategyMeeting
 from homeward.tasks.worker import run_due
-from tests.alerts.conftest import smtp, with_email  # noqa: F401  (smtp: a fixture)
+from tests.alerts.conftest import with_email
 from tests.conftest import make_user
 from tests.safeguarding.conftest import at
 from tests.safeguarding.test_flag_rules import MODERATE_ANSWERS

@@ -51,6 +51,7 @@ def test_risk_grades_and_return_interviews_follow_the_figures(world) -> None:
     assert 1 <= s["reported_over_a_day_late_pct"] <= 6  # and some days late
 
 
+@pytest.mark.slow  # a world of 12,000 children generated
 def test_some_children_go_missing_dozens_of_times_a_year() -> None:
     # The long tail shows at a bigger size; a handful go missing more than 50 times.
     s = episode_summary(world_generate(seed=2, children=12000, as_at=AS_AT))

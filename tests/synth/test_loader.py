@@ -12,7 +12,7 @@ from homeward.agencies.models import Agency, AgencyKind, Role, User
 from homeward.agencies.services import service_account_get_or_create
 from homeward.audit.models import AuditEvent
 from homeward.audit.services import audit_verify
-from homeward.children.models import Child, ChildName, Placement
+from homeward.children.models import Child, ChildName, Enrolment, Placement
 from homeward.episodes import services
 from homeward.episodes.models import (
     Episode,
@@ -28,7 +28,7 @@ from homeward.places.services import placement_geography
 from homeward.synth.files import world_read
 from homeward.synth.loader import world_load
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]  # each test loads a world
 
 EPISODE_MODELS = (Episode, EpisodeUpdate, KindChange, PoliceReference, ReturnInterview, RiskGrading)
 
@@ -62,10 +62,13 @@ def test_it_loads_every_record(reference, small_world_dir) -> None:
         "episode_updates": EpisodeUpdate.objects.count(),
         "risk_gradings": len(world.risk_gradings),
         "return_interviews": len(world.return_interviews),
+        # Health and education (synth.partners): every English council's, and the pupils' rolls.
+        "icbs": 42, "nhs_trusts": 42, "virtual_schools": created["virtual_schools"], "schools": created["schools"],
+        "enrolments": Enrolment.objects.count(),
     }
     assert created["episodes"] > 100
-    # Every child, placement and episode created is audited (placements through their one door).
-    assert _counts()["audit"] == len(world.children) + len(world.placements) + len(world.episodes)
+    # Every child, placement, episode and enrolment created is audited (each through its one door).
+    assert _counts()["audit"] == len(world.children) + len(world.placements) + len(world.episodes) + created["enrolments"]
 
 
 def test_loading_twice_changes_nothing(reference, open_world_dir) -> None:

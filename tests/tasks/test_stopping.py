@@ -97,6 +97,7 @@ def test_handlers_are_put_back_when_no_stop_was_asked_for():
 
 
 @in_worker_processes
+@pytest.mark.slow  # workers started and signalled, round after round
 @pytest.mark.parametrize("burst", BURSTS)
 def test_a_burst_of_stop_signals_stops_the_worker_within_seconds_every_time(burst, tmp_path):
     marks = tmp_path / "marks"
@@ -109,7 +110,7 @@ def test_a_burst_of_stop_signals_stops_the_worker_within_seconds_every_time(burs
         worker = _worker("--threads", "4")
         try:
             # Signalled while it has tasks in hand: some running, the rest of its batches claimed.
-            _wait_for(lambda: len(_marks(marks)) > started_with, "task run", worker)
+            _wait_for(lambda started_with=started_with: len(_marks(marks)) > started_with, "task run", worker)
             _stop(worker, BURSTS[burst])
             signalled = time.monotonic()
             try:

@@ -1,4 +1,4 @@
-"""The demo's emails: in demo mode `homeward serve` runs one SMTP sink (alerts.smtp_sink), points the
+"""The demo's emails: in demo mode `homeward serve` runs one SMTP sink (devtools.smtp_sink), points the
 processes' email at it, and the sink keeps each message as a file that /demo/mail/ lists."""
 
 import importlib

@@ -163,3 +163,20 @@ def test_the_analyst_sees_figures_and_no_child(world, web):
     figures = [int(n) for n in re.findall(r'data-testid="count">(\d+)<', html)]
     assert figures == [3, 0, 1, 1]  # looked after, placed here by others, missing now, episodes this year
     assert "Okafor" not in html and _count(html) is None
+
+
+def test_a_home_managers_interviews_come_due_soonest_first_with_the_overdue_counted_apart(web, world):
+    """Issue 11, the next job first: Amira's interview from last week is overdue; today's is not."""
+    from tests.episodes.conftest import commission_return_interview_services
+
+    commission_return_interview_services(world)
+    now = timezone.now()
+    for went, back in ((now - datetime.timedelta(days=6), now - datetime.timedelta(days=5)),
+                       (now - datetime.timedelta(hours=5), now - datetime.timedelta(hours=1))):
+        episode, _ = episodes.episode_open(user=world.provider_staff, why="test", child=world.child, kind="missing", started_at=went)
+        episodes.episode_record_return(user=world.provider_staff, why="test", episode=episode, returned_at=back)
+    html = _home(web, make_user(world.provider, Role.PROVIDER_MANAGER))
+    section = html[html.index('data-testid="home-interviews"'):]
+    section = section[:section.index("</section>")]
+    assert section.count("<li>") == 1 and "Overdue</strong>" not in section.split("</ul>")[0]
+    assert '<strong class="govuk-tag govuk-tag--red">1 overdue</strong>' in section

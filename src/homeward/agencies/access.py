@@ -83,6 +83,33 @@ def _inspector(user) -> Q | None:
     return Q(responsible_authority__in=authorities)
 
 
+def _health_body(user) -> Q | None:
+    # The ICB's designated nurse and the trusts' named nurses oversee the health of every child the
+    # councils in their area look after (Promoting the health of looked-after children, 2015); an
+    # ICB is a statutory safeguarding partner (Children Act 2004 s16E).
+    if user.agency.kind in (AgencyKind.ICB, AgencyKind.NHS_TRUST):
+        return Q(responsible_authority__in=user.agency.councils_served.all())
+    return None
+
+
+def _virtual_school(user) -> Q | None:
+    # The virtual school head promotes the education of every child the council looks after
+    # (Children and Families Act 2014 s99), wherever the child lives or goes to school.
+    if user.agency.kind == AgencyKind.VIRTUAL_SCHOOL:
+        return Q(responsible_authority__in=user.agency.councils_served.all())
+    return None
+
+
+def _school_of_pupil(user) -> Q | None:
+    # A school sees its pupils on roll, and only while they are on it: it is often the first to
+    # know a child is not where they should be.
+    if user.agency.kind == AgencyKind.SCHOOL:
+        from homeward.children.models import Enrolment
+
+        return Q(Exists(Enrolment.objects.on_roll().filter(child=OuterRef("pk"), school=user.agency)))
+    return None
+
+
 REASONS: list[tuple[str, Callable]] = [
     ("Responsible authority", _responsible),
     ("Host authority of the current placement", _host),
@@ -91,6 +118,9 @@ REASONS: list[tuple[str, Callable]] = [
     ("Police force where an open episode was last known to be", _police_of_episode_location),
     ("Assigned return interview service", _return_interview_service),
     ("Inspector's time-limited grant", _inspector),
+    ("Health body for the council that looks after the child", _health_body),
+    ("Virtual school of the council that looks after the child", _virtual_school),
+    ("School where the child is on roll", _school_of_pupil),
 ]
 
 
@@ -103,12 +133,19 @@ def _grants(user) -> list[tuple[str, Q]]:
     return [(label, q) for label, reason in REASONS if (q := reason(user)) is not None]
 
 
-def visible_children(user) -> QuerySet:
-    """Every child the user's agency has a reason to see, and no other."""
+def visible_children(user, *, showing: str | None = None) -> QuerySet:
+    """Every child the user's agency has a reason to see, and no other. With `showing` (an
+    agencies.fields.Field), only through the reasons whose least-data table shows that part of the
+    record: a school sees its pupil, not the pupil's episodes."""
     from homeward.children.models import Child
 
     scope_consulted.set(scope_consulted.get() + 1)
     grants = _grants(user)
+    if showing is not None:
+        from homeward.agencies.fields import SHOWN_BY_REASON
+
+        grants = [(label, q) for label, q in grants
+                  if showing in SHOWN_BY_REASON[label].always | SHOWN_BY_REASON[label].while_missing]
     if not grants:
         return Child.objects.none()
     condition = Q()

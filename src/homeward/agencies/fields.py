@@ -24,6 +24,9 @@ class Field(StrEnum):
     PLACEMENT_HISTORY = "placement_history"  # placements that have ended
     PHILOMENA_PROFILE = "philomena_profile"  # Part A: associates, places, addresses, medical, photo
     INTERVIEW_FINDINGS = "interview_findings"  # what the child said at a return home interview
+    EPISODES = "episodes"  # the episodes themselves: where last seen, risk, sightings, the return
+    MISSING_NOW = "missing_now"  # only whether the child is missing or away now, and since when
+    CONTACTS = "contacts"  # who to call: the council's 24-hour contact and the child's social worker
 
 
 @dataclass(frozen=True)
@@ -45,29 +48,47 @@ SHOWN_BY_REASON: dict[str, Shown] = {
     # Told of each child placed in its area and of each episode there (Care Planning Regulations
     # 2010): who the child is and where they live now, not the family home or where they lived before.
     # It shares in the local response to a missing child, so it reads Part A as it does today.
-    "Host authority of the current placement": _shown(Field.IDENTITY, Field.CURRENT_PLACEMENT, Field.PHILOMENA_PROFILE),
+    "Host authority of the current placement": _shown(
+        Field.IDENTITY, Field.CURRENT_PLACEMENT, Field.PHILOMENA_PROFILE, Field.EPISODES
+    ),
     # The force of the area: who the child is and where they live; Part A goes to the police only when
     # the child is reported missing (Philomena Protocol).
     "Police force covering the current placement": _shown(
-        Field.IDENTITY, Field.CURRENT_PLACEMENT, while_missing=(Field.PHILOMENA_PROFILE,)
+        Field.IDENTITY, Field.CURRENT_PLACEMENT, Field.EPISODES, while_missing=(Field.PHILOMENA_PROFILE,)
     ),
     # The home or carers look after the child now and keep Part A (Philomena Protocol).
-    "Provider of the current placement": _shown(Field.IDENTITY, Field.CURRENT_PLACEMENT, Field.PHILOMENA_PROFILE),
+    "Provider of the current placement": _shown(
+        Field.IDENTITY, Field.CURRENT_PLACEMENT, Field.PHILOMENA_PROFILE, Field.EPISODES
+    ),
     # The force searching where the child was last known to be: who to look for, where to bring them
     # back to, and Part A; the reason itself ends with the return (access._police_of_episode_location).
     "Police force where an open episode was last known to be": _shown(
-        Field.IDENTITY, Field.CURRENT_PLACEMENT, while_missing=(Field.PHILOMENA_PROFILE,)
+        Field.IDENTITY, Field.CURRENT_PLACEMENT, Field.EPISODES, while_missing=(Field.PHILOMENA_PROFILE,)
     ),
     # Meets the child where they live and records the interview; which interview's findings it reads
     # is narrowed to its own by episodes.rules.may_see_interview_findings.
     "Assigned return interview service": _shown(
-        Field.IDENTITY, Field.CURRENT_PLACEMENT, Field.PHILOMENA_PROFILE, Field.INTERVIEW_FINDINGS
+        Field.IDENTITY, Field.CURRENT_PLACEMENT, Field.PHILOMENA_PROFILE, Field.INTERVIEW_FINDINGS, Field.EPISODES
     ),
     # Ofsted judges placement stability and missing practice from the record; its data list asks only
     # whether a return interview was offered and accepted (Annex A), never what the child said.
     "Inspector's time-limited grant": _shown(
-        Field.IDENTITY, Field.CURRENT_PLACEMENT, Field.PLACEMENT_HISTORY, Field.PHILOMENA_PROFILE
+        Field.IDENTITY, Field.CURRENT_PLACEMENT, Field.PLACEMENT_HISTORY, Field.PHILOMENA_PROFILE, Field.EPISODES
     ),
+    # The designated and named nurses: who the child is and their NHS number (to find the health
+    # record), where they live now (to see them), who to call, and the episodes they are told of
+    # (alerts.rules: exploitation, injuries, medical needs). Not Part A or what the child said.
+    "Health body for the council that looks after the child": _shown(
+        Field.IDENTITY, Field.IDENTIFIERS, Field.CURRENT_PLACEMENT, Field.CONTACTS, Field.MISSING_NOW, Field.EPISODES
+    ),
+    # The virtual school head: who the child is and their unique pupil number, where they live now
+    # (which decides the school), who to call, and whether they are missing from education now.
+    "Virtual school of the council that looks after the child": _shown(
+        Field.IDENTITY, Field.IDENTIFIERS, Field.CURRENT_PLACEMENT, Field.CONTACTS, Field.MISSING_NOW
+    ),
+    # A school: who its pupil is, who to call, and whether the child is missing now; nothing of where
+    # the child lives or of the episodes (the meetings it is invited to: safeguarding.permissions).
+    "School where the child is on roll": _shown(Field.IDENTITY, Field.CONTACTS, Field.MISSING_NOW),
 }
 
 # Roles that see no more than this, whatever their agency's reasons.

@@ -15,11 +15,22 @@ class AgencyKind(models.TextChoices):
     RHI = "rhi", "Return interview service"
     INSPECTORATE = "inspectorate", "Inspectorate"
     NATIONAL = "national", "National"
+    # Health is a statutory safeguarding partner (Children Act 2004 s16E: council, police, ICB).
+    ICB = "icb", "Integrated care board"
+    NHS_TRUST = "nhs_trust", "NHS trust"
+    # Each council's virtual school (Children and Families Act 2014 s99: its head promotes the
+    # education of every child the council looks after).
+    VIRTUAL_SCHOOL = "virtual_school", "Virtual school"
+    SCHOOL = "school", "School"
+
+
+# The kinds that see a child for the council that looks after it, through councils_served.
+SERVES_COUNCILS = (AgencyKind.ICB, AgencyKind.NHS_TRUST, AgencyKind.VIRTUAL_SCHOOL)
 
 
 class Agency(models.Model):
     # ONS code for councils (E06/E08/E09/E10…), police force area code (E23…/W15…), Ofsted URN for
-    # providers, and a Homeward code for the rest.
+    # providers, ODS code for ICBs and NHS trusts, DfE URN for schools, and a Homeward code for the rest.
     code = models.CharField(max_length=16, unique=True)
     kind = models.CharField(max_length=16, choices=AgencyKind.choices)
     name = models.CharField(max_length=200)
@@ -28,6 +39,9 @@ class Agency(models.Model):
     # out-of-hours team): shown to any force's officer who finds one of its children (episodes.lookup).
     contact_24h = models.CharField("24-hour contact", max_length=200, blank=True)
     active = models.BooleanField(default=True)
+    # For an ICB or NHS trust, the councils in its area; for a virtual school, its own council: the
+    # councils whose looked-after children it serves (access._health_body, access._virtual_school).
+    councils_served = models.ManyToManyField("self", symmetrical=False, blank=True, related_name="partners_serving")
 
     class Meta:
         ordering = ["name"]
@@ -53,6 +67,14 @@ class Role(models.TextChoices):
     RHI_WORKER = "rhi_worker", "Return interview worker"
     INSPECTOR = "inspector", "Inspector"
     NATIONAL_ANALYST = "national_analyst", "National analyst"
+    # Statutory guidance on promoting the health of looked-after children (DfE/DHSC 2015): the ICB's
+    # designated nurse oversees every looked-after child's health; each trust has a named nurse.
+    DESIGNATED_NURSE = "designated_nurse", "Designated nurse for looked-after children"
+    NAMED_NURSE = "named_nurse", "Named nurse for looked-after children"
+    HEALTH_SAFEGUARDING_LEAD = "health_safeguarding_lead", "Health safeguarding lead"
+    VIRTUAL_SCHOOL_HEAD = "virtual_school_head", "Virtual school head"
+    # Keeping Children Safe in Education 2025: every school has a designated safeguarding lead.
+    SCHOOL_SAFEGUARDING_LEAD = "school_dsl", "Designated safeguarding lead (school)"
 
 
 # Which roles belong to which kind of agency (issue 2: roles by agency kind).
@@ -66,6 +88,10 @@ ROLES_BY_KIND: dict[str, set[str]] = {
     AgencyKind.RHI: {Role.RHI_WORKER},
     AgencyKind.INSPECTORATE: {Role.INSPECTOR},
     AgencyKind.NATIONAL: {Role.NATIONAL_ANALYST},
+    AgencyKind.ICB: {Role.DESIGNATED_NURSE, Role.HEALTH_SAFEGUARDING_LEAD},
+    AgencyKind.NHS_TRUST: {Role.NAMED_NURSE, Role.HEALTH_SAFEGUARDING_LEAD},
+    AgencyKind.VIRTUAL_SCHOOL: {Role.VIRTUAL_SCHOOL_HEAD},
+    AgencyKind.SCHOOL: {Role.SCHOOL_SAFEGUARDING_LEAD},
 }
 
 

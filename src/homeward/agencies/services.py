@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from homeward.agencies.models import ROLES_BY_KIND, Agency, ApiToken, User, hash_token
+from homeward.agencies.models import ROLES_BY_KIND, SERVES_COUNCILS, Agency, AgencyKind, ApiToken, User, hash_token
 from homeward.audit.models import Action
 from homeward.audit.services import audit_record
 
@@ -108,4 +108,48 @@ def agency_contact_set(*, code: str, contact: str, why: str) -> Agency:
     agency.save(update_fields=["contact_24h"])
     audit_record(user=None, action=Action.UPDATE, object_type="agency", object_id=agency.pk, why=why,
                  detail={"contact_24h": contact})
+    return agency
+
+
+# The partners an administrator adds (issue 18): health and education. Councils, forces and providers
+# come from the reference data and the councils' returns.
+PARTNER_KINDS = (*SERVES_COUNCILS, AgencyKind.SCHOOL)
+
+
+@transaction.atomic
+def partner_agency_set(*, code: str, kind: str, name: str, serves: list[str], why: str) -> Agency:
+    """Add or update an ICB or NHS trust (by ODS code) with the councils in its area, a council's
+    virtual school with its one council, or a school (by DfE URN, serving no council: it sees its
+    pupils on roll). Run by an administrator; audited. The councils served decide who the agency sees
+    (agencies.access), so they are given in full each time."""
+    if kind not in PARTNER_KINDS:
+        raise ValidationError({"kind": f"Give one of {', '.join(PARTNER_KINDS)}."})
+    code, name = (code or "").strip(), (name or "").strip()
+    if not code or len(code) > 16:
+        raise ValidationError({"code": "Give the agency's code, up to 16 characters (ODS code, DfE URN)."})
+    if not name:
+        raise ValidationError({"name": "Give the agency's name."})
+    if kind == AgencyKind.SCHOOL and not (code.isdigit() and len(code) == 6):
+        raise ValidationError({"code": "A school is known by its six-digit DfE URN."})
+    councils = list(Agency.objects.filter(code__in=serves, kind=AgencyKind.LOCAL_AUTHORITY))
+    unknown = sorted(set(serves) - {c.code for c in councils})
+    if unknown:
+        raise ValidationError({"serves": f"Not a council's code: {', '.join(unknown)}."})
+    if kind == AgencyKind.SCHOOL and councils:
+        raise ValidationError({"serves": "A school serves no council: it sees the pupils on its roll."})
+    if kind == AgencyKind.VIRTUAL_SCHOOL and len(councils) != 1:
+        raise ValidationError({"serves": "A virtual school serves exactly one council, its own."})
+    if kind in (AgencyKind.ICB, AgencyKind.NHS_TRUST) and not councils:
+        raise ValidationError({"serves": "Give the councils in its area."})
+    agency = Agency.objects.select_for_update().filter(code=code).first()
+    if agency is not None and agency.kind != kind:
+        raise ValidationError({"code": f"{code} is already a {agency.get_kind_display().lower()}."})
+    if agency is None:
+        agency = Agency.objects.create(code=code, kind=kind, name=name)
+    elif agency.name != name:
+        agency.name = name
+        agency.save(update_fields=["name"])
+    agency.councils_served.set(councils)
+    audit_record(user=None, action=Action.UPDATE, object_type="agency", object_id=agency.pk, why=why,
+                 detail={"kind": kind, "serves": sorted(c.code for c in councils)})
     return agency

@@ -36,6 +36,15 @@ def council_staff(agency: Agency | None, roles: Iterable[str]) -> QuerySet[User]
     return agency_staff(agency, roles)
 
 
+def designated_nurses(council: Agency) -> QuerySet[User]:
+    """The designated nurses for looked-after children at the integrated care boards serving the
+    council (Promoting the health of looked-after children, DfE/DHSC 2015)."""
+    return User.objects.filter(
+        agency__kind=AgencyKind.ICB, agency__councils_served=council, agency__active=True, role=Role.DESIGNATED_NURSE,
+        is_active=True, is_service_account=False,
+    ).distinct().order_by("pk")
+
+
 # Up the line from each role, nearest first: the first role with anyone in it at the same agency is
 # told. IROs are independent of the case's management line, so theirs goes to the senior officer.
 ESCALATES_TO: dict[str, tuple[str, ...]] = {

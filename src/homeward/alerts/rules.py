@@ -19,6 +19,10 @@ children who run away or go missing from home or care, January 2014):
                        if the interview is not done by its due time
   interview outcome -> completed or declined: the child's allocated social worker and IRO
   placed elsewhere  -> the host council's missing coordinator(s) and the force of the area's coordinator(s)
+  health            -> the designated nurse(s) for looked-after children at the ICB(s) serving the
+                       responsible council: an episode of a child whose Philomena profile records
+                       medical needs; a return interview that discloses harm, an injury or signs of
+                       sexual exploitation (each interview tells them once)
 Each council's thresholds are its NotificationSettings (defaults.py). Nobody else is told, and a
 person with two reasons to be told is told once. Subjects say what happened, never to whom: they
 go by email, and the details are behind sign-in at the link.
@@ -31,18 +35,22 @@ from django.urls import reverse
 from django.utils import timezone
 
 from homeward.agencies.models import Agency, Role, User
-from homeward.alerts.models import Urgency
-from homeward.alerts.recipients import agency_staff, allocated, council_staff
+from homeward.alerts.models import Alert, Urgency
+from homeward.alerts.recipients import agency_staff, allocated, council_staff, designated_nurses
 from homeward.alerts.selectors import notification_settings_for
 from homeward.alerts.services import cancel_clock, notify, schedule_clock
 from homeward.children.models import Placement
-from homeward.episodes.models import Episode, InterviewStatus, Kind, ReturnInterview, RiskGrade
+from homeward.episodes.models import Episode, InterviewStatus, Kind, PhilomenaProfile, ReturnInterview, RiskGrade
 
 INTERVIEW_CLOSED = (InterviewStatus.DECLINED, InterviewStatus.COMPLETED)
 
 # Task names as strings: alerts.tasks imports this module.
 MISSING_LONGER_THAN_TASK = "homeward.alerts.tasks.missing_longer_than"
 INTERVIEW_OVERDUE_TASK = "homeward.alerts.tasks.interview_overdue"
+UKMPU_TASK = "homeward.alerts.tasks.ukmpu_due"
+# The APP on missing persons: a force tells the NCA's UK Missing Persons Unit of anyone missing for
+# more than 72 hours (domain.md, police side). Counted, as the council's clocks are, from MIS_START.
+UKMPU_AFTER = datetime.timedelta(hours=72)
 
 # Up the chain as a child stays missing: the first threshold reached tells the team manager(s), each
 # later one the nominated officer(s) (defaults: 24 hours, then 72). domain.md: escalation to senior
@@ -87,6 +95,10 @@ def _host_authority(child) -> Agency | None:
     return placement.host_authority if placement else None
 
 
+def _ukmpu_clock_key(episode_id: int) -> str:
+    return f"alerts:ukmpu:{episode_id}"
+
+
 def _missing_clock_key(episode_id: int, hours: int) -> str:
     return f"episode:{episode_id}:missing-over:{hours}h"
 
@@ -125,12 +137,14 @@ def on_episode_opened(sender, *, episode, **kwargs) -> None:
     groups.append((agency_staff(episode.location_police_force, [Role.POLICE_COORDINATOR]), Urgency.NORMAL,
                    f"A child in care has been reported {what} in your force's area"))
     _tell("episode_opened", groups=groups, link=_episode_link(episode), child_id=child.pk, related=episode)
+    _tell_health_of_medical_needs(episode)
 
     # The clocks run from when the child left or was last seen (SSDA903 MIS_START), not from the
     # report: a child reported late may be past a threshold already, and is escalated at once.
     for hours in sorted(set(notification_settings_for(responsible).escalate_after_hours)):
         schedule_clock(_missing_clock_key(episode.pk, hours), episode.started_at + datetime.timedelta(hours=hours),
                        MISSING_LONGER_THAN_TASK, {"episode_id": episode.pk, "hours": hours})
+    schedule_clock(_ukmpu_clock_key(episode.pk), episode.started_at + UKMPU_AFTER, UKMPU_TASK, {"episode_id": episode.pk})
 
 
 def on_episode_risk_graded(sender, *, episode, previous: str = "", **kwargs) -> None:
@@ -163,6 +177,7 @@ def on_episode_returned(sender, *, episode, interview, **kwargs) -> None:
     # episode closed when it fires, and does nothing.
     for hours in notification_settings_for(episode.child.responsible_authority).escalate_after_hours:
         cancel_clock(_missing_clock_key(episode.pk, hours))
+    cancel_clock(_ukmpu_clock_key(episode.pk))
     _schedule_overdue(interview)
 
 
@@ -171,6 +186,7 @@ def on_return_interview_changed(sender, *, episode, interview, previous_status: 
     and fires at once if the due time has passed — even if it had fired before the refusal (a clock's
     key is free again once it has run). Any other change leaves the clock as it is: re-setting one
     that has fired would tell the team managers again at every update."""
+    _tell_health_of_harm(episode, interview)
     if interview.closed_at is not None:
         cancel_clock(_overdue_clock_key(interview.pk))
         # The outcome once, when it is reached: findings added to a completed interview tell nobody.
@@ -178,6 +194,43 @@ def on_return_interview_changed(sender, *, episode, interview, previous_status: 
             _tell_interview_outcome(episode, interview)
     elif previous_status in INTERVIEW_CLOSED:
         _schedule_overdue(interview)
+
+
+# The significant indicators of sexual exploitation (domain.md, the SERAF-style screening) among
+# those a child may disclose at a return interview (episodes.models.EXPLOITATION_INDICATORS).
+SEXUAL_EXPLOITATION_INDICATORS = {
+    "sexual_exploitation", "older_controlling_adult", "unknown_adults_cars", "money_or_gifts", "online_grooming",
+}
+HEALTH_TOLD = "health_told"
+
+
+def _tell_health_of_medical_needs(episode) -> None:
+    """A missing child whose Part A records medical needs: the designated nurse knows the health
+    history and advises the search (Philomena Protocol: medical needs are part of the profile)."""
+    profile = PhilomenaProfile.objects.filter(child=episode.child_id).order_by("-version").only("medical_needs").first()
+    if profile is None or not profile.medical_needs:
+        return
+    _tell(HEALTH_TOLD, groups=[(designated_nurses(episode.child.responsible_authority), Urgency.NORMAL,
+                                f"A child in care with medical needs recorded has been reported {_what(episode)}")],
+          link=_episode_link(episode), child_id=episode.child_id, related=episode)
+
+
+def _tell_health_of_harm(episode, interview) -> None:
+    """A return interview disclosing harm, an injury or signs of sexual exploitation: the designated
+    nurse arranges the health response (Working Together 2023: health is a safeguarding partner).
+    Once for each interview, when its findings first show one; what the child said stays behind
+    sign-in with the council that looks after the child (episodes.rules.may_see_interview_findings)."""
+    indicators = set(interview.exploitation_indicators or [])
+    found = [what for what, present in (
+        ("harm", bool(interview.harm_suffered.strip())),
+        ("an injury", "unexplained_injury" in indicators),
+        ("signs of sexual exploitation", bool(indicators & SEXUAL_EXPLOITATION_INDICATORS)),
+    ) if present]
+    if not found or Alert.objects.filter(kind=HEALTH_TOLD, related_type="episodes.returninterview", related_id=interview.pk).exists():
+        return
+    _tell(HEALTH_TOLD, groups=[(designated_nurses(episode.child.responsible_authority), Urgency.NORMAL,
+                                f"A return home interview has disclosed {' and '.join(found)} for a child in care")],
+          link=_episode_link(episode), child_id=episode.child_id, related=interview)
 
 
 def _tell_interview_outcome(episode, interview) -> None:
@@ -254,6 +307,18 @@ def missing_longer_than(*, episode_id: int, hours: int, due_at: datetime.datetim
     # At the clock's time when the worker is on time; at the real time when it is catching up.
     _tell(f"missing_over_{hours}h",
           groups=[(people, Urgency.NORMAL, f"A child you are responsible for has been {what} for more than {hours} hours")],
+          link=_episode_link(episode), child_id=episode.child_id, related=episode, now=max(due_at, timezone.now()))
+
+
+def ukmpu_due(*, episode_id: int, due_at: datetime.datetime) -> None:
+    """72 hours missing: the force where the child was last known is reminded to tell the UK Missing
+    Persons Unit. Not for a child recorded as away (whereabouts known), nor one back already."""
+    episode = Episode.objects.select_related("location_police_force").filter(pk=episode_id).first()
+    if episode is None or not episode.is_open or episode.kind != Kind.MISSING:
+        return
+    _tell("ukmpu_due",
+          groups=[(agency_staff(episode.location_police_force, [Role.POLICE_COORDINATOR]), Urgency.NORMAL,
+                   "A child in care has been missing in your force's area for 72 hours: tell the NCA UK Missing Persons Unit")],
           link=_episode_link(episode), child_id=episode.child_id, related=episode, now=max(due_at, timezone.now()))
 
 

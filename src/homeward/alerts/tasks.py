@@ -29,5 +29,10 @@ def missing_longer_than(*, episode_id: int, hours: int, due_at: str) -> None:
 
 
 @task
+def ukmpu_due(*, episode_id: int, due_at: str) -> None:
+    rules.ukmpu_due(episode_id=episode_id, due_at=datetime.datetime.fromisoformat(due_at))
+
+
+@task
 def interview_overdue(*, interview_id: int, due_at: str) -> None:
     rules.interview_overdue(interview_id=interview_id, due_at=datetime.datetime.fromisoformat(due_at))

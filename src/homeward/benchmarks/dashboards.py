@@ -17,9 +17,16 @@ import time
 from django.db.models import Count, F
 
 from homeward.agencies.models import Agency, AgencyKind, Role
-from homeward.benchmarks.placements import _analyse_tables_never_analysed, _machine
+from homeward.benchmarks.common import (
+    analyse_tables_never_analysed,
+    bench_user,
+    percentiles,
+    preamble,
+    say_to,
+    signed_in_client,
+)
+from homeward.benchmarks.world import world_ensure
 from homeward.children.models import Child, Placement
-from homeward.episodes.bench import _bench_user, _database, _percentiles, _signed_in_client, world_ensure
 from homeward.episodes.models import Episode
 from homeward.returns.export import latest_year_ending
 
@@ -38,15 +45,10 @@ def run_dashboards_bench(*, children: int = 85_000, years: int = 3, seed: int = 
     if repeats < 1:
         raise ValueError("repeats: at least 1")
 
-    def say(*parts: object) -> None:
-        stdout.write("\t".join(str(part) for part in parts) + "\n")
-
-    figures: dict = {"database": _database(), "machine": _machine(), "seed": seed, "children_wanted": children,
-                     "years": years, "repeats": repeats}
-    say("database", figures["database"])
-    say("machine", figures["machine"])
+    say = say_to(stdout)
+    figures: dict = {**preamble(say), "seed": seed, "children_wanted": children, "years": years, "repeats": repeats}
     figures.update(world_ensure(children=children, years=years, seed=seed, say=say))
-    figures["analysed"] = _analyse_tables_never_analysed(say)
+    figures["analysed"] = analyse_tables_never_analysed(say)
 
     from django.utils import timezone
 
@@ -62,15 +64,15 @@ def run_dashboards_bench(*, children: int = 85_000, years: int = 3, seed: int = 
     national, _ = Agency.objects.get_or_create(code="DFE", defaults={"kind": AgencyKind.NATIONAL, "name": "Department for Education"})
     period = f"?period={year.year}"
     pages = [
-        ("council", _bench_user(council, Role.MISSING_COORDINATOR), f"/reports/dashboard/{period}&kind=council", council.name),
-        ("host", _bench_user(host, Role.MISSING_COORDINATOR), f"/reports/dashboard/{period}&kind=host", host.name),
-        ("police", _bench_user(force, Role.POLICE_COORDINATOR), f"/reports/dashboard/{period}&kind=police", force.name),
-        ("partnership", _bench_user(council, Role.MISSING_COORDINATOR), f"/reports/dashboard/{period}&kind=partnership", council.name),
-        ("national", _bench_user(national, Role.NATIONAL_ANALYST), f"/reports/dashboard/{period}&kind=national", "England"),
+        ("council", bench_user(council, Role.MISSING_COORDINATOR), f"/reports/dashboard/{period}&kind=council", council.name),
+        ("host", bench_user(host, Role.MISSING_COORDINATOR), f"/reports/dashboard/{period}&kind=host", host.name),
+        ("police", bench_user(force, Role.POLICE_COORDINATOR), f"/reports/dashboard/{period}&kind=police", force.name),
+        ("partnership", bench_user(council, Role.MISSING_COORDINATOR), f"/reports/dashboard/{period}&kind=partnership", council.name),
+        ("national", bench_user(national, Role.NATIONAL_ANALYST), f"/reports/dashboard/{period}&kind=national", "England"),
     ]
     say("period", f"1 April {year.year - 1} to 31 March {year.year} (the latest finished collection year)")
 
-    clients = {kind: _signed_in_client(user) for kind, user, _, _ in pages}
+    clients = {kind: signed_in_client(user) for kind, user, _, _ in pages}
     timings: dict[str, list[float]] = {kind: [] for kind, *_ in pages}
     health: list[float] = []
     failures: list[str] = []
@@ -87,11 +89,11 @@ def run_dashboards_bench(*, children: int = 85_000, years: int = 3, seed: int = 
                 timings[kind].append(elapsed)
                 health.append(time.perf_counter() - started_health)
 
-    figures["healthz"] = _percentiles(health)
+    figures["healthz"] = percentiles(health)
     figures["failures"] = len(failures)
     met = True
-    for kind, _, url, whose in pages:
-        figures[kind] = _percentiles(timings[kind])
+    for kind, _, _, whose in pages:
+        figures[kind] = percentiles(timings[kind])
         met &= figures[kind]["p95_ms"] < TARGET_P95_MS
         say(f"dashboard {kind}", whose, f"p50 {figures[kind]['p50_ms']} ms", f"p95 {figures[kind]['p95_ms']} ms",
             f"max {figures[kind]['max_ms']} ms", f"n {len(timings[kind])}")

@@ -11,6 +11,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
+from homeward.benchmarks.common import preamble, say_to
 from homeward.language.guide import FAMILIES, find
 from homeward.synth.language_corpus import Note, language_corpus
 
@@ -74,6 +75,7 @@ def measure(corpus: list[Note], families=FAMILIES) -> Measure:
 
 def run_language_bench(*, seed: int, notes: int, stdout=None) -> Measure:
     out = stdout or sys.stdout
+    preamble(say_to(out), uses_database=False)
     corpus = language_corpus(seed=seed, notes=notes)
     started = time.perf_counter()
     result = measure(corpus)

@@ -39,9 +39,9 @@ from homeward.agencies.models import Agency, AgencyKind, Role
 from homeward.agencies.services import api_token_create, api_token_revoke
 from homeward.audit.models import AuditEvent
 from homeward.audit.services import _PG_CHAIN_LOCK
-from homeward.benchmarks.placements import _machine
+from homeward.benchmarks.common import bench_user, preamble, say_to, signed_in_client
+from homeward.benchmarks.world import world_ensure
 from homeward.children.models import Child, Placement
-from homeward.episodes.bench import _bench_user, _database, _signed_in_client, world_ensure
 from homeward.episodes.models import Episode
 from homeward.episodes.services import episode_record_return
 from homeward.web.management.commands.serve import STOP_GRACE_SECONDS
@@ -134,7 +134,7 @@ def _plan(*, users: int, seconds: int, stamp: str) -> tuple[dict, list[str]]:
     prefixes, plan = [], {"session_cookie": settings.SESSION_COOKIE_NAME, "reference_prefix": f"LOAD-{stamp}-",
                           "councils": [], "forces": [], "to_report": []}
     for council in councils:
-        session = _signed_in_client(_bench_user(council, Role.SOCIAL_WORKER)).cookies[settings.SESSION_COOKIE_NAME].value
+        session = signed_in_client(bench_user(council, Role.SOCIAL_WORKER)).cookies[settings.SESSION_COOKIE_NAME].value
         token, raw = api_token_create(agency_code=council.code, role=Role.SOCIAL_WORKER)
         prefixes.append(token.prefix)
         children = Child.objects.filter(responsible_authority=council).order_by("pk")
@@ -163,7 +163,7 @@ def _return_opened(reference_prefix: str) -> int:
     opened = Episode.objects.filter(client_reference__startswith=reference_prefix, returned_at__isnull=True)
     returned = 0
     for episode in opened.select_related("child__responsible_authority"):
-        user = _bench_user(episode.child.responsible_authority, Role.SOCIAL_WORKER)
+        user = bench_user(episode.child.responsible_authority, Role.SOCIAL_WORKER)
         episode_record_return(user=user, why="bench:load", episode=episode, returned_at=timezone.now())
         returned += 1
     return returned
@@ -174,12 +174,8 @@ def run_load_bench(*, users: int = 20, seconds: int = 60, children: int = 85_000
     if users < 1 or seconds < 1:
         raise ValueError("users and seconds: at least 1")
 
-    def say(*parts: object) -> None:
-        stdout.write("\t".join(str(part) for part in parts) + "\n")
-
-    figures: dict = {"database": _database(), "machine": _machine(), "users": users, "seconds": seconds}
-    say("database", figures["database"])
-    say("machine", figures["machine"])
+    say = say_to(stdout)
+    figures: dict = {**preamble(say), "users": users, "seconds": seconds}
     figures.update(world_ensure(children=children, years=years, seed=seed, say=say))
     figures["children"] = Child.objects.count()
     say("children", figures["children"])

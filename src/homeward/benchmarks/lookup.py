@@ -17,15 +17,9 @@ import sys
 import time
 
 from homeward.agencies.models import Agency, AgencyKind, Role
-from homeward.benchmarks.placements import _machine
+from homeward.benchmarks.common import bench_user, percentiles, preamble, say_to, signed_in_client
+from homeward.benchmarks.world import world_ensure
 from homeward.children.models import Child
-from homeward.episodes.bench import (
-    _bench_user,
-    _database,
-    _percentiles,
-    _signed_in_client,
-    world_ensure,
-)
 from homeward.episodes.lookup import SEARCHES_PER_WINDOW, _open_missing
 
 LOOKUP_URL = "/api/v1/missing-lookup/"
@@ -44,12 +38,8 @@ def run_lookup_bench(*, children: int = 85_000, years: int = 3, seed: int = 1, r
     if repeats < 1:
         raise ValueError("repeats: at least 1")
 
-    def say(*parts: object) -> None:
-        stdout.write("\t".join(str(part) for part in parts) + "\n")
-
-    figures: dict = {"database": _database(), "machine": _machine(), "seed": seed, "children_wanted": children, "repeats": repeats}
-    say("database", figures["database"])
-    say("machine", figures["machine"])
+    say = say_to(stdout)
+    figures: dict = {**preamble(say), "seed": seed, "children_wanted": children, "repeats": repeats}
     figures.update(world_ensure(children=children, years=years, seed=seed, say=say))
     figures["children"] = Child.objects.count()
     missing = list(_open_missing().select_related("child").values_list("child__first_name", "child__last_name", "child__sex",
@@ -68,11 +58,11 @@ def run_lookup_bench(*, children: int = 85_000, years: int = 3, seed: int = 1, r
     officers, clients = [], []
     for number in range(-(-(repeats + 1) // per_officer)):
         force = forces[number % len(forces)]
-        user = _bench_user(force, Role.POLICE_OFFICER)
+        user = bench_user(force, Role.POLICE_OFFICER)
         if user in officers:  # more searches than forces x throttle: a second officer per force
-            user = _bench_user(force, Role.POLICE_COORDINATOR)
+            user = bench_user(force, Role.POLICE_COORDINATOR)
         officers.append(user)
-        clients.append(_signed_in_client(user))
+        clients.append(signed_in_client(user))
     say("officers", len(officers), f"of {len({o.agency_id for o in officers})} forces, at most {per_officer} searches each")
 
     from django.utils import timezone
@@ -100,8 +90,8 @@ def run_lookup_bench(*, children: int = 85_000, years: int = 3, seed: int = 1, r
         if number:
             lookups.append(elapsed)
             health.append(health_elapsed)
-    figures["lookup"] = _percentiles(lookups)
-    figures["healthz"] = _percentiles(health)
+    figures["lookup"] = percentiles(lookups)
+    figures["healthz"] = percentiles(health)
     figures["failures"] = len(failures)
     figures["missing_found_in_matches"] = f"{found}/{asked_missing}"
     say("search", f"p50 {figures['lookup']['p50_ms']} ms", f"p95 {figures['lookup']['p95_ms']} ms", f"max {figures['lookup']['max_ms']} ms",

@@ -17,26 +17,25 @@ starts the same. Figures are printed, never asserted: the target is the check's 
 
 import datetime
 import json
-import os
-import platform
 import random
 import sys
 import time
 from collections import Counter
 
-from django.db import connection
 from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
 
 from homeward.agencies.models import Agency, AgencyKind, Role
-from homeward.children.models import Child, Placement
-from homeward.episodes.bench import (
-    _bench_user,
-    _database,
-    _percentiles,
-    _signed_in_client,
-    world_ensure,
+from homeward.benchmarks.common import (
+    analyse_tables_never_analysed,
+    bench_user,
+    percentiles,
+    preamble,
+    say_to,
+    signed_in_client,
 )
+from homeward.benchmarks.world import world_ensure
+from homeward.children.models import Child, Placement
 from homeward.places import maps, postcodes
 from homeward.scrutiny.models import PlacementCheck, Requirement
 
@@ -46,35 +45,6 @@ PLACEMENT_TYPE = "K2"  # a children's home
 TARGET_P95_MS = 200
 # services._clock_key: each requirement's overdue clock, and the director's rung it sets when it fires.
 CLOCK_RUNGS = (0, 1)
-
-
-def _machine() -> str:
-    cores = os.cpu_count() or 0
-    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else cores
-    shown = f"{usable} cores" if usable == cores else f"{usable} of {cores} cores usable"
-    return f"{shown}, {platform.system()} {platform.machine()}, Python {platform.python_version()}"
-
-
-def _analyse_tables_never_analysed(say) -> list[str]:
-    """On PostgreSQL, ANALYZE the tables that have never had statistics gathered, as autovacuum would
-    have by now (it is often off on a scratch server). The loader analyses the tables it writes, but
-    not those filled beside them (the system's placement checks and their requirements, agencies,
-    users, the audit log): without statistics the planner guesses their sizes and picks poor joins."""
-    if connection.vendor != "postgresql":
-        return []
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT current_setting('autovacuum')")
-        autovacuum = cursor.fetchone()[0]
-        cursor.execute(
-            "SELECT relname FROM pg_stat_user_tables WHERE schemaname = current_schema() AND n_live_tup > 0 "
-            "AND last_analyze IS NULL AND last_autoanalyze IS NULL ORDER BY relname"
-        )
-        tables = [name for (name,) in cursor.fetchall()]
-        for name in tables:
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(name)}")
-    if tables:
-        say("statistics", f"analysed {len(tables)} tables never analysed (autovacuum {autovacuum})", ", ".join(tables))
-    return tables
 
 
 def _clean_up(user) -> dict[str, int]:
@@ -124,15 +94,10 @@ def run_placements_bench(*, children: int = 85_000, years: int = 3, seed: int = 
     if repeats < 1:
         raise ValueError("repeats: at least 1")
 
-    def say(*parts: object) -> None:
-        stdout.write("\t".join(str(part) for part in parts) + "\n")
-
-    figures: dict = {"database": _database(), "machine": _machine(), "seed": seed, "children_wanted": children,
-                     "years": years, "repeats": repeats}
-    say("database", figures["database"])
-    say("machine", figures["machine"])
+    say = say_to(stdout)
+    figures: dict = {**preamble(say), "seed": seed, "children_wanted": children, "years": years, "repeats": repeats}
     figures.update(world_ensure(children=children, years=years, seed=seed, say=say))
-    figures["analysed"] = _analyse_tables_never_analysed(say)
+    figures["analysed"] = analyse_tables_never_analysed(say)
 
     homes = list(
         Agency.objects.filter(kind=AgencyKind.PROVIDER).exclude(postcode="").order_by("code").values_list("code", "postcode")
@@ -157,10 +122,10 @@ def run_placements_bench(*, children: int = 85_000, years: int = 3, seed: int = 
     figures["council"] = {"code": council.code, "name": council.name, "children": largest["n"], "looked_after_now": len(looked_after)}
     say("council", f"{council.name} ({council.code})", f"{largest['n']} children", f"{len(looked_after)} looked after now, chosen from")
 
-    user = _bench_user(council, Role.SOCIAL_WORKER)
+    user = bench_user(council, Role.SOCIAL_WORKER)
     say("signed in as", f"{user.username} (social worker, second factor verified)")
     _clean_up(user)  # a run that died half way left its checks: start from none
-    client = _signed_in_client(user)
+    client = signed_in_client(user)
     last_home_postcode = Subquery(Placement.objects.filter(child=OuterRef("pk")).order_by("-start_date").values("home_postcode")[:1])
 
     rng = random.Random(seed)
@@ -229,8 +194,8 @@ def run_placements_bench(*, children: int = 85_000, years: int = 3, seed: int = 
     figures["failures"] = len(failures) - warm_failures
     figures["warm_up_failures"] = warm_failures
     figures["relations"] = dict(relations)
-    figures["check"] = _percentiles(check_times) if check_times else {}
-    figures["healthz"] = _percentiles(health_times) if health_times else {}
+    figures["check"] = percentiles(check_times) if check_times else {}
+    figures["healthz"] = percentiles(health_times) if health_times else {}
     figures["cleaned_up"] = cleaned
     check, health = figures["check"], figures["healthz"]
     say(f"placement check POST {CHECK_URL}", f"p50 {check['p50_ms']} ms", f"p95 {check['p95_ms']} ms", f"max {check['max_ms']} ms",

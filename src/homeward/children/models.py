@@ -122,3 +122,31 @@ class Placement(models.Model):
     @property
     def out_of_area(self) -> bool:
         return self.host_authority_id is not None and self.host_authority_id != self.child.responsible_authority_id
+
+
+class EnrolmentQuerySet(models.QuerySet):
+    def on_roll(self, on: datetime.date | None = None) -> "EnrolmentQuerySet":
+        on = on or datetime.date.today()
+        return self.filter(Q(start_date__lte=on), Q(end_date__isnull=True) | Q(end_date__gt=on))
+
+
+class Enrolment(models.Model):
+    """A child on a school's roll (the school by its DfE URN, an Agency of kind school): while it
+    lasts, the school sees the child (agencies.access._school_of_pupil)."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="enrolments")
+    school = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="enrolments")
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)  # the day the child came off the roll
+
+    objects = EnrolmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["child", "-start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")), name="enrolment_ends_after_start"
+            ),
+            models.UniqueConstraint(fields=["child", "school", "start_date"], name="enrolment_unique"),
+        ]
+        indexes = [models.Index(fields=["school", "end_date"])]

@@ -12,7 +12,7 @@ from homeward.agencies.models import Agency, AgencyKind, Role, User
 from homeward.audit.models import Action
 from homeward.audit.services import audit_record, audit_record_many
 from homeward.children import signals, validators
-from homeward.children.models import Child, ChildName, Placement
+from homeward.children.models import Child, ChildName, Enrolment, Placement
 from homeward.children.selectors import RESPONSIBLE_AUTHORITY
 from homeward.places import postcodes
 from homeward.places.models import District
@@ -259,3 +259,59 @@ def child_allocate(*, user, why: str, child: Child | int, social_worker=UNCHANGE
             audit_record(user=user, action=Action.UPDATE, object_type="child", object_id=child.pk, child_id=child.pk, why=why,
                          detail={"allocated": changed})
     return child
+
+
+@dataclass(frozen=True)
+class EnrolmentIn:
+    child_id: int
+    school_id: int
+    start_date: datetime.date
+    end_date: datetime.date | None = None
+
+
+def enrolments_write(*, user, why: str, rows: Sequence[EnrolmentIn]) -> list[Enrolment]:
+    """Put children on schools' rolls: the one door for a person (enrolment_create) and the synthetic
+    world alike. Keyed on child + school + start date, so writing the same rows again adds nothing.
+    `user` None is the system (the synthetic world); anyone else writes only for children of the
+    council they work for, which keeps the record of where its children go to school. A row that
+    fails a check refuses the whole write, naming the field (rolls are written whole or not at all)."""
+    if not rows:
+        return []
+    children = Child.objects.all() if user is None else visible_children(user).filter(responsible_authority=user.agency)
+    children = children.in_bulk({row.child_id for row in rows})
+    schools = Agency.objects.filter(kind=AgencyKind.SCHOOL).in_bulk({row.school_id for row in rows})
+    new: dict[tuple[int, int, datetime.date], Enrolment] = {}
+    for row in rows:
+        if row.child_id not in children:
+            raise ValidationError({"child": "Only the child's responsible authority can change this record."})
+        if row.school_id not in schools:
+            raise ValidationError({"school": "Choose a school by its DfE URN."})
+        if not isinstance(row.start_date, datetime.date):
+            raise ValidationError({"start_date": "Enter the date the child joined the roll."})
+        if row.end_date is not None and row.end_date < row.start_date:
+            raise ValidationError({"end_date": "The child cannot leave the roll before joining it."})
+        new[(row.child_id, row.school_id, row.start_date)] = Enrolment(
+            child_id=row.child_id, school_id=row.school_id, start_date=row.start_date, end_date=row.end_date
+        )
+    with transaction.atomic():
+        existing = set(Enrolment.objects.filter(child_id__in=children).values_list("child_id", "school_id", "start_date"))
+        added = set(new) - existing
+        Enrolment.objects.bulk_create([new[key] for key in added], batch_size=500)
+        # Re-read by natural key: not every backend returns ids from a bulk insert.
+        created = [e for e in Enrolment.objects.filter(child_id__in={key[0] for key in added})
+                   if (e.child_id, e.school_id, e.start_date) in added]
+        audit_record_many(user=user, action=Action.CREATE, object_type="enrolment", why=why,
+                          items=[(e.pk, e.child_id) for e in created])
+    return created
+
+
+def enrolment_create(
+    *, user, why: str, child: Child, school: Agency, start_date: datetime.date, end_date: datetime.date | None = None
+) -> Enrolment:
+    """One child on one school's roll, recorded by the council that looks after the child."""
+    _require_responsible(user, child)
+    created = enrolments_write(user=user, why=why, rows=[EnrolmentIn(child_id=child.pk, school_id=school.pk,
+                                                                     start_date=start_date, end_date=end_date)])
+    if not created:
+        raise ValidationError({"start_date": "This child is already on that school's roll from that date."})
+    return created[0]

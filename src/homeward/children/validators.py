@@ -5,11 +5,11 @@ import re
 
 from django.core.exceptions import ValidationError
 
+from homeward.children.identifiers import UPN_LETTERS, nhs_number_is_valid, upn_check_letter
 from homeward.children.models import Sex
 
 # DfE UPN guidance: a check letter, LA number (3), establishment (4), year allocated (2) and serial
 # (3), whose last character is a letter in a temporary UPN. Letters exclude I, O and S.
-UPN_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
 _UPN = re.compile(rf"^[{UPN_LETTERS}][0-9]{{11}}[0-9{UPN_LETTERS}]$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 OLDEST_YEARS = 25  # care leavers are supported until 25 (Children and Social Work Act 2017)
@@ -29,28 +29,11 @@ PLACEMENT_TYPES = {
 PROVIDER_TYPES = {"PR0", "PR1", "PR2", "PR3", "PR4", "PR5"}
 
 
-def nhs_number_is_valid(value: str) -> bool:
-    """Modulus 11 check digit (NHS Data Dictionary, NHS NUMBER)."""
-    if not re.fullmatch(r"[0-9]{10}", value):
-        return False
-    total = sum(int(d) * w for d, w in zip(value[:9], range(10, 1, -1), strict=True))
-    check = 11 - total % 11
-    check = 0 if check == 11 else check
-    return check != 10 and check == int(value[9])
-
-
 def clean_nhs_number(raw: str) -> str:
     value = re.sub(r"[\s-]", "", raw or "")
     if value and not nhs_number_is_valid(value):
         raise ValidationError({"nhs_number": "NHS number must be 10 digits with a valid check digit."})
     return value
-
-
-def upn_check_letter(twelve: str) -> str:
-    """The DfE check letter for the 12 characters after it: each weighted by its position (2 to 13), a
-    letter counting as its place in UPN_LETTERS (A=0 ... Z=22), the sum mod 23 indexing UPN_LETTERS."""
-    total = sum((int(c) if c.isdigit() else UPN_LETTERS.index(c)) * weight for weight, c in enumerate(twelve, 2))
-    return UPN_LETTERS[total % 23]
 
 
 def clean_upn(raw: str) -> str:

@@ -16,6 +16,7 @@ from homeward.agencies.fields import Field, fields_visible, fields_visible_many,
 from homeward.agencies.models import Role
 from homeward.children.models import Child, Placement
 from homeward.children.selectors import RESPONSIBLE_AUTHORITY, child_access_log, child_access_reasons, child_get, child_search
+from homeward.episodes.selectors import child_missing_now
 from homeward.web.decorators import verified_login_required
 from homeward.web.pagination import pagination
 
@@ -143,6 +144,8 @@ def child_detail(request: HttpRequest, child_id: int) -> HttpResponse:
             "previous_placements": [_placement_row(p, child) for p in placements if placement_ended(p, today)],
             "reasons": reasons,
             "can_see_access_log": RESPONSIBLE_AUTHORITY in reasons,
+            # For readers not shown the episodes (a school, the virtual school): whether missing now.
+            "missing_now": child_missing_now(child=child) if Field.MISSING_NOW in fields else None,
         },
     )
 

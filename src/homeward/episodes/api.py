@@ -19,6 +19,7 @@ from homeward.episodes import clocks, selectors, services
 from homeward.episodes.models import (
     EXPLOITATION_INDICATORS,
     FREE_UPDATE_KINDS,
+    DeclineReason,
     InterviewStatus,
     Kind,
     ReturnHow,
@@ -46,6 +47,12 @@ class ReturnInterviewOut(serializers.Serializer):
     held_at = serializers.DateTimeField(allow_null=True)
     closed_at = serializers.DateTimeField(allow_null=True)
     held_within_72_hours = serializers.BooleanField(allow_null=True)
+    held_by = serializers.CharField()
+    held_by_independent = serializers.BooleanField(allow_null=True, help_text="independent of the placement and the council")
+    declined_reason = serializers.CharField(help_text="blank unless declined: " + ", ".join(DeclineReason.values))
+    declined_detail = serializers.CharField()
+    missing_again_episode = serializers.IntegerField(source="missing_again_episode_id", allow_null=True,
+                                                     help_text="the episode the child went missing in before this interview was held")
 
 
 class FindingsOut(serializers.Serializer):
@@ -54,6 +61,7 @@ class FindingsOut(serializers.Serializer):
     harm_suffered = serializers.CharField()
     exploitation_indicators = serializers.ListField(child=serializers.ChoiceField(choices=list(EXPLOITATION_INDICATORS.items())))
     what_would_help = serializers.CharField()
+    child_words = serializers.CharField(help_text="the child's own words, apart from the worker's account")
 
 
 class ReturnInterviewWithFindingsOut(ReturnInterviewOut):
@@ -207,6 +215,12 @@ class ReturnInterviewIn(serializers.Serializer):
         child=serializers.CharField(), required=False, help_text="Codes: " + ", ".join(EXPLOITATION_INDICATORS)
     )
     what_would_help = serializers.CharField(required=False, allow_blank=True)
+    child_words = serializers.CharField(required=False, allow_blank=True)
+    held_by = serializers.CharField(required=False, allow_blank=True)
+    held_by_independent = serializers.BooleanField(required=False)
+    # Checked by the service, so a missing or unknown reason is named in one message.
+    declined_reason = serializers.CharField(required=False, allow_blank=True)
+    declined_detail = serializers.CharField(required=False, allow_blank=True)
 
 
 class PoliceReferenceIn(serializers.Serializer):

@@ -22,6 +22,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Image, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from homeward import dates
 from homeward.episodes import presenters
 
 FONT, BOLD = "HomewardSans", "HomewardSans-Bold"
@@ -126,7 +127,7 @@ def marked_pdf(story: list, *, title: str, footer: str, logged: str, compress: b
 def render(context: dict, *, photo: bytes | None = None, printed_by: str = "", compress: bool = True) -> bytes:
     """The PDF for views._briefing_context's context. `compress=False` leaves the text readable in the bytes."""
     episode, child, profile, placement = context["episode"], context["child"], context["profile"], context["placement"]
-    when = presenters.when
+    when = dates.when
     grade = episode.risk_grade or ""
     footer = f"Homeward briefing, episode {episode.pk}. Printed {when(context['printed_at'])}" + (f" by {printed_by}" if printed_by else "") + "."
     state = episode.get_kind_display().lower() if episode.is_open else "returned"
@@ -141,7 +142,7 @@ def render(context: dict, *, photo: bytes | None = None, printed_by: str = "", c
         risk += f", graded {escape(when(episode.risk_graded_at))}"
     started = f"{escape(when(episode.started_at))} ({escape(context['missing_for'])})"
     facts = _facts([
-        ("Born", f"{child.date_of_birth:%d/%m/%Y} (age {context['age']})"),
+        ("Born", f"{dates.when(child.date_of_birth)} (age {context['age']})"),
         ("Sex", _text(child.get_sex_display())),
         (f"{episode.get_kind_display()} since" if episode.is_open else f"Was {episode.get_kind_display().lower()} from", started),
         ("Risk", risk),

@@ -28,10 +28,6 @@ RISK_REVIEW_INTERVALS: dict[str, datetime.timedelta] = {
     "no_apparent_risk": datetime.timedelta(hours=12),
 }
 
-# Agency systems' clocks drift: a time this far in the future is accepted as "now", not rejected.
-CLOCK_SKEW = datetime.timedelta(minutes=5)
-
-
 def return_interview_due(returned_at: datetime.datetime) -> datetime.datetime:
     return returned_at + RETURN_INTERVIEW_DUE_AFTER
 

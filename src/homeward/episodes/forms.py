@@ -13,6 +13,8 @@ from django.utils import timezone
 from homeward.episodes.models import (
     EXPLOITATION_INDICATORS,
     FREE_UPDATE_KINDS,
+    DeclineReason,
+    InterviewStatus,
     Kind,
     ReturnHow,
     RiskGrade,
@@ -26,10 +28,11 @@ KIND_HINTS = {
     Kind.AWAY: "You know where they are, but they are not where they should be and you are worried about them.",
 }
 RISK_HINTS = {
-    RiskGrade.HIGH: "Immediate threat to the child or the public; needs an immediate police response.",
-    RiskGrade.MEDIUM: "Likely to be a danger to the child or others.",
-    RiskGrade.LOW: "No apparent threat of danger, beyond that of being away.",
-    RiskGrade.NO_APPARENT_RISK: "No apparent risk of harm (absent). Rarely right for a child in care.",
+    # The APP's words for each grade.
+    RiskGrade.HIGH: "The risk of serious harm to the child or the public is very likely.",
+    RiskGrade.MEDIUM: "The risk of harm to the child or the public is likely but not serious.",
+    RiskGrade.LOW: "The risk of harm to the child or the public is possible but minimal.",
+    RiskGrade.NO_APPARENT_RISK: "There is no apparent risk of harm to the child or the public. Rarely right for a child in care.",
 }
 UPDATE_HINTS = {
     UpdateKind.SIGHTING: "Someone saw the child: say where and when.",
@@ -315,6 +318,16 @@ class InterviewStatusForm(EpisodeForm):
     # Completed is recorded with the findings (InterviewFindingsForm).
     status = forms.ChoiceField(choices=[("offered", "Offered"), ("accepted", "Accepted"), ("declined", "Declined")],
                                error_messages={"required": "Choose what to record", "invalid_choice": "Choose what to record"})
+    # Asked only of a decline; the service refuses a decline without a reason, naming this field.
+    declined_reason = _choice("If they declined, why?", DeclineReason.choices, required=False,
+                              required_message="Select why they declined the interview")
+    declined_detail = _area("More about why they declined (needed for another reason)")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("status") != InterviewStatus.DECLINED:
+            data["declined_reason"] = data["declined_detail"] = None  # not asked: left as it was
+        return data
 
 
 class InterviewFindingsForm(LanguageCheckedForm, EpisodeForm):
@@ -329,6 +342,13 @@ class InterviewFindingsForm(LanguageCheckedForm, EpisodeForm):
         error_messages={"invalid_choice": "Select indicators from the list"},
     )
     what_would_help = _area("What would help?")
+    child_words = _area("In their own words (optional)",
+                        help_text="What the child said, as they said it. Your own account goes in the answers above.")
+    held_by = _text("Who held the interview?", required=True, max_length=200, help_text="Their name and organisation")
+    held_by_independent = _choice(
+        "Is the person who held it independent of the placement and of the council?", YES_NO,
+        required_message="Select yes if the person who held it is independent of the placement and the council",
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

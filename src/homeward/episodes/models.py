@@ -28,8 +28,10 @@ class Kind(models.TextChoices):
 
 
 class RiskGrade(models.TextChoices):
-    # APP on missing persons (2017): the four grades. Blank on an episode means not yet graded.
-    NO_APPARENT_RISK = "no_apparent_risk", "No apparent risk"
+    # The College of Policing APP on missing persons: four grades, the lowest now "very low" (it was
+    # "no apparent risk", and before 2017 "absent"; the stored value keeps the old name so records
+    # and files of any year read alike). Blank on an episode means not yet graded.
+    NO_APPARENT_RISK = "no_apparent_risk", "Very low (no apparent risk)"
     LOW = "low", "Low"
     MEDIUM = "medium", "Medium"
     HIGH = "high", "High"
@@ -246,6 +248,17 @@ class InterviewStatus(models.TextChoices):
     COMPLETED = "completed", "Completed"
 
 
+class DeclineReason(models.TextChoices):
+    """Why a child declined the interview: the services' own grouping, so a council can see whether
+    children refuse the interview or the offer failed to reach them."""
+
+    DID_NOT_WANT = "did_not_want", "Did not want to talk about it"
+    TRUSTED_ADULT = "trusted_adult", "Chose to talk to an adult they already trust instead"
+    NOT_INDEPENDENT = "not_independent", "Would not talk to someone from the council or the placement"
+    NOT_REACHED = "not_reached", "Could not be reached after the offer"
+    OTHER = "other", "Another reason"
+
+
 # Which status may follow which. An interview may be held when it is offered (offered -> completed);
 # a child who declined may be offered it again. Completed is final.
 INTERVIEW_TRANSITIONS: dict[str, set[str]] = {
@@ -296,12 +309,29 @@ class ReturnInterview(models.Model):
     harm_suffered = models.TextField(blank=True)
     exploitation_indicators = models.JSONField(default=list, blank=True)  # codes in EXPLOITATION_INDICATORS
     what_would_help = models.TextField(blank=True)
+    # The child's own words, as they said them: not the worker's account above.
+    child_words = models.TextField("in the child's own words", blank=True)
+    # Who held it and whether they are independent of the placement and of the responsible council
+    # (DfE 2014: normally someone independent of both). None until the interview is held.
+    held_by = models.CharField(max_length=200, blank=True)
+    held_by_independent = models.BooleanField(null=True, blank=True)
+    declined_reason = models.CharField(max_length=20, choices=DeclineReason.choices, blank=True)
+    declined_detail = models.TextField(blank=True)
+    # The child went missing again before this interview was held: it stays open (the duty to offer
+    # it is not discharged by a new episode) and is linked to that episode (services.episode_open).
+    missing_again_episode = models.ForeignKey(
+        Episode, on_delete=models.SET_NULL, null=True, blank=True, related_name="interviews_still_open_at_start",
+    )
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [
             models.CheckConstraint(condition=Q(status__in=InterviewStatus.values), name="return_interview_status_valid"),
+            models.CheckConstraint(
+                condition=Q(declined_reason="") | Q(declined_reason__in=DeclineReason.values),
+                name="return_interview_declined_reason_valid",
+            ),
             models.CheckConstraint(
                 condition=~Q(status=InterviewStatus.COMPLETED) | Q(held_at__isnull=False),
                 name="return_interview_completed_has_held_at",

@@ -6,8 +6,6 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.http import QueryDict
-from django.utils import timezone
-from django.utils.dateformat import format as date_format
 
 from homeward.episodes.models import INTERVIEW_TRANSITIONS, InterviewStatus, Kind, RiskGrade
 
@@ -18,7 +16,7 @@ RISK_BADGES = {
     RiskGrade.HIGH: ("High risk", "moj-badge--red"),
     RiskGrade.MEDIUM: ("Medium risk", "homeward-badge--orange"),
     RiskGrade.LOW: ("Low risk", "moj-badge--blue"),
-    RiskGrade.NO_APPARENT_RISK: ("No apparent risk", "moj-badge--green"),
+    RiskGrade.NO_APPARENT_RISK: ("Very low", "moj-badge--green"),
     "": ("Not graded", "moj-badge--grey"),
 }
 # The order the board sorts by (selectors.RISK_ORDER), for the sortable table's data-sort-value.
@@ -53,13 +51,6 @@ def duration(value: datetime.timedelta | None) -> str:
     return _plural(minutes, "minute")
 
 
-def when(value: datetime.datetime | None) -> str:
-    """A moment in Europe/London (architecture rule 4), 24-hour clock: "Thu 27 Mar 2025, 21:30"."""
-    if value is None:
-        return ""
-    return date_format(timezone.localtime(value) if timezone.is_aware(value) else value, "D j M Y, H:i")
-
-
 def risk_badge(grade: str) -> dict:
     label, css = RISK_BADGES.get(grade or "", RISK_BADGES[""])
     return {"label": label, "css": css, "rank": RISK_RANK.get(grade or "", len(RISK_RANK))}
@@ -78,7 +69,7 @@ def interview_next_statuses(status: str) -> list[str]:
 KIND_OPTIONS = [(Kind.MISSING.value, "Missing"), (Kind.AWAY.value, "Away")]
 RISK_OPTIONS = [
     (RiskGrade.HIGH.value, "High"), (NOT_GRADED, "Not graded"), (RiskGrade.MEDIUM.value, "Medium"),
-    (RiskGrade.LOW.value, "Low"), (RiskGrade.NO_APPARENT_RISK.value, "No apparent risk"),
+    (RiskGrade.LOW.value, "Low"), (RiskGrade.NO_APPARENT_RISK.value, "Very low (no apparent risk)"),
 ]
 
 

@@ -14,6 +14,12 @@ PROVIDER = "Provider of the current placement"
 POLICE_OF_LOCATION = "Police force where an open episode was last known to be"
 RETURN_INTERVIEW_SERVICE = "Assigned return interview service"
 INSPECTOR = "Inspector's time-limited grant"
+HEALTH = "Health body for the council that looks after the child"
+VIRTUAL_SCHOOL = "Virtual school of the council that looks after the child"
+SCHOOL = "School where the child is on roll"
+# Health and education see the child for their own work, not for the search: they never read Part A
+# (agencies.fields.SHOWN_BY_REASON says the same).
+PARTNER_REASONS = {HEALTH, VIRTUAL_SCHOOL, SCHOOL}
 
 # Reasons that let an agency act on an episode (report, update, record a return). Inspectors read
 # only; the return-interview service acts only on its interview.
@@ -64,7 +70,7 @@ def may_keep_profile(user, reasons: list[str]) -> bool:
 
 def may_read_profile(user, reasons: list[str], *, has_open_episode: bool) -> bool:
     # Philomena Protocol: Part A goes to the police only when the child is reported missing.
-    if not reasons:
+    if not set(reasons) - PARTNER_REASONS:
         return False
     if user.role in POLICE:
         return has_open_episode

@@ -15,6 +15,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from homeward.agencies.access import access_reasons, visible_children
+from homeward.agencies.fields import Field
 from homeward.audit.models import Action
 from homeward.audit.refusals import refuse
 from homeward.audit.services import audit_record, audit_record_many
@@ -41,8 +42,16 @@ STATUSES = ("open", "returned", "closed", "all")
 
 
 def episodes_visible(user) -> QuerySet:
-    """Every episode of every child the user can see (agencies.access), and no other."""
-    return Episode.objects.filter(child__in=visible_children(user))
+    """Every episode of every child the user can see (agencies.access) through a reason that shows
+    episodes (agencies.fields: not a school's), and no other."""
+    return Episode.objects.filter(child__in=visible_children(user, showing=Field.EPISODES))
+
+
+def child_missing_now(*, child: Child) -> Episode | None:
+    """The child's open episode, for a reader shown only whether the child is missing now
+    (agencies.fields.Field.MISSING_NOW): its kind and start, nothing else. The caller has read the
+    child through the scope and audited it."""
+    return Episode.objects.filter(child=child, returned_at__isnull=True).only("pk", "kind", "started_at").first()
 
 
 def _current_placements() -> Prefetch:
@@ -88,7 +97,7 @@ def episode_lookup(*, user, episode_id: int | str, why: str, queryset: QuerySet[
         pk = int(episode_id)
     except (TypeError, ValueError):
         pk = None
-    found = base.filter(pk=pk, child__in=visible_children(user)).first() if pk is not None else None
+    found = base.filter(pk=pk, child__in=visible_children(user, showing=Field.EPISODES)).first() if pk is not None else None
     if found is None:
         child_id = Episode.objects.filter(pk=pk).values_list("child_id", flat=True).first() if pk is not None else None
         refuse(user=user, object_type="episode", object_id=episode_id, child_id=child_id, why=why)
@@ -151,7 +160,7 @@ class Board:
 def _visible_child_of_episode(user) -> Exists:
     # Driven from the few open episodes (partial index), each checked against the scope, rather than
     # from every child the user can see: a large council or force sees tens of thousands of children.
-    return Exists(visible_children(user).filter(pk=OuterRef("child_id")))
+    return Exists(visible_children(user, showing=Field.EPISODES).filter(pk=OuterRef("child_id")))
 
 
 def board(
@@ -218,7 +227,7 @@ def interviews_due(
     `upcoming_only`), so that interviews long overdue cannot fill the limit before today's."""
     now = now or timezone.now()
     interviews = ReturnInterview.objects.filter(
-        Exists(visible_children(user).filter(pk=OuterRef("episode__child_id"))), closed_at__isnull=True
+        Exists(visible_children(user, showing=Field.EPISODES).filter(pk=OuterRef("episode__child_id"))), closed_at__isnull=True
     )
     if overdue_only:
         interviews = interviews.filter(due_at__lt=now)
@@ -239,7 +248,7 @@ def interviews_due_counts(*, user, now: datetime.datetime | None = None) -> dict
     (counted in the database, whatever the list's limit)."""
     now = now or timezone.now()
     return ReturnInterview.objects.filter(
-        Exists(visible_children(user).filter(pk=OuterRef("episode__child_id"))), closed_at__isnull=True
+        Exists(visible_children(user, showing=Field.EPISODES).filter(pk=OuterRef("episode__child_id"))), closed_at__isnull=True
     ).aggregate(due=Count("id"), overdue=Count("id", filter=Q(due_at__lt=now)))
 
 

@@ -25,6 +25,7 @@ from PIL import Image, ImageOps
 
 from homeward.agencies.access import access_reasons
 from homeward.agencies.models import Agency, AgencyKind
+from homeward import dates
 from homeward.audit.models import Action
 from homeward.audit.services import audit_record
 from homeward.children.models import Child, Placement
@@ -32,6 +33,7 @@ from homeward.children.selectors import child_lookup
 from homeward.episodes import clocks, rules, signals
 from homeward.episodes.models import (
     EXPLOITATION_INDICATORS,
+    DeclineReason,
     FREE_UPDATE_KINDS,
     INTERVIEW_TRANSITIONS,
     Episode,
@@ -72,30 +74,24 @@ class Conflict(ValidationError):
 # ---------------------------------------------------------------------------------------------
 
 
-def _when(value: datetime.datetime) -> str:
-    return timezone.localtime(value).strftime("%d/%m/%Y %H:%M")
+# The words each time field is named by in a message (dates: messages name the field).
+TIME_LABELS = {
+    "left_at": "the time the child left", "last_seen_at": "the time last seen", "started_at": "the start",
+    "reported_at": "the time reported", "returned_at": "the return time", "graded_at": "the time graded",
+    "offered_at": "the time offered", "held_at": "the time held", "at": "the time",
+}
 
 
 def _aware(value, field: str) -> datetime.datetime | None:
-    if value is None:
-        return None
-    if not isinstance(value, datetime.datetime):
-        raise ValidationError({field: "Enter a date and time."})
-    if timezone.is_naive(value):
-        try:
-            value = timezone.make_aware(value)  # shown and entered in Europe/London (architecture rule 4)
-        except (ValueError, OverflowError):
-            raise ValidationError({field: "That time does not exist or is ambiguous in UK time; give an offset."}) from None
-    return value
+    # Entered in Europe/London when no offset is given (architecture rule 4).
+    return dates.aware(value, field, TIME_LABELS[field])
 
 
 def _at_or_now(value, field: str, *, not_before: datetime.datetime, not_before_what: str) -> datetime.datetime:
     """A time given (or now), not in the future, and not before the moment it must follow."""
     at = _aware(value, field) or timezone.now()
-    if at > timezone.now() + clocks.CLOCK_SKEW:
-        raise ValidationError({field: "This cannot be in the future."})
-    if at < not_before:
-        raise ValidationError({field: f"This cannot be before {not_before_what} ({_when(not_before)})."})
+    dates.has_happened(at, field, TIME_LABELS[field])
+    dates.not_before(at, not_before, field, TIME_LABELS[field], not_before_what)
     return at
 
 
@@ -127,7 +123,7 @@ def _require(allowed: bool, what: str) -> None:
 
 def _not_closed(episode: Episode) -> None:
     if episode.closed_at is not None:
-        raise ValidationError({"episode": f"This episode was closed on {_when(episode.closed_at)}."})
+        raise ValidationError({"episode": f"This episode was closed on {dates.when(episode.closed_at)}."})
 
 
 def _place(raw: str, field: str) -> tuple[str, Agency | None]:
@@ -152,7 +148,7 @@ def care_problem(spans, day: datetime.date) -> str:
     spans = list(spans)
     if not spans or any(start <= day and (end is None or day <= end) for start, end in spans):
         return ""
-    return (f"The child was not looked after on {day:%d/%m/%Y} (no placement then): a missing or away period "
+    return (f"The child was not looked after on {dates.when(day)} (no placement then): a missing or away period "
             "lies within the child's period of care (SSDA903 rule 578).")
 
 
@@ -200,6 +196,10 @@ def episode_open(
     started_at is the later of left_at and last_seen_at (SSDA903 MIS_START); give those, or
     started_at alone. A retry with the same client_reference from the same agency returns the
     episode it made the first time, unchanged, with created False.
+
+    A return interview of the child's still open when this episode was reported (not yet held nor
+    declined) stays open: the duty to offer it stands (DfE 2014). It is linked to this episode
+    (missing_again_episode), which says so on its timeline; the next return assigns its own.
     """
     child, reasons = _child_for(user, child, why)
     _require(rules.may_act(user, reasons), "report this child missing")
@@ -214,13 +214,12 @@ def episode_open(
         raise ValidationError({"started_at": "Enter when the child left or was last seen by a responsible adult."})
     if started_at is not None and derived is not None and started_at != derived:
         raise ValidationError({
-            "started_at": f"The start is the later of when the child left and when a responsible adult last saw them ({_when(derived)})."
+            "started_at": f"The start is the later of when the child left and when a responsible adult last saw them ({dates.when(derived)})."
         })
     started_at = started_at or derived
-    now = timezone.now()
     for field, value in (("left_at", left_at), ("last_seen_at", last_seen_at), ("started_at", started_at)):
-        if value is not None and value > now + clocks.CLOCK_SKEW:
-            raise ValidationError({field: "This cannot be in the future."})
+        if value is not None:
+            dates.has_happened(value, field, TIME_LABELS[field])
     if timezone.localtime(started_at).date() < child.date_of_birth:  # SSDA903 rule 586
         raise ValidationError({"started_at": "An episode cannot start before the child's date of birth."})
     outside = care_problem(child.placements.values_list("start_date", "end_date"), timezone.localtime(started_at).date())
@@ -237,11 +236,11 @@ def episode_open(
     if overlapping is not None and overlapping.is_open:
         raise ValidationError({"child": (
             f"{child.full_name} is already recorded as {overlapping.get_kind_display().lower()} since "
-            f"{_when(overlapping.started_at)}. Add an update to that episode, or record the return first."
+            f"{dates.when(overlapping.started_at)}. Add an update to that episode, or record the return first."
         )})
     if overlapping is not None:
         raise ValidationError({"started_at": (
-            f"This overlaps the episode from {_when(overlapping.started_at)} to {_when(overlapping.returned_at)}: "
+            f"This overlaps the episode from {dates.when(overlapping.started_at)} to {dates.when(overlapping.returned_at)}: "
             "an episode starts after the one before it ended."
         )})
 
@@ -266,11 +265,22 @@ def episode_open(
 
     parts = [f"Reported {episode.get_kind_display().lower()} by {user.agency.name}."]
     if left_at:
-        parts.append(f"Left {_when(left_at)}.")
+        parts.append(f"Left {dates.when(left_at)}.")
     if last_seen_at:
-        parts.append(f"Last seen by a responsible adult {_when(last_seen_at)}.")
+        parts.append(f"Last seen by a responsible adult {dates.when(last_seen_at)}.")
     if not given:
-        parts.append(f"Missing since {_when(started_at)}.")
+        parts.append(f"Missing since {dates.when(started_at)}.")
+    # DfE 2014: an interview is offered after every return. One not yet held nor declined when this
+    # episode was reported stays open (going missing does not discharge it) and is linked to this
+    # episode, so whoever holds it knows; the next return adds its own interview. "When reported",
+    # not "now": a report entered late finds the interviews that were open at the time.
+    still_open = ReturnInterview.objects.filter(
+        Q(closed_at__isnull=True) | Q(closed_at__gt=reported_at), episode__child=child, episode__returned_at__lte=reported_at,
+        missing_again_episode__isnull=True,
+    ).exclude(episode=episode)
+    for earlier in still_open.select_related("episode").order_by("episode__started_at"):
+        parts.append(f"The return interview after the episode of {dates.when(earlier.episode.started_at, date_only=True)} is still open.")
+    still_open.update(missing_again_episode=episode)
     _log(episode, user, UpdateKind.REPORTED, reported_at, " ".join(parts), location=episode.last_seen_location,
          postcode=postcode, detail={"kind": kind})
     _audit(user, why, Action.CREATE, episode, {"kind": kind})
@@ -289,8 +299,8 @@ def _retried(user, why: str, earlier: Episode, *, child: Child, kind: str, start
         differs["kind"] = f"{reference} for a report of a child {Kind(first_kind).label.lower()}, not {Kind(kind).label.lower()}."
     if started_at != earlier.started_at:
         differs["started_at"] = (
-            f"{reference} for a report starting {timezone.localtime(earlier.started_at).isoformat()} (the later of "
-            f"left and last seen), not {timezone.localtime(started_at).isoformat()}."
+            f"{reference} for a report starting {dates.when(earlier.started_at)} (the later of "
+            f"left and last seen), not {dates.when(started_at)}."
         )
     if differs:
         raise Conflict(differs)
@@ -413,11 +423,15 @@ def episode_record_return(
     *, user, why: str, episode: Episode | int, returned_at, how: str = "", found_by: str = "", place: str = "",
     postcode: str = "", text: str = "",
 ) -> Episode:
-    """The child is back (or found). Assigns the return interview, due 72 hours after returned_at."""
+    """The child is back (or found). Assigns the return interview, due 72 hours after returned_at.
+
+    A return before the time the child was reported is recorded: a report is often made hours after
+    the child left, and the child may be back before it is made. Only a return before the episode
+    started (or its last change) is refused."""
     episode, reasons = _episode_for(user, episode, why)
     _require(rules.may_act(user, reasons), "record this child's return")
     if not episode.is_open:
-        raise ValidationError({"returned_at": f"The return was already recorded ({_when(episode.returned_at)})."})
+        raise ValidationError({"returned_at": f"The return was already recorded ({dates.when(episode.returned_at)})."})
     if returned_at is None:
         raise ValidationError({"returned_at": "Enter when the child returned or was found."})
     latest_change = episode.kind_changes.order_by("-at").values_list("at", flat=True).first()
@@ -433,7 +447,7 @@ def episode_record_return(
     episode.return_place, episode.return_postcode = (place or "").strip(), code
     episode.save(update_fields=["returned_at", "return_how", "found_by", "return_place", "return_postcode", "updated_at"])
 
-    summary = f"Returned {_when(returned_at)}"
+    summary = f"Returned {dates.when(returned_at)}"
     summary += f": {ReturnHow(how).label.lower()}." if how else "."
     if episode.found_by:
         summary += f" Found by {episode.found_by}."
@@ -545,7 +559,7 @@ def _return_interview_assign(*, user, episode: Episode, service: Agency) -> Retu
         episode=episode, service=service, assigned_at=timezone.now(), due_at=clocks.return_interview_due(episode.returned_at)
     )
     _log(episode, user, UpdateKind.INTERVIEW, interview.assigned_at,
-         f"Return interview assigned to {service.name}; due by {_when(interview.due_at)}.",
+         f"Return interview assigned to {service.name}; due by {dates.when(interview.due_at)}.",
          detail={"status": interview.status, "service": service.code})
     return interview
 
@@ -559,7 +573,7 @@ def episode_record_safe_and_well(*, user, why: str, episode: Episode | int, at=N
     if episode.returned_at is None:
         raise ValidationError({"episode": "Record the child's return before the safe and well check."})
     if episode.safe_and_well_at is not None:
-        raise ValidationError({"at": f"The safe and well check was already recorded ({_when(episode.safe_and_well_at)})."})
+        raise ValidationError({"at": f"The safe and well check was already recorded ({dates.when(episode.safe_and_well_at)})."})
     at = _at_or_now(at, "at", not_before=episode.returned_at, not_before_what="the child returned")
     episode.safe_and_well_at, episode.safe_and_well_by = at, user
     episode.save(update_fields=["safe_and_well_at", "safe_and_well_by", "updated_at"])
@@ -589,7 +603,7 @@ def episode_close(*, user, why: str, episode: Episode | int, at=None, text: str 
 # Return home interviews
 # ---------------------------------------------------------------------------------------------
 
-FINDINGS = ("why_went", "where_and_with_whom", "harm_suffered", "exploitation_indicators", "what_would_help")
+FINDINGS = ("why_went", "where_and_with_whom", "harm_suffered", "exploitation_indicators", "what_would_help", "child_words")
 
 
 @transaction.atomic
@@ -606,11 +620,18 @@ def return_interview_update(
     harm_suffered: str | None = None,
     exploitation_indicators: list[str] | None = None,
     what_would_help: str | None = None,
+    child_words: str | None = None,
+    held_by: str | None = None,
+    held_by_independent: bool | None = None,
+    declined_reason: str | None = None,
+    declined_detail: str | None = None,
 ) -> ReturnInterview:
     """Move the interview on (assigned -> offered -> accepted/declined -> completed) and record findings.
 
-    Findings are recorded with, or after, completion; completion needs held_at. A field left None
-    is left as it was.
+    Findings (the worker's account, and the child's own words) are recorded with, or after,
+    completion; completion needs held_at. Who held it and whether they are independent of the
+    placement and the council are recorded together. Declining needs a reason from DeclineReason
+    (with declined_detail for "other"). A field left None is left as it was.
     """
     episode, reasons = _episode_for(user, episode, why)
     interview = ReturnInterview.objects.select_for_update().filter(episode=episode).first()
@@ -627,10 +648,11 @@ def return_interview_update(
         raise ValidationError({"status": f"An interview that is {current} cannot become {new}.{hint}"})
     findings = {
         "why_went": why_went, "where_and_with_whom": where_and_with_whom, "harm_suffered": harm_suffered,
-        "exploitation_indicators": exploitation_indicators, "what_would_help": what_would_help,
+        "exploitation_indicators": exploitation_indicators, "what_would_help": what_would_help, "child_words": child_words,
     }
     given = {name: value for name, value in findings.items() if value is not None}
-    if status is None and offered_at is None and held_at is None and not given:
+    held_given = held_by is not None or held_by_independent is not None
+    if status is None and offered_at is None and held_at is None and not given and not held_given:
         raise ValidationError({"status": "Nothing to record: give a status, a time or findings."})
     for name in given:
         if new != InterviewStatus.COMPLETED:
@@ -655,6 +677,37 @@ def return_interview_update(
                 held_at, "held_at", not_before=offered,
                 not_before_what="it was offered" if interview.offered_at else "the child returned",
             )
+    if held_given:
+        if new != InterviewStatus.COMPLETED:
+            raise ValidationError({"held_by": "Who held the interview is recorded when it is completed."})
+        # Both together: a name without the yes/no (or the reverse) says nothing about independence.
+        held_by = (held_by if held_by is not None else interview.held_by).strip()
+        independent = held_by_independent if held_by_independent is not None else interview.held_by_independent
+        if not held_by:
+            raise ValidationError({"held_by": "Enter who held the interview."})
+        if len(held_by) > 200:
+            raise ValidationError({"held_by": "Who held the interview must be at most 200 characters."})
+        if not isinstance(independent, bool):
+            raise ValidationError({"held_by_independent": (
+                "Say whether the person who held it is independent of the placement and of the council (yes or no)."
+            )})
+        interview.held_by, interview.held_by_independent = held_by, independent
+    if declined_reason is not None or declined_detail is not None:
+        if new != InterviewStatus.DECLINED:
+            raise ValidationError({"declined_reason": "A reason is recorded only when the child declines."})
+    if new == InterviewStatus.DECLINED and new != current:
+        if not declined_reason:
+            raise ValidationError({"declined_reason": "Select why the child declined the interview."})
+        if declined_reason not in DeclineReason.values:
+            raise ValidationError({"declined_reason": (
+                f"“{declined_reason}” is not a reason: use one of {', '.join(DeclineReason.values)}."
+            )})
+        detail = (declined_detail or "").strip()
+        if declined_reason == DeclineReason.OTHER and not detail:
+            raise ValidationError({"declined_detail": "Say why the child declined."})
+        interview.declined_reason, interview.declined_detail = declined_reason, detail
+    elif new == InterviewStatus.OFFERED and current == InterviewStatus.DECLINED:
+        interview.declined_reason, interview.declined_detail = "", ""  # offered again: the refusal is history (timeline)
     if "exploitation_indicators" in given:
         codes = given["exploitation_indicators"]
         if isinstance(codes, str) or not all(isinstance(code, str) for code in codes):
@@ -680,6 +733,8 @@ def return_interview_update(
         text = f"Return interview {InterviewStatus(new).label.lower()}"
         if new == InterviewStatus.COMPLETED:
             text += " within 72 hours of return." if interview.held_within_72_hours else " more than 72 hours after return."
+        elif new == InterviewStatus.DECLINED:
+            text += f": {DeclineReason(interview.declined_reason).label.lower()}."
         else:
             text += "."
         at = {InterviewStatus.OFFERED: interview.offered_at, InterviewStatus.COMPLETED: interview.held_at}.get(new) or now
@@ -687,8 +742,10 @@ def return_interview_update(
         text, at = "Return interview record updated.", now
     # The timeline says what happened and when; the findings stay on the interview (rules).
     _log(episode, user, UpdateKind.INTERVIEW, at, text, detail={"status": new, "service": interview.service.code})
-    _audit(user, why, Action.UPDATE, episode, {"status": new, "findings": sorted(given)}, object_type="return_interview",
-           object_id=interview.pk)
+    detail = {"status": new, "findings": sorted(given)}
+    if new == InterviewStatus.DECLINED:
+        detail["declined_reason"] = interview.declined_reason
+    _audit(user, why, Action.UPDATE, episode, detail, object_type="return_interview", object_id=interview.pk)
     signals.return_interview_changed.send(Episode, user=user, episode=episode, interview=interview, previous_status=current)
     return interview
 

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from homeward import dates
 from homeward.agencies.fields import Field, fields_visible, fields_visible_many
 from homeward.audit.refusals import refuse
 from homeward.children.selectors import child_access_reasons, child_get, child_lookup
@@ -95,7 +96,7 @@ def _episode_get(request: HttpRequest, episode_id: int) -> Episode:
     inspectors) as well as this interview's (episodes.rules)."""
     user, why = request.user, _why(request)
     found = selectors.episode_lookup(user=user, episode_id=episode_id, why=why)
-    shown = _require(Field.IDENTITY, user=user, child=found.child, why=why, object_type="episode", object_id=str(found.pk))
+    shown = _require(Field.EPISODES, user=user, child=found.child, why=why, object_type="episode", object_id=str(found.pk))
     episode = selectors.episode_get(user=user, episode_id=found.pk, why=why)
     episode.interview_findings_visible = episode.interview_findings_visible and Field.INTERVIEW_FINDINGS in shown
     episode.fields_shown = shown
@@ -179,7 +180,8 @@ def _run_close(user, why, episode, data) -> str:
 
 
 def _run_interview_status(user, why, episode, data) -> str:
-    interview = services.return_interview_update(user=user, why=why, episode=episode.pk, status=data["status"])
+    interview = services.return_interview_update(user=user, why=why, episode=episode.pk, status=data["status"],
+                                                 declined_reason=data["declined_reason"], declined_detail=data["declined_detail"])
     return f"Return interview recorded as {interview.get_status_display().lower()}."
 
 
@@ -190,7 +192,8 @@ def _run_interview_findings(user, why, episode, data) -> str:
         user=user, why=why, episode=episode.pk, status=InterviewStatus.COMPLETED if completing else None,
         held_at=data["held_at"], why_went=data["why_went"], where_and_with_whom=data["where_and_with_whom"],
         harm_suffered=data["harm_suffered"], exploitation_indicators=data["exploitation_indicators"],
-        what_would_help=data["what_would_help"],
+        what_would_help=data["what_would_help"], child_words=data["child_words"], held_by=data["held_by"],
+        held_by_independent=data["held_by_independent"] == "yes",
     )
     return "Return interview completed." if completing else "Return interview findings updated."
 
@@ -252,7 +255,9 @@ def _action_form(name: str, episode: Episode, data=None):
             kwargs["initial"] = {
                 "held_at": interview.held_at, "why_went": interview.why_went, "where_and_with_whom": interview.where_and_with_whom,
                 "harm_suffered": interview.harm_suffered, "exploitation_indicators": interview.exploitation_indicators,
-                "what_would_help": interview.what_would_help,
+                "what_would_help": interview.what_would_help, "child_words": interview.child_words,
+                "held_by": interview.held_by,
+                "held_by_independent": {True: "yes", False: "no"}.get(interview.held_by_independent, ""),
             }
     return form_class(data, **kwargs)
 
@@ -425,12 +430,12 @@ def interviews(request: HttpRequest) -> HttpResponse:
 def timeline(request: HttpRequest, child_id: int) -> HttpResponse:
     user, why = request.user, _why(request)
     child = child_lookup(user=user, child_id=child_id, why=why)
-    shown = _require(Field.IDENTITY, user=user, child=child, why=why, object_type="child_timeline", object_id=str(child.pk))
+    shown = _require(Field.EPISODES, user=user, child=child, why=why, object_type="child_timeline", object_id=str(child.pk))
     result = selectors.child_timeline(user=user, child_id=child.pk, why=why, page=request.GET.get("page", 1))
     reasons = child_access_reasons(user=user, child=result.child)
     has_open = result.has_open_episode
     # Each episode's link and start, made once for the many entries that point to it.
-    links = {e.id: {"href": reverse("episodes:detail", args=[e.id]), "started": presenters.when(e.started_at)} for e in result.episodes}
+    links = {e.id: {"href": reverse("episodes:detail", args=[e.id]), "started": dates.when(e.started_at)} for e in result.episodes}
     return render(request, "episodes/timeline.html", {
         "child": result.child,
         "page": result.page,
@@ -443,7 +448,7 @@ def timeline(request: HttpRequest, child_id: int) -> HttpResponse:
         ],
         # Newest first, as the MoJ timeline shows them.
         "entries": [
-            {"entry": entry, "episode": links.get(entry.episode_id), "at": presenters.when(entry.at), "at_iso": timezone.localtime(entry.at).isoformat()}
+            {"entry": entry, "episode": links.get(entry.episode_id), "at": dates.when(entry.at), "at_iso": timezone.localtime(entry.at).isoformat()}
             for entry in reversed(result.entries)
         ],
         "may_report": rules.may_act(user, reasons) and not has_open,
@@ -534,7 +539,7 @@ def profile_photo(request: HttpRequest, child_id: int) -> FileResponse:
 def _briefing_context(request: HttpRequest, episode_id: int) -> dict:
     user, why = request.user, _why(request)
     found = selectors.episode_lookup(user=user, episode_id=episode_id, why=why)
-    shown = _require(Field.IDENTITY, user=user, child=found.child, why=why, object_type="episode", object_id=str(found.pk))
+    shown = _require(Field.EPISODES, user=user, child=found.child, why=why, object_type="episode", object_id=str(found.pk))
     result = selectors.episode_briefing(user=user, episode_id=found.pk, why=why)
     episode = result.episode
     return {

@@ -44,7 +44,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import count
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
 
 import duckdb
 import pyarrow as pa
@@ -526,10 +527,10 @@ def _dob_one_digit_sql(part: str) -> str:
     """
     others = [p for p in ("dob_y", "dob_m", "dob_d") if p != part]
     same = " AND ".join(f'"{p}_l" = "{p}_r"' for p in others)
-    l, r = f'"{part}_l"', f'"{part}_r"'
-    close = f"{l} // 10 = {r} // 10 OR {l} % 10 = {r} % 10"
+    left, right = f'"{part}_l"', f'"{part}_r"'
+    close = f"{left} // 10 = {right} // 10 OR {left} % 10 = {right} % 10"
     if part == "dob_y":
-        close += f" OR abs({l} - {r}) = 1"
+        close += f" OR abs({left} - {right}) = 1"
     return f"{same} AND ({close})"
 
 
@@ -607,10 +608,10 @@ def _one_edit(column: str) -> str:
     dominated scoring time; CASE evaluates lazily, so the cheap gate spares most pairs.
     One edit in a name of three or more letters keeps Jaro-Winkler above 0.7.
     """
-    l, r = f'"{column}_l"', f'"{column}_r"'
+    left, right = f'"{column}_l"', f'"{column}_r"'
     return (
-        f"CASE WHEN jaro_winkler_similarity({l}, {r}) >= 0.7 "
-        f"THEN damerau_levenshtein({l}, {r}) <= 1 ELSE FALSE END"
+        f"CASE WHEN jaro_winkler_similarity({left}, {right}) >= 0.7 "
+        f"THEN damerau_levenshtein({left}, {right}) <= 1 ELSE FALSE END"
     )
 
 

@@ -23,7 +23,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass, field
 from itertools import accumulate
-from typing import Sequence
+from collections.abc import Sequence
 
 import pyarrow as pa
 

@@ -9,7 +9,7 @@ are very common and most are rare, as in real data. No real person is described 
 from __future__ import annotations
 
 import unicodedata
-from typing import Sequence
+from collections.abc import Sequence
 
 BOY_NAMES: tuple[str, ...] = tuple(
     """

@@ -18,7 +18,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 from itertools import accumulate
-from typing import Sequence
+from collections.abc import Sequence
 
 import pyarrow as pa
 

@@ -38,7 +38,7 @@ REASONS: dict[str, str] = {
     "away": "Recorded as away from placement (whereabouts known), so the police were not told.",
     "short": "Back within two hours, before the police needed to be told.",
     "not_reported": "Recorded as missing, but no police report of it has reached Homeward: check the force was told.",
-    "no_apparent_risk": "The police graded it 'no apparent risk' (absent); the council has no episode then.",
+    "no_apparent_risk": "The police graded it very low (no apparent risk); the council has no episode then.",
     "not_recorded": "The council has no episode of this child at this time.",
     "awaiting_review": "The report may be of a child in Homeward: a possible match is waiting for review.",
     "unidentified": ("Not yet identified as a child you may see: the person may not be looked after, may be looked "

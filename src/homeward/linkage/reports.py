@@ -1,7 +1,7 @@
 """Which child is each police report about? Police missing-person reports linked to children's records.
 
 Pure Python over plain records (no Django), so the service (linkage.services) and the benchmark
-(linkage.bench) run exactly the same steps:
+(benchmarks.linkage_world) run exactly the same steps:
 
     links = link_reports(children=[ChildIdentity(...)], reports=[ReportIdentity(...)], decisions={...})
 

@@ -39,6 +39,12 @@ def review_queue(*, user, why: str, limit: int = 200) -> list[CandidatePair]:
     return pairs
 
 
+def review_queue_size(*, user) -> int:
+    """How many pairs wait for a decision that this user may make: the queue's header counts what
+    its list would show, never pairs of other agencies' children (not even as a number)."""
+    return _pairs(user).filter(status=PairStatus.REVIEW).count()
+
+
 def pair_get(*, user, pair_id: int, why: str) -> CandidatePair:
     """One pair, if the user may decide it (its reading audited); otherwise Http404."""
     pair = _pairs(user).filter(pk=pair_id).first()

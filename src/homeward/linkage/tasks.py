@@ -17,4 +17,4 @@ def linkage_run_task(*, why: str) -> None:
     if PoliceReport.objects.filter(updated_at__gt=run.started_at).exists() or Episode.objects.filter(
         created_at__gt=run.started_at
     ).exists():
-        linkage_schedule(why="records arrived during linkage run %d" % run.pk, dedupe_key=f"linkage:after:{run.pk}")
+        linkage_schedule(why=f"records arrived during linkage run {run.pk}", dedupe_key=f"linkage:after:{run.pk}")

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from homeward import dates
 from homeward.episodes.forms import add_service_errors, error_summary
 from homeward.linkage import selectors, services
 from homeward.linkage.forms import PairDecisionForm
@@ -30,7 +31,8 @@ def _why(request: HttpRequest) -> str:
 def review_list(request: HttpRequest) -> HttpResponse:
     pairs = selectors.review_queue(user=request.user, why=_why(request))
     return render(request, "linkage/review.html", {
-        "pairs": pairs, "may_review": selectors.may_review(request.user), "last_run": selectors.last_run(),
+        "pairs": pairs, "waiting": selectors.review_queue_size(user=request.user),
+        "may_review": selectors.may_review(request.user), "last_run": selectors.last_run(),
     })
 
 
@@ -41,8 +43,7 @@ def _comparison(pair) -> list[dict]:
     shown = {
         "first_name": (report.first_name, child.first_name),
         "last_name": (report.last_name, child.last_name),
-        "dob": (report.date_of_birth.strftime("%d/%m/%Y") if report.date_of_birth else "",
-                child.date_of_birth.strftime("%d/%m/%Y") if child.date_of_birth else ""),
+        "dob": (dates.when(report.date_of_birth), dates.when(child.date_of_birth)),
         "sex": (report.sex, {"1": "M", "2": "F"}.get(child.sex, "")),
         "postcode": (report.address_postcode or report.last_seen_postcode, ""),
         "agency_id": (report.council_child_id, child.la_child_id),

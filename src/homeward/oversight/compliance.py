@@ -82,6 +82,10 @@ DUTIES: list[Duty] = [
          "from the placement's start to the consultation"),
     Duty("meeting_held", "Strategy meeting held when the council's rule called for one",
          "The council's own rule (safeguarding settings)", "from the rule's proposal to the meeting"),
+    Duty("health_attended", "Health at the strategy meeting", "Working Together to Safeguard Children 2023: "
+         "strategy discussions include health", "from the proposal to the meeting"),
+    Duty("education_attended", "Education at the strategy meeting", "Working Together to Safeguard Children 2023: "
+         "strategy discussions include education (the school or the virtual school)", "from the proposal to the meeting"),
     Duty("risk_reviewed", "Police risk reviewed on time while the child was missing",
          "College of Policing APP on missing persons 2017: risk reviewed at set intervals",
          "longest wait between reviews"),
@@ -311,7 +315,31 @@ def _meeting_cases(children: QuerySet, start: datetime.datetime, end: datetime.d
         cases.append(Case(child_id=m.child_id, la_child_id=m.child.la_child_id, record=f"Strategy meeting {m.pk}",
                           link=reverse("children:detail", args=[m.child_id]), due_from=m.proposed_at, met=held,
                           took=m.held_at - m.proposed_at if held else None, note=m.get_status_display()))
-    return {"meeting_held": cases}
+    return {"meeting_held": cases, **_attendance_cases(children, start, end)}
+
+
+HEALTH_KINDS = {AgencyKind.ICB, AgencyKind.NHS_TRUST}
+EDUCATION_KINDS = {AgencyKind.VIRTUAL_SCHOOL, AgencyKind.SCHOOL}
+
+
+def _attendance_cases(children: QuerySet, start: datetime.datetime, end: datetime.datetime) -> dict[str, list[Case]]:
+    """Meetings held (in the month they were held) to which health, or education, was invited: did
+    one of them come?"""
+    meetings = StrategyMeeting.objects.filter(child__in=children, status=MeetingStatus.HELD, held_at__gte=start,
+                                              held_at__lt=end).select_related("child").prefetch_related(
+        "invited_agencies", "attended_agencies")
+    cases: dict[str, list[Case]] = {"health_attended": [], "education_attended": []}
+    for m in meetings:
+        invited = {a.kind for a in m.invited_agencies.all()}
+        came = {a.kind for a in m.attended_agencies.all()}
+        for duty, kinds, who in (("health_attended", HEALTH_KINDS, "Health"), ("education_attended", EDUCATION_KINDS, "Education")):
+            if not invited & kinds:
+                continue  # nobody of theirs was invited: the meeting's invitations are the council's to answer for
+            met = bool(came & kinds)
+            cases[duty].append(Case(child_id=m.child_id, la_child_id=m.child.la_child_id, record=f"Strategy meeting {m.pk}",
+                                    link=reverse("children:detail", args=[m.child_id]), due_from=m.held_at, met=met,
+                                    took=m.held_at - m.proposed_at, note=f"{who} came" if met else f"{who} invited, did not come"))
+    return cases
 
 
 def _review_cases(children: QuerySet, start: datetime.datetime, end: datetime.datetime) -> dict[str, list[Case]]:
@@ -399,3 +427,49 @@ def figures_rows(months: list[MonthFigures]) -> list[list[object]]:
 
 
 FIGURES_HEADER = ["month", "duty", "met", "cases", "share_met_percent", "median_hours"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Return interview offer and acceptance rates (Ofsted Annex A asks of each child: offered a return
+# interview after the last missing episode, Y/N; accepted it, Y/N. Offer rates range from under 30%
+# to over 90% between councils: DfE 2023-24.)
+# ---------------------------------------------------------------------------------------------
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+@dataclass(frozen=True)
+class InterviewRates:
+    month: datetime.date
+    returns: int  # episodes of the council's children that ended with a return in the month
+    offered: int  # of those, the interviews offered (whatever came after)
+    accepted: int  # of those offered, the ones the child accepted or that were held
+    declined: int  # of those offered, the ones the child has declined (and not since accepted)
+
+    @property
+    def offer_rate(self) -> float | None:
+        return _rate(self.offered, self.returns)
+
+    @property
+    def acceptance_rate(self) -> float | None:
+        return _rate(self.accepted, self.offered)
+
+
+def interview_rates(*, user, authority: Agency, month: datetime.date, why: str = "interview rates") -> InterviewRates:
+    """The council's return interview offer and acceptance rates for returns in one month (Europe/London).
+
+    A held interview counts as accepted (an interview may be held straight from the offer); a child
+    who accepted and later declined counts as declined, as the record now stands."""
+    children = _children(user, authority)
+    month = month_of(month)
+    start, end = _midnight(month), _midnight(_next_month(month))
+    rows = list(Episode.objects.filter(child__in=children, returned_at__gte=start, returned_at__lt=end)
+                .values_list("return_interview__offered_at", "return_interview__status"))
+    offered = [status for offered_at, status in rows if offered_at is not None]
+    declined = sum(status == InterviewStatus.DECLINED for status in offered)
+    accepted = sum(status in (InterviewStatus.ACCEPTED, InterviewStatus.COMPLETED) for status in offered)
+    audit_record(user=user, action=Action.LIST, object_type="interview_rates", object_id=authority.code, why=why,
+                 detail={"month": month.isoformat()})
+    return InterviewRates(month=month, returns=len(rows), offered=len(offered), accepted=accepted, declined=declined)

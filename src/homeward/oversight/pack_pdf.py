@@ -8,7 +8,7 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
 
-from homeward.episodes import presenters
+from homeward import dates
 from homeward.episodes.briefing_pdf import STYLES, marked_pdf
 from homeward.episodes.briefing_pdf import _plain as plain  # the letters the shared face can draw
 from homeward.oversight.pack import Listed, Pack
@@ -48,7 +48,7 @@ def _section(title: str, listed: Listed, empty: str, header: list[str], rows: li
 
 def render(pack: Pack, *, base_url: str, printed_by: str = "", compress: bool = True) -> bytes:
     """The PDF of one pack; `compress=False` leaves the text readable in the bytes."""
-    when = presenters.when
+    when = dates.when
     footer = f"Homeward inspection pack, {pack.authority.name}. Printed {when(pack.at)}" + (f" by {printed_by}" if printed_by else "") + "."
     period = f"{pack.first:%B %Y} to {pack.last:%B %Y}"
     story = [

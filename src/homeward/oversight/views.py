@@ -75,6 +75,7 @@ def compliance_page(request: HttpRequest) -> HttpResponse:
         "previous": compliance.month_of(shown.month - datetime.timedelta(days=1)),
         "next": compliance.month_of(shown.month + datetime.timedelta(days=31)) if shown.month < _last_complete_month() else None,
         "overseen": compliance.authorities_overseen(request.user).order_by("name"), "formats": FORMATS,
+        "rates": compliance.interview_rates(user=request.user, authority=authority, month=shown.month, why="compliance page"),
     })
 
 

@@ -7,7 +7,7 @@ and a text label on every mark.
 import hashlib
 import math
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from html import escape
 
 from homeward.places import postcodes
@@ -30,7 +30,7 @@ class MapPoint:
     count: int = 0  # a hotspot's episodes: its circle's area follows it
 
 
-@lru_cache(maxsize=None)  # a few thousand sectors in all: small
+@cache  # a few thousand sectors in all: small
 def _sector_centres(letter: str) -> dict[str, tuple[float, float]]:
     sums: dict[str, list[float]] = {}
     for code in postcodes.directory.all_in_letters(letter):

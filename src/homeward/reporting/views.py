@@ -14,6 +14,7 @@ from homeward.episodes.forms import error_summary
 from homeward.linkage.models import Known
 from homeward.oversight.exports import export_response
 from homeward.reporting import charts, dashboards, disclosure, selectors
+from homeward.reporting.disproportionality import disproportionality
 from homeward.returns.export import collection_year, latest_year_ending
 from homeward.web.decorators import no_child_data, verified_login_required
 
@@ -183,8 +184,13 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
     elif period:
         figures = _dashboard_figures(request, scope, period["since"], period["until"])
         tables = _dashboard_tables(figures)
-        context.update(figures=figures, tables=tables, charts=_dashboard_charts(tables, period["since"], period["until"]))
+        fairness = disproportionality(scope=scope, since=period["since"], until=period["until"])
+        context.update(figures=figures, tables=tables, charts=_dashboard_charts(tables, period["since"], period["until"]),
+                       fairness=[(name, FAIRNESS_CAPTIONS[name], rows) for name, rows in fairness.items()])
     return render(request, "reporting/dashboard.html", context)
+
+
+FAIRNESS_CAPTIONS = {"ethnicity": "By ethnic group", "age": "By age when the episode began", "sex": "By sex"}
 
 
 def _dashboard_figures(request: HttpRequest, scope, since: datetime.date, until: datetime.date) -> dict:

@@ -17,7 +17,7 @@ from homeward.returns.models import PoliceReport
 
 
 class RiskGradingIn(serializers.Serializer):
-    grade = serializers.CharField(help_text="no_apparent_risk (or absent, nar), low, medium, high")
+    grade = serializers.CharField(help_text="no_apparent_risk (or very low, absent, nar), low, medium, high")
     graded_at = serializers.CharField(help_text="ISO 8601 date and time")
     source = serializers.CharField(required=False, allow_blank=True)
     rationale = serializers.CharField(required=False, allow_blank=True)

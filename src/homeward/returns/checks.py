@@ -225,7 +225,7 @@ def return_check(
                     f"The placement the child was missing from ended on {ended['DEC']}: the period closes then."
                 ))
 
-    for child, rows in periods.items():
+    for rows in periods.values():
         rows.sort(key=lambda r: (r[1], r[0]))
         for (line_a, _start_a, end_a), (line_b, start_b, _end_b) in zip(rows, rows[1:], strict=False):
             if end_a is None:

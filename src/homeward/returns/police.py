@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from homeward.episodes.clocks import CLOCK_SKEW
+from homeward import dates
+from homeward.dates import CLOCK_SKEW
 from homeward.episodes.models import RiskGrade
 
 
@@ -61,11 +62,12 @@ FIELDS: tuple[Field, ...] = (
 )
 FIELD_NAMES = tuple(f.name for f in FIELDS)
 
-# APP on missing persons (2017) grades. Forces name "no apparent risk" differently; these are the
-# spellings accepted for each (case and spaces do not matter).
+# APP on missing persons grades. Forces name the lowest differently ("very low" now, "no apparent
+# risk" or "absent" before); these are the spellings accepted for each (case and spaces do not matter).
 RISK_GRADE_ALIASES: dict[str, str] = {
     "no_apparent_risk": RiskGrade.NO_APPARENT_RISK, "no apparent risk": RiskGrade.NO_APPARENT_RISK,
     "nar": RiskGrade.NO_APPARENT_RISK, "absent": RiskGrade.NO_APPARENT_RISK,
+    "very low": RiskGrade.NO_APPARENT_RISK, "very_low": RiskGrade.NO_APPARENT_RISK,
     "low": RiskGrade.LOW, "medium": RiskGrade.MEDIUM, "high": RiskGrade.HIGH,
 }
 SEX_CODES = {"m": "M", "male": "M", "f": "F", "female": "F", "u": "", "unknown": "", "": ""}
@@ -185,10 +187,6 @@ _PARSERS = {
 }
 
 
-def _when(value: datetime.datetime) -> str:
-    return timezone.localtime(value).strftime("%d/%m/%Y %H:%M")
-
-
 def report_parse(raw: Mapping, *, now: datetime.datetime | None = None) -> tuple[dict, list[tuple[str, str]]]:
     """(values for a PoliceReport, problems as (field, reason)). Keys are matched without regard to
     case or surrounding spaces; keys not in the format are kept in raw only. No problems means the
@@ -216,15 +214,15 @@ def report_parse(raw: Mapping, *, now: datetime.datetime | None = None) -> tuple
 
     for name in ("reported_at", "last_seen_at", "found_at", "safe_and_well_at"):
         if values[name] is not None and values[name] > now + CLOCK_SKEW:
-            problems.append((name, f"{name} ({_when(values[name])}) is in the future."))
+            problems.append((name, f"{name} ({dates.when(values[name])}) is in the future."))
     if values["date_of_birth"] is not None and values["date_of_birth"] > timezone.localdate(now):
         problems.append(("date_of_birth", "date_of_birth is in the future."))
     if values["found_at"] and values["last_seen_at"] and values["found_at"] < values["last_seen_at"]:
-        problems.append(("found_at", f"found_at ({_when(values['found_at'])}) is before last_seen_at ({_when(values['last_seen_at'])})."))
+        problems.append(("found_at", f"found_at ({dates.when(values['found_at'])}) is before last_seen_at ({dates.when(values['last_seen_at'])})."))
     if values["safe_and_well_at"] and not values["found_at"]:
         problems.append(("safe_and_well_at", "A safe and well check follows the child being found: give found_at."))
     elif values["safe_and_well_at"] and values["safe_and_well_at"] < values["found_at"]:
-        problems.append(("safe_and_well_at", f"safe_and_well_at is before found_at ({_when(values['found_at'])})."))
+        problems.append(("safe_and_well_at", f"safe_and_well_at is before found_at ({dates.when(values['found_at'])})."))
     if not values["risk_grade"] and values["risk_history"]:
         values["risk_grade"] = values["risk_history"][-1]["grade"]
     return values, problems

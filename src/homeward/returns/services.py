@@ -28,6 +28,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from homeward import dates
 from homeward.agencies.models import Agency, AgencyKind, Role
 from homeward.agencies.services import service_account_get_or_create
 from homeward.audit.models import Action
@@ -486,13 +487,13 @@ def _return_change_problem(episode: Episode, end: datetime.datetime | None, sibl
     """Why an imported episode's return cannot move to `end`, or "" when it can."""
     for other in siblings:
         if other.pk != episode.pk and _overlaps(other.started_at, other.returned_at, episode.started_at, end):
-            until = timezone.localtime(other.returned_at).strftime("%d/%m/%Y") if other.returned_at else "now (still open)"
+            until = dates.when(other.returned_at, date_only=True) if other.returned_at else "now (still open)"
             return (f"DfE rule 574: the corrected period would overlap episode {other.pk}, from "
-                    f"{timezone.localtime(other.started_at).strftime('%d/%m/%Y')} to {until}.")
+                    f"{dates.when(other.started_at, date_only=True)} to {until}.")
     for name, label in (("safe_and_well_at", "the safe and well check"), ("closed_at", "the episode was closed")):
         at = getattr(episode, name)
         if at is not None and (end is None or end > at):
-            return f"The episode already has {label} on {timezone.localtime(at).strftime('%d/%m/%Y')}: its end cannot move past it."
+            return f"The episode already has {label} on {dates.when(at, date_only=True)}: its end cannot move past it."
     return ""
 
 

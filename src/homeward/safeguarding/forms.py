@@ -126,10 +126,16 @@ class MeetingScheduleForm(EpisodeForm):
 
 
 class MeetingRecordForm(LanguageCheckedForm, EpisodeForm):
-    def __init__(self, *args, **kwargs) -> None:
+    service_fields = {"attended": "attended"}
+
+    def __init__(self, *args, agencies=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["held_at"] = DateTimeField(label="When was it held?", what="when the meeting was held")
         self.fields["decisions"] = _area("What did the meeting decide?", required=True, required_message="Record what the meeting decided")
+        self.fields["attended"] = forms.MultipleChoiceField(
+            label="Agencies that came", choices=[(str(a.pk), a.name) for a in agencies], widget=forms.CheckboxSelectMultiple,
+            required=False, error_messages={"invalid_choice": "Choose from the agencies invited"},
+        )
 
 
 class MeetingCancelForm(LanguageCheckedForm, EpisodeForm):

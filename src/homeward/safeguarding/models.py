@@ -309,6 +309,9 @@ class StrategyMeeting(models.Model):
     reason = models.TextField()  # which rules (and the flags' explanations), or the person's reason
     rule_facts = models.JSONField(default=dict, blank=True)  # the flags and their evidence when proposed
     invited_agencies = models.ManyToManyField(Agency, related_name="+", blank=True)
+    # Which invited agencies came, recorded with the decisions: health's and education's attendance
+    # is counted in the compliance figures (Working Together 2023: strategy discussions include them).
+    attended_agencies = models.ManyToManyField(Agency, related_name="+", blank=True)
     scheduled_for = models.DateTimeField(null=True, blank=True)
     held_at = models.DateTimeField(null=True, blank=True)
     decisions = models.TextField(blank=True)

@@ -3,10 +3,16 @@ child (agencies.access). Seeing the child comes first, always; this only narrows
 """
 
 from homeward.agencies.models import AgencyKind, Role
-from homeward.episodes.rules import COUNCIL_STAFF, INSPECTOR, RESPONSIBLE
+from homeward.episodes.rules import COUNCIL_STAFF, INSPECTOR, RESPONSIBLE, SCHOOL, VIRTUAL_SCHOOL
 
 # The brief for flags: social workers and their team managers at the council that looks after the child.
 FLAG_ROLES = {Role.SOCIAL_WORKER, Role.TEAM_MANAGER}
+
+
+def may_see_flags(user, reasons: list[str]) -> bool:
+    """Flags are drawn from the episodes and what the child said: not for a school or the virtual
+    school, which see a child for its education (agencies.fields: no episodes either)."""
+    return bool(set(reasons) - {SCHOOL, VIRTUAL_SCHOOL})
 
 
 def may_change_flags(user, reasons: list[str]) -> bool:

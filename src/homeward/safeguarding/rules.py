@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from homeward import dates
 from homeward.children.models import Child
 from homeward.episodes.models import EXPLOITATION_INDICATORS, Episode, EpisodeUpdate, UpdateKind
 from homeward.safeguarding import screening
@@ -133,14 +134,11 @@ def evaluate(facts: ChildFacts) -> dict[str, Finding]:
 
 
 def day(value: datetime.datetime | datetime.date) -> str:
-    if isinstance(value, datetime.datetime):
-        value = timezone.localtime(value)
-    return f"{value.day} {value:%b %Y}"
+    return dates.when(value, date_only=True)
 
 
 def moment(value: datetime.datetime) -> str:
-    local = timezone.localtime(value)
-    return f"{local:%H:%M} on {day(local)}"
+    return dates.when(value)
 
 
 def _episodes_named(episodes: list[EpisodeFacts]) -> str:

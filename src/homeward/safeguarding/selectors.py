@@ -14,10 +14,10 @@ from django.http import Http404
 from django.utils import timezone
 
 from homeward.agencies.access import access_reasons, visible_children
-from homeward.agencies.models import Agency, User
+from homeward.agencies.models import Agency, AgencyKind, User
 from homeward.audit.models import Action
 from homeward.audit.services import audit_record, audit_record_many
-from homeward.children.models import Child, Placement
+from homeward.children.models import Child, Enrolment, Placement
 from homeward.children.selectors import child_lookup
 from homeward.places import maps, postcodes
 from homeward.safeguarding import permissions
@@ -94,6 +94,8 @@ class ChildFlags:
 
 def risk_flags_for_child(*, user, child_id, why: str) -> ChildFlags:
     child, reasons = child_in_scope(user, child_id, why)
+    if not permissions.may_see_flags(user, reasons):
+        raise PermissionDenied("Risk flags are for the agencies that act on the child's episodes.")
     events = RiskFlagEvent.objects.select_related("by__agency").order_by("-at", "-id")
     flags = sorted(
         RiskFlag.objects.filter(child=child).prefetch_related(Prefetch("events", queryset=events)),
@@ -246,7 +248,9 @@ def agency_may_see_child(agency: Agency | int, child: Child | int) -> bool:
 
 def default_invitees(child: Child, *, now: datetime.datetime | None = None) -> list[Agency]:
     """The responsible council, the host council and police force of the current placement, the
-    forces where the child's recent episodes were last known to be, and the return interview service."""
+    forces where the child's recent episodes were last known to be, the return interview service;
+    and health and education (Working Together 2023): the integrated care boards serving the council,
+    its virtual school, and the schools the child is on roll at."""
     from homeward.episodes.models import Episode, ReturnInterview
 
     now = now or timezone.now()
@@ -260,6 +264,10 @@ def default_invitees(child: Child, *, now: datetime.datetime | None = None) -> l
     ids += ReturnInterview.objects.filter(episode__child=child).values_list("service", flat=True).distinct()
     rhi = Agency.objects.filter(code=f"RHI-{child.responsible_authority.code}").values_list("pk", flat=True).first()
     ids.append(rhi)
+    ids += Agency.objects.filter(
+        kind__in=[AgencyKind.ICB, AgencyKind.VIRTUAL_SCHOOL], councils_served=child.responsible_authority_id, active=True
+    ).order_by("kind", "pk").values_list("pk", flat=True)
+    ids += Enrolment.objects.on_roll(timezone.localdate(now)).filter(child=child).values_list("school", flat=True)
     wanted = list(dict.fromkeys(i for i in ids if i is not None))
     found = {a.pk: a for a in Agency.objects.filter(pk__in=wanted)}
     return [found[i] for i in wanted if i in found]

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from homeward import dates
 from homeward.agencies.models import Agency, AgencyKind, Role, User
 from homeward.alerts.models import Urgency
 from homeward.alerts.recipients import agency_staff, allocated, council_staff
@@ -561,6 +562,12 @@ INVITEE_ROLES = {
     AgencyKind.POLICE: [Role.POLICE_COORDINATOR],
     AgencyKind.RHI: [Role.RHI_WORKER],
     AgencyKind.PROVIDER: [Role.PROVIDER_MANAGER],
+    # Health and education at the table (Working Together 2023): the ICB's designated nurse and its
+    # safeguarding lead, a trust's named nurse, the virtual school head, the school's safeguarding lead.
+    AgencyKind.ICB: [Role.DESIGNATED_NURSE, Role.HEALTH_SAFEGUARDING_LEAD],
+    AgencyKind.NHS_TRUST: [Role.NAMED_NURSE],
+    AgencyKind.VIRTUAL_SCHOOL: [Role.VIRTUAL_SCHOOL_HEAD],
+    AgencyKind.SCHOOL: [Role.SCHOOL_SAFEGUARDING_LEAD],
 }
 
 
@@ -664,6 +671,7 @@ def strategy_meeting_schedule(
     if scheduled_for is None:
         raise ValidationError({"scheduled_for": "Enter when the meeting will be held."})
     meeting.scheduled_for = _at(scheduled_for, "scheduled_for", timezone.now())
+    dates.is_ahead(meeting.scheduled_for, "scheduled_for", "the meeting time")  # a meeting is arranged ahead
     meeting.status = MeetingStatus.SCHEDULED
     meeting.save(update_fields=["scheduled_for", "status", "updated_at"])
     if invited_agency_ids is not None:
@@ -683,8 +691,12 @@ def strategy_meeting_schedule(
 
 
 @transaction.atomic
-def strategy_meeting_record(*, user, why: str, child, meeting, held_at: datetime.datetime | None, decisions: str) -> StrategyMeeting:
-    """The meeting was held: when, and what it decided. Decisions of a held meeting may be amended."""
+def strategy_meeting_record(
+    *, user, why: str, child, meeting, held_at: datetime.datetime | None, decisions: str,
+    attended_agency_ids: list[int] | None = None,
+) -> StrategyMeeting:
+    """The meeting was held: when, what it decided and, when given, which invited agencies came.
+    Decisions and attendance of a held meeting may be amended."""
     meeting, reasons = _meeting_for(user, child, meeting)
     _require(permissions.may_manage_meetings(user, reasons), "record a strategy meeting")
     if meeting.status == MeetingStatus.CANCELLED:
@@ -698,9 +710,19 @@ def strategy_meeting_record(*, user, why: str, child, meeting, held_at: datetime
         raise ValidationError({"held_at": "A meeting is recorded once it has been held: this cannot be in the future."})
     if held_at < meeting.proposed_at - datetime.timedelta(days=1):
         raise ValidationError({"held_at": "This is before the meeting was proposed."})
+    attended = None
+    if attended_agency_ids is not None:
+        invited = {a.pk: a for a in meeting.invited_agencies.all()}
+        if not set(attended_agency_ids) <= set(invited):
+            raise ValidationError({"attended": "Choose who came from the agencies invited."})
+        attended = [invited[pk] for pk in dict.fromkeys(attended_agency_ids)]
     meeting.status, meeting.held_at, meeting.decisions = MeetingStatus.HELD, held_at, decisions
     meeting.save(update_fields=["status", "held_at", "decisions", "updated_at"])
-    _audit_meeting(user, why, meeting, {"status": meeting.status, "held_at": held_at.isoformat()})
+    detail = {"status": meeting.status, "held_at": held_at.isoformat()}
+    if attended is not None:
+        meeting.attended_agencies.set(attended)
+        detail["attended"] = sorted(a.code for a in attended)
+    _audit_meeting(user, why, meeting, detail)
     return meeting
 
 

@@ -180,7 +180,8 @@ def meetings(request: HttpRequest, child_id: int) -> HttpResponse:
             messages.success(request, "The strategy meeting is proposed; the team managers have been told.")
             return redirect("safeguarding:meeting", child.pk, made[0].pk)
     rows = [{"meeting": m, "tag": MEETING_TAGS[m.status]} for m in found]
-    return _page(request, "safeguarding/meetings.html", {"child": child, "rows": rows, "form": form, "may_manage": may_manage}, [form])
+    return _page(request, "safeguarding/meetings.html", {"child": child, "rows": rows, "form": form, "may_manage": may_manage,
+                                                         "show_flags": permissions.may_see_flags(request.user, reasons)}, [form])
 
 
 @verified_login_required
@@ -197,8 +198,9 @@ def meeting(request: HttpRequest, child_id: int, meeting_id: int) -> HttpRespons
         "schedule": MeetingScheduleForm(post if which == "schedule" else None, child=child, agencies=invitable.values(),
                                         initial={"invited": [str(a.pk) for a in found.invited_agencies.all()],
                                                  "scheduled_for": found.scheduled_for}),
-        "record": MeetingRecordForm(post if which == "record" else None, child=child,
-                                    initial={"held_at": found.held_at, "decisions": found.decisions}),
+        "record": MeetingRecordForm(post if which == "record" else None, child=child, agencies=found.invited_agencies.all(),
+                                    initial={"held_at": found.held_at, "decisions": found.decisions,
+                                             "attended": [str(a.pk) for a in found.attended_agencies.all()]}),
         "cancel": MeetingCancelForm(post if which == "cancel" else None, child=child),
         "action": ActionForm(post if which == "action" else None, child=child, owners=selectors.action_owner_choices(found)),
     }
@@ -222,7 +224,8 @@ def meeting(request: HttpRequest, child_id: int, meeting_id: int) -> HttpRespons
                     user=user, why=why, child=child.pk, meeting=found.pk, scheduled_for=data["scheduled_for"],
                     invited_agency_ids=[int(i) for i in data["invited"]]),
                 "record": lambda: services.strategy_meeting_record(
-                    user=user, why=why, child=child.pk, meeting=found.pk, held_at=data["held_at"], decisions=data["decisions"]),
+                    user=user, why=why, child=child.pk, meeting=found.pk, held_at=data["held_at"], decisions=data["decisions"],
+                    attended_agency_ids=[int(i) for i in data["attended"]]),
                 "cancel": lambda: services.strategy_meeting_cancel(
                     user=user, why=why, child=child.pk, meeting=found.pk, reason=data["cancel_reason"]),
                 "action": lambda: services.meeting_action_add(

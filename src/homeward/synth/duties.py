@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
-from homeward.agencies.models import Agency, Role, User
+from homeward.agencies.models import Agency, AgencyKind, Role, User
 from homeward.alerts.models import Alert
 from homeward.audit.models import Action
 from homeward.audit.services import audit_record_many
@@ -57,6 +57,9 @@ SUBJECTS = {
 # proposed meeting is held, and the median days to holding it.
 MEETING_EPISODES, MEETING_DAYS = 3, 30
 MEETING_HELD, MEETING_MEDIAN_DAYS = 0.78, 4
+# Working Together 2023: health and education at the strategy discussion. How often each came to a
+# held meeting they were invited to (the ICB's designated nurse; the virtual school or the school).
+HEALTH_CAME, EDUCATION_CAME = 0.7, 0.6
 # A distant placement's approval and consultation: done before the placement starts, done after it
 # (late), or never done, with these chances.
 PLACEMENT_DUTY_CHANCES = {"on_time": 0.8, "late": 0.12}
@@ -85,6 +88,8 @@ class Meeting:
     held_at: datetime.datetime | None
     cancelled_at: datetime.datetime | None
     reason: str
+    health_came: bool = False  # of a held meeting: the council's ICB came (synth.partners)
+    education_came: bool = False  # the council's virtual school came
 
 
 @dataclass
@@ -112,6 +117,7 @@ def _lognormal_minutes(rng: random.Random, median: float, sigma: float = 1.0) ->
 def duties_plant(world: World) -> Plan:
     """Who was told of each episode and when, and the strategy meetings the rule proposed."""
     rng = random.Random(f"{world.seed}:duties")
+    attendance = random.Random(f"{world.seed}:attendance")
     plan = Plan()
     placements_by_child: dict[tuple[str, str], list] = defaultdict(list)
     for p in world.placements:
@@ -150,8 +156,10 @@ def duties_plant(world: World) -> Plan:
                     held = held if held < snapshot else None
                 elif rng.random() < 0.5:
                     cancelled = proposed + datetime.timedelta(days=2)
+                # Their own stream: planting attendance leaves every other duty's draws as they were.
+                came = (held is not None and attendance.random() < HEALTH_CAME, held is not None and attendance.random() < EDUCATION_CAME)
                 plan.meetings.append(Meeting(*key, proposed, held, cancelled,
-                                             f"{MEETING_EPISODES} episodes in {MEETING_DAYS} days"))
+                                             f"{MEETING_EPISODES} episodes in {MEETING_DAYS} days", *came))
                 break  # one proposal a child: a child has at most one open meeting
 
     for p in world.placements:
@@ -214,20 +222,40 @@ def duties_load(plan: Plan, *, user=None) -> dict[str, int]:
                                 related_id=episode, child_id=child, created_at=n.told_at))
         Alert.objects.bulk_create(alerts, batch_size=2000)
 
-        meetings = []
+        meetings, planned = [], []
         for m in plan.meetings:
             child = children.get((m.responsible_authority, m.la_child_id))
             if child is None:
                 continue
+            planned.append(m)
             status = MeetingStatus.HELD if m.held_at else MeetingStatus.CANCELLED if m.cancelled_at else MeetingStatus.PROPOSED
             meetings.append(StrategyMeeting(child_id=child, status=status, proposed_at=m.proposed_at, reason=m.reason,
                                             rule_facts={"rule": m.reason}, held_at=m.held_at, cancelled_at=m.cancelled_at,
                                             cancelled_reason="No longer needed" if m.cancelled_at else ""))
         created = StrategyMeeting.objects.bulk_create(meetings, batch_size=2000)
+        _attendance_load(planned, created)
         audit_record_many(user=user, action=Action.CREATE, object_type="strategy_meeting", why="synth load",
                           items=[(m.pk, m.child_id) for m in created])
         done = _placement_duties_load(plan.distant_placements)
     return {"alerts": len(alerts), "strategy_meetings": len(created), "placement_duties_done": done}
+
+
+def _attendance_load(planned: list[Meeting], created: list[StrategyMeeting]) -> None:
+    """The council, its ICB and its virtual school invited to each held meeting (synth.partners made
+    them), and those the plan says came recorded as attending."""
+    codes = {m.responsible_authority for m in planned if m.held_at is not None}
+    councils = {a.code: a for a in Agency.objects.filter(code__in=codes)}
+    icbs = {council.code: icb for icb in Agency.objects.filter(kind=AgencyKind.ICB, councils_served__code__in=codes).prefetch_related("councils_served")
+            for council in icb.councils_served.all()}
+    schools = {a.code.removeprefix("VS-"): a for a in Agency.objects.filter(code__in=[f"VS-{code}" for code in codes])}
+    for m, meeting in zip(planned, created, strict=True):
+        council = councils.get(m.responsible_authority)
+        if m.held_at is None or council is None:
+            continue
+        health, education = icbs.get(council.code), schools.get(council.code)
+        meeting.invited_agencies.set([a for a in (council, health, education) if a is not None])
+        meeting.attended_agencies.set([a for a, came in ((council, True), (health, m.health_came), (education, m.education_came))
+                                       if came and a is not None])
 
 
 def _placement_duties_load(placements: list[DistantPlacement]) -> int:
@@ -341,4 +369,9 @@ def duties_truth(world: World, plan: Plan, *, now: datetime.datetime) -> dict[tu
         if m.held_at is not None:
             t.met += 1
             t.times.append(m.held_at - m.proposed_at)
+            for duty, came in (("health_attended", m.health_came), ("education_attended", m.education_came)):
+                t = truth[m.responsible_authority, duty, _month(m.held_at)]
+                t.cases += 1
+                t.met += came
+                t.times.append(m.held_at - m.proposed_at)
     return truth

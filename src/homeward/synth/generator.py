@@ -30,6 +30,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
+from homeward.children.identifiers import nhs_check_digit, upn_check_letter  # python-stdnum's
 from homeward.places import reference
 from homeward.places.postcodes import Postcode, directory, distance_miles
 from homeward.synth import names as name_lists
@@ -308,26 +309,11 @@ def _family(placement_type: str) -> str:
 # Identifiers
 # ---------------------------------------------------------------------------------------------
 
-_UPN_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
-
-
-def upn_check_letter(digits: str) -> str:
-    """DfE UPN check letter for the 12 characters after it: position-weighted sum (2..13), mod 23."""
-    total = sum((int(c) if c.isdigit() else _UPN_LETTERS.index(c)) * weight for weight, c in enumerate(digits, 2))
-    return _UPN_LETTERS[total % 23]
-
-
 def synthetic_upn(rng: random.Random, *, year_allocated: int) -> str:
     # LA number (3) + establishment (4) + year allocated (2) + serial (3). LA numbers 950–999 are not
     # used by any council, so no synthetic UPN can be a real pupil's.
     body = f"{rng.randint(950, 999)}{rng.randint(2000, 7999):04d}{year_allocated % 100:02d}{rng.randint(1, 999):03d}"
     return upn_check_letter(body) + body
-
-
-def nhs_check_digit(nine: str) -> int | None:
-    """Modulus 11 check digit (NHS Data Dictionary); None when the nine digits cannot be completed."""
-    check = 11 - sum(int(d) * w for d, w in zip(nine, range(10, 1, -1), strict=True)) % 11
-    return None if check == 10 else check % 11
 
 
 def synthetic_nhs_number(rng: random.Random) -> str:
@@ -875,7 +861,7 @@ def former_children_step(world: World, geo: Geography, rng: random.Random) -> No
 # ---------------------------------------------------------------------------------------------
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
-UTC = datetime.timezone.utc
+UTC = datetime.UTC
 _MINUTES_PER_YEAR = 365.25 * 24 * 60
 _DAY = 24 * 60
 

@@ -20,8 +20,10 @@ from pathlib import Path
 
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
+from django.db.models import Case, Value, When
 from django.utils import timezone
 
+from homeward import dates
 from homeward.agencies.models import Agency, AgencyKind, Role, User
 from homeward.audit.models import Action
 from homeward.audit.services import audit_record_many
@@ -47,6 +49,7 @@ from homeward.places.models import District
 from homeward.places.services import districts_by_code
 from homeward.synth import generator
 from homeward.synth.files import world_read
+from homeward.synth.partners import partners_load
 
 BATCH = 2000
 EPISODE_CHUNK = 5000  # episodes built, inserted and audited at a time (bounds memory)
@@ -267,6 +270,8 @@ def world_load(*, directory: Path, user=None, episodes: bool = True) -> dict[str
         )
 
         counts = _EpisodeLoader(world, places=places, child_id=child_id, user=user).load(council_ids) if episodes else {}
+        # Health and education beside the councils (issue 18): ICBs, virtual schools, schools' rolls.
+        counts |= partners_load(world=world, user=user)
     if connection.vendor == "postgresql" and (children.count or any(counts.values())):
         # Fresh statistics for the planner: until autovacuum gets round to a table a bulk load has
         # grown tenfold, PostgreSQL plans the board's queries for the empty table (ten times slower).
@@ -285,11 +290,6 @@ def world_load(*, directory: Path, user=None, episodes: bool = True) -> dict[str
 # ---------------------------------------------------------------------------------------------
 # Episodes
 # ---------------------------------------------------------------------------------------------
-
-
-def _when(value: datetime.datetime) -> str:
-    # As episodes.services shows a time in the texts it writes: Europe/London, to the minute.
-    return timezone.localtime(value).strftime("%d/%m/%Y %H:%M")
 
 
 _EPISODE_MODELS = (EpisodeRow, PoliceReference, RiskGradingRow, KindChangeRow, ReturnInterviewRow, EpisodeUpdate)
@@ -363,15 +363,57 @@ class _EpisodeLoader:
             for record in records:
                 into[(record.responsible_authority, record.la_child_id, record.started_at)].append(record)
         self.interviews = {(i.responsible_authority, i.la_child_id, i.started_at): i for i in world.return_interviews}
+        self.still_open = self._still_open(world.episodes)
         self.tables = {model: _Table(model) for model in _EPISODE_MODELS}
         for start in range(0, len(new), EPISODE_CHUNK):
             self._chunk(new[start:start + EPISODE_CHUNK])
+        self._link_still_open({(self.child_id(e), e.started_at) for e in new})
         return {
             "episodes": self.tables[EpisodeRow].count,
             "episode_updates": self.tables[EpisodeUpdate].count,
             "risk_gradings": self.tables[RiskGradingRow].count,
             "return_interviews": self.tables[ReturnInterviewRow].count,
         }
+
+    def _still_open(self, episodes: list[generator.Episode]) -> dict[tuple, list[generator.ReturnInterview]]:
+        """For each episode, the child's earlier interviews still open when it was reported (neither
+        held nor declined by then), each linked to the first such episode only: what episode_open
+        finds and links when the child goes missing again before an interview is held."""
+        by_child: dict[tuple, list[generator.Episode]] = defaultdict(list)
+        for e in episodes:
+            by_child[(e.responsible_authority, e.la_child_id)].append(e)
+        found: dict[tuple, list[generator.ReturnInterview]] = {}
+        for child_episodes in by_child.values():
+            pending: list[tuple[generator.ReturnInterview, datetime.datetime]] = []  # with its episode's return
+            for e in sorted(child_episodes, key=lambda e: e.started_at):
+                now = [i for i, back in pending if back <= e.reported_at and (i.closed_at is None or i.closed_at > e.reported_at)]
+                if now:
+                    found[(e.responsible_authority, e.la_child_id, e.started_at)] = sorted(now, key=lambda i: i.started_at)
+                # Linked once; one closed before this report can never be linked to a later one.
+                pending = [(i, back) for i, back in pending if i not in now and back > e.reported_at]
+                interview = self.interviews.get((e.responsible_authority, e.la_child_id, e.started_at))
+                if interview is not None:
+                    pending.append((interview, e.returned_at))
+        return found
+
+    def _link_still_open(self, loaded: set[tuple[int, datetime.datetime]]) -> None:
+        """Set missing_again_episode on the interviews _still_open found, once both rows exist."""
+        links = []  # (child, the interview's episode start, the later episode's start)
+        for e in self.world.episodes:
+            child = self.child_id(e)
+            if (child, e.started_at) in loaded:
+                key = (e.responsible_authority, e.la_child_id, e.started_at)
+                links += [(child, i.started_at, e.started_at) for i in self.still_open.get(key, ())]
+        if not links:
+            return
+        ids = {(child, started): pk for child, started, pk in EpisodeRow.objects.filter(
+            child_id__in={child for child, _, _ in links}).values_list("child_id", "started_at", "id")}
+        pairs = [(ids[(child, earlier)], ids[(child, later)]) for child, earlier, later in links]
+        for start in range(0, len(pairs), 500):
+            batch = pairs[start:start + 500]
+            ReturnInterviewRow.objects.filter(episode_id__in=[earlier for earlier, _ in batch]).update(
+                missing_again_episode_id=Case(*(When(episode_id=earlier, then=Value(later)) for earlier, later in batch)),
+            )
 
     def _force_id(self, postcode: str) -> int | None:
         place = self.places.place(postcode) if postcode else None
@@ -440,9 +482,10 @@ class _EpisodeLoader:
         first_kind = changes[0].from_kind if changes else e.kind
         # episode_open
         reporter = accounts[e.reporting_agency]
-        log(reporter, UpdateKind.REPORTED, e.reported_at,
-            f"Reported {_KIND_LABELS[first_kind]} by {reporter.agency.name}. Last seen by a responsible adult {_when(e.started_at)}.",
-            e.last_seen_location, e.last_seen_postcode, {"kind": first_kind})
+        reported = f"Reported {_KIND_LABELS[first_kind]} by {reporter.agency.name}. Last seen by a responsible adult {dates.when(e.started_at)}."
+        for earlier in self.still_open.get(key, ()):
+            reported += f" The return interview after the episode of {dates.when(earlier.started_at, date_only=True)} is still open."
+        log(reporter, UpdateKind.REPORTED, e.reported_at, reported, e.last_seen_location, e.last_seen_postcode, {"kind": first_kind})
         # episode_kind_change
         for change in changes:
             by = accounts[change.agency]
@@ -474,7 +517,7 @@ class _EpisodeLoader:
         if e.returned_at is not None:
             # episode_record_return, and the interview it assigns
             recorder = accounts[e.return_recorded_by]
-            summary = f"Returned {_when(e.returned_at)}"
+            summary = f"Returned {dates.when(e.returned_at)}"
             summary += f": {_HOW_LABELS[e.return_how]}." if e.return_how else "."
             if e.found_by:
                 summary += f" Found by {e.found_by}."
@@ -507,7 +550,7 @@ class _EpisodeLoader:
             recorded_by_id=service.pk if completed else None,
         )
         log(recorder, UpdateKind.INTERVIEW, interview.assigned_at,
-            f"Return interview assigned to {service.agency.name}; due by {_when(due)}.",
+            f"Return interview assigned to {service.agency.name}; due by {dates.when(due)}.",
             detail={"status": InterviewStatus.ASSIGNED.value, "service": service.agency.code})
         # return_interview_update: one entry for each change of status, at the time it happened.
         steps = [(InterviewStatus.OFFERED, interview.offered_at), (InterviewStatus.ACCEPTED, interview.accepted_at)]

@@ -24,11 +24,11 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from homeward.agencies.models import Agency, AgencyKind, InspectorGrant, Role, User
-from homeward.children.models import Child, Placement
+from homeward.children.models import Child, Enrolment, Placement
 from homeward.episodes.models import Episode, InterviewStatus, Kind, ReturnHow, RiskGrade
 from homeward.episodes.services import episode_grade_risk, episode_open, episode_record_return
 from homeward.linkage.models import PairStatus
-from homeward.alerts.smtp_sink import smtp_sink
+from homeward.devtools.smtp_sink import smtp_sink
 
 DEVICE_NAME = "demo"
 GRANT_DAYS = 30
@@ -50,7 +50,8 @@ def demo_password(role: str) -> str:
 
 def is_demo_password(password: str) -> bool:
     """Whether this is one of the passwords written above (public, so good for nothing outside demo mode)."""
-    return password in {demo_password(role) for role in ROLE_KINDS}
+    # Every role's, not only ROLE_KINDS': the health and education accounts (demo_accounts) have them too.
+    return password in {demo_password(role) for role in Role.values}
 
 
 def demo_totp_key(username: str) -> str:
@@ -160,12 +161,48 @@ def _ensure_grant(inspector: User, council: Agency) -> None:
         InspectorGrant.objects.create(user=inspector, authority=council, starts_at=now, expires_at=now + datetime.timedelta(days=GRANT_DAYS))
 
 
+# Health and education at the demo council (issue 18): the ICB's designated nurse and safeguarding
+# lead, a trust's named nurse, the virtual school head, and the designated safeguarding lead of the
+# school with most of the council's looked-after pupils.
+PARTNER_ROLES: dict[str, str] = {
+    Role.DESIGNATED_NURSE: AgencyKind.ICB,
+    Role.HEALTH_SAFEGUARDING_LEAD: AgencyKind.ICB,
+    Role.NAMED_NURSE: AgencyKind.NHS_TRUST,
+    Role.VIRTUAL_SCHOOL_HEAD: AgencyKind.VIRTUAL_SCHOOL,
+    Role.SCHOOL_SAFEGUARDING_LEAD: AgencyKind.SCHOOL,
+}
+
+
+def _serving(kind: str, council: Agency, code: str, name: str) -> Agency:
+    """The agency of this kind serving the council (synth.partners made one with the world); a world
+    loaded without them gets one here."""
+    found = Agency.objects.filter(kind=kind, councils_served=council, active=True).order_by("code").first()
+    if found is None:
+        found, _ = Agency.objects.get_or_create(code=code, defaults={"kind": kind, "name": name})
+        found.councils_served.add(council)
+    return found
+
+
+def _partner_agencies(council: Agency) -> dict[str, Agency]:
+    pupils = Enrolment.objects.on_roll().filter(child__responsible_authority=council)
+    school_id = pupils.values("school").annotate(n=Count("pk")).order_by("-n", "school").values_list("school", flat=True).first()
+    school = (Agency.objects.get(pk=school_id) if school_id is not None else
+              Agency.objects.get_or_create(code="140000", defaults={"kind": AgencyKind.SCHOOL, "name": f"{council.name} Academy"})[0])
+    return {
+        AgencyKind.ICB: _serving(AgencyKind.ICB, council, f"ICB-{council.code}", f"NHS {council.name} Integrated Care Board"),
+        AgencyKind.NHS_TRUST: _serving(AgencyKind.NHS_TRUST, council, f"TRUST-{council.code}", f"{council.name} Community Health NHS Trust"),
+        AgencyKind.VIRTUAL_SCHOOL: _serving(AgencyKind.VIRTUAL_SCHOOL, council, f"VS-{council.code}", f"{council.name} Virtual School"),
+        AgencyKind.SCHOOL: school,
+    }
+
+
 @transaction.atomic
 def demo_accounts_ensure() -> list[DemoAccount]:
-    """Create or refresh one account per role. Idempotent."""
+    """Create or refresh one account per role (the partners' at the demo council's). Idempotent."""
     require_demo_mode()
     agencies = _choose_agencies()
-    accounts = [_account(role, agencies[kind]) for role, kind in ROLE_KINDS.items()]
+    agencies |= _partner_agencies(agencies[AgencyKind.LOCAL_AUTHORITY])
+    accounts = [_account(role, agencies[kind]) for role, kind in {**ROLE_KINDS, **PARTNER_ROLES}.items()]
     inspector = next(a.user for a in accounts if a.user.role == Role.INSPECTOR)
     _ensure_grant(inspector, agencies[AgencyKind.LOCAL_AUTHORITY])
     # Let a re-run of the demo clear any lockout left from earlier attempts: of an account, and of an
@@ -248,6 +285,31 @@ TOUR: dict[str, tuple[tuple[str, str, str], ...]] = {
         ("How the council keeps the statutory guidance, month by month, with its cases.", "See compliance", "oversight:compliance"),
         ("The children's records you may read during the inspection.", "See children", "children:list"),
     ),
+    Role.DESIGNATED_NURSE: (
+        ("An alert comes when a child with medical needs goes missing, or an interview discloses harm.", "Open your inbox", "alerts:inbox"),
+        ("Every child the councils you serve look after: their health, who to call, whether missing now.", "See children", "children:list"),
+        ("Everyone missing or away now among them.", "See the board", "episodes:board"),
+    ),
+    Role.NAMED_NURSE: (
+        ("The children looked after by the councils your trust serves.", "See children", "children:list"),
+        ("Everyone missing or away now among them.", "See the board", "episodes:board"),
+        ("Strategy meetings you are invited to arrive in your inbox.", "Open your inbox", "alerts:inbox"),
+    ),
+    Role.HEALTH_SAFEGUARDING_LEAD: (
+        ("Strategy meetings that invite health, and what they ask of you, arrive in your inbox.", "Open your inbox", "alerts:inbox"),
+        ("The children looked after by the councils you serve.", "See children", "children:list"),
+        ("Everyone missing or away now among them.", "See the board", "episodes:board"),
+    ),
+    Role.VIRTUAL_SCHOOL_HEAD: (
+        ("Every child your council looks after, whichever school they attend.", "See children", "children:list"),
+        ("Strategy meetings that invite education, and their actions, arrive in your inbox.", "Open your inbox", "alerts:inbox"),
+        ("Schools report here when a pupil is not where they should be: the council answers.", "See children", "children:list"),
+    ),
+    Role.SCHOOL_SAFEGUARDING_LEAD: (
+        ("A pupil in care not in school? Choose the pupil, then report it: the carer and council answer.", "See your pupils", "children:list"),
+        ("Whether each of your pupils in care is missing now, and who to call.", "See your pupils", "children:list"),
+        ("Strategy meetings your school is invited to arrive in your inbox.", "Open your inbox", "alerts:inbox"),
+    ),
     Role.NATIONAL_ANALYST: (
         ("England's figures, with small numbers suppressed.", "See the dashboards", "reporting:dashboards"),
         ("Each council's figures side by side.", "See the dashboards", "reporting:dashboards"),
@@ -294,11 +356,14 @@ def demo_day_ensure(accounts: list[DemoAccount]) -> list[str]:
                 out_of_character=True,
             )
             if episode.location_police_force_id == force.pk:
-                episode_grade_risk(
-                    user=officer, why=WHY_DEMO_DAY, episode=episode, risk_grade=RiskGrade.HIGH,
-                    source="Call from placement staff", graded_at=now - datetime.timedelta(hours=1, minutes=20),
-                    rationale="Calls from an unknown number before leaving; known associates of concern.",
-                )
+                # Graded soon after the report, and reviewed since (APP: high risk is reviewed often),
+                # so the demo opens with the next review still to come.
+                for source, minutes_ago, rationale in (
+                    ("Call from placement staff", 90, "Calls from an unknown number before leaving; known associates of concern."),
+                    ("Supervisory review", 10, "Still not found; enquiries at known addresses continue."),
+                ):
+                    episode_grade_risk(user=officer, why=WHY_DEMO_DAY, episode=episode, risk_grade=RiskGrade.HIGH, source=source,
+                                       graded_at=now - datetime.timedelta(minutes=minutes_ago), rationale=rationale)
             made.append(f"missing now from {home.name}: child {child.pk}")
     due = Episode.objects.filter(
         child__responsible_authority=council, return_interview__status__in=[InterviewStatus.ASSIGNED, InterviewStatus.OFFERED],
@@ -346,7 +411,7 @@ def kept_mail(limit: int = MAIL_SHOWN) -> list[KeptMail]:
     directory = mail_directory()
     if not directory.is_dir():
         return []
-    # A name starting with "." is a message still being written (alerts.smtp_sink).
+    # A name starting with "." is a message still being written (devtools.smtp_sink).
     paths = sorted((p for p in directory.glob("*.eml") if not p.name.startswith(".")), key=lambda p: p.name, reverse=True)
     kept = []
     for path in paths[:limit]:

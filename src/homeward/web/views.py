@@ -31,6 +31,7 @@ from homeward.audit.models import Action
 from homeward.audit.services import audit_record
 from homeward.children.selectors import child_search
 from homeward.episodes import presenters
+from homeward.language.views import may_see_patterns
 from homeward.episodes import selectors as episodes
 from homeward.episodes.models import RiskGrade
 from homeward.safeguarding.selectors import screenings_due
@@ -317,9 +318,14 @@ def _home_sections(user, why: str, names: tuple[str, ...]) -> dict:
         sections["missing_now"] = rows[:HOME_PREVIEW]
         sections["high_risk"] = [r for r in rows if r["row"].episode.risk_grade == RiskGrade.HIGH][:HOME_PREVIEW]
         sections["needs_grading"] = [r for r in rows if not r["row"].episode.risk_grade or r["row"].review_overdue][:HOME_PREVIEW]
-    if "interviews_overdue" in names or "interviews_due" in names:
-        due = episodes.interviews_due(user=user, why=why, overdue_only="interviews_overdue" in names, limit=HOME_PREVIEW)
+    if "interviews_overdue" in names:
+        due = episodes.interviews_due(user=user, why=why, overdue_only=True, limit=HOME_PREVIEW)
         sections["interviews"] = [row for row in due if mine(row.child)]
+    elif "interviews_due" in names:
+        # The next job first: the interviews due soonest; the overdue ones counted apart, not first.
+        due = episodes.interviews_due(user=user, why=why, upcoming_only=True, limit=HOME_PREVIEW)
+        sections["interviews"] = [row for row in due if mine(row.child)]
+        sections["interviews_overdue_count"] = episodes.interviews_due_counts(user=user)["overdue"]
     if "escalations" in names:
         # Alerts name no child (alerts.models): the subject says what happened, the link leads to it.
         sections["escalations"] = list(inbox(user).filter(escalated_from__isnull=False, acknowledged_at__isnull=True)[:HOME_PREVIEW])
@@ -368,6 +374,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "grants": grants,
             "now": now,
             "tour": demo.TOUR.get(user.role, ()) if settings.DEMO_MODE else (),
+            "sees_patterns": may_see_patterns(user),
         },
     )
 

@@ -16,12 +16,6 @@ def duration(value) -> str:
     return presenters.duration(value)
 
 
-@register.filter
-def when(value) -> str:
-    """A moment as people here read it, in Europe/London: "Thu 27 Mar 2025, 21:30"."""
-    return presenters.when(value)
-
-
 @register.inclusion_tag("episodes/_risk_badge.html")
 def risk_badge(grade: str, large: bool = False) -> dict:
     return {"badge": presenters.risk_badge(grade), "large": large}

@@ -5,7 +5,7 @@ from django.forms import BoundField
 
 from homeward.safeguarding import rules, selectors
 from homeward.safeguarding.forms import DateWidget
-from homeward.safeguarding.permissions import may_see_screenings
+from homeward.safeguarding.permissions import may_see_flags, may_see_screenings
 
 register = template.Library()
 
@@ -31,4 +31,5 @@ def child_risk_flags(context, child, reasons) -> dict:
     Read through the scoped selector with the request's user."""
     user = context["request"].user
     summary = selectors.risk_flag_summary(user=user, child=child)
-    return {"child": child, "summary": summary, "show_screening": may_see_screenings(user, reasons)}
+    return {"child": child, "summary": summary, "show_screening": may_see_screenings(user, reasons),
+            "show_flags": may_see_flags(user, reasons)}

@@ -1,7 +1,8 @@
 """`homeward bench <what>`: measured figures for each issue's speed or scale target.
 
 Benchmarks print what they measured; they never assert timings (those belong to no unit test).
-Each subcommand calls the measuring function that lives beside the code it measures.
+Each subcommand calls its bench in this package (homeward.benchmarks), which starts with the one
+preamble (benchmarks.common.preamble): the database, machine and settings the figures were measured on.
 """
 
 from django.core.management.base import BaseCommand, CommandError
@@ -61,20 +62,28 @@ class Command(BaseCommand):
 
     def handle(self, *args, what: str, **options) -> None:
         if what == "board":
-            from homeward.episodes.bench import run_board_bench
+            from homeward.benchmarks.board import run_board_bench
 
             run_board_bench(
                 children=options["children"], years=options["years"], seed=options["seed"],
                 repeats=options["repeats"], stdout=self.stdout,
             )
         elif what == "alerts":
-            from homeward.alerts.bench import run_alerts_bench
+            from homeward.benchmarks.alerts import run_alerts_bench
 
             run_alerts_bench(episodes_per_minute=options["per_minute"], minutes=options["minutes"], councils=options["councils"],
                              seed=options["seed"], out=self.stdout)
         elif what == "linkage":
-            from homeward.linkage.bench import format_report, format_side_by_side, run_person_linkage_bench, run_side_by_side
-            from homeward.linkage.world_bench import run_world_linkage_bench
+            from homeward.benchmarks.common import preamble, say_to
+            from homeward.benchmarks.linkage_persons import (
+                format_report,
+                format_side_by_side,
+                run_person_linkage_bench,
+                run_side_by_side,
+            )
+            from homeward.benchmarks.linkage_world import run_world_linkage_bench
+
+            preamble(say_to(self.stdout), uses_database=False)  # the linkage runs in memory, not on the database
 
             if options["generator"] == "independent":
                 both = run_side_by_side(n_records=options["records"], seed=options["seed"], generator="independent")

@@ -9,7 +9,6 @@ from homeward.children.models import Child
 from homeward.children.services import child_allocate
 from homeward.web.demo import demo_accounts_ensure, demo_day_ensure
 
-
 @transaction.atomic
 def allocate_demo_caseload(accounts) -> int:
     """Make the demo social worker and IRO the allocated caseworkers of their council's children

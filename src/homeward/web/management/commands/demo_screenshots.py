@@ -39,22 +39,35 @@ class Command(BaseCommand):
             raise CommandError("Playwright is needed: install the dev extras (scripts/setup --dev).") from error
         if not Path(CHROMIUM).exists():
             raise CommandError(f"Chromium is needed at {CHROMIUM} (apt-get install chromium).")
+        # Everything read from the database is read first: Playwright's sync API runs an event loop in
+        # this thread, where Django refuses queries.
+        accounts = {}
+        for role in (Role.POLICE_OFFICER, Role.MISSING_COORDINATOR, Role.TEAM_MANAGER):
+            user = User.objects.select_related("agency").get(username=demo.demo_username(role))
+            accounts[role] = (user, user.totpdevice_set.get(name=demo.DEVICE_NAME))
+        council = accounts[Role.TEAM_MANAGER][0].agency
+        # The council's farthest placement: the one a check matters most for (its id only is read here).
+        farthest = (
+            PlacementCheck.objects.filter(child__responsible_authority=council, distance_miles__isnull=False)
+            .order_by(F("distance_miles").desc(), "pk").values_list("pk", flat=True).first()
+        )
+        if farthest is None:
+            raise CommandError("The demo council has no placement checks: load the demo world first.")
         out.mkdir(parents=True, exist_ok=True)
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"])
             try:
-                self._take(browser, base_url, out)
+                self._take(browser, base_url, out, accounts, farthest)
             finally:
                 browser.close()
 
-    def _signed_in(self, browser, base_url: str, role: str):
-        user = User.objects.get(username=demo.demo_username(role))
-        device = user.totpdevice_set.get(name=demo.DEVICE_NAME)
+    def _signed_in(self, browser, base_url: str, account):
+        user, device = account
         context = browser.new_context(base_url=base_url, viewport=VIEWPORT)
         page = context.new_page()
         page.goto("/")
         page.get_by_label("Username").fill(user.username)
-        page.get_by_label("Password", exact=True).fill(demo.demo_password(role))
+        page.get_by_label("Password", exact=True).fill(demo.demo_password(user.role))
         page.get_by_role("button", name="Continue").click()
         page.get_by_label("Enter the code from your authenticator app").fill(demo.current_code(device))
         page.get_by_role("button", name="Sign in").click()
@@ -71,8 +84,8 @@ class Command(BaseCommand):
         page.screenshot(path=out / name)
         self.stdout.write(f"saved\t{out / name}\t{path}")
 
-    def _take(self, browser, base_url: str, out: Path) -> None:
-        police = self._signed_in(browser, base_url, Role.POLICE_OFFICER)
+    def _take(self, browser, base_url: str, out: Path, accounts: dict, farthest: int) -> None:
+        police = self._signed_in(browser, base_url, accounts[Role.POLICE_OFFICER])
         self._shot(police, reverse("episodes:board"), out, "board.png")
         first = police.get_by_test_id("board").locator("tbody tr a[href*='/episodes/']").first
         if not first.count():
@@ -80,16 +93,8 @@ class Command(BaseCommand):
         episode_id = int(first.get_attribute("href").rstrip("/").rsplit("/", 1)[1])
         self._shot(police, reverse("episodes:briefing", args=[episode_id]), out, "briefing.png")
 
-        coordinator = self._signed_in(browser, base_url, Role.MISSING_COORDINATOR)
+        coordinator = self._signed_in(browser, base_url, accounts[Role.MISSING_COORDINATOR])
         self._shot(coordinator, reverse("reporting:one-count"), out, "one-count.png")
 
-        manager = self._signed_in(browser, base_url, Role.TEAM_MANAGER)
-        # The council's farthest placement: the one a check matters most for (its id only is read here).
-        council = User.objects.get(username=demo.demo_username(Role.TEAM_MANAGER)).agency
-        farthest = (
-            PlacementCheck.objects.filter(child__responsible_authority=council, distance_miles__isnull=False)
-            .order_by(F("distance_miles").desc(), "pk").values_list("pk", flat=True).first()
-        )
-        if farthest is None:
-            raise CommandError("The demo council has no placement checks: load the demo world first.")
+        manager = self._signed_in(browser, base_url, accounts[Role.TEAM_MANAGER])
         self._shot(manager, reverse("scrutiny:check", args=[farthest]), out, "placement-check.png")

@@ -8,7 +8,7 @@ in hand, then killed; a second SIGINT (Ctrl+C again) kills them at once. Each ch
 with Linux's parent-death signal, so even if this process is killed outright (SIGKILL) they are sent
 SIGTERM: no worker is left running without its server.
 
-In demo mode it also runs the SMTP sink (alerts.smtp_sink) that keeps the alerts' emails for the
+In demo mode it also runs the SMTP sink (devtools.smtp_sink) that keeps the alerts' emails for the
 demo's mail page, and points both processes' email at it; the sink stops after them.
 """
 
@@ -186,6 +186,6 @@ class Command(BaseCommand):
             time.sleep(0.1)
 
     def _log(self, message: str) -> None:
-        now = datetime.datetime.now(datetime.timezone.utc).astimezone().strftime("%Y-%m-%d %H:%M:%S %z")
+        now = datetime.datetime.now(datetime.UTC).astimezone().strftime("%Y-%m-%d %H:%M:%S %z")
         self.stdout.write(f"[{now}] [{os.getpid()}] [INFO] serve: {message}")
         self.stdout.flush()

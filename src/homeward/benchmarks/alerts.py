@@ -34,8 +34,10 @@ from homeward.agencies.models import Agency, Role, User
 from homeward.alerts.models import Alert, Delivery, DeliveryStatus
 from homeward.audit.models import Action
 from homeward.audit.services import audit_record_many
+from homeward.benchmarks.common import preamble, say_to
 from homeward.children.models import Child, Placement
 from homeward.children.services import child_allocate, child_create, placement_create
+from homeward.devtools.smtp_sink import smtp_sink  # the local SMTP server the worker delivers to
 from homeward.episodes.models import Episode
 from homeward.episodes.services import episode_open
 from homeward.places.postcodes import directory
@@ -194,9 +196,8 @@ def _wait_until_sent(people: list[User], mailbox, worker, timeout: float) -> Non
 
 def run_alerts_bench(*, episodes_per_minute: int, minutes: float, councils: int = 12, seed: int = 1, smtp_port: int = 0,
                      out=None) -> dict:
-    from homeward.alerts.smtp_sink import smtp_sink  # the local SMTP server the worker delivers to
-
     out = out or sys.stdout
+    where = preamble(say_to(out))
     openings = max(1, round(episodes_per_minute * minutes))
     interval = 60.0 / episodes_per_minute
     started = time.perf_counter()
@@ -244,6 +245,7 @@ def run_alerts_bench(*, episodes_per_minute: int, minutes: float, councils: int 
     delivered = [last_arrival[n] - times[n][0] for n in complete]
     alerts = sum(expected.values())
     result = {
+        **where,
         "episodes_per_minute": episodes_per_minute,
         "openings": openings,
         "councils": len(cohort.councils),

@@ -180,6 +180,10 @@ def run_world_linkage_bench(*, children: int, seed: int = 1, years: int = 1, out
     return figures
 
 
+def _off(value: int, truth: int) -> str:
+    return f"{(value - truth) / truth * 100:+.2f}%" if truth else "n/a"
+
+
 def format_world_report(f: dict[str, Any]) -> str:
     lines = [
         f"police reports to children: a world of {f['children']:,} children, {f['years']} year(s), seed {f['seed']}: "
@@ -192,12 +196,8 @@ def format_world_report(f: dict[str, Any]) -> str:
     ]
     for kind, counts in f["one_count"].items():
         truth, measured, after = counts["truth"], counts["measured"], counts["after_review"]
-
-        def off(value: int) -> str:
-            return f"{(value - truth) / truth * 100:+.2f}%" if truth else "n/a"
-
-        lines.append(f"  one count {kind:<13} truth {truth:>8,}  measured {measured:>8,} ({off(measured)})  "
-                     f"after review {after:>8,} ({off(after)})")
+        lines.append(f"  one count {kind:<13} truth {truth:>8,}  measured {measured:>8,} ({_off(measured, truth)})  "
+                     f"after review {after:>8,} ({_off(after, truth)})")
     lines.append(
         f"  link {f['link_s']:.1f} s ({f['link_cpu_s']:.1f} s CPU; train {f['timings'].get('train_s', 0):.1f} s, "
         f"predict {f['timings'].get('predict_s', 0):.1f} s), reconcile {f['reconcile_s']:.2f} s, "

@@ -5,13 +5,14 @@ import io
 
 import pytest
 
-from homeward.alerts.bench import run_alerts_bench
 from homeward.alerts.models import Alert
+from homeward.benchmarks.alerts import run_alerts_bench
 from homeward.children.models import Child
 from homeward.episodes.models import Episode
 from homeward.tasks.models import Task
 
 
+@pytest.mark.slow  # a worker process delivering over SMTP
 @pytest.mark.django_db(transaction=True)
 def test_the_bench_opens_real_episodes_prints_its_figures_and_leaves_nothing_behind(reference):
     out = io.StringIO()

@@ -8,11 +8,11 @@ from io import StringIO
 import pytest
 
 from homeward.benchmarks import placements
-from homeward.episodes import bench as episodes_bench
+from homeward.benchmarks import world as bench_world
 from homeward.scrutiny.models import PlacementCheck, Requirement
 from homeward.tasks.models import Task
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]  # a world made, loaded and measured
 
 MS = r"\d+(?:\.\d+)? ms"
 
@@ -21,7 +21,7 @@ MS = r"\d+(?:\.\d+)? ms"
 def scratch(reference, settings, tmp_path, monkeypatch):
     settings.VAR_DIR = tmp_path
     # The session's other tests reuse the postcode index the generator keeps: leave it be.
-    monkeypatch.setattr(episodes_bench, "_release_generator_memory", lambda: None)  # world_ensure's
+    monkeypatch.setattr(bench_world, "_release_generator_memory", lambda: None)  # world_ensure's
 
 
 def test_it_times_the_check_beside_healthz_and_cleans_up(scratch) -> None:

@@ -1,10 +1,17 @@
 """`homeward bench board` times the boards that have the most on them: the council and the police
-force with the most open episodes they can see (episodes.bench), not the council with most children."""
+force with the most open episodes they can see (benchmarks.board), not the council with most children."""
+
+import datetime
+
+from django.utils import timezone
 
 from homeward.agencies.models import Agency
-from homeward.episodes import bench
+from homeward.benchmarks import board as bench
 from homeward.episodes.services import episode_open
-from tests.episodes.conftest import ago
+
+
+def ago(**kwargs) -> datetime.datetime:
+    return timezone.now() - datetime.timedelta(**kwargs)
 
 
 def _choice():

@@ -1,15 +1,16 @@
-"""`homeward bench board` (episodes.bench.run_board_bench): makes, loads and measures a world, and
+"""`homeward bench board` (benchmarks.board.run_board_bench): makes, loads and measures a world, and
 reuses a world already loaded. Timings are printed, never asserted here."""
 
 from io import StringIO
 
 import pytest
 
+from homeward.benchmarks import board as bench
+from homeward.benchmarks import world as bench_world
 from homeward.children.models import Child
-from homeward.episodes import bench
 from homeward.episodes.models import Episode
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]  # a world made, loaded and measured
 
 MEASURED = {"board_council", "board_police", "timeline", "page_board_council", "page_board_police", "page_timeline"}
 
@@ -18,7 +19,7 @@ MEASURED = {"board_council", "board_police", "timeline", "page_board_council", "
 def scratch(reference, settings, tmp_path, monkeypatch):
     settings.VAR_DIR = tmp_path
     # The session's other tests reuse the postcode index the generator keeps: leave it be.
-    monkeypatch.setattr(bench, "_release_generator_memory", lambda: None)
+    monkeypatch.setattr(bench_world, "_release_generator_memory", lambda: None)
 
 
 def test_it_loads_a_world_measures_it_and_reuses_it(scratch) -> None:

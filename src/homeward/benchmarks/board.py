@@ -15,79 +15,22 @@ A world already loaded (same seed, size and years) is reused, and its files too,
 only measures. Figures are printed, never asserted: the target is p95 under 200 ms.
 """
 
-import csv
-import datetime
-import gc
-import math
-import statistics
 import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 
-from django.conf import settings
-from django.db import connection
 from django.db.models import Count
-from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
-from homeward.agencies.models import Agency, Role, User
+from homeward.agencies.models import Agency, Role
+from homeward.benchmarks.common import bench_user, percentiles, preamble, say_to, signed_in_client
+from homeward.benchmarks.world import world_ensure
 from homeward.children.models import Child, Placement
 from homeward.episodes import selectors
 from homeward.episodes.models import Episode
-from homeward.places.services import reference_data_load
-from homeward.synth.files import world_on_disk, world_write
-from homeward.synth.generator import default_as_at, world_generate
-from homeward.synth.loader import world_load
 
 WHY = "bench board"
 TARGETED = {"board_council", "board_police", "timeline", "page_board_council", "page_board_police", "page_timeline"}
-
-
-def world_directory(*, seed: int, children: int, years: int) -> Path:
-    return settings.VAR_DIR / "bench-worlds" / f"seed{seed}-children{children}-years{years}"
-
-
-def _last_row(path: Path) -> list[str]:
-    """The last line of a CSV file, read from its end (the files run to a few hundred megabytes)."""
-    with path.open("rb") as source:
-        source.seek(0, 2)
-        size = source.tell()
-        source.seek(max(0, size - 65536))
-        tail = source.read().decode("utf-8", errors="replace").splitlines()  # may start mid-character
-    return next(csv.reader([tail[-1]]))
-
-
-def _rows(path: Path) -> int:
-    with path.open("rb") as source:
-        return sum(block.count(b"\n") for block in iter(lambda: source.read(1 << 20), b"")) - 1
-
-
-def world_loaded(directory: Path) -> bool:
-    """Whether the world in `directory` is in the database: as many children and episodes at least,
-    and the last of each in its files (a load is one transaction, so the last row means all rows)."""
-    child_row, episode_row = _last_row(directory / "children.csv"), _last_row(directory / "episodes.csv")
-    last_child = Child.objects.filter(responsible_authority__code=child_row[0], la_child_id=child_row[1])
-    if not last_child.exists() or Child.objects.count() < _rows(directory / "children.csv"):
-        return False
-    if _rows(directory / "episodes.csv") == 0:
-        return True
-    started_at = datetime.datetime.fromisoformat(episode_row[2])
-    return (
-        Episode.objects.filter(child__responsible_authority__code=episode_row[0], child__la_child_id=episode_row[1],
-                               started_at=started_at).exists()
-        and Episode.objects.count() >= _rows(directory / "episodes.csv")
-    )
-
-
-def _percentiles(timings: list[float]) -> dict[str, float]:
-    ordered = sorted(timings)
-    p95 = ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]  # nearest rank
-    return {
-        "p50_ms": round(statistics.median(ordered) * 1000, 1),
-        "p95_ms": round(p95 * 1000, 1),
-        "max_ms": round(ordered[-1] * 1000, 1),
-    }
 
 
 def _time(call: Callable[[], object], repeats: int) -> tuple[dict[str, float], object]:
@@ -97,32 +40,7 @@ def _time(call: Callable[[], object], repeats: int) -> tuple[dict[str, float], o
         started = time.perf_counter()
         result = call()
         timings.append(time.perf_counter() - started)
-    return _percentiles(timings), result
-
-
-def _bench_user(agency: Agency, role: str) -> User:
-    user, created = User.objects.get_or_create(
-        username=f"bench-{agency.code.lower()}-{role}", defaults={"agency": agency, "role": role}
-    )
-    if created:
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
-    return user
-
-
-def _signed_in_client(user: User) -> Client:
-    """A client signed in as if password and second factor had both been passed (as tests/support.sign_in)."""
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    device, _ = TOTPDevice.objects.get_or_create(user=user, name="bench", defaults={"confirmed": True})
-    host = next((h for h in settings.ALLOWED_HOSTS if h and "*" not in h and not h.startswith(".")), "testserver")
-    client = Client(SERVER_NAME=host)
-    client.force_login(user)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return client
+    return percentiles(timings), result
 
 
 def _open_episodes_by_agency() -> tuple[dict[int, int], dict[int, int]]:
@@ -180,75 +98,13 @@ def _largest_force(counts: dict[int, int]) -> tuple[Agency, int]:
     return _busiest(counts, most_placements)
 
 
-def _database() -> str:
-    if connection.vendor == "sqlite":
-        return f"SQLite {connection.Database.sqlite_version}"
-    if connection.vendor == "postgresql":
-        version = connection.pg_version
-        return f"PostgreSQL {version // 10000}.{version % 10000}"
-    return connection.vendor
-
-
-def _release_generator_memory() -> None:
-    from homeward.synth import generator, geography
-
-    geography.geography.cache_clear()
-    generator._lookup.cache_clear()
-    gc.collect()
-
-
-def world_ensure(*, children: int, years: int, seed: int, say) -> dict:
-    """The benchmarks' national world: generated unless its files are on disk, loaded unless this
-    database holds it already; the generator's memory freed before anything is timed. Returns the
-    figures (generate_seconds, load_seconds, and `created` when it was loaded now)."""
-    figures: dict = {}
-    directory = world_directory(seed=seed, children=children, years=years)
-    on_disk = world_on_disk(directory=directory)
-    if on_disk and (on_disk[0], on_disk[1], on_disk[3]) == (seed, children, years):
-        say("world files", f"{directory} (already generated)")
-        figures["generate_seconds"] = 0.0
-    else:
-        started = time.perf_counter()
-        world = world_generate(seed=seed, children=children, as_at=default_as_at(), years=years)
-        world_write(world=world, directory=directory)
-        del world
-        figures["generate_seconds"] = round(time.perf_counter() - started, 1)
-        say("world files", f"{directory} (generated in {figures['generate_seconds']} s)")
-
-    reference_data_load()
-    if not world_loaded(directory) and Child.objects.exists():
-        # Worlds are keyed by the councils' own child ids: another world's children (the demo's, of
-        # the same seed) would be taken for this one's and given a second history.
-        raise RuntimeError(
-            "This database already holds children of another world. Point DATABASE_URL (or, on SQLite, "
-            "HOMEWARD_VAR_DIR) at a scratch database and run `homeward migrate` there first."
-        )
-    if world_loaded(directory):
-        figures["load_seconds"] = 0.0
-        say("world loaded", "already (reused)")
-    else:
-        started = time.perf_counter()
-        created = world_load(directory=directory)
-        figures["load_seconds"] = round(time.perf_counter() - started, 1)
-        figures["created"] = created
-        say("world loaded", f"in {figures['load_seconds']} s", ", ".join(f"{k} {v}" for k, v in created.items()))
-
-    # Generating held England's postcodes as objects (synth.geography): free them before timing, or
-    # every full garbage collection walks them and a measurement here or there takes ten times longer.
-    _release_generator_memory()
-    return figures
-
-
 def run_board_bench(
     *, children: int = 85000, years: int = 3, seed: int = 1, repeats: int = 50, stdout=sys.stdout
 ) -> dict:
     """Make (or reuse) and load (or reuse) the world, time the board and timeline, print and return the figures."""
 
-    def say(*parts: object) -> None:
-        stdout.write("\t".join(str(part) for part in parts) + "\n")
-
-    figures: dict = {"database": _database(), "seed": seed, "children_wanted": children, "years": years}
-    say("database", figures["database"])
+    say = say_to(stdout)
+    figures: dict = {**preamble(say), "seed": seed, "children_wanted": children, "years": years}
     figures.update(world_ensure(children=children, years=years, seed=seed, say=say))
 
     figures["children"] = Child.objects.count()
@@ -261,11 +117,11 @@ def run_board_bench(
     council_counts, force_counts = _open_episodes_by_agency()
     council, council_open = _largest_council(council_counts)
     force, force_open = _largest_force(force_counts)
-    council_user = _bench_user(council, Role.MISSING_COORDINATOR)
-    police_user = _bench_user(force, Role.POLICE_COORDINATOR)
+    council_user = bench_user(council, Role.MISSING_COORDINATOR)
+    police_user = bench_user(force, Role.POLICE_COORDINATOR)
     busiest = Episode.objects.values("child").annotate(n=Count("id")).order_by("-n", "child").first()
     child = Child.objects.select_related("responsible_authority").get(pk=busiest["child"])
-    child_user = _bench_user(child.responsible_authority, Role.SOCIAL_WORKER)
+    child_user = bench_user(child.responsible_authority, Role.SOCIAL_WORKER)
 
     measured: dict[str, dict] = {}
 
@@ -297,7 +153,7 @@ def run_board_bench(
             ("page_board_police", f"page {board_url}: {force.name}", police_user, board_url),
             ("page_timeline", f"page {timeline_url}", child_user, timeline_url),
         ):
-            client = _signed_in_client(user)
+            client = signed_in_client(user)
             stats, response = _time(lambda client=client, url=url: client.get(url, secure=True), repeats)
             if response.status_code != 200:
                 raise RuntimeError(f"{url} answered {response.status_code} for {user.username}")

@@ -1,12 +1,12 @@
 """Person-linkage benchmark: precision, recall and F1 against synthetic truth, time, memory.
 
-    python -m homeward.linkage.bench --records 1000000 [--seed 1] [--model generic]
+    python -m homeward.benchmarks.linkage_persons --records 1000000 [--seed 1] [--model generic]
         [--backend spark] [--generator independent] [--side-by-side]
 
 Records come from `linkage.persons` (the generator the engine's defaults were learnt on)
 or `linkage.independent` (written apart from it, with other mess), so the engine is not
 only measured against its own mirror. `--side-by-side` runs Homeward's model and the
-generic Splink model on the same records and prints both.
+generic Splink model (benchmarks.linkage_baseline) on the same records and prints both.
 
 The generator runs in this process and writes the records to a temporary directory; the
 model is trained and run in a fresh child process, so its peak resident memory
@@ -97,7 +97,7 @@ def run_person_linkage_bench(
             [
                 sys.executable,
                 "-m",
-                "homeward.linkage.bench",
+                "homeward.benchmarks.linkage_persons",
                 "--child",
                 str(work),
                 "--model",
@@ -341,7 +341,7 @@ class _TreeMemory:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, args=(interval,), daemon=True)
 
-    def __enter__(self) -> "_TreeMemory":
+    def __enter__(self) -> _TreeMemory:
         self._thread.start()
         return self
 
@@ -427,7 +427,7 @@ def _child(*, work: Path, model: str, seed: int, backend: str = "duckdb") -> Non
         trained_at = time.perf_counter()
         pairs = engine.predict(model=trained, threshold=0.0)
     else:
-        from homeward.linkage import baseline
+        from homeward.benchmarks import linkage_baseline as baseline
 
         trained = baseline.train(records=records, seed=seed)
         trained_at = time.perf_counter()

@@ -28,7 +28,7 @@ def test_aiosmtpd_is_a_runtime_dependency_pinned_once():
 
 
 def test_the_smtp_sink_and_the_alerts_bench_import():
-    smtp_sink = importlib.import_module("homeward.alerts.smtp_sink")
+    smtp_sink = importlib.import_module("homeward.devtools.smtp_sink")
     with smtp_sink.smtp_sink() as mailbox:
         assert mailbox.port > 0
-    importlib.import_module("homeward.alerts.bench")
+    importlib.import_module("homeward.benchmarks.alerts")

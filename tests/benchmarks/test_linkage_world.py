@@ -4,9 +4,12 @@ issue's, at a small scale."""
 
 from io import StringIO
 
+import pytest
 from django.core.management import call_command
 
-from homeward.linkage.world_bench import run_world_linkage_bench
+from homeward.benchmarks.linkage_world import run_world_linkage_bench
+
+pytestmark = pytest.mark.slow  # a world generated, linked and reconciled
 
 
 def test_it_links_reconciles_and_scores_a_world():

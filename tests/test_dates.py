@@ -1,0 +1,35 @@
+"""Dates and times one way (homeward.dates): as GOV.UK writes them, in Europe/London."""
+
+import datetime
+
+import pytest
+from django.template import Context, Template
+
+from homeward import dates
+
+UTC = datetime.UTC
+
+
+@pytest.mark.parametrize(("value", "text"), [
+    (datetime.datetime(2026, 12, 6, 12, 0, tzinfo=UTC), "6 December 2026, 12pm"),  # midday
+    (datetime.datetime(2026, 12, 6, 0, 0, tzinfo=UTC), "6 December 2026, 12am"),  # midnight
+    (datetime.datetime(2026, 12, 6, 2, 30, tzinfo=UTC), "6 December 2026, 2:30am"),
+    (datetime.datetime(2026, 12, 16, 14, 5, tzinfo=UTC), "16 December 2026, 2:05pm"),
+    (datetime.datetime(2026, 12, 6, 12, 1, tzinfo=UTC), "6 December 2026, 12:01pm"),
+    # British Summer Time: 23:30 UTC on 30 June is 12:30am on 1 July in London.
+    (datetime.datetime(2026, 6, 30, 23, 30, tzinfo=UTC), "1 July 2026, 12:30am"),
+    (datetime.date(2026, 3, 1), "1 March 2026"),  # a day alone, single-digit, no leading zero
+    (None, ""),
+])
+def test_it_writes_dates_and_times_as_gov_uk_does(value, text):
+    assert dates.when(value) == text
+
+
+def test_a_moment_can_be_shown_as_its_day_alone():
+    assert dates.when(datetime.datetime(2026, 6, 30, 23, 30, tzinfo=UTC), date_only=True) == "1 July 2026"
+
+
+def test_the_template_filter_is_the_same_function_and_needs_no_load():
+    moment = datetime.datetime(2026, 12, 6, 2, 30, tzinfo=UTC)
+    rendered = Template('{{ moment|when }} / {{ moment|when:"date" }}').render(Context({"moment": moment}))
+    assert rendered == "6 December 2026, 2:30am / 6 December 2026"
