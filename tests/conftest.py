@@ -73,9 +73,14 @@ class World:
 
 @pytest.fixture
 def world(reference) -> World:
-    agencies = {a.code: a for a in Agency.objects.filter(code__in=["E08000003", "E08000025", "E08000035", "E23000014", "E23000005"])}
+    agencies = {
+        a.code: a
+        for a in Agency.objects.filter(code__in=["E08000003", "E08000025", "E08000035", "E23000014", "E23000005"])
+    }
     provider = Agency.objects.create(code="SC100001", kind=AgencyKind.PROVIDER, name="Oak House", postcode="B1 1AA")
-    other_provider = Agency.objects.create(code="SC100002", kind=AgencyKind.PROVIDER, name="Elm Lodge", postcode="LS1 1UR")
+    other_provider = Agency.objects.create(
+        code="SC100002", kind=AgencyKind.PROVIDER, name="Elm Lodge", postcode="LS1 1UR"
+    )
     manchester, birmingham, leeds = agencies["E08000003"], agencies["E08000025"], agencies["E08000035"]
     inspectorate = Agency.objects.create(code="OFSTED", kind=AgencyKind.INSPECTORATE, name="Ofsted")
     national = Agency.objects.create(code="DFE", kind=AgencyKind.NATIONAL, name="Department for Education")
@@ -85,28 +90,125 @@ def world(reference) -> World:
     inspector = make_user(inspectorate, Role.INSPECTOR, "inspector")
     expired = make_user(inspectorate, Role.INSPECTOR, "expired-inspector")
     now = timezone.now()
-    InspectorGrant.objects.create(user=inspector, authority=manchester, starts_at=now - datetime.timedelta(days=1), expires_at=now + datetime.timedelta(days=30))
-    InspectorGrant.objects.create(user=expired, authority=manchester, starts_at=now - datetime.timedelta(days=60), expires_at=now - datetime.timedelta(days=30))
+    InspectorGrant.objects.create(
+        user=inspector,
+        authority=manchester,
+        starts_at=now - datetime.timedelta(days=1),
+        expires_at=now + datetime.timedelta(days=30),
+    )
+    InspectorGrant.objects.create(
+        user=expired,
+        authority=manchester,
+        starts_at=now - datetime.timedelta(days=60),
+        expires_at=now - datetime.timedelta(days=30),
+    )
 
     today = datetime.date.today()
-    child = child_create(user=social_worker, why="test", first_name="Amira", last_name="Okafor", date_of_birth=_born(years_old=14), sex="2", la_child_id="MAN001", nhs_number="9990000018", other_names=[("nickname", "Mira", "")])
-    placement_create(user=social_worker, why="test", child=child, start_date=today - datetime.timedelta(days=100), placement_type="K2", provider_type="PR4", provider=provider, placement_postcode="B1 1AA", home_postcode="M1 1AE")
-    at_home = child_create(user=social_worker, why="test", first_name="Jayden", last_name="Walsh", date_of_birth=_born(years_old=9), sex="1", la_child_id="MAN002")
-    placement_create(user=social_worker, why="test", child=at_home, start_date=today - datetime.timedelta(days=300), placement_type="U4", provider_type="PR1", placement_postcode="M1 1AE", home_postcode="M1 1AE")
-    moved = child_create(user=social_worker, why="test", first_name="Kacper", last_name="Nowak", date_of_birth=_born(years_old=16), sex="1", la_child_id="MAN003")
-    placement_create(user=social_worker, why="test", child=moved, start_date=today - datetime.timedelta(days=400), end_date=today - datetime.timedelta(days=30), placement_type="K2", provider_type="PR4", provider=provider, placement_postcode="B1 1AA", home_postcode="M1 1AE")
-    placement_create(user=social_worker, why="test", child=moved, start_date=today - datetime.timedelta(days=30), placement_type="U4", provider_type="PR1", placement_postcode="M1 1AE", home_postcode="M1 1AE")
-    leeds_child = child_create(user=leeds_worker, why="test", first_name="Amira", last_name="Hussain", date_of_birth=_born(years_old=15), sex="2", la_child_id="LDS001")
-    placement_create(user=leeds_worker, why="test", child=leeds_child, start_date=today - datetime.timedelta(days=50), placement_type="K2", provider_type="PR4", provider=other_provider, placement_postcode="LS1 1UR", home_postcode="LS1 1UR")
+    child = child_create(
+        user=social_worker,
+        why="test",
+        first_name="Amira",
+        last_name="Okafor",
+        date_of_birth=_born(years_old=14),
+        sex="2",
+        la_child_id="MAN001",
+        nhs_number="9990000018",
+        other_names=[("nickname", "Mira", "")],
+    )
+    placement_create(
+        user=social_worker,
+        why="test",
+        child=child,
+        start_date=today - datetime.timedelta(days=100),
+        placement_type="K2",
+        provider_type="PR4",
+        provider=provider,
+        placement_postcode="B1 1AA",
+        home_postcode="M1 1AE",
+    )
+    at_home = child_create(
+        user=social_worker,
+        why="test",
+        first_name="Jayden",
+        last_name="Walsh",
+        date_of_birth=_born(years_old=9),
+        sex="1",
+        la_child_id="MAN002",
+    )
+    placement_create(
+        user=social_worker,
+        why="test",
+        child=at_home,
+        start_date=today - datetime.timedelta(days=300),
+        placement_type="U4",
+        provider_type="PR1",
+        placement_postcode="M1 1AE",
+        home_postcode="M1 1AE",
+    )
+    moved = child_create(
+        user=social_worker,
+        why="test",
+        first_name="Kacper",
+        last_name="Nowak",
+        date_of_birth=_born(years_old=16),
+        sex="1",
+        la_child_id="MAN003",
+    )
+    placement_create(
+        user=social_worker,
+        why="test",
+        child=moved,
+        start_date=today - datetime.timedelta(days=400),
+        end_date=today - datetime.timedelta(days=30),
+        placement_type="K2",
+        provider_type="PR4",
+        provider=provider,
+        placement_postcode="B1 1AA",
+        home_postcode="M1 1AE",
+    )
+    placement_create(
+        user=social_worker,
+        why="test",
+        child=moved,
+        start_date=today - datetime.timedelta(days=30),
+        placement_type="U4",
+        provider_type="PR1",
+        placement_postcode="M1 1AE",
+        home_postcode="M1 1AE",
+    )
+    leeds_child = child_create(
+        user=leeds_worker,
+        why="test",
+        first_name="Amira",
+        last_name="Hussain",
+        date_of_birth=_born(years_old=15),
+        sex="2",
+        la_child_id="LDS001",
+    )
+    placement_create(
+        user=leeds_worker,
+        why="test",
+        child=leeds_child,
+        start_date=today - datetime.timedelta(days=50),
+        placement_type="K2",
+        provider_type="PR4",
+        provider=other_provider,
+        placement_postcode="LS1 1UR",
+        home_postcode="LS1 1UR",
+    )
     # Each council's social worker holds its children's cases (alerts go to the allocated one).
     for allocated_child in (child, at_home, moved):
         child_allocate(user=social_worker, why="test", child=allocated_child, social_worker=social_worker)
     child_allocate(user=leeds_worker, why="test", child=leeds_child, social_worker=leeds_worker)
 
     return World(
-        manchester=manchester, birmingham=birmingham, leeds=leeds,
-        west_midlands_police=agencies["E23000014"], gmp=agencies["E23000005"],
-        provider=provider, other_provider=other_provider,
+        manchester=manchester,
+        birmingham=birmingham,
+        leeds=leeds,
+        west_midlands_police=agencies["E23000014"],
+        gmp=agencies["E23000005"],
+        provider=provider,
+        other_provider=other_provider,
         social_worker=social_worker,
         host_coordinator=make_user(birmingham, Role.MISSING_COORDINATOR),
         police_officer=make_user(agencies["E23000014"], Role.POLICE_OFFICER),
@@ -114,9 +216,13 @@ def world(reference) -> World:
         provider_staff=make_user(provider, Role.PROVIDER_STAFF),
         other_provider_staff=make_user(other_provider, Role.PROVIDER_STAFF),
         unrelated_social_worker=leeds_worker,
-        inspector=inspector, expired_inspector=expired,
+        inspector=inspector,
+        expired_inspector=expired,
         national_analyst=make_user(national, Role.NATIONAL_ANALYST, "national"),
-        child=child, child_at_home=at_home, moved_child=moved, leeds_child=leeds_child,
+        child=child,
+        child_at_home=at_home,
+        moved_child=moved,
+        leeds_child=leeds_child,
     )
 
 

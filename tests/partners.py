@@ -45,13 +45,35 @@ def partners(world) -> Partners:
     leeds_icb = _agency("QWO", AgencyKind.ICB, "NHS West Yorkshire Integrated Care Board", world.leeds)
     school = _agency("103456", AgencyKind.SCHOOL, "Digbeth Academy", postcode="B1 1AA")
     leeds_school = _agency("107890", AgencyKind.SCHOOL, "Leeds City Academy", postcode="LS1 1UR")
-    enrolment_create(user=world.social_worker, why="test", child=world.child, school=school, start_date=today - datetime.timedelta(days=90))
-    enrolment_create(user=world.social_worker, why="test", child=world.moved_child, school=school,
-                     start_date=today - datetime.timedelta(days=400), end_date=today - datetime.timedelta(days=30))
-    enrolment_create(user=world.unrelated_social_worker, why="test", child=world.leeds_child, school=leeds_school,
-                     start_date=today - datetime.timedelta(days=40))
+    enrolment_create(
+        user=world.social_worker,
+        why="test",
+        child=world.child,
+        school=school,
+        start_date=today - datetime.timedelta(days=90),
+    )
+    enrolment_create(
+        user=world.social_worker,
+        why="test",
+        child=world.moved_child,
+        school=school,
+        start_date=today - datetime.timedelta(days=400),
+        end_date=today - datetime.timedelta(days=30),
+    )
+    enrolment_create(
+        user=world.unrelated_social_worker,
+        why="test",
+        child=world.leeds_child,
+        school=leeds_school,
+        start_date=today - datetime.timedelta(days=40),
+    )
     return Partners(
-        icb=icb, trust=trust, virtual_school=virtual_school, school=school, leeds_icb=leeds_icb, leeds_school=leeds_school,
+        icb=icb,
+        trust=trust,
+        virtual_school=virtual_school,
+        school=school,
+        leeds_icb=leeds_icb,
+        leeds_school=leeds_school,
         nurse=make_user(icb, Role.DESIGNATED_NURSE),
         named_nurse=make_user(trust, Role.NAMED_NURSE),
         virtual_school_head=make_user(virtual_school, Role.VIRTUAL_SCHOOL_HEAD),

@@ -113,13 +113,26 @@ def test_the_api_keeps_its_promises_to_each_role(world, role, in_process_wsgi, c
     now = timezone.now()
     # An open episode for each council's children, so the ids the fuzzer swaps in reach real records.
     episodes = [
-        episode_open(user=world.social_worker, why="test", child=world.child, kind="missing",
-                     started_at=now - datetime.timedelta(hours=3))[0],
-        episode_open(user=world.unrelated_social_worker, why="test", child=world.leeds_child, kind="missing",
-                     started_at=now - datetime.timedelta(hours=2), last_seen_postcode="LS1 1UR")[0],
+        episode_open(
+            user=world.social_worker,
+            why="test",
+            child=world.child,
+            kind="missing",
+            started_at=now - datetime.timedelta(hours=3),
+        )[0],
+        episode_open(
+            user=world.unrelated_social_worker,
+            why="test",
+            child=world.leeds_child,
+            kind="missing",
+            started_at=now - datetime.timedelta(hours=2),
+            last_seen_postcode="LS1 1UR",
+        )[0],
     ]
-    known_ids = sorted({world.child.pk, world.child_at_home.pk, world.moved_child.pk, world.leeds_child.pk}
-                       | {episode.pk for episode in episodes})
+    known_ids = sorted(
+        {world.child.pk, world.child_at_home.pk, world.moved_child.pk, world.leeds_child.pk}
+        | {episode.pk for episode in episodes}
+    )
     hidden_ids = {child.pk for child in hidden}
     hidden_strings = [text for child in hidden for text in _strings_naming(child) if text]
     headers = {"Authorization": f"Bearer {_token_for(caller)}"}
@@ -133,8 +146,15 @@ def test_the_api_keeps_its_promises_to_each_role(world, role, in_process_wsgi, c
         operation = result.ok()
 
         @given(case=operation.as_strategy(), real_id=st.one_of(st.none(), st.sampled_from(known_ids)))
-        @settings(max_examples=EXAMPLES_PER_OPERATION, derandomize=True, database=None, deadline=None,
-                  phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck), print_blob=False)
+        @settings(
+            max_examples=EXAMPLES_PER_OPERATION,
+            derandomize=True,
+            database=None,
+            deadline=None,
+            phases=[Phase.explicit, Phase.generate],
+            suppress_health_check=list(HealthCheck),
+            print_blob=False,
+        )
         def fuzz(case, real_id) -> None:
             if real_id is not None:
                 for name in case.path_parameters or {}:
@@ -157,7 +177,10 @@ def test_the_api_keeps_its_promises_to_each_role(world, role, in_process_wsgi, c
         fuzz()
 
     with capsys.disabled():
-        print(f"\nfuzz {role}: {sum(calls.values())} calls, "
-              + ", ".join(f"{n} {k}xx" for k, n in sorted(calls.items())) + f", scope leaks {len(leaks)}")
+        print(
+            f"\nfuzz {role}: {sum(calls.values())} calls, "
+            + ", ".join(f"{n} {k}xx" for k, n in sorted(calls.items()))
+            + f", scope leaks {len(leaks)}"
+        )
     assert not leaks, "\n".join(leaks)
     assert calls[2] > 0, "no call succeeded: the fuzzer never got past authentication"

@@ -10,17 +10,20 @@ from homeward import dates
 UTC = datetime.UTC
 
 
-@pytest.mark.parametrize(("value", "text"), [
-    (datetime.datetime(2026, 12, 6, 12, 0, tzinfo=UTC), "6 December 2026, 12pm"),  # midday
-    (datetime.datetime(2026, 12, 6, 0, 0, tzinfo=UTC), "6 December 2026, 12am"),  # midnight
-    (datetime.datetime(2026, 12, 6, 2, 30, tzinfo=UTC), "6 December 2026, 2:30am"),
-    (datetime.datetime(2026, 12, 16, 14, 5, tzinfo=UTC), "16 December 2026, 2:05pm"),
-    (datetime.datetime(2026, 12, 6, 12, 1, tzinfo=UTC), "6 December 2026, 12:01pm"),
-    # British Summer Time: 23:30 UTC on 30 June is 12:30am on 1 July in London.
-    (datetime.datetime(2026, 6, 30, 23, 30, tzinfo=UTC), "1 July 2026, 12:30am"),
-    (datetime.date(2026, 3, 1), "1 March 2026"),  # a day alone, single-digit, no leading zero
-    (None, ""),
-])
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (datetime.datetime(2026, 12, 6, 12, 0, tzinfo=UTC), "6 December 2026, 12pm"),  # midday
+        (datetime.datetime(2026, 12, 6, 0, 0, tzinfo=UTC), "6 December 2026, 12am"),  # midnight
+        (datetime.datetime(2026, 12, 6, 2, 30, tzinfo=UTC), "6 December 2026, 2:30am"),
+        (datetime.datetime(2026, 12, 16, 14, 5, tzinfo=UTC), "16 December 2026, 2:05pm"),
+        (datetime.datetime(2026, 12, 6, 12, 1, tzinfo=UTC), "6 December 2026, 12:01pm"),
+        # British Summer Time: 23:30 UTC on 30 June is 12:30am on 1 July in London.
+        (datetime.datetime(2026, 6, 30, 23, 30, tzinfo=UTC), "1 July 2026, 12:30am"),
+        (datetime.date(2026, 3, 1), "1 March 2026"),  # a day alone, single-digit, no leading zero
+        (None, ""),
+    ],
+)
 def test_it_writes_dates_and_times_as_gov_uk_does(value, text):
     assert dates.when(value) == text
 

@@ -19,7 +19,10 @@ def _check_deploy(tmp_path, **env) -> subprocess.CompletedProcess:
     )
     return subprocess.run(
         [sys.executable, "-m", "django", "check", "--deploy", "--fail-level", "WARNING"],
-        env=environment, capture_output=True, text=True, timeout=120,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -35,7 +38,9 @@ def test_without_https_it_warns_about_hsts_and_the_redirect(tmp_path):
     assert "security.W004" in result.stderr and "security.W008" in result.stderr
 
 
-@pytest.mark.parametrize(("variable", "warning"), [("HOMEWARD_HSTS_PRELOAD", "W021"), ("HOMEWARD_SSL_REDIRECT", "W008")])
+@pytest.mark.parametrize(
+    ("variable", "warning"), [("HOMEWARD_HSTS_PRELOAD", "W021"), ("HOMEWARD_SSL_REDIRECT", "W008")]
+)
 def test_each_part_can_still_be_turned_off_and_then_check_deploy_says_so(tmp_path, variable, warning):
     result = _check_deploy(tmp_path, HOMEWARD_HTTPS="1", **{variable: "0"})
     assert f"security.{warning}" in result.stderr

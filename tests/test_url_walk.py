@@ -51,10 +51,18 @@ _CONVERTER = re.compile(r"<(?:(?P<conv>\w+):)?(?P<name>\w+)>")
 ALLOWED_AUTHENTICATION = {ApiTokenAuthentication, VerifiedSessionAuthentication}
 # Police duties (episodes.rules.may_police): walked in scope by the force covering the placement.
 POLICE_ROUTES = {
-    "episodes:police-reference", "episodes:risk", "episodes:safe-and-well",
-    "api-episode-police-reference", "api-episode-risk", "api-episode-safe-and-well", "api-police-reports",
+    "episodes:police-reference",
+    "episodes:risk",
+    "episodes:safe-and-well",
+    "api-episode-police-reference",
+    "api-episode-risk",
+    "api-episode-safe-and-well",
+    "api-police-reports",
     # The missing look-up (any force's officers): the fixture's officer was shown the child in a search.
-    "episodes:missing-lookup", "episodes:missing-lookup-found", "episodes:missing-lookup-photo", "api-missing-lookup",
+    "episodes:missing-lookup",
+    "episodes:missing-lookup-found",
+    "episodes:missing-lookup-photo",
+    "api-missing-lookup",
 }
 # The return interview exists once the child is back: these take the returned episode.
 INTERVIEW_ROUTES = {"episodes:interview-status", "episodes:interview-findings", "api-episode-return-interview"}
@@ -133,9 +141,16 @@ class Records:
     def ids(self, world, route: Route) -> dict[str, int | str]:
         episode = self.returned if route.name in INTERVIEW_ROUTES else self.episode
         return CATEGORIES | {
-            "child_id": episode.child_id, "episode_id": episode.pk, "alert_id": self.alert.pk, "flag_id": self.flag.pk,
-            "screening_id": self.screening.pk, "meeting_id": self.meeting.pk, "entry_id": self.location.pk,
-            "pair_id": self.pair.pk, "check_id": self.check.pk, "urn": self.check.provider.code,
+            "child_id": episode.child_id,
+            "episode_id": episode.pk,
+            "alert_id": self.alert.pk,
+            "flag_id": self.flag.pk,
+            "screening_id": self.screening.pk,
+            "meeting_id": self.meeting.pk,
+            "entry_id": self.location.pk,
+            "pair_id": self.pair.pk,
+            "check_id": self.check.pk,
+            "urn": self.check.provider.code,
             "requirement_id": self.check.requirements.get(kind="host_consultation").pk,
             "report_id": self.school_report.pk,
         }
@@ -143,56 +158,143 @@ class Records:
 
 def _png() -> bytes:
     """A real 1x1 PNG, made here so that no image file is needed."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
     header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00")) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00"))
+        + chunk(b"IEND", b"")
+    )
 
 
 @pytest.fixture
 def records(world, settings, tmp_path, django_capture_on_commit_callbacks) -> Records:
     settings.MEDIA_ROOT = tmp_path / "private"
     now = timezone.now()
-    service, _ = Agency.objects.get_or_create(code=f"RHI-{world.manchester.code}", defaults={"kind": AgencyKind.RHI, "name": "Manchester RHI"})
+    service, _ = Agency.objects.get_or_create(
+        code=f"RHI-{world.manchester.code}", defaults={"kind": AgencyKind.RHI, "name": "Manchester RHI"}
+    )
     episodes.return_interview_commission_set(council=world.manchester, service=service)
 
-    episode, _ = episodes.episode_open(user=world.provider_staff, why="test", child=world.child.pk, kind="missing",
-                                       last_seen_at=now - datetime.timedelta(hours=3), last_seen_location="Oak House")
-    episodes.episode_grade_risk(user=world.police_officer, why="test", episode=episode.pk, risk_grade="medium", source="Call from Oak House")
-    returned, _ = episodes.episode_open(user=world.social_worker, why="test", child=world.child_at_home.pk, kind="missing",
-                                        last_seen_at=now - datetime.timedelta(days=2))
-    episodes.episode_record_return(user=world.social_worker, why="test", episode=returned.pk, returned_at=now - datetime.timedelta(days=1))
+    episode, _ = episodes.episode_open(
+        user=world.provider_staff,
+        why="test",
+        child=world.child.pk,
+        kind="missing",
+        last_seen_at=now - datetime.timedelta(hours=3),
+        last_seen_location="Oak House",
+    )
+    episodes.episode_grade_risk(
+        user=world.police_officer, why="test", episode=episode.pk, risk_grade="medium", source="Call from Oak House"
+    )
+    returned, _ = episodes.episode_open(
+        user=world.social_worker,
+        why="test",
+        child=world.child_at_home.pk,
+        kind="missing",
+        last_seen_at=now - datetime.timedelta(days=2),
+    )
+    episodes.episode_record_return(
+        user=world.social_worker, why="test", episode=returned.pk, returned_at=now - datetime.timedelta(days=1)
+    )
     with django_capture_on_commit_callbacks(execute=True):  # the photo is written when the profile commits
-        episodes.philomena_profile_save(user=world.provider_staff, why="test", child=world.child.pk, description="Tall, dark hair",
-                                        photo=SimpleUploadedFile("photo.png", _png(), content_type="image/png"))
+        episodes.philomena_profile_save(
+            user=world.provider_staff,
+            why="test",
+            child=world.child.pk,
+            description="Tall, dark hair",
+            photo=SimpleUploadedFile("photo.png", _png(), content_type="image/png"),
+        )
 
-    flag = safeguarding.risk_flag_raise(user=world.social_worker, why="test", child=world.child.pk, kind="practitioner_concern",
-                                        reason="Seen with older associates")
+    flag = safeguarding.risk_flag_raise(
+        user=world.social_worker,
+        why="test",
+        child=world.child.pk,
+        kind="practitioner_concern",
+        reason="Seen with older associates",
+    )
     screening = safeguarding.screening_record(user=world.social_worker, why="test", child=world.child.pk, answers={})
     meeting = StrategyMeeting.objects.filter(child=world.child).first() or safeguarding.strategy_meeting_propose(
-        user=world.social_worker, why="test", child=world.child.pk, reason="To share what each agency knows")
-    location = safeguarding.location_risk_add(user=world.social_worker, why="test", area_kind="postcode", area="B1 1AA", kind="cse_hotspot")
-    [alert] = notify(event="url_walk", recipients=[(world.social_worker, "normal")], subject="A child you are responsible for has been reported missing",
-                     link=f"/episodes/{episode.pk}/", child_id=world.child.pk)
+        user=world.social_worker, why="test", child=world.child.pk, reason="To share what each agency knows"
+    )
+    location = safeguarding.location_risk_add(
+        user=world.social_worker, why="test", area_kind="postcode", area="B1 1AA", kind="cse_hotspot"
+    )
+    [alert] = notify(
+        event="url_walk",
+        recipients=[(world.social_worker, "normal")],
+        subject="A child you are responsible for has been reported missing",
+        link=f"/episodes/{episode.pk}/",
+        child_id=world.child.pk,
+    )
     # Pairs are made by a linkage run (Splink); one made directly keeps the walk quick.
-    report, _ = police_report_submit(user=world.police_officer, why="test", data={
-        "reference": "WMP/77/26", "first_name": "Amira", "last_name": "Okafor", "reported_at": (now - datetime.timedelta(hours=2)).isoformat()})
-    pair = CandidatePair.objects.create(police_report=report, child=world.child, status=PairStatus.REVIEW, match_probability=0.9, match_weight=6.0)
-    check = scrutiny.placement_check_run(user=world.social_worker, why="test", child=world.child, start_date=now.date(),
-                                         placement_type="K2", placement_postcode="B1 1AA", provider=world.provider)
-    scrutiny.requirement_record(user=world.social_worker, why="test", requirement=check.requirements.get(kind="host_consultation"),
-                                outcome="sent", reasons="Care plan attached")
-    lookup = missing_lookup(user=world.police_officer, why="test", reason="Child at New Street station", name="Amira Okafor")
+    report, _ = police_report_submit(
+        user=world.police_officer,
+        why="test",
+        data={
+            "reference": "WMP/77/26",
+            "first_name": "Amira",
+            "last_name": "Okafor",
+            "reported_at": (now - datetime.timedelta(hours=2)).isoformat(),
+        },
+    )
+    pair = CandidatePair.objects.create(
+        police_report=report, child=world.child, status=PairStatus.REVIEW, match_probability=0.9, match_weight=6.0
+    )
+    check = scrutiny.placement_check_run(
+        user=world.social_worker,
+        why="test",
+        child=world.child,
+        start_date=now.date(),
+        placement_type="K2",
+        placement_postcode="B1 1AA",
+        provider=world.provider,
+    )
+    scrutiny.requirement_record(
+        user=world.social_worker,
+        why="test",
+        requirement=check.requirements.get(kind="host_consultation"),
+        outcome="sent",
+        reasons="Care plan attached",
+    )
+    lookup = missing_lookup(
+        user=world.police_officer, why="test", reason="Child at New Street station", name="Amira Okafor"
+    )
     # Amira's school (she is missing, so the school reports nothing more) and Jayden's report from it.
     school = Agency.objects.create(code="103456", kind=AgencyKind.SCHOOL, name="Digbeth Academy")
     for pupil in (world.child, world.child_at_home):
-        enrolment_create(user=world.social_worker, why="test", child=pupil, school=school, start_date=now.date() - datetime.timedelta(days=90))
-    school_report = school_report_absence(user=_school_lead(school), why="test", child=world.child_at_home.pk,
-                                          last_seen_at=now - datetime.timedelta(hours=1), details="Not at registration")
+        enrolment_create(
+            user=world.social_worker,
+            why="test",
+            child=pupil,
+            school=school,
+            start_date=now.date() - datetime.timedelta(days=90),
+        )
+    school_report = school_report_absence(
+        user=_school_lead(school),
+        why="test",
+        child=world.child_at_home.pk,
+        last_seen_at=now - datetime.timedelta(hours=1),
+        details="Not at registration",
+    )
     episode.refresh_from_db()
-    return Records(episode=episode, returned=returned, alert=alert, flag=flag, screening=screening, meeting=meeting, location=location,
-                   pair=pair, check=check, lookup=lookup, school_report=school_report)
+    return Records(
+        episode=episode,
+        returned=returned,
+        alert=alert,
+        flag=flag,
+        screening=screening,
+        meeting=meeting,
+        location=location,
+        pair=pair,
+        check=check,
+        lookup=lookup,
+        school_report=school_report,
+    )
 
 
 def _school_lead(school: Agency):
@@ -253,8 +355,12 @@ def _unguarded_views(routes) -> list[str]:
         if view_class is not None and issubclass(view_class, APIView):
             authentication = set(view_class.authentication_classes)
             permissions = view_class.permission_classes
-            if not authentication <= ALLOWED_AUTHENTICATION or not any(issubclass(p, IsAuthenticated) for p in permissions):
-                offenders.append(f"{route.pattern} ({view_class.__name__}: {sorted(a.__name__ for a in authentication)})")
+            if not authentication <= ALLOWED_AUTHENTICATION or not any(
+                issubclass(p, IsAuthenticated) for p in permissions
+            ):
+                offenders.append(
+                    f"{route.pattern} ({view_class.__name__}: {sorted(a.__name__ for a in authentication)})"
+                )
         elif not _marked(route.callback, "homeward_verified_login_required"):
             offenders.append(f"{route.pattern} (not wrapped in verified_login_required)")
     return offenders
@@ -268,7 +374,11 @@ def _let_in(client, walk) -> list[str]:
             continue
         for method in ("get", "post"):
             response = getattr(client, method)(url)
-            refused = response.status_code == 401 if route.is_api else (_goes_to_sign_in(response) or response.status_code == 405)
+            refused = (
+                response.status_code == 401
+                if route.is_api
+                else (_goes_to_sign_in(response) or response.status_code == 405)
+            )
             if not refused:
                 offenders.append(f"{method.upper()} {url} answered {response.status_code}")
     return offenders
@@ -281,11 +391,21 @@ def _let_in(client, walk) -> list[str]:
 
 def test_there_are_routes_to_walk(world, records):
     urls = [url for _, url in _walk(world, records)]
-    assert "/healthz" in urls and "/api/v1/children/" in urls and f"/episodes/{records.episode.pk}/" in urls and len(urls) > 40
+    assert (
+        "/healthz" in urls
+        and "/api/v1/children/" in urls
+        and f"/episodes/{records.episode.pk}/" in urls
+        and len(urls) > 40
+    )
 
 
 def test_the_fixture_makes_a_record_for_every_route(world, records):
-    missing = [f"{route.pattern} <{name}>" for route in _routes() for name in route.parameters if name not in records.ids(world, route)]
+    missing = [
+        f"{route.pattern} <{name}>"
+        for route in _routes()
+        for name in route.parameters
+        if name not in records.ids(world, route)
+    ]
     assert missing == [], "add a record of this kind to the `records` fixture, so the walk can reach the route"
 
 
@@ -314,7 +434,10 @@ def test_the_walk_catches_a_plain_login_required_view(world):
     routes = list(_routes(get_resolver(urlconf)))
     assert _unguarded_views(routes) == ["careless/ (not wrapped in verified_login_required)"]
     with override_settings(ROOT_URLCONF=urlconf):
-        assert _let_in(_password_only(world.social_worker), [(routes[0], "/careless/")]) == ["GET /careless/ answered 200", "POST /careless/ answered 200"]
+        assert _let_in(_password_only(world.social_worker), [(routes[0], "/careless/")]) == [
+            "GET /careless/ answered 200",
+            "POST /careless/ answered 200",
+        ]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -327,12 +450,21 @@ def _in_scope_user(world, route: Route):
         return world.police_officer
     if route.name in SCHOOL_ROUTES:
         return _school_lead(Agency.objects.get(code="103456"))
-    return world.host_coordinator if route.name in REVIEWER_ROUTES | HOST_ROUTES | MANAGER_ROUTES else world.social_worker
+    return (
+        world.host_coordinator if route.name in REVIEWER_ROUTES | HOST_ROUTES | MANAGER_ROUTES else world.social_worker
+    )
 
 
 def test_every_route_answers_a_person_who_can_see_the_child(world, records):
-    clients = {user.pk: _signed_in(user) for user in (world.social_worker, world.police_officer, world.host_coordinator,
-                                                       _school_lead(Agency.objects.get(code="103456")))}
+    clients = {
+        user.pk: _signed_in(user)
+        for user in (
+            world.social_worker,
+            world.police_officer,
+            world.host_coordinator,
+            _school_lead(Agency.objects.get(code="103456")),
+        )
+    }
     wrong = []
     for route, url in _walk(world, records):
         if _public(route):
@@ -340,7 +472,11 @@ def test_every_route_answers_a_person_who_can_see_the_child(world, records):
         client = clients[_in_scope_user(world, route).pk]
         response = client.get(url)
         if response.status_code == 405:  # a POST-only route: the record must be found (input may be refused)
-            response = client.post(url, VALID_INPUT.get(route.name, {}), content_type="application/json") if route.is_api else client.post(url)
+            response = (
+                client.post(url, VALID_INPUT.get(route.name, {}), content_type="application/json")
+                if route.is_api
+                else client.post(url)
+            )
             answered = response.status_code in (200, 201, 302, 400) and not _goes_to_sign_in(response)
         elif route.name == "alerts:open":  # follows the alert's link
             answered = response.status_code == 302 and response["Location"] == records.alert.link
@@ -352,8 +488,15 @@ def test_every_route_answers_a_person_who_can_see_the_child(world, records):
 
 
 def test_every_route_that_answers_goes_through_the_scoping_function(world, records):
-    clients = {user.pk: _signed_in(user) for user in (world.social_worker, world.police_officer, world.host_coordinator,
-                                                       _school_lead(Agency.objects.get(code="103456")))}
+    clients = {
+        user.pk: _signed_in(user)
+        for user in (
+            world.social_worker,
+            world.police_officer,
+            world.host_coordinator,
+            _school_lead(Agency.objects.get(code="103456")),
+        )
+    }
     unscoped = []
     for route, url in _walk(world, records):
         if _marked(route.callback, "homeward_no_child_data"):
@@ -411,12 +554,16 @@ def test_every_refused_look_up_of_a_child_or_an_episode_is_recorded(world, recor
         routes += 1
         child_id = records.ids(world, route)["child_id"]
         for method in ("get", "post"):
-            before = AuditEvent.objects.filter(action=Action.DENIED, child_id=child_id, user_id=world.unrelated_social_worker.pk).count()
+            before = AuditEvent.objects.filter(
+                action=Action.DENIED, child_id=child_id, user_id=world.unrelated_social_worker.pk
+            ).count()
             if method == "post" and route.is_api:
                 response = client.post(url, VALID_INPUT.get(route.name, {}), content_type="application/json")
             else:
                 response = getattr(client, method)(url)
-            after = AuditEvent.objects.filter(action=Action.DENIED, child_id=child_id, user_id=world.unrelated_social_worker.pk).count()
+            after = AuditEvent.objects.filter(
+                action=Action.DENIED, child_id=child_id, user_id=world.unrelated_social_worker.pk
+            ).count()
             if response.status_code == 404 and after == before:
                 unrecorded.append(f"{method.upper()} {url}")
     assert routes >= 24

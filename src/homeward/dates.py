@@ -26,7 +26,7 @@ def _time(value: datetime.datetime) -> str:
 
 
 def when(value: datetime.datetime | datetime.date | None, *, date_only: bool = False) -> str:
-    """"6 December 2026, 2:30am" for a moment, "6 December 2026" for a day (or date_only); "" for None."""
+    """ "6 December 2026, 2:30am" for a moment, "6 December 2026" for a day (or date_only); "" for None."""
     if value is None:
         return ""
     if isinstance(value, datetime.datetime):
@@ -51,7 +51,9 @@ def aware(value, field: str, label: str) -> datetime.datetime | None:
         try:
             value = timezone.make_aware(value)
         except (ValueError, OverflowError):
-            raise ValidationError({field: f"{_first(label)} does not exist or is ambiguous in UK time; give an offset."}) from None
+            raise ValidationError(
+                {field: f"{_first(label)} does not exist or is ambiguous in UK time; give an offset."}
+            ) from None
     return value
 
 

@@ -89,7 +89,9 @@ def test_a_placement_ending_ends_the_host_councils_access(world):
 def test_search_by_alias_and_by_nhs_number(world):
     client = _api_client_for(world.social_worker)
     assert [c["id"] for c in client.get("/api/v1/children/", {"q": "Mira"}).json()["results"]] == [world.child.pk]
-    assert [c["id"] for c in client.get("/api/v1/children/", {"q": "999 000 0018"}).json()["results"]] == [world.child.pk]
+    assert [c["id"] for c in client.get("/api/v1/children/", {"q": "999 000 0018"}).json()["results"]] == [
+        world.child.pk
+    ]
 
 
 def test_unauthenticated_api_calls_get_401(world):
@@ -120,11 +122,20 @@ def test_api_reads_are_audited(world):
     client.get(f"/api/v1/children/{world.child.pk}/")
     event = AuditEvent.objects.latest("id")
     assert AuditEvent.objects.count() == before + 1
-    assert (event.action, event.child_id, event.agency_code, event.why) == ("read", world.child.pk, "E23000014", "api:child-detail")
+    assert (event.action, event.child_id, event.agency_code, event.why) == (
+        "read",
+        world.child.pk,
+        "E23000014",
+        "api:child-detail",
+    )
 
 
 def _new_events(before: int) -> list[tuple]:
-    return list(AuditEvent.objects.filter(pk__gt=before).order_by("id").values_list("action", "object_type", "object_id", "child_id", "username", "why"))
+    return list(
+        AuditEvent.objects.filter(pk__gt=before)
+        .order_by("id")
+        .values_list("action", "object_type", "object_id", "child_id", "username", "why")
+    )
 
 
 def _last_id() -> int:
@@ -143,7 +154,9 @@ def test_a_look_up_of_no_such_child_is_denied_the_same_way_and_names_no_child(wo
     client = _api_client_for(world.unrelated_social_worker)
     before = _last_id()
     assert client.get("/api/v1/children/99999999/").status_code == 404
-    assert _new_events(before) == [("denied", "child", "99999999", None, world.unrelated_social_worker.username, "api:child-detail")]
+    assert _new_events(before) == [
+        ("denied", "child", "99999999", None, world.unrelated_social_worker.username, "api:child-detail")
+    ]
 
 
 def test_the_page_refuses_the_same_way_as_the_api(world):
@@ -159,7 +172,9 @@ def test_a_host_council_refused_the_access_log_leaves_a_denial_and_no_read(world
     sign_in(client, world.host_coordinator)
     before = _last_id()
     assert client.get(f"/children/{world.child.pk}/access-log/").status_code == 404
-    assert _new_events(before) == [("denied", "child", str(world.child.pk), world.child.pk, world.host_coordinator.username, "children:access-log")]
+    assert _new_events(before) == [
+        ("denied", "child", str(world.child.pk), world.child.pk, world.host_coordinator.username, "children:access-log")
+    ]
 
 
 def test_the_responsible_authority_sees_who_was_refused(world):

@@ -67,7 +67,12 @@ def test_it_creates_an_account_and_prints_a_password_once(world, monkeypatch):
     monkeypatch.delenv("HOMEWARD_NEW_PASSWORD", raising=False)
     out, _ = _create(agency=world.manchester.code, role="team_manager", username="t.manager", email="tm@example.org")
     user = User.objects.get(username="t.manager")
-    assert (user.agency, user.role, user.email, user.is_service_account) == (world.manchester, "team_manager", "tm@example.org", False)
+    assert (user.agency, user.role, user.email, user.is_service_account) == (
+        world.manchester,
+        "team_manager",
+        "tm@example.org",
+        False,
+    )
     password = _printed_password(out)
     assert len(password) >= 20 and user.check_password(password)
     assert user.password.startswith("argon2$") and password not in user.password
@@ -126,7 +131,9 @@ def test_enrolling_prints_an_otpauth_address_whose_codes_the_device_accepts(worl
 def test_enrolling_again_replaces_the_key(world):
     first, _ = _run("otp", "enrol", world.social_worker.username)
     second, _ = _run("otp", "enrol", world.social_worker.username)
-    first_url, second_url = (next(line for line in out.splitlines() if line.startswith("otpauth://")) for out in (first, second))
+    first_url, second_url = (
+        next(line for line in out.splitlines() if line.startswith("otpauth://")) for out in (first, second)
+    )
     assert first_url != second_url
     device = TOTPDevice.objects.get(user=world.social_worker)  # one device: the old key is gone
     assert device.config_url == second_url

@@ -34,10 +34,19 @@ def test_it_shows_the_defaults_a_council_starts_with(world):
 def test_the_director_changes_each_section_and_each_change_is_audited(world):
     director = make_user(world.manchester, Role.DIRECTOR)
     charity = Agency.objects.create(code="RHI-CHARITY", kind=AgencyKind.RHI, name="Charity interviews")
-    shown = _run(world.manchester.code, "--by", director.username,
-                 "--set", "notification.escalate_after_hours=[4, 12]",
-                 "--set", "safeguarding.night_ends=07:00", "--set", "safeguarding.long_missing_hours=12",
-                 "--set", "interview.service=rhi-charity")
+    shown = _run(
+        world.manchester.code,
+        "--by",
+        director.username,
+        "--set",
+        "notification.escalate_after_hours=[4, 12]",
+        "--set",
+        "safeguarding.night_ends=07:00",
+        "--set",
+        "safeguarding.long_missing_hours=12",
+        "--set",
+        "interview.service=rhi-charity",
+    )
     assert shown["notification.escalate_after_hours"] == [4, 12] and shown["safeguarding.night_ends"] == "07:00:00"
     assert notification_settings_for(world.manchester).escalate_after_hours == [4, 12]
     assert safeguarding_settings_for(world.manchester).long_missing_hours == 12
@@ -45,7 +54,10 @@ def test_the_director_changes_each_section_and_each_change_is_audited(world):
     # Leeds is untouched.
     assert safeguarding_settings_for(world.leeds).long_missing_hours == 24
     entries = {e.object_type: e for e in AuditEvent.objects.filter(username=director.username, action="update")}
-    assert entries["safeguardingsettings"].detail == {"night_ends": ["06:00:00", "07:00:00"], "long_missing_hours": [24, 12]}
+    assert entries["safeguardingsettings"].detail == {
+        "night_ends": ["06:00:00", "07:00:00"],
+        "long_missing_hours": [24, 12],
+    }
     assert entries["notificationsettings"].object_id == world.manchester.code
     assert entries["returninterviewcommission"].detail == {"service": [None, "RHI-CHARITY"]}
 
@@ -58,13 +70,16 @@ def test_only_the_councils_own_administrator_may_change_it(world, who, council):
     assert safeguarding_settings_for(getattr(world, council)).long_missing_hours == 24
 
 
-@pytest.mark.parametrize(("assignment", "message"), [
-    ("safeguarding.long_missing_hours=0", "safeguarding.long_missing_hours: Give a number of hours above zero."),
-    ("safeguarding.bedtime=22:00", "safeguarding.bedtime: Not a setting here"),
-    ("notification.repeat_missing=[{\"episodes\": 3}]", "notification.repeat_missing:"),
-    ("safeguarding.night_ends=late", "safeguarding.night_ends:"),
-    ("interview.service=SC100001", "interview.service: SC100001 is not a return interview service."),
-])
+@pytest.mark.parametrize(
+    ("assignment", "message"),
+    [
+        ("safeguarding.long_missing_hours=0", "safeguarding.long_missing_hours: Give a number of hours above zero."),
+        ("safeguarding.bedtime=22:00", "safeguarding.bedtime: Not a setting here"),
+        ('notification.repeat_missing=[{"episodes": 3}]', "notification.repeat_missing:"),
+        ("safeguarding.night_ends=late", "safeguarding.night_ends:"),
+        ("interview.service=SC100001", "interview.service: SC100001 is not a return interview service."),
+    ],
+)
 def test_bad_values_are_refused_naming_the_setting(world, assignment, message):
     director = make_user(world.manchester, Role.DIRECTOR)
     with pytest.raises(CommandError) as refused:

@@ -32,8 +32,12 @@ EXPECTED = {
 
 def _open_episode(world, child):
     episode, _ = services.episode_open(
-        user=world.social_worker, why="test", child=child.pk, kind="missing",
-        last_seen_at=timezone.now() - datetime.timedelta(hours=2), last_seen_location="The bus station",
+        user=world.social_worker,
+        why="test",
+        child=child.pk,
+        kind="missing",
+        last_seen_at=timezone.now() - datetime.timedelta(hours=2),
+        last_seen_location="The bus station",
     )
     return episode
 
@@ -50,7 +54,9 @@ def test_each_reason_shows_only_the_fields_it_needs(world, who):
 def test_the_police_of_the_area_get_the_philomena_profile_only_while_the_child_is_missing(world):
     assert Field.PHILOMENA_PROFILE not in fields_visible(user=world.police_officer, child=world.child)
     _open_episode(world, world.child)
-    assert fields_visible(user=world.police_officer, child=world.child) == IDENTITY_AND_PLACEMENT | {Field.PHILOMENA_PROFILE}
+    assert fields_visible(user=world.police_officer, child=world.child) == IDENTITY_AND_PLACEMENT | {
+        Field.PHILOMENA_PROFILE
+    }
 
 
 def test_nobody_but_the_responsible_council_sees_identifiers_family_home_or_findings(world):
@@ -67,17 +73,28 @@ def test_a_user_with_several_reasons_sees_the_union(world, monkeypatch):
     episode.location_police_force = world.gmp
     episode.save(update_fields=["location_police_force"])
     assert len(access_reasons(world.gmp_officer, world.child_at_home)) == 2
-    monkeypatch.setitem(fields.SHOWN_BY_REASON, "Police force covering the current placement", fields.Shown(frozenset({Field.IDENTITY})))
     monkeypatch.setitem(
-        fields.SHOWN_BY_REASON, "Police force where an open episode was last known to be", fields.Shown(frozenset({Field.CURRENT_PLACEMENT}))
+        fields.SHOWN_BY_REASON, "Police force covering the current placement", fields.Shown(frozenset({Field.IDENTITY}))
     )
-    assert fields_visible(user=world.gmp_officer, child=world.child_at_home) == {Field.IDENTITY, Field.CURRENT_PLACEMENT}
+    monkeypatch.setitem(
+        fields.SHOWN_BY_REASON,
+        "Police force where an open episode was last known to be",
+        fields.Shown(frozenset({Field.CURRENT_PLACEMENT})),
+    )
+    assert fields_visible(user=world.gmp_officer, child=world.child_at_home) == {
+        Field.IDENTITY,
+        Field.CURRENT_PLACEMENT,
+    }
 
 
 def test_a_performance_analyst_sees_no_part_of_any_record(world):
     analyst = make_user(world.manchester, Role.ANALYST)
     shown = fields_visible_many(user=analyst, children=[world.child, world.child_at_home, world.moved_child])
-    assert shown == {world.child.pk: frozenset(), world.child_at_home.pk: frozenset(), world.moved_child.pk: frozenset()}
+    assert shown == {
+        world.child.pk: frozenset(),
+        world.child_at_home.pk: frozenset(),
+        world.moved_child.pk: frozenset(),
+    }
 
 
 def test_a_page_of_children_costs_no_more_queries_than_one_child(world):

@@ -31,7 +31,13 @@ HEALTH = {Field.IDENTITY, Field.IDENTIFIERS, Field.CURRENT_PLACEMENT, Field.CONT
 SHOWN = {
     "nurse": HEALTH,
     "named_nurse": HEALTH,
-    "virtual_school_head": {Field.IDENTITY, Field.IDENTIFIERS, Field.CURRENT_PLACEMENT, Field.CONTACTS, Field.MISSING_NOW},
+    "virtual_school_head": {
+        Field.IDENTITY,
+        Field.IDENTIFIERS,
+        Field.CURRENT_PLACEMENT,
+        Field.CONTACTS,
+        Field.MISSING_NOW,
+    },
     "school_lead": {Field.IDENTITY, Field.CONTACTS, Field.MISSING_NOW},
 }
 
@@ -50,8 +56,12 @@ def _api(user) -> APIClient:
 
 def _open_episode(world, child) -> Episode:
     episode, _ = services.episode_open(
-        user=world.social_worker, why="test", child=child.pk, kind="missing",
-        last_seen_at=timezone.now() - datetime.timedelta(hours=2), last_seen_location="The bus station",
+        user=world.social_worker,
+        why="test",
+        child=child.pk,
+        kind="missing",
+        last_seen_at=timezone.now() - datetime.timedelta(hours=2),
+        last_seen_location="The bus station",
     )
     return episode
 
@@ -79,13 +89,19 @@ def test_a_nurse_of_one_icb_sees_nothing_of_another_councils_children(world, par
     assert client.get(f"/episodes/{episode.pk}/").status_code == 404
     assert _api(partners.leeds_nurse).get(f"/api/v1/children/{world.child.pk}/").status_code == 404
     # And the refusal is audited, not a read.
-    assert AuditEvent.objects.filter(user_id=partners.leeds_nurse.pk, child_id=world.child.pk, action=Action.DENIED).exists()
-    assert not AuditEvent.objects.filter(user_id=partners.leeds_nurse.pk, child_id=world.child.pk, action=Action.READ).exists()
+    assert AuditEvent.objects.filter(
+        user_id=partners.leeds_nurse.pk, child_id=world.child.pk, action=Action.DENIED
+    ).exists()
+    assert not AuditEvent.objects.filter(
+        user_id=partners.leeds_nurse.pk, child_id=world.child.pk, action=Action.READ
+    ).exists()
 
 
 def test_the_reasons_are_named_on_the_childs_page(world, partners):
     assert access_reasons(partners.nurse, world.child) == ["Health body for the council that looks after the child"]
-    assert access_reasons(partners.virtual_school_head, world.child) == ["Virtual school of the council that looks after the child"]
+    assert access_reasons(partners.virtual_school_head, world.child) == [
+        "Virtual school of the council that looks after the child"
+    ]
     assert access_reasons(partners.school_lead, world.child) == ["School where the child is on roll"]
 
 
@@ -99,8 +115,11 @@ def test_a_school_sees_its_pupil_but_not_where_they_live_nor_the_episodes(world,
     assert "B1 1AA" not in page and "Oak House" not in page  # the placement
     assert "999 000 0018" not in page  # the NHS number
     assert "Risk flags" not in page
-    for path in (f"/episodes/{episode.pk}/", f"/episodes/children/{world.child.pk}/timeline/",
-                 f"/episodes/children/{world.child.pk}/profile/"):
+    for path in (
+        f"/episodes/{episode.pk}/",
+        f"/episodes/children/{world.child.pk}/timeline/",
+        f"/episodes/children/{world.child.pk}/profile/",
+    ):
         assert client.get(path).status_code == 404, path
     assert client.get(f"/children/{world.child.pk}/flags/").status_code == 403
     assert "Risk flags" not in client.get(f"/children/{world.child.pk}/strategy-meetings/").content.decode()
@@ -133,12 +152,18 @@ def test_an_administrator_adds_an_icb_serving_its_councils_and_a_school_by_urn(w
     from tests.conftest import make_user
 
     out = StringIO()
-    call_command("partner_agency", "icb", "QOP", "NHS Greater Manchester ICB", "--serves", world.manchester.code, stdout=out)
+    call_command(
+        "partner_agency", "icb", "QOP", "NHS Greater Manchester ICB", "--serves", world.manchester.code, stdout=out
+    )
     assert out.getvalue().startswith(f"QOP\ticb\tNHS Greater Manchester ICB\t{world.manchester.code}")
     nurse = make_user(Agency.objects.get(code="QOP"), Role.DESIGNATED_NURSE)
     assert set(visible_children(nurse)) == {world.child, world.child_at_home, world.moved_child}
     call_command("partner_agency", "school", "103456", "Digbeth Academy", stdout=StringIO())
-    for wrong in (["school", "SC1", "A school"], ["virtual_school", "VS-X", "Two councils", "--serves", world.manchester.code, world.leeds.code],
-                  ["icb", "QOP", "NHS Greater Manchester ICB", "--serves", "E99999999"], ["school", "QOP", "Not a school"]):
+    for wrong in (
+        ["school", "SC1", "A school"],
+        ["virtual_school", "VS-X", "Two councils", "--serves", world.manchester.code, world.leeds.code],
+        ["icb", "QOP", "NHS Greater Manchester ICB", "--serves", "E99999999"],
+        ["school", "QOP", "Not a school"],
+    ):
         with pytest.raises(CommandError):
             call_command("partner_agency", *wrong, stdout=StringIO())

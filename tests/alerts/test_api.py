@@ -6,8 +6,13 @@ from tests.support import sign_in
 
 
 def _alert(world, user):
-    [alert] = notify(event="episode_opened", recipients=[(user, Urgency.URGENT)], subject="A child you are responsible for has been reported missing",
-                     link=f"/children/{world.child.pk}/", child_id=world.child.pk)
+    [alert] = notify(
+        event="episode_opened",
+        recipients=[(user, Urgency.URGENT)],
+        subject="A child you are responsible for has been reported missing",
+        link=f"/children/{world.child.pk}/",
+        child_id=world.child.pk,
+    )
     return alert
 
 
@@ -17,7 +22,12 @@ def test_it_lists_the_callers_own_alerts(world, people, client):
     body = client.get("/api/v1/alerts/").json()
     assert body["count"] == 1
     [item] = body["results"]
-    assert (item["id"], item["urgency"], item["child_id"], item["acknowledged_at"]) == (alert.pk, "urgent", world.child.pk, None)
+    assert (item["id"], item["urgency"], item["child_id"], item["acknowledged_at"]) == (
+        alert.pk,
+        "urgent",
+        world.child.pk,
+        None,
+    )
 
 
 def test_it_validates_ownership(world, people, client):

@@ -25,8 +25,15 @@ def t0():
 
 
 def _urgent(world, recipients, now, related=("episodes.episode", 7)):
-    return notify(event="risk_high", recipients=[(user, Urgency.URGENT) for user in recipients], subject=MISSING,
-                  link=f"/children/{world.child.pk}/", child_id=world.child.pk, related=related, now=now)
+    return notify(
+        event="risk_high",
+        recipients=[(user, Urgency.URGENT) for user in recipients],
+        subject=MISSING,
+        link=f"/children/{world.child.pk}/",
+        child_id=world.child.pk,
+        related=related,
+        now=now,
+    )
 
 
 def _to(smtp, user) -> list[str]:
@@ -98,13 +105,20 @@ def test_a_clock_that_fires_after_acknowledgement_does_nothing(world, people, t0
 
 
 def test_a_normal_alert_has_no_clocks(world, people, t0):
-    notify(event="placed_in_area", recipients=[(people.host_coordinator, Urgency.NORMAL)], subject="A child has been placed in your area",
-           link="/children/", now=t0)
+    notify(
+        event="placed_in_area",
+        recipients=[(people.host_coordinator, Urgency.NORMAL)],
+        subject="A child has been placed in your area",
+        link="/children/",
+        now=t0,
+    )
     assert list(Task.objects.values_list("name", flat=True)) == ["homeward.alerts.tasks.email_send"]
 
 
 def test_a_council_sets_its_own_times(world, people, smtp, t0):
-    NotificationSettings.objects.create(authority=world.manchester, urgent_renotify_minutes=5, urgent_escalate_minutes=10)
+    NotificationSettings.objects.create(
+        authority=world.manchester, urgent_renotify_minutes=5, urgent_escalate_minutes=10
+    )
     [alert] = _urgent(world, [people.social_worker], t0)
     run_due(t0 + minutes(9))
     alert.refresh_from_db()

@@ -26,7 +26,12 @@ def nurses(partners):
 
 
 def test_a_missing_child_with_medical_needs_is_made_known_to_the_designated_nurse(world, cast, nurses, smtp):
-    philomena_profile_save(user=world.provider_staff, why="test", child=world.child.pk, medical_needs="Type 1 diabetes: insulin twice daily")
+    philomena_profile_save(
+        user=world.provider_staff,
+        why="test",
+        child=world.child.pk,
+        medical_needs="Type 1 diabetes: insulin twice daily",
+    )
     episode = open_episode(world, cast.social_worker)
     [alert] = check_delivered(world, smtp, world.child, HEALTH_TOLD, {nurses.nurse: MEDICAL})
     assert alert.link == f"/episodes/{episode.pk}/"
@@ -41,27 +46,46 @@ def test_a_missing_child_without_medical_needs_tells_health_nothing(world, cast,
     assert not Alert.objects.filter(kind=HEALTH_TOLD).exists()
 
 
-@pytest.mark.parametrize(("findings", "disclosed"), [
-    ({"harm_suffered": "Hit by an older man she was with"}, "harm"),
-    ({"exploitation_indicators": ["unexplained_injury"]}, "an injury"),
-    ({"exploitation_indicators": ["older_controlling_adult", "money_or_gifts"]}, "signs of sexual exploitation"),
-    ({"harm_suffered": "Assaulted", "exploitation_indicators": ["sexual_exploitation"]}, "harm and signs of sexual exploitation"),
-])
-def test_a_return_interview_disclosing_harm_tells_the_designated_nurse_once(world, cast, nurses, smtp, t0, findings, disclosed):
+@pytest.mark.parametrize(
+    ("findings", "disclosed"),
+    [
+        ({"harm_suffered": "Hit by an older man she was with"}, "harm"),
+        ({"exploitation_indicators": ["unexplained_injury"]}, "an injury"),
+        ({"exploitation_indicators": ["older_controlling_adult", "money_or_gifts"]}, "signs of sexual exploitation"),
+        (
+            {"harm_suffered": "Assaulted", "exploitation_indicators": ["sexual_exploitation"]},
+            "harm and signs of sexual exploitation",
+        ),
+    ],
+)
+def test_a_return_interview_disclosing_harm_tells_the_designated_nurse_once(
+    world, cast, nurses, smtp, t0, findings, disclosed
+):
     episode = returned(world, cast, t0)
     return_interview_update(user=cast.rhi_worker, why="test", episode=episode, status="offered")
-    return_interview_update(user=cast.rhi_worker, why="test", episode=episode, status="completed", held_at=timezone.now(), **findings)
+    return_interview_update(
+        user=cast.rhi_worker, why="test", episode=episode, status="completed", held_at=timezone.now(), **findings
+    )
     subject = f"A return home interview has disclosed {disclosed} for a child in care"
     check_delivered(world, smtp, world.child, HEALTH_TOLD, {nurses.nurse: subject})
     # More findings on the same interview: the nurse already knows.
-    return_interview_update(user=cast.rhi_worker, why="test", episode=episode, what_would_help="A key worker", harm_suffered="More")
+    return_interview_update(
+        user=cast.rhi_worker, why="test", episode=episode, what_would_help="A key worker", harm_suffered="More"
+    )
     assert Alert.objects.filter(kind=HEALTH_TOLD).count() == 1
 
 
 def test_an_interview_with_nothing_of_harm_tells_health_nothing(world, cast, nurses, t0):
     episode = returned(world, cast, t0)
     return_interview_update(user=cast.rhi_worker, why="test", episode=episode, status="offered")
-    return_interview_update(user=cast.rhi_worker, why="test", episode=episode, status="completed", held_at=timezone.now(),
-                            why_went="Wanted to see her sister", exploitation_indicators=["weapons"])
+    return_interview_update(
+        user=cast.rhi_worker,
+        why="test",
+        episode=episode,
+        status="completed",
+        held_at=timezone.now(),
+        why_went="Wanted to see her sister",
+        exploitation_indicators=["weapons"],
+    )
     run_due(timezone.now())
     assert not Alert.objects.filter(kind=HEALTH_TOLD).exists()

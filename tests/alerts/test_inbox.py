@@ -14,8 +14,14 @@ from homeward.audit.models import AuditEvent
 
 
 def _alert(user, *, child=None, at=None, urgency=Urgency.NORMAL, event="episode_opened"):
-    [alert] = notify(event=event, recipients=[(user, urgency)], subject="A child you are responsible for has been reported missing",
-                     link=f"/children/{child.pk}/" if child else "/", child_id=child.pk if child else None, now=at)
+    [alert] = notify(
+        event=event,
+        recipients=[(user, urgency)],
+        subject="A child you are responsible for has been reported missing",
+        link=f"/children/{child.pk}/" if child else "/",
+        child_id=child.pk if child else None,
+        now=at,
+    )
     return alert
 
 
@@ -54,7 +60,12 @@ def test_acknowledging_marks_it_read_and_is_audited(world, people):
     assert acknowledged.acknowledged_at is not None and acknowledged.read_at is not None
     event = AuditEvent.objects.latest("id")
     assert (event.action, event.object_type, event.object_id, event.child_id, event.why) == (
-        "update", "alert", str(alert.pk), world.child.pk, "test:ack")
+        "update",
+        "alert",
+        str(alert.pk),
+        world.child.pk,
+        "test:ack",
+    )
     assert unread_count(people.social_worker) == 0
     # Acknowledging twice changes nothing and records nothing more.
     alert_acknowledge(user=people.social_worker, alert_id=alert.pk, why="test:ack")

@@ -19,7 +19,13 @@ HIGH_RISK = "The police have graded a child you are responsible for as high risk
 
 
 def _alert(user, *, child, subject=MISSING, urgency=Urgency.NORMAL, link=None) -> Alert:
-    [alert] = notify(event="test", recipients=[(user, urgency)], subject=subject, link=link or f"/children/{child.pk}/", child_id=child.pk)
+    [alert] = notify(
+        event="test",
+        recipients=[(user, urgency)],
+        subject=subject,
+        link=link or f"/children/{child.pk}/",
+        child_id=child.pk,
+    )
     return alert
 
 
@@ -83,7 +89,9 @@ def test_opening_an_alert_marks_it_read_and_follows_its_link(world, people):
     assert (response.status_code, response["Location"]) == (302, f"/children/{world.child.pk}/")
     alert.refresh_from_db()
     assert alert.read_at is not None
-    assert "Read" in client.get("/inbox/").content.decode().split(f'data-testid="alert-{alert.pk}"')[1].split("</tr>")[0]
+    assert (
+        "Read" in client.get("/inbox/").content.decode().split(f'data-testid="alert-{alert.pk}"')[1].split("</tr>")[0]
+    )
 
 
 def test_a_link_that_leaves_homeward_goes_back_to_the_inbox(world, people):

@@ -14,8 +14,13 @@ MISSING = "A child you are responsible for has been reported missing"
 
 
 def _notify(world, recipients, **overrides):
-    options = dict(event="episode_opened", recipients=recipients, subject=MISSING,
-                   link=f"/children/{world.child.pk}/", child_id=world.child.pk)
+    options = dict(
+        event="episode_opened",
+        recipients=recipients,
+        subject=MISSING,
+        link=f"/children/{world.child.pk}/",
+        child_id=world.child.pk,
+    )
     return notify(**{**options, **overrides})
 
 
@@ -48,8 +53,15 @@ def test_the_email_names_no_child(world, people, smtp):
     assert smtp.wait_for(1, timeout=5)
     [message] = smtp.messages
     child = world.child
-    for personal in (child.first_name, child.last_name, "Mira", child.la_child_id, child.nhs_number,
-                     child.date_of_birth.strftime("%d/%m/%Y"), child.date_of_birth.isoformat()):
+    for personal in (
+        child.first_name,
+        child.last_name,
+        "Mira",
+        child.la_child_id,
+        child.nhs_number,
+        child.date_of_birth.strftime("%d/%m/%Y"),
+        child.date_of_birth.isoformat(),
+    ):
         assert personal not in message.subject and personal not in message.body
     assert message.subject == f"Urgent: {MISSING}"
     assert "acknowledge" in message.body

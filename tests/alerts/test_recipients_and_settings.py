@@ -13,7 +13,10 @@ from tests.conftest import make_user
 
 def test_council_staff_are_found_by_council_and_role(world, people):
     assert list(council_staff(world.manchester, [Role.MISSING_COORDINATOR, Role.SOCIAL_WORKER])) == [
-        people.social_worker, people.coordinator, people.other_social_worker]
+        people.social_worker,
+        people.coordinator,
+        people.other_social_worker,
+    ]
     assert list(council_staff(world.birmingham, [Role.MISSING_COORDINATOR])) == [people.host_coordinator]
     assert not council_staff(world.leeds, [Role.IRO]).exists()
 
@@ -73,8 +76,12 @@ def test_a_council_can_set_its_own(world):
 
 
 def test_settings_are_validated(world):
-    for bad in ({"escalate_after_hours": [0]}, {"escalate_after_hours": "24"},
-                {"repeat_missing": [{"episodes": 3}]}, {"urgent_renotify_minutes": 0}):
+    for bad in (
+        {"escalate_after_hours": [0]},
+        {"escalate_after_hours": "24"},
+        {"repeat_missing": [{"episodes": 3}]},
+        {"urgent_renotify_minutes": 0},
+    ):
         with pytest.raises(ValidationError):
             NotificationSettings(authority=world.leeds, **bad).full_clean()
     NotificationSettings(authority=world.leeds).full_clean()

@@ -33,13 +33,19 @@ KILL_AT = 15
 def due_alerts() -> list[int]:
     council = Agency.objects.create(code="FAULT01", kind=AgencyKind.LOCAL_AUTHORITY, name="Faultshire")
     users = [
-        User.objects.create(username=f"fault-{n}", email=f"fault-{n}@example.org", agency=council, role=Role.SOCIAL_WORKER)
+        User.objects.create(
+            username=f"fault-{n}", email=f"fault-{n}@example.org", agency=council, role=Role.SOCIAL_WORKER
+        )
         for n in range(8)
     ]
     alerts = []
     for _ in range(ALERTS // len(users)):
-        alerts += notify(event="episode_opened", recipients=[(u, Urgency.NORMAL) for u in users],
-                         subject="A child you are responsible for has been reported missing", link="/")
+        alerts += notify(
+            event="episode_opened",
+            recipients=[(u, Urgency.NORMAL) for u in users],
+            subject="A child you are responsible for has been reported missing",
+            link="/",
+        )
     assert Delivery.objects.count() == ALERTS
     return [a.pk for a in alerts]
 
@@ -47,8 +53,15 @@ def due_alerts() -> list[int]:
 def _worker(mailbox, threads: int = 1):
     # The first worker has one thread, so the kill lands at exactly the point chosen (with more,
     # each message in flight is in the same position as this one); the restarted one has four.
-    return start_worker_process("--threads", str(threads), "--poll", "0.05", "--lease", "2",
-                                env={"HOMEWARD_SMTP_HOST": "127.0.0.1", "HOMEWARD_SMTP_PORT": str(mailbox.port)})
+    return start_worker_process(
+        "--threads",
+        str(threads),
+        "--poll",
+        "0.05",
+        "--lease",
+        "2",
+        env={"HOMEWARD_SMTP_HOST": "127.0.0.1", "HOMEWARD_SMTP_PORT": str(mailbox.port)},
+    )
 
 
 def _restart_and_finish(mailbox, expected: int) -> None:
@@ -137,14 +150,30 @@ def clocks_due(reference):
     person(Role.MISSING_COORDINATOR, "fault-coordinator")
     managers = [person(Role.TEAM_MANAGER, "fault-tm-1"), person(Role.TEAM_MANAGER, "fault-tm-2")]
     officer = person(Role.NOMINATED_OFFICER, "fault-no")
-    child = child_create(user=social_worker, why="test", first_name="Test", last_name="Child", sex="2", la_child_id="FAULT1",
-                         date_of_birth=datetime.date.today().replace(year=datetime.date.today().year - 15, day=1))
+    child = child_create(
+        user=social_worker,
+        why="test",
+        first_name="Test",
+        last_name="Child",
+        sex="2",
+        la_child_id="FAULT1",
+        date_of_birth=datetime.date.today().replace(year=datetime.date.today().year - 15, day=1),
+    )
     child_allocate(user=social_worker, why="test", child=child, social_worker=social_worker, iro=iro)
     now = timezone.now()
-    episode, _ = episode_open(user=social_worker, why="test", child=child, kind="missing", started_at=now - datetime.timedelta(hours=25))
+    episode, _ = episode_open(
+        user=social_worker, why="test", child=child, kind="missing", started_at=now - datetime.timedelta(hours=25)
+    )
     # As rules.on_episode_risk_graded tells them, three hours ago.
-    notify(event="risk_high", recipients=[(user, Urgency.URGENT) for user in [*managers, officer]], subject=HIGH_RISK,
-           link=f"/episodes/{episode.pk}/", child_id=child.pk, related=episode, now=now - datetime.timedelta(hours=3))
+    notify(
+        event="risk_high",
+        recipients=[(user, Urgency.URGENT) for user in [*managers, officer]],
+        subject=HIGH_RISK,
+        link=f"/episodes/{episode.pk}/",
+        child_id=child.pk,
+        related=episode,
+        now=now - datetime.timedelta(hours=3),
+    )
     return managers, officer
 
 

@@ -11,8 +11,15 @@ def _key(tmp_path, **env) -> subprocess.CompletedProcess:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("HOMEWARD_") and k != "DATABASE_URL"}
     environment.update(DJANGO_SETTINGS_MODULE="homeward.settings", HOMEWARD_VAR_DIR=str(tmp_path), **env)
     return subprocess.run(
-        [sys.executable, "-c", "import django; django.setup(); from django.conf import settings; print(settings.HOMEWARD_AUDIT_KEY)"],
-        env=environment, capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings; print(settings.HOMEWARD_AUDIT_KEY)",
+        ],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 

@@ -20,7 +20,12 @@ def test_a_read_creates_an_entry(world):
     assert AuditEvent.objects.count() == before + 1
     assert event.username == world.host_coordinator.username
     assert event.agency_code == "E08000025"
-    assert (event.action, event.object_type, event.child_id, event.why) == ("read", "child", world.child.pk, "test:read")
+    assert (event.action, event.object_type, event.child_id, event.why) == (
+        "read",
+        "child",
+        world.child.pk,
+        "test:read",
+    )
 
 
 def test_writes_are_audited_too(world):
@@ -84,7 +89,9 @@ def test_concurrent_writers_keep_one_valid_chain():
         try:
             barrier.wait()
             for i in range(per_writer):
-                audit_record(user=None, action="read", object_type="child", object_id=f"{n}-{i}", why="concurrency test")
+                audit_record(
+                    user=None, action="read", object_type="child", object_id=f"{n}-{i}", why="concurrency test"
+                )
         except BaseException as error:  # reported below: a thread's exception would otherwise vanish
             errors.append(error)
         finally:
@@ -152,12 +159,17 @@ def test_a_gap_shows_even_when_the_hashes_after_it_were_recomputed(world):
             for event in later:
                 event.prev_hash = previous
                 event.hash = event.compute_hash()
-                cursor.execute("UPDATE audit_auditevent SET prev_hash = %s, hash = %s WHERE id = %s", [event.prev_hash, event.hash, event.pk])
+                cursor.execute(
+                    "UPDATE audit_auditevent SET prev_hash = %s, hash = %s WHERE id = %s",
+                    [event.prev_hash, event.hash, event.pk],
+                )
                 previous = event.hash
     finally:
         triggers.install(connection)
     problems = audit_verify()
-    assert [(p.event_id, p.reason) for p in problems] == [(later[0].pk, f"is number {victim.seq + 1} but follows number {victim.seq - 1}: 1 entries missing")]
+    assert [(p.event_id, p.reason) for p in problems] == [
+        (later[0].pk, f"is number {victim.seq + 1} but follows number {victim.seq - 1}: 1 entries missing")
+    ]
 
 
 def test_verify_prints_the_head_and_count_to_record(world):
@@ -178,7 +190,10 @@ def test_entries_cut_off_the_end_are_caught_by_the_recorded_head_and_count(world
             _verify(*args)
     report = audit_check(expect_head=head, expect_count=int(count))
     assert [p.event_id for p in report.problems] == [None, None]
-    assert "fewer than the" in report.problems[0].reason and "no longer holds the recorded head" in report.problems[1].reason
+    assert (
+        "fewer than the" in report.problems[0].reason
+        and "no longer holds the recorded head" in report.problems[1].reason
+    )
 
 
 def test_a_chain_that_grew_since_the_recording_passes(world):
@@ -192,7 +207,9 @@ def test_a_recorded_head_that_does_not_match_its_count_fails(world):
     head, count = _recorded()
     child_get(user=world.social_worker, child_id=world.child.pk, why="test:later read")
     problems = audit_verify(expect_head=head, expect_count=int(count) + 1)
-    assert [p.reason for p in problems] == [f"holds the recorded head as entry {count}, not entry {int(count) + 1} as recorded"]
+    assert [p.reason for p in problems] == [
+        f"holds the recorded head as entry {count}, not entry {int(count) + 1} as recorded"
+    ]
 
 
 def test_a_malformed_head_is_refused(world):
@@ -222,8 +239,20 @@ def test_the_migration_numbers_and_seals_an_existing_log_and_refuses_a_broken_on
 
         previous = GENESIS
         for n in range(3):
-            row = {"at": timezone.now(), "user_id": None, "username": "system", "agency_code": "", "role": "", "action": "read",
-                   "object_type": "child", "object_id": str(n), "child_id": None, "why": "before numbering", "detail": {}, "prev_hash": previous}
+            row = {
+                "at": timezone.now(),
+                "user_id": None,
+                "username": "system",
+                "agency_code": "",
+                "role": "",
+                "action": "read",
+                "object_type": "child",
+                "object_id": str(n),
+                "child_id": None,
+                "why": "before numbering",
+                "detail": {},
+                "prev_hash": previous,
+            }
             text = json.dumps({**row, "at": row["at"].isoformat()}, sort_keys=True, separators=(",", ":"), default=str)
             previous = hashlib.sha256(text.encode()).hexdigest()
             old.objects.create(**row, hash=previous)

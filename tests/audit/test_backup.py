@@ -50,9 +50,23 @@ def test_a_restore_brings_back_the_database_and_the_chain_it_backed_up(world, tm
     assert f"head {report.head}" in printed
 
     # Written after the backup: a child (through the service, audited) and another audit entry.
-    added = child_create(user=world.social_worker, why="test", first_name="Zara", last_name="Afterwards",
-                         date_of_birth=datetime.date(2012, 5, 1), sex="2", la_child_id="MAN099")
-    audit_record(user=world.social_worker, action=Action.READ, object_type="child", object_id=added.pk, child_id=added.pk, why="test")
+    added = child_create(
+        user=world.social_worker,
+        why="test",
+        first_name="Zara",
+        last_name="Afterwards",
+        date_of_birth=datetime.date(2012, 5, 1),
+        sex="2",
+        la_child_id="MAN099",
+    )
+    audit_record(
+        user=world.social_worker,
+        action=Action.READ,
+        object_type="child",
+        object_id=added.pk,
+        child_id=added.pk,
+        why="test",
+    )
     assert AuditEvent.objects.count() > sidecar["audit_count"]
 
     printed = _command("restore", str(backup), "--yes")
@@ -66,10 +80,22 @@ def test_a_restore_brings_back_the_database_and_the_chain_it_backed_up(world, tm
     # And the CLI, in a process of its own, agrees about the restored database.
     connection.close()
     verify = subprocess.run(
-        [sys.executable, "-m", "homeward", "audit", "verify",
-         "--expect-head", sidecar["audit_head"], "--expect-count", str(sidecar["audit_count"])],
+        [
+            sys.executable,
+            "-m",
+            "homeward",
+            "audit",
+            "verify",
+            "--expect-head",
+            sidecar["audit_head"],
+            "--expect-count",
+            str(sidecar["audit_count"]),
+        ],
         env={**os.environ, "DATABASE_URL": _database_url(), "HOMEWARD_AUDIT_KEY": settings.HOMEWARD_AUDIT_KEY},
-        capture_output=True, text=True, timeout=120, check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert verify.returncode == 0, verify.stderr
     assert f"count {sidecar['audit_count']}" in verify.stdout
@@ -110,11 +136,21 @@ def test_a_restore_refuses_without_yes(world, tmp_path: Path) -> None:
 
 def test_subject_access_exports_the_child_and_nothing_of_another(world, tmp_path: Path) -> None:
     now = timezone.now()
-    episode, _ = episode_open(user=world.provider_staff, why="test", child=world.child, kind="missing",
-                              started_at=now - datetime.timedelta(hours=2))
+    episode, _ = episode_open(
+        user=world.provider_staff,
+        why="test",
+        child=world.child,
+        kind="missing",
+        started_at=now - datetime.timedelta(hours=2),
+    )
     episode_add_update(user=world.provider_staff, why="test", episode=episode, kind="note", text="Called her phone")
-    other, _ = episode_open(user=world.other_provider_staff, why="test", child=world.leeds_child, kind="missing",
-                            started_at=now - datetime.timedelta(hours=2))
+    other, _ = episode_open(
+        user=world.other_provider_staff,
+        why="test",
+        child=world.leeds_child,
+        kind="missing",
+        started_at=now - datetime.timedelta(hours=2),
+    )
     out = tmp_path / "sar.json"
 
     printed = _command("subject_access", str(world.child.pk), "--out", str(out))
@@ -135,7 +171,12 @@ def test_subject_access_exports_the_child_and_nothing_of_another(world, tmp_path
     assert other.pk not in [e["id"] for e in export["episodes"]]
     assert str(out) in printed
     # The export is itself in the child's access log.
-    assert AuditEvent.objects.filter(child_id=world.child.pk, action="read", why="subject access export", username="system").count() == 1
+    assert (
+        AuditEvent.objects.filter(
+            child_id=world.child.pk, action="read", why="subject access export", username="system"
+        ).count()
+        == 1
+    )
 
 
 def test_subject_access_of_an_unknown_child_is_refused(db, tmp_path: Path) -> None:

@@ -49,21 +49,41 @@ def _whole_record(world, django_capture_on_commit_callbacks) -> None:
     interview, a profile with a photo, flags, and a police report identified as her."""
     commission_return_interview_services(world)
     now = timezone.now()
-    for went, back in ((now - datetime.timedelta(days=20), now - datetime.timedelta(days=19)),
-                       (now - datetime.timedelta(days=9), now - datetime.timedelta(days=8))):
-        episode, _ = episode_open(user=world.provider_staff, why="test", child=world.child, kind="missing", started_at=went)
-        episode_grade_risk(user=world.police_officer, why="test", episode=episode, risk_grade="medium", source="Call from staff")
+    for went, back in (
+        (now - datetime.timedelta(days=20), now - datetime.timedelta(days=19)),
+        (now - datetime.timedelta(days=9), now - datetime.timedelta(days=8)),
+    ):
+        episode, _ = episode_open(
+            user=world.provider_staff, why="test", child=world.child, kind="missing", started_at=went
+        )
+        episode_grade_risk(
+            user=world.police_officer, why="test", episode=episode, risk_grade="medium", source="Call from staff"
+        )
         episode_add_update(user=world.provider_staff, why="test", episode=episode, kind="note", text="Called her phone")
-        episode_record_return(user=world.provider_staff, why="test", episode=episode, returned_at=back, how="own_accord")
+        episode_record_return(
+            user=world.provider_staff, why="test", episode=episode, returned_at=back, how="own_accord"
+        )
     with django_capture_on_commit_callbacks(execute=True):
-        philomena_profile_save(user=world.provider_staff, why="test", child=world.child, description="5ft 4",
-                               photo=SimpleUploadedFile("amira.png", PNG, content_type="image/png"))
+        philomena_profile_save(
+            user=world.provider_staff,
+            why="test",
+            child=world.child,
+            description="5ft 4",
+            photo=SimpleUploadedFile("amira.png", PNG, content_type="image/png"),
+        )
     risk_flags_evaluate(child=world.child.pk)
     force = make_user(world.west_midlands_police, Role.POLICE_COORDINATOR, "wmp-system")
-    report, _ = police_report_submit(user=force, why="test", data={
-        "reference": "WM/1", "first_name": "Amira", "last_name": "Okafor",
-        "date_of_birth": str(world.child.date_of_birth), "reported_at": (now - datetime.timedelta(days=9)).isoformat(),
-    })
+    report, _ = police_report_submit(
+        user=force,
+        why="test",
+        data={
+            "reference": "WM/1",
+            "first_name": "Amira",
+            "last_name": "Okafor",
+            "date_of_birth": str(world.child.date_of_birth),
+            "reported_at": (now - datetime.timedelta(days=9)).isoformat(),
+        },
+    )
     PoliceReport.objects.filter(pk=report.pk).update(child=world.child)
 
 
@@ -110,8 +130,13 @@ def test_a_day_short_of_the_75th_birthday_nothing_is_due(world) -> None:
 
 
 def test_a_child_missing_now_is_never_erased(world) -> None:
-    episode_open(user=world.provider_staff, why="test", child=world.child, kind="missing",
-                 started_at=timezone.now() - datetime.timedelta(hours=3))
+    episode_open(
+        user=world.provider_staff,
+        why="test",
+        child=world.child,
+        kind="missing",
+        started_at=timezone.now() - datetime.timedelta(hours=3),
+    )
     Child.objects.filter(pk=world.child.pk).update(date_of_birth=_years_ago(80))
     assert list(retention_due(on=timezone.localdate())) == []
     with pytest.raises(ValueError, match="not due"):

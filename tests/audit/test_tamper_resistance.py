@@ -54,7 +54,9 @@ def _rewrite_and_reseal(victim_index: int, hasher: Callable[[AuditEvent], str]) 
         for event in resealed:
             event.prev_hash = previous
             event.hash = hasher(event)
-            AuditEvent.objects.filter(pk=event.pk).update(detail=event.detail, prev_hash=event.prev_hash, hash=event.hash)
+            AuditEvent.objects.filter(pk=event.pk).update(
+                detail=event.detail, prev_hash=event.prev_hash, hash=event.hash
+            )
             previous = event.hash
     finally:
         triggers.install(connection)
@@ -76,10 +78,24 @@ def _cut_the_tail(n: int) -> None:
 
 
 def _columns_and_values(event: AuditEvent, **changes) -> tuple[str, list]:
-    row = {"id": event.pk, "seq": event.seq, "at": event.at, "user_id": event.user_id, "username": event.username,
-           "agency_code": event.agency_code, "role": event.role, "action": event.action, "object_type": event.object_type,
-           "object_id": event.object_id, "child_id": event.child_id, "why": event.why, "detail": json.dumps(event.detail),
-           "prev_hash": event.prev_hash, "hash": event.hash, **changes}
+    row = {
+        "id": event.pk,
+        "seq": event.seq,
+        "at": event.at,
+        "user_id": event.user_id,
+        "username": event.username,
+        "agency_code": event.agency_code,
+        "role": event.role,
+        "action": event.action,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "child_id": event.child_id,
+        "why": event.why,
+        "detail": json.dumps(event.detail),
+        "prev_hash": event.prev_hash,
+        "hash": event.hash,
+        **changes,
+    }
     return ", ".join(row), list(row.values())
 
 
@@ -100,8 +116,10 @@ def test_replace_into_an_existing_entry_fails_and_leaves_it_unchanged(world, col
     if connection.vendor == "sqlite":
         statement = f"REPLACE INTO audit_auditevent ({columns}) VALUES ({placeholders})"
     else:
-        statement = (f"INSERT INTO audit_auditevent ({columns}) VALUES ({placeholders}) "
-                     f"ON CONFLICT ({column}) DO UPDATE SET why = excluded.why")
+        statement = (
+            f"INSERT INTO audit_auditevent ({columns}) VALUES ({placeholders}) "
+            f"ON CONFLICT ({column}) DO UPDATE SET why = excluded.why"
+        )
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute(statement, values)
@@ -171,8 +189,19 @@ def test_verify_fails_after_a_chain_is_resealed_without_the_key(world, hasher):
 def test_verify_fails_after_a_forged_entry_is_appended(world):
     last = AuditEvent.objects.order_by("-seq").first()
     forged = AuditEvent(
-        seq=last.seq + 1, at=timezone.now(), user_id=None, username="system", agency_code="", role="", action="read",
-        object_type="child", object_id="1", child_id=None, why="nothing to see", detail={}, prev_hash=last.hash,
+        seq=last.seq + 1,
+        at=timezone.now(),
+        user_id=None,
+        username="system",
+        agency_code="",
+        role="",
+        action="read",
+        object_type="child",
+        object_id="1",
+        child_id=None,
+        why="nothing to see",
+        detail={},
+        prev_hash=last.hash,
     )
     forged.hash = _plain_sha256(forged)
     forged.save(force_insert=True)  # inserting is allowed: the log is append-only, not closed
@@ -200,7 +229,10 @@ def test_anchor_writes_the_signed_head_and_count(world, tmp_path, settings):
     signed = "homeward audit anchor\n" + json.dumps(
         {"at": anchor["at"], "count": anchor["count"], "head": anchor["head"]}, sort_keys=True, separators=(",", ":")
     )
-    assert anchor["signature"] == hmac.new(settings.HOMEWARD_AUDIT_KEY.encode(), signed.encode(), hashlib.sha256).hexdigest()
+    assert (
+        anchor["signature"]
+        == hmac.new(settings.HOMEWARD_AUDIT_KEY.encode(), signed.encode(), hashlib.sha256).hexdigest()
+    )
     out, _ = _audit("verify", "--anchor", path)
     assert out.startswith(f"Audit chain intact against the anchor of {anchor['at']}")
 
@@ -260,7 +292,10 @@ def test_an_anchor_signed_with_another_key_is_refused(world, tmp_path, settings)
         _audit("verify", "--anchor", path)
 
 
-@pytest.mark.parametrize("text", ["not json", "[]", '{"head": "x"}', json.dumps({"head": "0" * 64, "count": "3", "at": "", "signature": "0" * 64})])
+@pytest.mark.parametrize(
+    "text",
+    ["not json", "[]", '{"head": "x"}', json.dumps({"head": "0" * 64, "count": "3", "at": "", "signature": "0" * 64})],
+)
 def test_a_file_that_is_not_an_anchor_is_refused(world, tmp_path, text):
     path = tmp_path / "anchor.json"
     path.write_text(text)
@@ -296,7 +331,9 @@ def receiver():
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers["Content-Length"]))
-            received.append(SimpleNamespace(path=self.path, content_type=self.headers["Content-Type"], body=json.loads(body)))
+            received.append(
+                SimpleNamespace(path=self.path, content_type=self.headers["Content-Type"], body=json.loads(body))
+            )
             self.send_response(500 if self.path == "/refuse" else 201)
             self.send_header("Content-Length", "0")
             self.end_headers()
@@ -357,8 +394,17 @@ def test_the_migration_keys_an_existing_chain_and_refuses_a_broken_one():
     try:
         previous = GENESIS
         for seq in range(1, 4):
-            event = AuditEvent(seq=seq, at=timezone.now(), username="system", action="read", object_type="child",
-                               object_id=str(seq), why="before keying", detail={"n": seq}, prev_hash=previous)
+            event = AuditEvent(
+                seq=seq,
+                at=timezone.now(),
+                username="system",
+                action="read",
+                object_type="child",
+                object_id=str(seq),
+                why="before keying",
+                detail={"n": seq},
+                prev_hash=previous,
+            )
             event.hash = previous = _plain_sha256(event)
             event.save(force_insert=True)
         assert {p.reason for p in audit_verify()} == {CONTENTS}  # a plain chain is not a keyed one

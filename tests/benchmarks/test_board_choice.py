@@ -21,7 +21,9 @@ def _choice():
 
 def test_it_picks_the_council_and_force_with_most_open_episodes_not_most_children(world):
     # Manchester has three children, Leeds one; only Leeds's is missing.
-    episode_open(user=world.unrelated_social_worker, why="test", child=world.leeds_child, kind="missing", started_at=ago(hours=2))
+    episode_open(
+        user=world.unrelated_social_worker, why="test", child=world.leeds_child, kind="missing", started_at=ago(hours=2)
+    )
     (council, council_open), (force, force_open) = _choice()
     west_yorkshire = world.leeds_child.placements.get().police_force
     assert (council, council_open) == (world.leeds, 1)
@@ -31,8 +33,14 @@ def test_it_picks_the_council_and_force_with_most_open_episodes_not_most_childre
 def test_a_council_counts_the_children_placed_in_its_area_and_a_force_those_it_covers(world):
     # Amira (Manchester's, in a Birmingham home) last seen in Manchester: GMP leads the search, West
     # Midlands Police covers the home, Birmingham hosts her. Jayden (Manchester's, at home) missing too.
-    episode_open(user=world.provider_staff, why="test", child=world.child, kind="missing", started_at=ago(hours=2),
-                 last_seen_postcode="M1 1AE")
+    episode_open(
+        user=world.provider_staff,
+        why="test",
+        child=world.child,
+        kind="missing",
+        started_at=ago(hours=2),
+        last_seen_postcode="M1 1AE",
+    )
     episode_open(user=world.social_worker, why="test", child=world.child_at_home, kind="away", started_at=ago(hours=1))
     councils, forces = bench._open_episodes_by_agency()
     assert councils == {world.manchester.pk: 2, world.birmingham.pk: 1}

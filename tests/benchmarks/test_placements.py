@@ -54,6 +54,8 @@ def test_it_times_the_check_beside_healthz_and_cleans_up(scratch) -> None:
     # (the world's own placements were checked by the system as they were loaded: those stay).
     assert not PlacementCheck.objects.filter(run_by__username__startswith="bench-").exists()
     assert figures["cleaned_up"]["clocks"] == figures["cleaned_up"]["requirements"] > 0
-    clocked = {int(key.split(":")[2]) for key in Task.objects.filter(dedupe_key__startswith="clock:requirement:")
-               .values_list("dedupe_key", flat=True)}
+    clocked = {
+        int(key.split(":")[2])
+        for key in Task.objects.filter(dedupe_key__startswith="clock:requirement:").values_list("dedupe_key", flat=True)
+    }
     assert clocked <= set(Requirement.objects.values_list("pk", flat=True))

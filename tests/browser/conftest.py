@@ -74,7 +74,10 @@ class Problems:
         page.on("console", lambda message: message.type == "error" and self.items.append(f"console: {message.text}"))
         page.on("pageerror", lambda error: self.items.append(f"exception: {error}"))
         page.on("requestfailed", lambda request: self.items.append(f"request failed: {request.url}"))
-        page.on("response", lambda response: response.status >= 400 and self.items.append(f"{response.status}: {response.url}"))
+        page.on(
+            "response",
+            lambda response: response.status >= 400 and self.items.append(f"{response.status}: {response.url}"),
+        )
 
 
 @pytest.fixture

@@ -25,8 +25,11 @@ def serious_violations(page) -> list[str]:
     # Evaluated through the DevTools protocol, so the page's strict CSP need not allow an inline script.
     page.evaluate(AXE.read_text())
     results = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return [f"{v['impact']}: {v['id']} ({len(v['nodes'])}): {v['help']}" for v in results["violations"]
-            if v["impact"] in ("serious", "critical")]
+    return [
+        f"{v['impact']}: {v['id']} ({len(v['nodes'])}): {v['help']}"
+        for v in results["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
 
 
 def fits_a_phone(page) -> None:
@@ -41,10 +44,25 @@ def fits_a_phone(page) -> None:
 def period(world) -> str:
     Agency.objects.create(code=f"RHI-{world.manchester.code}", kind=AgencyKind.RHI, name="Manchester return interviews")
     now = timezone.now().replace(microsecond=0)
-    for child, kind, ago in ((world.child, "missing", 9), (world.child_at_home, "away", 4), (world.moved_child, "missing", 2)):
-        episode, _ = episode_open(user=world.social_worker, why="test", child=child.pk, kind=kind, started_at=now - datetime.timedelta(days=ago))
+    for child, kind, ago in (
+        (world.child, "missing", 9),
+        (world.child_at_home, "away", 4),
+        (world.moved_child, "missing", 2),
+    ):
+        episode, _ = episode_open(
+            user=world.social_worker,
+            why="test",
+            child=child.pk,
+            kind=kind,
+            started_at=now - datetime.timedelta(days=ago),
+        )
         if kind == "away":
-            episode_record_return(user=world.social_worker, why="test", episode=episode, returned_at=episode.started_at + datetime.timedelta(hours=5))
+            episode_record_return(
+                user=world.social_worker,
+                why="test",
+                episode=episode,
+                returned_at=episode.started_at + datetime.timedelta(hours=5),
+            )
     today = timezone.localdate()
     return f"?since={(today - datetime.timedelta(days=40)).isoformat()}&until={today.isoformat()}"
 

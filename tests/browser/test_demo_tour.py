@@ -18,7 +18,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def demo_world(reference, settings, tmp_path):
     settings.DEMO_MODE = True
     settings.VAR_DIR = tmp_path
-    for command, *arguments in (("demo_world", "--seed", "1", "--children", "3000"), ("flags_evaluate",), ("demo_accounts",)):
+    for command, *arguments in (
+        ("demo_world", "--seed", "1", "--children", "3000"),
+        ("flags_evaluate",),
+        ("demo_accounts",),
+    ):
         call_command(command, *arguments, stdout=StringIO())
 
 
@@ -86,12 +90,18 @@ def _police_officer(page) -> None:
 
 
 WAITING = {
-    Role.SOCIAL_WORKER: _social_worker, Role.TEAM_MANAGER: _team_manager, Role.MISSING_COORDINATOR: _missing_coordinator,
-    Role.RHI_WORKER: _rhi_worker, Role.PROVIDER_STAFF: _provider_staff, Role.POLICE_OFFICER: _police_officer,
+    Role.SOCIAL_WORKER: _social_worker,
+    Role.TEAM_MANAGER: _team_manager,
+    Role.MISSING_COORDINATOR: _missing_coordinator,
+    Role.RHI_WORKER: _rhi_worker,
+    Role.PROVIDER_STAFF: _provider_staff,
+    Role.POLICE_OFFICER: _police_officer,
 }
 
 
-def test_each_demo_role_finds_its_waiting_work_from_its_home_page_and_every_tour_leads_somewhere(demo_world, open_page) -> None:
+def test_each_demo_role_finds_its_waiting_work_from_its_home_page_and_every_tour_leads_somewhere(
+    demo_world, open_page
+) -> None:
     """One sign-in per role (a second within the same 30 seconds would replay its code, refused):
     the tour's three lines, the role's waiting work at most two clicks away, and every tour link a
     page the role may open. (One test: the demo world, as scripts/demo makes it, takes most of a

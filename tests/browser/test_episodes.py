@@ -48,17 +48,34 @@ def test_a_provider_reports_a_child_missing_on_a_phone_and_sees_it_on_the_board(
     page.get_by_role("link", name="Missing now").click()
     assert page.get_by_test_id("board-count").inner_text() == "1 child missing or away"
     rows = _board_rows(page)
-    assert len(rows) == 1 and "Amira Okafor" in rows[0] and "not graded" in rows[0].lower() and "Oak House, front door" in rows[0]
+    assert (
+        len(rows) == 1
+        and "Amira Okafor" in rows[0]
+        and "not graded" in rows[0].lower()
+        and "Oak House, front door" in rows[0]
+    )
     assert problems.items == []
 
 
 def test_a_police_officer_grades_it_high_and_the_board_shows_it_first(world, open_page, browser_helpers):
     # Two children missing in West Midlands Police's area: Jayden gone longer, neither graded yet.
-    services.episode_open(user=world.social_worker, why="test", child=world.child_at_home.pk, kind="missing",
-                          left_at=_hours_ago(6), last_seen_location="New Street station",
-                          last_seen_postcode="B1 1AA")
-    services.episode_open(user=world.provider_staff, why="test", child=world.child.pk, kind="missing",
-                          last_seen_at=_hours_ago(1), last_seen_location="Oak House, front door")
+    services.episode_open(
+        user=world.social_worker,
+        why="test",
+        child=world.child_at_home.pk,
+        kind="missing",
+        left_at=_hours_ago(6),
+        last_seen_location="New Street station",
+        last_seen_postcode="B1 1AA",
+    )
+    services.episode_open(
+        user=world.provider_staff,
+        why="test",
+        child=world.child.pk,
+        kind="missing",
+        last_seen_at=_hours_ago(1),
+        last_seen_location="Oak House, front door",
+    )
     device = browser_helpers.ready_to_sign_in(world.police_officer)
     page, problems = open_page()
     browser_helpers.sign_in(page, world.police_officer, device, start="/board/")
@@ -84,4 +101,3 @@ def test_a_police_officer_grades_it_high_and_the_board_shows_it_first(world, ope
     # MoJ's sortable table started (module script, no inline code): its column buttons are there.
     assert page.locator('[data-testid="board"] th button').count() >= 5
     assert problems.items == []
-

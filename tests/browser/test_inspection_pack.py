@@ -17,10 +17,17 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_an_inspector_reads_the_pack_and_downloads_its_pdf(world, open_page, browser_helpers):
     Agency.objects.create(code=f"RHI-{world.manchester.code}", kind=AgencyKind.RHI, name="Manchester return interviews")
     now = timezone.now().replace(microsecond=0)
-    episode, _ = episode_open(user=world.social_worker, why="test", child=world.child.pk, kind="missing",
-                              started_at=now - datetime.timedelta(days=5))
+    episode, _ = episode_open(
+        user=world.social_worker,
+        why="test",
+        child=world.child.pk,
+        kind="missing",
+        started_at=now - datetime.timedelta(days=5),
+    )
     # Back four days ago and no interview held: overdue.
-    episode_record_return(user=world.social_worker, why="test", episode=episode, returned_at=now - datetime.timedelta(days=4))
+    episode_record_return(
+        user=world.social_worker, why="test", episode=episode, returned_at=now - datetime.timedelta(days=4)
+    )
     device = browser_helpers.ready_to_sign_in(world.inspector)
     page, problems = open_page()
     browser_helpers.sign_in(page, world.inspector, device)
@@ -45,4 +52,6 @@ def test_an_inspector_reads_the_pack_and_downloads_its_pdf(world, open_page, bro
     with open(download.value.path(), "rb") as pdf:
         assert pdf.read(5) == b"%PDF-"
     # A navigation that ends in a download is reported as an aborted request: that one is expected.
-    assert [p for p in problems.items if not p.startswith("request failed:") or "/oversight/inspection-pack.pdf" not in p] == []
+    assert [
+        p for p in problems.items if not p.startswith("request failed:") or "/oversight/inspection-pack.pdf" not in p
+    ] == []

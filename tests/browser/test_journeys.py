@@ -33,10 +33,14 @@ def test_sign_in_search_and_open_a_child(world, open_page, browser_helpers):
 
     # The stylesheet and its fonts arrived: GOV.UK styles are applied and the GDS font is in use.
     assert "GDS Transport" in page.evaluate("getComputedStyle(document.querySelector('h1')).fontFamily")
-    assert page.evaluate("getComputedStyle(document.querySelector('.govuk-header')).backgroundColor") != "rgba(0, 0, 0, 0)"
+    assert (
+        page.evaluate("getComputedStyle(document.querySelector('.govuk-header')).backgroundColor") != "rgba(0, 0, 0, 0)"
+    )
     page.evaluate("document.fonts.ready")
     assert any(url.endswith("/govuk-frontend.min.css") for url in problems.loaded)
-    assert any("/static/govuk-frontend/dist/govuk/assets/fonts/" in url and url.endswith(".woff2") for url in problems.loaded)
+    assert any(
+        "/static/govuk-frontend/dist/govuk/assets/fonts/" in url and url.endswith(".woff2") for url in problems.loaded
+    )
     assert problems.items == []
 
 

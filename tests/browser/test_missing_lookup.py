@@ -14,10 +14,21 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_an_officer_of_another_force_finds_a_missing_child_and_records_them_found(world, open_page, browser_helpers):
     commission_return_interview_services(world)
-    episode, _ = services.episode_open(user=world.provider_staff, why="test", child=world.child.pk, kind="missing",
-                                       last_seen_at=timezone.now() - datetime.timedelta(hours=4), last_seen_location="Oak House")
-    services.philomena_profile_save(user=world.provider_staff, why="test", child=world.child.pk, medical_needs="Asthma: carries an inhaler",
-                                    vulnerabilities="Must not be released to Mr X")
+    episode, _ = services.episode_open(
+        user=world.provider_staff,
+        why="test",
+        child=world.child.pk,
+        kind="missing",
+        last_seen_at=timezone.now() - datetime.timedelta(hours=4),
+        last_seen_location="Oak House",
+    )
+    services.philomena_profile_save(
+        user=world.provider_staff,
+        why="test",
+        child=world.child.pk,
+        medical_needs="Asthma: carries an inhaler",
+        vulnerabilities="Must not be released to Mr X",
+    )
     device = browser_helpers.ready_to_sign_in(world.gmp_officer)
     page, problems = open_page()
     browser_helpers.sign_in(page, world.gmp_officer, device, start="/police/missing-lookup/")

@@ -27,15 +27,38 @@ def test_a_coordinator_checks_a_report_and_the_one_count_follows(world, open_pag
     episode_open(user=world.social_worker, why="test", child=world.child.pk, kind="missing", started_at=went)
     dob = world.child.date_of_birth
     # Amira's twin, looked after by Leeds: a report of "A Okafor" born that day fits them both.
-    zara = child_create(user=world.unrelated_social_worker, why="test", first_name="Zara", last_name="Okafor",
-                        date_of_birth=dob, sex="2", la_child_id="LDS002")
-    placement_create(user=world.unrelated_social_worker, why="test", child=zara, start_date=dob, placement_type="K2",
-                     provider_type="PR4", placement_postcode="LS1 1UR", home_postcode="LS1 1UR")
-    police_report_submit(user=make_user(world.west_midlands_police, Role.POLICE_COORDINATOR, "wmp-system"), why="test", data={
-        "reference": "WM/2", "first_name": "A", "last_name": "Okafor", "sex": "F", "date_of_birth": str(dob),
-        "last_seen_at": (went + datetime.timedelta(minutes=10)).isoformat(),
-        "reported_at": (went + datetime.timedelta(hours=1)).isoformat(),
-    })
+    zara = child_create(
+        user=world.unrelated_social_worker,
+        why="test",
+        first_name="Zara",
+        last_name="Okafor",
+        date_of_birth=dob,
+        sex="2",
+        la_child_id="LDS002",
+    )
+    placement_create(
+        user=world.unrelated_social_worker,
+        why="test",
+        child=zara,
+        start_date=dob,
+        placement_type="K2",
+        provider_type="PR4",
+        placement_postcode="LS1 1UR",
+        home_postcode="LS1 1UR",
+    )
+    police_report_submit(
+        user=make_user(world.west_midlands_police, Role.POLICE_COORDINATOR, "wmp-system"),
+        why="test",
+        data={
+            "reference": "WM/2",
+            "first_name": "A",
+            "last_name": "Okafor",
+            "sex": "F",
+            "date_of_birth": str(dob),
+            "last_seen_at": (went + datetime.timedelta(minutes=10)).isoformat(),
+            "reported_at": (went + datetime.timedelta(hours=1)).isoformat(),
+        },
+    )
     linkage_run(why="test")
     coordinator = make_user(world.manchester, Role.MISSING_COORDINATOR, "man-coord")
     device = browser_helpers.ready_to_sign_in(coordinator)

@@ -51,11 +51,18 @@ def test_a_social_worker_runs_the_placement_check_and_the_approvals_are_recorded
     for role, card in ((Role.NOMINATED_OFFICER, "nominated_officer"), (Role.DIRECTOR, "director")):
         approver = make_user(world.manchester, role, f"man-{card}")
         page, problems = open_page()
-        browser_helpers.sign_in(page, approver, browser_helpers.ready_to_sign_in(approver), start=f"/placements/checks/{check.pk}/")
+        browser_helpers.sign_in(
+            page, approver, browser_helpers.ready_to_sign_in(approver), start=f"/placements/checks/{check.pk}/"
+        )
         section = page.get_by_test_id(f"requirement-{card}")
         section.get_by_label("Approve").check()
-        section.get_by_label("Reasons for the decision").fill("Specialist therapeutic care is not available nearer home.")
+        section.get_by_label("Reasons for the decision").fill(
+            "Specialist therapeutic care is not available nearer home."
+        )
         section.get_by_role("button", name="Record the decision").click()
         assert "Approved by" in page.get_by_test_id(f"requirement-{card}").inner_text()
         assert problems.items == []
-    assert set(check.requirements.filter(outcome="approved").values_list("kind", flat=True)) == {"nominated_officer", "director"}
+    assert set(check.requirements.filter(outcome="approved").values_list("kind", flat=True)) == {
+        "nominated_officer",
+        "director",
+    }

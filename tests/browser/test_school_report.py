@@ -30,7 +30,8 @@ def test_a_school_lead_reports_a_pupil_and_the_carer_confirms_her_missing(world,
     page.get_by_label("Year").fill(str(expected.year))
     page.get_by_label("Time").fill(expected.strftime("%H:%M"))
     page.get_by_label("What does the school know?").fill(
-        "Not at registration at the start of the day. Called Oak House: no answer. Her friend has not seen her.")
+        "Not at registration at the start of the day. Called Oak House: no answer. Her friend has not seen her."
+    )
     page.get_by_role("button", name="Send the report").click()
     report = SchoolReport.objects.get(child=world.child)
     assert page.url.endswith(f"/school-reports/{report.pk}/")
@@ -59,4 +60,6 @@ def test_a_school_lead_reports_a_pupil_and_the_carer_confirms_her_missing(world,
     assert school.get_by_test_id("missing-now").inner_text().startswith("Missing since")
     assert school.get_by_role("link", name="Report Amira not in school").count() == 0
     school.goto("/inbox/")
-    assert school.get_by_role("link", name="The pupil your school reported not in school is confirmed missing").is_visible()
+    assert school.get_by_role(
+        "link", name="The pupil your school reported not in school is confirmed missing"
+    ).is_visible()

@@ -24,7 +24,9 @@ def iro(world) -> User:
 
 def test_the_responsible_council_allocates_and_it_is_audited(world, iro):
     other = make_user(world.manchester, Role.SOCIAL_WORKER, "social-worker-2")
-    child = child_allocate(user=world.social_worker, why="test allocate", child=world.child.pk, social_worker=other, iro=iro)
+    child = child_allocate(
+        user=world.social_worker, why="test allocate", child=world.child.pk, social_worker=other, iro=iro
+    )
     child.refresh_from_db()
     assert (child.social_worker, child.iro) == (other, iro)
     event = AuditEvent.objects.filter(object_type="child", child_id=child.pk, why="test allocate").get()
@@ -77,9 +79,12 @@ def test_the_demo_allocates_its_social_worker_and_iro_to_its_councils_children(w
     assert Child.objects.get(pk=world.leeds_child.pk).iro is None  # another council's child
     assert "3 of the council's children allocated" in out.getvalue()
     # So the demo's caseworkers are told when one of their children goes missing.
-    episode_open(user=world.social_worker, why="test", child=world.child_at_home.pk, kind="missing",
-                 started_at=timezone.now())
+    episode_open(
+        user=world.social_worker, why="test", child=world.child_at_home.pk, kind="missing", started_at=timezone.now()
+    )
     assert set(Alert.objects.filter(kind="episode_opened").values_list("recipient__username", flat=True)) >= {
-        "demo-social-worker", "demo-iro"}
+        "demo-social-worker",
+        "demo-iro",
+    }
     call_command("demo_accounts", stdout=(again := StringIO()))
     assert "allocated" not in again.getvalue()  # nothing left to allocate

@@ -66,8 +66,15 @@ def test_bad_placement_input_names_the_field_and_changes_nothing(world, changes,
 
 def test_only_the_responsible_council_records_a_placement(world):
     with pytest.raises(ValidationError) as raised:
-        placement_create(user=world.host_coordinator, why="test", child=world.child, start_date=datetime.date.today(),
-                         placement_type="U4", provider_type="PR1", placement_postcode="B1 1AA")
+        placement_create(
+            user=world.host_coordinator,
+            why="test",
+            child=world.child,
+            start_date=datetime.date.today(),
+            placement_type="U4",
+            provider_type="PR1",
+            placement_postcode="B1 1AA",
+        )
     assert list(raised.value.message_dict) == ["child"]
 
 
@@ -76,7 +83,21 @@ def test_only_the_responsible_council_records_a_placement(world):
 # ---------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text", ["2012-02-30", "2011-02-29", "2012-13-01", "2012-00-10", "2012-04-31", "01/05/2012", "20120501", "2012-5-1", "soon", ""])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2012-02-30",
+        "2011-02-29",
+        "2012-13-01",
+        "2012-00-10",
+        "2012-04-31",
+        "01/05/2012",
+        "20120501",
+        "2012-5-1",
+        "soon",
+        "",
+    ],
+)
 def test_an_impossible_date_of_birth_string_names_the_field(world, text):
     before = Child.objects.count()
     with pytest.raises(ValidationError) as raised:
@@ -181,11 +202,14 @@ def test_the_903_header_names_the_column_of_an_impossible_date_or_a_bad_upn(tmp_
     from tests.returns.factories import header_row, write_903
 
     born = datetime.date.today() - datetime.timedelta(days=365 * 12)
-    directory = write_903(tmp_path, header=[
-        {**header_row("C1", born), "DOB": "30/02/2012"},
-        header_row("C2", born, UPN="A999123412001"),
-        header_row("C3", born, UPN=GOOD_UPN),
-    ])
+    directory = write_903(
+        tmp_path,
+        header=[
+            {**header_row("C1", born), "DOB": "30/02/2012"},
+            header_row("C2", born, UPN="A999123412001"),
+            header_row("C3", born, UPN=GOOD_UPN),
+        ],
+    )
     file_set = read_file_set(directory)
     assert sorted((r.line, r.field) for r in file_set.rejects) == [(2, "DOB"), (3, "UPN")]
     assert [c.child for c in file_set.children] == ["C3"]
@@ -199,8 +223,13 @@ def test_the_police_report_api_names_the_field_of_an_impossible_date_of_birth(wo
     _, raw = api_token_create(agency_code=world.west_midlands_police.code, role="police_officer")
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
-    body = {"reference": "MP/1/26", "first_name": "Tia", "last_name": "Marsh", "date_of_birth": "2011-02-30",
-            "reported_at": "2026-03-01T21:30:00Z"}
+    body = {
+        "reference": "MP/1/26",
+        "first_name": "Tia",
+        "last_name": "Marsh",
+        "date_of_birth": "2011-02-30",
+        "reported_at": "2026-03-01T21:30:00Z",
+    }
     response = client.post("/api/v1/police-reports/", body, format="json")
     assert response.status_code == 400
     assert list(response.json()) == ["date_of_birth"]

@@ -34,7 +34,16 @@ def test_the_nhs_check_digit_is_the_data_dictionarys_for_every_kind_of_remainder
 def test_an_nhs_number_is_valid_only_with_its_check_digit():
     assert identifiers.nhs_number_is_valid("9434765870")  # the NHS's own example
     assert identifiers.nhs_number_is_valid("9990000018")
-    for wrong in ("9434765871", "9990000019", "999000001", "99900000180", "943476587O", "943 476 5870", "943-476-5870", ""):
+    for wrong in (
+        "9434765871",
+        "9990000019",
+        "999000001",
+        "99900000180",
+        "943476587O",
+        "943 476 5870",
+        "943-476-5870",
+        "",
+    ):
         assert not identifiers.nhs_number_is_valid(wrong), wrong
     # Nine digits whose check digit would be 10 start no NHS number, whatever the tenth.
     nine = next(f"{n:09d}" for n in range(10**6) if _nhs_by_hand(f"{n:09d}") is None)

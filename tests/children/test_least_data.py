@@ -101,7 +101,9 @@ def test_the_responsible_council_page_shows_everything(world):
 def test_a_performance_analyst_gets_figures_not_cases(world, analyst):
     listed = _api(analyst).get("/api/v1/children/").json()
     assert listed["count"] == 3
-    assert all(set(c) == {"id", "responsible_authority", "placements"} and c["placements"] == [] for c in listed["results"])
+    assert all(
+        set(c) == {"id", "responsible_authority", "placements"} and c["placements"] == [] for c in listed["results"]
+    )
     record = _api(analyst).get(f"/api/v1/children/{world.child.pk}/").json()
     assert set(record) == {"id", "responsible_authority", "placements"}
 
@@ -119,7 +121,11 @@ def test_a_performance_analyst_gets_figures_not_cases(world, analyst):
 
 
 def test_reading_a_narrowed_record_is_still_audited(world):
-    before = AuditEvent.objects.filter(child_id=world.child.pk, action=Action.READ, username=world.police_officer.username).count()
+    before = AuditEvent.objects.filter(
+        child_id=world.child.pk, action=Action.READ, username=world.police_officer.username
+    ).count()
     _api(world.police_officer).get(f"/api/v1/children/{world.child.pk}/")
-    after = AuditEvent.objects.filter(child_id=world.child.pk, action=Action.READ, username=world.police_officer.username).count()
+    after = AuditEvent.objects.filter(
+        child_id=world.child.pk, action=Action.READ, username=world.police_officer.username
+    ).count()
     assert after == before + 1

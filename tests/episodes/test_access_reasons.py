@@ -36,8 +36,13 @@ def _sees(user, child) -> bool:
 def test_the_force_where_the_child_was_last_seen_sees_the_child_until_the_return(world, west_yorkshire_officer):
     assert not _sees(world.gmp_officer, world.child)
     episode, _ = episode_open(
-        user=world.provider_staff, why="test", child=world.child, kind="missing", started_at=ago(hours=2),
-        last_seen_location="Piccadilly station", last_seen_postcode="M1 1AE",
+        user=world.provider_staff,
+        why="test",
+        child=world.child,
+        kind="missing",
+        started_at=ago(hours=2),
+        last_seen_location="Piccadilly station",
+        last_seen_postcode="M1 1AE",
     )
     assert episode.location_police_force == world.gmp
     assert access_reasons(world.gmp_officer, world.child) == [POLICE_OF_LOCATION]
@@ -45,14 +50,28 @@ def test_the_force_where_the_child_was_last_seen_sees_the_child_until_the_return
     assert access_reasons(world.police_officer, world.child) == ["Police force covering the current placement"]
 
     # A sighting in Leeds moves the search, and the access, to West Yorkshire.
-    episode_add_update(user=world.police_officer, why="test", episode=episode, kind="sighting",
-                       location="Leeds station", postcode="LS1 1UR", at=ago(hours=1))
+    episode_add_update(
+        user=world.police_officer,
+        why="test",
+        episode=episode,
+        kind="sighting",
+        location="Leeds station",
+        postcode="LS1 1UR",
+        at=ago(hours=1),
+    )
     assert access_reasons(west_yorkshire_officer, world.child) == [POLICE_OF_LOCATION]
     assert not _sees(world.gmp_officer, world.child)
 
     # An earlier sighting, recorded late, does not move it back.
-    episode_add_update(user=world.police_officer, why="test", episode=episode, kind="sighting",
-                       location="Piccadilly", postcode="M1 1AE", at=ago(minutes=90))
+    episode_add_update(
+        user=world.police_officer,
+        why="test",
+        episode=episode,
+        kind="sighting",
+        location="Piccadilly",
+        postcode="M1 1AE",
+        at=ago(minutes=90),
+    )
     assert _sees(west_yorkshire_officer, world.child) and not _sees(world.gmp_officer, world.child)
 
     episode_record_return(user=world.provider_staff, why="test", episode=episode, returned_at=ago(minutes=5))
@@ -61,20 +80,32 @@ def test_the_force_where_the_child_was_last_seen_sees_the_child_until_the_return
 
 
 def test_without_a_known_location_the_placements_force_leads(world):
-    episode, _ = episode_open(user=world.provider_staff, why="test", child=world.child, kind="away", started_at=ago(hours=1))
+    episode, _ = episode_open(
+        user=world.provider_staff, why="test", child=world.child, kind="away", started_at=ago(hours=1)
+    )
     assert episode.location_police_force == world.west_midlands_police
     assert not _sees(world.gmp_officer, world.child)
 
 
 def test_a_location_outside_england_and_wales_leaves_the_placements_force_leading(world):
-    episode, _ = episode_open(user=world.provider_staff, why="test", child=world.child, kind="missing",
-                              started_at=ago(hours=1), last_seen_postcode="EH1 1YZ")
+    episode, _ = episode_open(
+        user=world.provider_staff,
+        why="test",
+        child=world.child,
+        kind="missing",
+        started_at=ago(hours=1),
+        last_seen_postcode="EH1 1YZ",
+    )
     assert episode.last_seen_postcode == "EH1 1YZ"
     assert episode.location_police_force == world.west_midlands_police
 
 
-def test_the_assigned_interview_service_sees_the_child_from_the_return_until_30_days_after_the_interview(world, rhi_worker, other_rhi_worker):
-    episode, _ = episode_open(user=world.provider_staff, why="test", child=world.child, kind="missing", started_at=ago(hours=6))
+def test_the_assigned_interview_service_sees_the_child_from_the_return_until_30_days_after_the_interview(
+    world, rhi_worker, other_rhi_worker
+):
+    episode, _ = episode_open(
+        user=world.provider_staff, why="test", child=world.child, kind="missing", started_at=ago(hours=6)
+    )
     assert not _sees(rhi_worker, world.child)  # no interview assigned yet
 
     episode_record_return(user=world.provider_staff, why="test", episode=episode, returned_at=ago(hours=1))
@@ -88,18 +119,26 @@ def test_the_assigned_interview_service_sees_the_child_from_the_return_until_30_
 
     interview = ReturnInterview.objects.get(episode=episode)
     window = clocks.RETURN_INTERVIEW_ACCESS_AFTER_CLOSE
-    ReturnInterview.objects.filter(pk=interview.pk).update(closed_at=timezone.now() - window + datetime.timedelta(minutes=1))
+    ReturnInterview.objects.filter(pk=interview.pk).update(
+        closed_at=timezone.now() - window + datetime.timedelta(minutes=1)
+    )
     assert _sees(rhi_worker, world.child)
-    ReturnInterview.objects.filter(pk=interview.pk).update(closed_at=timezone.now() - window - datetime.timedelta(minutes=1))
+    ReturnInterview.objects.filter(pk=interview.pk).update(
+        closed_at=timezone.now() - window - datetime.timedelta(minutes=1)
+    )
     assert not _sees(rhi_worker, world.child)
     assert access_reasons(rhi_worker, world.child) == []
 
 
 def test_a_declined_interview_closes_the_window_too(world, rhi_worker):
-    episode, _ = episode_open(user=world.provider_staff, why="test", child=world.child, kind="missing", started_at=ago(hours=6))
+    episode, _ = episode_open(
+        user=world.provider_staff, why="test", child=world.child, kind="missing", started_at=ago(hours=6)
+    )
     episode_record_return(user=world.provider_staff, why="test", episode=episode, returned_at=ago(hours=1))
     return_interview_update(user=rhi_worker, why="test", episode=episode, status="offered")
-    return_interview_update(user=rhi_worker, why="test", episode=episode, status="declined", declined_reason="did_not_want")
+    return_interview_update(
+        user=rhi_worker, why="test", episode=episode, status="declined", declined_reason="did_not_want"
+    )
     ReturnInterview.objects.filter(episode=episode).update(closed_at=timezone.now() - datetime.timedelta(days=31))
     assert not _sees(rhi_worker, world.child)
 

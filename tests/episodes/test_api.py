@@ -10,7 +10,9 @@ from tests.episodes.conftest import ago
 
 @pytest.fixture
 def episode(world):
-    episode, _ = episode_open(user=world.provider_staff, why="test", child=world.child, kind="missing", started_at=ago(hours=3))
+    episode, _ = episode_open(
+        user=world.provider_staff, why="test", child=world.child, kind="missing", started_at=ago(hours=3)
+    )
     return episode
 
 
@@ -23,11 +25,17 @@ def test_it_needs_a_token(world, episode):
 
 def test_the_list_filters_by_status_and_is_audited(world, api):
     client = api(world.social_worker)
-    old, _ = episode_open(user=world.social_worker, why="test", child=world.child_at_home, kind="away", started_at=ago(days=3))
+    old, _ = episode_open(
+        user=world.social_worker, why="test", child=world.child_at_home, kind="away", started_at=ago(days=3)
+    )
     episode_record_return(user=world.social_worker, why="test", episode=old, returned_at=ago(days=2))
-    current, _ = episode_open(user=world.social_worker, why="test", child=world.child, kind="missing", started_at=ago(hours=3))
-    ids = {status: [e["id"] for e in client.get("/api/v1/episodes/", {"status": status}).json()["results"]]
-           for status in ("open", "returned", "closed", "all")}
+    current, _ = episode_open(
+        user=world.social_worker, why="test", child=world.child, kind="missing", started_at=ago(hours=3)
+    )
+    ids = {
+        status: [e["id"] for e in client.get("/api/v1/episodes/", {"status": status}).json()["results"]]
+        for status in ("open", "returned", "closed", "all")
+    }
     assert ids == {"open": [current.pk], "returned": [old.pk], "closed": [], "all": [current.pk, old.pk]}
     before = AuditEvent.objects.count()
     client.get("/api/v1/episodes/")
@@ -61,7 +69,16 @@ def _valid_body(path: str) -> dict:
     }[path]
 
 
-EPISODE_ACTIONS = ("risk", "return", "return-interview", "police-reference", "updates", "kind", "safe-and-well", "close")
+EPISODE_ACTIONS = (
+    "risk",
+    "return",
+    "return-interview",
+    "police-reference",
+    "updates",
+    "kind",
+    "safe-and-well",
+    "close",
+)
 
 
 @pytest.mark.parametrize("who", ["unrelated_social_worker", "other_provider_staff", "gmp_officer"])
@@ -77,39 +94,70 @@ def test_an_episode_out_of_scope_is_404_on_every_endpoint_and_only_the_refusal_a
     # Each refused look-up is recorded as denied (under the child, when the episode exists), and nothing else.
     refused = list(AuditEvent.objects.filter(id__gt=0).order_by("-id")[:calls].values_list("action", "child_id"))
     assert AuditEvent.objects.count() == before + calls
-    assert sorted(refused, key=str) == sorted([("denied", episode.child_id)] * (calls - 1) + [("denied", None)], key=str)
+    assert sorted(refused, key=str) == sorted(
+        [("denied", episode.child_id)] * (calls - 1) + [("denied", None)], key=str
+    )
 
 
 def test_the_valid_bodies_are_valid(world, api, episode, rhi_worker):
     # The same bodies, sent by those who may: none is refused as bad input (so the 404s above are the scope's).
     provider, police = api(world.provider_staff), api(world.police_officer)
-    for client, path in [(police, "risk"), (police, "police-reference"), (provider, "updates"), (provider, "kind"),
-                         (provider, "return"), (api(rhi_worker), "return-interview"), (police, "safe-and-well"), (police, "close")]:
+    for client, path in [
+        (police, "risk"),
+        (police, "police-reference"),
+        (provider, "updates"),
+        (provider, "kind"),
+        (provider, "return"),
+        (api(rhi_worker), "return-interview"),
+        (police, "safe-and-well"),
+        (police, "close"),
+    ]:
         response = client.post(f"/api/v1/episodes/{episode.pk}/{path}/", _valid_body(path), format="json")
         assert response.status_code in (200, 201), (path, response.content)
 
 
 def test_an_action_the_role_may_not_take_is_403(world, api, episode):
-    response = api(world.provider_staff).post(f"/api/v1/episodes/{episode.pk}/risk/", {"risk_grade": "low", "source": "x"}, format="json")
+    response = api(world.provider_staff).post(
+        f"/api/v1/episodes/{episode.pk}/risk/", {"risk_grade": "low", "source": "x"}, format="json"
+    )
     assert response.status_code == 403
-    response = api(world.inspector).post(f"/api/v1/episodes/{episode.pk}/updates/", {"kind": "note", "text": "x"}, format="json")
+    response = api(world.inspector).post(
+        f"/api/v1/episodes/{episode.pk}/updates/", {"kind": "note", "text": "x"}, format="json"
+    )
     assert response.status_code == 403
 
 
 def test_updates_kind_safe_and_well_and_close(world, api, episode):
     provider, police = api(world.provider_staff), api(world.police_officer)
-    response = police.post(f"/api/v1/episodes/{episode.pk}/updates/", {
-        "kind": "sighting", "text": "Seen on CCTV", "location": "New Street station", "postcode": "B2 4QA",
-    }, format="json")
+    response = police.post(
+        f"/api/v1/episodes/{episode.pk}/updates/",
+        {
+            "kind": "sighting",
+            "text": "Seen on CCTV",
+            "location": "New Street station",
+            "postcode": "B2 4QA",
+        },
+        format="json",
+    )
     assert response.status_code == 201, response.json()
     assert response.json()["kind"] == "sighting" and response.json()["agency"] == world.west_midlands_police.code
-    response = provider.post(f"/api/v1/episodes/{episode.pk}/kind/", {"to_kind": "away", "text": "Known to be at a friend's"}, format="json")
+    response = provider.post(
+        f"/api/v1/episodes/{episode.pk}/kind/", {"to_kind": "away", "text": "Known to be at a friend's"}, format="json"
+    )
     assert response.status_code == 200 and response.json()["kind"] == "away"
-    response = provider.post(f"/api/v1/episodes/{episode.pk}/return/", {"returned_at": ago(minutes=10).isoformat()}, format="json")
-    assert response.status_code == 400 and "last change" in response.json()["returned_at"][0]  # it was away only from now
-    response = provider.post(f"/api/v1/episodes/{episode.pk}/return/", {"returned_at": ago(minutes=0).isoformat()}, format="json")
+    response = provider.post(
+        f"/api/v1/episodes/{episode.pk}/return/", {"returned_at": ago(minutes=10).isoformat()}, format="json"
+    )
+    assert (
+        response.status_code == 400 and "last change" in response.json()["returned_at"][0]
+    )  # it was away only from now
+    response = provider.post(
+        f"/api/v1/episodes/{episode.pk}/return/", {"returned_at": ago(minutes=0).isoformat()}, format="json"
+    )
     assert response.json()["status"] == "returned"
-    response = police.post(f"/api/v1/episodes/{episode.pk}/safe-and-well/", {"text": "Spoke to her at the home"}, format="json")
+    response = police.post(
+        f"/api/v1/episodes/{episode.pk}/safe-and-well/", {"text": "Spoke to her at the home"}, format="json"
+    )
     assert response.status_code == 200 and response.json()["safe_and_well_at"] is not None
     response = police.post(f"/api/v1/episodes/{episode.pk}/close/", {}, format="json")
     assert response.status_code == 200 and response.json()["status"] == "closed"
@@ -121,7 +169,21 @@ def test_the_schema_documents_the_episode_endpoints(world, api):
     import yaml
 
     schema = yaml.safe_load(api(world.police_officer).get("/api/v1/schema/").content)
-    assert {"/api/v1/episodes/", "/api/v1/episodes/{episode_id}/", "/api/v1/episodes/{episode_id}/risk/",
-            "/api/v1/episodes/{episode_id}/return/", "/api/v1/episodes/{episode_id}/return-interview/"} <= set(schema["paths"])
+    assert {
+        "/api/v1/episodes/",
+        "/api/v1/episodes/{episode_id}/",
+        "/api/v1/episodes/{episode_id}/risk/",
+        "/api/v1/episodes/{episode_id}/return/",
+        "/api/v1/episodes/{episode_id}/return-interview/",
+    } <= set(schema["paths"])
     episode = schema["components"]["schemas"]["EpisodeOut"]["properties"]
-    assert {"id", "child", "kind", "status", "started_at", "returned_at", "risk_grade", "return_interview_due_at"} <= set(episode)
+    assert {
+        "id",
+        "child",
+        "kind",
+        "status",
+        "started_at",
+        "returned_at",
+        "risk_grade",
+        "return_interview_due_at",
+    } <= set(episode)

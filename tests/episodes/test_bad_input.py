@@ -9,9 +9,16 @@ from tests.episodes.conftest import ago, counts
 @pytest.fixture
 def reported(world, api):
     """An open episode for the world's child, reported by the provider."""
-    response = api(world.provider_staff).post("/api/v1/episodes/", {
-        "child": world.child.pk, "kind": "missing", "started_at": ago(hours=3).isoformat(), "client_reference": "OAK-7",
-    }, format="json")
+    response = api(world.provider_staff).post(
+        "/api/v1/episodes/",
+        {
+            "child": world.child.pk,
+            "kind": "missing",
+            "started_at": ago(hours=3).isoformat(),
+            "client_reference": "OAK-7",
+        },
+        format="json",
+    )
     assert response.status_code == 201
     return response.json()
 
@@ -37,9 +44,15 @@ def test_a_return_before_the_start_is_refused(world, api, reported):
 
 def test_a_second_open_episode_is_refused(world, api, reported):
     before = counts()
-    response = api(world.police_officer).post("/api/v1/episodes/", {
-        "child": world.child.pk, "kind": "away", "started_at": ago(hours=1).isoformat(),
-    }, format="json")
+    response = api(world.police_officer).post(
+        "/api/v1/episodes/",
+        {
+            "child": world.child.pk,
+            "kind": "away",
+            "started_at": ago(hours=1).isoformat(),
+        },
+        format="json",
+    )
     assert "already recorded as missing" in _refused(response, "child", before)
 
 
@@ -47,9 +60,15 @@ def test_a_second_open_episode_is_refused(world, api, reported):
 def test_an_unknown_child_is_refused_without_revealing_whether_it_exists(world, api, child):
     child_id = 987654321 if child == "unknown" else world.leeds_child.pk
     before = counts()
-    response = api(world.provider_staff).post("/api/v1/episodes/", {
-        "child": child_id, "kind": "missing", "started_at": ago(hours=1).isoformat(),
-    }, format="json")
+    response = api(world.provider_staff).post(
+        "/api/v1/episodes/",
+        {
+            "child": child_id,
+            "kind": "missing",
+            "started_at": ago(hours=1).isoformat(),
+        },
+        format="json",
+    )
     # The same words whether the child does not exist or belongs to someone else; the look-up is recorded.
     assert _refused(response, "child", before, denied=1) == "No such child."
 
@@ -74,7 +93,9 @@ def test_a_malformed_date_is_refused(world, api, value):
 
 def test_a_malformed_return_date_is_refused(world, api, reported):
     before = counts()
-    response = api(world.provider_staff).post(f"/api/v1/episodes/{reported['id']}/return/", {"returned_at": "soon"}, format="json")
+    response = api(world.provider_staff).post(
+        f"/api/v1/episodes/{reported['id']}/return/", {"returned_at": "soon"}, format="json"
+    )
     _refused(response, "returned_at", before)
 
 
@@ -98,10 +119,17 @@ def test_other_bad_reports_name_their_field(world, api, body, field):
 
 def test_a_start_that_disagrees_with_left_and_last_seen_is_refused(world, api):
     before = counts()
-    response = api(world.provider_staff).post("/api/v1/episodes/", {
-        "child": world.child.pk, "kind": "missing", "left_at": ago(hours=3).isoformat(),
-        "last_seen_at": ago(hours=2).isoformat(), "started_at": ago(hours=3).isoformat(),
-    }, format="json")
+    response = api(world.provider_staff).post(
+        "/api/v1/episodes/",
+        {
+            "child": world.child.pk,
+            "kind": "missing",
+            "left_at": ago(hours=3).isoformat(),
+            "last_seen_at": ago(hours=2).isoformat(),
+            "started_at": ago(hours=3).isoformat(),
+        },
+        format="json",
+    )
     assert "later of when the child left" in _refused(response, "started_at", before)
 
 
@@ -117,7 +145,12 @@ def _conflict(response, fields: set[str], before: dict) -> dict:
 def test_a_retried_post_returns_the_same_episode_and_creates_nothing(world, api, reported):
     client = api(world.provider_staff)
     before = counts()
-    body = {"child": world.child.pk, "kind": "missing", "started_at": reported["started_at"], "client_reference": "OAK-7"}
+    body = {
+        "child": world.child.pk,
+        "kind": "missing",
+        "started_at": reported["started_at"],
+        "client_reference": "OAK-7",
+    }
     response = client.post("/api/v1/episodes/", body, format="json")
     assert response.status_code == 200
     assert response.json()["id"] == reported["id"]
@@ -129,34 +162,68 @@ def test_a_retried_post_returns_the_same_episode_and_creates_nothing(world, api,
 def test_a_client_reference_reused_for_another_child_is_refused(world, api, reported):
     # The same agency, the same reference, another child: not a retry.
     before = counts()
-    response = api(world.provider_staff).post("/api/v1/episodes/", {
-        "child": world.moved_child.pk, "kind": "missing", "started_at": ago(hours=1).isoformat(), "client_reference": "OAK-7",
-    }, format="json")
+    response = api(world.provider_staff).post(
+        "/api/v1/episodes/",
+        {
+            "child": world.moved_child.pk,
+            "kind": "missing",
+            "started_at": ago(hours=1).isoformat(),
+            "client_reference": "OAK-7",
+        },
+        format="json",
+    )
     assert response.status_code in (400,)
     # The provider cannot see the moved child at all, so that is what it is told.
     assert response.json() == {"child": ["No such child."]}
-    response = api(world.social_worker).post("/api/v1/episodes/", {
-        "child": world.moved_child.pk, "kind": "missing", "started_at": ago(hours=1).isoformat(), "client_reference": "OAK-7",
-    }, format="json")
+    response = api(world.social_worker).post(
+        "/api/v1/episodes/",
+        {
+            "child": world.moved_child.pk,
+            "kind": "missing",
+            "started_at": ago(hours=1).isoformat(),
+            "client_reference": "OAK-7",
+        },
+        format="json",
+    )
     assert response.status_code == 201  # another agency's references are its own
     started_at = response.json()["started_at"]
     before = counts()
-    response = api(world.social_worker).post("/api/v1/episodes/", {
-        "child": world.child_at_home.pk, "kind": "missing", "started_at": started_at, "client_reference": "OAK-7",
-    }, format="json")
+    response = api(world.social_worker).post(
+        "/api/v1/episodes/",
+        {
+            "child": world.child_at_home.pk,
+            "kind": "missing",
+            "started_at": started_at,
+            "client_reference": "OAK-7",
+        },
+        format="json",
+    )
     assert "another child" in _conflict(response, {"child"}, before)["child"][0]
 
 
 def test_a_retry_that_is_not_the_same_report_is_a_409_naming_what_differs(world, api, reported):
     client, before = api(world.provider_staff), counts()
-    same = {"child": world.child.pk, "kind": "missing", "started_at": reported["started_at"], "client_reference": "OAK-7"}
+    same = {
+        "child": world.child.pk,
+        "kind": "missing",
+        "started_at": reported["started_at"],
+        "client_reference": "OAK-7",
+    }
     body = _conflict(client.post("/api/v1/episodes/", {**same, "kind": "away"}, format="json"), {"kind"}, before)
     assert "missing, not away" in body["kind"][0]
-    body = _conflict(client.post("/api/v1/episodes/", {**same, "started_at": ago(hours=2).isoformat()}, format="json"),
-                     {"started_at"}, before)
+    body = _conflict(
+        client.post("/api/v1/episodes/", {**same, "started_at": ago(hours=2).isoformat()}, format="json"),
+        {"started_at"},
+        before,
+    )
     assert "later of left and last seen" in body["started_at"][0]
-    _conflict(client.post("/api/v1/episodes/", {**same, "kind": "away", "started_at": ago(hours=5).isoformat()}, format="json"),
-              {"kind", "started_at"}, before)
+    _conflict(
+        client.post(
+            "/api/v1/episodes/", {**same, "kind": "away", "started_at": ago(hours=5).isoformat()}, format="json"
+        ),
+        {"kind", "started_at"},
+        before,
+    )
     # Given as left and last seen, the same start is the same report.
     retry = {**same, "started_at": None, "left_at": ago(hours=6).isoformat(), "last_seen_at": reported["started_at"]}
     assert client.post("/api/v1/episodes/", retry, format="json").status_code == 200
@@ -164,14 +231,23 @@ def test_a_retry_that_is_not_the_same_report_is_a_409_naming_what_differs(world,
 
 def test_a_retry_after_the_kind_changed_is_still_the_same_report(world, api, reported):
     client = api(world.provider_staff)
-    assert client.post(f"/api/v1/episodes/{reported['id']}/kind/", {"to_kind": "away"}, format="json").status_code == 200
-    same = {"child": world.child.pk, "kind": "missing", "started_at": reported["started_at"], "client_reference": "OAK-7"}
+    assert (
+        client.post(f"/api/v1/episodes/{reported['id']}/kind/", {"to_kind": "away"}, format="json").status_code == 200
+    )
+    same = {
+        "child": world.child.pk,
+        "kind": "missing",
+        "started_at": reported["started_at"],
+        "client_reference": "OAK-7",
+    }
     response = client.post("/api/v1/episodes/", same, format="json")
     assert response.status_code == 200 and response.json()["id"] == reported["id"] and response.json()["kind"] == "away"
 
 
 def test_bad_interview_steps_name_their_field(world, api, reported, rhi_worker):
-    api(world.provider_staff).post(f"/api/v1/episodes/{reported['id']}/return/", {"returned_at": ago(minutes=5).isoformat()}, format="json")
+    api(world.provider_staff).post(
+        f"/api/v1/episodes/{reported['id']}/return/", {"returned_at": ago(minutes=5).isoformat()}, format="json"
+    )
     rhi = api(rhi_worker)
     url = f"/api/v1/episodes/{reported['id']}/return-interview/"
     for body, field in [
@@ -185,7 +261,10 @@ def test_bad_interview_steps_name_their_field(world, api, reported, rhi_worker):
     for body, field in [
         ({"status": "completed"}, "held_at"),
         ({"status": "completed", "held_at": ago(hours=1).isoformat()}, "held_at"),  # before it was offered
-        ({"status": "completed", "held_at": ago(minutes=0).isoformat(), "exploitation_indicators": ["aliens"]}, "exploitation_indicators"),
+        (
+            {"status": "completed", "held_at": ago(minutes=0).isoformat(), "exploitation_indicators": ["aliens"]},
+            "exploitation_indicators",
+        ),
     ]:
         before = counts()
         _refused(rhi.post(url, body, format="json"), field, before)

@@ -15,7 +15,9 @@ from tests.episodes.conftest import ago
 
 
 def _open(world, child, hours: float, grade: str = "", police=None):
-    episode, _ = episode_open(user=world.social_worker, why="test", child=child, kind="missing", started_at=ago(hours=hours))
+    episode, _ = episode_open(
+        user=world.social_worker, why="test", child=child, kind="missing", started_at=ago(hours=hours)
+    )
     if grade:
         episode_grade_risk(user=police, why="test", episode=episode, risk_grade=grade, source="call")
         episode.refresh_from_db()
@@ -59,22 +61,29 @@ def test_the_clocks(world, three_open):
 def test_review_intervals_can_be_configured(settings):
     settings.HOMEWARD_RISK_REVIEW_HOURS = {"high": 0.5}
     graded = timezone.now()
-    assert clocks.next_risk_review(grade="high", graded_at=graded, reported_at=graded) == graded + datetime.timedelta(minutes=30)
-    assert clocks.next_risk_review(grade="medium", graded_at=graded, reported_at=graded) == graded + datetime.timedelta(hours=4)
+    assert clocks.next_risk_review(grade="high", graded_at=graded, reported_at=graded) == graded + datetime.timedelta(
+        minutes=30
+    )
+    assert clocks.next_risk_review(grade="medium", graded_at=graded, reported_at=graded) == graded + datetime.timedelta(
+        hours=4
+    )
 
 
-@pytest.mark.parametrize(("who", "expected"), [
-    ("social_worker", {"child", "child_at_home", "moved_child"}),
-    ("host_coordinator", {"child"}),
-    ("police_officer", {"child"}),
-    ("gmp_officer", {"child_at_home", "moved_child"}),
-    ("provider_staff", {"child"}),
-    ("inspector", {"child", "child_at_home", "moved_child"}),
-    ("unrelated_social_worker", set()),
-    ("other_provider_staff", set()),
-    ("expired_inspector", set()),
-    ("national_analyst", set()),
-])
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [
+        ("social_worker", {"child", "child_at_home", "moved_child"}),
+        ("host_coordinator", {"child"}),
+        ("police_officer", {"child"}),
+        ("gmp_officer", {"child_at_home", "moved_child"}),
+        ("provider_staff", {"child"}),
+        ("inspector", {"child", "child_at_home", "moved_child"}),
+        ("unrelated_social_worker", set()),
+        ("other_provider_staff", set()),
+        ("expired_inspector", set()),
+        ("national_analyst", set()),
+    ],
+)
 def test_each_agency_sees_only_its_own_children_on_the_board(world, three_open, who, expected):
     result = board(user=getattr(world, who), why="test")
     assert {row.child.pk for row in result.rows} == {getattr(world, name).pk for name in expected}
@@ -94,7 +103,9 @@ def test_the_board_is_read_in_a_fixed_number_of_queries_and_audited(world):
     assert len(result.rows) == 3
     events = list(AuditEvent.objects.filter(id__gt=0).order_by("-id")[:3])
     assert AuditEvent.objects.count() == before + 3
-    assert {(e.action, e.why, e.child_id) for e in events} == {("list", "web:board", row.child.pk) for row in result.rows}
+    assert {(e.action, e.why, e.child_id) for e in events} == {
+        ("list", "web:board", row.child.pk) for row in result.rows
+    }
 
 
 def test_the_limit_keeps_the_true_total(world, three_open):

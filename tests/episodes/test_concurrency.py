@@ -39,8 +39,14 @@ def test_simultaneous_retries_make_one_episode(world):
     started = ago(hours=1)
 
     def report():
-        return episode_open(user=world.provider_staff, why="test", child=world.child.pk, kind="missing",
-                            started_at=started, client_reference="OAK-RACE")
+        return episode_open(
+            user=world.provider_staff,
+            why="test",
+            child=world.child.pk,
+            kind="missing",
+            started_at=started,
+            client_reference="OAK-RACE",
+        )
 
     results = _race([report] * 4)
     assert all(isinstance(r, tuple) for r in results), results

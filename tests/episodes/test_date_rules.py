@@ -13,16 +13,26 @@ from tests.episodes.conftest import ago
 
 
 def _open(world) -> Episode:
-    episode, _ = services.episode_open(user=world.provider_staff, why="test", child=world.child.pk, kind="missing",
-                                       started_at=ago(hours=5), reported_at=ago(hours=3))
+    episode, _ = services.episode_open(
+        user=world.provider_staff,
+        why="test",
+        child=world.child.pk,
+        kind="missing",
+        started_at=ago(hours=5),
+        reported_at=ago(hours=3),
+    )
     return episode
 
 
 def test_a_return_in_the_future_is_refused_naming_the_field(world):
     episode = _open(world)
     with pytest.raises(ValidationError) as refused:
-        services.episode_record_return(user=world.provider_staff, why="test", episode=episode.pk,
-                                       returned_at=timezone.now() + datetime.timedelta(hours=1))
+        services.episode_record_return(
+            user=world.provider_staff,
+            why="test",
+            episode=episode.pk,
+            returned_at=timezone.now() + datetime.timedelta(hours=1),
+        )
     [message] = refused.value.message_dict["returned_at"]
     assert list(refused.value.message_dict) == ["returned_at"]
     assert message.startswith("The return time cannot be in the future")
@@ -31,15 +41,21 @@ def test_a_return_in_the_future_is_refused_naming_the_field(world):
 
 def test_a_time_a_few_minutes_ahead_is_taken_as_now_for_clock_drift(world):
     episode = _open(world)
-    services.episode_record_return(user=world.provider_staff, why="test", episode=episode.pk,
-                                   returned_at=timezone.now() + datetime.timedelta(minutes=2))
+    services.episode_record_return(
+        user=world.provider_staff,
+        why="test",
+        episode=episode.pk,
+        returned_at=timezone.now() + datetime.timedelta(minutes=2),
+    )
     assert Episode.objects.get(pk=episode.pk).returned_at is not None
 
 
 def test_a_return_before_the_episode_started_is_refused_naming_the_start(world):
     episode = _open(world)
     with pytest.raises(ValidationError) as refused:
-        services.episode_record_return(user=world.provider_staff, why="test", episode=episode.pk, returned_at=ago(hours=6))
+        services.episode_record_return(
+            user=world.provider_staff, why="test", episode=episode.pk, returned_at=ago(hours=6)
+        )
     [message] = refused.value.message_dict["returned_at"]
     assert message.startswith("The return time cannot be before the episode started (")
 
@@ -55,7 +71,12 @@ def test_a_return_before_the_report_time_is_recorded(world):
 
 def test_a_report_in_the_future_is_refused_naming_the_field(world):
     with pytest.raises(ValidationError) as refused:
-        services.episode_open(user=world.provider_staff, why="test", child=world.child.pk, kind="missing",
-                              last_seen_at=timezone.now() + datetime.timedelta(days=1))
+        services.episode_open(
+            user=world.provider_staff,
+            why="test",
+            child=world.child.pk,
+            kind="missing",
+            last_seen_at=timezone.now() + datetime.timedelta(days=1),
+        )
     assert list(refused.value.message_dict) == ["last_seen_at"]
     assert refused.value.message_dict["last_seen_at"][0].startswith("The time last seen cannot be in the future")

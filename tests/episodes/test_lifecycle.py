@@ -11,15 +11,27 @@ from django.utils import timezone
 from homeward.agencies.models import Agency, AgencyKind
 from homeward.audit.models import AuditEvent
 from homeward.episodes import services
-from homeward.episodes.models import Episode, EpisodeUpdate, KindChange, ReturnInterview, ReturnInterviewCommission, RiskGrading
+from homeward.episodes.models import (
+    Episode,
+    EpisodeUpdate,
+    KindChange,
+    ReturnInterview,
+    ReturnInterviewCommission,
+    RiskGrading,
+)
 from tests.episodes.conftest import ago, counts
 
 
 @pytest.fixture
 def episode(world):
     episode, created = services.episode_open(
-        user=world.provider_staff, why="test", child=world.child, kind="missing",
-        left_at=ago(hours=6), last_seen_at=ago(hours=7), reported_at=ago(hours=5),
+        user=world.provider_staff,
+        why="test",
+        child=world.child,
+        kind="missing",
+        left_at=ago(hours=6),
+        last_seen_at=ago(hours=7),
+        reported_at=ago(hours=5),
     )
     assert created
     return episode
@@ -35,12 +47,19 @@ def test_the_start_is_the_later_of_left_and_last_seen_and_both_are_kept(episode)
     update = episode.updates.get()
     assert update.kind == "reported" and "Left" in update.text and "Last seen by a responsible adult" in update.text
     event = AuditEvent.objects.filter(object_type="episode").latest("id")
-    assert (event.action, event.object_type, event.object_id, event.child_id) == ("create", "episode", str(episode.pk), episode.child_id)
+    assert (event.action, event.object_type, event.object_id, event.child_id) == (
+        "create",
+        "episode",
+        str(episode.pk),
+        episode.child_id,
+    )
 
 
 def test_who_may_report(world):
     def report(user):
-        return services.episode_open(user=user, why="test", child=world.child, kind="missing", started_at=timezone.now())
+        return services.episode_open(
+            user=user, why="test", child=world.child, kind="missing", started_at=timezone.now()
+        )
 
     with pytest.raises(PermissionDenied):
         report(world.inspector)  # sees the child, reads only
@@ -56,14 +75,20 @@ def test_who_may_report(world):
 def test_an_episode_cannot_overlap_an_earlier_one(world, episode):
     services.episode_record_return(user=world.provider_staff, why="test", episode=episode, returned_at=ago(hours=3))
     with pytest.raises(ValidationError) as excinfo:
-        services.episode_open(user=world.provider_staff, why="test", child=world.child, kind="away", started_at=ago(hours=4))
+        services.episode_open(
+            user=world.provider_staff, why="test", child=world.child, kind="away", started_at=ago(hours=4)
+        )
     assert _field(excinfo) == ["started_at"]
-    later, _ = services.episode_open(user=world.provider_staff, why="test", child=world.child, kind="away", started_at=ago(hours=2))
+    later, _ = services.episode_open(
+        user=world.provider_staff, why="test", child=world.child, kind="away", started_at=ago(hours=2)
+    )
     assert later.is_open
 
 
 def test_a_kind_change_is_kept_for_the_ssda903_split(world, episode):
-    services.episode_kind_change(user=world.provider_staff, why="test", episode=episode.pk, to_kind="away", at=ago(hours=4))
+    services.episode_kind_change(
+        user=world.provider_staff, why="test", episode=episode.pk, to_kind="away", at=ago(hours=4)
+    )
     episode.refresh_from_db()
     change = KindChange.objects.get(episode=episode)
     assert (episode.kind, change.from_kind, change.to_kind) == ("away", "missing", "away")
@@ -71,24 +96,53 @@ def test_a_kind_change_is_kept_for_the_ssda903_split(world, episode):
         services.episode_kind_change(user=world.provider_staff, why="test", episode=episode, to_kind="away")
     assert _field(excinfo) == ["to_kind"]
     with pytest.raises(ValidationError) as excinfo:  # not before the last change
-        services.episode_kind_change(user=world.provider_staff, why="test", episode=episode, to_kind="missing", at=ago(hours=4, minutes=30))
+        services.episode_kind_change(
+            user=world.provider_staff, why="test", episode=episode, to_kind="missing", at=ago(hours=4, minutes=30)
+        )
     assert _field(excinfo) == ["at"]
     with pytest.raises(ValidationError) as excinfo:  # nor can the return come before it
-        services.episode_record_return(user=world.provider_staff, why="test", episode=episode, returned_at=ago(hours=4, minutes=30))
+        services.episode_record_return(
+            user=world.provider_staff, why="test", episode=episode, returned_at=ago(hours=4, minutes=30)
+        )
     assert _field(excinfo) == ["returned_at"]
 
 
 def test_risk_is_graded_by_the_police_with_its_history(world, episode):
     with pytest.raises(PermissionDenied):
-        services.episode_grade_risk(user=world.provider_staff, why="test", episode=episode, risk_grade="high", source="me")
+        services.episode_grade_risk(
+            user=world.provider_staff, why="test", episode=episode, risk_grade="high", source="me"
+        )
     with pytest.raises(ValidationError) as excinfo:
-        services.episode_grade_risk(user=world.police_officer, why="test", episode=episode, risk_grade="high", source=" ")
+        services.episode_grade_risk(
+            user=world.police_officer, why="test", episode=episode, risk_grade="high", source=" "
+        )
     assert _field(excinfo) == ["source"]
 
-    services.episode_grade_risk(user=world.police_officer, why="test", episode=episode, risk_grade="medium", source="Call", graded_at=ago(hours=4))
-    services.episode_grade_risk(user=world.police_officer, why="test", episode=episode, risk_grade="high", source="Sighting with older males", graded_at=ago(hours=2))
+    services.episode_grade_risk(
+        user=world.police_officer,
+        why="test",
+        episode=episode,
+        risk_grade="medium",
+        source="Call",
+        graded_at=ago(hours=4),
+    )
+    services.episode_grade_risk(
+        user=world.police_officer,
+        why="test",
+        episode=episode,
+        risk_grade="high",
+        source="Sighting with older males",
+        graded_at=ago(hours=2),
+    )
     # A grade made earlier but recorded later goes into the history without overriding the latest.
-    services.episode_grade_risk(user=world.police_officer, why="test", episode=episode, risk_grade="low", source="Initial call", graded_at=ago(hours=4, minutes=30))
+    services.episode_grade_risk(
+        user=world.police_officer,
+        why="test",
+        episode=episode,
+        risk_grade="low",
+        source="Initial call",
+        graded_at=ago(hours=4, minutes=30),
+    )
     episode.refresh_from_db()
     assert (episode.risk_grade, episode.risk_graded_at) == ("high", RiskGrading.objects.get(grade="high").graded_at)
     history = list(episode.risk_gradings.values_list("grade", "source", "agency__code"))
@@ -104,7 +158,9 @@ def test_police_references_are_unique_per_force_and_idempotent(world, episode):
     services.episode_add_police_reference(user=world.police_officer, why="test", episode=episode, reference="WM-1")
     assert episode.police_references.count() == 1
     services.episode_record_return(user=world.provider_staff, why="test", episode=episode, returned_at=ago(hours=1))
-    other, _ = services.episode_open(user=world.provider_staff, why="test", child=world.child, kind="away", started_at=ago(minutes=30))
+    other, _ = services.episode_open(
+        user=world.provider_staff, why="test", child=world.child, kind="away", started_at=ago(minutes=30)
+    )
     with pytest.raises(ValidationError) as excinfo:
         services.episode_add_police_reference(user=world.police_officer, why="test", episode=other, reference="WM-1")
     assert _field(excinfo) == ["reference"]
@@ -120,9 +176,13 @@ def test_updates_sightings_and_notes(world, episode):
         services.episode_add_update(user=world.provider_staff, why="test", episode=episode, kind="note", text="")
     assert _field(excinfo) == ["text"]
     with pytest.raises(ValidationError) as excinfo:
-        services.episode_add_update(user=world.provider_staff, why="test", episode=episode, kind="enquiry", text="Rang friend", at=ago(hours=9))
+        services.episode_add_update(
+            user=world.provider_staff, why="test", episode=episode, kind="enquiry", text="Rang friend", at=ago(hours=9)
+        )
     assert _field(excinfo) == ["at"]
-    note = services.episode_add_update(user=world.host_coordinator, why="test", episode=episode, kind="enquiry", text="Rang school")
+    note = services.episode_add_update(
+        user=world.host_coordinator, why="test", episode=episode, kind="enquiry", text="Rang school"
+    )
     assert (note.by, note.agency) == (world.host_coordinator, world.birmingham)
 
 
@@ -148,19 +208,43 @@ def test_return_safe_and_well_and_close(world, episode, rhi_worker):
         services.episode_close(user=world.police_officer, why="test", episode=episode)
     assert _field(excinfo) == ["episode"]
     with pytest.raises(ValidationError) as excinfo:
-        services.episode_record_return(user=world.provider_staff, why="test", episode=episode, returned_at=ago(hours=1), how="teleported")
+        services.episode_record_return(
+            user=world.provider_staff, why="test", episode=episode, returned_at=ago(hours=1), how="teleported"
+        )
     assert _field(excinfo) == ["how"]
     with pytest.raises(ValidationError) as excinfo:
-        services.episode_record_return(user=world.provider_staff, why="test", episode=episode, returned_at=timezone.now() + datetime.timedelta(hours=1))
+        services.episode_record_return(
+            user=world.provider_staff,
+            why="test",
+            episode=episode,
+            returned_at=timezone.now() + datetime.timedelta(hours=1),
+        )
     assert _field(excinfo) == ["returned_at"]
 
     returned = ago(hours=1)
-    services.episode_record_return(user=world.police_officer, why="test", episode=episode, returned_at=returned,
-                                   how="police", found_by="PC 123", place="Friend's flat", postcode="M1 1AE")
+    services.episode_record_return(
+        user=world.police_officer,
+        why="test",
+        episode=episode,
+        returned_at=returned,
+        how="police",
+        found_by="PC 123",
+        place="Friend's flat",
+        postcode="M1 1AE",
+    )
     episode.refresh_from_db()
-    assert (episode.status, episode.return_how, episode.found_by, episode.return_postcode) == ("returned", "police", "PC 123", "M1 1AE")
+    assert (episode.status, episode.return_how, episode.found_by, episode.return_postcode) == (
+        "returned",
+        "police",
+        "PC 123",
+        "M1 1AE",
+    )
     interview = episode.return_interview
-    assert (interview.service, interview.status, interview.due_at) == (rhi_worker.agency, "assigned", returned + datetime.timedelta(hours=72))
+    assert (interview.service, interview.status, interview.due_at) == (
+        rhi_worker.agency,
+        "assigned",
+        returned + datetime.timedelta(hours=72),
+    )
     with pytest.raises(ValidationError) as excinfo:
         services.episode_record_return(user=world.police_officer, why="test", episode=episode, returned_at=returned)
     assert _field(excinfo) == ["returned_at"]
@@ -170,7 +254,9 @@ def test_return_safe_and_well_and_close(world, episode, rhi_worker):
     with pytest.raises(ValidationError) as excinfo:
         services.episode_record_safe_and_well(user=world.police_officer, why="test", episode=episode, at=ago(hours=2))
     assert _field(excinfo) == ["at"]
-    services.episode_record_safe_and_well(user=world.police_officer, why="test", episode=episode, text="Seen at Oak House")
+    services.episode_record_safe_and_well(
+        user=world.police_officer, why="test", episode=episode, text="Seen at Oak House"
+    )
 
     with pytest.raises(PermissionDenied):
         services.episode_close(user=world.provider_staff, why="test", episode=episode)
@@ -178,7 +264,9 @@ def test_return_safe_and_well_and_close(world, episode, rhi_worker):
     episode.refresh_from_db()
     assert episode.status == "closed"
     with pytest.raises(ValidationError):
-        services.episode_add_update(user=world.provider_staff, why="test", episode=episode, kind="note", text="late note")
+        services.episode_add_update(
+            user=world.provider_staff, why="test", episode=episode, kind="note", text="late note"
+        )
     kinds = list(episode.updates.values_list("kind", flat=True))
     assert kinds == ["reported", "return", "interview", "safe_and_well", "closed"]
 
@@ -218,11 +306,14 @@ def test_a_council_may_use_the_host_councils_service_for_children_placed_there(w
     birmingham_service = Agency.objects.create(code="RHI-BHAM", kind=AgencyKind.RHI, name="Birmingham RHI service")
     services.return_interview_commission_set(council=world.birmingham, service=birmingham_service)
     manchester_service = Agency.objects.get(code=f"RHI-{world.manchester.code}")
-    services.return_interview_commission_set(council=world.manchester, service=manchester_service, host_service_out_of_area=True)
+    services.return_interview_commission_set(
+        council=world.manchester, service=manchester_service, host_service_out_of_area=True
+    )
     assert _interview_service(world, episode) == birmingham_service  # the child lives in Birmingham
     # A child placed at home, in Manchester, has Manchester's own.
-    at_home, _ = services.episode_open(user=world.social_worker, why="test", child=world.child_at_home, kind="away",
-                                       started_at=ago(hours=3))
+    at_home, _ = services.episode_open(
+        user=world.social_worker, why="test", child=world.child_at_home, kind="away", started_at=ago(hours=3)
+    )
     assert _interview_service(world, at_home) == manchester_service
 
 
@@ -239,25 +330,42 @@ def test_interview_steps_and_who_may_record_them(world, episode, rhi_worker, oth
     with pytest.raises(Http404):
         services.return_interview_update(user=other_rhi_worker, why="test", episode=episode, status="offered")
     # The responsible authority may record it too (it commissions the service).
-    services.return_interview_update(user=world.social_worker, why="test", episode=episode, status="offered", offered_at=ago(hours=1))
-    interview = services.return_interview_update(user=rhi_worker, why="test", episode=episode, status="declined", declined_reason="did_not_want")
+    services.return_interview_update(
+        user=world.social_worker, why="test", episode=episode, status="offered", offered_at=ago(hours=1)
+    )
+    interview = services.return_interview_update(
+        user=rhi_worker, why="test", episode=episode, status="declined", declined_reason="did_not_want"
+    )
     assert (interview.status, interview.closed_at is not None) == ("declined", True)
     interview = services.return_interview_update(user=rhi_worker, why="test", episode=episode, status="offered")
     assert (interview.status, interview.closed_at) == ("offered", None)
     interview = services.return_interview_update(user=rhi_worker, why="test", episode=episode, status="accepted")
     interview = services.return_interview_update(
-        user=rhi_worker, why="test", episode=episode, status="completed", held_at=timezone.now(),
-        why_went="Argument", exploitation_indicators=["money_or_gifts", "money_or_gifts"],
+        user=rhi_worker,
+        why="test",
+        episode=episode,
+        status="completed",
+        held_at=timezone.now(),
+        why_went="Argument",
+        exploitation_indicators=["money_or_gifts", "money_or_gifts"],
     )
-    assert (interview.status, interview.exploitation_indicators, interview.recorded_by) == ("completed", ["money_or_gifts"], rhi_worker)
+    assert (interview.status, interview.exploitation_indicators, interview.recorded_by) == (
+        "completed",
+        ["money_or_gifts"],
+        rhi_worker,
+    )
     assert interview.held_within_72_hours
     with pytest.raises(ValidationError) as excinfo:
         services.return_interview_update(user=rhi_worker, why="test", episode=episode, status="offered")
     assert _field(excinfo) == ["status"]
     # Findings may be added to after completion.
-    interview = services.return_interview_update(user=rhi_worker, why="test", episode=episode, what_would_help="Youth club")
+    interview = services.return_interview_update(
+        user=rhi_worker, why="test", episode=episode, what_would_help="Youth club"
+    )
     assert interview.what_would_help == "Youth club" and interview.why_went == "Argument"
-    statuses = [u.detail["status"] for u in EpisodeUpdate.objects.filter(episode=episode, kind="interview").order_by("id")]
+    statuses = [
+        u.detail["status"] for u in EpisodeUpdate.objects.filter(episode=episode, kind="interview").order_by("id")
+    ]
     assert statuses == ["assigned", "offered", "declined", "offered", "accepted", "completed", "completed"]
 
 
@@ -269,9 +377,16 @@ def test_an_interview_before_the_return_is_recorded_is_refused(world, episode, r
 
 def test_every_write_is_audited_and_a_refused_one_is_not(world, episode):
     before = counts()
-    services.episode_add_update(user=world.provider_staff, why="form:note", episode=episode, kind="note", text="Called mum")
+    services.episode_add_update(
+        user=world.provider_staff, why="form:note", episode=episode, kind="note", text="Called mum"
+    )
     event = AuditEvent.objects.filter(object_type="episode").latest("id")
-    assert (event.action, event.why, event.child_id, event.detail) == ("update", "form:note", world.child.pk, {"update": "note"})
+    assert (event.action, event.why, event.child_id, event.detail) == (
+        "update",
+        "form:note",
+        world.child.pk,
+        {"update": "note"},
+    )
     before = counts()
     with pytest.raises(ValidationError):
         services.episode_add_update(user=world.provider_staff, why="form:note", episode=episode, kind="note", text="")
@@ -282,17 +397,27 @@ class TestDatabaseConstraints:
     """The rules that must never break hold even for writes that skip the services."""
 
     def _episode(self, world, **fields) -> Episode:
-        values = {"child": world.child, "kind": "missing", "started_at": ago(hours=3), "reported_at": ago(hours=2),
-                  "reported_by": world.provider_staff, "reporting_agency": world.provider, **fields}
+        values = {
+            "child": world.child,
+            "kind": "missing",
+            "started_at": ago(hours=3),
+            "reported_at": ago(hours=2),
+            "reported_by": world.provider_staff,
+            "reporting_agency": world.provider,
+            **fields,
+        }
         return Episode(**values)
 
-    @pytest.mark.parametrize("fields", [
-        {"returned_at": ago(hours=4)},  # return before start
-        {"risk_grade": "extreme"},
-        {"kind": "lost"},
-        {"returned_at": None, "closed_at": ago(hours=1)},  # closed without a return
-        {"returned_at": ago(hours=1), "safe_and_well_at": ago(hours=2)},
-    ])
+    @pytest.mark.parametrize(
+        "fields",
+        [
+            {"returned_at": ago(hours=4)},  # return before start
+            {"risk_grade": "extreme"},
+            {"kind": "lost"},
+            {"returned_at": None, "closed_at": ago(hours=1)},  # closed without a return
+            {"returned_at": ago(hours=1), "safe_and_well_at": ago(hours=2)},
+        ],
+    )
     def test_a_check_refuses(self, world, fields):
         with pytest.raises(IntegrityError), transaction.atomic():
             self._episode(world, **fields).save()

@@ -32,8 +32,15 @@ def _hours_ago(hours: float) -> datetime.datetime:
 
 def _missing(world, child=None, kind="missing"):
     child = child or world.child
-    episode, _ = services.episode_open(user=world.social_worker, why="test", child=child.pk, kind=kind,
-                                       last_seen_at=_hours_ago(5), last_seen_location="Oak House", last_seen_postcode="B1 1AA")
+    episode, _ = services.episode_open(
+        user=world.social_worker,
+        why="test",
+        child=child.pk,
+        kind=kind,
+        last_seen_at=_hours_ago(5),
+        last_seen_location="Oak House",
+        last_seen_postcode="B1 1AA",
+    )
     return episode
 
 
@@ -63,18 +70,26 @@ def test_nicknames_aliases_dates_of_birth_and_place_rank_the_match(world):
     assert by_alias.episode_id == episode.pk and any("nickname Mira" in why for why in by_alias.why)
     swapped = datetime.date(dob.year, dob.day, dob.month)  # born on the 1st (conftest): always a date
     [by_swapped_dob] = _search(world.gmp_officer, name="Okafor", date_of_birth=swapped, sex="2")
-    assert by_swapped_dob.episode_id == episode.pk and ("Date of birth matches with day and month swapped" in by_swapped_dob.why
-                                                        or swapped == dob)
+    assert by_swapped_dob.episode_id == episode.pk and (
+        "Date of birth matches with day and month swapped" in by_swapped_dob.why or swapped == dob
+    )
     [by_dob] = _search(world.gmp_officer, date_of_birth=dob, sex="2")
     assert by_dob.episode_id == episode.pk and "Date of birth matches" in by_dob.why
     [by_age] = _search(world.gmp_officer, name="Amira", age=14, sex="2", where="B1 1AA")
     assert "Age 14 matches" in by_age.why and any("miles from here" in why for why in by_age.why)
-    assert _search(world.gmp_officer, name="Amira Okafor", sex="1")[0].score < by_alias.score  # the other sex counts against
+    assert (
+        _search(world.gmp_officer, name="Amira Okafor", sex="1")[0].score < by_alias.score
+    )  # the other sex counts against
 
 
 def test_a_child_who_is_not_missing_a_closed_or_away_episode_and_an_unknown_person_give_the_same_answer(world, api):
     client = api(world.gmp_officer)
-    terms = {"reason": REASON, "name": "Jayden Walsh", "date_of_birth": world.child_at_home.date_of_birth.isoformat(), "sex": "1"}
+    terms = {
+        "reason": REASON,
+        "name": "Jayden Walsh",
+        "date_of_birth": world.child_at_home.date_of_birth.isoformat(),
+        "sex": "1",
+    }
 
     def answer(body):
         response = client.post("/api/v1/missing-lookup/", body, format="json")
@@ -97,9 +112,17 @@ def test_a_child_who_is_not_missing_a_closed_or_away_episode_and_an_unknown_pers
     page = Client()
     sign_in(page, world.gmp_officer)
     form = {"reason": REASON, "name": "Jayden Walsh", "sex": "1"}
-    bodies = [re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", page.post("/police/missing-lookup/", form).content.decode())]
+    bodies = [
+        re.sub(
+            r'name="csrfmiddlewaretoken" value="[^"]+"', "", page.post("/police/missing-lookup/", form).content.decode()
+        )
+    ]
     assert lookup.NO_OPEN_MISSING_REPORT in bodies[0]
-    bodies.append(re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", page.post("/police/missing-lookup/", form).content.decode()))
+    bodies.append(
+        re.sub(
+            r'name="csrfmiddlewaretoken" value="[^"]+"', "", page.post("/police/missing-lookup/", form).content.decode()
+        )
+    )
     assert bodies[0] == bodies[1]
 
 
@@ -113,13 +136,36 @@ def test_the_search_reaches_open_missing_episodes_only(world):
 
 def test_a_match_shows_only_the_least_that_lets_the_officer_act(world, api):
     episode = _missing(world)
-    services.episode_grade_risk(user=world.police_officer, why="test", episode=episode.pk, risk_grade="high", source="Call from the home")
-    services.philomena_profile_save(user=world.provider_staff, why="test", child=world.child.pk, medical_needs="Asthma: carries an inhaler",
-                                    vulnerabilities="Must not be released to Mr X (order in place)", associates="Secret associates",
-                                    addresses="12 Secret Road", description="Tall")
+    services.episode_grade_risk(
+        user=world.police_officer, why="test", episode=episode.pk, risk_grade="high", source="Call from the home"
+    )
+    services.philomena_profile_save(
+        user=world.provider_staff,
+        why="test",
+        child=world.child.pk,
+        medical_needs="Asthma: carries an inhaler",
+        vulnerabilities="Must not be released to Mr X (order in place)",
+        associates="Secret associates",
+        addresses="12 Secret Road",
+        description="Tall",
+    )
     assert {f.name for f in dataclasses.fields(Match)} == {
-        "episode_id", "child_id", "name", "age", "has_photo", "risk_grade", "risk_graded_at", "leading_force", "leading_force_contact",
-        "responsible_council", "responsible_council_contact", "medical_needs", "vulnerabilities", "score", "why"}
+        "episode_id",
+        "child_id",
+        "name",
+        "age",
+        "has_photo",
+        "risk_grade",
+        "risk_graded_at",
+        "leading_force",
+        "leading_force_contact",
+        "responsible_council",
+        "responsible_council_contact",
+        "medical_needs",
+        "vulnerabilities",
+        "score",
+        "why",
+    }
 
     [match] = _search(world.gmp_officer, name="Amira Okafor")
     assert match.risk_grade == "High" and match.risk_graded_at is not None
@@ -130,16 +176,38 @@ def test_a_match_shows_only_the_least_that_lets_the_officer_act(world, api):
     # The 24-hour contacts, once recorded (homeward agency-contact), are what the officer is shown.
     from django.core.management import call_command
 
-    call_command("agency_contact", world.west_midlands_police.code, "0121 555 0100 (force control room)", stdout=io.StringIO())
+    call_command(
+        "agency_contact", world.west_midlands_police.code, "0121 555 0100 (force control room)", stdout=io.StringIO()
+    )
     call_command("agency_contact", world.manchester.code, "0161 555 0199 (emergency duty team)", stdout=io.StringIO())
     [match] = _search(world.gmp_officer, name="Amira Okafor")
     assert (match.leading_force_contact, match.responsible_council_contact) == (
-        "0121 555 0100 (force control room)", "0161 555 0199 (emergency duty team)")
+        "0121 555 0100 (force control room)",
+        "0161 555 0199 (emergency duty team)",
+    )
 
-    body = api(world.gmp_officer).post("/api/v1/missing-lookup/", {"reason": REASON, "name": "Amira Okafor"}, format="json").json()
+    body = (
+        api(world.gmp_officer)
+        .post("/api/v1/missing-lookup/", {"reason": REASON, "name": "Amira Okafor"}, format="json")
+        .json()
+    )
     [shown] = body["matches"]
-    assert set(shown) == {"episode_id", "name", "age", "photo", "risk_grade", "risk_graded_at", "leading_force", "leading_force_contact",
-                          "responsible_council", "responsible_council_contact", "medical_needs", "vulnerabilities", "score", "why"}
+    assert set(shown) == {
+        "episode_id",
+        "name",
+        "age",
+        "photo",
+        "risk_grade",
+        "risk_graded_at",
+        "leading_force",
+        "leading_force_contact",
+        "responsible_council",
+        "responsible_council_contact",
+        "medical_needs",
+        "vulnerabilities",
+        "score",
+        "why",
+    }
     text = str(body)
     for hidden in ("Secret", "Oak House", "B1 1AA", "MAN001", "9990000018", world.child.date_of_birth.isoformat()):
         assert hidden not in text
@@ -188,7 +256,9 @@ def test_searches_are_throttled_per_person(world, api):
         _search(world.gmp_officer, name="Amira Okafor")
     with pytest.raises(lookup.TooManySearches):
         _search(world.gmp_officer, name="Amira Okafor")
-    response = api(world.gmp_officer).post("/api/v1/missing-lookup/", {"reason": REASON, "name": "Amira Okafor"}, format="json")
+    response = api(world.gmp_officer).post(
+        "/api/v1/missing-lookup/", {"reason": REASON, "name": "Amira Okafor"}, format="json"
+    )
     assert response.status_code == 429 and "10 minutes" in response.json()["detail"]
     page = Client()
     sign_in(page, world.gmp_officer)
@@ -196,7 +266,12 @@ def test_searches_are_throttled_per_person(world, api):
     assert response.status_code == 429 and b"Too many searches" in response.content
     # Another officer is not held back; the refused attempts are recorded.
     assert len(_search(world.police_officer, name="Amira Okafor")) == 1
-    assert AuditEvent.objects.filter(object_type=lookup.SEARCH_OBJECT, action=Action.DENIED, user_id=world.gmp_officer.pk).count() == 3
+    assert (
+        AuditEvent.objects.filter(
+            object_type=lookup.SEARCH_OBJECT, action=Action.DENIED, user_id=world.gmp_officer.pk
+        ).count()
+        == 3
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -204,7 +279,9 @@ def test_searches_are_throttled_per_person(world, api):
 # ---------------------------------------------------------------------------------------------
 
 
-def test_the_photo_is_served_only_to_an_officer_with_a_current_match(world, settings, tmp_path, django_capture_on_commit_callbacks):
+def test_the_photo_is_served_only_to_an_officer_with_a_current_match(
+    world, settings, tmp_path, django_capture_on_commit_callbacks
+):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from tests.test_url_walk import _png
@@ -212,8 +289,12 @@ def test_the_photo_is_served_only_to_an_officer_with_a_current_match(world, sett
     settings.MEDIA_ROOT = tmp_path
     _missing(world)
     with django_capture_on_commit_callbacks(execute=True):
-        services.philomena_profile_save(user=world.provider_staff, why="test", child=world.child.pk,
-                                        photo=SimpleUploadedFile("p.png", _png(), content_type="image/png"))
+        services.philomena_profile_save(
+            user=world.provider_staff,
+            why="test",
+            child=world.child.pk,
+            photo=SimpleUploadedFile("p.png", _png(), content_type="image/png"),
+        )
     page = Client()
     sign_in(page, world.gmp_officer)
     url = f"/police/missing-lookup/photo/{world.child.pk}/"
@@ -231,22 +312,44 @@ def test_recording_found_tells_every_agency_and_starts_the_interview_clock(world
     manager = make_user(world.provider, Role.PROVIDER_MANAGER)
     wmp_coordinator = make_user(world.west_midlands_police, Role.POLICE_COORDINATOR)
     coordinator = make_user(world.manchester, Role.MISSING_COORDINATOR)
-    rhi_worker = make_user(ReturnInterview._meta.get_field("service").related_model.objects.get(code=f"RHI-{world.manchester.code}"), Role.RHI_WORKER)
+    rhi_worker = make_user(
+        ReturnInterview._meta.get_field("service").related_model.objects.get(code=f"RHI-{world.manchester.code}"),
+        Role.RHI_WORKER,
+    )
     episode = _missing(world)
     Alert.objects.all().delete()
     _search(world.gmp_officer, name="Amirah Okafur")
     found_at = _hours_ago(0.5)
 
-    missing_found(user=world.gmp_officer, why="test", episode_id=episode.pk, found_at=found_at,
-                  found_where="Manchester Piccadilly station", in_care_of="PC 1234, Manchester Piccadilly", postcode="M1 1AE")
+    missing_found(
+        user=world.gmp_officer,
+        why="test",
+        episode_id=episode.pk,
+        found_at=found_at,
+        found_where="Manchester Piccadilly station",
+        in_care_of="PC 1234, Manchester Piccadilly",
+        postcode="M1 1AE",
+    )
 
     episode.refresh_from_db()
-    assert episode.returned_at == found_at and episode.return_how == "police" and episode.location_police_force == world.gmp
+    assert (
+        episode.returned_at == found_at
+        and episode.return_how == "police"
+        and episode.location_police_force == world.gmp
+    )
     interview = ReturnInterview.objects.get(episode=episode)
     assert interview.due_at == found_at + datetime.timedelta(hours=72)
     told = {alert.recipient for alert in Alert.objects.filter(child_id=world.child.pk)}
-    assert {world.social_worker, coordinator, world.host_coordinator, world.provider_staff, manager, wmp_coordinator,
-            world.police_officer, rhi_worker} <= told
+    assert {
+        world.social_worker,
+        coordinator,
+        world.host_coordinator,
+        world.provider_staff,
+        manager,
+        wmp_coordinator,
+        world.police_officer,
+        rhi_worker,
+    } <= told
     assert world.gmp_officer not in told
     assert "In the care of PC 1234" in episode.updates.get(kind="return").text
 
@@ -254,19 +357,54 @@ def test_recording_found_tells_every_agency_and_starts_the_interview_clock(world
 def test_found_needs_a_current_match_of_an_open_missing_episode(world):
     episode = _missing(world)
     with pytest.raises(Http404):  # never searched
-        missing_found(user=world.gmp_officer, why="test", episode_id=episode.pk, found_at=_hours_ago(0), found_where="x", in_care_of="y")
+        missing_found(
+            user=world.gmp_officer,
+            why="test",
+            episode_id=episode.pk,
+            found_at=_hours_ago(0),
+            found_where="x",
+            in_care_of="y",
+        )
     _search(world.gmp_officer, name="Amira Okafor")
     with pytest.raises(Http404):  # a council cannot use the look-up's grant
-        missing_found(user=world.social_worker, why="test", episode_id=episode.pk, found_at=_hours_ago(0), found_where="x", in_care_of="y")
+        missing_found(
+            user=world.social_worker,
+            why="test",
+            episode_id=episode.pk,
+            found_at=_hours_ago(0),
+            found_where="x",
+            in_care_of="y",
+        )
     later = timezone.now() + lookup.MATCH_VALID_FOR + datetime.timedelta(minutes=1)
     assert lookup.match_current(world.gmp_officer, child_id=world.child.pk, episode_id=episode.pk)
     assert not lookup.match_current(world.gmp_officer, child_id=world.child.pk, episode_id=episode.pk, now=later)
     with pytest.raises(ValidationError) as error:
-        missing_found(user=world.gmp_officer, why="test", episode_id=episode.pk, found_at=_hours_ago(0), found_where="", in_care_of="")
+        missing_found(
+            user=world.gmp_officer,
+            why="test",
+            episode_id=episode.pk,
+            found_at=_hours_ago(0),
+            found_where="",
+            in_care_of="",
+        )
     assert {"found_where", "in_care_of"} <= set(error.value.message_dict)
-    missing_found(user=world.gmp_officer, why="test", episode_id=episode.pk, found_at=_hours_ago(0), found_where="x", in_care_of="y")
+    missing_found(
+        user=world.gmp_officer,
+        why="test",
+        episode_id=episode.pk,
+        found_at=_hours_ago(0),
+        found_where="x",
+        in_care_of="y",
+    )
     with pytest.raises(Http404):  # returned now: no longer open missing
-        missing_found(user=world.gmp_officer, why="test", episode_id=episode.pk, found_at=_hours_ago(0), found_where="x", in_care_of="y")
+        missing_found(
+            user=world.gmp_officer,
+            why="test",
+            episode_id=episode.pk,
+            found_at=_hours_ago(0),
+            found_where="x",
+            in_care_of="y",
+        )
 
 
 def test_the_found_page_records_the_child_found(world):
@@ -279,7 +417,16 @@ def test_the_found_page_records_the_child_found(world):
     assert b"Amira Okafor" in response.content and url.encode() in response.content
     assert page.get(url).status_code == 200
     now = timezone.localtime()
-    response = page.post(url, {"found_at_day": now.day, "found_at_month": now.month, "found_at_year": now.year,
-                               "found_at_time": now.strftime("%H:%M"), "found_where": "Piccadilly station", "in_care_of": "PC 1234"})
+    response = page.post(
+        url,
+        {
+            "found_at_day": now.day,
+            "found_at_month": now.month,
+            "found_at_year": now.year,
+            "found_at_time": now.strftime("%H:%M"),
+            "found_where": "Piccadilly station",
+            "in_care_of": "PC 1234",
+        },
+    )
     assert response.status_code == 302
     assert Episode.objects.get(pk=episode.pk).returned_at is not None

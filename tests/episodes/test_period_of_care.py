@@ -24,12 +24,30 @@ def ago(**kwargs) -> datetime.datetime:
 def end_placement(world, child, end: datetime.date, *, then: str | None = None) -> None:
     """End the child's current placement on `end` (through the one door), and with `then` a new one starting that day."""
     current = Placement.objects.get(child=child, end_date__isnull=True)
-    rows = [PlacementIn(child_id=child.pk, start_date=current.start_date, end_date=end, placement_type=current.placement_type,
-                        provider_type=current.provider_type, placement_postcode=current.placement_postcode,
-                        home_postcode=current.home_postcode, provider_id=current.provider_id, urn=current.urn)]
+    rows = [
+        PlacementIn(
+            child_id=child.pk,
+            start_date=current.start_date,
+            end_date=end,
+            placement_type=current.placement_type,
+            provider_type=current.provider_type,
+            placement_postcode=current.placement_postcode,
+            home_postcode=current.home_postcode,
+            provider_id=current.provider_id,
+            urn=current.urn,
+        )
+    ]
     if then:
-        rows.append(PlacementIn(child_id=child.pk, start_date=end, placement_type=then, provider_type="PR1",
-                                placement_postcode="M1 1AE", home_postcode="M1 1AE"))
+        rows.append(
+            PlacementIn(
+                child_id=child.pk,
+                start_date=end,
+                placement_type=then,
+                provider_type="PR1",
+                placement_postcode="M1 1AE",
+                home_postcode="M1 1AE",
+            )
+        )
     written = placements_write(user=world.social_worker, why="test", rows=rows)
     assert not written.rejected
 
@@ -40,8 +58,13 @@ def test_an_episode_cannot_start_before_the_child_was_looked_after(world):
         episode_open(user=world.provider_staff, why="test", child=world.child, kind="missing", started_at=ago(days=120))
     assert "not looked after on" in excinfo.value.message_dict["started_at"][0]
     assert not Episode.objects.filter(child=world.child).exists()
-    episode, created = episode_open(user=world.provider_staff, why="test", child=world.child, kind="missing",
-                                    started_at=timezone.make_aware(datetime.datetime.combine(placed_on, datetime.time(20))))
+    episode, created = episode_open(
+        user=world.provider_staff,
+        why="test",
+        child=world.child,
+        kind="missing",
+        started_at=timezone.make_aware(datetime.datetime.combine(placed_on, datetime.time(20))),
+    )
     assert created
 
 
@@ -52,7 +75,9 @@ def test_an_episode_cannot_start_after_care_ended(world):
 
 
 def test_care_ending_while_the_child_is_missing_ends_the_period_that_day(world):
-    episode, _ = episode_open(user=world.provider_staff, why="test", child=world.child, kind="missing", started_at=ago(days=10))
+    episode, _ = episode_open(
+        user=world.provider_staff, why="test", child=world.child, kind="missing", started_at=ago(days=10)
+    )
     ended_on = timezone.localdate() - datetime.timedelta(days=2)
     end_placement(world, world.child, ended_on)
     episode.refresh_from_db()
@@ -65,7 +90,9 @@ def test_care_ending_while_the_child_is_missing_ends_the_period_that_day(world):
 
 
 def test_a_move_while_missing_leaves_the_period_open(world):
-    episode, _ = episode_open(user=world.provider_staff, why="test", child=world.child, kind="missing", started_at=ago(days=10))
+    episode, _ = episode_open(
+        user=world.provider_staff, why="test", child=world.child, kind="missing", started_at=ago(days=10)
+    )
     end_placement(world, world.child, timezone.localdate() - datetime.timedelta(days=2), then="U4")
     episode.refresh_from_db()
     assert episode.returned_at is None

@@ -33,9 +33,15 @@ def test_an_episode_with_no_change_is_one_period():
 
 
 def test_missing_then_away_then_missing_is_three_periods_split_at_each_change():
-    periods = episode_periods(*episode(
-        "missing", at(5, 1, 10), at(5, 6, 8), (at(5, 2, 12), "away"), (at(5, 4, 9), "missing"),
-    ))
+    periods = episode_periods(
+        *episode(
+            "missing",
+            at(5, 1, 10),
+            at(5, 6, 8),
+            (at(5, 2, 12), "away"),
+            (at(5, 4, 9), "missing"),
+        )
+    )
     assert periods == [("M", day(5, 1), day(5, 2)), ("A", day(5, 2), day(5, 4)), ("M", day(5, 4), day(5, 6))]
 
 
@@ -56,16 +62,25 @@ def test_a_switch_on_the_day_it_started_makes_one_period_coded_as_the_longer_par
         ("M", day(5, 1), day(5, 3)),
     ]
     # Then a later change still makes its own period.
-    assert episode_periods(*episode(
-        "missing", at(5, 1, 10), at(5, 4, 18), (at(5, 1, 11), "away"), (at(5, 3, 7), "missing"),
-    )) == [("A", day(5, 1), day(5, 3)), ("M", day(5, 3), day(5, 4))]
+    assert episode_periods(
+        *episode(
+            "missing",
+            at(5, 1, 10),
+            at(5, 4, 18),
+            (at(5, 1, 11), "away"),
+            (at(5, 3, 7), "missing"),
+        )
+    ) == [("A", day(5, 1), day(5, 3)), ("M", day(5, 3), day(5, 4))]
 
 
 def test_an_open_episode_has_no_end_and_its_open_part_counts_as_the_longest():
     assert episode_periods(*episode("missing", at(5, 1, 10))) == [("M", day(5, 1), None)]
-    assert episode_periods(*episode("away", at(5, 1, 10), None, (at(5, 1, 10, 5), "missing"))) == [("M", day(5, 1), None)]
+    assert episode_periods(*episode("away", at(5, 1, 10), None, (at(5, 1, 10, 5), "missing"))) == [
+        ("M", day(5, 1), None)
+    ]
     assert episode_periods(*episode("away", at(5, 1, 10), None, (at(5, 2, 10), "missing"))) == [
-        ("A", day(5, 1), day(5, 2)), ("M", day(5, 2), None),
+        ("A", day(5, 1), day(5, 2)),
+        ("M", day(5, 2), None),
     ]
 
 
@@ -77,20 +92,28 @@ def test_same_day_periods_of_two_episodes_make_one_row_per_start_date():
     third = episode("away", at(5, 2, 22), at(5, 3, 9))
     fourth = episode("missing", at(5, 3, 15), at(5, 4, 1))
     assert missing_periods(episode_parts(*third) + episode_parts(*fourth)) == [
-        ("A", day(5, 2), day(5, 3)), ("M", day(5, 3), day(5, 4)),
+        ("A", day(5, 2), day(5, 3)),
+        ("M", day(5, 3), day(5, 4)),
     ]
 
 
 def test_a_tie_goes_to_missing():
-    parts = episode_parts(*episode("away", at(5, 1, 9), at(5, 1, 10))) + episode_parts(*episode("missing", at(5, 1, 14), at(5, 1, 15)))
+    parts = episode_parts(*episode("away", at(5, 1, 9), at(5, 1, 10))) + episode_parts(
+        *episode("missing", at(5, 1, 14), at(5, 1, 15))
+    )
     assert missing_periods(parts) == [("M", day(5, 1), day(5, 1))]
 
 
 def test_dates_are_local_dates_in_england():
     # 23:30 UTC on 30 June is 00:30 on 1 July in British Summer Time; in January UTC is local time.
     utc = datetime.UTC
-    summer = SimpleNamespace(kind="missing", started_at=datetime.datetime(2024, 6, 30, 23, 30, tzinfo=utc),
-                             returned_at=datetime.datetime(2024, 7, 1, 23, 30, tzinfo=utc))
+    summer = SimpleNamespace(
+        kind="missing",
+        started_at=datetime.datetime(2024, 6, 30, 23, 30, tzinfo=utc),
+        returned_at=datetime.datetime(2024, 7, 1, 23, 30, tzinfo=utc),
+    )
     assert episode_periods(summer, []) == [("M", day(7, 1), day(7, 2))]
-    winter = SimpleNamespace(kind="away", started_at=datetime.datetime(2024, 1, 31, 23, 30, tzinfo=utc), returned_at=None)
+    winter = SimpleNamespace(
+        kind="away", started_at=datetime.datetime(2024, 1, 31, 23, 30, tzinfo=utc), returned_at=None
+    )
     assert episode_periods(winter, []) == [("A", day(1, 31), None)]

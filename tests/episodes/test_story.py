@@ -44,8 +44,12 @@ def _timeline_steps(html: str) -> list[tuple[str, str]]:
 
 def _local_parts(prefix: str, value: datetime.datetime) -> dict[str, str]:
     local = timezone.localtime(value)
-    return {f"{prefix}_day": str(local.day), f"{prefix}_month": str(local.month), f"{prefix}_year": str(local.year),
-            f"{prefix}_time": local.strftime("%H:%M")}
+    return {
+        f"{prefix}_day": str(local.day),
+        f"{prefix}_month": str(local.month),
+        f"{prefix}_year": str(local.year),
+        f"{prefix}_time": local.strftime("%H:%M"),
+    }
 
 
 def test_report_respond_return_interview(world, api, rhi_worker):
@@ -53,12 +57,22 @@ def test_report_respond_return_interview(world, api, rhi_worker):
     left, last_seen = ago(hours=5), ago(hours=4, minutes=30)
 
     # A children's home worker reports the child missing.
-    response = provider.post("/api/v1/episodes/", {
-        "child": world.child.pk, "kind": "missing", "left_at": _iso(left), "last_seen_at": _iso(last_seen),
-        "last_seen_location": "Oak House, front door", "last_seen_postcode": "b1 1aa",
-        "clothing": "Black puffer jacket, white trainers", "circumstances": "Left after a phone call", "out_of_character": True,
-        "client_reference": "OAK-2024-001",
-    }, format="json")
+    response = provider.post(
+        "/api/v1/episodes/",
+        {
+            "child": world.child.pk,
+            "kind": "missing",
+            "left_at": _iso(left),
+            "last_seen_at": _iso(last_seen),
+            "last_seen_location": "Oak House, front door",
+            "last_seen_postcode": "b1 1aa",
+            "clothing": "Black puffer jacket, white trainers",
+            "circumstances": "Left after a phone call",
+            "out_of_character": True,
+            "client_reference": "OAK-2024-001",
+        },
+        format="json",
+    )
     assert response.status_code == 201, response.json()
     episode = response.json()
     assert episode["child"] == world.child.pk and episode["kind"] == "missing" and episode["status"] == "open"
@@ -71,13 +85,23 @@ def test_report_respond_return_interview(world, api, rhi_worker):
     # West Midlands Police see it among the open episodes, grade it high and add their reference.
     listed = police.get("/api/v1/episodes/", {"status": "open"}).json()
     assert [e["id"] for e in listed["results"]] == [episode_id]
-    response = police.post(f"/api/v1/episodes/{episode_id}/risk/", {
-        "risk_grade": "high", "source": "Call from Oak House; phone off", "rationale": "Aged 14, CSE concerns",
-    }, format="json")
+    response = police.post(
+        f"/api/v1/episodes/{episode_id}/risk/",
+        {
+            "risk_grade": "high",
+            "source": "Call from Oak House; phone off",
+            "rationale": "Aged 14, CSE concerns",
+        },
+        format="json",
+    )
     assert response.status_code == 200, response.json()
     assert response.json()["risk_grade"] == "high"
-    response = police.post(f"/api/v1/episodes/{episode_id}/police-reference/", {"reference": "WMP-20240101-0042"}, format="json")
-    assert response.json()["police_references"] == [{"force": world.west_midlands_police.code, "reference": "WMP-20240101-0042"}]
+    response = police.post(
+        f"/api/v1/episodes/{episode_id}/police-reference/", {"reference": "WMP-20240101-0042"}, format="json"
+    )
+    assert response.json()["police_references"] == [
+        {"force": world.west_midlands_police.code, "reference": "WMP-20240101-0042"}
+    ]
     police_board = board(user=world.police_officer, why="test")
     assert [(row.child.pk, row.episode.risk_grade) for row in police_board.rows] == [(world.child.pk, "high")]
     # ... and on the board page.
@@ -90,7 +114,12 @@ def test_report_respond_return_interview(world, api, rhi_worker):
         listed = leeds.get("/api/v1/episodes/", {"status": status}).json()
         assert listed["count"] == 0 and listed["results"] == []
     assert leeds.get(f"/api/v1/episodes/{episode_id}/").status_code == 404
-    assert leeds.post(f"/api/v1/episodes/{episode_id}/risk/", {"risk_grade": "low", "source": "x"}, format="json").status_code == 404
+    assert (
+        leeds.post(
+            f"/api/v1/episodes/{episode_id}/risk/", {"risk_grade": "low", "source": "x"}, format="json"
+        ).status_code
+        == 404
+    )
     found = leeds.get("/api/v1/children/", {"q": "Okafor"}).json()
     assert found["count"] == 0
     assert board(user=world.unrelated_social_worker, why="test").rows == []
@@ -104,9 +133,16 @@ def test_report_respond_return_interview(world, api, rhi_worker):
 
     # The child comes back; the interview is due exactly 72 hours after the return.
     returned = timezone.now()
-    response = provider.post(f"/api/v1/episodes/{episode_id}/return/", {
-        "returned_at": _iso(returned), "how": "own_accord", "place": "Oak House", "postcode": "B1 1AA",
-    }, format="json")
+    response = provider.post(
+        f"/api/v1/episodes/{episode_id}/return/",
+        {
+            "returned_at": _iso(returned),
+            "how": "own_accord",
+            "place": "Oak House",
+            "postcode": "B1 1AA",
+        },
+        format="json",
+    )
     assert response.status_code == 200, response.json()
     episode = response.json()
     assert episode["status"] == "returned" and parse_datetime(episode["returned_at"]) == returned
@@ -124,22 +160,37 @@ def test_report_respond_return_interview(world, api, rhi_worker):
     # The interview is recorded through its form, as a worker at the service does it.
     if timezone.localtime().second >= 58:
         time.sleep(2.5)  # the form takes the time to the minute: fill it in and post it within one minute
-    response = _browser(rhi_worker).post(f"/episodes/{episode_id}/return-interview/findings/", {
-        **_local_parts("interview-findings-held_at", timezone.now()),
-        "interview-findings-why_went": "To see a friend",
-        "interview-findings-where_and_with_whom": "A flat in Digbeth with older males",
-        "interview-findings-harm_suffered": "None disclosed",
-        "interview-findings-exploitation_indicators": ["older_controlling_adult", "money_or_gifts"],
-        "interview-findings-what_would_help": "More time with her key worker",
-        "interview-findings-held_by": "Rhi Tester, Manchester RHI service", "interview-findings-held_by_independent": "yes",
-    })
-    assert response.status_code == 302 and response["Location"] == f"/episodes/{episode_id}/", response.content.decode()[:2000]
+    response = _browser(rhi_worker).post(
+        f"/episodes/{episode_id}/return-interview/findings/",
+        {
+            **_local_parts("interview-findings-held_at", timezone.now()),
+            "interview-findings-why_went": "To see a friend",
+            "interview-findings-where_and_with_whom": "A flat in Digbeth with older males",
+            "interview-findings-harm_suffered": "None disclosed",
+            "interview-findings-exploitation_indicators": ["older_controlling_adult", "money_or_gifts"],
+            "interview-findings-what_would_help": "More time with her key worker",
+            "interview-findings-held_by": "Rhi Tester, Manchester RHI service",
+            "interview-findings-held_by_independent": "yes",
+        },
+    )
+    assert response.status_code == 302 and response["Location"] == f"/episodes/{episode_id}/", (
+        response.content.decode()[:2000]
+    )
     interview = rhi.get(f"/api/v1/episodes/{episode_id}/").json()
-    assert interview["return_interview"]["status"] == "completed" and interview["return_interview"]["held_within_72_hours"] is True
-    assert interview["return_interview_findings"]["exploitation_indicators"] == ["older_controlling_adult", "money_or_gifts"]
+    assert (
+        interview["return_interview"]["status"] == "completed"
+        and interview["return_interview"]["held_within_72_hours"] is True
+    )
+    assert interview["return_interview_findings"]["exploitation_indicators"] == [
+        "older_controlling_adult",
+        "money_or_gifts",
+    ]
 
     # The findings go to the responsible authority, not to the home.
-    assert api(world.social_worker).get(f"/api/v1/episodes/{episode_id}/").json()["return_interview_findings"]["why_went"] == "To see a friend"
+    assert (
+        api(world.social_worker).get(f"/api/v1/episodes/{episode_id}/").json()["return_interview_findings"]["why_went"]
+        == "To see a friend"
+    )
     assert provider.get(f"/api/v1/episodes/{episode_id}/").json()["return_interview_findings"] is None
 
     # The timeline shows every step, in time order, with who did it and for which agency.

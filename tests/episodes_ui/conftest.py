@@ -26,8 +26,10 @@ from homeward.episodes.models import (
 from tests.episodes.conftest import commission_return_interview_services
 from tests.support import sign_in
 
+
 def _png(width: int = 4, height: int = 6) -> bytes:
     """A real PNG (red pixels), made here so that no image file is needed."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
@@ -46,8 +48,12 @@ def ago(**kwargs) -> datetime.datetime:
 def local_parts(prefix: str, value: datetime.datetime) -> dict[str, str]:
     """A moment as the GOV.UK date input and time box post it (Europe/London)."""
     local = timezone.localtime(value)
-    return {f"{prefix}_day": str(local.day), f"{prefix}_month": str(local.month), f"{prefix}_year": str(local.year),
-            f"{prefix}_time": local.strftime("%H:%M")}
+    return {
+        f"{prefix}_day": str(local.day),
+        f"{prefix}_month": str(local.month),
+        f"{prefix}_year": str(local.year),
+        f"{prefix}_time": local.strftime("%H:%M"),
+    }
 
 
 def counts() -> dict[str, int]:
@@ -60,7 +66,9 @@ def counts() -> dict[str, int]:
 
 
 def make_user(agency: Agency, role: str, username: str) -> User:
-    user = User(username=username, agency=agency, role=role, first_name=username.split("-")[0].title(), last_name="Tester")
+    user = User(
+        username=username, agency=agency, role=role, first_name=username.split("-")[0].title(), last_name="Tester"
+    )
     user.set_unusable_password()
     user.save()
     return user
@@ -106,19 +114,34 @@ def story(world, django_capture_on_commit_callbacks):
 
     def open_(child=None, *, by=None, kind="missing", hours=3, **extra) -> Episode:
         episode, _ = services.episode_open(
-            user=by or world.provider_staff, why="test", child=(child or world.child).pk, kind=kind,
-            last_seen_at=ago(hours=hours), last_seen_location=extra.pop("location", "Oak House, front door"),
-            clothing=extra.pop("clothing", "Black puffer jacket"), **extra,
+            user=by or world.provider_staff,
+            why="test",
+            child=(child or world.child).pk,
+            kind=kind,
+            last_seen_at=ago(hours=hours),
+            last_seen_location=extra.pop("location", "Oak House, front door"),
+            clothing=extra.pop("clothing", "Black puffer jacket"),
+            **extra,
         )
         return episode
 
     def grade(episode, grade="high", *, by=None) -> Episode:
-        return services.episode_grade_risk(user=by or world.police_officer, why="test", episode=episode.pk, risk_grade=grade,
-                                           source="Call from Oak House")
+        return services.episode_grade_risk(
+            user=by or world.police_officer,
+            why="test",
+            episode=episode.pk,
+            risk_grade=grade,
+            source="Call from Oak House",
+        )
 
     def return_(episode, *, by=None, hours_ago=1) -> Episode:
-        return services.episode_record_return(user=by or world.provider_staff, why="test", episode=episode.pk,
-                                              returned_at=ago(hours=hours_ago), how="own_accord")
+        return services.episode_record_return(
+            user=by or world.provider_staff,
+            why="test",
+            episode=episode.pk,
+            returned_at=ago(hours=hours_ago),
+            how="own_accord",
+        )
 
     def profile(child=None, *, photo: bytes | None = PNG, by=None, **fields):
         from django.core.files.uploadedfile import SimpleUploadedFile
@@ -126,8 +149,9 @@ def story(world, django_capture_on_commit_callbacks):
         upload = SimpleUploadedFile("photo.png", photo, content_type="image/png") if photo else None
         fields.setdefault("description", "Tall, short dark hair, scar on left hand")
         with django_capture_on_commit_callbacks(execute=True):  # the photo is written on commit
-            return services.philomena_profile_save(user=by or world.provider_staff, why="test", child=(child or world.child).pk,
-                                                   photo=upload, **fields)
+            return services.philomena_profile_save(
+                user=by or world.provider_staff, why="test", child=(child or world.child).pk, photo=upload, **fields
+            )
 
     return SimpleNamespace(open=open_, grade=grade, return_=return_, profile=profile)
 

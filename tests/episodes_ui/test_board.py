@@ -20,7 +20,9 @@ def three_gone(world, story):
     amira = story.grade(story.open(world.child, hours=3), "high")
     jayden = story.open(world.child_at_home, by=world.social_worker, kind="away", hours=10, location="School gates")
     kacper = story.open(world.moved_child, by=world.social_worker, hours=30, location="Piccadilly Gardens")
-    services.episode_grade_risk(user=world.gmp_officer, why="test", episode=kacper.pk, risk_grade="low", source="Call from carer")
+    services.episode_grade_risk(
+        user=world.gmp_officer, why="test", episode=kacper.pk, risk_grade="low", source="Call from carer"
+    )
     return amira, jayden, kacper
 
 
@@ -72,11 +74,19 @@ def test_an_overdue_risk_review_is_highlighted(world, client_for, story):
     amira = story.grade(story.open(world.child, hours=3), "high")
     kacper = story.open(world.moved_child, by=world.social_worker, hours=30)
     # Graded low 13 hours ago: its 12-hourly review is past due.
-    services.episode_grade_risk(user=world.gmp_officer, why="test", episode=kacper.pk, risk_grade="low", source="Call from carer",
-                                graded_at=ago(hours=13))
+    services.episode_grade_risk(
+        user=world.gmp_officer,
+        why="test",
+        episode=kacper.pk,
+        risk_grade="low",
+        source="Call from carer",
+        graded_at=ago(hours=13),
+    )
     rows = _board_rows(client_for("social_worker").get("/board/").content.decode())
     assert "homeward-board__row--overdue" in rows["Kacper Nowak"] and "Overdue" in rows["Kacper Nowak"]
-    assert amira.risk_grade == "high" and "Overdue" not in rows["Amira Okafor"]  # graded just now: next review in an hour
+    assert (
+        amira.risk_grade == "high" and "Overdue" not in rows["Amira Okafor"]
+    )  # graded just now: next review in an hour
 
 
 def test_a_child_not_yet_graded_awaits_the_police_grading_and_is_not_overdue(world, client_for, three_gone):
@@ -99,13 +109,17 @@ def test_the_board_marks_its_refresh_for_the_script(world, client_for):
 
 def test_interviews_due_for_the_service_and_the_council(world, client_for, story, rhi_worker):
     late = story.open(world.child, hours=100)
-    late = services.episode_record_return(user=world.provider_staff, why="test", episode=late.pk, returned_at=ago(hours=80))
+    late = services.episode_record_return(
+        user=world.provider_staff, why="test", episode=late.pk, returned_at=ago(hours=80)
+    )
     recent = story.open(world.child_at_home, by=world.social_worker, hours=5)
     story.return_(recent, by=world.social_worker, hours_ago=1)
     for who in [rhi_worker, world.social_worker]:
         html = client_for(who).get("/interviews/").content.decode()
         assert "2 interviews to hold, 1 overdue" in html
-        assert _section(html, "interviews-due") == ["Jayden Walsh"] and _section(html, "interviews-overdue") == ["Amira Okafor"]
+        assert _section(html, "interviews-due") == ["Jayden Walsh"] and _section(html, "interviews-overdue") == [
+            "Amira Okafor"
+        ]
         html = client_for(who).get("/interviews/", {"overdue": "1"}).content.decode()
         assert "1 interview overdue" in html and "Jayden Walsh" not in html
     html = client_for("unrelated_social_worker").get("/interviews/").content.decode()
@@ -173,4 +187,6 @@ def test_interview_counts_are_not_bounded_by_the_list(world, client_for, story, 
     html = client_for(rhi_worker).get("/interviews/").content.decode()
     assert "3 interviews to hold, 1 overdue" in html and "Only the first 1 are listed, soonest due first" in html
     # The overdue interview has its own list: the limit on the due ones does not hide it.
-    assert _section(html, "interviews-due") == ["Jayden Walsh"] and _section(html, "interviews-overdue") == ["Amira Okafor"]
+    assert _section(html, "interviews-due") == ["Jayden Walsh"] and _section(html, "interviews-overdue") == [
+        "Amira Okafor"
+    ]

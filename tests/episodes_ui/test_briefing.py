@@ -21,8 +21,17 @@ def test_the_print_view_has_part_a_part_b_the_photo_the_risk_and_the_references(
     response = client_for("police_officer").get(f"/episodes/{episode.pk}/briefing/")
     assert response.status_code == 200
     html = response.content.decode()
-    for text in ["Amira Okafor", "Black puffer jacket", "Oak House, front door", "High risk", "WMP-9", "Jay, older friend",
-                 "Part A: Philomena profile", "Part B: going missing", "OFFICIAL-SENSITIVE"]:
+    for text in [
+        "Amira Okafor",
+        "Black puffer jacket",
+        "Oak House, front door",
+        "High risk",
+        "WMP-9",
+        "Jay, older friend",
+        "Part A: Philomena profile",
+        "Part B: going missing",
+        "OFFICIAL-SENSITIVE",
+    ]:
         assert text in html, text
     assert f'src="/children/{world.child.pk}/profile/photo/?version=1"' in html
     assert 'href="/static/episodes/episodes.css"' in html  # the print stylesheet: no inline style (CSP)
@@ -60,8 +69,16 @@ def test_the_uncompressed_pdf_carries_the_name_in_its_bytes(world, story):
 
     episode = story.open()
     briefing = episode_briefing(user=world.police_officer, episode_id=episode.pk, why="test")
-    context = {"episode": briefing.episode, "child": briefing.child, "profile": None, "placement": briefing.placement,
-               "gradings": [], "missing_for": "3 hours", "age": 14, "printed_at": timezone.now()}
+    context = {
+        "episode": briefing.episode,
+        "child": briefing.child,
+        "profile": None,
+        "placement": briefing.placement,
+        "gradings": [],
+        "missing_for": "3 hours",
+        "age": 14,
+        "printed_at": timezone.now(),
+    }
     content = briefing_pdf.render(context, photo=PNG, compress=False)
     assert content.startswith(b"%PDF") and b"Amira Okafor" in content
     assert "Amira Okafor" in _pdf_text(content)

@@ -18,8 +18,17 @@ FORMS = {
     "police_officer": {"police-reference", "risk", "updates", "kind", "return"},
     "inspector": set(),
 }
-ACTION_PATHS = ["police-reference", "risk", "updates", "kind", "return", "safe-and-well", "close", "return-interview",
-                "return-interview/findings"]
+ACTION_PATHS = [
+    "police-reference",
+    "risk",
+    "updates",
+    "kind",
+    "return",
+    "safe-and-well",
+    "close",
+    "return-interview",
+    "return-interview/findings",
+]
 
 
 def _forms_on(html: str, episode_id: int) -> set[str]:
@@ -37,7 +46,9 @@ def test_it_shows_the_episode_to_everyone_with_a_reason(world, client_for, story
     assert _forms_on(html, episode.pk) == FORMS[who]
     # The read is audited with the route as the reason.
     user = getattr(world, who)
-    assert AuditEvent.objects.filter(user_id=user.pk, object_type="episode", object_id=str(episode.pk), why="episodes:detail").exists()
+    assert AuditEvent.objects.filter(
+        user_id=user.pk, object_type="episode", object_id=str(episode.pk), why="episodes:detail"
+    ).exists()
 
 
 @pytest.mark.parametrize("who", DOES_NOT)
@@ -87,7 +98,9 @@ def test_the_risk_history_and_who_did_each_step(world, client_for, story):
 
 
 def _next_review(client, episode) -> str:
-    return client.get(f"/episodes/{episode.pk}/").content.decode().split('data-testid="next-review"')[1].split("</p>")[0]
+    return (
+        client.get(f"/episodes/{episode.pk}/").content.decode().split('data-testid="next-review"')[1].split("</p>")[0]
+    )
 
 
 def test_a_just_reported_episode_awaits_its_grading_and_is_not_overdue(world, client_for, story):
@@ -99,24 +112,48 @@ def test_a_just_reported_episode_awaits_its_grading_and_is_not_overdue(world, cl
 
 def test_the_first_risk_review_runs_from_the_grading_and_is_marked_when_overdue(world, client_for, story):
     episode = story.open(hours=20)
-    services.episode_grade_risk(user=world.police_officer, why="test", episode=episode.pk, risk_grade="low", source="Call",
-                                graded_at=ago(hours=2))
+    services.episode_grade_risk(
+        user=world.police_officer,
+        why="test",
+        episode=episode.pk,
+        risk_grade="low",
+        source="Call",
+        graded_at=ago(hours=2),
+    )
     review = _next_review(client_for("police_officer"), episode)
     assert "Next risk review" in review and "Overdue" not in review  # low: 12 hours from the grading
-    services.episode_grade_risk(user=world.police_officer, why="test", episode=episode.pk, risk_grade="high", source="Call",
-                                graded_at=ago(hours=1, minutes=30))
+    services.episode_grade_risk(
+        user=world.police_officer,
+        why="test",
+        episode=episode.pk,
+        risk_grade="high",
+        source="Call",
+        graded_at=ago(hours=1, minutes=30),
+    )
     assert "Overdue" in _next_review(client_for("police_officer"), episode)  # high: hourly
 
 
-def test_interview_findings_are_shown_only_to_the_service_and_the_responsible_council(world, client_for, story, rhi_worker):
+def test_interview_findings_are_shown_only_to_the_service_and_the_responsible_council(
+    world, client_for, story, rhi_worker
+):
     episode = story.return_(story.open())
     services.return_interview_update(user=rhi_worker, why="test", episode=episode.pk, status="offered")
     services.return_interview_update(
-        user=rhi_worker, why="test", episode=episode.pk, status="completed", held_at=timezone.now(),
-        why_went="Met an older friend", exploitation_indicators=["older_controlling_adult"],
+        user=rhi_worker,
+        why="test",
+        episode=episode.pk,
+        status="completed",
+        held_at=timezone.now(),
+        why_went="Met an older friend",
+        exploitation_indicators=["older_controlling_adult"],
     )
     # Not to inspectors: Ofsted asks whether an interview was offered and accepted, not what was said (agencies.fields).
-    for who, sees in [("social_worker", True), ("inspector", False), ("provider_staff", False), ("police_officer", False)]:
+    for who, sees in [
+        ("social_worker", True),
+        ("inspector", False),
+        ("provider_staff", False),
+        ("police_officer", False),
+    ]:
         html = client_for(who).get(f"/episodes/{episode.pk}/").content.decode()
         assert ("Met an older friend" in html) is sees, who
         assert ("Older &#x27;boyfriend&#x27; or controlling adult" in html) is sees, who

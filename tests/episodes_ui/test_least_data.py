@@ -25,7 +25,9 @@ def analyst(world):
 def interviewed(story, rhi_worker):
     episode = story.return_(story.open())
     services.return_interview_update(user=rhi_worker, why="test", episode=episode.pk, status="offered")
-    services.return_interview_update(user=rhi_worker, why="test", episode=episode.pk, status="completed", held_at=timezone.now(), why_went=SAID)
+    services.return_interview_update(
+        user=rhi_worker, why="test", episode=episode.pk, status="completed", held_at=timezone.now(), why_went=SAID
+    )
     return episode
 
 
@@ -37,7 +39,9 @@ def _api(user) -> APIClient:
     return client
 
 
-def test_the_api_gives_findings_to_the_service_and_the_responsible_council_only(world, interviewed, rhi_worker, analyst):
+def test_the_api_gives_findings_to_the_service_and_the_responsible_council_only(
+    world, interviewed, rhi_worker, analyst
+):
     def findings(user):
         return _api(user).get(f"/api/v1/episodes/{interviewed.pk}/").json()["return_interview_findings"]
 
@@ -46,7 +50,10 @@ def test_the_api_gives_findings_to_the_service_and_the_responsible_council_only(
     for user in (world.inspector, analyst, world.provider_staff, world.police_officer):
         assert findings(user) is None, user.username
     # The inspector still sees that the interview was held, and when.
-    assert _api(world.inspector).get(f"/api/v1/episodes/{interviewed.pk}/").json()["return_interview"]["status"] == "completed"
+    assert (
+        _api(world.inspector).get(f"/api/v1/episodes/{interviewed.pk}/").json()["return_interview"]["status"]
+        == "completed"
+    )
 
 
 def test_an_inspector_sees_the_interview_was_held_but_not_what_was_said(world, client_for, interviewed):
@@ -61,7 +68,9 @@ def test_a_performance_analyst_cannot_read_the_philomena_profile(world, client_f
     client = client_for(analyst)
     for path in (f"/children/{world.child.pk}/profile/", f"/children/{world.child.pk}/profile/photo/"):
         assert client.get(path).status_code == 404, path
-    refused = AuditEvent.objects.filter(username=analyst.username, action=Action.DENIED, object_type="philomena_profile")
+    refused = AuditEvent.objects.filter(
+        username=analyst.username, action=Action.DENIED, object_type="philomena_profile"
+    )
     assert refused.count() == 2
     timeline = client.get(f"/children/{world.child.pk}/timeline/").content.decode()
     assert f"/children/{world.child.pk}/profile/" not in timeline
@@ -70,21 +79,34 @@ def test_a_performance_analyst_cannot_read_the_philomena_profile(world, client_f
 def test_the_briefing_shows_part_a_only_where_the_table_does(world, client_for, story, monkeypatch):
     story.profile(description="Scar on left hand")
     episode = story.open()
-    assert "Scar on left hand" in client_for("host_coordinator").get(f"/episodes/{episode.pk}/briefing/").content.decode()
+    assert (
+        "Scar on left hand" in client_for("host_coordinator").get(f"/episodes/{episode.pk}/briefing/").content.decode()
+    )
     host = "Host authority of the current placement"
-    monkeypatch.setitem(fields.SHOWN_BY_REASON, host, fields.Shown(fields.SHOWN_BY_REASON[host].always - {Field.PHILOMENA_PROFILE}))
-    assert "Scar on left hand" not in client_for("host_coordinator").get(f"/episodes/{episode.pk}/briefing/").content.decode()
+    monkeypatch.setitem(
+        fields.SHOWN_BY_REASON, host, fields.Shown(fields.SHOWN_BY_REASON[host].always - {Field.PHILOMENA_PROFILE})
+    )
+    assert (
+        "Scar on left hand"
+        not in client_for("host_coordinator").get(f"/episodes/{episode.pk}/briefing/").content.decode()
+    )
 
 
 def test_a_performance_analyst_gets_no_page_about_an_identified_child(world, client_for, story, analyst):
     episode = story.open()
     client = client_for(analyst)
-    for path in (f"/episodes/{episode.pk}/", f"/episodes/{episode.pk}/briefing/", f"/episodes/{episode.pk}/briefing.pdf",
-                 f"/children/{world.child.pk}/timeline/"):
+    for path in (
+        f"/episodes/{episode.pk}/",
+        f"/episodes/{episode.pk}/briefing/",
+        f"/episodes/{episode.pk}/briefing.pdf",
+        f"/children/{world.child.pk}/timeline/",
+    ):
         response = client.get(path)
         assert response.status_code == 404, path
         assert world.child.last_name not in response.content.decode(), path
-    assert AuditEvent.objects.filter(username=analyst.username, action=Action.DENIED, child_id=world.child.pk).count() == 4
+    assert (
+        AuditEvent.objects.filter(username=analyst.username, action=Action.DENIED, child_id=world.child.pk).count() == 4
+    )
     assert not AuditEvent.objects.filter(username=analyst.username, action=Action.READ).exists()
 
 

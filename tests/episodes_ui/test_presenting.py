@@ -11,10 +11,22 @@ from homeward.episodes.forms import DateTimeField, parse_time
 from homeward.episodes.presenters import BoardFilter, duration
 
 
-@pytest.mark.parametrize("raw, expected", [
-    ("14:30", (14, 30)), ("14.30", (14, 30)), ("1430", (14, 30)), ("930", (9, 30)), ("9", (9, 0)), ("00:05", (0, 5)),
-    ("2:30pm", (14, 30)), ("2pm", (14, 0)), ("12am", (0, 0)), ("12:15 p.m.", (12, 15)), (" 7:05 AM ", (7, 5)),
-])
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("14:30", (14, 30)),
+        ("14.30", (14, 30)),
+        ("1430", (14, 30)),
+        ("930", (9, 30)),
+        ("9", (9, 0)),
+        ("00:05", (0, 5)),
+        ("2:30pm", (14, 30)),
+        ("2pm", (14, 0)),
+        ("12am", (0, 0)),
+        ("12:15 p.m.", (12, 15)),
+        (" 7:05 AM ", (7, 5)),
+    ],
+)
 def test_times_as_people_type_them(raw, expected):
     assert parse_time(raw) == datetime.time(*expected)
 
@@ -53,15 +65,18 @@ def test_the_current_minute_means_now():
     pytest.fail("the current minute was not taken as now")
 
 
-@pytest.mark.parametrize("delta, words", [
-    (datetime.timedelta(seconds=30), "less than a minute"),
-    (datetime.timedelta(minutes=1), "1 minute"),
-    (datetime.timedelta(minutes=25), "25 minutes"),
-    (datetime.timedelta(hours=5, minutes=10), "5 hours 10 minutes"),
-    (datetime.timedelta(hours=1), "1 hour"),
-    (datetime.timedelta(days=2, hours=3, minutes=59), "2 days 3 hours"),
-    (datetime.timedelta(days=1), "1 day"),
-])
+@pytest.mark.parametrize(
+    "delta, words",
+    [
+        (datetime.timedelta(seconds=30), "less than a minute"),
+        (datetime.timedelta(minutes=1), "1 minute"),
+        (datetime.timedelta(minutes=25), "25 minutes"),
+        (datetime.timedelta(hours=5, minutes=10), "5 hours 10 minutes"),
+        (datetime.timedelta(hours=1), "1 hour"),
+        (datetime.timedelta(days=2, hours=3, minutes=59), "2 days 3 hours"),
+        (datetime.timedelta(days=1), "1 day"),
+    ],
+)
 def test_durations_in_words(delta, words):
     assert duration(delta) == words
 
@@ -69,5 +84,9 @@ def test_durations_in_words(delta, words):
 def test_the_board_filter_keeps_only_known_values():
     chosen = BoardFilter.from_query(QueryDict("kind=away&kind=lost&risk=high&risk=not_graded&risk=x"))
     assert chosen.kinds == ["away"] and chosen.risks == ["high", "not_graded"] and chosen.active
-    assert [tag["href"] for tag in chosen.tags()] == ["?risk=high&risk=not_graded", "?kind=away&risk=not_graded", "?kind=away&risk=high"]
+    assert [tag["href"] for tag in chosen.tags()] == [
+        "?risk=high&risk=not_graded",
+        "?kind=away&risk=not_graded",
+        "?kind=away&risk=high",
+    ]
     assert not BoardFilter.from_query(QueryDict("")).active

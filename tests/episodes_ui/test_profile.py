@@ -12,8 +12,13 @@ from tests.episodes_ui.conftest import PNG, counts, summary_errors
 
 
 def _profile_form(**overrides) -> dict:
-    data = {"description": "Tall, short dark hair", "associates": "Jay (older friend)", "phone": "07700 900123",
-            "places_frequented": "Bull Ring", "medical_needs": "Asthma: inhaler"}
+    data = {
+        "description": "Tall, short dark hair",
+        "associates": "Jay (older friend)",
+        "phone": "07700 900123",
+        "places_frequented": "Bull Ring",
+        "medical_needs": "Asthma: inhaler",
+    }
     data.update(overrides)
     return data
 
@@ -60,7 +65,10 @@ def test_the_photo_is_served_through_the_check_and_never_cached(world, client_fo
     assert response["Cache-Control"] == "no-store"
     assert response["X-Content-Type-Options"] == "nosniff"
     # The photo as stored: decoded and written again (no metadata), the same picture.
-    with Image.open(io.BytesIO(b"".join(response.streaming_content))) as served, Image.open(io.BytesIO(PNG)) as uploaded:
+    with (
+        Image.open(io.BytesIO(b"".join(response.streaming_content))) as served,
+        Image.open(io.BytesIO(PNG)) as uploaded,
+    ):
         assert served.format == "PNG" and served.size == uploaded.size
         assert served.convert("RGB").tobytes() == uploaded.convert("RGB").tobytes()
     assert client_for("provider_staff").get(f"/children/{world.child.pk}/profile/photo/?version=7").status_code == 404
@@ -70,7 +78,9 @@ def test_the_photo_is_served_through_the_check_and_never_cached(world, client_fo
 def test_the_provider_writes_a_new_version_with_a_photo(world, client_for, story):
     client = client_for("provider_staff")
     html = client.get(f"/children/{world.child.pk}/profile/").content.decode()
-    assert "Nobody has written Amira's profile yet" in html and f'href="/children/{world.child.pk}/profile/edit/"' in html
+    assert (
+        "Nobody has written Amira's profile yet" in html and f'href="/children/{world.child.pk}/profile/edit/"' in html
+    )
     photo = SimpleUploadedFile("me.png", PNG, content_type="image/png")
     response = client.post(f"/children/{world.child.pk}/profile/edit/", {**_profile_form(), "photo": photo})
     assert response.status_code == 302 and response["Location"] == f"/children/{world.child.pk}/profile/"
@@ -87,7 +97,10 @@ def test_the_provider_writes_a_new_version_with_a_photo(world, client_for, story
     html = client.get(f"/children/{world.child.pk}/profile/").content.decode()
     assert "Version 2" in html and "Profile saved as version 2." in html
     versions = html.split('data-testid="versions"')[1]
-    assert f'href="/children/{world.child.pk}/profile/?version=1"' in versions and "provider_staff-sc100001, Oak House" in versions
+    assert (
+        f'href="/children/{world.child.pk}/profile/?version=1"' in versions
+        and "provider_staff-sc100001, Oak House" in versions
+    )
     old = client.get(f"/children/{world.child.pk}/profile/", {"version": 1}).content.decode()
     assert "Tall, short dark hair" in old and "This is version 1, not the current one" in old
     assert client.get(f"/children/{world.child.pk}/profile/", {"version": 9}).status_code == 404
@@ -100,10 +113,14 @@ def test_bad_input_names_the_field_and_changes_nothing(world, client_for):
     client = client_for("provider_staff")
     before = counts()
     not_an_image = SimpleUploadedFile("notes.png", b"just some text", content_type="image/png")
-    html = client.post(f"/children/{world.child.pk}/profile/edit/", {**_profile_form(description=""), "photo": not_an_image}).content.decode()
+    html = client.post(
+        f"/children/{world.child.pk}/profile/edit/", {**_profile_form(description=""), "photo": not_an_image}
+    ).content.decode()
     assert summary_errors(html) == {"#description": "Describe Amira so that they can be recognised"}
     # With the description given, the service looks at the photo's bytes and names that field.
-    html = client.post(f"/children/{world.child.pk}/profile/edit/", {**_profile_form(), "photo": SimpleUploadedFile("n.png", b"text")}).content.decode()
+    html = client.post(
+        f"/children/{world.child.pk}/profile/edit/", {**_profile_form(), "photo": SimpleUploadedFile("n.png", b"text")}
+    ).content.decode()
     assert summary_errors(html) == {"#photo": "The photo must be a JPEG, PNG or WebP image."}
     # A file that starts like a PNG but is not one is refused on the same field.
     fake = SimpleUploadedFile("n.png", PNG[:8] + b"\x00" * 64, content_type="image/png")

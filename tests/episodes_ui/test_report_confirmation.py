@@ -38,13 +38,15 @@ def test_the_reporter_sees_who_has_been_told_and_what_happens_next(world, client
     assert response.status_code == 302 and response["Location"] == f"/inbox/reported/{episode.pk}/"
     html = client.get(response["Location"]).content.decode()
     assert "Amira Okafor is recorded as missing" in html
-    assert sorted(_told(html)) == sorted([
-        ("Cora Tester", "Missing children coordinator", world.manchester.name),
-        ("Ines Tester", "Independent reviewing officer", world.manchester.name),
-        (world.social_worker.username, "Social worker", world.manchester.name),
-        (world.host_coordinator.username, world.host_coordinator.get_role_display(), world.birmingham.name),
-        ("Pat Tester", "Police missing persons coordinator", world.west_midlands_police.name),
-    ])
+    assert sorted(_told(html)) == sorted(
+        [
+            ("Cora Tester", "Missing children coordinator", world.manchester.name),
+            ("Ines Tester", "Independent reviewing officer", world.manchester.name),
+            (world.social_worker.username, "Social worker", world.manchester.name),
+            (world.host_coordinator.username, world.host_coordinator.get_role_display(), world.birmingham.name),
+            ("Pat Tester", "Police missing persons coordinator", world.west_midlands_police.name),
+        ]
+    )
     assert "Otto" not in html
     warning = html.split('data-testid="call-police"')[1].split("</div>")[0]
     assert "You still need to call the police" in warning and "999" in warning and "101" in warning

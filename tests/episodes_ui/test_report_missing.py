@@ -11,9 +11,13 @@ from tests.episodes_ui.conftest import ago, counts, local_parts, summary_errors
 
 def _form(**overrides) -> dict:
     data = {
-        "kind": "missing", **local_parts("last_seen", ago(minutes=40)),
-        "last_seen_location": "Oak House, front door", "last_seen_postcode": "b1 1aa",
-        "clothing": "Black puffer jacket, white trainers", "circumstances": "Left after a phone call", "out_of_character": "yes",
+        "kind": "missing",
+        **local_parts("last_seen", ago(minutes=40)),
+        "last_seen_location": "Oak House, front door",
+        "last_seen_postcode": "b1 1aa",
+        "clothing": "Black puffer jacket, white trainers",
+        "circumstances": "Left after a phone call",
+        "out_of_character": "yes",
     }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
@@ -64,7 +68,8 @@ def test_a_provider_reports_a_child_missing(world, client_for):
 
 def test_away_and_an_unanswered_question(world, client_for):
     response = client_for("social_worker").post(
-        f"/children/{world.child.pk}/report-missing/", _form(kind="away", out_of_character=None, last_seen_postcode="", clothing="")
+        f"/children/{world.child.pk}/report-missing/",
+        _form(kind="away", out_of_character=None, last_seen_postcode="", clothing=""),
     )
     assert response.status_code == 302
     episode = Episode.objects.get(child=world.child)
@@ -76,7 +81,11 @@ def test_away_and_an_unanswered_question(world, client_for):
     [
         ({"kind": None}, "kind", "Select whether Amira is missing or away"),
         ({"kind": "lost"}, "kind", "Select whether Amira is missing or away"),
-        ({"last_seen_day": "", "last_seen_month": "", "last_seen_year": "", "last_seen_time": ""}, "last_seen_day", "Enter when Amira was last seen"),
+        (
+            {"last_seen_day": "", "last_seen_month": "", "last_seen_year": "", "last_seen_time": ""},
+            "last_seen_day",
+            "Enter when Amira was last seen",
+        ),
         ({"last_seen_month": ""}, "last_seen_day", "The date must include a month"),
         ({"last_seen_day": "31", "last_seen_month": "2"}, "last_seen_day", "The date must be a real date"),
         ({"last_seen_time": "25:00"}, "last_seen_day", "The time must be a real time"),
@@ -100,9 +109,15 @@ def test_bad_input_names_the_field_and_changes_nothing(world, client_for, overri
 def test_a_time_in_the_future_is_refused_by_the_service_and_named(world, client_for):
     before = counts()
     tomorrow = timezone.localtime() + datetime.timedelta(days=1)
-    html = client_for("provider_staff").post(f"/children/{world.child.pk}/report-missing/", _form(**local_parts("last_seen", tomorrow))).content.decode()
+    html = (
+        client_for("provider_staff")
+        .post(f"/children/{world.child.pk}/report-missing/", _form(**local_parts("last_seen", tomorrow)))
+        .content.decode()
+    )
     errors = summary_errors(html)
-    assert list(errors) == ["#last_seen_day"] and errors["#last_seen_day"].startswith("The time last seen cannot be in the future")
+    assert list(errors) == ["#last_seen_day"] and errors["#last_seen_day"].startswith(
+        "The time last seen cannot be in the future"
+    )
     assert counts() == before
 
 

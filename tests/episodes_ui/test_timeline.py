@@ -69,10 +69,19 @@ def five_episodes(world, story, monkeypatch):
     monkeypatch.setattr(selectors, "TIMELINE_EPISODES_PER_PAGE", 2)
     made = []
     for days in (10, 8, 6, 4):
-        episode, _ = services.episode_open(user=world.provider_staff, why="test", child=world.child.pk, kind="missing",
-                                           started_at=ago(hours=days * 24), reported_at=ago(hours=days * 24 - 1))
-        made.append(services.episode_record_return(user=world.provider_staff, why="test", episode=episode.pk,
-                                                   returned_at=ago(hours=days * 24 - 2)))
+        episode, _ = services.episode_open(
+            user=world.provider_staff,
+            why="test",
+            child=world.child.pk,
+            kind="missing",
+            started_at=ago(hours=days * 24),
+            reported_at=ago(hours=days * 24 - 1),
+        )
+        made.append(
+            services.episode_record_return(
+                user=world.provider_staff, why="test", episode=episode.pk, returned_at=ago(hours=days * 24 - 2)
+            )
+        )
     made.append(story.open(hours=48))
     return made  # oldest first
 
@@ -95,8 +104,12 @@ def test_the_timeline_shows_the_newest_episodes_and_pages_to_older_ones(world, c
     # The child is still missing: no page offers to report a second episode.
     assert "report-missing" not in first and "report-missing" not in second
 
-    last = client.get(f"/children/{world.child.pk}/timeline/", {"page": 99}).content.decode()  # past the end: the last page
-    assert "Showing episodes 5 to 5 of 5" in last and set(re.findall(r'href="/episodes/(\d+)/"', last)) == {str(five_episodes[0].pk)}
+    last = client.get(
+        f"/children/{world.child.pk}/timeline/", {"page": 99}
+    ).content.decode()  # past the end: the last page
+    assert "Showing episodes 5 to 5 of 5" in last and set(re.findall(r'href="/episodes/(\d+)/"', last)) == {
+        str(five_episodes[0].pk)
+    }
 
 
 def test_the_timeline_page_costs_the_same_whatever_the_history(world, client_for, story, five_episodes):
@@ -108,7 +121,9 @@ def test_the_timeline_page_costs_the_same_whatever_the_history(world, client_for
     with CaptureQueriesContext(connection) as five:
         timeline = child_timeline(user=world.social_worker, child_id=world.child.pk, why="test")
     assert len(timeline.episodes) == 2 and timeline.page.paginator.count == 5 and timeline.has_open_episode
-    services.episode_record_return(user=world.provider_staff, why="test", episode=five_episodes[4].pk, returned_at=ago(hours=1))
+    services.episode_record_return(
+        user=world.provider_staff, why="test", episode=five_episodes[4].pk, returned_at=ago(hours=1)
+    )
     story.open(hours=0.5)
     with CaptureQueriesContext(connection) as six:
         timeline = child_timeline(user=world.social_worker, child_id=world.child.pk, why="test")

@@ -36,7 +36,11 @@ def api():
 @pytest.fixture
 def episode(world):
     opened, _ = services.episode_open(
-        user=world.provider_staff, why="test", child=world.child.pk, kind="missing",
-        last_seen_at=timezone.now() - datetime.timedelta(hours=2), last_seen_location="Oak House, front door",
+        user=world.provider_staff,
+        why="test",
+        child=world.child.pk,
+        kind="missing",
+        last_seen_at=timezone.now() - datetime.timedelta(hours=2),
+        last_seen_location="Oak House, front door",
     )
     return opened

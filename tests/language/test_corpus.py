@@ -18,7 +18,7 @@ def test_labels_point_at_the_words_and_every_family_and_false_alarm_occurs():
     corpus = language_corpus(seed=1, notes=600)
     for note in corpus:
         for label in note.labels:
-            words = note.text[label.start:label.end]
+            words = note.text[label.start : label.end]
             assert words.strip() == words and words, (label, note.text)
     assert {label.family for note in corpus for label in note.labels} == {f.id for f in FAMILIES}
     assert {s.false_alarm for note in corpus for s in note.sentences if s.false_alarm} == set(FALSE_ALARMS)
@@ -35,9 +35,12 @@ def test_a_missed_phrase_and_a_false_alarm_are_counted():
     from homeward.synth.language_corpus import Label, Note, Sentence
 
     text = "She decided to go. He signed the consent form. Her boyfriend is 30."
-    note = Note(kind="case_note", text=text,
-                labels=(Label("choice", 4, 17), Label("consent", 33, 40)),
-                sentences=(Sentence(0, 18, ""), Sentence(19, 46, "consent_process"), Sentence(47, len(text), "")))
+    note = Note(
+        kind="case_note",
+        text=text,
+        labels=(Label("choice", 4, 17), Label("consent", 33, 40)),
+        sentences=(Sentence(0, 18, ""), Sentence(19, 46, "consent_process"), Sentence(47, len(text), "")),
+    )
     result = measure([note])
     # Neither label is found; the boyfriend is flagged with no label for it.
     assert (result.recall(), result.precision()) == (0.0, 0.0)

@@ -153,8 +153,10 @@ def test_words_of_one_phrase_must_share_a_sentence():
 def test_several_families_and_offsets_point_at_the_words_as_written():
     text = "Amira absconded again. She is Putting Herself At Risk with her boyfriend."
     findings = find(text)
-    assert [(f.family.id, text[f.start:f.end]) for f in findings] == [
-        ("absconded", "absconded"), ("self_risk", "Putting Herself At Risk"), ("boyfriend", "boyfriend"),
+    assert [(f.family.id, text[f.start : f.end]) for f in findings] == [
+        ("absconded", "absconded"),
+        ("self_risk", "Putting Herself At Risk"),
+        ("boyfriend", "boyfriend"),
     ]
 
 

@@ -18,21 +18,35 @@ from tests.conftest import make_user
 
 def _open(world, user, child, circumstances: str):
     episode, _ = services.episode_open(
-        user=user, why="test", child=child.pk, kind="missing", circumstances=circumstances,
-        last_seen_at=timezone.now() - datetime.timedelta(hours=1), last_seen_location="Oak House",
+        user=user,
+        why="test",
+        child=child.pk,
+        kind="missing",
+        circumstances=circumstances,
+        last_seen_at=timezone.now() - datetime.timedelta(hours=1),
+        last_seen_location="Oak House",
     )
     return episode
 
 
 def test_phrases_kept_are_counted_per_agency_month_and_family(world, episode):
-    services.episode_add_update(user=world.police_officer, why="test", episode=episode.pk, kind="note",
-                                text="She absconded again and absconds most weekends. Streetwise.", at=timezone.now())
+    services.episode_add_update(
+        user=world.police_officer,
+        why="test",
+        episode=episode.pk,
+        kind="note",
+        text="She absconded again and absconds most weekends. Streetwise.",
+        at=timezone.now(),
+    )
     rows = {(t.agency, t.authority, t.family): t.kept for t in PhraseTally.objects.all()}
-    assert rows == {(world.west_midlands_police, world.manchester, "absconded"): 2,
-                    (world.west_midlands_police, world.manchester, "streetwise"): 1}
+    assert rows == {
+        (world.west_midlands_police, world.manchester, "absconded"): 2,
+        (world.west_midlands_police, world.manchester, "streetwise"): 1,
+    }
     assert PhraseTally.objects.get(family="absconded").month == timezone.localdate().replace(day=1)
-    services.episode_add_update(user=world.police_officer, why="test", episode=episode.pk, kind="note",
-                                text="Absconded.", at=timezone.now())
+    services.episode_add_update(
+        user=world.police_officer, why="test", episode=episode.pk, kind="note", text="Absconded.", at=timezone.now()
+    )
     assert PhraseTally.objects.get(family="absconded").kept == 3
 
 
@@ -47,7 +61,9 @@ def test_each_agency_sees_its_own_people_and_the_council_sees_its_children(world
     home_manager = make_user(world.provider, Role.PROVIDER_MANAGER)
     manchester = make_user(world.manchester, Role.TEAM_MANAGER)
     leeds = make_user(world.leeds, Role.TEAM_MANAGER)
-    assert [(r["agency"], r["family"], r["kept"]) for r in phrase_patterns(user=home_manager)] == [("Oak House", "self_risk", 1)]
+    assert [(r["agency"], r["family"], r["kept"]) for r in phrase_patterns(user=home_manager)] == [
+        ("Oak House", "self_risk", 1)
+    ]
     # Manchester's managers see what the home wrote about Manchester's child; Leeds's see only Leeds's.
     assert [(r["agency"], r["family"]) for r in phrase_patterns(user=manchester)] == [("Oak House", "self_risk")]
     assert [(r["agency"], r["family"]) for r in phrase_patterns(user=leeds)] == [("Leeds", "streetwise")]
@@ -78,7 +94,7 @@ def test_the_page_shows_a_manager_the_counts_and_refuses_everyone_else(world, cl
     text = page.content.decode()
     assert "2 phrases kept in all." in text and "Oak House" in text
     assert "Amira" not in text and world.provider_staff.username not in text  # never a child, never a person
-    assert f'/placements/homes/{world.provider.code}/' in text  # the staff's training records
+    assert f"/placements/homes/{world.provider.code}/" in text  # the staff's training records
     home = client_for(home_manager).get("/")
     assert 'data-testid="patterns-link"' in home.content.decode()
     for who in ("provider_staff", "social_worker", "police_officer"):

@@ -6,13 +6,16 @@ import html
 from homeward.episodes.models import EpisodeUpdate
 
 # A police system's note: its own line breaks, spacing, curly quotes and an attempt at markup.
-SENT = ("Officer note:  MISPER absconded from placement.\r\nBelieved to be with her boyfriend (adult, 20s).\n"
-        "She said “I’m fine, leave me”. <b>Streetwise</b> & putting herself at risk.")
+SENT = (
+    "Officer note:  MISPER absconded from placement.\r\nBelieved to be with her boyfriend (adult, 20s).\n"
+    "She said “I’m fine, leave me”. <b>Streetwise</b> & putting herself at risk."
+)
 
 
 def _post_note(world, api, episode) -> EpisodeUpdate:
     response = api(world.police_officer).post(
-        f"/api/v1/episodes/{episode.pk}/updates/", {"kind": "note", "text": SENT}, format="json")
+        f"/api/v1/episodes/{episode.pk}/updates/", {"kind": "note", "text": SENT}, format="json"
+    )
     assert response.status_code == 201
     return EpisodeUpdate.objects.get(pk=response.json()["id"])
 
@@ -30,7 +33,10 @@ def test_imported_text_is_shown_with_its_notes_and_unchanged(world, api, client_
     assert '<mark class="homeward-language-mark">absconded</mark><sup class="govuk-!-font-size-14">[1]</sup>' in page
     assert '<mark class="homeward-language-mark">boyfriend</mark>' in page
     assert '<mark class="homeward-language-mark">Streetwise</mark>' in page
-    assert '<mark class="homeward-language-mark">putting herself at risk</mark><sup class="govuk-!-font-size-14">[4]</sup>' in page
+    assert (
+        '<mark class="homeward-language-mark">putting herself at risk</mark><sup class="govuk-!-font-size-14">[4]</sup>'
+        in page
+    )
     assert "Language notes" in page and "It is a word for escaping custody" in html.unescape(page)
     # The markup sent is shown as text, never run; the child's quoted words are not marked.
     assert "<b>" not in page and "&lt;b&gt;" in page
@@ -58,8 +64,12 @@ def test_what_is_known_from_the_report_is_marked_too(world, client_for):
     from homeward.episodes import services
 
     episode, _ = services.episode_open(
-        user=world.police_officer, why="test", child=world.child.pk, kind="missing",
-        last_seen_at=timezone.now() - datetime.timedelta(hours=1), last_seen_location="New Street station",
+        user=world.police_officer,
+        why="test",
+        child=world.child.pk,
+        kind="missing",
+        last_seen_at=timezone.now() - datetime.timedelta(hours=1),
+        last_seen_location="New Street station",
         circumstances="Known to be promiscuous.",
     )
     assert episode.circumstances == "Known to be promiscuous."
@@ -68,7 +78,10 @@ def test_what_is_known_from_the_report_is_marked_too(world, client_for):
 
 
 def test_text_without_phrases_is_shown_as_it_was(world, api, client_for, episode):
-    api(world.police_officer).post(f"/api/v1/episodes/{episode.pk}/updates/",
-                                   {"kind": "note", "text": "Checked the bus station & the park"}, format="json")
+    api(world.police_officer).post(
+        f"/api/v1/episodes/{episode.pk}/updates/",
+        {"kind": "note", "text": "Checked the bus station & the park"},
+        format="json",
+    )
     page = client_for("social_worker").get(f"/episodes/{episode.pk}/").content.decode()
     assert "Checked the bus station &amp; the park</span>" in page and "Language notes" not in page

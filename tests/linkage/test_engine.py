@@ -24,14 +24,38 @@ def _prepared(rows):
 def test_prepare_normalises_names_dates_and_postcodes():
     rows = _prepared(
         [
-            {"record_id": "a", "first_name": " Liz ", "last_name": "O'Brien",
-             "dob": "2012-03-04", "sex": "female", "postcode": "sw1a1aa"},
-            {"record_id": "b", "first_name": "ELIZABETH", "last_name": "O Brien",
-             "dob": "04/03/2012", "sex": "F", "postcode": "SW1A 1AA"},
-            {"record_id": "c", "first_name": "Zoë", "last_name": "Smith Jones",
-             "dob": "20120304", "sex": "2", "postcode": "75001 Paris"},
-            {"record_id": "d", "first_name": None, "last_name": "", "dob": "not a date",
-             "sex": "unknown", "postcode": None},
+            {
+                "record_id": "a",
+                "first_name": " Liz ",
+                "last_name": "O'Brien",
+                "dob": "2012-03-04",
+                "sex": "female",
+                "postcode": "sw1a1aa",
+            },
+            {
+                "record_id": "b",
+                "first_name": "ELIZABETH",
+                "last_name": "O Brien",
+                "dob": "04/03/2012",
+                "sex": "F",
+                "postcode": "SW1A 1AA",
+            },
+            {
+                "record_id": "c",
+                "first_name": "Zoë",
+                "last_name": "Smith Jones",
+                "dob": "20120304",
+                "sex": "2",
+                "postcode": "75001 Paris",
+            },
+            {
+                "record_id": "d",
+                "first_name": None,
+                "last_name": "",
+                "dob": "not a date",
+                "sex": "unknown",
+                "postcode": None,
+            },
         ]
     )
     a, b, c, d = rows
@@ -49,9 +73,7 @@ def test_prepare_normalises_names_dates_and_postcodes():
 
 
 def test_swap_blind_date_key():
-    a, b = _prepared(
-        [{"record_id": "a", "dob": "2012-03-04"}, {"record_id": "b", "dob": "2012-04-03"}]
-    )
+    a, b = _prepared([{"record_id": "a", "dob": "2012-03-04"}, {"record_id": "b", "dob": "2012-04-03"}])
     assert a["dob_key"] == b["dob_key"] and a["dob"] != b["dob"]
 
 
@@ -105,18 +127,37 @@ def test_obvious_pairs_link_and_obvious_non_pairs_do_not(world):
     records, _, model, _ = world
     extra = pa.Table.from_pylist(
         [
-            {"record_id": "X1", "first_name": "Elizabeth", "last_name": "Ashworth-Kaya",
-             "dob": "2011-07-04", "sex": "F", "postcode": "LS6 2AB"},
+            {
+                "record_id": "X1",
+                "first_name": "Elizabeth",
+                "last_name": "Ashworth-Kaya",
+                "dob": "2011-07-04",
+                "sex": "F",
+                "postcode": "LS6 2AB",
+            },
             # The same girl as the police might record her: nickname, one surname, the
             # day and month swapped, and an earlier placement's postcode.
-            {"record_id": "X2", "first_name": "LIZZIE", "last_name": "Ashworth",
-             "dob": "04/07/2011", "sex": None, "postcode": "LS6 9ZZ"},
+            {
+                "record_id": "X2",
+                "first_name": "LIZZIE",
+                "last_name": "Ashworth",
+                "dob": "04/07/2011",
+                "sex": None,
+                "postcode": "LS6 9ZZ",
+            },
             # A different child: nothing in common but sex.
-            {"record_id": "X3", "first_name": "Priya", "last_name": "Quresoglu",
-             "dob": "2009-01-30", "sex": "F", "postcode": "TR1 1AA"},
+            {
+                "record_id": "X3",
+                "first_name": "Priya",
+                "last_name": "Quresoglu",
+                "dob": "2009-01-30",
+                "sex": "F",
+                "postcode": "TR1 1AA",
+            },
         ],
-        schema=pa.schema([(n, pa.string()) for n in
-                          ("record_id", "first_name", "last_name", "dob", "sex", "postcode")]),
+        schema=pa.schema(
+            [(n, pa.string()) for n in ("record_id", "first_name", "last_name", "dob", "sex", "postcode")]
+        ),
     )
     base = records.select(["record_id", "first_name", "last_name", "dob", "sex", "postcode"])
     pairs = engine.predict(model=model, records=pa.concat_tables([base, extra]), threshold=0.5)
@@ -137,12 +178,28 @@ def test_explain_names_each_field_level_and_weight(world):
 
 def test_explain_shows_nickname_and_swap():
     left = pa.Table.from_pylist(
-        [{"record_id": "L1", "first_name": "Alexander", "last_name": "Byrne",
-          "dob": "2010-05-09", "sex": "M", "postcode": "M1 1AA"}]
+        [
+            {
+                "record_id": "L1",
+                "first_name": "Alexander",
+                "last_name": "Byrne",
+                "dob": "2010-05-09",
+                "sex": "M",
+                "postcode": "M1 1AA",
+            }
+        ]
     )
     right = pa.Table.from_pylist(
-        [{"record_id": "R1", "first_name": "Xander", "last_name": "Byrne",
-          "dob": "2010-09-05", "sex": "M", "postcode": "M1 1AA"}]
+        [
+            {
+                "record_id": "R1",
+                "first_name": "Xander",
+                "last_name": "Byrne",
+                "dob": "2010-09-05",
+                "sex": "M",
+                "postcode": "M1 1AA",
+            }
+        ]
     )
     model = engine.train(records=(left, right))
     why = engine.explain(model=model, pair={"id_l": "L1", "id_r": "R1"})
@@ -168,10 +225,22 @@ def test_link_mode_puts_left_ids_on_the_left():
 
 def test_explain_warns_of_possible_twins():
     rows = [
-        {"record_id": "T1", "first_name": "Amara", "last_name": "Okonkwo",
-         "dob": "2012-02-14", "sex": "F", "postcode": "NG7 2QP"},
-        {"record_id": "T2", "first_name": "Chidi", "last_name": "Okonkwo",
-         "dob": "2012-02-14", "sex": "M", "postcode": "NG7 2QP"},
+        {
+            "record_id": "T1",
+            "first_name": "Amara",
+            "last_name": "Okonkwo",
+            "dob": "2012-02-14",
+            "sex": "F",
+            "postcode": "NG7 2QP",
+        },
+        {
+            "record_id": "T2",
+            "first_name": "Chidi",
+            "last_name": "Okonkwo",
+            "dob": "2012-02-14",
+            "sex": "M",
+            "postcode": "NG7 2QP",
+        },
     ]
     model = engine.train(records=rows)
     why = engine.explain(model=model, pair={"id_l": "T1", "id_r": "T2"})
@@ -190,22 +259,40 @@ def test_prepare_shares_known_as_names_and_finds_siblings():
         for r in _prepared(
             [
                 # Council record with a known-as name and a double-barrelled surname.
-                {"record_id": "C1", "first_name": "Tyler", "last_name": "Murphy-Jones",
-                 "dob": "2010-01-02", "aliases": ["Smokey"], "agency_id": "LA1-1"},
-                {"record_id": "P1", "first_name": "Tyler", "last_name": "Jones",
-                 "dob": "2010-01-02"},
-                {"record_id": "P2", "first_name": "Tyler", "last_name": "Murphy-Jones",
-                 "dob": "2010-01-02"},
+                {
+                    "record_id": "C1",
+                    "first_name": "Tyler",
+                    "last_name": "Murphy-Jones",
+                    "dob": "2010-01-02",
+                    "aliases": ["Smokey"],
+                    "agency_id": "LA1-1",
+                },
+                {"record_id": "P1", "first_name": "Tyler", "last_name": "Jones", "dob": "2010-01-02"},
+                {"record_id": "P2", "first_name": "Tyler", "last_name": "Murphy-Jones", "dob": "2010-01-02"},
                 # Twins the council knows as two children, a police record of one of them,
                 # and a council duplicate (its id extends the first) under another name.
-                {"record_id": "C2", "first_name": "Amara", "last_name": "Okafor",
-                 "dob": "2012-02-14", "agency_id": "LA1-2"},
-                {"record_id": "C3", "first_name": "Chidi", "last_name": "Okafor",
-                 "dob": "2012-02-14", "agency_id": "LA1-3"},
-                {"record_id": "P3", "first_name": "Amara", "last_name": "Okafor",
-                 "dob": "2012-02-14"},
-                {"record_id": "C4", "first_name": "Ami", "last_name": "Okafor",
-                 "dob": "2012-02-14", "agency_id": "LA1-2-17"},
+                {
+                    "record_id": "C2",
+                    "first_name": "Amara",
+                    "last_name": "Okafor",
+                    "dob": "2012-02-14",
+                    "agency_id": "LA1-2",
+                },
+                {
+                    "record_id": "C3",
+                    "first_name": "Chidi",
+                    "last_name": "Okafor",
+                    "dob": "2012-02-14",
+                    "agency_id": "LA1-3",
+                },
+                {"record_id": "P3", "first_name": "Amara", "last_name": "Okafor", "dob": "2012-02-14"},
+                {
+                    "record_id": "C4",
+                    "first_name": "Ami",
+                    "last_name": "Okafor",
+                    "dob": "2012-02-14",
+                    "agency_id": "LA1-2-17",
+                },
             ]
         )
     }
@@ -238,16 +325,47 @@ def test_twins_the_council_knows_are_not_linked():
 
 def test_alias_and_surname_parts_link_two_police_records():
     rows = [
-        {"record_id": "C1", "first_name": "Harrison", "last_name": "Cotham-Reid",
-         "dob": "2011-06-01", "sex": "M", "postcode": "LS6 2AB", "aliases": ["Taz"]},
-        {"record_id": "P1", "first_name": "Taz", "last_name": "Cotham-Reid",
-         "dob": "2011-06-01", "sex": "M", "postcode": "M1 1AA"},
-        {"record_id": "P2", "first_name": "Harrison", "last_name": "Cotham-Reid",
-         "dob": "2011-06-01", "sex": "M", "postcode": "B1 1AA"},
-        {"record_id": "P3", "first_name": "Harrison", "last_name": "Cotham",
-         "dob": "2011-06-01", "sex": "M", "postcode": "B2 1AA"},
-        {"record_id": "P4", "first_name": "Harrison", "last_name": "Reid",
-         "dob": "2011-06-01", "sex": "M", "postcode": "B3 1AA"},
+        {
+            "record_id": "C1",
+            "first_name": "Harrison",
+            "last_name": "Cotham-Reid",
+            "dob": "2011-06-01",
+            "sex": "M",
+            "postcode": "LS6 2AB",
+            "aliases": ["Taz"],
+        },
+        {
+            "record_id": "P1",
+            "first_name": "Taz",
+            "last_name": "Cotham-Reid",
+            "dob": "2011-06-01",
+            "sex": "M",
+            "postcode": "M1 1AA",
+        },
+        {
+            "record_id": "P2",
+            "first_name": "Harrison",
+            "last_name": "Cotham-Reid",
+            "dob": "2011-06-01",
+            "sex": "M",
+            "postcode": "B1 1AA",
+        },
+        {
+            "record_id": "P3",
+            "first_name": "Harrison",
+            "last_name": "Cotham",
+            "dob": "2011-06-01",
+            "sex": "M",
+            "postcode": "B2 1AA",
+        },
+        {
+            "record_id": "P4",
+            "first_name": "Harrison",
+            "last_name": "Reid",
+            "dob": "2011-06-01",
+            "sex": "M",
+            "postcode": "B3 1AA",
+        },
     ]
     model = engine.train(records=rows)
     _, levels, _ = _levels(model, "P1", "P2")
@@ -314,28 +432,34 @@ def test_date_slips_have_a_level_per_part():
     "left, right",
     [
         # Both names mistyped, postcode moved: only birth date, sex and initials agree.
-        ({"first_name": "Jessica", "last_name": "Thornton", "dob": "2011-03-04",
-          "postcode": "LS6 2AB"},
-         {"first_name": "Jesica", "last_name": "Thorntn", "dob": "2011-03-04",
-          "postcode": "TR1 1AA"}),
+        (
+            {"first_name": "Jessica", "last_name": "Thornton", "dob": "2011-03-04", "postcode": "LS6 2AB"},
+            {"first_name": "Jesica", "last_name": "Thorntn", "dob": "2011-03-04", "postcode": "TR1 1AA"},
+        ),
         # Surname mistyped, no birth date, moved within the district.
-        ({"first_name": "Oliver", "last_name": "Thornton", "dob": None,
-          "postcode": "LS6 2AB"},
-         {"first_name": "Oliver", "last_name": "Thorntn", "dob": "2011-03-04",
-          "postcode": "LS6 7ZZ"}),
+        (
+            {"first_name": "Oliver", "last_name": "Thornton", "dob": None, "postcode": "LS6 2AB"},
+            {"first_name": "Oliver", "last_name": "Thorntn", "dob": "2011-03-04", "postcode": "LS6 7ZZ"},
+        ),
         # First name mistyped, year keyed wrongly, postcode moved far.
-        ({"first_name": "Jessica", "last_name": "Thornton", "dob": "2011-03-04",
-          "postcode": "LS6 2AB"},
-         {"first_name": "Jesica", "last_name": "Thornton", "dob": "2012-03-04",
-          "postcode": "TR1 1AA"}),
+        (
+            {"first_name": "Jessica", "last_name": "Thornton", "dob": "2011-03-04", "postcode": "LS6 2AB"},
+            {"first_name": "Jesica", "last_name": "Thornton", "dob": "2012-03-04", "postcode": "TR1 1AA"},
+        ),
     ],
 )
 def test_pairs_off_on_a_name_and_one_more_field_are_proposed(left, right):
     rows = [
         {"record_id": "L", "sex": "F", **left},
         {"record_id": "R", "sex": "F", **right},
-        {"record_id": "Z", "first_name": "Priya", "last_name": "Quresoglu",
-         "dob": "2009-01-30", "sex": "F", "postcode": "TR1 1AA"},
+        {
+            "record_id": "Z",
+            "first_name": "Priya",
+            "last_name": "Quresoglu",
+            "dob": "2009-01-30",
+            "sex": "F",
+            "postcode": "TR1 1AA",
+        },
     ]
     model = engine.train(records=rows)
     scored = engine.predict(model=model, threshold=0.0).to_pylist()

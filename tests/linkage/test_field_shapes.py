@@ -65,9 +65,7 @@ def _recall_of_link_files(tmp_path, shape):
         pytest.param(Shape(names="one_field"), id="one-name-field"),
         pytest.param(Shape(names="initials"), id="initials-only"),
         # The list of the issue: given name, surname, yyyymmdd, four-digit postcode, no sex.
-        pytest.param(
-            Shape(postcodes="foreign4", dates="yyyymmdd", missing=("sex",)), id="issue-13-list"
-        ),
+        pytest.param(Shape(postcodes="foreign4", dates="yyyymmdd", missing=("sex",)), id="issue-13-list"),
     ],
 )
 def test_link_files_finds_the_true_pairs_whatever_the_field_shapes(tmp_path, shape):
@@ -125,13 +123,19 @@ def test_one_name_field_is_split_into_given_name_and_surname():
 
 
 def test_the_command_says_which_training_steps_ran(tmp_path, capsys):
-    records, _ = generate_independent_people(
-        n_records=SMALL_LIST, seed=1, shape=Shape(missing=("dob",))
-    )
+    records, _ = generate_independent_people(n_records=SMALL_LIST, seed=1, shape=Shape(missing=("dob",)))
     left, right, fields = _write_lists(tmp_path, records)
     call_command(
-        Command(), str(left), str(right), "--out", str(tmp_path / "p.csv"), "--id-left", "id",
-        "--id-right", "id", *[a for f in fields for a in ("--field", f)],
+        Command(),
+        str(left),
+        str(right),
+        "--out",
+        str(tmp_path / "p.csv"),
+        "--id-left",
+        "id",
+        "--id-right",
+        "id",
+        *[a for f in fields for a in ("--field", f)],
     )
     out = capsys.readouterr().out
     assert "prior: no records have first_name + last_name + dob" in out

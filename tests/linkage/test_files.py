@@ -40,9 +40,7 @@ def _write(path, header, rows):
 @pytest.fixture
 def files(tmp_path):
     left = _write(tmp_path / "left.csv", ["child_id", "forename", "surname", "dob", "sex", "pc"], LEFT)
-    right = _write(
-        tmp_path / "right.csv", ["ref", "first", "last", "birth", "gender", "postcode"], RIGHT
-    )
+    right = _write(tmp_path / "right.csv", ["ref", "first", "last", "birth", "gender", "postcode"], RIGHT)
     return left, right, tmp_path / "out" / "pairs.csv"
 
 
@@ -62,9 +60,7 @@ def _read(path):
 
 def test_links_two_files_end_to_end(files):
     left, right, out = files
-    result = link_files(
-        left=left, right=right, out=out, id_left="child_id", id_right="ref", fields=FIELDS
-    )
+    result = link_files(left=left, right=right, out=out, id_left="child_id", id_right="ref", fields=FIELDS)
     rows = _read(out)
     assert list(rows[0]) == ["left_id", "right_id", "match_probability"]
     pairs = {(r["left_id"], r["right_id"]) for r in rows}
@@ -78,8 +74,17 @@ def test_links_two_files_end_to_end(files):
 def test_one_to_one_keeps_one_pair_per_id(files):
     left, right, out = files
     call_command(
-        Command(), str(left), str(right), "--out", str(out), "--id-left", "child_id",
-        "--id-right", "ref", *[a for f in FIELDS for a in ("--field", f)], "--one-to-one",
+        Command(),
+        str(left),
+        str(right),
+        "--out",
+        str(out),
+        "--id-left",
+        "child_id",
+        "--id-right",
+        "ref",
+        *[a for f in FIELDS for a in ("--field", f)],
+        "--one-to-one",
     )
     rows = _read(out)
     lefts = [r["left_id"] for r in rows]
@@ -93,8 +98,14 @@ def test_same_column_name_in_both_files(tmp_path):
     left = _write(tmp_path / "a.csv", header, [("1", "Ava", "Brightwell", "2010-01-02")])
     right = _write(tmp_path / "b.csv", header, [("9", "Ava", "Brightwell", "02/01/2010")])
     out = tmp_path / "p.csv"
-    link_files(left=left, right=right, out=out, id_left="id", id_right="id",
-               fields=["first_name=first_name", "last_name=last_name", "dob=dob"])
+    link_files(
+        left=left,
+        right=right,
+        out=out,
+        id_left="id",
+        id_right="id",
+        fields=["first_name=first_name", "last_name=last_name", "dob=dob"],
+    )
     assert [(r["left_id"], r["right_id"]) for r in _read(out)] == [("1", "9")]
 
 
@@ -121,21 +132,59 @@ def test_missing_columns_name_the_argument_and_file(files):
     left, right, out = files
     with pytest.raises(CommandError, match=r"--field last_name: no column 'last' in left file"):
         call_command(
-            Command(), str(left), str(right), "--out", str(out), "--id-left", "child_id",
-            "--id-right", "ref", "--field", "last_name=last",
+            Command(),
+            str(left),
+            str(right),
+            "--out",
+            str(out),
+            "--id-left",
+            "child_id",
+            "--id-right",
+            "ref",
+            "--field",
+            "last_name=last",
         )
     with pytest.raises(CommandError, match=r"--id-right 'child_id': no such column in right"):
         call_command(
-            Command(), str(left), str(right), "--out", str(out), "--id-left", "child_id",
-            "--id-right", "child_id", "--field", "last_name=surname:last",
+            Command(),
+            str(left),
+            str(right),
+            "--out",
+            str(out),
+            "--id-left",
+            "child_id",
+            "--id-right",
+            "child_id",
+            "--field",
+            "last_name=surname:last",
         )
     with pytest.raises(CommandError, match=r"--threshold 1.5: must be between 0 and 1"):
         call_command(
-            Command(), str(left), str(right), "--out", str(out), "--id-left", "child_id",
-            "--id-right", "ref", "--field", "last_name=surname:last", "--threshold", "1.5",
+            Command(),
+            str(left),
+            str(right),
+            "--out",
+            str(out),
+            "--id-left",
+            "child_id",
+            "--id-right",
+            "ref",
+            "--field",
+            "last_name=surname:last",
+            "--threshold",
+            "1.5",
         )
     with pytest.raises(CommandError, match=r"left file .*missing\.csv"):
         call_command(
-            Command(), str(left.with_name("missing.csv")), str(right), "--out", str(out),
-            "--id-left", "child_id", "--id-right", "ref", "--field", "last_name=surname:last",
+            Command(),
+            str(left.with_name("missing.csv")),
+            str(right),
+            "--out",
+            str(out),
+            "--id-left",
+            "child_id",
+            "--id-right",
+            "ref",
+            "--field",
+            "last_name=surname:last",
         )

@@ -41,9 +41,20 @@ def test_every_kind_of_its_own_mess_is_planted(lists):
     _, truth = lists
     planted = {k for m in truth.column("mess").to_pylist() for k in m.split(",") if k}
     assert planted == {
-        "twin", "middle_name", "keyboard_given", "keyboard_surname", "ocr_given",
-        "ocr_surname", "ocr_dob", "transposed_names", "dob_missing", "dob_first_of_january",
-        "sex_missing", "postcode_missing", "moved", "abroad",
+        "twin",
+        "middle_name",
+        "keyboard_given",
+        "keyboard_surname",
+        "ocr_given",
+        "ocr_surname",
+        "ocr_dob",
+        "transposed_names",
+        "dob_missing",
+        "dob_first_of_january",
+        "sex_missing",
+        "postcode_missing",
+        "moved",
+        "abroad",
     }
 
 
@@ -68,11 +79,8 @@ def test_twins_share_surname_date_and_address_but_not_the_given_name(lists):
 
 def test_it_imports_nothing_from_the_first_generator():
     source = Path(independent.__file__).read_text()
-    imported = {
-        node.module for node in ast.walk(ast.parse(source)) if isinstance(node, ast.ImportFrom)
-    } | {
-        alias.name for node in ast.walk(ast.parse(source)) if isinstance(node, ast.Import)
-        for alias in node.names
+    imported = {node.module for node in ast.walk(ast.parse(source)) if isinstance(node, ast.ImportFrom)} | {
+        alias.name for node in ast.walk(ast.parse(source)) if isinstance(node, ast.Import) for alias in node.names
     }
     assert not any("persons" in (name or "") for name in imported)
     assert "from homeward.linkage import names as vocabulary" in source
@@ -81,18 +89,21 @@ def test_it_imports_nothing_from_the_first_generator():
 @pytest.mark.parametrize(
     ("shape", "check"),
     [
-        (Shape(dates="yyyymmdd"), lambda t: all(
-            re.fullmatch(r"\d{8}", d) for d in t.column("dob").to_pylist() if d)),
-        (Shape(dates="dmy"), lambda t: all(
-            re.fullmatch(r"\d\d/\d\d/\d{4}", d) for d in t.column("dob").to_pylist() if d)),
-        (Shape(postcodes="foreign4"), lambda t: all(
-            re.fullmatch(r"\d{4}", p) for p in t.column("postcode").to_pylist() if p)),
-        (Shape(names="one_field"), lambda t: "name" in t.column_names
-            and "first_name" not in t.column_names),
-        (Shape(names="initials"), lambda t: all(
-            len(f) == 1 for f in t.column("first_name").to_pylist())),
-        (Shape(missing=("dob", "sex")), lambda t: "dob" not in t.column_names
-            and "sex" not in t.column_names and "postcode" in t.column_names),
+        (Shape(dates="yyyymmdd"), lambda t: all(re.fullmatch(r"\d{8}", d) for d in t.column("dob").to_pylist() if d)),
+        (
+            Shape(dates="dmy"),
+            lambda t: all(re.fullmatch(r"\d\d/\d\d/\d{4}", d) for d in t.column("dob").to_pylist() if d),
+        ),
+        (
+            Shape(postcodes="foreign4"),
+            lambda t: all(re.fullmatch(r"\d{4}", p) for p in t.column("postcode").to_pylist() if p),
+        ),
+        (Shape(names="one_field"), lambda t: "name" in t.column_names and "first_name" not in t.column_names),
+        (Shape(names="initials"), lambda t: all(len(f) == 1 for f in t.column("first_name").to_pylist())),
+        (
+            Shape(missing=("dob", "sex")),
+            lambda t: "dob" not in t.column_names and "sex" not in t.column_names and "postcode" in t.column_names,
+        ),
     ],
 )
 def test_field_shapes(shape, check):
@@ -109,20 +120,19 @@ def test_a_shape_refuses_what_it_cannot_write():
 
 def test_calibration_bands_compare_predicted_and_observed():
     con = duckdb.connect()
-    con.register(
-        "truth", pa.table({"record_id": ["a", "b", "c", "d"], "cluster_id": [1, 1, 2, 3]})
-    )
+    con.register("truth", pa.table({"record_id": ["a", "b", "c", "d"], "cluster_id": [1, 1, 2, 3]}))
     con.register(
         "scored",
-        pa.table({
-            "id_l": ["a", "a", "c"], "id_r": ["b", "c", "d"],
-            "match_probability": [0.95, 0.05, 0.15],
-        }),
+        pa.table(
+            {
+                "id_l": ["a", "a", "c"],
+                "id_r": ["b", "c", "d"],
+                "match_probability": [0.95, 0.05, 0.15],
+            }
+        ),
     )
     bands = bench._calibration(con)
-    assert [(b["low"], b["pairs"], b["observed"]) for b in bands] == [
-        (0.0, 1, 0.0), (0.1, 1, 0.0), (0.9, 1, 1.0)
-    ]
+    assert [(b["low"], b["pairs"], b["observed"]) for b in bands] == [(0.0, 1, 0.0), (0.1, 1, 0.0), (0.9, 1, 1.0)]
     assert bands[2]["observed_low"] < 1.0 == bands[2]["observed_high"]
 
 
@@ -130,14 +140,22 @@ def test_calibration_bands_compare_predicted_and_observed():
 def test_the_bench_prints_both_models_and_the_calibration_side_by_side():
     out = StringIO()
     call_command(
-        "bench", "linkage", "--generator", "independent", "--records", "3000", "--seed", "2",
+        "bench",
+        "linkage",
+        "--generator",
+        "independent",
+        "--records",
+        "3000",
+        "--seed",
+        "2",
         stdout=out,
     )
     text = out.getvalue()
     assert "person linkage, independent generator: 3,000 records" in text
     rows = {
         line.split()[0]: [float(x) for x in line.split()[1:4]]
-        for line in text.splitlines() if line.strip().startswith(("homeward ", "generic "))
+        for line in text.splitlines()
+        if line.strip().startswith(("homeward ", "generic "))
     }
     assert set(rows) == {"homeward", "generic"}
     # Never below the generic model on records it was not tuned to (F1 is the third figure).

@@ -71,9 +71,7 @@ def test_messy_records_differ_from_their_clean_twin_in_the_planted_way(world):
         for row, kinds in members:
             if kinds == {"nickname"}:
                 assert row["first_name"] != base["first_name"]
-                assert canonical[names._key(row["first_name"])] == canonical[
-                    names._key(base["first_name"])
-                ]
+                assert canonical[names._key(row["first_name"])] == canonical[names._key(base["first_name"])]
                 checked["nickname"] += 1
             if kinds == {"dob_swap"}:
                 a, b = dt.date.fromisoformat(row["dob"]), dt.date.fromisoformat(base["dob"])

@@ -11,15 +11,25 @@ from homeward.linkage import reports as R
 @pytest.fixture(scope="module")
 def children():
     kids = [
-        R.ChildIdentity(1, "Amira", "Okafor", dt.date(2011, 5, 3), "2", "1000001", (("Mira", ""),), ("B1 1AA", "M1 1AE")),
+        R.ChildIdentity(
+            1, "Amira", "Okafor", dt.date(2011, 5, 3), "2", "1000001", (("Mira", ""),), ("B1 1AA", "M1 1AE")
+        ),
         R.ChildIdentity(2, "Jayden", "Walsh", dt.date(2015, 7, 9), "1", "1000002", (), ("M1 1AE",)),
         # Twins: same surname, date of birth and home.
         R.ChildIdentity(3, "Kacper", "Nowak", dt.date(2009, 2, 14), "1", "1000003", (), ("LS1 1UR",)),
         R.ChildIdentity(4, "Leah", "Nowak", dt.date(2009, 2, 14), "2", "1000004", (), ("LS1 1UR",)),
     ]
     kids += [
-        R.ChildIdentity(i, f"Name{i}", f"Surname{i % 17}", dt.date(2008 + i % 9, 1 + i % 12, 1 + i % 27),
-                        "1" if i % 2 else "2", str(2000000 + i), (), (f"S{i % 9} {i % 9}AB",))
+        R.ChildIdentity(
+            i,
+            f"Name{i}",
+            f"Surname{i % 17}",
+            dt.date(2008 + i % 9, 1 + i % 12, 1 + i % 27),
+            "1" if i % 2 else "2",
+            str(2000000 + i),
+            (),
+            (f"S{i % 9} {i % 9}AB",),
+        )
         for i in range(5, 60)
     ]
     return kids
@@ -57,7 +67,9 @@ def test_a_report_that_fits_two_children_goes_to_a_person_with_both(children):
 
 
 def test_a_confirmed_pair_links_whatever_the_model_says(children):
-    result = R.link_reports(children=children, reports=REPORTS, decisions={(103, 4): R.CONFIRMED, (105, 2): R.CONFIRMED})
+    result = R.link_reports(
+        children=children, reports=REPORTS, decisions={(103, 4): R.CONFIRMED, (105, 2): R.CONFIRMED}
+    )
     assert outcomes(result)[103] == (R.LINKED_CONFIRMED, 4)
     assert outcomes(result)[105] == (R.LINKED_CONFIRMED, 2)
 

@@ -21,11 +21,26 @@ from tests.conftest import make_user, sign_in
 @pytest.fixture
 def zara(world):
     """Amira Okafor's twin, looked after by Leeds and placed in Leeds."""
-    twin = child_create(user=world.unrelated_social_worker, why="test", first_name="Zara", last_name="Okafor",
-                        date_of_birth=world.child.date_of_birth, sex="2", la_child_id="LDS002")
-    placement_create(user=world.unrelated_social_worker, why="test", child=twin, start_date=datetime.date.today() - datetime.timedelta(days=50),
-                     placement_type="K2", provider_type="PR4", provider=world.other_provider, placement_postcode="LS1 1UR",
-                     home_postcode="LS1 1UR")
+    twin = child_create(
+        user=world.unrelated_social_worker,
+        why="test",
+        first_name="Zara",
+        last_name="Okafor",
+        date_of_birth=world.child.date_of_birth,
+        sex="2",
+        la_child_id="LDS002",
+    )
+    placement_create(
+        user=world.unrelated_social_worker,
+        why="test",
+        child=twin,
+        start_date=datetime.date.today() - datetime.timedelta(days=50),
+        placement_type="K2",
+        provider_type="PR4",
+        provider=world.other_provider,
+        placement_postcode="LS1 1UR",
+        home_postcode="LS1 1UR",
+    )
     return twin
 
 
@@ -41,8 +56,17 @@ def reports(world, zara):
         "WM/3": {"first_name": "A", "last_name": "Okafor", "last_seen_location": "Bus station"},
     }
     for reference, fields in given.items():
-        police_report_submit(user=force_system, why="test", data={
-            "reference": reference, "reported_at": "2026-11-01T10:00:00Z", "sex": "F", "date_of_birth": dob, **fields})
+        police_report_submit(
+            user=force_system,
+            why="test",
+            data={
+                "reference": reference,
+                "reported_at": "2026-11-01T10:00:00Z",
+                "sex": "F",
+                "date_of_birth": dob,
+                **fields,
+            },
+        )
     linkage_run(why="test")
     return {r.reference: r for r in PoliceReport.objects.all()}
 
@@ -65,7 +89,9 @@ def test_a_plain_match_links_and_borderline_ones_wait_for_a_person(world, report
     for reference in ("WM/2", "WM/3"):
         assert reports[reference].child is None
         assert {p.child for p in CandidatePair.objects.filter(police_report=reports[reference])} == {world.child, zara}
-        assert set(CandidatePair.objects.filter(police_report=reports[reference]).values_list("status", flat=True)) == {PairStatus.REVIEW}
+        assert set(CandidatePair.objects.filter(police_report=reports[reference]).values_list("status", flat=True)) == {
+            PairStatus.REVIEW
+        }
 
 
 def test_each_council_sees_only_the_pair_of_its_own_child(client, world, reports, coordinators, zara):
@@ -106,11 +132,20 @@ def test_the_pair_page_shows_both_records_and_why(client, world, reports, coordi
     assert "Is this report about Amira Okafor?" in page
     assert dates.when(world.child.date_of_birth) in page and "B1 1AA" in page  # the child's record
     levels = {f["field"]: f["level"] for f in target.explanation["fields"]}
-    assert levels["last_name"] == "Exact match" and levels["dob"] == "Exact match" and levels["first_name"] != "Exact match"
+    assert (
+        levels["last_name"] == "Exact match"
+        and levels["dob"] == "Exact match"
+        and levels["first_name"] != "Exact match"
+    )
     for level in levels.values():
         assert level in page
-    assert AuditEvent.objects.filter(object_type="candidate_pair", object_id=str(target.pk), child_id=world.child.pk,
-                                     user_id=coordinators["manchester"].pk, action="read").exists()
+    assert AuditEvent.objects.filter(
+        object_type="candidate_pair",
+        object_id=str(target.pk),
+        child_id=world.child.pk,
+        user_id=coordinators["manchester"].pk,
+        action="read",
+    ).exists()
 
 
 def test_a_decision_needs_an_answer(client, world, reports, coordinators):
@@ -125,12 +160,17 @@ def test_a_decision_needs_an_answer(client, world, reports, coordinators):
 def test_a_rejection_is_respected_on_the_next_run(client, world, reports, coordinators, zara):
     report = reports["WM/3"]
     sign_in(client, coordinators["manchester"])
-    response = client.post(f"/linkage/review/{pair(report, world.child).pk}/",
-                           {"decision": "rejected", "note": "Amira was at home all day."})
+    response = client.post(
+        f"/linkage/review/{pair(report, world.child).pk}/",
+        {"decision": "rejected", "note": "Amira was at home all day."},
+    )
     assert response.status_code == 302
     rejected = pair(report, world.child)
     assert (rejected.status, rejected.decided_by, rejected.decision_note) == (
-        PairStatus.REJECTED, coordinators["manchester"], "Amira was at home all day.")
+        PairStatus.REJECTED,
+        coordinators["manchester"],
+        "Amira was at home all day.",
+    )
     linkage_run(why="test again")
     report.refresh_from_db()
     assert pair(report, world.child).status == PairStatus.REJECTED
@@ -151,8 +191,12 @@ def test_a_confirmation_links_at_once_and_is_respected_on_the_next_run(client, w
     assert report.child == world.child
     assert pair(report, world.child).status == PairStatus.CONFIRMED
     assert not CandidatePair.objects.filter(police_report=report, child=zara).exists()
-    assert AuditEvent.objects.filter(object_type="police_report", object_id=str(report.pk), child_id=world.child.pk,
-                                     user_id=coordinators["manchester"].pk).exists()
+    assert AuditEvent.objects.filter(
+        object_type="police_report",
+        object_id=str(report.pk),
+        child_id=world.child.pk,
+        user_id=coordinators["manchester"].pk,
+    ).exists()
 
 
 def test_a_decision_made_while_a_run_is_scoring_stands(world, reports, coordinators, zara, monkeypatch):
@@ -165,8 +209,9 @@ def test_a_decision_made_while_a_run_is_scoring_stands(world, reports, coordinat
     def scored_while_a_person_decides(**kwargs):
         result = original(**kwargs)
         # The coordinator confirms Amira after this run read the decisions, before it writes.
-        services.link_pair_decide(user=coordinators["manchester"], why="test", pair=pair(report, world.child),
-                                  decision=PairStatus.CONFIRMED)
+        services.link_pair_decide(
+            user=coordinators["manchester"], why="test", pair=pair(report, world.child), decision=PairStatus.CONFIRMED
+        )
         return result
 
     monkeypatch.setattr(linking, "link_reports", scored_while_a_person_decides)
@@ -185,7 +230,9 @@ def test_a_pair_decided_by_someone_else_meanwhile_is_not_decided_again(client, w
     other = make_user(world.manchester, Role.TEAM_MANAGER, "man-tm")
     with pytest.raises(ValidationError) as refused:
         link_pair_decide(user=other, why="test", pair=target, decision=PairStatus.CONFIRMED)
-    assert refused.value.message_dict == {"decision": ["This pair is no longer waiting for a decision: man-coord rejected it."]}
+    assert refused.value.message_dict == {
+        "decision": ["This pair is no longer waiting for a decision: man-coord rejected it."]
+    }
     assert pair(reports["WM/2"], world.child).decided_by == coordinators["manchester"]
 
 

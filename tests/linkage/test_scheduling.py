@@ -16,8 +16,14 @@ RUN = "homeward.linkage.tasks.linkage_run_task"
 
 
 def _report(world, reference: str) -> dict:
-    return {"reference": reference, "first_name": world.child.first_name, "last_name": world.child.last_name,
-            "date_of_birth": str(world.child.date_of_birth), "sex": "F", "reported_at": "2026-11-01T10:00:00Z"}
+    return {
+        "reference": reference,
+        "first_name": world.child.first_name,
+        "last_name": world.child.last_name,
+        "date_of_birth": str(world.child.date_of_birth),
+        "sex": "F",
+        "reported_at": "2026-11-01T10:00:00Z",
+    }
 
 
 def test_reports_from_the_api_queue_one_run_that_links_them(world):

@@ -60,10 +60,7 @@ def _assert_ran_on_spark(model, spark):
 
 
 def _by_pair(table):
-    return {
-        (r["id_l"], r["id_r"]): (r["match_probability"], r["match_weight"])
-        for r in table.to_pylist()
-    }
+    return {(r["id_l"], r["id_r"]): (r["match_probability"], r["match_weight"]) for r in table.to_pylist()}
 
 
 def _assert_nearly_same(duck, spark_pairs):
@@ -97,12 +94,8 @@ def dedupe(spark):
 
 def test_spark_sql_for_duckdb_conditions():
     to_spark = spark_backend.to_spark_sql
-    assert to_spark('jaro_winkler_similarity("a_l", "a_r") >= 0.9') == (
-        "JARO_WINKLER(`a_l`, `a_r`) >= 0.9"
-    )
-    shared = to_spark(
-        "list_has_any(string_split(\"last_name_l\", '-'), string_split(\"last_name_r\", '-'))"
-    )
+    assert to_spark('jaro_winkler_similarity("a_l", "a_r") >= 0.9') == ("JARO_WINKLER(`a_l`, `a_r`) >= 0.9")
+    shared = to_spark("list_has_any(string_split(\"last_name_l\", '-'), string_split(\"last_name_r\", '-'))")
     assert shared == "ARRAYS_OVERLAP(SPLIT(`last_name_l`, '-'), SPLIT(`last_name_r`, '-'))"
     assert to_spark('len("siblings_l") > 0') == "SIZE(`siblings_l`) > 0"
     assert to_spark('"dob_y_l" // 10 = "dob_y_r" // 10') == "`dob_y_l` DIV 10 = `dob_y_r` DIV 10"
@@ -129,9 +122,7 @@ def test_comparison_levels_agree(spark, dedupe):
     con = duck.duckdb_con
     table = duck.prepared[0]
     cols = [d[0] for d in con.execute(f"SELECT * FROM {table} LIMIT 0").description]
-    select = ", ".join(
-        [f'l."{c}" AS "{c}_l"' for c in cols] + [f'r."{c}" AS "{c}_r"' for c in cols]
-    )
+    select = ", ".join([f'l."{c}" AS "{c}_l"' for c in cols] + [f'r."{c}" AS "{c}_r"' for c in cols])
     blocked = " OR ".join(f"l.bk{i} = r.bk{i}" for i in range(len(engine.BLOCKING_RULES)))
     pairs = con.sql(
         f"""
@@ -198,8 +189,9 @@ def test_dedupe_gives_nearly_the_same_pairs_on_both_backends(spark, dedupe):
     assert probabilities == sorted(probabilities, reverse=True)
     assert min(probabilities) >= THRESHOLD
     # The same prior (counted by DuckDB) and starting model; EM reached the same m.
-    assert spark_model.settings["probability_two_random_records_match"] == (
-        duck.settings["probability_two_random_records_match"]
+    assert (
+        spark_model.settings["probability_two_random_records_match"]
+        == (duck.settings["probability_two_random_records_match"])
     )
     for cd, cs in zip(duck.settings["comparisons"], spark_model.settings["comparisons"]):
         for ld, ls in zip(cd["comparison_levels"], cs["comparison_levels"]):
@@ -219,9 +211,7 @@ def test_explain_on_spark(spark, dedupe):
     assert math.isclose(on_spark.match_probability, pair["match_probability"], abs_tol=1e-9)
     assert [f.field for f in on_spark.fields] == [f.field for f in on_duckdb.fields]
     assert [f.level for f in on_spark.fields] == [f.level for f in on_duckdb.fields]
-    assert [(f.left, f.right) for f in on_spark.fields] == [
-        (f.left, f.right) for f in on_duckdb.fields
-    ]
+    assert [(f.left, f.right) for f in on_spark.fields] == [(f.left, f.right) for f in on_duckdb.fields]
     weights = sum(f.match_weight for f in on_spark.fields) + on_spark.prior_match_weight
     assert math.isclose(weights, on_spark.match_weight, abs_tol=0.05)
 
@@ -231,12 +221,30 @@ def test_predict_new_records_with_a_spark_model(spark, dedupe):
     _, _, _, spark_model, _ = dedupe
     extra = pa.Table.from_pylist(
         [
-            {"record_id": "X1", "first_name": "Elizabeth", "last_name": "Ashworth",
-             "dob": "2011-07-04", "sex": "F", "postcode": "LS6 2AB"},
-            {"record_id": "X2", "first_name": "LIZZIE", "last_name": "Ashworth",
-             "dob": "04/07/2011", "sex": None, "postcode": "LS6 2AB"},
-            {"record_id": "X3", "first_name": "Priya", "last_name": "Quresoglu",
-             "dob": "2009-01-30", "sex": "F", "postcode": "TR1 1AA"},
+            {
+                "record_id": "X1",
+                "first_name": "Elizabeth",
+                "last_name": "Ashworth",
+                "dob": "2011-07-04",
+                "sex": "F",
+                "postcode": "LS6 2AB",
+            },
+            {
+                "record_id": "X2",
+                "first_name": "LIZZIE",
+                "last_name": "Ashworth",
+                "dob": "04/07/2011",
+                "sex": None,
+                "postcode": "LS6 2AB",
+            },
+            {
+                "record_id": "X3",
+                "first_name": "Priya",
+                "last_name": "Quresoglu",
+                "dob": "2009-01-30",
+                "sex": "F",
+                "postcode": "TR1 1AA",
+            },
         ]
     )
     pairs = engine.predict(model=spark_model, records=extra, threshold=THRESHOLD)
@@ -257,9 +265,7 @@ def test_link_mode_on_spark(spark):
     spark_pairs = engine.predict(model=spark_model, threshold=THRESHOLD)
     police_ids = set(police["record_id"].to_pylist())
     council_ids = set(council["record_id"].to_pylist())
-    assert all(
-        r["id_l"] in police_ids and r["id_r"] in council_ids for r in spark_pairs.to_pylist()
-    )
+    assert all(r["id_l"] in police_ids and r["id_r"] in council_ids for r in spark_pairs.to_pylist())
     both, _ = _assert_nearly_same(duck_pairs, spark_pairs)
     assert both > 300
     why = engine.explain(model=spark_model, pair=spark_pairs.to_pylist()[-1])
@@ -293,9 +299,26 @@ def test_link_files_command_with_spark_backend(spark, tmp_path):
 
     stdout = StringIO()
     call_command(
-        Command(), str(paths[0]), str(paths[1]), "--out", str(out), "--id-left", "id",
-        "--id-right", "id", "--field", "first_name=forename", "--field", "last_name=surname",
-        "--field", "dob=dob", "--field", "postcode=pc", "--backend", "spark", stdout=stdout,
+        Command(),
+        str(paths[0]),
+        str(paths[1]),
+        "--out",
+        str(out),
+        "--id-left",
+        "id",
+        "--id-right",
+        "id",
+        "--field",
+        "first_name=forename",
+        "--field",
+        "last_name=surname",
+        "--field",
+        "dob=dob",
+        "--field",
+        "postcode=pc",
+        "--backend",
+        "spark",
+        stdout=stdout,
     )
     assert "(backend spark)" in stdout.getvalue()
     # The linkage ran in Spark: the two prepared inputs became Spark views.

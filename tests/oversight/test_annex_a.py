@@ -37,15 +37,25 @@ def history(world):
     worker = make_user(service, Role.RHI_WORKER)
 
     def episode(child, kind, days, *, change=False, offer=False, accept=False):
-        e, _ = episodes.episode_open(user=world.social_worker, why="test", child=child, kind=kind,
-                                     started_at=_ago(days=days), reported_at=_ago(days=days))
+        e, _ = episodes.episode_open(
+            user=world.social_worker,
+            why="test",
+            child=child,
+            kind=kind,
+            started_at=_ago(days=days),
+            reported_at=_ago(days=days),
+        )
         if change:  # the next day: a change on the day it began would make one SSDA903 period
-            episodes.episode_kind_change(user=world.social_worker, why="test", episode=e, to_kind="missing",
-                                         at=_ago(days=days - 1))
-        episodes.episode_record_return(user=world.social_worker, why="test", episode=e,
-                                       returned_at=_ago(days=days - (2 if change else 1)))
+            episodes.episode_kind_change(
+                user=world.social_worker, why="test", episode=e, to_kind="missing", at=_ago(days=days - 1)
+            )
+        episodes.episode_record_return(
+            user=world.social_worker, why="test", episode=e, returned_at=_ago(days=days - (2 if change else 1))
+        )
         if offer:
-            episodes.return_interview_update(user=worker, why="test", episode=e, status="offered", offered_at=_ago(days=days - 2))
+            episodes.return_interview_update(
+                user=worker, why="test", episode=e, status="offered", offered_at=_ago(days=days - 2)
+            )
         if accept:
             episodes.return_interview_update(user=worker, why="test", episode=e, status="accepted")
         return e
@@ -79,7 +89,10 @@ def test_it_asks_for_the_code_before_the_download(client, world, history):
     assert 'name="code"' in page.content.decode()
     refused = client.post("/oversight/annex-a/", {"format": "csv"})
     assert refused.status_code == 400 and "Enter the 6-digit code" in refused.content.decode()
-    wrong = client.post("/oversight/annex-a/", {"format": "csv", "code": "000000" if _code(world.social_worker) != "000000" else "111111"})
+    wrong = client.post(
+        "/oversight/annex-a/",
+        {"format": "csv", "code": "000000" if _code(world.social_worker) != "000000" else "111111"},
+    )
     assert wrong.status_code == 400 and "The code is not right" in wrong.content.decode()
     assert not AuditEvent.objects.filter(object_type="annex_a").exists()
 
@@ -95,7 +108,8 @@ def test_with_the_code_it_downloads_the_list_and_audits_each_child(client, world
     assert by_id[world.moved_child.la_child_id][4:] == ["0", "0", "", ""]
     events = AuditEvent.objects.filter(object_type="annex_a", action="export")
     assert sorted(events.values_list("child_id", flat=True)) == sorted(
-        [world.child.pk, world.child_at_home.pk, world.moved_child.pk])
+        [world.child.pk, world.child_at_home.pk, world.moved_child.pk]
+    )
 
 
 def test_a_code_confirmed_recently_serves_another_download_then_lapses(client, world, history, monkeypatch):

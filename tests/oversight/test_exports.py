@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 
 from homeward.oversight.exports import FORMULA_STARTS, export_response, export_rows, neutralise
 
-DANGEROUS = ["=HYPERLINK(\"http://example.invalid\",\"x\")", "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd"]
+DANGEROUS = ['=HYPERLINK("http://example.invalid","x")', "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd"]
 
 
 @pytest.mark.parametrize("value", DANGEROUS)
@@ -29,7 +29,9 @@ def test_every_formula_start_is_covered():
 
 
 def test_a_csv_has_no_cell_starting_a_formula():
-    data = export_rows(header=["name", "count", "day"], rows=[[v, 1, datetime.date(2026, 3, 31)] for v in DANGEROUS], fmt="csv")
+    data = export_rows(
+        header=["name", "count", "day"], rows=[[v, 1, datetime.date(2026, 3, 31)] for v in DANGEROUS], fmt="csv"
+    )
     rows = list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))
     assert rows[0] == ["name", "count", "day"]
     assert [row[0] for row in rows[1:]] == ["'" + v for v in DANGEROUS]
@@ -37,7 +39,9 @@ def test_a_csv_has_no_cell_starting_a_formula():
 
 
 def test_an_xlsx_holds_the_cells_as_text_never_formulas():
-    data = export_rows(header=["name", "count"], rows=[[v, -1] for v in DANGEROUS] + [[True, None]], fmt="xlsx", sheet="Test")
+    data = export_rows(
+        header=["name", "count"], rows=[[v, -1] for v in DANGEROUS] + [[True, None]], fmt="xlsx", sheet="Test"
+    )
     sheet = load_workbook(io.BytesIO(data))["Test"]
     cells = [row for row in sheet.iter_rows(min_row=2)]
     assert all(row[0].data_type == "s" for row in cells[:-1])

@@ -31,11 +31,18 @@ def _ago(**kwargs) -> datetime.datetime:
 
 
 def _episode(world, child, *, started_days: float, returned_days: float | None, user=None):
-    episode, _ = episodes.episode_open(user=user or world.social_worker, why="test", child=child, kind="missing",
-                                       started_at=_ago(days=started_days), reported_at=_ago(days=started_days))
+    episode, _ = episodes.episode_open(
+        user=user or world.social_worker,
+        why="test",
+        child=child,
+        kind="missing",
+        started_at=_ago(days=started_days),
+        reported_at=_ago(days=started_days),
+    )
     if returned_days is not None:
-        episodes.episode_record_return(user=user or world.social_worker, why="test", episode=episode,
-                                       returned_at=_ago(days=returned_days))
+        episodes.episode_record_return(
+            user=user or world.social_worker, why="test", episode=episode, returned_at=_ago(days=returned_days)
+        )
     return episode
 
 
@@ -50,19 +57,36 @@ def history(world):
     last back four days ago with its interview neither held nor declined (overdue); Kacper: one episode,
     back an hour ago (his interview not yet due); Jayden: a practitioner's concern raised; Leeds's
     child: two episodes, none of them Manchester's."""
-    service = Agency.objects.create(code=f"RHI-{world.manchester.code}", kind=AgencyKind.RHI, name="Manchester return interviews")
+    service = Agency.objects.create(
+        code=f"RHI-{world.manchester.code}", kind=AgencyKind.RHI, name="Manchester return interviews"
+    )
     Agency.objects.create(code=f"RHI-{world.leeds.code}", kind=AgencyKind.RHI, name="Leeds return interviews")
     worker = make_user(service, Role.RHI_WORKER)
     for started in (40, 20):
         episode = _episode(world, world.child, started_days=started, returned_days=started - 0.25)
-        episodes.return_interview_update(user=worker, why="test", episode=episode, status="offered", offered_at=_ago(days=started - 1))
-        episodes.return_interview_update(user=worker, why="test", episode=episode, status="declined", declined_reason="did_not_want")
+        episodes.return_interview_update(
+            user=worker, why="test", episode=episode, status="offered", offered_at=_ago(days=started - 1)
+        )
+        episodes.return_interview_update(
+            user=worker, why="test", episode=episode, status="declined", declined_reason="did_not_want"
+        )
     overdue = _episode(world, world.child, started_days=4.25, returned_days=4)
     _episode(world, world.moved_child, started_days=1, returned_days=1 / 24)
-    risk_flag_raise(user=world.social_worker, why="test", child=world.child_at_home, kind="practitioner_concern",
-                    reason="Seen with older men near the station")
+    risk_flag_raise(
+        user=world.social_worker,
+        why="test",
+        child=world.child_at_home,
+        kind="practitioner_concern",
+        reason="Seen with older men near the station",
+    )
     for started in (30, 6):
-        _episode(world, world.leeds_child, started_days=started, returned_days=started - 0.25, user=world.unrelated_social_worker)
+        _episode(
+            world,
+            world.leeds_child,
+            started_days=started,
+            returned_days=started - 0.25,
+            user=world.unrelated_social_worker,
+        )
     return overdue
 
 
@@ -99,16 +123,22 @@ def test_it_validates_the_council(client, world, history):
 
 
 def test_the_menu_offers_oversight_to_managers_and_inspectors(client, world, manager):
-    for user, offered in ((manager, True), (world.inspector, True), (world.social_worker, False),
-                          (world.expired_inspector, False), (world.police_officer, False)):
+    for user, offered in (
+        (manager, True),
+        (world.inspector, True),
+        (world.social_worker, False),
+        (world.expired_inspector, False),
+        (world.police_officer, False),
+    ):
         c = client.__class__()
         page = _client(c, user).get("/").content.decode()
         assert ('href="/oversight/compliance/"' in page) is offered, user.username
 
 
 def test_it_lists_the_most_episodes_overdue_interviews_and_open_flags(world, manager, history):
-    pack = inspection_pack(user=manager, authority=world.manchester, first=timezone.localdate(), last=timezone.localdate(),
-                           why="test")
+    pack = inspection_pack(
+        user=manager, authority=world.manchester, first=timezone.localdate(), last=timezone.localdate(), why="test"
+    )
     assert [(row.child.la_child_id, row.episodes) for row in pack.most_episodes.rows] == [("MAN001", 3), ("MAN003", 1)]
     [overdue] = pack.overdue_interviews.rows
     assert (overdue.child.la_child_id, overdue.episode_id, pack.overdue_interviews.total) == ("MAN001", history.pk, 1)
@@ -119,8 +149,9 @@ def test_it_lists_the_most_episodes_overdue_interviews_and_open_flags(world, man
 
 
 def test_it_gives_the_compliance_figures_over_the_months(world, manager, history):
-    pack = inspection_pack(user=manager, authority=world.manchester, first=_ago(days=60).date(), last=timezone.localdate(),
-                           why="test")
+    pack = inspection_pack(
+        user=manager, authority=world.manchester, first=_ago(days=60).date(), last=timezone.localdate(), why="test"
+    )
     [offered] = [line for line in pack.duties if line.period.duty.code == "interview_offered"]
     # Amira's three returns are more than 72 hours old; Kacper's is not yet a case.
     assert (offered.period.numerator, offered.period.denominator) == (2, 3)
@@ -157,8 +188,10 @@ def test_the_pdf_asks_for_the_code_again(client, world, manager, history):
     assert c.get("/oversight/inspection-pack.pdf").status_code == 405
     refused = c.post("/oversight/inspection-pack.pdf", {"authority": world.manchester.code, "month": _month()})
     assert refused.status_code == 400 and "Enter the 6-digit code" in refused.content.decode()
-    confirmed = c.post("/oversight/inspection-pack.pdf", {"authority": world.manchester.code, "month": _month(),
-                                                           "code": _code(manager)})
+    confirmed = c.post(
+        "/oversight/inspection-pack.pdf",
+        {"authority": world.manchester.code, "month": _month(), "code": _code(manager)},
+    )
     assert confirmed.status_code == 200 and confirmed["Content-Type"] == "application/pdf"
     assert AuditEvent.objects.filter(object_type="inspection_pack", action="export").count() == 3
 
@@ -170,7 +203,7 @@ def _met(text: str) -> list[str]:
 def test_the_pdf_opens_and_holds_the_same_figures_and_is_audited(client, world, manager, history):
     c = _client(client, manager)
     page = c.get("/oversight/inspection-pack/", {"month": _month()}).content.decode()
-    on_page = _met(page[page.index('data-testid="pack-compliance"'):page.index("</table>")])
+    on_page = _met(page[page.index('data-testid="pack-compliance"') : page.index("</table>")])
     # A code confirmed a moment ago serves the PDF without asking again.
     session = c.session
     session[views.CONFIRMED_AT_KEY] = int(time.time())
@@ -183,4 +216,6 @@ def test_the_pdf_opens_and_holds_the_same_figures_and_is_audited(client, world, 
     assert "MAN001" in text and "MAN002" in text and "LDS001" not in text
     assert f"Episode {history.pk}" in text and "Practitioner's concern" in text
     exported = AuditEvent.objects.filter(object_type="inspection_pack", action="export", username=manager.username)
-    assert sorted(e.child_id for e in exported) == sorted([world.child.pk, world.moved_child.pk, world.child_at_home.pk])
+    assert sorted(e.child_id for e in exported) == sorted(
+        [world.child.pk, world.moved_child.pk, world.child_at_home.pk]
+    )

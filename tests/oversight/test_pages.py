@@ -16,8 +16,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def reported(world):
-    episode, _ = episodes.episode_open(user=world.social_worker, why="test", child=world.child, kind="missing",
-                                       started_at=timezone.now())
+    episode, _ = episodes.episode_open(
+        user=world.social_worker, why="test", child=world.child, kind="missing", started_at=timezone.now()
+    )
     return episode
 
 
@@ -36,7 +37,9 @@ def test_it_shows_each_duty_with_a_link_to_its_cases(client, world, reported):
 
 def test_the_cases_page_names_the_children(client, world, reported):
     month = timezone.localdate().strftime("%Y-%m")
-    response = _client(client, world.social_worker).get("/oversight/compliance/cases/", {"duty": "iro_told", "month": month})
+    response = _client(client, world.social_worker).get(
+        "/oversight/compliance/cases/", {"duty": "iro_told", "month": month}
+    )
     assert response.status_code == 200
     page = response.content.decode()
     assert world.child.la_child_id in page and "Not met" in page and f"/episodes/{reported.pk}/" in page
@@ -50,7 +53,12 @@ def test_an_unknown_duty_or_month_is_not_found(client, world):
 
 def test_it_validates_the_council(client, world):
     # Another council's figures, asked for by code, are not found; nor are any for the police.
-    assert _client(client, world.unrelated_social_worker).get("/oversight/compliance/", {"authority": world.manchester.code}).status_code == 404
+    assert (
+        _client(client, world.unrelated_social_worker)
+        .get("/oversight/compliance/", {"authority": world.manchester.code})
+        .status_code
+        == 404
+    )
     for user in (world.police_officer, world.provider_staff, world.expired_inspector):
         other = client.__class__()
         sign_in(other, user)
@@ -65,7 +73,9 @@ def test_an_inspector_sees_the_council_they_are_granted(client, world, reported)
 
 def test_the_figures_download_has_no_child_in_it_and_is_audited(client, world, reported):
     month = timezone.localdate().strftime("%Y-%m")
-    response = _client(client, world.social_worker).get("/oversight/compliance/download/", {"month": month, "format": "csv"})
+    response = _client(client, world.social_worker).get(
+        "/oversight/compliance/download/", {"month": month, "format": "csv"}
+    )
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert len(rows) == 12 * len(DUTIES)

@@ -45,10 +45,15 @@ def test_city_of_london_and_westminster_have_different_forces() -> None:
 def test_loading_twice_changes_nothing() -> None:
     first = reference_data_load()
     before = list(Agency.objects.order_by("code").values_list("id", "code", "kind", "name"))
-    districts_before = list(District.objects.order_by("code").values_list("id", "code", "authority_id", "police_force_id"))
+    districts_before = list(
+        District.objects.order_by("code").values_list("id", "code", "authority_id", "police_force_id")
+    )
     assert reference_data_load() == first
     assert list(Agency.objects.order_by("code").values_list("id", "code", "kind", "name")) == before
-    assert list(District.objects.order_by("code").values_list("id", "code", "authority_id", "police_force_id")) == districts_before
+    assert (
+        list(District.objects.order_by("code").values_list("id", "code", "authority_id", "police_force_id"))
+        == districts_before
+    )
 
 
 def test_reloading_restores_an_edited_name() -> None:

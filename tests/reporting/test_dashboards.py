@@ -30,7 +30,9 @@ def history(world):
     def went(child, kind, ago, lasted=None, user=worker):
         episode, _ = episode_open(user=user, why="test", child=child.pk, kind=kind, started_at=now - ago)
         if lasted is not None:
-            episode = episode_record_return(user=user, why="test", episode=episode, returned_at=episode.started_at + lasted)
+            episode = episode_record_return(
+                user=user, why="test", episode=episode, returned_at=episode.started_at + lasted
+            )
         return episode
 
     e1 = went(world.child, "missing", 20 * DAY, 5 * HOUR)
@@ -60,20 +62,39 @@ def test_a_council_counts_the_children_it_looks_after(world, history):
     scope = dashboards.dashboard_scope(user=world.social_worker, kind="council")
     assert counted(scope) == {e1.pk, e2.pk, e3.pk, e4.pk} and not scope.controlled
     assert dashboards.children_missing(**span(scope, history)) == {
-        "children": 3, "missing": 2, "away": 2, "episodes": 4, "repeat": 1, "repeat_rate": 33.3,
+        "children": 3,
+        "missing": 2,
+        "away": 2,
+        "episodes": 4,
+        "repeat": 1,
+        "repeat_rate": 33.3,
     }
     assert dashboards.durations(**span(scope, history)) == {
-        "under_1_day": 2, "1_to_2_days": 1, "2_to_7_days": 1, "7_days_or_more": 0, "still_open": 0,
+        "under_1_day": 2,
+        "1_to_2_days": 1,
+        "2_to_7_days": 1,
+        "7_days_or_more": 0,
+        "still_open": 0,
     }
     # Kacper's episode began in the Birmingham home he has left since: the placement then counts.
     placements = dashboards.placements(**span(scope, history))
     assert placements["types"]["Children's home"] == 3 and placements["types"]["Foster placement"] == 1
     assert placements["out_of_area"] == {"in": 1, "out": 3, "unknown": 0, "share": 75.0}
     assert dashboards.return_interviews(**span(scope, history)) == {
-        "returned": 4, "offered": 2, "held": 1, "held_in_72_hours": 1, "declined": 1,
-        "offered_rate": 50.0, "held_in_72_hours_rate": 25.0,
+        "returned": 4,
+        "offered": 2,
+        "held": 1,
+        "held_in_72_hours": 1,
+        "declined": 1,
+        "offered_rate": 50.0,
+        "held_in_72_hours_rate": 25.0,
     }
-    assert dashboards.one_count(**span(scope, history)) == {"both": 0, "police_only": 0, "council_only": 4, "combined": 4}
+    assert dashboards.one_count(**span(scope, history)) == {
+        "both": 0,
+        "police_only": 0,
+        "council_only": 4,
+        "combined": 4,
+    }
 
 
 def test_episodes_by_month_and_time_of_day_add_up_by_the_london_clock(world, history):
@@ -125,10 +146,17 @@ def test_national_figures_count_everyone_and_show_no_small_cell(world, history):
     assert set(dashboards.one_count(**span(scope, history)).values()) == {None}
 
 
-@pytest.mark.parametrize("who, kind", [
-    ("provider_staff", "council"), ("national_analyst", "council"), ("social_worker", "national"),
-    ("police_officer", "council"), ("inspector", "host"), ("social_worker", "nonsense"),
-])
+@pytest.mark.parametrize(
+    "who, kind",
+    [
+        ("provider_staff", "council"),
+        ("national_analyst", "council"),
+        ("social_worker", "national"),
+        ("police_officer", "council"),
+        ("inspector", "host"),
+        ("social_worker", "nonsense"),
+    ],
+)
 def test_it_validates_who_may_open_which_dashboard(client, world, who, kind):
     sign_in(client, getattr(world, who))
     assert client.get(f"/reports/dashboard/?kind={kind}").status_code == 404
@@ -137,7 +165,9 @@ def test_it_validates_who_may_open_which_dashboard(client, world, who, kind):
 def test_the_council_page_draws_each_figure_with_its_table(client, world, history):
     sign_in(client, world.social_worker)
     before = AuditEvent.objects.filter(object_type="dashboard").count()
-    response = client.get("/reports/dashboard/", {"kind": "council", "since": history["since"], "until": history["until"]})
+    response = client.get(
+        "/reports/dashboard/", {"kind": "council", "since": history["since"], "until": history["until"]}
+    )
     page = response.content.decode()
     assert response.status_code == 200
     for chart in ("months", "durations", "time-of-day", "placements", "return-interviews"):
@@ -149,7 +179,9 @@ def test_the_council_page_draws_each_figure_with_its_table(client, world, histor
 
 def test_the_national_page_marks_suppressed_cells(client, world, history):
     sign_in(client, world.national_analyst)
-    page = client.get("/reports/dashboard/", {"kind": "national", "since": history["since"], "until": history["until"]}).content.decode()
+    page = client.get(
+        "/reports/dashboard/", {"kind": "national", "since": history["since"], "until": history["until"]}
+    ).content.decode()
     assert 'data-testid="episodes">[c]' in page and "fewer than 10" in page
     assert "Manchester" not in page
 
@@ -157,20 +189,27 @@ def test_the_national_page_marks_suppressed_cells(client, world, history):
 def test_a_cross_council_period_under_a_month_is_refused(client, world, history):
     sign_in(client, world.national_analyst)
     today = timezone.localdate()
-    page = client.get("/reports/dashboard/", {"kind": "national", "since": today - 20 * DAY, "until": today}).content.decode()
+    page = client.get(
+        "/reports/dashboard/", {"kind": "national", "since": today - 20 * DAY, "until": today}
+    ).content.decode()
     assert 'data-testid="too-short"' in page and 'data-testid="key-figures"' not in page
     sign_in(client, world.social_worker)  # a council's own children: any period
-    page = client.get("/reports/dashboard/", {"kind": "council", "since": today - 20 * DAY, "until": today}).content.decode()
+    page = client.get(
+        "/reports/dashboard/", {"kind": "council", "since": today - 20 * DAY, "until": today}
+    ).content.decode()
     assert 'data-testid="key-figures"' in page
 
 
 def test_the_collection_year_to_date_is_offered_and_chosen_first(client, world):
     sign_in(client, world.social_worker)
     page = client.get("/reports/dashboard/").content.decode()  # a council's own dashboard comes first
-    assert "<h1 class=\"govuk-heading-l\">Children we look after</h1>" in page
+    assert '<h1 class="govuk-heading-l">Children we look after</h1>' in page
     today = timezone.localdate()
     start = today.year if (today.month, today.day) >= (4, 1) else today.year - 1
-    assert f'<option value="" selected>This collection year to date: 1 April {start} to {today.day} {today:%B %Y}</option>' in page
+    assert (
+        f'<option value="" selected>This collection year to date: 1 April {start} to {today.day} {today:%B %Y}</option>'
+        in page
+    )
 
 
 def test_the_list_and_the_menu_offer_each_role_its_dashboards(client, world):

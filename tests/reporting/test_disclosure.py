@@ -27,11 +27,14 @@ def test_two_suppressed_cells_need_no_companion():
 
 
 def test_a_grid_protects_rows_and_columns():
-    shown = disclosure.grid({
-        "April": {"missing": 50, "away": 5},
-        "May": {"missing": 30, "away": 20},
-        "June": {"missing": 40, "away": 25},
-    }, controlled=True)
+    shown = disclosure.grid(
+        {
+            "April": {"missing": 50, "away": 5},
+            "May": {"missing": 30, "away": 20},
+            "June": {"missing": 40, "away": 25},
+        },
+        controlled=True,
+    )
     assert shown["April"] == {"missing": None, "away": None}
     # April's missing hidden leaves May's or June's missing alone in its column: the smaller goes.
     assert shown["May"]["missing"] is None

@@ -57,7 +57,8 @@ def _truth_child(files) -> dict[tuple[str, str], tuple[str, str]]:
     """(force, reference) -> (council, CHILD): whom each report is really about."""
     return {
         (force, r.row["reference"]): (r.responsible_authority, r.la_child_id)
-        for force, reports in files.police_reports.items() for r in reports
+        for force, reports in files.police_reports.items()
+        for r in reports
     }
 
 
@@ -72,14 +73,20 @@ def _review_as_a_coordinator_would(files) -> int:
     ):
         council = pair.child.responsible_authority
         if council.pk not in coordinators:
-            coordinators[council.pk] = make_user(council, Role.MISSING_COORDINATOR, f"coordinator-{council.code}".lower())
+            coordinators[council.pk] = make_user(
+                council, Role.MISSING_COORDINATOR, f"coordinator-{council.code}".lower()
+            )
         user = coordinators[council.pk]
         if not CandidatePair.objects.filter(pk=pair.pk, status=PairStatus.REVIEW).exists():
             continue  # another candidate of the same report was confirmed, and this one withdrawn
         found = linkage_selectors.pair_get(user=user, pair_id=pair.pk, why="test review")
-        right = truth[(pair.police_report.force.code, pair.police_report.reference)] == (council.code, pair.child.la_child_id)
-        link_pair_decide(user=user, why="test review", pair=found,
-                         decision=PairStatus.CONFIRMED if right else PairStatus.REJECTED)
+        right = truth[(pair.police_report.force.code, pair.police_report.reference)] == (
+            council.code,
+            pair.child.la_child_id,
+        )
+        link_pair_decide(
+            user=user, why="test review", pair=found, decision=PairStatus.CONFIRMED if right else PairStatus.REJECTED
+        )
         decided += 1
     return decided
 
@@ -102,12 +109,17 @@ def test_the_one_count_finds_the_gaps_the_generator_planted(synthetic_year, refe
     # Every automatic or confirmed link is to the child the report is really about.
     truth = _truth_child(files)
     wrong = [
-        r.reference for r in PoliceReport.objects.filter(child__isnull=False).select_related("force", "child__responsible_authority")
+        r.reference
+        for r in PoliceReport.objects.filter(child__isnull=False).select_related(
+            "force", "child__responsible_authority"
+        )
         if truth[(r.force.code, r.reference)] != (r.child.responsible_authority.code, r.child.la_child_id)
     ]
     assert len(wrong) <= 0.002 * first.police_reports, wrong[:5]
 
-    analyst = make_user(Agency.objects.create(code="DFE-T", kind=AgencyKind.NATIONAL, name="DfE"), Role.NATIONAL_ANALYST, "stats")
+    analyst = make_user(
+        Agency.objects.create(code="DFE-T", kind=AgencyKind.NATIONAL, name="DfE"), Role.NATIONAL_ANALYST, "stats"
+    )
     [*_, total] = selectors.one_count(user=analyst, why="test", since=YEAR[0], until=YEAR[1])
     expected = one_count_totals(one_count_truth(files), since=YEAR[0], until=YEAR[1])
     measured = {BOTH: total.both, POLICE_ONLY: total.police_only, COUNCIL_ONLY: total.council_only}
@@ -117,6 +129,8 @@ def test_the_one_count_finds_the_gaps_the_generator_planted(synthetic_year, refe
         assert abs(measured[kind] - expected[kind]) <= max(1, 0.01 * expected[kind]), (kind, measured, dict(expected))
     assert expected[POLICE_ONLY] > 50 and expected[COUNCIL_ONLY] > 50  # the gaps are there to find
     assert total.awaiting_review == 0
-    assert CountUnit.objects.filter(known=POLICE_ONLY, reason="no_apparent_risk").count() > CountUnit.objects.filter(
-        known=POLICE_ONLY, reason="not_recorded").count()
+    assert (
+        CountUnit.objects.filter(known=POLICE_ONLY, reason="no_apparent_risk").count()
+        > CountUnit.objects.filter(known=POLICE_ONLY, reason="not_recorded").count()
+    )
     assert LinkRun.objects.count() == 2

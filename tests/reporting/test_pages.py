@@ -26,22 +26,46 @@ def counted(world):
     now = timezone.now().replace(microsecond=0)
     amira_went = now - 5 * DAY
     episode_open(user=world.social_worker, why="test", child=world.child.pk, kind="missing", started_at=amira_went)
-    episode_open(user=world.social_worker, why="test", child=world.child_at_home.pk, kind="away", started_at=now - 3 * DAY)
-    episode_open(user=world.unrelated_social_worker, why="test", child=world.leeds_child.pk, kind="missing", started_at=now - 2 * DAY)
+    episode_open(
+        user=world.social_worker, why="test", child=world.child_at_home.pk, kind="away", started_at=now - 3 * DAY
+    )
+    episode_open(
+        user=world.unrelated_social_worker,
+        why="test",
+        child=world.leeds_child.pk,
+        kind="missing",
+        started_at=now - 2 * DAY,
+    )
     force = make_user(world.west_midlands_police, Role.POLICE_COORDINATOR, "wmp-system")
     for reference, person, last_seen in (
         ("WM/1", world.child, amira_went + datetime.timedelta(minutes=20)),
         ("WM/8", world.moved_child, now - 4 * DAY),
     ):
-        police_report_submit(user=force, why="test", data={
-            "reference": reference, "first_name": person.first_name, "last_name": person.last_name,
-            "date_of_birth": str(person.date_of_birth), "sex": "F" if person.sex == "2" else "M",
-            "reported_at": (last_seen + datetime.timedelta(hours=1)).isoformat(), "last_seen_at": last_seen.isoformat(),
-        })
-    police_report_submit(user=force, why="test", data={
-        "reference": "WM/9", "first_name": "Zed", "last_name": "Nobody", "date_of_birth": "2010-01-01",
-        "reported_at": (now - DAY).isoformat(), "risk_grade": "no apparent risk",
-    })
+        police_report_submit(
+            user=force,
+            why="test",
+            data={
+                "reference": reference,
+                "first_name": person.first_name,
+                "last_name": person.last_name,
+                "date_of_birth": str(person.date_of_birth),
+                "sex": "F" if person.sex == "2" else "M",
+                "reported_at": (last_seen + datetime.timedelta(hours=1)).isoformat(),
+                "last_seen_at": last_seen.isoformat(),
+            },
+        )
+    police_report_submit(
+        user=force,
+        why="test",
+        data={
+            "reference": "WM/9",
+            "first_name": "Zed",
+            "last_name": "Nobody",
+            "date_of_birth": "2010-01-01",
+            "reported_at": (now - DAY).isoformat(),
+            "risk_grade": "no apparent risk",
+        },
+    )
     linkage_run(why="test")
     today = timezone.localdate()
     return {"since": (today - 30 * DAY).isoformat(), "until": today.isoformat()}
@@ -97,16 +121,28 @@ def test_a_force_counts_what_it_may_see_and_its_own_reports(client, world, count
     assert "Kacper" not in page and "outside your view" not in page
     assert "The council has no episode" not in page and "The police graded it" not in page
     rows = rows_of(client, counted, by="council")
-    assert set(rows) == {"Manchester", "Not yet identified", "All"}  # Amira only: Manchester's link to Kacper is not shown
+    assert set(rows) == {
+        "Manchester",
+        "Not yet identified",
+        "All",
+    }  # Amira only: Manchester's link to Kacper is not shown
     assert figures(rows["Not yet identified"]) == (0, 2, 0, 2)
 
 
 def _report_naming(user, child, reference: str, at: datetime.datetime) -> None:
-    police_report_submit(user=user, why="test", data={
-        "reference": reference, "first_name": child.first_name, "last_name": child.last_name,
-        "date_of_birth": str(child.date_of_birth), "sex": "F" if child.sex == "2" else "M",
-        "reported_at": (at + datetime.timedelta(hours=1)).isoformat(), "last_seen_at": at.isoformat(),
-    })
+    police_report_submit(
+        user=user,
+        why="test",
+        data={
+            "reference": reference,
+            "first_name": child.first_name,
+            "last_name": child.last_name,
+            "date_of_birth": str(child.date_of_birth),
+            "sex": "F" if child.sex == "2" else "M",
+            "reported_at": (at + datetime.timedelta(hours=1)).isoformat(),
+            "last_seen_at": at.isoformat(),
+        },
+    )
 
 
 def test_a_report_naming_a_child_the_force_cannot_see_is_no_oracle(client, world, counted):
@@ -114,7 +150,9 @@ def test_a_report_naming_a_child_the_force_cannot_see_is_no_oracle(client, world
     not) learns nothing it would not learn from a report of nobody: not the council, not whether
     the council recorded an absence, not the council's dates. The council sees the links."""
     leeds_episode_at = world.leeds_child.episodes.get().started_at
-    nobody = type("Person", (), {"first_name": "Zara", "last_name": "Quince", "date_of_birth": "2011-02-03", "sex": "2"})
+    nobody = type(
+        "Person", (), {"first_name": "Zara", "last_name": "Quince", "date_of_birth": "2011-02-03", "sex": "2"}
+    )
     force = make_user(world.west_midlands_police, Role.POLICE_COORDINATOR, "wmp-probe")
     _report_naming(force, world.leeds_child, "WM/20", leeds_episode_at + datetime.timedelta(minutes=30))
     _report_naming(force, world.leeds_child, "WM/21", leeds_episode_at - 10 * DAY)
@@ -191,4 +229,10 @@ def test_the_episode_page_shows_each_agencys_record_of_it(client, world, counted
     sources = client.get(f"/episodes/{episode.pk}/").content.decode()
     assert "Police report WM/1, West Midlands Police" in sources
     jayden = Episode.objects.get(child=world.child_at_home)
-    assert "Police report" not in client.get(f"/episodes/{jayden.pk}/").content.decode().split('data-testid="sources"')[1].split("</dd>")[0]
+    assert (
+        "Police report"
+        not in client.get(f"/episodes/{jayden.pk}/")
+        .content.decode()
+        .split('data-testid="sources"')[1]
+        .split("</dd>")[0]
+    )

@@ -32,7 +32,10 @@ def other_force(reference) -> Agency:
 
 def token_client(agency: Agency, role: str) -> APIClient:
     """A client with a bearer token of a service account of this agency."""
-    user, _ = User.objects.get_or_create(username=f"system-{agency.code}-{role}".lower(), defaults={"agency": agency, "role": role, "is_service_account": True})
+    user, _ = User.objects.get_or_create(
+        username=f"system-{agency.code}-{role}".lower(),
+        defaults={"agency": agency, "role": role, "is_service_account": True},
+    )
     raw = f"hw_returns-{user.pk}-{next(_tokens)}"
     ApiToken.objects.create(user=user, key_hash=hash_token(raw), prefix=raw[3:11])
     client = APIClient()

@@ -51,11 +51,24 @@ def header_row(child: str, dob: datetime.date, sex: str = "1", **extra) -> dict:
 
 
 def episode_row(child: str, decom: datetime.date, pl_post: str = "B1 1AA", home_post: str = "M1 1AE", **extra) -> dict:
-    return {"CHILD": child, "DECOM": d(decom), "RNE": "S", "LS": "C2", "CIN": "N1", "PLACE": "K2",
-            "PLACE_PROVIDER": "PR4", "HOME_POST": home_post, "PL_POST": pl_post, "URN": "SC999001", **extra}
+    return {
+        "CHILD": child,
+        "DECOM": d(decom),
+        "RNE": "S",
+        "LS": "C2",
+        "CIN": "N1",
+        "PLACE": "K2",
+        "PLACE_PROVIDER": "PR4",
+        "HOME_POST": home_post,
+        "PL_POST": pl_post,
+        "URN": "SC999001",
+        **extra,
+    }
 
 
-def missing_row(child: str, dob: datetime.date, start: datetime.date, end: datetime.date | None, kind: str = "M") -> dict:
+def missing_row(
+    child: str, dob: datetime.date, start: datetime.date, end: datetime.date | None, kind: str = "M"
+) -> dict:
     return {"CHILD": child, "DOB": d(dob), "MISSING": kind, "MIS_START": d(start), "MIS_END": d(end)}
 
 
@@ -68,8 +81,14 @@ def synthetic_903(directory: Path, *, children: int, periods_per_child: int, bad
         child = f"S{n:05d}"
         dob = TODAY - datetime.timedelta(days=365 * 12 + 17 * n % 1500)
         header.append(header_row(child, dob, sex="12"[n % 2]))
-        episodes.append(episode_row(child, TODAY - datetime.timedelta(days=500 + n % 30),
-                                    pl_post=POSTCODES[n % len(POSTCODES)], home_post=POSTCODES[(n * 3 + 1) % len(POSTCODES)]))
+        episodes.append(
+            episode_row(
+                child,
+                TODAY - datetime.timedelta(days=500 + n % 30),
+                pl_post=POSTCODES[n % len(POSTCODES)],
+                home_post=POSTCODES[(n * 3 + 1) % len(POSTCODES)],
+            )
+        )
         for i in range(periods_per_child):
             start = TODAY - datetime.timedelta(days=periods_per_child * 4 + 10 - i * 4)
             end = None if (n % 7 == 0 and i == periods_per_child - 1) else start + datetime.timedelta(days=i % 3)
@@ -89,16 +108,39 @@ def synthetic_903(directory: Path, *, children: int, periods_per_child: int, bad
 
 def police_report(reference: str, **fields) -> dict:
     report = {
-        "reference": reference, "first_name": "Tia", "last_name": "Marsh", "date_of_birth": "2011-04-03", "sex": "F",
-        "address": "1 Oak Road", "address_postcode": "B1 1AA", "reported_at": "2025-03-01T21:30:00Z",
-        "reporting_person": "A. Carer", "reporting_person_relationship": "residential worker",
-        "last_seen_at": "2025-03-01T19:00:00Z", "last_seen_location": "Bus station", "last_seen_postcode": "B2 4QA",
-        "last_seen_by": "staff", "description": "Slim, 5ft 2in", "clothing": "Grey hoodie", "enquiries": "Friends called",
-        "out_of_character": "N", "previous_missing_history": "Three times this year", "phone": "07700 900000",
-        "associates": "Older males", "medical_needs": "Asthma", "online_accounts": "@tia", "risk_grade": "medium",
-        "risk_history": json.dumps([{"grade": "medium", "graded_at": "2025-03-01T21:45:00Z", "source": "call handler"}]),
-        "found_at": "", "found_location": "", "found_postcode": "", "found_by": "",
-        "safe_and_well_at": "", "safe_and_well_by": "",
+        "reference": reference,
+        "first_name": "Tia",
+        "last_name": "Marsh",
+        "date_of_birth": "2011-04-03",
+        "sex": "F",
+        "address": "1 Oak Road",
+        "address_postcode": "B1 1AA",
+        "reported_at": "2025-03-01T21:30:00Z",
+        "reporting_person": "A. Carer",
+        "reporting_person_relationship": "residential worker",
+        "last_seen_at": "2025-03-01T19:00:00Z",
+        "last_seen_location": "Bus station",
+        "last_seen_postcode": "B2 4QA",
+        "last_seen_by": "staff",
+        "description": "Slim, 5ft 2in",
+        "clothing": "Grey hoodie",
+        "enquiries": "Friends called",
+        "out_of_character": "N",
+        "previous_missing_history": "Three times this year",
+        "phone": "07700 900000",
+        "associates": "Older males",
+        "medical_needs": "Asthma",
+        "online_accounts": "@tia",
+        "risk_grade": "medium",
+        "risk_history": json.dumps(
+            [{"grade": "medium", "graded_at": "2025-03-01T21:45:00Z", "source": "call handler"}]
+        ),
+        "found_at": "",
+        "found_location": "",
+        "found_postcode": "",
+        "found_by": "",
+        "safe_and_well_at": "",
+        "safe_and_well_by": "",
     }
     report.update(fields)
     return report
@@ -115,12 +157,17 @@ def synthetic_police(path: Path, *, reports: int, bad_every: int = 0) -> int:
     rows = []
     for n in range(reports):
         reported = datetime.datetime(2024, 1, 1, 8, 0, tzinfo=datetime.UTC) + datetime.timedelta(hours=n)
-        rows.append(police_report(
-            f"MP/{n:06d}/25", first_name=["Tia", "Kai", "Ruby", "Leo"][n % 4], last_name=f"Surname{n % 97}",
-            date_of_birth=(datetime.date(2009, 1, 1) + datetime.timedelta(days=n % 1800)).isoformat(),
-            reported_at=reported.isoformat(), last_seen_at=(reported - datetime.timedelta(hours=2)).isoformat(),
-            risk_grade=["low", "medium", "high", "absent"][n % 4],
-        ))
+        rows.append(
+            police_report(
+                f"MP/{n:06d}/25",
+                first_name=["Tia", "Kai", "Ruby", "Leo"][n % 4],
+                last_name=f"Surname{n % 97}",
+                date_of_birth=(datetime.date(2009, 1, 1) + datetime.timedelta(days=n % 1800)).isoformat(),
+                reported_at=reported.isoformat(),
+                last_seen_at=(reported - datetime.timedelta(hours=2)).isoformat(),
+                risk_grade=["low", "medium", "high", "absent"][n % 4],
+            )
+        )
         if bad_every and n % bad_every == bad_every - 1:
             rows[-1]["reported_at"] = "yesterday"
     write_police_csv(path, rows)
@@ -144,25 +191,60 @@ def dump_903(la: Agency) -> dict:
     episodes = Episode.objects.filter(child__in=children)
     reference_of = dict(episodes.values_list("pk", "client_reference"))
     return {
-        "children": sorted(children.values_list("la_child_id", "first_name", "last_name", "date_of_birth", "sex", "ethnicity", "upn")),
+        "children": sorted(
+            children.values_list("la_child_id", "first_name", "last_name", "date_of_birth", "sex", "ethnicity", "upn")
+        ),
         "placements": sorted(
-            (code_of[p["child_id"]], p["start_date"], p["end_date"], p["placement_type"], p["provider_type"], p["urn"],
-             p["placement_postcode"], p["home_postcode"], p["district_code"], codes.get(p["host_authority_id"], ""),
-             codes.get(p["police_force_id"], ""), p["distance_miles"])
+            (
+                code_of[p["child_id"]],
+                p["start_date"],
+                p["end_date"],
+                p["placement_type"],
+                p["provider_type"],
+                p["urn"],
+                p["placement_postcode"],
+                p["home_postcode"],
+                p["district_code"],
+                codes.get(p["host_authority_id"], ""),
+                codes.get(p["police_force_id"], ""),
+                p["distance_miles"],
+            )
             for p in Placement.objects.filter(child__in=children).values()
         ),
         "episodes": sorted(
-            (code_of[e["child_id"]], e["kind"], e["started_at"], e["reported_at"], e["returned_at"], e["client_reference"],
-             e["reporting_agency_id"] == la.pk, codes.get(e["location_police_force_id"], ""), e["closed_at"])
+            (
+                code_of[e["child_id"]],
+                e["kind"],
+                e["started_at"],
+                e["reported_at"],
+                e["returned_at"],
+                e["client_reference"],
+                e["reporting_agency_id"] == la.pk,
+                codes.get(e["location_police_force_id"], ""),
+                e["closed_at"],
+            )
             for e in episodes.values()
         ),
         "episode_updates": sorted(
-            (reference_of[u["episode_id"]], u["kind"], u["at"], u["text"].replace(la.name, "LA"), json.dumps(u["detail"]))
+            (
+                reference_of[u["episode_id"]],
+                u["kind"],
+                u["at"],
+                u["text"].replace(la.name, "LA"),
+                json.dumps(u["detail"]),
+            )
             for u in EpisodeUpdate.objects.filter(episode__in=episodes).values()
         ),
         "records": sorted(
-            (r["child_code"], r["missing"], r["mis_start"], r["mis_end"], json.dumps(r["raw"], sort_keys=True),
-             r["line_number"], reference_of.get(r["episode_id"]))
+            (
+                r["child_code"],
+                r["missing"],
+                r["mis_start"],
+                r["mis_end"],
+                json.dumps(r["raw"], sort_keys=True),
+                r["line_number"],
+                reference_of.get(r["episode_id"]),
+            )
             for r in CouncilMissingRecord.objects.filter(la=la).values()
         ),
         "audit": audit_counts(la),

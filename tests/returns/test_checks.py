@@ -11,11 +11,30 @@ YEAR = datetime.date(2025, 3, 31)  # 2024-25: SEX is M/F
 
 def clean() -> dict[str, list[dict[str, str]]]:
     return {
-        HEADER: [{"CHILD": "C1", "SEX": "F", "DOB": "01/06/2010", "ETHNIC": "WBRI", "UPN": "UN5", "MOTHER": "", "MC_DOB": ""}],
+        HEADER: [
+            {"CHILD": "C1", "SEX": "F", "DOB": "01/06/2010", "ETHNIC": "WBRI", "UPN": "UN5", "MOTHER": "", "MC_DOB": ""}
+        ],
         EPISODES: [
-            {"CHILD": "C1", "DECOM": "01/01/2024", "RNE": "S", "PLACE": "K2", "PLACE_PROVIDER": "PR4", "DEC": "01/06/2024",
-             "REC": "X1", "URN": "SC100001"},
-            {"CHILD": "C1", "DECOM": "01/06/2024", "RNE": "P", "PLACE": "U4", "PLACE_PROVIDER": "PR1", "DEC": "", "REC": "", "URN": ""},
+            {
+                "CHILD": "C1",
+                "DECOM": "01/01/2024",
+                "RNE": "S",
+                "PLACE": "K2",
+                "PLACE_PROVIDER": "PR4",
+                "DEC": "01/06/2024",
+                "REC": "X1",
+                "URN": "SC100001",
+            },
+            {
+                "CHILD": "C1",
+                "DECOM": "01/06/2024",
+                "RNE": "P",
+                "PLACE": "U4",
+                "PLACE_PROVIDER": "PR1",
+                "DEC": "",
+                "REC": "",
+                "URN": "",
+            },
         ],
         MISSING: [
             {"CHILD": "C1", "DOB": "01/06/2010", "MISSING": "M", "MIS_START": "30/03/2024", "MIS_END": "02/04/2024"},
@@ -46,17 +65,29 @@ def test_the_episode_codes():
     tables[EPISODES][0].update(REC="E8", URN="")  # care goes on the next day: X1; a K2 needs its URN
     tables[EPISODES][1].update(RNE="")
     # A blank RNE is no code; and after E8 the next episode begins a period of care, which is RNE S.
-    assert found(tables) == [(EPISODES, 2, "REC", ""), (EPISODES, 2, "URN", ""), (EPISODES, 3, "RNE", ""), (EPISODES, 3, "RNE", "")]
+    assert found(tables) == [
+        (EPISODES, 2, "REC", ""),
+        (EPISODES, 2, "URN", ""),
+        (EPISODES, 3, "RNE", ""),
+        (EPISODES, 3, "RNE", ""),
+    ]
 
 
 def test_the_missing_tables_rules_by_number():
     tables = clean()
     tables[MISSING][1].update(MIS_START="01/04/2024")  # overlaps the period before it
-    tables[MISSING].append({"CHILD": "C1", "DOB": "01/06/2010", "MISSING": "X", "MIS_START": "31/02/2025", "MIS_END": ""})
-    tables[MISSING].append({"CHILD": "C1", "DOB": "01/06/2010", "MISSING": "M", "MIS_START": "01/12/2023", "MIS_END": "02/12/2023"})
+    tables[MISSING].append(
+        {"CHILD": "C1", "DOB": "01/06/2010", "MISSING": "X", "MIS_START": "31/02/2025", "MIS_END": ""}
+    )
+    tables[MISSING].append(
+        {"CHILD": "C1", "DOB": "01/06/2010", "MISSING": "M", "MIS_START": "01/12/2023", "MIS_END": "02/12/2023"}
+    )
     assert sorted(found(tables)) == [
-        (MISSING, 3, "MIS_START", "574"), (MISSING, 5, "MISSING", "1006"), (MISSING, 5, "MIS_START", "1004"),
-        (MISSING, 6, "MIS_END", "571"), (MISSING, 6, "MIS_START", "578"),
+        (MISSING, 3, "MIS_START", "574"),
+        (MISSING, 5, "MISSING", "1006"),
+        (MISSING, 5, "MIS_START", "1004"),
+        (MISSING, 6, "MIS_END", "571"),
+        (MISSING, 6, "MIS_START", "578"),
     ]
 
 

@@ -53,8 +53,16 @@ def test_a_903_import_killed_mid_way_and_run_again_ends_as_one_clean_run(la, oth
     records = len(clean["records"])
     assert records == counts["missing"] - counts["missing"] // 97 and records > 3 * BATCH
 
-    process = homeward("import-903", str(directory), "--la", la.code, "--rejects", str(tmp_path / "killed.csv"),
-                       env={ROW_DELAY_ENV: "2"}, wait=False)
+    process = homeward(
+        "import-903",
+        str(directory),
+        "--la",
+        la.code,
+        "--rejects",
+        str(tmp_path / "killed.csv"),
+        env={ROW_DELAY_ENV: "2"},
+        wait=False,
+    )
     _kill_once(process, lambda: CouncilMissingRecord.objects.filter(la=la).count(), at_least=2 * BATCH)
 
     # Killed part-way, and only whole batches committed: each record with its episode and audit entry.
@@ -80,8 +88,16 @@ def test_a_police_import_killed_mid_way_and_run_again_ends_as_one_clean_run(forc
     reports = len(clean["reports"])
     assert reports == rows - rows // 101
 
-    process = homeward("import-police", str(path), "--force", force.code, "--rejects", str(tmp_path / "killed.csv"),
-                       env={ROW_DELAY_ENV: "2"}, wait=False)
+    process = homeward(
+        "import-police",
+        str(path),
+        "--force",
+        force.code,
+        "--rejects",
+        str(tmp_path / "killed.csv"),
+        env={ROW_DELAY_ENV: "2"},
+        wait=False,
+    )
     _kill_once(process, lambda: PoliceReport.objects.filter(force=force).count(), at_least=2 * BATCH)
 
     partial = PoliceReport.objects.filter(force=force).count()

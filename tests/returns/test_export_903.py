@@ -44,17 +44,34 @@ def record(world, child, kind: str, started_at, returned_at=None, *changes) -> E
     changes of kind as (at, to_kind)."""
     kinds = [kind] + [to for _, to in changes]
     episode = Episode.objects.create(
-        child=child, kind=kinds[-1], started_at=started_at, reported_at=started_at, returned_at=returned_at,
-        reported_by=world.social_worker, reporting_agency=world.manchester,
+        child=child,
+        kind=kinds[-1],
+        started_at=started_at,
+        reported_at=started_at,
+        returned_at=returned_at,
+        reported_by=world.social_worker,
+        reporting_agency=world.manchester,
     )
     for (moment, to_kind), from_kind in zip(changes, kinds, strict=False):
-        KindChange.objects.create(episode=episode, at=moment, from_kind=from_kind, to_kind=to_kind, by=world.social_worker)
+        KindChange.objects.create(
+            episode=episode, at=moment, from_kind=from_kind, to_kind=to_kind, by=world.social_worker
+        )
     return episode
 
 
 def placed(world, child, start: datetime.date, end: datetime.date | None, place: str = "K2", urn: str = "") -> None:
-    placement_create(user=world.social_worker, why="test", child=child, start_date=start, end_date=end, placement_type=place,
-                     provider_type="PR4", urn=urn, placement_postcode="B1 1AA", home_postcode="M1 1AE")
+    placement_create(
+        user=world.social_worker,
+        why="test",
+        child=child,
+        start_date=start,
+        end_date=end,
+        placement_type=place,
+        provider_type="PR4",
+        urn=urn,
+        placement_postcode="B1 1AA",
+        home_postcode="M1 1AE",
+    )
 
 
 def rows_of(table) -> list[tuple[str, str, str, str, str]]:
@@ -63,7 +80,9 @@ def rows_of(table) -> list[tuple[str, str, str, str, str]]:
 
 def tables(world, user=None, authority=None, **options) -> dict[str, list[dict]]:
     options.setdefault("year_ending", YEAR_ENDING)
-    return return_tables(user=user or world.social_worker, authority=authority or world.manchester, why="test", **options)
+    return return_tables(
+        user=user or world.social_worker, authority=authority or world.manchester, why="test", **options
+    )
 
 
 def export(world, user=None, authority=None) -> list[dict]:
@@ -71,7 +90,15 @@ def export(world, user=None, authority=None) -> list[dict]:
 
 
 def test_missing_then_away_then_missing_is_three_periods(world):
-    record(world, world.child, "missing", at(on(5, 1), 10), at(on(5, 6), 8), (at(on(5, 2), 12), "away"), (at(on(5, 4), 9), "missing"))
+    record(
+        world,
+        world.child,
+        "missing",
+        at(on(5, 1), 10),
+        at(on(5, 6), 8),
+        (at(on(5, 2), 12), "away"),
+        (at(on(5, 4), 9), "missing"),
+    )
     dob = d(world.child.date_of_birth)
     assert rows_of(export(world)) == [
         ("MAN001", dob, "M", d(on(5, 1)), d(on(5, 2))),
@@ -86,10 +113,19 @@ def test_a_switch_on_the_day_it_started_is_one_period(world):
 
 
 def test_a_period_open_at_the_year_end_has_a_blank_end_and_one_from_the_year_before_keeps_its_start(world):
-    record(world, world.child, "missing", at(FIRST - datetime.timedelta(days=3)), at(on(4, 2)))  # rule 576: carried over
+    record(
+        world, world.child, "missing", at(FIRST - datetime.timedelta(days=3)), at(on(4, 2))
+    )  # rule 576: carried over
     record(world, world.child, "away", at(on(3, 20)), at(YEAR_ENDING + datetime.timedelta(days=10)))  # back in April
     record(world, world.child_at_home, "missing", at(on(3, 30)))  # still missing now
-    record(world, world.moved_child, "away", at(on(3, 31), 23), None, (at(YEAR_ENDING + datetime.timedelta(days=1), 1), "missing"))
+    record(
+        world,
+        world.moved_child,
+        "away",
+        at(on(3, 31), 23),
+        None,
+        (at(YEAR_ENDING + datetime.timedelta(days=1), 1), "missing"),
+    )
     rows = rows_of(export(world))
     assert [(child, code, start, end) for child, _, code, start, end in rows] == [
         ("MAN001", "M", d(FIRST - datetime.timedelta(days=3)), d(on(4, 2))),
@@ -100,8 +136,20 @@ def test_a_period_open_at_the_year_end_has_a_blank_end_and_one_from_the_year_bef
 
 
 def test_periods_outside_the_year_are_left_out(world):
-    record(world, world.child, "missing", at(FIRST - datetime.timedelta(days=10)), at(FIRST - datetime.timedelta(days=1), 23))
-    record(world, world.child, "away", at(YEAR_ENDING + datetime.timedelta(days=1), 0, 30), at(YEAR_ENDING + datetime.timedelta(days=2)))
+    record(
+        world,
+        world.child,
+        "missing",
+        at(FIRST - datetime.timedelta(days=10)),
+        at(FIRST - datetime.timedelta(days=1), 23),
+    )
+    record(
+        world,
+        world.child,
+        "away",
+        at(YEAR_ENDING + datetime.timedelta(days=1), 0, 30),
+        at(YEAR_ENDING + datetime.timedelta(days=2)),
+    )
     assert export(world) == []
 
 
@@ -116,8 +164,15 @@ def test_same_day_periods_make_one_row_per_start_date(world):
 
 def test_only_the_councils_own_children_and_only_for_itself(world):
     record(world, world.child, "missing", at(on(5, 1)), at(on(5, 2)))  # Manchester's, placed in Birmingham
-    Episode.objects.create(child=world.leeds_child, kind="away", started_at=at(on(5, 1)), reported_at=at(on(5, 1)),
-                           returned_at=at(on(5, 3)), reported_by=world.unrelated_social_worker, reporting_agency=world.leeds)
+    Episode.objects.create(
+        child=world.leeds_child,
+        kind="away",
+        started_at=at(on(5, 1)),
+        reported_at=at(on(5, 1)),
+        returned_at=at(on(5, 3)),
+        reported_by=world.unrelated_social_worker,
+        reporting_agency=world.leeds,
+    )
     assert [r["CHILD"] for r in export(world)] == ["MAN001"]
     assert [r["CHILD"] for r in export(world, world.unrelated_social_worker, world.leeds)] == ["LDS001"]
     # The host council sees the child but is not responsible for it: its own return lists nothing of it.
@@ -188,7 +243,15 @@ def test_what_it_writes_passes_the_checks_and_the_importers_reader_reads_back_wi
     placed(world, world.child, FIRST - datetime.timedelta(days=30), YEAR_ENDING + datetime.timedelta(days=20))
     placed(world, world.child_at_home, on(9, 1), on(9, 10), place="U4")
     record(world, world.child, "missing", at(FIRST - datetime.timedelta(days=2)), at(on(4, 1), 9))
-    record(world, world.child, "missing", at(on(5, 1), 10), at(on(5, 6), 8), (at(on(5, 2), 12), "away"), (at(on(5, 4), 9), "missing"))
+    record(
+        world,
+        world.child,
+        "missing",
+        at(on(5, 1), 10),
+        at(on(5, 6), 8),
+        (at(on(5, 2), 12), "away"),
+        (at(on(5, 4), 9), "missing"),
+    )
     record(world, world.child, "missing", at(on(6, 1), 9), at(on(6, 3), 18), (at(on(6, 1), 10), "away"))
     record(world, world.child, "away", at(on(7, 1), 9), at(on(7, 1), 10))
     record(world, world.child, "missing", at(on(7, 1), 14), at(on(7, 1), 20))
@@ -216,8 +279,16 @@ def test_the_command_writes_the_three_files_checks_them_and_fails_on_an_error(wo
     placed(world, world.child, FIRST - datetime.timedelta(days=30), on(10, 1))
     record(world, world.child, "missing", at(on(5, 1)), at(on(5, 2)))
     out = StringIO()
-    call_command("export_903", "--la", world.manchester.code, "--year-ending", YEAR_ENDING.isoformat(), "--out",
-                 str(tmp_path / "out"), stdout=out)
+    call_command(
+        "export_903",
+        "--la",
+        world.manchester.code,
+        "--year-ending",
+        YEAR_ENDING.isoformat(),
+        "--out",
+        str(tmp_path / "out"),
+        stdout=out,
+    )
     assert "header.csv: 1 rows, episodes.csv: 1 rows, missing.csv: 1 rows" in out.getvalue()
     assert "0 errors under the DfE's validation rules" in out.getvalue()
     with (tmp_path / "out" / "missing.csv").open(newline="", encoding="utf-8") as handle:
@@ -231,13 +302,36 @@ def test_the_command_writes_the_three_files_checks_them_and_fails_on_an_error(wo
     record(world, world.child, "away", at(on(11, 1)), at(on(11, 2)))  # after care ended: rule 578
     out = StringIO()
     with pytest.raises(CommandError, match="1 errors under the DfE's validation rules"):
-        call_command("export_903", "--la", world.manchester.code, "--year-ending", YEAR_ENDING.isoformat(), "--out",
-                     str(tmp_path / "out"), stdout=out)
+        call_command(
+            "export_903",
+            "--la",
+            world.manchester.code,
+            "--year-ending",
+            YEAR_ENDING.isoformat(),
+            "--out",
+            str(tmp_path / "out"),
+            stdout=out,
+        )
     assert "missing.csv line 3, MIS_START: DfE rule 578" in out.getvalue()
     with pytest.raises(CommandError, match="31 March"):
         call_command("export_903", "--la", world.manchester.code, "--year-ending", "2024-04-01", "--out", str(tmp_path))
     with pytest.raises(CommandError, match="has not ended"):
-        call_command("export_903", "--la", world.manchester.code, "--year-ending", f"{TODAY.year + 1}-03-31", "--out", str(tmp_path))
+        call_command(
+            "export_903",
+            "--la",
+            world.manchester.code,
+            "--year-ending",
+            f"{TODAY.year + 1}-03-31",
+            "--out",
+            str(tmp_path),
+        )
     with pytest.raises(CommandError, match="not a local authority"):
-        call_command("export_903", "--la", world.west_midlands_police.code, "--year-ending", YEAR_ENDING.isoformat(),
-                     "--out", str(tmp_path))
+        call_command(
+            "export_903",
+            "--la",
+            world.west_midlands_police.code,
+            "--year-ending",
+            YEAR_ENDING.isoformat(),
+            "--out",
+            str(tmp_path),
+        )

@@ -45,7 +45,9 @@ def files(directory: Path) -> dict[str, bytes]:
 @pytest.mark.django_db
 def test_every_council_year_is_valid_and_comes_back_the_same_through_an_import(reference, tmp_path):
     world = world_generate(seed=11, children=CHILDREN, as_at=AS_AT, years=2)
-    councils = sorted(code for code, _ in Counter(c.responsible_authority for c in world.children).most_common(COUNCILS))
+    councils = sorted(
+        code for code, _ in Counter(c.responsible_authority for c in world.children).most_common(COUNCILS)
+    )
     for records in dataclasses.fields(world):
         value = getattr(world, records.name)
         if isinstance(value, list) and value and hasattr(value[0], "responsible_authority"):

@@ -72,15 +72,35 @@ def test_it_imports_children_placements_and_episodes(la, file_set):
 
     placement = Placement.objects.get(child=c1)
     expected = placement_geography(placement_postcode="B1 1AA", home_postcode="M1 1AE")
-    assert (placement.start_date, placement.placement_type, placement.provider_type, placement.urn) == (START - days(100), "K2", "PR4", "SC999001")
-    assert placement.host_authority == expected.host_authority and placement.host_authority.code == "E08000025"  # Birmingham
+    assert (placement.start_date, placement.placement_type, placement.provider_type, placement.urn) == (
+        START - days(100),
+        "K2",
+        "PR4",
+        "SC999001",
+    )
+    assert (
+        placement.host_authority == expected.host_authority and placement.host_authority.code == "E08000025"
+    )  # Birmingham
     assert placement.police_force.code == "E23000014" and placement.distance_miles == expected.distance_miles > 60
     other = Placement.objects.get(child=c2)
-    assert (other.urn, other.home_postcode, other.distance_miles, other.host_authority.code) == ("", "", None, "E08000035")
+    assert (other.urn, other.home_postcode, other.distance_miles, other.host_authority.code) == (
+        "",
+        "",
+        None,
+        "E08000035",
+    )
 
     first, second = Episode.objects.filter(child=c1).order_by("started_at")
-    assert (first.kind, first.started_at, first.returned_at) == ("missing", london_midnight(START), london_midnight(START + days(2)))
-    assert (second.kind, second.started_at, second.returned_at) == ("away", london_midnight(START + days(2)), london_midnight(START + days(2)))
+    assert (first.kind, first.started_at, first.returned_at) == (
+        "missing",
+        london_midnight(START),
+        london_midnight(START + days(2)),
+    )
+    assert (second.kind, second.started_at, second.returned_at) == (
+        "away",
+        london_midnight(START + days(2)),
+        london_midnight(START + days(2)),
+    )
     assert first.reporting_agency == la and first.reported_by.username == "svc-e08000003-missing_coordinator"
     assert first.location_police_force.code == "E23000014"  # the force of the placement she went missing from
     assert first.client_reference == f"ssda903:C1:{START.isoformat()}"
@@ -89,14 +109,24 @@ def test_it_imports_children_placements_and_episodes(la, file_set):
     assert [u.kind for u in EpisodeUpdate.objects.filter(episode=first)] == ["reported"]
 
     record = CouncilMissingRecord.objects.get(child=c1, mis_start=START)
-    assert record.raw == {"CHILD": "C1", "DOB": d(DOB), "MISSING": "M", "MIS_START": d(START), "MIS_END": d(START + days(2))}
+    assert record.raw == {
+        "CHILD": "C1",
+        "DOB": d(DOB),
+        "MISSING": "M",
+        "MIS_START": d(START),
+        "MIS_END": d(START + days(2)),
+    }
     assert (record.line_number, record.episode, record.la, record.child_code) == (2, first, la, "C1")
 
     runs = runs_by_file(la)
     assert set(runs) == {"header.csv", "episodes.csv", "missing.csv"}
     assert all(run.status == "finished" and run.finished_at and run.kind == "903" for run in runs.values())
     assert runs["missing.csv"].sha256 == sha256_of(file_set / "missing.csv")
-    assert [(r.created, r.updated, r.unchanged, r.rejected) for r in runs.values()] == [(2, 0, 0, 0), (2, 0, 0, 0), (3, 0, 0, 0)]
+    assert [(r.created, r.updated, r.unchanged, r.rejected) for r in runs.values()] == [
+        (2, 0, 0, 0),
+        (2, 0, 0, 0),
+        (3, 0, 0, 0),
+    ]
     assert rejects(file_set / "rejects.csv") == []
 
 
@@ -141,7 +171,9 @@ def test_a_corrected_row_updates_in_place_with_one_audit_entry(la, file_set, tmp
         header=[header_row("C1", DOB, sex="2", ETHNIC="WIRI"), header_row("C2", DOB + days(300), UPN="UN3")],
         episodes=[
             episode_row("C1", START - days(100), pl_post="B1 1AA", home_post="M1 1AE"),
-            episode_row("C2", START - days(50), pl_post="LS1 1UR", home_post="", URN="XXXXXXX", DEC=d(START + days(20))),
+            episode_row(
+                "C2", START - days(50), pl_post="LS1 1UR", home_post="", URN="XXXXXXX", DEC=d(START + days(20))
+            ),
         ],
         missing=[
             missing_row("C1", DOB, START, START + days(2)),
@@ -158,7 +190,8 @@ def test_a_corrected_row_updates_in_place_with_one_audit_entry(la, file_set, tmp
     assert "missing.csv: 0 created, 1 updated, 2 unchanged, 0 rejected" in output
     new_events = AuditEvent.objects.filter(id__gt=0).order_by("id")[audit_before:]
     assert [(e.action, e.object_type) for e in new_events] == [
-        ("update", "child"), ("update", "placement"),
+        ("update", "child"),
+        ("update", "placement"),
         ("update", "episode"),  # C2's care ended while missing: the period ended then (episodes_end_with_care) ...
         ("update", "council_episode_record"),
         ("update", "episode"),  # ... until the council's own date of return replaced that end
@@ -232,19 +265,34 @@ def test_every_rejected_row_is_reported_with_its_line_field_and_reason(la, tmp_p
 
     found = {(r["file"], int(r["line"]), r["field"]): r["reason"] for r in rejects(rejects_path)}
     assert set(found) == {
-        ("header.csv", 3, "SEX"), ("header.csv", 4, "DOB"), ("header.csv", 5, "CHILD"), ("header.csv", 7, "ETHNIC"),
-        ("episodes.csv", 3, "PL_POST"), ("episodes.csv", 4, "PLACE"), ("episodes.csv", 5, "CHILD"),
-        ("episodes.csv", 6, "DEC"), ("episodes.csv", 7, "CHILD"),
-        ("missing.csv", 3, "MIS_START"), ("missing.csv", 4, "MISSING"), ("missing.csv", 5, "MIS_START"),
-        ("missing.csv", 6, "MIS_END"), ("missing.csv", 7, "MIS_END"), ("missing.csv", 8, "MIS_START"),
-        ("missing.csv", 9, "DOB"), ("missing.csv", 11, "MIS_START"), ("missing.csv", 12, "MIS_START"),
+        ("header.csv", 3, "SEX"),
+        ("header.csv", 4, "DOB"),
+        ("header.csv", 5, "CHILD"),
+        ("header.csv", 7, "ETHNIC"),
+        ("episodes.csv", 3, "PL_POST"),
+        ("episodes.csv", 4, "PLACE"),
+        ("episodes.csv", 5, "CHILD"),
+        ("episodes.csv", 6, "DEC"),
+        ("episodes.csv", 7, "CHILD"),
+        ("missing.csv", 3, "MIS_START"),
+        ("missing.csv", 4, "MISSING"),
+        ("missing.csv", 5, "MIS_START"),
+        ("missing.csv", 6, "MIS_END"),
+        ("missing.csv", 7, "MIS_END"),
+        ("missing.csv", 8, "MIS_START"),
+        ("missing.csv", 9, "DOB"),
+        ("missing.csv", 11, "MIS_START"),
+        ("missing.csv", 12, "MIS_START"),
     }
     assert "'2010-01-01' is not a valid date" in found[("header.csv", 4, "DOB")]
     assert "line 2" in found[("header.csv", 5, "CHILD")]
     assert "Header row (line 7) was rejected" in found[("episodes.csv", 5, "CHILD")]
     assert "not in the Header" in found[("episodes.csv", 7, "CHILD")]
     assert "S12000036" in found[("episodes.csv", 3, "PL_POST")]
-    assert found[("missing.csv", 3, "MIS_START")].startswith("DfE rule 574") and "line 2" in found[("missing.csv", 3, "MIS_START")]
+    assert (
+        found[("missing.csv", 3, "MIS_START")].startswith("DfE rule 574")
+        and "line 2" in found[("missing.csv", 3, "MIS_START")]
+    )
     assert found[("missing.csv", 4, "MISSING")].startswith("DfE rule 1006")
     assert found[("missing.csv", 5, "MIS_START")].startswith("DfE rule 1004")
     assert found[("missing.csv", 6, "MIS_END")].startswith("DfE rule 1005")
@@ -254,18 +302,29 @@ def test_every_rejected_row_is_reported_with_its_line_field_and_reason(la, tmp_p
 
     # The good rows are all in, whatever failed around them.
     assert sorted(Child.objects.filter(responsible_authority=la).values_list("la_child_id", flat=True)) == ["A", "D"]
-    assert list(Placement.objects.filter(child__la_child_id="A").values_list("start_date", flat=True)) == [s1 - days(100)]
+    assert list(Placement.objects.filter(child__la_child_id="A").values_list("start_date", flat=True)) == [
+        s1 - days(100)
+    ]
     assert sorted(CouncilMissingRecord.objects.values_list("line_number", flat=True)) == [2, 10, 13]
     assert Episode.objects.count() == 3
     runs = runs_by_file(la)
-    assert [(runs[n].created, runs[n].rejected) for n in ("header.csv", "episodes.csv", "missing.csv")] == [(2, 4), (1, 5), (3, 9)]
+    assert [(runs[n].created, runs[n].rejected) for n in ("header.csv", "episodes.csv", "missing.csv")] == [
+        (2, 4),
+        (1, 5),
+        (3, 9),
+    ]
 
 
 @pytest.mark.django_db
 def test_an_episode_already_in_homeward_gets_the_record_and_is_not_duplicated(world, tmp_path):
     # Reported through Homeward by the home this afternoon; the council's return has the same absence.
-    episode, _ = episode_open(user=world.provider_staff, why="test", child=world.child, kind="missing",
-                              started_at=timezone.now() - datetime.timedelta(minutes=30))
+    episode, _ = episode_open(
+        user=world.provider_staff,
+        why="test",
+        child=world.child,
+        kind="missing",
+        started_at=timezone.now() - datetime.timedelta(minutes=30),
+    )
     child = world.child
     started = timezone.localdate(episode.started_at)
     directory = write_903(
@@ -334,25 +393,44 @@ def test_a_placement_arriving_by_import_is_told_as_one_a_person_records(tmp_path
     birmingham = Agency.objects.get(code="E08000025")
     host = make_user(birmingham, Role.MISSING_COORDINATOR, "bham-coordinator")
     police = make_user(force, Role.POLICE_COORDINATOR, "wmp-coordinator")
-    write_903(tmp_path / "903", header=[header_row("C1", DOB)], episodes=[episode_row("C1", TODAY - days(3))], missing=[])
+    write_903(
+        tmp_path / "903", header=[header_row("C1", DOB)], episodes=[episode_row("C1", TODAY - days(3))], missing=[]
+    )
     import_903(tmp_path / "903", la)
     imported = {(a.recipient_id, a.kind, a.subject) for a in Alert.objects.all()}
 
     worker = make_user(la, Role.SOCIAL_WORKER, "man-sw")
-    child = child_create(user=worker, why="test", first_name="Ola", last_name="Ade", date_of_birth=DOB, sex="1", la_child_id="C9")
+    child = child_create(
+        user=worker, why="test", first_name="Ola", last_name="Ade", date_of_birth=DOB, sex="1", la_child_id="C9"
+    )
     Alert.objects.all().delete()
-    placement_create(user=worker, why="test", child=child, start_date=TODAY - days(3), placement_type="K2", provider_type="PR4",
-                     placement_postcode="B1 1AA", home_postcode="M1 1AE")
+    placement_create(
+        user=worker,
+        why="test",
+        child=child,
+        start_date=TODAY - days(3),
+        placement_type="K2",
+        provider_type="PR4",
+        placement_postcode="B1 1AA",
+        home_postcode="M1 1AE",
+    )
     recorded = {(a.recipient_id, a.kind, a.subject) for a in Alert.objects.all()}
     assert imported == recorded
     assert {who for who, *_ in imported} == {host.pk, police.pk}
 
 
 def test_a_child_under_16_placed_in_supported_accommodation_is_rejected_with_the_reason(tmp_path, la):
-    write_903(tmp_path / "903", header=[header_row("C1", DOB)],
-              episodes=[episode_row("C1", TODAY - days(3), PLACE="K3")], missing=[])
+    write_903(
+        tmp_path / "903",
+        header=[header_row("C1", DOB)],
+        episodes=[episode_row("C1", TODAY - days(3), PLACE="K3")],
+        missing=[],
+    )
     with pytest.raises(CommandError, match="episodes.csv: every one of its 1 rows was rejected"):
         import_903(tmp_path / "903", la)
     [reject] = rejects(tmp_path / "903" / "rejects.csv")
-    assert reject["field"] == "placement_type" and "under 16 cannot be placed in supported accommodation" in reject["reason"]
+    assert (
+        reject["field"] == "placement_type"
+        and "under 16 cannot be placed in supported accommodation" in reject["reason"]
+    )
     assert not Placement.objects.exists() and Child.objects.filter(la_child_id="C1").exists()

@@ -41,22 +41,43 @@ def as_json(reports: list[dict]) -> list[dict]:
 
 @pytest.mark.django_db
 def test_it_imports_a_csv_file_of_reports(force, tmp_path):
-    path = write_police_csv(tmp_path / "reports.csv", [
-        police_report("MP/1/25"),
-        police_report("MP/2/25", first_name="Kai", found_at="2025-03-02T09:15:00Z", found_location="Friend's flat",
-                      found_by="PC 123", safe_and_well_at="2025-03-02T11:00:00Z", safe_and_well_by="PC 456", out_of_character="Y"),
-    ])
+    path = write_police_csv(
+        tmp_path / "reports.csv",
+        [
+            police_report("MP/1/25"),
+            police_report(
+                "MP/2/25",
+                first_name="Kai",
+                found_at="2025-03-02T09:15:00Z",
+                found_location="Friend's flat",
+                found_by="PC 123",
+                safe_and_well_at="2025-03-02T11:00:00Z",
+                safe_and_well_by="PC 456",
+                out_of_character="Y",
+            ),
+        ],
+    )
 
     output = import_police(path, force)
 
     assert "reports.csv: 2 created, 0 updated, 0 unchanged, 0 rejected" in output
     report = PoliceReport.objects.get(reference="MP/1/25")
-    assert report.force == force and (report.first_name, report.last_name, report.date_of_birth) == ("Tia", "Marsh", datetime.date(2011, 4, 3))
-    assert (report.sex, report.address_postcode, report.reporting_person_relationship) == ("F", "B1 1AA", "residential worker")
+    assert report.force == force and (report.first_name, report.last_name, report.date_of_birth) == (
+        "Tia",
+        "Marsh",
+        datetime.date(2011, 4, 3),
+    )
+    assert (report.sex, report.address_postcode, report.reporting_person_relationship) == (
+        "F",
+        "B1 1AA",
+        "residential worker",
+    )
     assert report.reported_at == datetime.datetime(2025, 3, 1, 21, 30, tzinfo=UTC)
     assert report.last_seen_at == datetime.datetime(2025, 3, 1, 19, 0, tzinfo=UTC)
     assert (report.out_of_character, report.risk_grade, report.found_at) == (False, "medium", None)
-    assert report.risk_history == [{"grade": "medium", "graded_at": "2025-03-01T21:45:00+00:00", "source": "call handler", "rationale": ""}]
+    assert report.risk_history == [
+        {"grade": "medium", "graded_at": "2025-03-01T21:45:00+00:00", "source": "call handler", "rationale": ""}
+    ]
     assert report.raw == police_report("MP/1/25")  # verbatim: every column as text
     assert (report.line_number, report.child, report.episode) == (2, None, None)  # linkage links it later
     found = PoliceReport.objects.get(reference="MP/2/25")
@@ -84,14 +105,22 @@ def test_a_json_file_holds_the_same_reports_as_the_csv(force, other_force, tmp_p
 
     def fields(force) -> list[dict]:
         return [
-            {k: v for k, v in r.items() if k not in {"id", "force_id", "raw", "import_run_id", "line_number", "created_at", "updated_at"}}
+            {
+                k: v
+                for k, v in r.items()
+                if k not in {"id", "force_id", "raw", "import_run_id", "line_number", "created_at", "updated_at"}
+            }
             for r in PoliceReport.objects.filter(force=force).order_by("reference").values()
         ]
 
     assert fields(force) == fields(other_force)
-    json_lines = list(PoliceReport.objects.filter(force=other_force).order_by("reference").values_list("line_number", flat=True))
+    json_lines = list(
+        PoliceReport.objects.filter(force=other_force).order_by("reference").values_list("line_number", flat=True)
+    )
     assert json_lines[0] == 2 and json_lines[1] > json_lines[0] + 20  # where each object's "{" is
-    assert PoliceReport.objects.get(force=other_force, reference="MP/2/25").risk_grade == "medium"  # the latest in its history
+    assert (
+        PoliceReport.objects.get(force=other_force, reference="MP/2/25").risk_grade == "medium"
+    )  # the latest in its history
 
 
 @pytest.mark.django_db
@@ -111,13 +140,24 @@ def test_a_corrected_report_updates_in_place_with_one_audit_entry(force, tmp_pat
     import_police(write_police_csv(tmp_path / "first.csv", [police_report("MP/1/25"), police_report("MP/2/25")]), force)
     report = PoliceReport.objects.get(reference="MP/1/25")
     audit_before = AuditEvent.objects.count()
-    history = json.dumps([
-        {"grade": "medium", "graded_at": "2025-03-01T21:45:00Z", "source": "call handler"},
-        {"grade": "high", "graded_at": "2025-03-02T01:00:00Z", "source": "sergeant review", "rationale": "seen with older males"},
-    ])
-    corrected = write_police_csv(tmp_path / "second.csv", [
-        police_report("MP/1/25", risk_grade="high", risk_history=history), police_report("MP/2/25"),
-    ])
+    history = json.dumps(
+        [
+            {"grade": "medium", "graded_at": "2025-03-01T21:45:00Z", "source": "call handler"},
+            {
+                "grade": "high",
+                "graded_at": "2025-03-02T01:00:00Z",
+                "source": "sergeant review",
+                "rationale": "seen with older males",
+            },
+        ]
+    )
+    corrected = write_police_csv(
+        tmp_path / "second.csv",
+        [
+            police_report("MP/1/25", risk_grade="high", risk_history=history),
+            police_report("MP/2/25"),
+        ],
+    )
 
     output = import_police(corrected, force)
 
@@ -131,23 +171,26 @@ def test_a_corrected_report_updates_in_place_with_one_audit_entry(force, tmp_pat
 
 @pytest.mark.django_db
 def test_every_rejected_report_is_reported_with_its_line_field_and_reason(force, tmp_path):
-    path = write_police_csv(tmp_path / "reports.csv", [
-        police_report("MP/1/25"),  # 2 good
-        police_report(""),  # 3
-        police_report("MP/3/25", first_name=" "),  # 4
-        police_report("MP/4/25", reported_at="yesterday"),  # 5
-        police_report("MP/5/25", date_of_birth="31/02/2011"),  # 6
-        police_report("MP/6/25", risk_grade="amber"),  # 7
-        police_report("MP/7/25", risk_history="[{\"grade\": \"high\"}]"),  # 8
-        police_report("MP/8/25", found_at="2025-03-01T18:00:00Z"),  # 9 found before last seen
-        police_report("MP/9/25", safe_and_well_at="2025-03-02T10:00:00Z"),  # 10 no found_at
-        police_report("MP/10/25", reported_at="2999-01-01T00:00:00Z"),  # 11
-        police_report("X" * 41),  # 12
-        police_report("MP/12/25", out_of_character="perhaps"),  # 13
-        police_report("MP/13/25", first_name="Early"),  # 14 superseded by line 15
-        police_report("MP/13/25", first_name="Later"),  # 15 good
-        police_report("MP/15/25", sex="X"),  # 16
-    ])
+    path = write_police_csv(
+        tmp_path / "reports.csv",
+        [
+            police_report("MP/1/25"),  # 2 good
+            police_report(""),  # 3
+            police_report("MP/3/25", first_name=" "),  # 4
+            police_report("MP/4/25", reported_at="yesterday"),  # 5
+            police_report("MP/5/25", date_of_birth="31/02/2011"),  # 6
+            police_report("MP/6/25", risk_grade="amber"),  # 7
+            police_report("MP/7/25", risk_history='[{"grade": "high"}]'),  # 8
+            police_report("MP/8/25", found_at="2025-03-01T18:00:00Z"),  # 9 found before last seen
+            police_report("MP/9/25", safe_and_well_at="2025-03-02T10:00:00Z"),  # 10 no found_at
+            police_report("MP/10/25", reported_at="2999-01-01T00:00:00Z"),  # 11
+            police_report("X" * 41),  # 12
+            police_report("MP/12/25", out_of_character="perhaps"),  # 13
+            police_report("MP/13/25", first_name="Early"),  # 14 superseded by line 15
+            police_report("MP/13/25", first_name="Later"),  # 15 good
+            police_report("MP/15/25", sex="X"),  # 16
+        ],
+    )
     with path.open("a", encoding="utf-8") as handle:
         handle.write("MP/16/25,too,many" + ",x" * 40 + "\n")  # 17
 
@@ -155,9 +198,20 @@ def test_every_rejected_report_is_reported_with_its_line_field_and_reason(force,
 
     found = {(int(r["line"]), r["field"]): r["reason"] for r in rejects(tmp_path / "reports.rejects.csv")}
     assert set(found) == {
-        (3, "reference"), (4, "first_name"), (5, "reported_at"), (6, "date_of_birth"), (7, "risk_grade"),
-        (8, "risk_history"), (9, "found_at"), (10, "safe_and_well_at"), (11, "reported_at"), (12, "reference"),
-        (13, "out_of_character"), (14, "reference"), (16, "sex"), (17, ""),
+        (3, "reference"),
+        (4, "first_name"),
+        (5, "reported_at"),
+        (6, "date_of_birth"),
+        (7, "risk_grade"),
+        (8, "risk_history"),
+        (9, "found_at"),
+        (10, "safe_and_well_at"),
+        (11, "reported_at"),
+        (12, "reference"),
+        (13, "out_of_character"),
+        (14, "reference"),
+        (16, "sex"),
+        (17, ""),
     }
     assert found[(3, "reference")] == "reference is required."
     assert "is not a date and time" in found[(5, "reported_at")]
@@ -167,17 +221,41 @@ def test_every_rejected_report_is_reported_with_its_line_field_and_reason(force,
     assert "Superseded by line 15" in found[(14, "reference")]
     assert "values but the header names" in found[(17, "")]
     assert "reports.csv: 2 created, 0 updated, 0 unchanged, 14 rejected" in output
-    assert sorted(PoliceReport.objects.values_list("reference", "first_name")) == [("MP/1/25", "Tia"), ("MP/13/25", "Later")]
+    assert sorted(PoliceReport.objects.values_list("reference", "first_name")) == [
+        ("MP/1/25", "Tia"),
+        ("MP/13/25", "Later"),
+    ]
 
 
 @pytest.mark.django_db
 def test_grades_times_and_names_are_read_as_forces_write_them(force, tmp_path):
     objects = [
-        {"reference": "A1", "first_name": "Tia", "last_name": "Marsh", "reported_at": "01/03/2025 21:30", "risk_grade": "Absent"},
-        {"reference": "A2", "first_name": "Tia", "last_name": "Marsh", "reported_at": "2025-07-01T21:30", "risk_grade": "NAR",
-         "sex": "female", "out_of_character": None, "force": "E23000005"},
-        {"reference": "A3", "first_name": "Tia", "last_name": "Marsh", "reported_at": "2025-07-01T21:30:00+01:00",
-         "risk_grade": "no apparent risk", "date_of_birth": "03/04/2011", "unknown_field": "kept in raw"},
+        {
+            "reference": "A1",
+            "first_name": "Tia",
+            "last_name": "Marsh",
+            "reported_at": "01/03/2025 21:30",
+            "risk_grade": "Absent",
+        },
+        {
+            "reference": "A2",
+            "first_name": "Tia",
+            "last_name": "Marsh",
+            "reported_at": "2025-07-01T21:30",
+            "risk_grade": "NAR",
+            "sex": "female",
+            "out_of_character": None,
+            "force": "E23000005",
+        },
+        {
+            "reference": "A3",
+            "first_name": "Tia",
+            "last_name": "Marsh",
+            "reported_at": "2025-07-01T21:30:00+01:00",
+            "risk_grade": "no apparent risk",
+            "date_of_birth": "03/04/2011",
+            "unknown_field": "kept in raw",
+        },
         "not a report",
     ]
     (tmp_path / "reports.json").write_text("[\n" + ",\n".join(json.dumps(o) for o in objects) + "\n]\n")  # one per line
@@ -185,7 +263,9 @@ def test_grades_times_and_names_are_read_as_forces_write_them(force, tmp_path):
     a1, a2, a3 = PoliceReport.objects.order_by("reference")
     assert {a1.risk_grade, a2.risk_grade, a3.risk_grade} == {"no_apparent_risk"}
     assert a1.reported_at == datetime.datetime(2025, 3, 1, 21, 30, tzinfo=UTC)  # GMT in March
-    assert a2.reported_at == a3.reported_at == datetime.datetime(2025, 7, 1, 20, 30, tzinfo=UTC)  # BST: UK time when no offset
+    assert (
+        a2.reported_at == a3.reported_at == datetime.datetime(2025, 7, 1, 20, 30, tzinfo=UTC)
+    )  # BST: UK time when no offset
     assert (a2.sex, a2.out_of_character, a3.date_of_birth) == ("F", None, datetime.date(2011, 4, 3))
     assert a2.force == force  # a force named in the file is not the force importing it
     assert a3.raw["unknown_field"] == "kept in raw"

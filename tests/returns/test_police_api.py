@@ -13,8 +13,13 @@ URL = "/api/v1/police-reports/"
 
 def report(reference: str = "MP/77/25", **fields) -> dict:
     body = {
-        "reference": reference, "first_name": "Tia", "last_name": "Marsh", "date_of_birth": "2011-04-03",
-        "reported_at": "2025-03-01T21:30:00Z", "last_seen_at": "2025-03-01T19:00:00Z", "risk_grade": "medium",
+        "reference": reference,
+        "first_name": "Tia",
+        "last_name": "Marsh",
+        "date_of_birth": "2011-04-03",
+        "reported_at": "2025-03-01T21:30:00Z",
+        "last_seen_at": "2025-03-01T19:00:00Z",
+        "risk_grade": "medium",
         "risk_history": [{"grade": "medium", "graded_at": "2025-03-01T21:45:00Z", "source": "call handler"}],
         "out_of_character": True,
     }
@@ -82,7 +87,9 @@ def test_bad_input_is_400_naming_each_field(police_system):
     assert set(errors) == {"reference", "risk_grade", "reported_at"}
     assert "amber" in errors["risk_grade"][0]
     assert police_system.post(URL, [report()], format="json").status_code == 400  # one report per call
-    assert police_system.post(URL, "reference=MP/1", content_type="application/x-www-form-urlencoded").status_code == 415
+    assert (
+        police_system.post(URL, "reference=MP/1", content_type="application/x-www-form-urlencoded").status_code == 415
+    )
     assert not PoliceReport.objects.exists()
 
 

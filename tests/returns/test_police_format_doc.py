@@ -20,7 +20,9 @@ def _block(language: str) -> str:
 def test_every_field_is_documented_with_whether_it_is_required():
     rows = dict(re.findall(r"^\| `(\w+)` \| [^|]+ \| (\*\*yes\*\*|no) \|", DOC, re.M))
     assert set(rows) == set(police.FIELD_NAMES)
-    assert {name for name, required in rows.items() if required == "**yes**"} == {f.name for f in police.FIELDS if f.required}
+    assert {name for name, required in rows.items() if required == "**yes**"} == {
+        f.name for f in police.FIELDS if f.required
+    }
     for code in ("no_apparent_risk", "low", "medium", "high"):
         assert f"`{code}`" in DOC
 

@@ -68,27 +68,49 @@ def story(world):
         Placement.objects.filter(pk=first.pk).update(start_date=timezone.localdate() - datetime.timedelta(days=3 * 365))
 
     def episode(
-        start: datetime.datetime, *, hours: float | None = 3, child=None, by=None, postcode: str = "", place: str = "",
-        return_postcode: str = "", return_place: str = "",
+        start: datetime.datetime,
+        *,
+        hours: float | None = 3,
+        child=None,
+        by=None,
+        postcode: str = "",
+        place: str = "",
+        return_postcode: str = "",
+        return_place: str = "",
     ) -> Episode:
         user = by or world.social_worker
         opened, _ = episodes.episode_open(
-            user=user, why="test", child=(child or world.child).pk, kind="missing", started_at=start,
-            last_seen_postcode=postcode, last_seen_location=place,
+            user=user,
+            why="test",
+            child=(child or world.child).pk,
+            kind="missing",
+            started_at=start,
+            last_seen_postcode=postcode,
+            last_seen_location=place,
         )
         if hours is not None:
             episodes.episode_record_return(
-                user=user, why="test", episode=opened.pk, returned_at=start + datetime.timedelta(hours=hours),
-                postcode=return_postcode, place=return_place,
+                user=user,
+                why="test",
+                episode=opened.pk,
+                returned_at=start + datetime.timedelta(hours=hours),
+                postcode=return_postcode,
+                place=return_place,
             )
             opened.refresh_from_db()
         return opened
 
     def interview(episode: Episode, indicators: list[str], *, by=None) -> None:
         user = by or world.social_worker
-        episodes.return_interview_update(user=user, why="test", episode=episode.pk, status="offered", offered_at=episode.returned_at)
         episodes.return_interview_update(
-            user=user, why="test", episode=episode.pk, status="completed", held_at=episode.returned_at + datetime.timedelta(hours=1),
+            user=user, why="test", episode=episode.pk, status="offered", offered_at=episode.returned_at
+        )
+        episodes.return_interview_update(
+            user=user,
+            why="test",
+            episode=episode.pk,
+            status="completed",
+            held_at=episode.returned_at + datetime.timedelta(hours=1),
             exploitation_indicators=indicators,
         )
 

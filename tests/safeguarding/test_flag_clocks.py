@@ -22,7 +22,9 @@ def hours(n: float) -> datetime.timedelta:
 
 
 def _open(world, started_at):
-    episode, _ = episodes.episode_open(user=world.social_worker, why="test", child=world.child.pk, kind="missing", started_at=started_at)
+    episode, _ = episodes.episode_open(
+        user=world.social_worker, why="test", child=world.child.pk, kind="missing", started_at=started_at
+    )
     return episode
 
 
@@ -37,7 +39,9 @@ def test_a_child_reported_at_hour_1_and_still_missing_at_hour_25_is_flagged_over
     flag = RiskFlag.objects.get(child=world.child, kind="missing_over_24_hours")
     assert flag.facts["episode_ids"] == [episode.pk] and f"episode #{episode.pk}" in flag.explanation
     assert "so far, still missing" in flag.explanation
-    assert flag.raised_at == t - hours(1) + hours(24) + datetime.timedelta(seconds=1)  # the clock's time, not the worker's
+    assert flag.raised_at == t - hours(1) + hours(24) + datetime.timedelta(
+        seconds=1
+    )  # the clock's time, not the worker's
     overnight = RiskFlag.objects.get(child=world.child, kind="missing_overnight")
     assert overnight.facts["episode_ids"] == [episode.pk]
 
@@ -53,7 +57,9 @@ def test_the_overnight_flag_is_raised_when_the_night_ends(world):
 
 
 def test_the_councils_own_hours_and_night_are_used(world):
-    SafeguardingSettings.objects.create(authority=world.manchester, long_missing_hours=12, night_ends=datetime.time(8, 30))
+    SafeguardingSettings.objects.create(
+        authority=world.manchester, long_missing_hours=12, night_ends=datetime.time(8, 30)
+    )
     start = timezone.now() - datetime.timedelta(minutes=1)
     _open(world, start)
     run_due(start + hours(12))

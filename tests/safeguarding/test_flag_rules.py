@@ -61,7 +61,9 @@ def test_away_episodes_count_too(world, story):
 
     for days in (20, 15):
         story.episode(at(days, 15))
-    opened, _ = episodes.episode_open(user=world.social_worker, why="test", child=world.child.pk, kind="away", started_at=at(5, 15))
+    opened, _ = episodes.episode_open(
+        user=world.social_worker, why="test", child=world.child.pk, kind="away", started_at=at(5, 15)
+    )
     assert FlagKind.REPEAT_MISSING in raised(world.child)
     assert f"#{opened.pk}" in flags_of(world.child)[FlagKind.REPEAT_MISSING].explanation
 
@@ -100,7 +102,9 @@ def test_more_than_24_hours_raises_its_flag_and_23_does_not(world, story):
     assert FlagKind.MISSING_OVER_24_HOURS not in raised(world.child)
     long = story.episode(at(10, 9), hours=25)
     flag = flags_of(world.child)[FlagKind.MISSING_OVER_24_HOURS]
-    assert flag.explanation.startswith(f"Missing for more than 24 hours 1 time: 25 hours from {_moment(long.started_at)}")
+    assert flag.explanation.startswith(
+        f"Missing for more than 24 hours 1 time: 25 hours from {_moment(long.started_at)}"
+    )
     assert f"episode #{long.pk}" in flag.explanation and flag.facts == {"hours": 24, "episode_ids": [long.pk]}
 
 
@@ -118,7 +122,10 @@ def test_a_child_still_missing_past_24_hours_is_flagged_while_the_episode_is_ope
 def test_a_child_aged_13_or_under_is_flagged_with_the_age_and_the_episode(world, story):
     episode = story.episode(at(3, 15), child=world.child_at_home)  # Jayden is 9
     flag = flags_of(world.child_at_home)[FlagKind.YOUNG_CHILD]
-    assert flag.explanation == f"Aged 13 or under when missing or away 1 time: aged 9 on {_day(episode.started_at)} (episode #{episode.pk})."
+    assert (
+        flag.explanation
+        == f"Aged 13 or under when missing or away 1 time: aged 9 on {_day(episode.started_at)} (episode #{episode.pk})."
+    )
     assert flag.facts == {"max_age": 13, "episodes": [{"id": episode.pk, "age": 9}]}
 
 
@@ -133,8 +140,14 @@ def test_a_child_of_14_is_not(world, story):
 
 
 def _register(world, area_kind, area, **extra):
-    return services.location_risk_add(user=extra.pop("by", world.police_officer), why="test", area_kind=area_kind, area=area,
-                                      kind=extra.pop("kind", "cse_hotspot"), **extra)
+    return services.location_risk_add(
+        user=extra.pop("by", world.police_officer),
+        why="test",
+        area_kind=area_kind,
+        area=area,
+        kind=extra.pop("kind", "cse_hotspot"),
+        **extra,
+    )
 
 
 def test_found_in_a_flagged_postcode_sector_raises_the_location_flag_naming_the_place(world, story):
@@ -147,7 +160,12 @@ def test_found_in_a_flagged_postcode_sector_raises_the_location_flag_naming_the_
         "(postcode sector B1 1 on the register)."
     )
     assert flag.facts["matches"][0] | {"at": None} == {
-        "episode_id": episode.pk, "where": "Found or returned", "place": "B1 1AA", "at": None, "register_id": entry.pk, "kind": "cse_hotspot",
+        "episode_id": episode.pk,
+        "where": "Found or returned",
+        "place": "B1 1AA",
+        "at": None,
+        "register_id": entry.pk,
+        "kind": "cse_hotspot",
     }
 
 
@@ -158,7 +176,10 @@ def test_last_seen_at_a_flagged_postcode_and_a_named_place_both_count(world, sto
     story.episode(at(5, 15), place="bus station, Gloucester Green")
     flag = flags_of(world.child)[FlagKind.EXPLOITATION_LOCATION]
     assert [m["where"] for m in flag.facts["matches"]] == ["Last seen", "Last seen"]
-    assert "county lines or criminal exploitation" in flag.explanation and "place name Gloucester Green" in flag.explanation
+    assert (
+        "county lines or criminal exploitation" in flag.explanation
+        and "place name Gloucester Green" in flag.explanation
+    )
 
 
 def test_a_sighting_in_a_flagged_district_counts(world, story):
@@ -167,14 +188,25 @@ def test_a_sighting_in_a_flagged_district_counts(world, story):
     _register(world, "district", "LS1")
     open_episode = story.episode(ago(hours=3), hours=None)
     assert FlagKind.EXPLOITATION_LOCATION not in flags_of(world.child)
-    episodes.episode_add_update(user=world.police_officer, why="test", episode=open_episode.pk, kind="sighting",
-                                postcode="LS1 1UR", location="Near the station")
+    episodes.episode_add_update(
+        user=world.police_officer,
+        why="test",
+        episode=open_episode.pk,
+        kind="sighting",
+        postcode="LS1 1UR",
+        location="Near the station",
+    )
     assert flags_of(world.child)[FlagKind.EXPLOITATION_LOCATION].explanation.startswith("Seen at LS1 1UR on ")
 
 
 def test_a_place_elsewhere_or_an_entry_expired_before_the_episode_raises_nothing(world, story):
-    entry = _register(world, "sector", "B1 1", starts_on=datetime.date.today() - datetime.timedelta(days=100),
-                      expires_on=datetime.date.today() - datetime.timedelta(days=50))
+    entry = _register(
+        world,
+        "sector",
+        "B1 1",
+        starts_on=datetime.date.today() - datetime.timedelta(days=100),
+        expires_on=datetime.date.today() - datetime.timedelta(days=50),
+    )
     story.episode(at(20, 15), return_postcode="B1 1AA")  # after it expired
     story.episode(at(10, 15), return_postcode="M1 1AE")
     assert FlagKind.EXPLOITATION_LOCATION not in flags_of(world.child)
@@ -191,15 +223,21 @@ def test_a_place_added_to_the_register_later_flags_children_already_recorded_the
 def test_withdrawing_the_entry_lowers_the_flag_it_alone_raised(world, story):
     entry = _register(world, "postcode", "B1 1AA")
     story.episode(at(20, 15), return_postcode="B1 1AA")
-    services.location_risk_withdraw(user=world.police_officer, why="test", entry=entry, reason="Entered for the wrong street")
+    services.location_risk_withdraw(
+        user=world.police_officer, why="test", entry=entry, reason="Entered for the wrong street"
+    )
     flag = flags_of(world.child)[FlagKind.EXPLOITATION_LOCATION]
     assert flag.status == "lowered"
     last = flag.events.order_by("-id").first()
     assert (last.action, last.by, last.reason) == (
-        "lower", None, "Lowered by the rule. The register entry behind it was withdrawn, or the places recorded were corrected.",
+        "lower",
+        None,
+        "Lowered by the rule. The register entry behind it was withdrawn, or the places recorded were corrected.",
     )
-    assert flag.explanation.startswith("The register entry behind it was withdrawn, or the places recorded were corrected.\n"
-                                       "It had been raised on these facts: Found or returned at B1 1AA")
+    assert flag.explanation.startswith(
+        "The register entry behind it was withdrawn, or the places recorded were corrected.\n"
+        "It had been raised on these facts: Found or returned at B1 1AA"
+    )
     audit = AuditEvent.objects.filter(object_type="risk_flag", object_id=str(flag.pk)).latest("id")
     assert (audit.username, audit.child_id, audit.detail["reason"]) == ("system", world.child.pk, last.reason)
 
@@ -214,7 +252,10 @@ def test_indicators_disclosed_at_a_return_interview_raise_a_flag_that_counts_but
     story.interview(episode, ["older_controlling_adult", "money_or_gifts"])
     flag = flags_of(world.child)[FlagKind.EXPLOITATION_DISCLOSED]
     held = episode.returned_at + datetime.timedelta(hours=1)
-    assert flag.explanation == f"Exploitation indicators disclosed: 2 indicators at the interview held {_day(held)} after episode #{episode.pk}."
+    assert (
+        flag.explanation
+        == f"Exploitation indicators disclosed: 2 indicators at the interview held {_day(held)} after episode #{episode.pk}."
+    )
     assert "boyfriend" not in flag.explanation.lower()
     assert flag.facts["interviews"][0]["indicators"] == ["older_controlling_adult", "money_or_gifts"]
 
@@ -225,19 +266,32 @@ def test_an_interview_without_indicators_raises_nothing(world, story):
     assert FlagKind.EXPLOITATION_DISCLOSED not in flags_of(world.child)
 
 
-MODERATE_ANSWERS = {"neglect": "yes", "isolation": "yes", "older_controlling_adult": "last_6_months", "alcohol": "yes",
-                    "drugs": "yes", "self_harm": "yes"}  # 1 + 1 + 5 + 1 + 1 + 1 = 10: mild
+MODERATE_ANSWERS = {
+    "neglect": "yes",
+    "isolation": "yes",
+    "older_controlling_adult": "last_6_months",
+    "alcohol": "yes",
+    "drugs": "yes",
+    "self_harm": "yes",
+}  # 1 + 1 + 5 + 1 + 1 + 1 = 10: mild
 
 
 def test_a_screening_of_moderate_raises_the_screening_flag_and_a_later_mild_one_lowers_it(world):
-    first = services.screening_record(user=world.social_worker, why="test", child=world.child, answers=MODERATE_ANSWERS | {"staying_out_late": "yes"})
+    first = services.screening_record(
+        user=world.social_worker, why="test", child=world.child, answers=MODERATE_ANSWERS | {"staying_out_late": "yes"}
+    )
     assert (first.score, first.band) == (11, "moderate")
     flag = flags_of(world.child)[FlagKind.SCREENING]
-    assert flag.is_raised and flag.explanation.startswith(f"Exploitation screening on {_day(first.screened_at)} graded moderate (score 11)")
+    assert flag.is_raised and flag.explanation.startswith(
+        f"Exploitation screening on {_day(first.screened_at)} graded moderate (score 11)"
+    )
     later = services.screening_record(user=world.social_worker, why="test", child=world.child, answers=MODERATE_ANSWERS)
     flag.refresh_from_db()
     assert later.band == "mild" and flag.status == "lowered"
-    assert flag.events.latest("id").reason == f"Lowered by the rule. The latest screening, on {_day(later.screened_at)}, graded mild (score 10)."
+    assert (
+        flag.events.latest("id").reason
+        == f"Lowered by the rule. The latest screening, on {_day(later.screened_at)}, graded mild (score 10)."
+    )
 
 
 def test_a_mild_screening_raises_nothing(world):

@@ -14,8 +14,13 @@ from tests.safeguarding.test_strategy_meetings import _proposed
 def test_a_meeting_cannot_be_scheduled_in_the_past(world, story, team_manager):
     meeting = _proposed(world, story)
     with pytest.raises(ValidationError) as refused:
-        services.strategy_meeting_schedule(user=team_manager, why="test", child=world.child.pk, meeting=meeting.pk,
-                                           scheduled_for=timezone.now() - datetime.timedelta(hours=2))
+        services.strategy_meeting_schedule(
+            user=team_manager,
+            why="test",
+            child=world.child.pk,
+            meeting=meeting.pk,
+            scheduled_for=timezone.now() - datetime.timedelta(hours=2),
+        )
     assert list(refused.value.message_dict) == ["scheduled_for"]
     assert refused.value.message_dict["scheduled_for"][0].startswith("The meeting time cannot be in the past")
     assert StrategyMeeting.objects.get(pk=meeting.pk).status == "proposed"
@@ -23,6 +28,11 @@ def test_a_meeting_cannot_be_scheduled_in_the_past(world, story, team_manager):
 
 def test_a_meeting_later_today_can_be_scheduled(world, story, team_manager):
     meeting = _proposed(world, story)
-    services.strategy_meeting_schedule(user=team_manager, why="test", child=world.child.pk, meeting=meeting.pk,
-                                       scheduled_for=timezone.now() + datetime.timedelta(hours=2))
+    services.strategy_meeting_schedule(
+        user=team_manager,
+        why="test",
+        child=world.child.pk,
+        meeting=meeting.pk,
+        scheduled_for=timezone.now() + datetime.timedelta(hours=2),
+    )
     assert StrategyMeeting.objects.get(pk=meeting.pk).status == "scheduled"

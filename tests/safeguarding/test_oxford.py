@@ -33,7 +33,9 @@ def test_a_girl_missing_126_times_in_15_months_is_flagged_at_the_third_and_stays
             assert repeat.explanation.startswith("3 episodes in 30 days (3 or more raise this flag): ")
             assert f"(episodes {first_three})" in repeat.explanation
             assert repeat.facts["thresholds"][0] == {
-                "episodes": 3, "days": 30, "episode_ids": [e.pk for e in episodes],
+                "episodes": 3,
+                "days": 30,
+                "episode_ids": [e.pk for e in episodes],
                 "started": [e.started_at.isoformat() for e in episodes],
             }
         if number == 20:

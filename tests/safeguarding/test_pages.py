@@ -15,7 +15,12 @@ from tests.safeguarding.test_flag_rules import MODERATE_ANSWERS
 
 def _local(prefix: str, value: datetime.datetime) -> dict:
     local = timezone.localtime(value)
-    return {f"{prefix}_day": local.day, f"{prefix}_month": local.month, f"{prefix}_year": local.year, f"{prefix}_time": local.strftime("%H:%M")}
+    return {
+        f"{prefix}_day": local.day,
+        f"{prefix}_month": local.month,
+        f"{prefix}_year": local.year,
+        f"{prefix}_time": local.strftime("%H:%M"),
+    }
 
 
 def _flagged(world, story):
@@ -29,7 +34,9 @@ def _pages(world) -> list[str]:
     return [f"/children/{child}/flags/", f"/children/{child}/screening/", f"/children/{child}/strategy-meetings/"]
 
 
-def test_another_council_gets_404_on_every_page_and_only_the_refusals_are_audited(world, story, client_for, team_manager):
+def test_another_council_gets_404_on_every_page_and_only_the_refusals_are_audited(
+    world, story, client_for, team_manager
+):
     _flagged(world, story)
     meeting = StrategyMeeting.objects.get()
     flag = flags_of(world.child)[FlagKind.REPEAT_MISSING]
@@ -38,12 +45,15 @@ def test_another_council_gets_404_on_every_page_and_only_the_refusals_are_audite
     before = AuditEvent.objects.count()
     child = world.child.pk
     paths = _pages(world) + [
-        f"/children/{child}/flags/{flag.pk}/", f"/children/{child}/screening/{screening.pk}/",
+        f"/children/{child}/flags/{flag.pk}/",
+        f"/children/{child}/screening/{screening.pk}/",
         f"/children/{child}/strategy-meetings/{meeting.pk}/",
     ]
     for path in paths:
         assert client.get(path).status_code == 404, path
-        posted = client.post(path, {"reason": "x", "kind": "practitioner_concern", "form": "cancel", "cancel_reason": "x"})
+        posted = client.post(
+            path, {"reason": "x", "kind": "practitioner_concern", "form": "cancel", "cancel_reason": "x"}
+        )
         assert posted.status_code in (404, 405), path  # the result page takes no POST at all
     new = AuditEvent.objects.filter(seq__gt=AuditEvent.objects.order_by("seq")[before - 1].seq if before else 0)
     assert set(new.values_list("action", "child_id")) == {("denied", world.child.pk)}  # the refusals, and nothing else
@@ -54,7 +64,9 @@ def test_the_child_page_shows_the_flags_raised_and_links_to_why(world, story, cl
     _flagged(world, story)
     page = client_for(world.police_officer).get(f"/children/{world.child.pk}/").content.decode()
     assert 'data-testid="child-risk-flags"' in page and "Repeat missing" in page
-    assert f'href="/children/{world.child.pk}/flags/"' in page and "Exploitation screening</a>" not in page  # police: no screening
+    assert (
+        f'href="/children/{world.child.pk}/flags/"' in page and "Exploitation screening</a>" not in page
+    )  # police: no screening
     page = client_for(world.social_worker).get(f"/children/{world.child.pk}/").content.decode()
     assert f'href="/children/{world.child.pk}/screening/"' in page and "A strategy meeting is proposed" in page
     # Recorded after the event, the episodes were briefly open for days; the rule lowered those flags
@@ -70,8 +82,15 @@ def test_the_flags_page_explains_each_flag_and_audits_the_read(world, story, cli
     assert f"#{episodes[0].pk}, #{episodes[1].pk}, #{episodes[2].pk}" in page
     # The police see the flag, not what she said at the interview, and cannot change flags.
     assert "Unexplained money" not in page and "Raise the flag" not in page
-    assert AuditEvent.objects.filter(user_id=world.police_officer.pk, object_type="risk_flag", action="list", child_id=world.child.pk).exists()
-    assert client_for(world.police_officer).post(f"/children/{world.child.pk}/flags/", {"kind": "repeat_missing", "reason": "x"}).status_code == 403
+    assert AuditEvent.objects.filter(
+        user_id=world.police_officer.pk, object_type="risk_flag", action="list", child_id=world.child.pk
+    ).exists()
+    assert (
+        client_for(world.police_officer)
+        .post(f"/children/{world.child.pk}/flags/", {"kind": "repeat_missing", "reason": "x"})
+        .status_code
+        == 403
+    )
     page = client_for(world.social_worker).get(f"/children/{world.child.pk}/flags/").content.decode()
     assert "Unexplained money, gifts or phones" in page and "Raise the flag" in page
 
@@ -101,11 +120,19 @@ def test_the_screening_form_scores_and_shows_what_drove_the_grade(world, client_
     client = client_for(world.social_worker)
     url = f"/children/{world.child.pk}/screening/"
     page = client.get(url).content.decode()
-    assert "Vulnerabilities" in page and "Moderate indicators in the last 6 months" in page and 'name="significant_money_or_gifts"' in page
+    assert (
+        "Vulnerabilities" in page
+        and "Moderate indicators in the last 6 months" in page
+        and 'name="significant_money_or_gifts"' in page
+    )
     data = _local("screened_at", timezone.now()) | {
-        "vulnerabilities": ["neglect", "isolation"], "moderate": ["alcohol"],
-        "significant_money_or_gifts": "last_6_months", "significant_older_controlling_adult": "last_6_months",
-        "significant_unexplained_injury": "6_to_12_months", "significant_missing_overnight": "no", "notes": "Spoke with her and her carer",
+        "vulnerabilities": ["neglect", "isolation"],
+        "moderate": ["alcohol"],
+        "significant_money_or_gifts": "last_6_months",
+        "significant_older_controlling_adult": "last_6_months",
+        "significant_unexplained_injury": "6_to_12_months",
+        "significant_missing_overnight": "no",
+        "notes": "Spoke with her and her carer",
     }
     response = client.post(url, data)
     screening = Screening.objects.get()
@@ -118,7 +145,9 @@ def test_the_screening_form_scores_and_shows_what_drove_the_grade(world, client_
 
 
 def test_the_screening_pages_are_for_the_responsible_council_and_inspectors(world, client_for):
-    screening = services.screening_record(user=world.social_worker, why="test", child=world.child.pk, answers=MODERATE_ANSWERS)
+    screening = services.screening_record(
+        user=world.social_worker, why="test", child=world.child.pk, answers=MODERATE_ANSWERS
+    )
     url = f"/children/{world.child.pk}/screening/"
     for user in (world.police_officer, world.host_coordinator, world.provider_staff):
         assert client_for(user).get(url).status_code == 403
@@ -143,13 +172,34 @@ def test_the_meeting_pages_schedule_record_and_give_actions(world, story, client
     meeting.refresh_from_db()
     assert meeting.status == "scheduled"
     due = timezone.localdate() + datetime.timedelta(days=5)
-    response = client.post(url, {"form": "action", "description": "Disruption notice", "owner": str(world.police_officer.pk),
-                                 "due_date_day": due.day, "due_date_month": due.month, "due_date_year": due.year})
+    response = client.post(
+        url,
+        {
+            "form": "action",
+            "description": "Disruption notice",
+            "owner": str(world.police_officer.pk),
+            "due_date_day": due.day,
+            "due_date_month": due.month,
+            "due_date_year": due.year,
+        },
+    )
     assert response.status_code == 302 and meeting.actions.get().owner == world.police_officer
-    response = client.post(url, {"form": "action", "description": "x", "owner": "", "due_date_day": "31", "due_date_month": "2", "due_date_year": "2027"})
+    response = client.post(
+        url,
+        {
+            "form": "action",
+            "description": "x",
+            "owner": "",
+            "due_date_day": "31",
+            "due_date_month": "2",
+            "due_date_year": "2027",
+        },
+    )
     page = response.content.decode()
     assert response.status_code == 200 and "Choose who will do it" in page and "must be a real date" in page
-    response = client.post(url, {"form": "record", "decisions": "Safety plan agreed"} | _local("held_at", timezone.now()))
+    response = client.post(
+        url, {"form": "record", "decisions": "Safety plan agreed"} | _local("held_at", timezone.now())
+    )
     assert response.status_code == 302
     meeting.refresh_from_db()
     assert meeting.status == "held" and meeting.decisions == "Safety plan agreed"
@@ -166,7 +216,10 @@ def test_the_meeting_pages_schedule_record_and_give_actions(world, story, client
 def test_the_location_register_is_kept_by_councils_and_police(world, story, client_for):
     story.episode(at(10, 15), return_postcode="B1 1AA")
     police = client_for(world.police_officer)
-    response = police.post("/safeguarding/locations/", {"area_kind": "sector", "area": "Cowley Road", "kind": "county_lines", "description": "Cuckooed flats"})
+    response = police.post(
+        "/safeguarding/locations/",
+        {"area_kind": "sector", "area": "Cowley Road", "kind": "county_lines", "description": "Cuckooed flats"},
+    )
     page = response.content.decode()
     assert response.status_code == 200 and "is not a postcode sector" in page
     response = police.post("/safeguarding/locations/", {"area_kind": "sector", "area": "b11", "kind": "county_lines"})
@@ -183,8 +236,13 @@ def test_the_location_register_is_kept_by_councils_and_police(world, story, clie
 
 @pytest.mark.parametrize("path", ["/safeguarding/screenings-due/"])
 def test_the_screenings_due_page_lists_the_councils_overdue_screenings(world, client_for, path):
-    services.screening_record(user=world.social_worker, why="test", child=world.child.pk, answers={},
-                              screened_at=timezone.now() - datetime.timedelta(days=120))
+    services.screening_record(
+        user=world.social_worker,
+        why="test",
+        child=world.child.pk,
+        answers={},
+        screened_at=timezone.now() - datetime.timedelta(days=120),
+    )
     page = client_for(world.social_worker).get(path).content.decode()
     assert world.child.full_name in page and "Overdue" in page
     assert world.child.full_name not in client_for(world.host_coordinator).get(path).content.decode()

@@ -20,7 +20,7 @@ S = list(screening.SIGNIFICANT)  # 6, 5 points each in the last 6 months, 1 if o
 def answers(vulnerabilities: int = 0, moderate: int = 0, recent: int = 0, older: int = 0) -> dict:
     chosen = {code: "yes" for code in V[:vulnerabilities]} | {code: "yes" for code in M[:moderate]}
     chosen |= {code: "last_6_months" for code in S[:recent]}
-    chosen |= {code: "6_to_12_months" for code in S[recent:recent + older]}
+    chosen |= {code: "6_to_12_months" for code in S[recent : recent + older]}
     return chosen
 
 
@@ -51,9 +51,13 @@ def test_a_significant_indicator_only_6_to_12_months_ago_counts_1_point():
 
 
 def test_the_drivers_are_every_indicator_that_scored_most_points_first():
-    result = screening.grade({"neglect": "yes", "alcohol": "yes", "money_or_gifts": "last_6_months", "unexplained_injury": "6_to_12_months"})
+    result = screening.grade(
+        {"neglect": "yes", "alcohol": "yes", "money_or_gifts": "last_6_months", "unexplained_injury": "6_to_12_months"}
+    )
     assert [(d.code, d.section, d.points) for d in result.drivers] == [
-        ("money_or_gifts", "significant", 5), ("neglect", "vulnerability", 1), ("alcohol", "moderate", 1),
+        ("money_or_gifts", "significant", 5),
+        ("neglect", "vulnerability", 1),
+        ("alcohol", "moderate", 1),
         ("unexplained_injury", "significant", 1),
     ]
     assert result.drivers[0].label == "Unexplained money, gifts or phones"
@@ -90,10 +94,21 @@ def test_reassessment_is_due_3_months_on(on, due):
 
 
 def test_recording_a_screening_scores_it_keeps_the_drivers_and_audits_it(world):
-    record = services.screening_record(user=world.social_worker, why="safeguarding:screening", child=world.child.pk,
-                                       answers=answers(vulnerabilities=2, moderate=1, recent=2) | {"isolation": ""}, notes="Seen at home")
+    record = services.screening_record(
+        user=world.social_worker,
+        why="safeguarding:screening",
+        child=world.child.pk,
+        answers=answers(vulnerabilities=2, moderate=1, recent=2) | {"isolation": ""},
+        notes="Seen at home",
+    )
     assert (record.score, record.band, record.age) == (13, "moderate", 14)
-    assert [d["code"] for d in record.drivers] == ["missing_overnight", "older_controlling_adult", "neglect", "abuse", "staying_out_late"]
+    assert [d["code"] for d in record.drivers] == [
+        "missing_overnight",
+        "older_controlling_adult",
+        "neglect",
+        "abuse",
+        "staying_out_late",
+    ]
     assert record.reassess_due == screening.reassess_due(timezone.localtime(record.screened_at).date())
     assert "isolation" not in record.answers
     audit = AuditEvent.objects.filter(object_type="screening").latest("id")
@@ -102,13 +117,17 @@ def test_recording_a_screening_scores_it_keeps_the_drivers_and_audits_it(world):
 
 def test_a_council_with_the_three_tier_rule_records_the_override(world):
     SafeguardingSettings.objects.create(authority=world.manchester, young_child_significant_is_high=True)
-    record = services.screening_record(user=world.social_worker, why="test", child=world.child_at_home.pk, answers=answers(recent=1))
+    record = services.screening_record(
+        user=world.social_worker, why="test", child=world.child_at_home.pk, answers=answers(recent=1)
+    )
     assert record.band == "significant" and record.age == 9 and record.override
 
 
 def test_bad_answers_and_the_wrong_people_are_refused(world):
     with pytest.raises(ValidationError):
-        services.screening_record(user=world.social_worker, why="test", child=world.child.pk, answers={"horoscope": "yes"})
+        services.screening_record(
+            user=world.social_worker, why="test", child=world.child.pk, answers={"horoscope": "yes"}
+        )
     for user in (world.police_officer, world.provider_staff, world.host_coordinator, world.inspector):
         with pytest.raises(PermissionDenied):
             services.screening_record(user=user, why="test", child=world.child.pk, answers={})
@@ -118,9 +137,16 @@ def test_bad_answers_and_the_wrong_people_are_refused(world):
 
 
 def test_the_history_is_for_the_responsible_council_and_inspectors(world):
-    first = services.screening_record(user=world.social_worker, why="test", child=world.child.pk, answers=answers(recent=1),
-                                      screened_at=datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=100))
-    second = services.screening_record(user=world.social_worker, why="test", child=world.child.pk, answers=answers(recent=3))
+    first = services.screening_record(
+        user=world.social_worker,
+        why="test",
+        child=world.child.pk,
+        answers=answers(recent=1),
+        screened_at=datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=100),
+    )
+    second = services.screening_record(
+        user=world.social_worker, why="test", child=world.child.pk, answers=answers(recent=3)
+    )
     for user in (world.social_worker, world.inspector):
         _, _, history = selectors.screening_history(user=user, child_id=world.child.pk, why="test")
         assert history == [second, first]
@@ -132,11 +158,29 @@ def test_the_history_is_for_the_responsible_council_and_inspectors(world):
 
 def test_the_reassessment_list_shows_each_childs_latest_screening_when_due(world):
     now = datetime.datetime.now(datetime.UTC)
-    old = services.screening_record(user=world.social_worker, why="test", child=world.child.pk, answers={}, screened_at=now - datetime.timedelta(days=100))
-    services.screening_record(user=world.social_worker, why="test", child=world.child_at_home.pk, answers={}, screened_at=now - datetime.timedelta(days=100))
-    services.screening_record(user=world.social_worker, why="test", child=world.child_at_home.pk, answers={})  # reassessed
+    old = services.screening_record(
+        user=world.social_worker,
+        why="test",
+        child=world.child.pk,
+        answers={},
+        screened_at=now - datetime.timedelta(days=100),
+    )
+    services.screening_record(
+        user=world.social_worker,
+        why="test",
+        child=world.child_at_home.pk,
+        answers={},
+        screened_at=now - datetime.timedelta(days=100),
+    )
+    services.screening_record(
+        user=world.social_worker, why="test", child=world.child_at_home.pk, answers={}
+    )  # reassessed
     due = selectors.screenings_due(user=world.social_worker, why="test")
     assert due == [old] and due[0].overdue
     assert selectors.screenings_due(user=world.unrelated_social_worker, why="test") == []
-    assert selectors.screenings_due(user=world.host_coordinator, why="test") == []  # host council: not theirs to reassess
-    assert AuditEvent.objects.filter(object_type="screening", action="list", child_id=world.child.pk, why="test").exists()
+    assert (
+        selectors.screenings_due(user=world.host_coordinator, why="test") == []
+    )  # host council: not theirs to reassess
+    assert AuditEvent.objects.filter(
+        object_type="screening", action="list", child_id=world.child.pk, why="test"
+    ).exists()

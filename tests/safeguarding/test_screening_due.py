@@ -22,8 +22,13 @@ LONDON = timezone.get_default_timezone()
 
 
 def _screen(world, *, screened_at=None):
-    return services.screening_record(user=world.social_worker, why="test", child=world.child.pk,
-                                     answers={"staying_out_late": "yes"}, screened_at=screened_at)
+    return services.screening_record(
+        user=world.social_worker,
+        why="test",
+        child=world.child.pk,
+        answers={"staying_out_late": "yes"},
+        screened_at=screened_at,
+    )
 
 
 def _morning(day: datetime.date) -> datetime.datetime:

@@ -20,7 +20,10 @@ def test_a_council_needing_4_in_30_days_is_not_flagged_at_3(world, story):
     assert FlagKind.REPEAT_MISSING not in flags_of(world.child)
     fourth = story.episode(at(10, 15))
     flag = flags_of(world.child)[FlagKind.REPEAT_MISSING]
-    assert flag.explanation.startswith("4 episodes in 30 days (4 or more raise this flag): ") and f"#{fourth.pk}" in flag.explanation
+    assert (
+        flag.explanation.startswith("4 episodes in 30 days (4 or more raise this flag): ")
+        and f"#{fourth.pk}" in flag.explanation
+    )
 
 
 def test_a_council_counting_2_in_7_days_is_flagged_sooner_and_other_councils_keep_the_defaults(world, story):
@@ -44,7 +47,9 @@ def test_a_council_with_a_12_hour_threshold_flags_a_13_hour_episode(world, story
 def test_a_council_counting_under_16s_as_young_flags_a_14_year_old(world, story):
     SafeguardingSettings.objects.create(authority=world.manchester, young_child_max_age=15)
     story.episode(at(10, 15))
-    assert flags_of(world.child)[FlagKind.YOUNG_CHILD].explanation.startswith("Aged 15 or under when missing or away 1 time: aged 14")
+    assert flags_of(world.child)[FlagKind.YOUNG_CHILD].explanation.startswith(
+        "Aged 15 or under when missing or away 1 time: aged 14"
+    )
 
 
 def test_a_council_proposing_meetings_on_repeat_missing_alone(world, story, team_manager):
@@ -52,7 +57,9 @@ def test_a_council_proposing_meetings_on_repeat_missing_alone(world, story, team
     for days in (25, 20, 15):
         story.episode(at(days, 15))
     [meeting] = StrategyMeeting.objects.filter(child=world.child)
-    assert meeting.reason.startswith("Proposed by the rule: this council proposes a strategy meeting for repeat missing.")
+    assert meeting.reason.startswith(
+        "Proposed by the rule: this council proposes a strategy meeting for repeat missing."
+    )
 
 
 def test_a_council_that_turns_automatic_proposals_off(world, story):

@@ -20,6 +20,7 @@ from tests.conftest import make_user
 from tests.partners import partners  # noqa: F401
 from tests.support import sign_in
 
+
 def _registration(hours_ago: int = 3) -> datetime.datetime:
     return (timezone.now() - datetime.timedelta(hours=hours_ago)).replace(second=0, microsecond=0)
 
@@ -39,9 +40,14 @@ def test_a_report_tells_the_carer_and_the_council_at_once(world, partners, coord
     report = _report(world, partners)
     told = set(Alert.objects.filter(kind="school_report").values_list("recipient", flat=True))
     assert told == {world.provider_staff.pk, manager.pk, world.social_worker.pk, coordinator.pk}
-    assert all(a.urgency == "urgent" and a.link == f"/school-reports/{report.pk}/" for a in Alert.objects.filter(kind="school_report"))
+    assert all(
+        a.urgency == "urgent" and a.link == f"/school-reports/{report.pk}/"
+        for a in Alert.objects.filter(kind="school_report")
+    )
     assert not Alert.objects.filter(kind="school_report", subject__icontains="Amira").exists()
-    assert AuditEvent.objects.filter(object_type="school_report", action=Action.CREATE, child_id=world.child.pk).exists()
+    assert AuditEvent.objects.filter(
+        object_type="school_report", action=Action.CREATE, child_id=world.child.pk
+    ).exists()
 
 
 def test_confirmed_missing_opens_the_episode_from_the_schools_time(world, partners):
@@ -60,7 +66,9 @@ def test_confirmed_missing_opens_the_episode_from_the_schools_time(world, partne
 
 def test_the_council_can_confirm_the_child_away(world, partners):
     report = _report(world, partners)
-    school_report_answer(user=world.social_worker, why="test", report=report.pk, outcome="away", note="At her boyfriend's flat")
+    school_report_answer(
+        user=world.social_worker, why="test", report=report.pk, outcome="away", note="At her boyfriend's flat"
+    )
     assert Episode.objects.get(child=world.child).kind == "away"
 
 
@@ -69,7 +77,9 @@ def test_accounted_for_opens_no_episode_and_needs_a_note(world, partners):
     with pytest.raises(ValidationError) as error:
         school_report_answer(user=world.provider_staff, why="test", report=report.pk, outcome="accounted_for")
     assert "note" in error.value.message_dict
-    school_report_answer(user=world.provider_staff, why="test", report=report.pk, outcome="accounted_for", note="At the dentist with me")
+    school_report_answer(
+        user=world.provider_staff, why="test", report=report.pk, outcome="accounted_for", note="At the dentist with me"
+    )
     assert not Episode.objects.filter(child=world.child).exists()
     with pytest.raises(ValidationError) as error:
         school_report_answer(user=world.social_worker, why="test", report=report.pk, outcome="missing")
@@ -78,16 +88,23 @@ def test_accounted_for_opens_no_episode_and_needs_a_note(world, partners):
 
 def test_only_the_childs_school_reports_and_only_its_lead(world, partners):
     with pytest.raises(ValidationError) as error:
-        school_report_absence(user=partners.leeds_school_lead, why="test", child=world.child.pk,
-                              last_seen_at=_registration(), details="x")
+        school_report_absence(
+            user=partners.leeds_school_lead, why="test", child=world.child.pk, last_seen_at=_registration(), details="x"
+        )
     assert error.value.message_dict == {"child": ["No such child on your school's roll."]}
     with pytest.raises(PermissionDenied):
-        school_report_absence(user=partners.virtual_school_head, why="test", child=world.child.pk,
-                              last_seen_at=_registration(), details="x")
+        school_report_absence(
+            user=partners.virtual_school_head,
+            why="test",
+            child=world.child.pk,
+            last_seen_at=_registration(),
+            details="x",
+        )
     # Kacper has left the school's roll.
     with pytest.raises(ValidationError):
-        school_report_absence(user=partners.school_lead, why="test", child=world.moved_child.pk,
-                              last_seen_at=_registration(), details="x")
+        school_report_absence(
+            user=partners.school_lead, why="test", child=world.moved_child.pk, last_seen_at=_registration(), details="x"
+        )
 
 
 def test_the_school_cannot_answer_its_own_report_nor_can_the_host_council(world, partners):
@@ -101,11 +118,14 @@ def test_the_school_cannot_answer_its_own_report_nor_can_the_host_council(world,
     assert not Episode.objects.exists()
 
 
-@pytest.mark.parametrize(("field", "kwargs"), [
-    ("last_seen_at", {"last_seen_at": timezone.now() + datetime.timedelta(hours=2)}),
-    ("last_seen_at", {"last_seen_at": timezone.now() - datetime.timedelta(days=9)}),
-    ("details", {"details": "  "}),
-])
+@pytest.mark.parametrize(
+    ("field", "kwargs"),
+    [
+        ("last_seen_at", {"last_seen_at": timezone.now() + datetime.timedelta(hours=2)}),
+        ("last_seen_at", {"last_seen_at": timezone.now() - datetime.timedelta(days=9)}),
+        ("details", {"details": "  "}),
+    ],
+)
 def test_bad_input_is_refused_naming_the_field(world, partners, field, kwargs):
     with pytest.raises(ValidationError) as error:
         _report(world, partners, **kwargs)
@@ -126,9 +146,17 @@ def test_one_report_awaits_an_answer_at_a_time_and_none_while_missing(world, par
 def test_the_report_page_is_for_the_school_and_those_who_answer(world, partners):
     report = _report(world, partners)
     path = f"/school-reports/{report.pk}/"
-    for user, status in ((partners.school_lead, 200), (world.provider_staff, 200), (world.social_worker, 200),
-                         (partners.leeds_school_lead, 404), (world.unrelated_social_worker, 404), (world.police_officer, 404)):
+    for user, status in (
+        (partners.school_lead, 200),
+        (world.provider_staff, 200),
+        (world.social_worker, 200),
+        (partners.leeds_school_lead, 404),
+        (world.unrelated_social_worker, 404),
+        (world.police_officer, 404),
+    ):
         client = Client()
         sign_in(client, user)
         assert client.get(path).status_code == status, user.username
-    assert AuditEvent.objects.filter(object_type="school_report", action=Action.DENIED, username=world.police_officer.username).exists()
+    assert AuditEvent.objects.filter(
+        object_type="school_report", action=Action.DENIED, username=world.police_officer.username
+    ).exists()

@@ -65,8 +65,10 @@ def _return_for(folder, year_ending: datetime.date) -> dict[str, list[dict]]:
         with (folder / name).open(newline="", encoding="utf-8") as handle:
             tables[name] = list(csv.DictReader(handle))
     kept = {ssda903.EPISODES: [], ssda903.MISSING: []}
-    for name, (start, end, blank) in {ssda903.EPISODES: ("DECOM", "DEC", ("DEC", "REC")),
-                                      ssda903.MISSING: ("MIS_START", "MIS_END", ("MIS_END",))}.items():
+    for name, (start, end, blank) in {
+        ssda903.EPISODES: ("DECOM", "DEC", ("DEC", "REC")),
+        ssda903.MISSING: ("MIS_START", "MIS_END", ("MIS_END",)),
+    }.items():
         for row in tables[name]:
             if _dated(row[start]) <= year_ending and (not row[end] or _dated(row[end]) >= first):
                 if row[end] and _dated(row[end]) > year_ending:
@@ -116,9 +118,13 @@ def test_councils_miss_mostly_no_apparent_risk_reports_and_never_an_unreported_e
     assert set(files.not_recorded) <= told
     reasons = Counter(files.not_recorded.values())
     assert reasons["no_apparent_risk"] > reasons["not_recorded"] > 0
-    in_periods = {(council, p.child, start) for council, ps in files.council_periods.items() for p in ps for start in p.episodes}
+    in_periods = {
+        (council, p.child, start) for council, ps in files.council_periods.items() for p in ps for start in p.episodes
+    }
     assert in_periods.isdisjoint(files.not_recorded)
-    assert in_periods | set(files.not_recorded) == {(e.responsible_authority, e.la_child_id, e.started_at) for e in world.episodes}
+    assert in_periods | set(files.not_recorded) == {
+        (e.responsible_authority, e.la_child_id, e.started_at) for e in world.episodes
+    }
 
 
 def test_council_periods_keep_dfe_rule_574(files):
@@ -129,7 +135,11 @@ def test_council_periods_keep_dfe_rule_574(files):
         for rows in by_child.values():
             rows.sort(key=lambda p: p.mis_start)
             for before, after in zip(rows, rows[1:]):
-                assert before.mis_end is not None and after.mis_start >= before.mis_end and after.mis_start != before.mis_start
+                assert (
+                    before.mis_end is not None
+                    and after.mis_start >= before.mis_end
+                    and after.mis_start != before.mis_start
+                )
 
 
 def test_the_one_count_truth_adds_up(world, files):

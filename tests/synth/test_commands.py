@@ -27,17 +27,42 @@ def test_synth_writes_the_files_and_prints_the_summary(tmp_path) -> None:
     lines = _run("synth", "--seed", "3", "--children", "200", "--out", str(tmp_path), "--as-at", "2026-03-31")
     names = sorted(path.name for path in tmp_path.iterdir())
     assert names == [
-        "README.txt", "child_names.csv", "children.csv", "episode_notes.csv", "episodes.csv", "kind_changes.csv",
-        "placements.csv", "providers.csv", "return_interviews.csv", "risk_gradings.csv",
+        "README.txt",
+        "child_names.csv",
+        "children.csv",
+        "episode_notes.csv",
+        "episodes.csv",
+        "kind_changes.csv",
+        "placements.csv",
+        "providers.csv",
+        "return_interviews.csv",
+        "risk_gradings.csv",
     ]
     assert (tmp_path / "children.csv").read_text().splitlines()[0].startswith("responsible_authority,la_child_id,")
-    assert (tmp_path / "episodes.csv").read_text().splitlines()[0].startswith("responsible_authority,la_child_id,started_at,kind,")
+    assert (
+        (tmp_path / "episodes.csv")
+        .read_text()
+        .splitlines()[0]
+        .startswith("responsible_authority,la_child_id,started_at,kind,")
+    )
     assert "seed 3, 200 children, as at 2026-03-31, 1 years of episodes" in (tmp_path / "README.txt").read_text()
     summary = dict(line.split("\t") for line in lines if not line.startswith("wrote"))
     assert summary["children"] == "200"
-    for figure in ("male_pct", "out_of_area_pct", "over_50_miles_pct", "over_100_miles_pct", "childrens_homes_out_of_area_pct"):
+    for figure in (
+        "male_pct",
+        "out_of_area_pct",
+        "over_50_miles_pct",
+        "over_100_miles_pct",
+        "childrens_homes_out_of_area_pct",
+    ):
         assert figure in summary
-    for figure in ("episodes", "children_missing_pct", "episodes_per_missing_child", "within_2_days_pct", "interview_held_within_72h_pct"):
+    for figure in (
+        "episodes",
+        "children_missing_pct",
+        "episodes_per_missing_child",
+        "within_2_days_pct",
+        "interview_held_within_72h_pct",
+    ):
         assert figure in summary
 
 
@@ -91,14 +116,18 @@ def test_a_later_day_moves_the_demo_world_on_without_duplicating_anyone(tmp_path
     env.pop("DATABASE_URL", None)
 
     def run(*args: str) -> str:
-        done = subprocess.run([sys.executable, "-m", "homeward", *args], env=env, capture_output=True, text=True, timeout=600)
+        done = subprocess.run(
+            [sys.executable, "-m", "homeward", *args], env=env, capture_output=True, text=True, timeout=600
+        )
         assert done.returncode == 0, done.stderr
         return done.stdout
 
     def children_and_latest_start() -> tuple[int, str]:
         with sqlite3.connect(tmp_path / "homeward.sqlite3") as db:
-            return (db.execute("SELECT count(*) FROM children_child").fetchone()[0],
-                    db.execute("SELECT max(started_at) FROM episodes_episode").fetchone()[0])
+            return (
+                db.execute("SELECT count(*) FROM children_child").fetchone()[0],
+                db.execute("SELECT max(started_at) FROM episodes_episode").fetchone()[0],
+            )
 
     now = timezone.now().replace(second=0, microsecond=0)
     world = ("demo_world", "--seed", "2", "--children", "150")

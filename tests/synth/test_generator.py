@@ -68,7 +68,8 @@ def test_ages_follow_the_looked_after_population(world) -> None:
     assert len(looked_after) == 3000
     assert all(
         (AS_AT - child.date_of_birth).days < 18 * 365.25
-        for child in world.children if (child.responsible_authority, child.la_child_id) in looked_after
+        for child in world.children
+        if (child.responsible_authority, child.la_child_id) in looked_after
     )
 
 
@@ -122,7 +123,9 @@ def test_every_postcode_is_a_live_postcode(world) -> None:
 
 def test_home_postcodes_are_in_the_responsible_council(world) -> None:
     geo = geography()
-    assert all(geo.host_authority(lookup(child.home_postcode)) == child.responsible_authority for child in world.children)
+    assert all(
+        geo.host_authority(lookup(child.home_postcode)) == child.responsible_authority for child in world.children
+    )
 
 
 def test_each_child_has_an_unbroken_history_current_or_ended_in_the_window(world) -> None:

@@ -46,7 +46,9 @@ def _counts() -> dict[str, int]:
 
 
 def _user(agency: Agency, role: str) -> User:
-    user, _ = User.objects.get_or_create(username=f"test-{agency.code.lower()}-{role}", defaults={"agency": agency, "role": role})
+    user, _ = User.objects.get_or_create(
+        username=f"test-{agency.code.lower()}-{role}", defaults={"agency": agency, "role": role}
+    )
     return user
 
 
@@ -63,12 +65,17 @@ def test_it_loads_every_record(reference, small_world_dir) -> None:
         "risk_gradings": len(world.risk_gradings),
         "return_interviews": len(world.return_interviews),
         # Health and education (synth.partners): every English council's, and the pupils' rolls.
-        "icbs": 42, "nhs_trusts": 42, "virtual_schools": created["virtual_schools"], "schools": created["schools"],
+        "icbs": 42,
+        "nhs_trusts": 42,
+        "virtual_schools": created["virtual_schools"],
+        "schools": created["schools"],
         "enrolments": Enrolment.objects.count(),
     }
     assert created["episodes"] > 100
     # Every child, placement, episode and enrolment created is audited (each through its one door).
-    assert _counts()["audit"] == len(world.children) + len(world.placements) + len(world.episodes) + created["enrolments"]
+    assert (
+        _counts()["audit"] == len(world.children) + len(world.placements) + len(world.episodes) + created["enrolments"]
+    )
 
 
 def test_loading_twice_changes_nothing(reference, open_world_dir) -> None:
@@ -109,9 +116,19 @@ def test_it_places_each_placement_on_the_map(reference, small_world_dir) -> None
 def test_placements_are_placed_exactly_as_places_services_would(reference, small_world_dir) -> None:
     world_load(directory=small_world_dir)
     for placement in Placement.objects.all()[:400]:
-        expected = placement_geography(placement_postcode=placement.placement_postcode, home_postcode=placement.home_postcode)
-        assert (placement.district_code, placement.host_authority_id, placement.police_force_id, placement.distance_miles) == (
-            expected.district_code, expected.host_authority.pk, expected.police_force.pk, expected.distance_miles,
+        expected = placement_geography(
+            placement_postcode=placement.placement_postcode, home_postcode=placement.home_postcode
+        )
+        assert (
+            placement.district_code,
+            placement.host_authority_id,
+            placement.police_force_id,
+            placement.distance_miles,
+        ) == (
+            expected.district_code,
+            expected.host_authority.pk,
+            expected.police_force.pk,
+            expected.distance_miles,
         )
 
 
@@ -145,7 +162,9 @@ def test_episodes_carry_what_the_board_and_the_access_rules_read(reference, open
     assert set(episodes.values_list("location_police_force__kind", flat=True)) == {AgencyKind.POLICE}
     for episode in episodes.prefetch_related("risk_gradings"):
         gradings = sorted(episode.risk_gradings.all(), key=lambda g: (g.graded_at, g.id))
-        assert (episode.risk_grade, episode.risk_graded_at) == ((gradings[-1].grade, gradings[-1].graded_at) if gradings else ("", None))
+        assert (episode.risk_grade, episode.risk_graded_at) == (
+            (gradings[-1].grade, gradings[-1].graded_at) if gradings else ("", None)
+        )
         assert episode.reported_by.agency_id == episode.reporting_agency_id
         assert episode.last_seen_at == episode.started_at
     # A return interview for every return, with the council's service, due 72 hours after.
@@ -182,7 +201,11 @@ def test_loaded_episodes_are_on_the_board_of_the_force_where_the_child_is(refere
         assert episode.pk in {row.episode.pk for row in council_board.rows}
     # A council with no reason to see any of these children sees none of them.
     involved = {e.child.responsible_authority_id for e in open_episodes}
-    involved |= set(Placement.objects.current().filter(child__in=[e.child for e in open_episodes]).values_list("host_authority", flat=True))
+    involved |= set(
+        Placement.objects.current()
+        .filter(child__in=[e.child for e in open_episodes])
+        .values_list("host_authority", flat=True)
+    )
     bystander = Agency.objects.filter(kind=AgencyKind.LOCAL_AUTHORITY).exclude(pk__in=involved).order_by("code").first()
     shown = {row.episode.pk for row in board(user=_user(bystander, Role.MISSING_COORDINATOR), why="test").rows}
     assert not shown & {e.pk for e in open_episodes}
@@ -193,8 +216,12 @@ def test_loaded_episodes_make_the_childs_timeline(reference, open_world_dir) -> 
     busiest = Episode.objects.values("child").annotate(n=Count("id")).order_by("-n").first()
     child = Child.objects.select_related("responsible_authority").get(pk=busiest["child"])
     # The whole history on one page (a page shows only the newest few).
-    timeline = child_timeline(user=_user(child.responsible_authority, Role.SOCIAL_WORKER), child_id=child.pk, why="test",
-                              per_page=busiest["n"])
+    timeline = child_timeline(
+        user=_user(child.responsible_authority, Role.SOCIAL_WORKER),
+        child_id=child.pk,
+        why="test",
+        per_page=busiest["n"],
+    )
     assert len(timeline.episodes) == busiest["n"] > 3
     kinds = Counter(entry.kind for entry in timeline.entries)
     assert kinds[UpdateKind.REPORTED] == busiest["n"]
@@ -240,36 +267,90 @@ def _snapshot(episode: Episode) -> dict:
             (u.kind, u.text, sorted(u.detail.items()), u.location, u.postcode, u.by.username, u.agency.code)
             for u in EpisodeUpdate.objects.filter(episode=episode).select_related("by", "agency")
         ),
-        "episode": [getattr(episode, name) for name in (
-            "kind", "started_at", "last_seen_at", "reported_at", "reported_by_id", "reporting_agency_id", "last_seen_location",
-            "last_seen_postcode", "last_known_location", "last_known_postcode", "location_police_force_id", "risk_grade",
-            "risk_graded_at", "returned_at", "return_how", "found_by", "return_place", "return_postcode", "safe_and_well_at",
-            "safe_and_well_by_id", "closed_at",
-        )],
-        "gradings": list(episode.risk_gradings.order_by("graded_at").values_list("grade", "graded_at", "graded_by", "agency", "source", "rationale")),
+        "episode": [
+            getattr(episode, name)
+            for name in (
+                "kind",
+                "started_at",
+                "last_seen_at",
+                "reported_at",
+                "reported_by_id",
+                "reporting_agency_id",
+                "last_seen_location",
+                "last_seen_postcode",
+                "last_known_location",
+                "last_known_postcode",
+                "location_police_force_id",
+                "risk_grade",
+                "risk_graded_at",
+                "returned_at",
+                "return_how",
+                "found_by",
+                "return_place",
+                "return_postcode",
+                "safe_and_well_at",
+                "safe_and_well_by_id",
+                "closed_at",
+            )
+        ],
+        "gradings": list(
+            episode.risk_gradings.order_by("graded_at").values_list(
+                "grade", "graded_at", "graded_by", "agency", "source", "rationale"
+            )
+        ),
         "references": list(episode.police_references.values_list("force", "reference", "added_by")),
         "changes": list(episode.kind_changes.values_list("at", "from_kind", "to_kind", "by")),
-        "interview": interview and [getattr(interview, name) for name in (
-            "service_id", "due_at", "status", "offered_at", "held_at", "why_went", "exploitation_indicators", "recorded_by_id",
-        )],
+        "interview": interview
+        and [
+            getattr(interview, name)
+            for name in (
+                "service_id",
+                "due_at",
+                "status",
+                "offered_at",
+                "held_at",
+                "why_went",
+                "exploitation_indicators",
+                "recorded_by_id",
+            )
+        ],
     }
 
 
 def test_loaded_episodes_are_row_for_row_what_the_services_write(reference, open_world_dir) -> None:
     world_load(directory=open_world_dir)
     candidates = (
-        Episode.objects.exclude(returned_at=None).exclude(safe_and_well_at=None).exclude(closed_at=None)
-        .filter(return_interview__status="completed").select_related("child")
+        Episode.objects.exclude(returned_at=None)
+        .exclude(safe_and_well_at=None)
+        .exclude(closed_at=None)
+        .filter(return_interview__status="completed")
+        .select_related("child")
     )
     episode = _replayable(candidates)
     loaded = _snapshot(episode)
-    steps = sorted(EpisodeUpdate.objects.filter(episode=episode).select_related("by"), key=lambda u: (u.kind != "reported", u.at, u.id))
+    steps = sorted(
+        EpisodeUpdate.objects.filter(episode=episode).select_related("by"),
+        key=lambda u: (u.kind != "reported", u.at, u.id),
+    )
     gradings = list(episode.risk_gradings.order_by("graded_at", "id"))
     interview = episode.return_interview
-    facts = {name: getattr(episode, name) for name in (
-        "child_id", "started_at", "last_seen_location", "last_seen_postcode", "clothing", "circumstances", "out_of_character",
-        "return_how", "found_by", "return_place", "return_postcode", "returned_at",
-    )}
+    facts = {
+        name: getattr(episode, name)
+        for name in (
+            "child_id",
+            "started_at",
+            "last_seen_location",
+            "last_seen_postcode",
+            "clothing",
+            "circumstances",
+            "out_of_character",
+            "return_how",
+            "found_by",
+            "return_place",
+            "return_postcode",
+            "returned_at",
+        )
+    }
     findings = {name: getattr(interview, name) for name in services.FINDINGS}
     Episode.objects.filter(pk=episode.pk).delete()
 
@@ -279,28 +360,66 @@ def test_loaded_episodes_are_row_for_row_what_the_services_write(reference, open
         by, at, kind = step.by, step.at, step.kind
         if kind == UpdateKind.REPORTED:
             replayed, _ = services.episode_open(
-                user=by, why="test", child=facts["child_id"], kind=step.detail["kind"], last_seen_at=facts["started_at"],
-                reported_at=at, last_seen_location=facts["last_seen_location"], last_seen_postcode=facts["last_seen_postcode"],
-                clothing=facts["clothing"], circumstances=facts["circumstances"], out_of_character=facts["out_of_character"],
+                user=by,
+                why="test",
+                child=facts["child_id"],
+                kind=step.detail["kind"],
+                last_seen_at=facts["started_at"],
+                reported_at=at,
+                last_seen_location=facts["last_seen_location"],
+                last_seen_postcode=facts["last_seen_postcode"],
+                clothing=facts["clothing"],
+                circumstances=facts["circumstances"],
+                out_of_character=facts["out_of_character"],
             )
         elif kind == UpdateKind.KIND_CHANGE:
             services.episode_kind_change(user=by, why="test", episode=replayed, to_kind=step.detail["to"], at=at)
         elif kind == UpdateKind.POLICE_REFERENCE:
-            services.episode_add_police_reference(user=by, why="test", episode=replayed, reference=step.detail["reference"])
+            services.episode_add_police_reference(
+                user=by, why="test", episode=replayed, reference=step.detail["reference"]
+            )
         elif kind == UpdateKind.RISK_GRADE:
             grading = gradings.pop(0)
-            services.episode_grade_risk(user=by, why="test", episode=replayed, risk_grade=grading.grade, source=grading.source,
-                                        rationale=grading.rationale, graded_at=at)
+            services.episode_grade_risk(
+                user=by,
+                why="test",
+                episode=replayed,
+                risk_grade=grading.grade,
+                source=grading.source,
+                rationale=grading.rationale,
+                graded_at=at,
+            )
         elif kind in {UpdateKind.SIGHTING, UpdateKind.ENQUIRY, UpdateKind.NOTE}:
-            services.episode_add_update(user=by, why="test", episode=replayed, kind=kind, text=step.text, at=at,
-                                        location=step.location, postcode=step.postcode)
+            services.episode_add_update(
+                user=by,
+                why="test",
+                episode=replayed,
+                kind=kind,
+                text=step.text,
+                at=at,
+                location=step.location,
+                postcode=step.postcode,
+            )
         elif kind == UpdateKind.RETURN:
-            services.episode_record_return(user=by, why="test", episode=replayed, returned_at=facts["returned_at"],
-                                           how=facts["return_how"], found_by=facts["found_by"], place=facts["return_place"],
-                                           postcode=facts["return_postcode"])
+            services.episode_record_return(
+                user=by,
+                why="test",
+                episode=replayed,
+                returned_at=facts["returned_at"],
+                how=facts["return_how"],
+                found_by=facts["found_by"],
+                place=facts["return_place"],
+                postcode=facts["return_postcode"],
+            )
         elif kind == UpdateKind.INTERVIEW and step.detail["status"] != "assigned":
             status = step.detail["status"]
-            extra = {"offered_at": at} if status == "offered" else {"held_at": at, **findings} if status == "completed" else {}
+            extra = (
+                {"offered_at": at}
+                if status == "offered"
+                else {"held_at": at, **findings}
+                if status == "completed"
+                else {}
+            )
             services.return_interview_update(user=by, why="test", episode=replayed, status=status, **extra)
         elif kind == UpdateKind.SAFE_AND_WELL:
             services.episode_record_safe_and_well(user=by, why="test", episode=replayed, at=at)

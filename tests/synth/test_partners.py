@@ -27,13 +27,22 @@ def test_the_world_gains_icbs_virtual_schools_and_schools_with_rolls(reference, 
     served = [council.pk for icb in icbs for council in icb.councils_served.all()]
     assert sorted(served) == sorted(english.values_list("pk", flat=True))
     assert Agency.objects.filter(kind=AgencyKind.VIRTUAL_SCHOOL).count() == english.count()
-    assert all(vs.councils_served.get().code == vs.code.removeprefix("VS-")
-               for vs in Agency.objects.filter(kind=AgencyKind.VIRTUAL_SCHOOL)[:20])
+    assert all(
+        vs.councils_served.get().code == vs.code.removeprefix("VS-")
+        for vs in Agency.objects.filter(kind=AgencyKind.VIRTUAL_SCHOOL)[:20]
+    )
 
     # Most children of school age still in care are on a roll, at a school in the area they live in now.
-    in_care = set(Child.objects.filter(placements__end_date__isnull=True).values_list("responsible_authority__code", "la_child_id"))
-    of_age = {(c.responsible_authority, c.la_child_id) for c in world.children
-              if _age(c.date_of_birth, world.as_at) in SCHOOL_AGES} & in_care
+    in_care = set(
+        Child.objects.filter(placements__end_date__isnull=True).values_list(
+            "responsible_authority__code", "la_child_id"
+        )
+    )
+    of_age = {
+        (c.responsible_authority, c.la_child_id)
+        for c in world.children
+        if _age(c.date_of_birth, world.as_at) in SCHOOL_AGES
+    } & in_care
     on_roll = Enrolment.objects.on_roll(world.as_at).select_related("child__responsible_authority")
     pupils = {(e.child.responsible_authority.code, e.child.la_child_id) for e in on_roll}
     assert pupils <= of_age

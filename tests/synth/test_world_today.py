@@ -25,10 +25,20 @@ def _open(world):
 def test_the_world_runs_up_to_the_moment_and_not_past_it(today) -> None:
     assert today.as_at == datetime.date(2026, 12, 6) and today.until == NOW
     moments = [
-        *(m for e in today.episodes for m in (e.started_at, e.reported_at, e.police_reported_at, e.returned_at,
-                                              e.safe_and_well_at, e.closed_at) if m),
-        *(g.graded_at for g in today.risk_gradings), *(n.at for n in today.episode_notes),
-        *(m for i in today.return_interviews for m in (i.assigned_at, i.offered_at, i.accepted_at, i.held_at, i.closed_at) if m),
+        *(
+            m
+            for e in today.episodes
+            for m in (e.started_at, e.reported_at, e.police_reported_at, e.returned_at, e.safe_and_well_at, e.closed_at)
+            if m
+        ),
+        *(g.graded_at for g in today.risk_gradings),
+        *(n.at for n in today.episode_notes),
+        *(
+            m
+            for i in today.return_interviews
+            for m in (i.assigned_at, i.offered_at, i.accepted_at, i.held_at, i.closed_at)
+            if m
+        ),
     ]
     assert max(moments) < NOW
     # Children looked after today have a placement open today; nobody is born after today.
@@ -47,8 +57,11 @@ def test_what_is_open_now_began_in_the_last_days_as_nationally(today) -> None:
 
 
 def test_nothing_is_open_for_long_unless_the_generator_meant_a_long_absence_and_says_so(today) -> None:
-    notes = {(n.responsible_authority, n.la_child_id, n.started_at): n for n in today.episode_notes
-             if n.text in LONG_TERM_NOTE.values()}
+    notes = {
+        (n.responsible_authority, n.la_child_id, n.started_at): n
+        for n in today.episode_notes
+        if n.text in LONG_TERM_NOTE.values()
+    }
     for e in _open(today):
         key = (e.responsible_authority, e.la_child_id, e.started_at)
         if NOW - e.started_at > WEEK:
@@ -58,9 +71,7 @@ def test_nothing_is_open_for_long_unless_the_generator_meant_a_long_absence_and_
         else:
             assert key not in notes
     # Over the year, long absences are rare (DfE: about 90% of incidents end within two days).
-    long_ones = sum(
-        ((e.returned_at or NOW) - e.started_at) > WEEK for e in today.episodes
-    )
+    long_ones = sum(((e.returned_at or NOW) - e.started_at) > WEEK for e in today.episodes)
     assert 0 < long_ones <= len(today.episodes) * 0.02
 
 

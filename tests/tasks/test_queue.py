@@ -135,7 +135,11 @@ def test_a_failing_task_is_retried_with_backoff_then_marked_failed(db):
     assert run_due(now + datetime.timedelta(seconds=14)) == 0  # not before its backoff
     run_due(now + datetime.timedelta(seconds=15))
     failing.refresh_from_db()
-    assert (failing.status, failing.attempts, failing.run_at) == (Status.QUEUED, 2, now + datetime.timedelta(seconds=45))
+    assert (failing.status, failing.attempts, failing.run_at) == (
+        Status.QUEUED,
+        2,
+        now + datetime.timedelta(seconds=45),
+    )
     run_due(now + datetime.timedelta(hours=1))
     failing.refresh_from_db()
     assert (failing.status, failing.attempts) == (Status.FAILED, 3)

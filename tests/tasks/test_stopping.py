@@ -36,9 +36,16 @@ BURSTS = {
 def _worker(*args: str):
     # The task app alone: a start costs about a third of a second, not the whole project's second.
     # PYTHONFAULTHANDLER: a worker that does not stop is sent SIGABRT and prints every thread's stack.
-    return start_worker_process("--poll", "0.05", *args,
-                                env={"DJANGO_SETTINGS_MODULE": "tests.tasks.burst_settings", "PYTHONPATH": str(REPO),
-                                     "PYTHONFAULTHANDLER": "1"})
+    return start_worker_process(
+        "--poll",
+        "0.05",
+        *args,
+        env={
+            "DJANGO_SETTINGS_MODULE": "tests.tasks.burst_settings",
+            "PYTHONPATH": str(REPO),
+            "PYTHONFAULTHANDLER": "1",
+        },
+    )
 
 
 def _wait_for(condition, what: str, process, timeout: float = 30.0) -> None:

@@ -60,7 +60,14 @@ def force_sign_in(client: Client, user: User) -> None:
 @pytest.fixture
 def web() -> SimpleNamespace:
     """The helpers above, for tests (conftest modules are not importable by name)."""
-    return SimpleNamespace(password=PASSWORD, give_password=give_password, device_for=device_for, code_for=code_for, sign_in=sign_in_through_the_form, force_sign_in=force_sign_in)
+    return SimpleNamespace(
+        password=PASSWORD,
+        give_password=give_password,
+        device_for=device_for,
+        code_for=code_for,
+        sign_in=sign_in_through_the_form,
+        force_sign_in=force_sign_in,
+    )
 
 
 @pytest.fixture(autouse=True)

@@ -98,8 +98,20 @@ def test_a_missing_child_is_not_found(world, client_for):
 def test_the_child_page_shows_identity_placements_and_why(world, client_for):
     html = client_for("social_worker").get(f"/children/{world.child.pk}/").content.decode()
     for text in [
-        "Amira Okafor", "Mira", "(nickname)", "MAN001", "999 000 0018", "Female", "age 14",
-        "Children&#x27;s home", "Oak House", "B1 1AA", "Birmingham", "West Midlands Police", "Out of area", "miles",
+        "Amira Okafor",
+        "Mira",
+        "(nickname)",
+        "MAN001",
+        "999 000 0018",
+        "Female",
+        "age 14",
+        "Children&#x27;s home",
+        "Oak House",
+        "B1 1AA",
+        "Birmingham",
+        "West Midlands Police",
+        "Out of area",
+        "miles",
         "Responsible authority",
     ]:
         assert text in html, text
@@ -137,5 +149,12 @@ def test_the_access_log_is_for_the_responsible_authority_only(world, client_for)
     html = response.content.decode()
     assert world.police_officer.username in html
     assert "children:detail" in html
-    for who in ["host_coordinator", "police_officer", "provider_staff", "inspector", "unrelated_social_worker", "national_analyst"]:
+    for who in [
+        "host_coordinator",
+        "police_officer",
+        "provider_staff",
+        "inspector",
+        "unrelated_social_worker",
+        "national_analyst",
+    ]:
         assert client_for(who).get(f"/children/{world.child.pk}/access-log/").status_code == 404, who

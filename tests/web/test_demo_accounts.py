@@ -93,14 +93,24 @@ def test_a_demo_password_is_refused_outside_demo_mode_even_with_a_real_authentic
     web.device_for(demo_user)
     client = Client(REMOTE_ADDR="203.0.113.9")
     with caplog.at_level(logging.WARNING, logger="homeward.web.views"):
-        response = client.post("/sign-in/", {"username": "demo-social-worker", "password": "demo-password-social_worker"})
+        response = client.post(
+            "/sign-in/", {"username": "demo-social-worker", "password": "demo-password-social_worker"}
+        )
     assert response.status_code == 200
     assert BAD_CREDENTIALS in response.content.decode()
     assert "homeward_pending_sign_in" not in client.session
     # Said in the log and the audit, and counted as a failed sign-in from that address.
-    assert any("demo-social-worker" in record.getMessage() and "demo password" in record.getMessage() for record in caplog.records)
+    assert any(
+        "demo-social-worker" in record.getMessage() and "demo password" in record.getMessage()
+        for record in caplog.records
+    )
     event = AuditEvent.objects.latest("seq")
-    assert (event.action, event.object_type, event.user_id, event.why) == ("denied", "sign_in", demo_user.pk, "web:sign-in")
+    assert (event.action, event.object_type, event.user_id, event.why) == (
+        "denied",
+        "sign_in",
+        demo_user.pk,
+        "web:sign-in",
+    )
     assert event.detail == {"reason": "a published demo password outside demo mode", "ip_address": "203.0.113.9"}
     assert AccessFailureLog.objects.filter(username="demo-social-worker", ip_address="203.0.113.9").count() == 1
 
@@ -110,7 +120,9 @@ def test_any_account_with_a_published_demo_password_is_refused_outside_demo_mode
     world.social_worker.set_password("demo-password-social_worker")
     world.social_worker.save()
     web.device_for(world.social_worker)
-    response = Client().post("/sign-in/", {"username": world.social_worker.username, "password": "demo-password-social_worker"})
+    response = Client().post(
+        "/sign-in/", {"username": world.social_worker.username, "password": "demo-password-social_worker"}
+    )
     assert response.status_code == 200 and BAD_CREDENTIALS in response.content.decode()
 
 
@@ -126,8 +138,16 @@ def test_running_it_again_lifts_a_lockout_left_by_the_demo_accounts(world, setti
     settings.DEMO_MODE = True
     call_command("demo_accounts", stdout=StringIO())
     for n in range(settings.LOCKOUT_FAILURES_PER_ADDRESS):  # someone mistyping at the demo
-        Client().post("/sign-in/", {"username": "demo-social-worker" if n % 2 else "demo-police-officer", "password": f"wrong {n}"})
-    assert Client().post("/sign-in/", {"username": "demo-social-worker", "password": "demo-password-social_worker"}).status_code == 429
+        Client().post(
+            "/sign-in/",
+            {"username": "demo-social-worker" if n % 2 else "demo-police-officer", "password": f"wrong {n}"},
+        )
+    assert (
+        Client()
+        .post("/sign-in/", {"username": "demo-social-worker", "password": "demo-password-social_worker"})
+        .status_code
+        == 429
+    )
     call_command("demo_accounts", stdout=StringIO())
     response = Client().post("/sign-in/", {"username": "demo-social-worker", "password": "demo-password-social_worker"})
     assert response["Location"] == "/sign-in/code/"

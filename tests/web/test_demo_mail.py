@@ -75,8 +75,12 @@ def test_it_requires_signing_in(world, demo_mode):
 
 def test_it_shows_a_message_delivered_to_the_sink_over_smtp(world, demo_mode):
     with demo.mail_sink() as environment:
-        _send(environment, to="sw@example.org", subject="A child you are responsible for has been reported missing",
-              body="Sign in to Homeward to see who.\nhttp://127.0.0.1:8000/inbox/1/")
+        _send(
+            environment,
+            to="sw@example.org",
+            subject="A child you are responsible for has been reported missing",
+            body="Sign in to Homeward to see who.\nhttp://127.0.0.1:8000/inbox/1/",
+        )
     response = _signed_in(world.social_worker).get(URL)
     assert response.status_code == 200
     page = response.content.decode()

@@ -78,6 +78,7 @@ def test_a_return_interview_worker_is_told_what_the_service_does(world, web):
 # A home page per role: what the role is there to do first
 # ---------------------------------------------------------------------------------------------
 
+
 def _sections(html: str) -> list[str]:
     return re.findall(r'<section data-testid="home-([a-z-]+)">', html)
 
@@ -89,18 +90,26 @@ def _section(html: str, name: str) -> str:
 
 
 def _missing(world, child=None, *, grade: str | None = None, hours: int = 3):
-    episode, _ = episodes.episode_open(user=world.provider_staff if child is None else world.social_worker, why="test",
-                                       child=(child or world.child).pk, kind="missing",
-                                       last_seen_at=timezone.now() - datetime.timedelta(hours=hours))
+    episode, _ = episodes.episode_open(
+        user=world.provider_staff if child is None else world.social_worker,
+        why="test",
+        child=(child or world.child).pk,
+        kind="missing",
+        last_seen_at=timezone.now() - datetime.timedelta(hours=hours),
+    )
     if grade:
         police = world.police_officer if child is None else world.gmp_officer
-        episodes.episode_grade_risk(user=police, why="test", episode=episode.pk, risk_grade=grade, source="Call from the home")
+        episodes.episode_grade_risk(
+            user=police, why="test", episode=episode.pk, risk_grade=grade, source="Call from the home"
+        )
     return episode
 
 
 def test_two_roles_of_one_council_get_different_pages(world, web):
-    pages = {role: _sections(_home(web, make_user(world.manchester, role))) for role in
-             (Role.TEAM_MANAGER, Role.MISSING_COORDINATOR, Role.NOMINATED_OFFICER, Role.IRO, Role.ANALYST)}
+    pages = {
+        role: _sections(_home(web, make_user(world.manchester, role)))
+        for role in (Role.TEAM_MANAGER, Role.MISSING_COORDINATOR, Role.NOMINATED_OFFICER, Role.IRO, Role.ANALYST)
+    }
     pages[Role.SOCIAL_WORKER] = _sections(_home(web, world.social_worker))
     assert pages == {
         Role.SOCIAL_WORKER: ["missing-now"],
@@ -129,14 +138,21 @@ def test_the_police_officer_and_the_coordinator_get_different_pages(world, web):
     coordinator = _home(web, make_user(world.west_midlands_police, Role.POLICE_COORDINATOR))
     assert _sections(officer) == ["missing-now"] and "Amira Okafor" in _section(officer, "missing-now")
     assert _sections(coordinator) == ["needs-grading", "high-risk"]
-    assert "Amira Okafor" in _section(coordinator, "needs-grading") and "Not graded" in _section(coordinator, "needs-grading")
+    assert "Amira Okafor" in _section(coordinator, "needs-grading") and "Not graded" in _section(
+        coordinator, "needs-grading"
+    )
 
 
 def test_provider_staff_and_the_registered_manager_get_different_pages(world, web):
     service = Agency.objects.create(code=f"RHI-{world.manchester.code}", kind=AgencyKind.RHI, name="Manchester RHI")
     episodes.return_interview_commission_set(council=world.manchester, service=service)
     episode = _missing(world, hours=30)
-    episodes.episode_record_return(user=world.provider_staff, why="test", episode=episode.pk, returned_at=timezone.now() - datetime.timedelta(hours=2))
+    episodes.episode_record_return(
+        user=world.provider_staff,
+        why="test",
+        episode=episode.pk,
+        returned_at=timezone.now() - datetime.timedelta(hours=2),
+    )
     staff = _home(web, world.provider_staff)
     manager = _home(web, make_user(world.provider, Role.PROVIDER_MANAGER))
     assert _sections(staff) == ["missing-now"]
@@ -148,10 +164,21 @@ def test_provider_staff_and_the_registered_manager_get_different_pages(world, we
 
 def test_the_nominated_officer_sees_what_was_escalated_to_them(world, web):
     officer = make_user(world.manchester, Role.NOMINATED_OFFICER)
-    [first] = notify(event="episode_opened", recipients=[(world.social_worker, "urgent")], subject="A child has been reported missing",
-                     link="/", child_id=world.child.pk)
-    notify(event="escalation", recipients=[(officer, "urgent")], subject="Not acknowledged in time: a child has been reported missing",
-           link="/", child_id=world.child.pk, escalated_from=first)
+    [first] = notify(
+        event="episode_opened",
+        recipients=[(world.social_worker, "urgent")],
+        subject="A child has been reported missing",
+        link="/",
+        child_id=world.child.pk,
+    )
+    notify(
+        event="escalation",
+        recipients=[(officer, "urgent")],
+        subject="Not acknowledged in time: a child has been reported missing",
+        link="/",
+        child_id=world.child.pk,
+        escalated_from=first,
+    )
     html = _section(_home(web, officer), "escalations")
     assert "Not acknowledged in time" in html
     assert "Not acknowledged in time" not in _home(web, world.social_worker)
@@ -171,12 +198,16 @@ def test_a_home_managers_interviews_come_due_soonest_first_with_the_overdue_coun
 
     commission_return_interview_services(world)
     now = timezone.now()
-    for went, back in ((now - datetime.timedelta(days=6), now - datetime.timedelta(days=5)),
-                       (now - datetime.timedelta(hours=5), now - datetime.timedelta(hours=1))):
-        episode, _ = episodes.episode_open(user=world.provider_staff, why="test", child=world.child, kind="missing", started_at=went)
+    for went, back in (
+        (now - datetime.timedelta(days=6), now - datetime.timedelta(days=5)),
+        (now - datetime.timedelta(hours=5), now - datetime.timedelta(hours=1)),
+    ):
+        episode, _ = episodes.episode_open(
+            user=world.provider_staff, why="test", child=world.child, kind="missing", started_at=went
+        )
         episodes.episode_record_return(user=world.provider_staff, why="test", episode=episode, returned_at=back)
     html = _home(web, make_user(world.provider, Role.PROVIDER_MANAGER))
-    section = html[html.index('data-testid="home-interviews"'):]
-    section = section[:section.index("</section>")]
+    section = html[html.index('data-testid="home-interviews"') :]
+    section = section[: section.index("</section>")]
     assert section.count("<li>") == 1 and "Overdue</strong>" not in section.split("</ul>")[0]
     assert '<strong class="govuk-tag govuk-tag--red">1 overdue</strong>' in section

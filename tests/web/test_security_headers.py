@@ -21,7 +21,9 @@ def _assert_clean(response) -> None:
     assert '<script type="module" src="/static/homeward/init.js"></script>' in html
 
 
-@pytest.mark.parametrize("page", ["/", "/children/", "/children/?q=Amira", "/children/{child}/", "/children/{child}/access-log/"])
+@pytest.mark.parametrize(
+    "page", ["/", "/children/", "/children/?q=Amira", "/children/{child}/", "/children/{child}/access-log/"]
+)
 def test_signed_in_pages_are_csp_clean(world, web, page):
     client = Client()
     web.force_sign_in(client, world.social_worker)

@@ -85,7 +85,10 @@ class Server:
         self.log = self.log_path.open("wb")
         self.process = subprocess.Popen(
             [*HOMEWARD, "serve", "--bind", f"127.0.0.1:{self.port}", "--workers", "1"],
-            env=_environment(tmp_path), cwd=REPO, stdout=self.log, stderr=subprocess.STDOUT,
+            env=_environment(tmp_path),
+            cwd=REPO,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
         )
 
     def output(self) -> str:
@@ -94,7 +97,9 @@ class Server:
     def wait_until_healthy(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            assert self.process.poll() is None, f"serve stopped (exit status {self.process.returncode}):\n{self.output()}"
+            assert self.process.poll() is None, (
+                f"serve stopped (exit status {self.process.returncode}):\n{self.output()}"
+            )
             try:
                 if _get(f"{self.base}/healthz")[0] == 200:
                     return
@@ -133,8 +138,14 @@ class Server:
 def test_serve_serves_pages_and_assets_runs_the_worker_and_leaves_nothing_behind(tmp_path):
     govuk_css = REPO / "build" / "static" / "govuk-frontend" / "dist" / "govuk" / "govuk-frontend.min.css"
     require(govuk_css.exists(), "the built GOV.UK assets (scripts/build-assets)")
-    migrate = subprocess.run([*HOMEWARD, "migrate", "--no-input", "-v", "0"], env=_environment(tmp_path), cwd=REPO,
-                             capture_output=True, text=True, timeout=300)
+    migrate = subprocess.run(
+        [*HOMEWARD, "migrate", "--no-input", "-v", "0"],
+        env=_environment(tmp_path),
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert migrate.returncode == 0, migrate.stdout + migrate.stderr
 
     server = Server(tmp_path, "serve.log")
@@ -147,7 +158,9 @@ def test_serve_serves_pages_and_assets_runs_the_worker_and_leaves_nothing_behind
         assert headers["Server"].startswith("gunicorn")  # not Django's development server
 
         # The page names the GOV.UK stylesheet by a hash of its content, so it may be kept a year.
-        css = re.search(r'href="(/static/govuk-frontend/dist/govuk/govuk-frontend\.min\.[0-9a-f]{12}\.css)"', body.decode())
+        css = re.search(
+            r'href="(/static/govuk-frontend/dist/govuk/govuk-frontend\.min\.[0-9a-f]{12}\.css)"', body.decode()
+        )
         assert css, body.decode()
         status, headers, body = _get(server.base + css.group(1))
         assert status == 200
@@ -204,13 +217,23 @@ def test_ctrl_c_with_a_signal_close_behind_it_stops_everything_the_demo_started(
     require(govuk_css.exists(), "the built GOV.UK assets (scripts/build-assets)")
     port = _free_port()
     # An empty Homeward on a database of its own: the demo's world and set-up are not what is tested.
-    environment = {**_environment(tmp_path), "HOMEWARD_PORT": str(port), "HOMEWARD_DEMO_CHILDREN": "0",
-                   "HOMEWARD_DEMO_SETUP": "0"}
+    environment = {
+        **_environment(tmp_path),
+        "HOMEWARD_PORT": str(port),
+        "HOMEWARD_DEMO_CHILDREN": "0",
+        "HOMEWARD_DEMO_SETUP": "0",
+    }
     log_path = tmp_path / "demo.log"
     with log_path.open("wb") as log:
         # Its own process group, as a terminal gives the command in the foreground.
-        demo = subprocess.Popen([str(REPO / "scripts" / "demo")], env=environment, cwd=REPO, stdout=log,
-                                stderr=subprocess.STDOUT, start_new_session=True)
+        demo = subprocess.Popen(
+            [str(REPO / "scripts" / "demo")],
+            env=environment,
+            cwd=REPO,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     group = {}
     try:
         deadline = time.monotonic() + 300  # migrating a new database, collecting the static files

@@ -33,7 +33,9 @@ def test_passwords_are_hashed_with_argon2(world, web):
 
 def test_wrong_password_and_unknown_username_get_the_same_answer(world, web):
     web.device_for(web.give_password(world.social_worker))
-    wrong_password = Client().post("/sign-in/", {"username": world.social_worker.username, "password": "not the password"})
+    wrong_password = Client().post(
+        "/sign-in/", {"username": world.social_worker.username, "password": "not the password"}
+    )
     unknown_user = Client().post("/sign-in/", {"username": "nobody-at-all", "password": "not the password"})
     assert wrong_password.status_code == unknown_user.status_code == 200
     assert BAD_CREDENTIALS in wrong_password.content.decode()
@@ -102,19 +104,31 @@ def test_wrong_codes_count_towards_the_lockout(world, web):
     # The half-finished sign-in is dropped, and the right password is refused now too.
     device.throttle_reset()
     assert client.post("/sign-in/code/", {"code": web.code_for(device)})["Location"] == "/sign-in/"
-    assert client.post("/sign-in/", {"username": world.social_worker.username, "password": web.password}).status_code == 429
+    assert (
+        client.post("/sign-in/", {"username": world.social_worker.username, "password": web.password}).status_code
+        == 429
+    )
     assert "_auth_user_id" not in client.session
 
 
 def test_it_returns_to_the_page_asked_for_but_only_on_this_site(world, web):
     client = Client()
     device = web.device_for(web.give_password(world.social_worker))
-    response = client.post("/sign-in/?next=/children/", {"username": world.social_worker.username, "password": web.password, "next": "/children/"})
-    assert client.post(response["Location"], {"code": web.code_for(device), "next": "/children/"})["Location"] == "/children/"
+    response = client.post(
+        "/sign-in/?next=/children/",
+        {"username": world.social_worker.username, "password": web.password, "next": "/children/"},
+    )
+    assert (
+        client.post(response["Location"], {"code": web.code_for(device), "next": "/children/"})["Location"]
+        == "/children/"
+    )
 
     other = Client()
     web.device_for(web.give_password(world.host_coordinator))
-    response = other.post("/sign-in/", {"username": world.host_coordinator.username, "password": web.password, "next": "https://evil.example/"})
+    response = other.post(
+        "/sign-in/",
+        {"username": world.host_coordinator.username, "password": web.password, "next": "https://evil.example/"},
+    )
     final = other.post(response["Location"], {"code": web.code_for(web.device_for(world.host_coordinator))})
     assert final["Location"] == "/"
 
@@ -134,8 +148,16 @@ def test_sign_out_needs_the_csrf_token(world, web):
     page = client.get("/sign-in/")
     token = page.cookies["csrftoken"].value
     web.device_for(web.give_password(world.social_worker))
-    step = client.post("/sign-in/", {"username": world.social_worker.username, "password": web.password, "csrfmiddlewaretoken": token})
-    client.post(step["Location"], {"code": web.code_for(web.device_for(world.social_worker)), "csrfmiddlewaretoken": client.cookies["csrftoken"].value})
+    step = client.post(
+        "/sign-in/", {"username": world.social_worker.username, "password": web.password, "csrfmiddlewaretoken": token}
+    )
+    client.post(
+        step["Location"],
+        {
+            "code": web.code_for(web.device_for(world.social_worker)),
+            "csrfmiddlewaretoken": client.cookies["csrftoken"].value,
+        },
+    )
     assert client.get("/").status_code == 200
     assert client.post("/sign-out/").status_code == 403
     assert client.get("/").status_code == 200  # still signed in

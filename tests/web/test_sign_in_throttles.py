@@ -38,7 +38,10 @@ def test_one_address_trying_one_password_across_many_usernames_is_stopped(world,
     assert refused.status_code == 429 and "You cannot sign in at the moment" in refused.content.decode()
     assert AccessFailureLog.objects.count() == settings.LOCKOUT_FAILURES_PER_ADDRESS  # refusals add nothing
     # ... while the account itself is not locked from anywhere else.
-    assert _guess(Client(REMOTE_ADDR="198.51.100.20"), world.social_worker.username, web.password)["Location"] == "/sign-in/code/"
+    assert (
+        _guess(Client(REMOTE_ADDR="198.51.100.20"), world.social_worker.username, web.password)["Location"]
+        == "/sign-in/code/"
+    )
     # The address may try again once its failures are older than the cool-off.
     _age_failures(minutes=31)
     assert _guess(attacker, world.social_worker.username, web.password)["Location"] == "/sign-in/code/"
@@ -82,7 +85,10 @@ def test_too_many_failures_across_the_service_make_everyone_wait_a_moment(world,
     assert AccessFailureLog.objects.count() == recorded  # nothing was checked, nothing counted
     # A minute later the failures have fallen out of the window and sign-in works again.
     _age_failures(seconds=61)
-    assert _guess(Client(REMOTE_ADDR="198.51.100.20"), world.social_worker.username, web.password)["Location"] == "/sign-in/code/"
+    assert (
+        _guess(Client(REMOTE_ADDR="198.51.100.20"), world.social_worker.username, web.password)["Location"]
+        == "/sign-in/code/"
+    )
 
 
 def test_the_service_limit_is_on_by_default(settings):
@@ -111,19 +117,24 @@ def test_the_trusted_proxys_header_gives_the_client_address(world, web, settings
     assert response.status_code == 429
     assert set(AccessFailureLog.objects.values_list("ip_address", flat=True)) == {ATTACKER}
     # Someone else behind the same proxy is not locked out with the attacker.
-    other = _guess(Client(REMOTE_ADDR=PROXY), world.social_worker.username, web.password, HTTP_X_FORWARDED_FOR="198.51.100.20")
+    other = _guess(
+        Client(REMOTE_ADDR=PROXY), world.social_worker.username, web.password, HTTP_X_FORWARDED_FOR="198.51.100.20"
+    )
     assert other["Location"] == "/sign-in/code/"
 
 
-@pytest.mark.parametrize("header,proxies,expected", [
-    ("", 1, PROXY),  # no header: the connection's address
-    ("198.51.100.20", 1, "198.51.100.20"),
-    ("192.0.2.1, 198.51.100.20", 1, "198.51.100.20"),  # the left part is the client's own say
-    ("192.0.2.1, 198.51.100.20, 10.0.0.1", 2, "198.51.100.20"),  # two proxies: the second from the right
-    ("198.51.100.20", 2, PROXY),  # fewer entries than proxies: not from them
-    ("not-an-address", 1, PROXY),
-    (" 2001:db8::1 ", 1, "2001:db8::1"),
-])
+@pytest.mark.parametrize(
+    "header,proxies,expected",
+    [
+        ("", 1, PROXY),  # no header: the connection's address
+        ("198.51.100.20", 1, "198.51.100.20"),
+        ("192.0.2.1, 198.51.100.20", 1, "198.51.100.20"),  # the left part is the client's own say
+        ("192.0.2.1, 198.51.100.20, 10.0.0.1", 2, "198.51.100.20"),  # two proxies: the second from the right
+        ("198.51.100.20", 2, PROXY),  # fewer entries than proxies: not from them
+        ("not-an-address", 1, PROXY),
+        (" 2001:db8::1 ", 1, "2001:db8::1"),
+    ],
+)
 def test_client_ip_counts_the_trusted_proxies_from_the_right(settings, header, proxies, expected):
     settings.TRUSTED_PROXY_CLIENT_HEADER = "HTTP_X_FORWARDED_FOR"
     settings.TRUSTED_PROXIES = proxies
@@ -133,11 +144,21 @@ def test_client_ip_counts_the_trusted_proxies_from_the_right(settings, header, p
 
 def test_client_ip_is_the_connections_address_when_no_proxy_is_trusted(settings):
     settings.TRUSTED_PROXY_CLIENT_HEADER = ""
-    request = RequestFactory().post("/sign-in/", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="198.51.100.20", HTTP_X_REAL_IP="198.51.100.21")
+    request = RequestFactory().post(
+        "/sign-in/", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="198.51.100.20", HTTP_X_REAL_IP="198.51.100.21"
+    )
     assert views.client_ip(request) == PROXY
 
 
-@pytest.mark.parametrize("name,key", [("X-Forwarded-For", "HTTP_X_FORWARDED_FOR"), ("x-real-ip", "HTTP_X_REAL_IP"),
-                                      ("HTTP_X_FORWARDED_FOR", "HTTP_X_FORWARDED_FOR"), ("", ""), ("  ", "")])
+@pytest.mark.parametrize(
+    "name,key",
+    [
+        ("X-Forwarded-For", "HTTP_X_FORWARDED_FOR"),
+        ("x-real-ip", "HTTP_X_REAL_IP"),
+        ("HTTP_X_FORWARDED_FOR", "HTTP_X_FORWARDED_FOR"),
+        ("", ""),
+        ("  ", ""),
+    ],
+)
 def test_the_header_setting_takes_the_name_as_a_proxy_writes_it(name, key):
     assert project_settings._meta_key(name) == key

@@ -56,7 +56,13 @@ def _police_of_episode_location(user) -> Q | None:
     if user.agency.kind == AgencyKind.POLICE:
         from homeward.episodes.models import Episode
 
-        return Q(Exists(Episode.objects.filter(child=OuterRef("pk"), returned_at__isnull=True, location_police_force=user.agency)))
+        return Q(
+            Exists(
+                Episode.objects.filter(
+                    child=OuterRef("pk"), returned_at__isnull=True, location_police_force=user.agency
+                )
+            )
+        )
     return None
 
 
@@ -144,8 +150,11 @@ def visible_children(user, *, showing: str | None = None) -> QuerySet:
     if showing is not None:
         from homeward.agencies.fields import SHOWN_BY_REASON
 
-        grants = [(label, q) for label, q in grants
-                  if showing in SHOWN_BY_REASON[label].always | SHOWN_BY_REASON[label].while_missing]
+        grants = [
+            (label, q)
+            for label, q in grants
+            if showing in SHOWN_BY_REASON[label].always | SHOWN_BY_REASON[label].while_missing
+        ]
     if not grants:
         return Child.objects.none()
     condition = Q()

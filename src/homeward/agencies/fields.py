@@ -128,6 +128,7 @@ def placement_ended(placement, today: datetime.date) -> bool:
 def placements_visible(*, placements, fields: frozenset[Field], today: datetime.date) -> list:
     """The placements these fields show: the current (and next) ones, the ended ones, or both."""
     return [
-        p for p in placements
+        p
+        for p in placements
         if (Field.PLACEMENT_HISTORY if placement_ended(p, today) else Field.CURRENT_PLACEMENT) in fields
     ]

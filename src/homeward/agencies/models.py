@@ -80,8 +80,13 @@ class Role(models.TextChoices):
 # Which roles belong to which kind of agency (issue 2: roles by agency kind).
 ROLES_BY_KIND: dict[str, set[str]] = {
     AgencyKind.LOCAL_AUTHORITY: {
-        Role.SOCIAL_WORKER, Role.TEAM_MANAGER, Role.MISSING_COORDINATOR,
-        Role.NOMINATED_OFFICER, Role.DIRECTOR, Role.IRO, Role.ANALYST,
+        Role.SOCIAL_WORKER,
+        Role.TEAM_MANAGER,
+        Role.MISSING_COORDINATOR,
+        Role.NOMINATED_OFFICER,
+        Role.DIRECTOR,
+        Role.IRO,
+        Role.ANALYST,
     },
     AgencyKind.POLICE: {Role.POLICE_OFFICER, Role.POLICE_COORDINATOR},
     AgencyKind.PROVIDER: {Role.PROVIDER_STAFF, Role.PROVIDER_MANAGER},

@@ -26,12 +26,16 @@ def _agency(code: str) -> Agency:
 def _role_for(agency: Agency, role: str) -> str:
     if role not in ROLES_BY_KIND[agency.kind]:
         allowed = ", ".join(sorted(ROLES_BY_KIND[agency.kind]))
-        raise ValidationError({"role": f"Role '{role}' is not one a {agency.get_kind_display().lower()} can hold ({allowed})."})
+        raise ValidationError(
+            {"role": f"Role '{role}' is not one a {agency.get_kind_display().lower()} can hold ({allowed})."}
+        )
     return role
 
 
 @transaction.atomic
-def user_create(*, agency_code: str, role: str, username: str, email: str = "", password: str | None = None) -> tuple[User, str]:
+def user_create(
+    *, agency_code: str, role: str, username: str, email: str = "", password: str | None = None
+) -> tuple[User, str]:
     """A person's account at an agency in a role the agency's kind allows. Returns (user, password):
     the password given (checked against the password rules) or a new random one, which is shown
     once and kept only as its Argon2 hash. The account cannot sign in until `otp_device_enrol`."""
@@ -106,8 +110,14 @@ def agency_contact_set(*, code: str, contact: str, why: str) -> Agency:
         raise ValidationError({"contact": "The contact must be 200 characters or fewer."})
     agency.contact_24h = contact
     agency.save(update_fields=["contact_24h"])
-    audit_record(user=None, action=Action.UPDATE, object_type="agency", object_id=agency.pk, why=why,
-                 detail={"contact_24h": contact})
+    audit_record(
+        user=None,
+        action=Action.UPDATE,
+        object_type="agency",
+        object_id=agency.pk,
+        why=why,
+        detail={"contact_24h": contact},
+    )
     return agency
 
 
@@ -150,6 +160,12 @@ def partner_agency_set(*, code: str, kind: str, name: str, serves: list[str], wh
         agency.name = name
         agency.save(update_fields=["name"])
     agency.councils_served.set(councils)
-    audit_record(user=None, action=Action.UPDATE, object_type="agency", object_id=agency.pk, why=why,
-                 detail={"kind": kind, "serves": sorted(c.code for c in councils)})
+    audit_record(
+        user=None,
+        action=Action.UPDATE,
+        object_type="agency",
+        object_id=agency.pk,
+        why=why,
+        detail={"kind": kind, "serves": sorted(c.code for c in councils)},
+    )
     return agency

@@ -57,7 +57,11 @@ def message_for(delivery: Delivery) -> EmailMessage:
         "",
     ]
     if alert.urgency == Urgency.URGENT:
-        lines += ["This alert is urgent. Please acknowledge it in Homeward: until you do, you will be reminded,", "and then your manager will be told.", ""]
+        lines += [
+            "This alert is urgent. Please acknowledge it in Homeward: until you do, you will be reminded,",
+            "and then your manager will be told.",
+            "",
+        ]
     lines += ["This email holds no personal details. Do not reply to it."]
     return EmailMessage(
         subject=subject,
@@ -72,7 +76,9 @@ def deliver(delivery_id: int) -> bool:
     """Send one delivery unless already sent; True if this call sent it. Raises if SMTP fails, so the
     task is retried with backoff."""
     with transaction.atomic():
-        delivery = Delivery.objects.select_for_update(of=("self",)).select_related("alert").filter(pk=delivery_id).first()
+        delivery = (
+            Delivery.objects.select_for_update(of=("self",)).select_related("alert").filter(pk=delivery_id).first()
+        )
         if delivery is None or delivery.status == DeliveryStatus.SENT:
             return False  # sent already (a re-run after a crash), or the alert has since been erased
         now = timezone.now()

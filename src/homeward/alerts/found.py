@@ -20,7 +20,13 @@ FOUND = "A child missing from care has been found by another police force"
 def on_episode_found(sender, *, episode, leading_force=None, **kwargs) -> None:
     child = episode.child
     responsible = child.responsible_authority
-    placement = Placement.objects.current().filter(child=child).select_related("host_authority", "provider").order_by("-start_date").first()
+    placement = (
+        Placement.objects.current()
+        .filter(child=child)
+        .select_related("host_authority", "provider")
+        .order_by("-start_date")
+        .first()
+    )
     host = placement.host_authority if placement else None
     provider = placement.provider if placement else None
     social_worker = allocated(child, "social_worker")
@@ -31,15 +37,28 @@ def on_episode_found(sender, *, episode, leading_force=None, **kwargs) -> None:
         council.extend(council_staff(responsible, [Role.TEAM_MANAGER]))
     groups = [
         (council, Urgency.NORMAL, "A child you are responsible for has been found"),
-        (agency_staff(leading_force, [Role.POLICE_COORDINATOR, Role.POLICE_OFFICER]) if leading_force else [], Urgency.NORMAL,
-         "A child your force was looking for has been found"),
+        (
+            agency_staff(leading_force, [Role.POLICE_COORDINATOR, Role.POLICE_OFFICER]) if leading_force else [],
+            Urgency.NORMAL,
+            "A child your force was looking for has been found",
+        ),
     ]
     if host is not None and host.pk != responsible.pk:
-        groups.append((council_staff(host, [Role.MISSING_COORDINATOR]), Urgency.NORMAL,
-                       "A child placed in your area by another council has been found"))
+        groups.append(
+            (
+                council_staff(host, [Role.MISSING_COORDINATOR]),
+                Urgency.NORMAL,
+                "A child placed in your area by another council has been found",
+            )
+        )
     if provider is not None:
-        groups.append((agency_staff(provider, [Role.PROVIDER_MANAGER, Role.PROVIDER_STAFF]), Urgency.NORMAL,
-                       "A child missing from your home has been found"))
+        groups.append(
+            (
+                agency_staff(provider, [Role.PROVIDER_MANAGER, Role.PROVIDER_STAFF]),
+                Urgency.NORMAL,
+                "A child missing from your home has been found",
+            )
+        )
     _tell("found_by_lookup", groups=groups, link=_episode_link(episode), child_id=child.pk, related=episode)
 
 

@@ -29,7 +29,9 @@ class Alert(models.Model):
     related_id = models.PositiveBigIntegerField(null=True, blank=True)
     # No foreign key, as in the audit log: an alert never blocks a child's record being erased.
     child_id = models.PositiveBigIntegerField(null=True, blank=True)
-    escalated_from = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="escalations")
+    escalated_from = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="escalations"
+    )
 
     created_at = models.DateTimeField(default=timezone.now)
     queued_at = models.DateTimeField(null=True, blank=True)  # email queued (none for users without an address)
@@ -106,7 +108,9 @@ class NotificationSettings(models.Model):
     def clean(self) -> None:
         _positive_ints(self.escalate_after_hours, "escalate_after_hours")
         if not isinstance(self.repeat_missing, list) or not all(
-            isinstance(r, dict) and set(r) == {"episodes", "days"} and all(isinstance(v, int) and v > 0 for v in r.values())
+            isinstance(r, dict)
+            and set(r) == {"episodes", "days"}
+            and all(isinstance(v, int) and v > 0 for v in r.values())
             for r in self.repeat_missing
         ):
             raise ValidationError({"repeat_missing": 'Give a list of {"episodes": N, "days": D}, both above zero.'})

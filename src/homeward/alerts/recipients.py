@@ -14,7 +14,9 @@ def agency_staff(agency: Agency | None, roles: Iterable[str]) -> QuerySet[User]:
     """Everyone active at the agency holding one of the roles: people only, not agency systems' accounts."""
     if agency is None:
         return User.objects.none()
-    return User.objects.filter(agency=agency, role__in=list(roles), is_active=True, is_service_account=False).order_by("pk")
+    return User.objects.filter(agency=agency, role__in=list(roles), is_active=True, is_service_account=False).order_by(
+        "pk"
+    )
 
 
 def allocated(child, field: str) -> User | None:
@@ -22,8 +24,13 @@ def allocated(child, field: str) -> User | None:
     it: active, and still at the responsible authority in that role. Otherwise nobody is allocated."""
     person = getattr(child, field)
     role = {"social_worker": Role.SOCIAL_WORKER, "iro": Role.IRO}[field]
-    if (person is None or not person.is_active or person.is_service_account
-            or person.agency_id != child.responsible_authority_id or person.role != role):
+    if (
+        person is None
+        or not person.is_active
+        or person.is_service_account
+        or person.agency_id != child.responsible_authority_id
+        or person.role != role
+    ):
         return None
     return person
 
@@ -39,10 +46,18 @@ def council_staff(agency: Agency | None, roles: Iterable[str]) -> QuerySet[User]
 def designated_nurses(council: Agency) -> QuerySet[User]:
     """The designated nurses for looked-after children at the integrated care boards serving the
     council (Promoting the health of looked-after children, DfE/DHSC 2015)."""
-    return User.objects.filter(
-        agency__kind=AgencyKind.ICB, agency__councils_served=council, agency__active=True, role=Role.DESIGNATED_NURSE,
-        is_active=True, is_service_account=False,
-    ).distinct().order_by("pk")
+    return (
+        User.objects.filter(
+            agency__kind=AgencyKind.ICB,
+            agency__councils_served=council,
+            agency__active=True,
+            role=Role.DESIGNATED_NURSE,
+            is_active=True,
+            is_service_account=False,
+        )
+        .distinct()
+        .order_by("pk")
+    )
 
 
 # Up the line from each role, nearest first: the first role with anyone in it at the same agency is

@@ -69,8 +69,15 @@ def _what(episode: Episode) -> str:
     return "missing" if episode.kind == Kind.MISSING else "away from placement without authorisation"
 
 
-def _tell(event: str, *, groups: Iterable[tuple[Iterable[User], str, str]], link: str, child_id: int,
-          related, now: datetime.datetime | None = None) -> None:
+def _tell(
+    event: str,
+    *,
+    groups: Iterable[tuple[Iterable[User], str, str]],
+    link: str,
+    child_id: int,
+    related,
+    now: datetime.datetime | None = None,
+) -> None:
     """notify() once per subject, each person once across all groups (the first group naming them
     wins): groups are (people, urgency, subject), most specific reason first."""
     told: set[int] = set()
@@ -81,7 +88,9 @@ def _tell(event: str, *, groups: Iterable[tuple[Iterable[User], str, str]], link
                 told.add(person.pk)
                 fresh.append((person, urgency))
         if fresh:
-            notify(event=event, recipients=fresh, subject=subject, link=link, child_id=child_id, related=related, now=now)
+            notify(
+                event=event, recipients=fresh, subject=subject, link=link, child_id=child_id, related=related, now=now
+            )
 
 
 def _caseworkers(child) -> list[User]:
@@ -91,7 +100,9 @@ def _caseworkers(child) -> list[User]:
 
 
 def _host_authority(child) -> Agency | None:
-    placement = Placement.objects.current().filter(child=child).select_related("host_authority").order_by("-start_date").first()
+    placement = (
+        Placement.objects.current().filter(child=child).select_related("host_authority").order_by("-start_date").first()
+    )
     return placement.host_authority if placement else None
 
 
@@ -121,30 +132,59 @@ def on_episode_opened(sender, *, episode, **kwargs) -> None:
     what = _what(episode)
     caseworkers = {field: allocated(child, field) for field in ("social_worker", "iro")}
     groups = []
-    unallocated = [label for field, label in (("social_worker", "social worker"), ("iro", "IRO")) if caseworkers[field] is None]
+    unallocated = [
+        label for field, label in (("social_worker", "social worker"), ("iro", "IRO")) if caseworkers[field] is None
+    ]
     if unallocated:
         # Nobody holds the case (or part of it): the coordinators and team managers are told in their
         # place, and the alert says why they, not a caseworker, are being told.
-        groups.append((council_staff(responsible, [Role.MISSING_COORDINATOR, Role.TEAM_MANAGER]), Urgency.NORMAL,
-                       f"A child you are responsible for has been reported {what}: no {' or '.join(unallocated)} is allocated"))
-    groups.append((
-        [*council_staff(responsible, [Role.MISSING_COORDINATOR]), *(p for p in caseworkers.values() if p is not None)],
-        Urgency.NORMAL, f"A child you are responsible for has been reported {what}",
-    ))
+        groups.append(
+            (
+                council_staff(responsible, [Role.MISSING_COORDINATOR, Role.TEAM_MANAGER]),
+                Urgency.NORMAL,
+                f"A child you are responsible for has been reported {what}: no {' or '.join(unallocated)} is allocated",
+            )
+        )
+    groups.append(
+        (
+            [
+                *council_staff(responsible, [Role.MISSING_COORDINATOR]),
+                *(p for p in caseworkers.values() if p is not None),
+            ],
+            Urgency.NORMAL,
+            f"A child you are responsible for has been reported {what}",
+        )
+    )
     if host is not None and host.pk != responsible.pk:
-        groups.append((council_staff(host, [Role.MISSING_COORDINATOR]), Urgency.NORMAL,
-                       f"A child placed in your area by another council has been reported {what}"))
-    groups.append((agency_staff(episode.location_police_force, [Role.POLICE_COORDINATOR]), Urgency.NORMAL,
-                   f"A child in care has been reported {what} in your force's area"))
+        groups.append(
+            (
+                council_staff(host, [Role.MISSING_COORDINATOR]),
+                Urgency.NORMAL,
+                f"A child placed in your area by another council has been reported {what}",
+            )
+        )
+    groups.append(
+        (
+            agency_staff(episode.location_police_force, [Role.POLICE_COORDINATOR]),
+            Urgency.NORMAL,
+            f"A child in care has been reported {what} in your force's area",
+        )
+    )
     _tell("episode_opened", groups=groups, link=_episode_link(episode), child_id=child.pk, related=episode)
     _tell_health_of_medical_needs(episode)
 
     # The clocks run from when the child left or was last seen (SSDA903 MIS_START), not from the
     # report: a child reported late may be past a threshold already, and is escalated at once.
     for hours in sorted(set(notification_settings_for(responsible).escalate_after_hours)):
-        schedule_clock(_missing_clock_key(episode.pk, hours), episode.started_at + datetime.timedelta(hours=hours),
-                       MISSING_LONGER_THAN_TASK, {"episode_id": episode.pk, "hours": hours})
-    schedule_clock(_ukmpu_clock_key(episode.pk), episode.started_at + UKMPU_AFTER, UKMPU_TASK, {"episode_id": episode.pk})
+        schedule_clock(
+            _missing_clock_key(episode.pk, hours),
+            episode.started_at + datetime.timedelta(hours=hours),
+            MISSING_LONGER_THAN_TASK,
+            {"episode_id": episode.pk, "hours": hours},
+        )
+    schedule_clock(
+        _ukmpu_clock_key(episode.pk), episode.started_at + UKMPU_AFTER, UKMPU_TASK, {"episode_id": episode.pk}
+    )
 
 
 def on_episode_risk_graded(sender, *, episode, previous: str = "", **kwargs) -> None:
@@ -157,10 +197,20 @@ def on_episode_risk_graded(sender, *, episode, previous: str = "", **kwargs) -> 
     managers = council_staff(episode.child.responsible_authority, [Role.TEAM_MANAGER, Role.NOMINATED_OFFICER])
     # The caseworkers are told without the urgent clocks: escalating theirs would only tell the
     # managers, who hold an urgent alert of their own already.
-    _tell("risk_high", groups=[
-        (managers, Urgency.URGENT, "The police have graded a child you are responsible for as high risk"),
-        (_caseworkers(episode.child), Urgency.NORMAL, "The police have graded a child you are allocated to as high risk"),
-    ], link=_episode_link(episode), child_id=episode.child_id, related=episode)
+    _tell(
+        "risk_high",
+        groups=[
+            (managers, Urgency.URGENT, "The police have graded a child you are responsible for as high risk"),
+            (
+                _caseworkers(episode.child),
+                Urgency.NORMAL,
+                "The police have graded a child you are allocated to as high risk",
+            ),
+        ],
+        link=_episode_link(episode),
+        child_id=episode.child_id,
+        related=episode,
+    )
 
 
 def on_episode_returned(sender, *, episode, interview, **kwargs) -> None:
@@ -168,11 +218,24 @@ def on_episode_returned(sender, *, episode, interview, **kwargs) -> None:
     hours (episodes.clocks). The interview service is told; the missing clocks stop; and the team
     manager(s) are told if the interview is neither held nor declined by its due time."""
     workers = agency_staff(interview.service, [Role.RHI_WORKER])
-    _tell("returned", groups=[
-        (workers, Urgency.NORMAL, "A child has returned from being missing or away and is due a return home interview"),
-        (_caseworkers(episode.child), Urgency.NORMAL,
-         "A child you are allocated to has returned from being missing or away: a return home interview is due within 72 hours"),
-    ], link=_episode_link(episode), child_id=episode.child_id, related=episode)
+    _tell(
+        "returned",
+        groups=[
+            (
+                workers,
+                Urgency.NORMAL,
+                "A child has returned from being missing or away and is due a return home interview",
+            ),
+            (
+                _caseworkers(episode.child),
+                Urgency.NORMAL,
+                "A child you are allocated to has returned from being missing or away: a return home interview is due within 72 hours",
+            ),
+        ],
+        link=_episode_link(episode),
+        child_id=episode.child_id,
+        related=episode,
+    )
     # A clock left behind (the council changed its thresholds while the child was away) finds the
     # episode closed when it fires, and does nothing.
     for hours in notification_settings_for(episode.child.responsible_authority).escalate_after_hours:
@@ -199,7 +262,11 @@ def on_return_interview_changed(sender, *, episode, interview, previous_status: 
 # The significant indicators of sexual exploitation (domain.md, the SERAF-style screening) among
 # those a child may disclose at a return interview (episodes.models.EXPLOITATION_INDICATORS).
 SEXUAL_EXPLOITATION_INDICATORS = {
-    "sexual_exploitation", "older_controlling_adult", "unknown_adults_cars", "money_or_gifts", "online_grooming",
+    "sexual_exploitation",
+    "older_controlling_adult",
+    "unknown_adults_cars",
+    "money_or_gifts",
+    "online_grooming",
 }
 HEALTH_TOLD = "health_told"
 
@@ -210,9 +277,19 @@ def _tell_health_of_medical_needs(episode) -> None:
     profile = PhilomenaProfile.objects.filter(child=episode.child_id).order_by("-version").only("medical_needs").first()
     if profile is None or not profile.medical_needs:
         return
-    _tell(HEALTH_TOLD, groups=[(designated_nurses(episode.child.responsible_authority), Urgency.NORMAL,
-                                f"A child in care with medical needs recorded has been reported {_what(episode)}")],
-          link=_episode_link(episode), child_id=episode.child_id, related=episode)
+    _tell(
+        HEALTH_TOLD,
+        groups=[
+            (
+                designated_nurses(episode.child.responsible_authority),
+                Urgency.NORMAL,
+                f"A child in care with medical needs recorded has been reported {_what(episode)}",
+            )
+        ],
+        link=_episode_link(episode),
+        child_id=episode.child_id,
+        related=episode,
+    )
 
 
 def _tell_health_of_harm(episode, interview) -> None:
@@ -221,16 +298,35 @@ def _tell_health_of_harm(episode, interview) -> None:
     Once for each interview, when its findings first show one; what the child said stays behind
     sign-in with the council that looks after the child (episodes.rules.may_see_interview_findings)."""
     indicators = set(interview.exploitation_indicators or [])
-    found = [what for what, present in (
-        ("harm", bool(interview.harm_suffered.strip())),
-        ("an injury", "unexplained_injury" in indicators),
-        ("signs of sexual exploitation", bool(indicators & SEXUAL_EXPLOITATION_INDICATORS)),
-    ) if present]
-    if not found or Alert.objects.filter(kind=HEALTH_TOLD, related_type="episodes.returninterview", related_id=interview.pk).exists():
+    found = [
+        what
+        for what, present in (
+            ("harm", bool(interview.harm_suffered.strip())),
+            ("an injury", "unexplained_injury" in indicators),
+            ("signs of sexual exploitation", bool(indicators & SEXUAL_EXPLOITATION_INDICATORS)),
+        )
+        if present
+    ]
+    if (
+        not found
+        or Alert.objects.filter(
+            kind=HEALTH_TOLD, related_type="episodes.returninterview", related_id=interview.pk
+        ).exists()
+    ):
         return
-    _tell(HEALTH_TOLD, groups=[(designated_nurses(episode.child.responsible_authority), Urgency.NORMAL,
-                                f"A return home interview has disclosed {' and '.join(found)} for a child in care")],
-          link=_episode_link(episode), child_id=episode.child_id, related=interview)
+    _tell(
+        HEALTH_TOLD,
+        groups=[
+            (
+                designated_nurses(episode.child.responsible_authority),
+                Urgency.NORMAL,
+                f"A return home interview has disclosed {' and '.join(found)} for a child in care",
+            )
+        ],
+        link=_episode_link(episode),
+        child_id=episode.child_id,
+        related=interview,
+    )
 
 
 def _tell_interview_outcome(episode, interview) -> None:
@@ -240,8 +336,13 @@ def _tell_interview_outcome(episode, interview) -> None:
         subject = "The return home interview for a child you are allocated to has been held"
     else:
         subject = "A child you are allocated to has declined their return home interview"
-    _tell("interview_outcome", groups=[(_caseworkers(episode.child), Urgency.NORMAL, subject)],
-          link=_episode_link(episode), child_id=episode.child_id, related=interview)
+    _tell(
+        "interview_outcome",
+        groups=[(_caseworkers(episode.child), Urgency.NORMAL, subject)],
+        link=_episode_link(episode),
+        child_id=episode.child_id,
+        related=interview,
+    )
 
 
 def on_placements_created(sender, *, placements, **kwargs) -> None:
@@ -265,16 +366,34 @@ def on_placements_created(sender, *, placements, **kwargs) -> None:
             continue
         if placement.end_date is not None and placement.end_date <= today:
             continue
-        groups = [(people(host, Role.MISSING_COORDINATOR), Urgency.NORMAL, "A child from another council has been placed in your area")]
+        groups = [
+            (
+                people(host, Role.MISSING_COORDINATOR),
+                Urgency.NORMAL,
+                "A child from another council has been placed in your area",
+            )
+        ]
         if placement.police_force is not None:
-            groups.append((people(placement.police_force, Role.POLICE_COORDINATOR), Urgency.NORMAL,
-                           "A child in care from another council's area has been placed in your force's area"))
-        _tell("placed_in_area", groups=groups, link=reverse("children:detail", args=[child.pk]), child_id=child.pk,
-              related=placement)
+            groups.append(
+                (
+                    people(placement.police_force, Role.POLICE_COORDINATOR),
+                    Urgency.NORMAL,
+                    "A child in care from another council's area has been placed in your force's area",
+                )
+            )
+        _tell(
+            "placed_in_area",
+            groups=groups,
+            link=reverse("children:detail", args=[child.pk]),
+            child_id=child.pk,
+            related=placement,
+        )
 
 
 def _schedule_overdue(interview) -> None:
-    schedule_clock(_overdue_clock_key(interview.pk), interview.due_at, INTERVIEW_OVERDUE_TASK, {"interview_id": interview.pk})
+    schedule_clock(
+        _overdue_clock_key(interview.pk), interview.due_at, INTERVIEW_OVERDUE_TASK, {"interview_id": interview.pk}
+    )
 
 
 def connect() -> None:
@@ -284,7 +403,9 @@ def connect() -> None:
     episode_signals.episode_opened.connect(on_episode_opened, dispatch_uid="alerts.rules.episode_opened")
     episode_signals.episode_risk_graded.connect(on_episode_risk_graded, dispatch_uid="alerts.rules.episode_risk_graded")
     episode_signals.episode_returned.connect(on_episode_returned, dispatch_uid="alerts.rules.episode_returned")
-    episode_signals.return_interview_changed.connect(on_return_interview_changed, dispatch_uid="alerts.rules.return_interview_changed")
+    episode_signals.return_interview_changed.connect(
+        on_return_interview_changed, dispatch_uid="alerts.rules.return_interview_changed"
+    )
     children_signals.placements_created.connect(on_placements_created, dispatch_uid="alerts.rules.placements_created")
 
 
@@ -302,12 +423,21 @@ def missing_longer_than(*, episode_id: int, hours: int, due_at: datetime.datetim
     thresholds = sorted(set(notification_settings_for(responsible).escalate_after_hours) | {hours})
     rung = min(thresholds.index(hours), len(ESCALATION_CHAIN) - 1)
     # The rung's people, or the next rung's if a council has nobody in that role: someone is told.
-    people = next((found for role in ESCALATION_CHAIN[rung:] if (found := list(council_staff(responsible, [role])))), [])
+    people = next(
+        (found for role in ESCALATION_CHAIN[rung:] if (found := list(council_staff(responsible, [role])))), []
+    )
     what = "missing" if episode.kind == Kind.MISSING else "away from placement"
     # At the clock's time when the worker is on time; at the real time when it is catching up.
-    _tell(f"missing_over_{hours}h",
-          groups=[(people, Urgency.NORMAL, f"A child you are responsible for has been {what} for more than {hours} hours")],
-          link=_episode_link(episode), child_id=episode.child_id, related=episode, now=max(due_at, timezone.now()))
+    _tell(
+        f"missing_over_{hours}h",
+        groups=[
+            (people, Urgency.NORMAL, f"A child you are responsible for has been {what} for more than {hours} hours")
+        ],
+        link=_episode_link(episode),
+        child_id=episode.child_id,
+        related=episode,
+        now=max(due_at, timezone.now()),
+    )
 
 
 def ukmpu_due(*, episode_id: int, due_at: datetime.datetime) -> None:
@@ -316,19 +446,36 @@ def ukmpu_due(*, episode_id: int, due_at: datetime.datetime) -> None:
     episode = Episode.objects.select_related("location_police_force").filter(pk=episode_id).first()
     if episode is None or not episode.is_open or episode.kind != Kind.MISSING:
         return
-    _tell("ukmpu_due",
-          groups=[(agency_staff(episode.location_police_force, [Role.POLICE_COORDINATOR]), Urgency.NORMAL,
-                   "A child in care has been missing in your force's area for 72 hours: tell the NCA UK Missing Persons Unit")],
-          link=_episode_link(episode), child_id=episode.child_id, related=episode, now=max(due_at, timezone.now()))
+    _tell(
+        "ukmpu_due",
+        groups=[
+            (
+                agency_staff(episode.location_police_force, [Role.POLICE_COORDINATOR]),
+                Urgency.NORMAL,
+                "A child in care has been missing in your force's area for 72 hours: tell the NCA UK Missing Persons Unit",
+            )
+        ],
+        link=_episode_link(episode),
+        child_id=episode.child_id,
+        related=episode,
+        now=max(due_at, timezone.now()),
+    )
 
 
 def interview_overdue(*, interview_id: int, due_at: datetime.datetime) -> None:
     """The 72 hours have passed (DfE 2014) and the interview is neither held nor declined."""
-    interview = ReturnInterview.objects.select_related("episode__child__responsible_authority").filter(pk=interview_id).first()
+    interview = (
+        ReturnInterview.objects.select_related("episode__child__responsible_authority").filter(pk=interview_id).first()
+    )
     if interview is None or interview.closed_at is not None:
         return
     episode = interview.episode
     managers = council_staff(episode.child.responsible_authority, [Role.TEAM_MANAGER])
-    _tell("interview_overdue",
-          groups=[(managers, Urgency.NORMAL, "A return home interview for a child you are responsible for is overdue")],
-          link=_episode_link(episode), child_id=episode.child_id, related=interview, now=max(due_at, timezone.now()))
+    _tell(
+        "interview_overdue",
+        groups=[(managers, Urgency.NORMAL, "A return home interview for a child you are responsible for is overdue")],
+        link=_episode_link(episode),
+        child_id=episode.child_id,
+        related=interview,
+        now=max(due_at, timezone.now()),
+    )

@@ -52,7 +52,8 @@ def told_of_report(*, episode) -> list[Alert]:
     episode through the access function (episodes.selectors.episode_get), which audits the read."""
     return list(
         Alert.objects.filter(kind="episode_opened", related_type="episodes.episode", related_id=episode.pk)
-        .select_related("recipient", "agency").order_by("agency__name", "recipient__role", "recipient__last_name", "id")
+        .select_related("recipient", "agency")
+        .order_by("agency__name", "recipient__role", "recipient__last_name", "id")
     )
 
 

@@ -105,15 +105,28 @@ def notify(
         alerts = Alert.objects.bulk_create(
             [
                 Alert(
-                    recipient=user, agency_id=user.agency_id, kind=event, urgency=urgency, subject=subject[:200],
-                    link=link, related_type=related_type, related_id=related_id, child_id=child_id,
-                    escalated_from=escalated_from, created_at=now, queued_at=now if user.email else None,
+                    recipient=user,
+                    agency_id=user.agency_id,
+                    kind=event,
+                    urgency=urgency,
+                    subject=subject[:200],
+                    link=link,
+                    related_type=related_type,
+                    related_id=related_id,
+                    child_id=child_id,
+                    escalated_from=escalated_from,
+                    created_at=now,
+                    queued_at=now if user.email else None,
                 )
                 for user, urgency in chosen.values()
             ]
         )
         deliveries = Delivery.objects.bulk_create(
-            [Delivery(alert=alert, sequence=0, to=alert.recipient.email, queued_at=now) for alert in alerts if alert.recipient.email]
+            [
+                Delivery(alert=alert, sequence=0, to=alert.recipient.email, queued_at=now)
+                for alert in alerts
+                if alert.recipient.email
+            ]
         )
         if deliveries:
             enqueue_many(EMAIL_TASK, args_list=[{"delivery_id": d.pk} for d in deliveries], run_at=now)
@@ -123,14 +136,24 @@ def notify(
             every, until = rules.urgent_renotify_minutes, rules.urgent_escalate_minutes
             for alert in urgent:
                 if every < until:
-                    schedule_clock(_renotify_key(alert.pk, 1), now + datetime.timedelta(minutes=every), RENOTIFY_TASK,
-                                   {"alert_id": alert.pk, "number": 1, "every_minutes": every, "until_minutes": until})
-                schedule_clock(_escalate_key(alert.pk), now + datetime.timedelta(minutes=until), ESCALATE_TASK,
-                               {"alert_id": alert.pk, "after_minutes": until})
+                    schedule_clock(
+                        _renotify_key(alert.pk, 1),
+                        now + datetime.timedelta(minutes=every),
+                        RENOTIFY_TASK,
+                        {"alert_id": alert.pk, "number": 1, "every_minutes": every, "until_minutes": until},
+                    )
+                schedule_clock(
+                    _escalate_key(alert.pk),
+                    now + datetime.timedelta(minutes=until),
+                    ESCALATE_TASK,
+                    {"alert_id": alert.pk, "after_minutes": until},
+                )
     return alerts
 
 
-def alert_renotify(*, alert_id: int, number: int, every_minutes: int, until_minutes: int, now: datetime.datetime) -> None:
+def alert_renotify(
+    *, alert_id: int, number: int, every_minutes: int, until_minutes: int, now: datetime.datetime
+) -> None:
     """An urgent alert still unacknowledged: back to the top of the inbox, and emailed again; the next
     reminder follows if it falls before escalation."""
     with transaction.atomic():
@@ -142,15 +165,29 @@ def alert_renotify(*, alert_id: int, number: int, every_minutes: int, until_minu
         alert.save(update_fields=["renotified_count", "read_at"])
         _queue_email(alert, sequence=number, now=now)
         if (number + 1) * every_minutes < until_minutes:
-            schedule_clock(_renotify_key(alert.pk, number + 1), now + datetime.timedelta(minutes=every_minutes), RENOTIFY_TASK,
-                           {"alert_id": alert.pk, "number": number + 1, "every_minutes": every_minutes, "until_minutes": until_minutes})
+            schedule_clock(
+                _renotify_key(alert.pk, number + 1),
+                now + datetime.timedelta(minutes=every_minutes),
+                RENOTIFY_TASK,
+                {
+                    "alert_id": alert.pk,
+                    "number": number + 1,
+                    "every_minutes": every_minutes,
+                    "until_minutes": until_minutes,
+                },
+            )
 
 
 def alert_escalate(*, alert_id: int, after_minutes: int, now: datetime.datetime) -> list[Alert]:
     """An urgent alert unacknowledged after the council's time goes up the line (recipients.py), as an
     urgent alert of its own — which escalates in turn if nobody acknowledges it."""
     with transaction.atomic():
-        alert = Alert.objects.select_for_update(of=("self",)).select_related("recipient__agency").filter(pk=alert_id).first()
+        alert = (
+            Alert.objects.select_for_update(of=("self",))
+            .select_related("recipient__agency")
+            .filter(pk=alert_id)
+            .first()
+        )
         if alert is None or alert.acknowledged_at or alert.escalated_at:
             return []
         up_the_line = escalation_recipients(alert.recipient)
@@ -161,10 +198,20 @@ def alert_escalate(*, alert_id: int, after_minutes: int, now: datetime.datetime)
             # A manager already holding an open escalation about the same record is not told again.
             # Their rows are locked first (in one order), so two alerts escalating at once — two team
             # managers' on two workers — cannot both find none and both tell them.
-            list(User.objects.select_for_update().filter(pk__in=[m.pk for m in managers]).order_by("pk").values_list("pk", flat=True))
+            list(
+                User.objects.select_for_update()
+                .filter(pk__in=[m.pk for m in managers])
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
             already = set(
-                Alert.objects.filter(kind="escalation", related_type=alert.related_type, related_id=alert.related_id,
-                                     acknowledged_at__isnull=True, recipient__in=managers).values_list("recipient_id", flat=True)
+                Alert.objects.filter(
+                    kind="escalation",
+                    related_type=alert.related_type,
+                    related_id=alert.related_id,
+                    acknowledged_at__isnull=True,
+                    recipient__in=managers,
+                ).values_list("recipient_id", flat=True)
             )
             managers = [m for m in managers if m.pk not in already]
         alert.escalated_at = now  # the clock's time, as the escalation alert's created_at
@@ -212,6 +259,13 @@ def alert_acknowledge(*, user, alert_id: int | str, why: str) -> Alert:
         cancel_clock(_renotify_key(alert.pk, alert.renotified_count + 1))
         cancel_clock(_escalate_key(alert.pk))
         if alert.child_id is not None:
-            audit_record(user=user, action=Action.UPDATE, object_type="alert", object_id=alert.pk, child_id=alert.child_id,
-                         why=why, detail={"acknowledged": True, "kind": alert.kind})
+            audit_record(
+                user=user,
+                action=Action.UPDATE,
+                object_type="alert",
+                object_id=alert.pk,
+                child_id=alert.child_id,
+                why=why,
+                detail={"acknowledged": True, "kind": alert.kind},
+            )
         return alert

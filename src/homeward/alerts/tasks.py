@@ -14,8 +14,13 @@ def email_send(*, delivery_id: int) -> None:
 
 @task
 def renotify(*, alert_id: int, number: int, every_minutes: int, until_minutes: int, due_at: str) -> None:
-    services.alert_renotify(alert_id=alert_id, number=number, every_minutes=every_minutes, until_minutes=until_minutes,
-                            now=datetime.datetime.fromisoformat(due_at))
+    services.alert_renotify(
+        alert_id=alert_id,
+        number=number,
+        every_minutes=every_minutes,
+        until_minutes=until_minutes,
+        now=datetime.datetime.fromisoformat(due_at),
+    )
 
 
 @task

@@ -37,11 +37,17 @@ def inbox_page(request: HttpRequest) -> HttpResponse:
     named = alert_children(user=request.user, alerts=page.object_list, why=request.resolver_match.view_name)
     for alert in page.object_list:
         alert.child_name = named.get(alert.child_id, "")
-    return render(request, "alerts/inbox.html", {
-        "page": page, "urgent": Urgency.URGENT, "pagination": pagination(page, request.GET),
-        # The list refreshes itself (episodes.js, as the board does) only while someone uses the page.
-        "idle_seconds": settings.SESSION_IDLE_SECONDS,
-    })
+    return render(
+        request,
+        "alerts/inbox.html",
+        {
+            "page": page,
+            "urgent": Urgency.URGENT,
+            "pagination": pagination(page, request.GET),
+            # The list refreshes itself (episodes.js, as the board does) only while someone uses the page.
+            "idle_seconds": settings.SESSION_IDLE_SECONDS,
+        },
+    )
 
 
 @verified_login_required
@@ -79,11 +85,15 @@ def episode_reported(request: HttpRequest, episode_id: int) -> HttpResponse:
         raise Http404("Not found.")
     told = told_of_report(episode=episode)
     force = episode.location_police_force
-    return render(request, "alerts/reported.html", {
-        "episode": episode,
-        "child": episode.child,
-        "told": told,
-        "force": force,
-        "force_told": force is not None and any(alert.agency_id == force.pk for alert in told),
-        "call_police": user.agency.kind != AgencyKind.POLICE and not episode.police_references.all(),
-    })
+    return render(
+        request,
+        "alerts/reported.html",
+        {
+            "episode": episode,
+            "child": episode.child,
+            "told": told,
+            "force": force,
+            "force_told": force is not None and any(alert.agency_id == force.pk for alert in told),
+            "call_police": user.agency.kind != AgencyKind.POLICE and not episode.police_references.all(),
+        },
+    )

@@ -119,7 +119,9 @@ def database_backup(*, out: Path) -> BackupSummary:
             report = audit_check()
             migrations = migration_state()
             command, env = _pg_command("pg_dump", settings)
-            _run([*command, "--format=custom", f"--snapshot={snapshot}", "--file", str(out), str(settings["NAME"])], env)
+            _run(
+                [*command, "--format=custom", f"--snapshot={snapshot}", "--file", str(out), str(settings["NAME"])], env
+            )
     # A broken chain is still backed up (the backup is evidence); the command then fails loudly.
     sidecar = {
         "vendor": vendor,
@@ -158,8 +160,20 @@ def database_restore(*, path: Path) -> RestoreSummary:
     else:
         command, env = _pg_command("pg_restore", settings)
         # One transaction: a restore that fails part-way leaves the database as it was.
-        _run([*command, "--clean", "--if-exists", "--no-owner", "--single-transaction", "--exit-on-error",
-              "--dbname", str(settings["NAME"]), str(path)], env)
+        _run(
+            [
+                *command,
+                "--clean",
+                "--if-exists",
+                "--no-owner",
+                "--single-transaction",
+                "--exit-on-error",
+                "--dbname",
+                str(settings["NAME"]),
+                str(path),
+            ],
+            env,
+        )
     report = audit_check(expect_head=sidecar["audit_head"], expect_count=sidecar["audit_count"])
     problems = [problem.reason for problem in report.problems]
     if report.head != sidecar["audit_head"] or report.count != sidecar["audit_count"]:

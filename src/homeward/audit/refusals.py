@@ -25,8 +25,14 @@ class Refusal:
     why: str
 
     def record(self) -> None:
-        audit_record(user=self.user, action=Action.DENIED, object_type=self.object_type, object_id=self.object_id[:40],
-                     child_id=self.child_id, why=self.why)
+        audit_record(
+            user=self.user,
+            action=Action.DENIED,
+            object_type=self.object_type,
+            object_id=self.object_id[:40],
+            child_id=self.child_id,
+            why=self.why,
+        )
 
 
 def refuse(*, user, object_type: str, object_id: object, child_id: int | None, why: str) -> None:

@@ -51,7 +51,12 @@ def retention_due(*, on: datetime.date) -> QuerySet[Child]:
 
 def _files(queryset: QuerySet) -> list[tuple[object, str]]:
     fields = [f for f in queryset.model._meta.concrete_fields if isinstance(f, models.FileField)]
-    return [(f.storage, name) for f in fields for name in queryset.exclude(**{f.name: ""}).values_list(f.name, flat=True) if name]
+    return [
+        (f.storage, name)
+        for f in fields
+        for name in queryset.exclude(**{f.name: ""}).values_list(f.name, flat=True)
+        if name
+    ]
 
 
 def _erase(queryset: QuerySet, counts: Counter, files: list) -> None:
@@ -60,11 +65,17 @@ def _erase(queryset: QuerySet, counts: Counter, files: list) -> None:
     model = queryset.model
     for relation in model._meta.related_objects:
         if relation.on_delete is models.PROTECT:
-            _erase(relation.related_model._base_manager.filter(**{f"{relation.field.name}__in": queryset}), counts, files)
-    collected = [queryset, *(
-        relation.related_model._base_manager.filter(**{f"{relation.field.name}__in": queryset})
-        for relation in model._meta.related_objects if relation.on_delete is models.CASCADE
-    )]
+            _erase(
+                relation.related_model._base_manager.filter(**{f"{relation.field.name}__in": queryset}), counts, files
+            )
+    collected = [
+        queryset,
+        *(
+            relation.related_model._base_manager.filter(**{f"{relation.field.name}__in": queryset})
+            for relation in model._meta.related_objects
+            if relation.on_delete is models.CASCADE
+        ),
+    ]
     for rows in collected:
         files.extend(_files(rows))
     _, deleted = queryset.delete()
@@ -83,14 +94,22 @@ def child_erase(*, child_id: int, on: datetime.date) -> dict[str, int]:
     child = Child.objects.filter(pk=child_id)
     # The police reports identified as this child name the child too; they go with the record.
     from_police = [
-        relation for relation in Child._meta.related_objects
+        relation
+        for relation in Child._meta.related_objects
         if relation.on_delete is models.SET_NULL and relation.related_model._meta.label == "returns.PoliceReport"
     ]
     for relation in from_police:
         _erase(relation.related_model._base_manager.filter(**{f"{relation.field.name}__in": child}), counts, files)
     _erase(child, counts, files)
-    audit_record(user=None, action=Action.DELETE, object_type="child", object_id=child_id, child_id=child_id, why=WHY,
-                 detail={"rows": dict(sorted(counts.items())), "on": on.isoformat()})
+    audit_record(
+        user=None,
+        action=Action.DELETE,
+        object_type="child",
+        object_id=child_id,
+        child_id=child_id,
+        why=WHY,
+        detail={"rows": dict(sorted(counts.items())), "on": on.isoformat()},
+    )
     # The files go once the rows are gone for good.
     transaction.on_commit(lambda: [storage.delete(name) for storage, name in files])
     return dict(counts)

@@ -65,8 +65,15 @@ def audit_record(
         _lock_chain()
         prev_hash, last_seq = _last()
         event = _event(
-            user, action=action, object_type=object_type, why=why, object_id=object_id,
-            child_id=child_id, detail=detail, prev_hash=prev_hash, seq=last_seq + 1,
+            user,
+            action=action,
+            object_type=object_type,
+            why=why,
+            object_id=object_id,
+            child_id=child_id,
+            detail=detail,
+            prev_hash=prev_hash,
+            seq=last_seq + 1,
         )
         event.save(force_insert=True)
         return event
@@ -89,8 +96,15 @@ def audit_record_many(
         for object_id, child_id in items:
             seq += 1
             event = _event(
-                user, action=action, object_type=object_type, why=why, object_id=object_id,
-                child_id=child_id, detail=detail, prev_hash=previous, seq=seq,
+                user,
+                action=action,
+                object_type=object_type,
+                why=why,
+                object_id=object_id,
+                child_id=child_id,
+                detail=detail,
+                prev_hash=previous,
+                seq=seq,
             )
             previous = event.hash
             events.append(event)
@@ -139,12 +153,21 @@ def audit_check(
             head_seq = event.seq
         previous, previous_seq = event.hash, event.seq
     if expect_count is not None and count < expect_count:
-        problems.append(ChainProblem(None, f"has {count} entries, fewer than the {expect_count} recorded: entries were removed"))
+        problems.append(
+            ChainProblem(None, f"has {count} entries, fewer than the {expect_count} recorded: entries were removed")
+        )
     if expect_head is not None and expect_head != GENESIS:
         if head_seq is None:
-            problems.append(ChainProblem(None, f"no longer holds the recorded head {expect_head}: it, or entries up to it, were removed or changed"))
+            problems.append(
+                ChainProblem(
+                    None,
+                    f"no longer holds the recorded head {expect_head}: it, or entries up to it, were removed or changed",
+                )
+            )
         elif expect_count is not None and head_seq != expect_count:
-            problems.append(ChainProblem(None, f"holds the recorded head as entry {head_seq}, not entry {expect_count} as recorded"))
+            problems.append(
+                ChainProblem(None, f"holds the recorded head as entry {head_seq}, not entry {expect_count} as recorded")
+            )
     return ChainReport(problems=problems, head=previous, count=count)
 
 
@@ -180,10 +203,16 @@ def audit_anchor() -> dict:
     anchor vouches for the chain up to its head, so a broken one is never anchored."""
     report = audit_check()
     if report.problems:
-        raise AnchorError(f"the audit chain is broken ({len(report.problems)} problem(s): see `homeward audit verify`); not anchoring it")
+        raise AnchorError(
+            f"the audit chain is broken ({len(report.problems)} problem(s): see `homeward audit verify`); not anchoring it"
+        )
     at = timezone.now().isoformat()
-    return {"head": report.head, "count": report.count, "at": at,
-            "signature": anchor_signature(head=report.head, count=report.count, at=at)}
+    return {
+        "head": report.head,
+        "count": report.count,
+        "at": at,
+        "signature": anchor_signature(head=report.head, count=report.count, at=at),
+    }
 
 
 def anchor_load(text: str) -> dict:
@@ -195,7 +224,9 @@ def anchor_load(text: str) -> dict:
     if not isinstance(anchor, dict) or set(anchor) != {"head", "count", "at", "signature"}:
         raise AnchorError("expected an object with exactly head, count, at and signature")
     head, count, at, signature = anchor["head"], anchor["count"], anchor["at"], anchor["signature"]
-    if not (isinstance(head, str) and _HEX64.fullmatch(head) and isinstance(signature, str) and _HEX64.fullmatch(signature)):
+    if not (
+        isinstance(head, str) and _HEX64.fullmatch(head) and isinstance(signature, str) and _HEX64.fullmatch(signature)
+    ):
         raise AnchorError("head and signature must be 64 lower-case hexadecimal characters")
     if isinstance(count, bool) or not isinstance(count, int) or count < 0 or not isinstance(at, str):
         raise AnchorError("count must be a whole number and at a time")

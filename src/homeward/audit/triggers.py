@@ -49,7 +49,11 @@ def _sqlite_install(cursor) -> list[str]:
     present = {row[1] for row in cursor.fetchall()}
     collides = " OR ".join(f"{column} = NEW.{column}" for column in SQLITE_UNIQUE_COLUMNS if column in present)
     # Dropped first, so the trigger always names the columns the table has now.
-    return [*SQLITE_INSTALL, "DROP TRIGGER IF EXISTS audit_event_no_replace;", SQLITE_NO_REPLACE.format(collides=collides)]
+    return [
+        *SQLITE_INSTALL,
+        "DROP TRIGGER IF EXISTS audit_event_no_replace;",
+        SQLITE_NO_REPLACE.format(collides=collides),
+    ]
 
 
 def install(connection) -> None:

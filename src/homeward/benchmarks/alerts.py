@@ -70,8 +70,14 @@ class Cohort:
 
 def _person(tag: str, agency: Agency, role: str) -> User:
     username = f"bench-{tag}-{agency.code}-{role}".lower()
-    user = User(username=username, email=f"{username}@example.org", agency=agency, role=role, first_name="Bench",
-                last_name=Role(role).label.lower())
+    user = User(
+        username=username,
+        email=f"{username}@example.org",
+        agency=agency,
+        role=role,
+        first_name="Bench",
+        last_name=Role(role).label.lower(),
+    )
     user.set_unusable_password()
     user.save()
     return user
@@ -102,18 +108,33 @@ def _cohort(*, children: int, councils: int, seed: int) -> Cohort:
     made = []
     for n in range(children):
         council = bench_councils[n % len(bench_councils)]
-        host = rng.choice([c for c in bench_councils if c != council]) if rng.random() < OUT_OF_AREA and len(bench_councils) > 1 else council
+        host = (
+            rng.choice([c for c in bench_councils if c != council])
+            if rng.random() < OUT_OF_AREA and len(bench_councils) > 1
+            else council
+        )
         worker, sex = staff[(council.pk, Role.SOCIAL_WORKER)], rng.choice("12")
         age = rng.randint(14, 17)  # most episodes start at 14 or over (domain.md)
         child = child_create(
-            user=worker, why=WHY, first_name=rng.choice(pool.male if sex == "1" else pool.female), last_name=rng.choice(pool.surnames),
-            date_of_birth=today.replace(year=today.year - age, day=1) - datetime.timedelta(days=rng.randint(40, 300)), sex=sex,
+            user=worker,
+            why=WHY,
+            first_name=rng.choice(pool.male if sex == "1" else pool.female),
+            last_name=rng.choice(pool.surnames),
+            date_of_birth=today.replace(year=today.year - age, day=1) - datetime.timedelta(days=rng.randint(40, 300)),
+            sex=sex,
             la_child_id=f"B{tag}{n:05d}",
         )
         child_allocate(user=worker, why=WHY, child=child, social_worker=worker, iro=staff[(council.pk, Role.IRO)])
-        placement_create(user=worker, why=WHY, child=child, start_date=today - datetime.timedelta(days=rng.randint(30, 400)),
-                         placement_type=rng.choice(["K2", "U4"]), provider_type=rng.choice(["PR4", "PR1"]),
-                         placement_postcode=rng.choice(postcodes_of[host.pk]), home_postcode=rng.choice(postcodes_of[council.pk]))
+        placement_create(
+            user=worker,
+            why=WHY,
+            child=child,
+            start_date=today - datetime.timedelta(days=rng.randint(30, 400)),
+            placement_type=rng.choice(["K2", "U4"]),
+            provider_type=rng.choice(["PR4", "PR1"]),
+            placement_postcode=rng.choice(postcodes_of[host.pk]),
+            home_postcode=rng.choice(postcodes_of[council.pk]),
+        )
         made.append(child)
     return Cohort(tag=tag, councils=bench_councils, people=list(staff.values()), staff=staff, children=made)
 
@@ -121,12 +142,20 @@ def _cohort(*, children: int, councils: int, seed: int) -> Cohort:
 def _open(cohort: Cohort, child: Child) -> Episode:
     # Reported by the council's missing coordinator, a few minutes after the child was last seen.
     reporter = cohort.staff[(child.responsible_authority_id, Role.MISSING_COORDINATOR)]
-    episode, _ = episode_open(user=reporter, why=WHY, child=child.pk, kind="missing",
-                              started_at=timezone.now() - datetime.timedelta(minutes=5), last_seen_location="Town centre")
+    episode, _ = episode_open(
+        user=reporter,
+        why=WHY,
+        child=child.pk,
+        kind="missing",
+        started_at=timezone.now() - datetime.timedelta(minutes=5),
+        last_seen_location="Town centre",
+    )
     return episode
 
 
-def _open_at_rate(cohort: Cohort, children: list[Child], *, start: float, interval: float) -> tuple[list[tuple[float, float]], list[int]]:
+def _open_at_rate(
+    cohort: Cohort, children: list[Child], *, start: float, interval: float
+) -> tuple[list[tuple[float, float]], list[int]]:
     """Open one episode per child, the n-th at start + n × interval, from OPENERS threads (each with
     its own database connection): reports arrive side by side from many agencies, so one slow
     opening does not hold up the next. Returns (called, committed) per opening, and the episodes."""
@@ -145,7 +174,9 @@ def _open_at_rate(cohort: Cohort, children: list[Child], *, start: float, interv
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=opener, args=(k,), name=f"opener-{k}") for k in range(min(OPENERS, len(children)))]
+    threads = [
+        threading.Thread(target=opener, args=(k,), name=f"opener-{k}") for k in range(min(OPENERS, len(children)))
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -159,11 +190,17 @@ def _remove(cohort: Cohort) -> None:
     people = [p.pk for p in cohort.people]
     children = [c.pk for c in cohort.children]
     with transaction.atomic():
-        alerts = list(Alert.objects.filter(Q(recipient__in=people) | Q(child_id__in=children)).values_list("pk", flat=True))
+        alerts = list(
+            Alert.objects.filter(Q(recipient__in=people) | Q(child_id__in=children)).values_list("pk", flat=True)
+        )
         deliveries = list(Delivery.objects.filter(alert__in=alerts).values_list("pk", flat=True))
         episodes = list(Episode.objects.filter(child__in=children).values_list("pk", flat=True))
-        Task.objects.filter(Q(args__delivery_id__in=deliveries) | Q(args__alert_id__in=alerts) | Q(args__episode_id__in=episodes)
-                            | Q(args__child_id__in=children)).delete()
+        Task.objects.filter(
+            Q(args__delivery_id__in=deliveries)
+            | Q(args__alert_id__in=alerts)
+            | Q(args__episode_id__in=episodes)
+            | Q(args__child_id__in=children)
+        ).delete()
         Alert.objects.filter(pk__in=alerts).delete()
         from homeward.safeguarding.models import RiskFlag, StrategyMeeting
 
@@ -173,15 +210,21 @@ def _remove(cohort: Cohort) -> None:
         Placement.objects.filter(child__in=children).delete()
         Child.objects.filter(pk__in=children).delete()
         User.objects.filter(pk__in=people).delete()
-        audit_record_many(user=None, action=Action.DELETE, object_type="child", why=f"{WHY}: removed its synthetic children",
-                          items=[(pk, pk) for pk in children])
+        audit_record_many(
+            user=None,
+            action=Action.DELETE,
+            object_type="child",
+            why=f"{WHY}: removed its synthetic children",
+            items=[(pk, pk) for pk in children],
+        )
 
 
 def _deliveries_for(episode_ids: list[int]) -> dict[int, int]:
     """alert id -> episode id, for the first emails of the openings' alerts."""
     return dict(
-        Delivery.objects.filter(sequence=0, alert__related_type="episodes.episode", alert__related_id__in=episode_ids)
-        .values_list("alert_id", "alert__related_id")
+        Delivery.objects.filter(
+            sequence=0, alert__related_type="episodes.episode", alert__related_id__in=episode_ids
+        ).values_list("alert_id", "alert__related_id")
     )
 
 
@@ -194,19 +237,24 @@ def _wait_until_sent(people: list[User], mailbox, worker, timeout: float) -> Non
         time.sleep(0.1)
 
 
-def run_alerts_bench(*, episodes_per_minute: int, minutes: float, councils: int = 12, seed: int = 1, smtp_port: int = 0,
-                     out=None) -> dict:
+def run_alerts_bench(
+    *, episodes_per_minute: int, minutes: float, councils: int = 12, seed: int = 1, smtp_port: int = 0, out=None
+) -> dict:
     out = out or sys.stdout
     where = preamble(say_to(out))
     openings = max(1, round(episodes_per_minute * minutes))
     interval = 60.0 / episodes_per_minute
     started = time.perf_counter()
     cohort = _cohort(children=openings + 1, councils=councils, seed=seed)
-    out.write(f"alerts bench: {openings + 1} synthetic children in {len(cohort.councils)} councils, "
-              f"set up in {time.perf_counter() - started:.1f} s\n")
+    out.write(
+        f"alerts bench: {openings + 1} synthetic children in {len(cohort.councils)} councils, "
+        f"set up in {time.perf_counter() - started:.1f} s\n"
+    )
     try:
         with smtp_sink(port=smtp_port) as mailbox:
-            worker = start_worker_process(env={"HOMEWARD_SMTP_HOST": "127.0.0.1", "HOMEWARD_SMTP_PORT": str(mailbox.port)})
+            worker = start_worker_process(
+                env={"HOMEWARD_SMTP_HOST": "127.0.0.1", "HOMEWARD_SMTP_PORT": str(mailbox.port)}
+            )
             try:
                 # Not measured: the placements' notices to host councils, then one opening; once they
                 # are delivered the worker process is up and has its connections.
@@ -221,7 +269,9 @@ def run_alerts_bench(*, episodes_per_minute: int, minutes: float, councils: int 
                     expected[index[episode_id]] += 1
                 deadline = time.monotonic() + 60 + 5 * minutes * 60
                 while True:
-                    arrived_ids = {int(m.group(1)) for msg in list(mailbox.messages) if (m := _ALERT_ID.search(msg.message_id))}
+                    arrived_ids = {
+                        int(m.group(1)) for msg in list(mailbox.messages) if (m := _ALERT_ID.search(msg.message_id))
+                    }
                     if set(opening_of_alert) <= arrived_ids or time.monotonic() > deadline or worker.poll() is not None:
                         break
                     time.sleep(0.1)

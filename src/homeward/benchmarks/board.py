@@ -48,12 +48,15 @@ def _open_episodes_by_agency() -> tuple[dict[int, int], dict[int, int]]:
     children's, and those of children placed in its area; a force's where it leads the search or
     covers the child's placement. Counted in Python: open episodes are a few thousand at most."""
     episodes = list(
-        Episode.objects.filter(returned_at__isnull=True)
-        .values_list("pk", "child_id", "child__responsible_authority_id", "location_police_force_id")
+        Episode.objects.filter(returned_at__isnull=True).values_list(
+            "pk", "child_id", "child__responsible_authority_id", "location_police_force_id"
+        )
     )
     placements: dict[int, list[tuple[int | None, int | None]]] = {}
-    for child_id, host, force in Placement.objects.current().filter(child_id__in={e[1] for e in episodes}).values_list(
-        "child_id", "host_authority_id", "police_force_id"
+    for child_id, host, force in (
+        Placement.objects.current()
+        .filter(child_id__in={e[1] for e in episodes})
+        .values_list("child_id", "host_authority_id", "police_force_id")
     ):
         placements.setdefault(child_id, []).append((host, force))
     councils: dict[int, set[int]] = {}
@@ -81,17 +84,26 @@ def _busiest(counts: dict[int, int], fallback: Callable[[], int]) -> tuple[Agenc
 
 def _largest_council(counts: dict[int, int]) -> tuple[Agency, int]:
     """The council with the most open episodes on its board (none open: the one with most children)."""
+
     def most_children() -> int:
-        return Child.objects.values("responsible_authority").annotate(n=Count("id")).order_by("-n", "responsible_authority")[0]["responsible_authority"]
+        return (
+            Child.objects.values("responsible_authority")
+            .annotate(n=Count("id"))
+            .order_by("-n", "responsible_authority")[0]["responsible_authority"]
+        )
 
     return _busiest(counts, most_children)
 
 
 def _largest_force(counts: dict[int, int]) -> tuple[Agency, int]:
     """The police force with the most open episodes on its board (none open: the one covering most placements)."""
+
     def most_placements() -> int:
         return (
-            Placement.objects.current().exclude(police_force=None).values("police_force").annotate(n=Count("id"))
+            Placement.objects.current()
+            .exclude(police_force=None)
+            .values("police_force")
+            .annotate(n=Count("id"))
             .order_by("-n", "police_force")[0]["police_force"]
         )
 
@@ -127,20 +139,36 @@ def run_board_bench(
 
     def record(name: str, label: str, stats: dict, **extra) -> None:
         measured[name] = {**stats, **extra}
-        say(label, f"p50 {stats['p50_ms']} ms", f"p95 {stats['p95_ms']} ms", f"max {stats['max_ms']} ms",
-            *(f"{k} {v}" for k, v in extra.items()))
+        say(
+            label,
+            f"p50 {stats['p50_ms']} ms",
+            f"p95 {stats['p95_ms']} ms",
+            f"max {stats['max_ms']} ms",
+            *(f"{k} {v}" for k, v in extra.items()),
+        )
 
     for name, agency, user, expected in (
-        ("board_council", council, council_user, council_open), ("board_police", force, police_user, force_open),
+        ("board_council", council, council_user, council_open),
+        ("board_police", force, police_user, force_open),
     ):
         stats, board = _time(lambda user=user: selectors.board(user=user, why=WHY), repeats)
-        record(name, f"board: {agency.name} ({expected} open episodes it can see)", stats, agency=agency.code,
-               rows=len(board.rows))
+        record(
+            name,
+            f"board: {agency.name} ({expected} open episodes it can see)",
+            stats,
+            agency=agency.code,
+            rows=len(board.rows),
+        )
         if not board.rows:
             say("WARNING", f"the board for {agency.name} has 0 rows: this times an empty board")
     stats, timeline = _time(lambda: selectors.child_timeline(user=child_user, child_id=child.pk, why=WHY), repeats)
-    record("timeline", f"timeline: child {child.pk} ({busiest['n']} episodes)", stats, episodes=len(timeline.episodes),
-           entries=len(timeline.entries))
+    record(
+        "timeline",
+        f"timeline: child {child.pk} ({busiest['n']} episodes)",
+        stats,
+        episodes=len(timeline.episodes),
+        entries=len(timeline.entries),
+    )
 
     try:
         board_url = reverse("episodes:board")
@@ -164,6 +192,11 @@ def run_board_bench(
     # percentile. The timeline is one page of the child's history (selectors.TIMELINE_EPISODES_PER_PAGE).
     worst = max(m["p95_ms"] for name, m in measured.items() if name in TARGETED)
     figures["worst_p95_ms"] = worst
-    say("worst p95", f"{worst} ms", "target under 200 ms", "met" if worst < 200 else "NOT MET",
-        "(board and timeline: selectors and pages)")
+    say(
+        "worst p95",
+        f"{worst} ms",
+        "target under 200 ms",
+        "met" if worst < 200 else "NOT MET",
+        "(board and timeline: selectors and pages)",
+    )
     return figures

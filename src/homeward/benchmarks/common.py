@@ -47,8 +47,10 @@ def machine() -> str:
 
 def settings_in_force() -> str:
     # DEBUG keeps every query in memory and demo mode adds the demo's accounts: either skews a timing.
-    return (f"{os.environ.get('DJANGO_SETTINGS_MODULE', 'homeward.settings')}, DEBUG {'on' if settings.DEBUG else 'off'}, "
-            f"demo mode {'on' if settings.DEMO_MODE else 'off'}")
+    return (
+        f"{os.environ.get('DJANGO_SETTINGS_MODULE', 'homeward.settings')}, DEBUG {'on' if settings.DEBUG else 'off'}, "
+        f"demo mode {'on' if settings.DEMO_MODE else 'off'}"
+    )
 
 
 def preamble(say: Say, *, uses_database: bool = True) -> dict[str, str]:

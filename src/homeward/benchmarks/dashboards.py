@@ -41,7 +41,9 @@ def _most(queryset, field: str) -> Agency:
     return Agency.objects.get(pk=top[field])
 
 
-def run_dashboards_bench(*, children: int = 85_000, years: int = 3, seed: int = 1, repeats: int = 50, stdout=sys.stdout) -> dict:
+def run_dashboards_bench(
+    *, children: int = 85_000, years: int = 3, seed: int = 1, repeats: int = 50, stdout=sys.stdout
+) -> dict:
     if repeats < 1:
         raise ValueError("repeats: at least 1")
 
@@ -55,20 +57,43 @@ def run_dashboards_bench(*, children: int = 85_000, years: int = 3, seed: int = 
     year = latest_year_ending(timezone.localdate())
     figures["children"] = Child.objects.count()
     figures["episodes_in_year"] = Episode.objects.filter(started_at__year__in=(year.year - 1, year.year)).count()
-    say("children", figures["children"], f"episodes begun in {year.year - 1} and {year.year}: {figures['episodes_in_year']}")
+    say(
+        "children",
+        figures["children"],
+        f"episodes begun in {year.year - 1} and {year.year}: {figures['episodes_in_year']}",
+    )
 
     council = _most(Child.objects.all(), "responsible_authority")
-    host = _most(Placement.objects.exclude(host_authority=F("child__responsible_authority")).exclude(host_authority=None),
-                 "host_authority")
+    host = _most(
+        Placement.objects.exclude(host_authority=F("child__responsible_authority")).exclude(host_authority=None),
+        "host_authority",
+    )
     force = _most(Placement.objects.exclude(police_force=None), "police_force")
-    national, _ = Agency.objects.get_or_create(code="DFE", defaults={"kind": AgencyKind.NATIONAL, "name": "Department for Education"})
+    national, _ = Agency.objects.get_or_create(
+        code="DFE", defaults={"kind": AgencyKind.NATIONAL, "name": "Department for Education"}
+    )
     period = f"?period={year.year}"
     pages = [
-        ("council", bench_user(council, Role.MISSING_COORDINATOR), f"/reports/dashboard/{period}&kind=council", council.name),
+        (
+            "council",
+            bench_user(council, Role.MISSING_COORDINATOR),
+            f"/reports/dashboard/{period}&kind=council",
+            council.name,
+        ),
         ("host", bench_user(host, Role.MISSING_COORDINATOR), f"/reports/dashboard/{period}&kind=host", host.name),
         ("police", bench_user(force, Role.POLICE_COORDINATOR), f"/reports/dashboard/{period}&kind=police", force.name),
-        ("partnership", bench_user(council, Role.MISSING_COORDINATOR), f"/reports/dashboard/{period}&kind=partnership", council.name),
-        ("national", bench_user(national, Role.NATIONAL_ANALYST), f"/reports/dashboard/{period}&kind=national", "England"),
+        (
+            "partnership",
+            bench_user(council, Role.MISSING_COORDINATOR),
+            f"/reports/dashboard/{period}&kind=partnership",
+            council.name,
+        ),
+        (
+            "national",
+            bench_user(national, Role.NATIONAL_ANALYST),
+            f"/reports/dashboard/{period}&kind=national",
+            "England",
+        ),
     ]
     say("period", f"1 April {year.year - 1} to 31 March {year.year} (the latest finished collection year)")
 
@@ -95,13 +120,29 @@ def run_dashboards_bench(*, children: int = 85_000, years: int = 3, seed: int = 
     for kind, _, _, whose in pages:
         figures[kind] = percentiles(timings[kind])
         met &= figures[kind]["p95_ms"] < TARGET_P95_MS
-        say(f"dashboard {kind}", whose, f"p50 {figures[kind]['p50_ms']} ms", f"p95 {figures[kind]['p95_ms']} ms",
-            f"max {figures[kind]['max_ms']} ms", f"n {len(timings[kind])}")
-    say(f"healthz GET {HEALTH_URL}", f"p50 {figures['healthz']['p50_ms']} ms", f"p95 {figures['healthz']['p95_ms']} ms",
-        f"max {figures['healthz']['max_ms']} ms", f"n {len(health)}")
+        say(
+            f"dashboard {kind}",
+            whose,
+            f"p50 {figures[kind]['p50_ms']} ms",
+            f"p95 {figures[kind]['p95_ms']} ms",
+            f"max {figures[kind]['max_ms']} ms",
+            f"n {len(timings[kind])}",
+        )
+    say(
+        f"healthz GET {HEALTH_URL}",
+        f"p50 {figures['healthz']['p50_ms']} ms",
+        f"p95 {figures['healthz']['p95_ms']} ms",
+        f"max {figures['healthz']['max_ms']} ms",
+        f"n {len(health)}",
+    )
     say("failures", len(failures), *failures[:3])
     figures["target_met"] = met
-    say("summary", ", ".join(f"{kind} p95 {figures[kind]['p95_ms']} ms" for kind, *_ in pages),
-        f"beside /healthz p95 {figures['healthz']['p95_ms']} ms", f"target under {TARGET_P95_MS} ms", "met" if met else "NOT MET",
-        f"{figures['children']} children, {figures['database']}, {figures['machine']}")
+    say(
+        "summary",
+        ", ".join(f"{kind} p95 {figures[kind]['p95_ms']} ms" for kind, *_ in pages),
+        f"beside /healthz p95 {figures['healthz']['p95_ms']} ms",
+        f"target under {TARGET_P95_MS} ms",
+        "met" if met else "NOT MET",
+        f"{figures['children']} children, {figures['database']}, {figures['machine']}",
+    )
     return figures

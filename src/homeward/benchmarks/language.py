@@ -57,11 +57,13 @@ def measure(corpus: list[Note], families=FAMILIES) -> Measure:
             if any(f.family.id == label.family and _overlap(f.start, f.end, label.start, label.end) for f in findings):
                 result.found[label.family] += 1
             elif len(result.misses) < 10:
-                result.misses.append(f"{label.family}: {note.text[label.start:label.end]!r} in {note.text!r}")
+                result.misses.append(f"{label.family}: {note.text[label.start : label.end]!r} in {note.text!r}")
         for finding in findings:
             result.findings[finding.family.id] += 1
-            if any(label.family == finding.family.id and _overlap(finding.start, finding.end, label.start, label.end)
-                   for label in note.labels):
+            if any(
+                label.family == finding.family.id and _overlap(finding.start, finding.end, label.start, label.end)
+                for label in note.labels
+            ):
                 result.right[finding.family.id] += 1
             elif len(result.wrong) < 10:
                 result.wrong.append(f"{finding.family.id}: {finding.phrase!r} in {note.text!r}")
@@ -87,7 +89,9 @@ def run_language_bench(*, seed: int, notes: int, stdout=None) -> Measure:
         f"{sum(result.labels.values())} labelled phrases, {sum(result.alarm_sentences.values())} false-alarm sentences; "
         f"matched in {elapsed * 1000 / max(len(corpus), 1):.2f} ms a note\n\n"
     )
-    out.write(f"{'family':<16} {'labelled':>8} {'found':>6} {'flagged':>8} {'right':>6} {'precision':>9} {'recall':>7}\n")
+    out.write(
+        f"{'family':<16} {'labelled':>8} {'found':>6} {'flagged':>8} {'right':>6} {'precision':>9} {'recall':>7}\n"
+    )
     for family in FAMILIES:
         out.write(
             f"{family.id:<16} {result.labels[family.id]:>8} {result.found[family.id]:>6} {result.findings[family.id]:>8} "

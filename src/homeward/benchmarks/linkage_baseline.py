@@ -54,7 +54,8 @@ def train(*, records: pa.Table, seed: int = 42) -> GenericModel:
     started = time.perf_counter()
     prepared = engine.prepare_records(con=con, records=records)
     present = {
-        c for c in ("first_name", "last_name", "dob", "sex", "pc")
+        c
+        for c in ("first_name", "last_name", "dob", "sex", "pc")
         if con.execute(f'SELECT count("{c}") FROM {prepared}').fetchall()[0][0]
     }
     db_api = DuckDBAPI(connection=con)
@@ -73,23 +74,17 @@ def train(*, records: pa.Table, seed: int = 42) -> GenericModel:
     settings = SettingsCreator(
         link_type="dedupe_only",
         comparisons=[c for name, c in comparisons.items() if name in present],
-        blocking_rules_to_generate_predictions=[
-            block_on(*rule) for rule in GENERIC_BLOCKING_RULES if usable(rule)
-        ],
+        blocking_rules_to_generate_predictions=[block_on(*rule) for rule in GENERIC_BLOCKING_RULES if usable(rule)],
         retain_matching_columns=False,
     )
     linker = Linker(db_api.register(prepared), settings, log_level=None)
     engine._quiet_splink()
     prior_rule = next(rule for rule in GENERIC_PRIOR_RULES if usable(rule))
-    linker.training.estimate_probability_two_random_records_match(
-        [block_on(*prior_rule)], recall=0.7
-    )
+    linker.training.estimate_probability_two_random_records_match([block_on(*prior_rule)], recall=0.7)
     linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=seed)
     for rule in GENERIC_EM_RULES:
         if usable(rule):
-            linker.training.estimate_parameters_using_expectation_maximisation(
-                block_on(*rule), max_pairs=5e5
-            )
+            linker.training.estimate_parameters_using_expectation_maximisation(block_on(*rule), max_pairs=5e5)
     return GenericModel(
         linker=linker,
         prepared=prepared,
@@ -98,9 +93,7 @@ def train(*, records: pa.Table, seed: int = 42) -> GenericModel:
 
 
 def predict(*, model: GenericModel, threshold: float = 0.5) -> pa.Table:
-    scored = model.linker.inference.predict(
-        threshold_match_probability=threshold, warning_mode="never"
-    )
+    scored = model.linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
     out = (
         scored.as_duckdbpyrelation()
         .query(

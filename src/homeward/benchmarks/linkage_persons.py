@@ -85,9 +85,7 @@ def run_person_linkage_bench(
     with tempfile.TemporaryDirectory(prefix="hw-bench-") as tmp:
         work = Path(tmp)
         started = time.perf_counter()
-        records, truth = generated or generate(
-            generator=generator, n_records=n_records, seed=seed
-        )
+        records, truth = generated or generate(generator=generator, n_records=n_records, seed=seed)
         generate_s = time.perf_counter() - started
         pq.write_table(records, work / "records.parquet")
         pq.write_table(truth, work / "truth.parquet")
@@ -140,8 +138,13 @@ def run_side_by_side(
     generated = generate(generator=generator, n_records=n_records, seed=seed)
     return tuple(  # type: ignore[return-value]
         run_person_linkage_bench(
-            n_records=n_records, seed=seed, threshold=threshold, model=model, quiet=True,
-            generator=generator, generated=generated,
+            n_records=n_records,
+            seed=seed,
+            threshold=threshold,
+            model=model,
+            quiet=True,
+            generator=generator,
+            generated=generated,
         )
         for model in ("homeward", "generic")
     )
@@ -167,9 +170,7 @@ def format_side_by_side(homeward: dict[str, Any], generic: dict[str, Any]) -> st
 
 
 def _calibration_lines(bands: list[dict[str, Any]]) -> list[str]:
-    lines = [
-        "    predicted    pairs  mean predicted  observed  (95% interval)  off by"
-    ]
+    lines = ["    predicted    pairs  mean predicted  observed  (95% interval)  off by"]
     for b in bands:
         lines.append(
             f"    {b['low']:.1f}-{b['low'] + 0.1:.1f}  {b['pairs']:>8,}  "
@@ -196,16 +197,10 @@ def format_report(result: dict[str, Any]) -> str:
         f"= {r['train_predict_seconds']:.1f} s wall ({r['cpu_seconds']:.1f} s CPU, "
         f"load average {r['load_average_before']:.1f} on {r['cpu_count']} cores)",
         f"  peak memory {r['peak_memory_mb']:,.0f} MB "
-        + (
-            "(linkage process and its Spark JVM, sampled resident memory)"
-            if spark
-            else "(linkage process, ru_maxrss)"
-        ),
+        + ("(linkage process and its Spark JVM, sampled resident memory)" if spark else "(linkage process, ru_maxrss)"),
     ]
     if spark:
-        lines.append(
-            f"  Spark session start {r['spark_start_seconds']:.1f} s (JVM, not in train)"
-        )
+        lines.append(f"  Spark session start {r['spark_start_seconds']:.1f} s (JVM, not in train)")
     if r.get("calibration"):
         lines.append("  calibration (every scored pair):")
         lines += _calibration_lines(r["calibration"])
@@ -215,13 +210,9 @@ def format_report(result: dict[str, Any]) -> str:
 def _metrics(pairs_path: Path, truth: Any, threshold: float) -> dict[str, Any]:
     con = duckdb.connect()
     con.register("truth", truth)
-    con.execute(
-        f"CREATE TABLE scored AS SELECT * FROM read_parquet('{pairs_path}')"
-    ).fetchall()
+    con.execute(f"CREATE TABLE scored AS SELECT * FROM read_parquet('{pairs_path}')").fetchall()
     calibration = _calibration(con)
-    con.execute(
-        f"CREATE TABLE pairs AS SELECT * FROM scored WHERE match_probability >= {threshold!r}"
-    ).fetchall()
+    con.execute(f"CREATE TABLE pairs AS SELECT * FROM scored WHERE match_probability >= {threshold!r}").fetchall()
     true_pairs = con.execute(
         "SELECT coalesce(sum(c * (c - 1) / 2), 0)::BIGINT, count(*) "
         "FROM (SELECT count(*) c FROM truth GROUP BY cluster_id)"
@@ -261,11 +252,16 @@ def _calibration(con: Any) -> list[dict[str, Any]]:
     out = []
     for band, n, predicted, matches in rows:
         low, high = _wilson(matches, n)
-        out.append({
-            "low": band / 10, "pairs": int(n), "predicted": round(float(predicted), 4),
-            "observed": round(matches / n, 4), "observed_low": round(low, 4),
-            "observed_high": round(high, 4),
-        })
+        out.append(
+            {
+                "low": band / 10,
+                "pairs": int(n),
+                "predicted": round(float(predicted), 4),
+                "observed": round(matches / n, 4),
+                "observed_low": round(low, 4),
+                "observed_high": round(high, 4),
+            }
+        )
     return out
 
 
@@ -318,8 +314,7 @@ def _cluster_metrics(con: Any) -> dict[str, float]:
         """
     ).fetchall()[0]
     actual = con.execute(
-        "SELECT coalesce(sum(c * (c - 1) / 2), 0) FROM "
-        "(SELECT count(*) c FROM truth GROUP BY cluster_id)"
+        "SELECT coalesce(sum(c * (c - 1) / 2), 0) FROM (SELECT count(*) c FROM truth GROUP BY cluster_id)"
     ).fetchall()[0][0]
     return _prf(correct=correct, predicted=predicted, actual=actual)
 
@@ -442,9 +437,7 @@ def _child(*, work: Path, model: str, seed: int, backend: str = "duckdb") -> Non
         "train_seconds": round(trained_at - started, 2),
         "predict_seconds": round(finished - trained_at, 2),
         "train_predict_seconds": round(finished - started, 2),
-        "cpu_seconds": round(
-            (cpu1.user + cpu1.system) - (cpu0.user + cpu0.system), 2
-        ),
+        "cpu_seconds": round((cpu1.user + cpu1.system) - (cpu0.user + cpu0.system), 2),
         # Linux reports ru_maxrss in kilobytes.
         "peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "train_breakdown": {k: round(v, 2) for k, v in getattr(trained, "timings", {}).items()},
@@ -477,7 +470,8 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--generator", choices=GENERATORS, default="persons")
     parser.add_argument(
-        "--side-by-side", action="store_true",
+        "--side-by-side",
+        action="store_true",
         help="run Homeward's and the generic model on the same records",
     )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
@@ -493,7 +487,9 @@ def main(argv: list[str] | None = None) -> None:
         return
     if args.side_by_side:
         both = run_side_by_side(
-            n_records=args.records, seed=args.seed, threshold=args.threshold,
+            n_records=args.records,
+            seed=args.seed,
+            threshold=args.threshold,
             generator=args.generator,
         )
         print(json.dumps(both, indent=2) if args.json else format_side_by_side(*both))

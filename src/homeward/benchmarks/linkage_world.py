@@ -58,10 +58,16 @@ def _council_episodes(files, child_ids) -> tuple[list[reconcile.EpisodeSpan], di
     for council in sorted(files.council_periods):
         for p in files.council_periods[council]:
             number = len(episodes) + 1
-            episodes.append(reconcile.EpisodeSpan(
-                id=number, child_id=child_ids[(council, p.child)], kind="away" if p.missing == "A" else "missing",
-                started_at=_midnight(p.mis_start), returned_at=_midnight(p.mis_end) if p.mis_end else None, date_only=True,
-            ))
+            episodes.append(
+                reconcile.EpisodeSpan(
+                    id=number,
+                    child_id=child_ids[(council, p.child)],
+                    kind="away" if p.missing == "A" else "missing",
+                    started_at=_midnight(p.mis_start),
+                    returned_at=_midnight(p.mis_end) if p.mis_end else None,
+                    date_only=True,
+                )
+            )
             for started_at in p.episodes:
                 period_of[(council, p.child, started_at)] = number
     return episodes, period_of
@@ -72,12 +78,18 @@ def _report_spans(report_rows, *, linked: dict[int, int], links) -> list[reconci
     for number, force, row in report_rows:
         history = json.loads(row["risk_history"]) if row["risk_history"] else []
         first_grade = history[0]["grade"] if history else row["risk_grade"]
-        spans.append(reconcile.ReportSpan(
-            id=number, child_id=linked.get(number), force_id=force, reference=row["reference"],
-            at=_iso(row["last_seen_at"]) or _iso(row["reported_at"]), risk_grade=first_grade,
-            at_is_reported=not row["last_seen_at"],
-            awaiting_review=links is not None and links[number].outcome == reports.REVIEW,
-        ))
+        spans.append(
+            reconcile.ReportSpan(
+                id=number,
+                child_id=linked.get(number),
+                force_id=force,
+                reference=row["reference"],
+                at=_iso(row["last_seen_at"]) or _iso(row["reported_at"]),
+                risk_grade=first_grade,
+                at_is_reported=not row["last_seen_at"],
+                awaiting_review=links is not None and links[number].outcome == reports.REVIEW,
+            )
+        )
     return spans
 
 
@@ -100,11 +112,18 @@ def run_world_linkage_bench(*, children: int, seed: int = 1, years: int = 1, out
     for number, c in enumerate(world.children, start=1):
         key = (c.responsible_authority, c.la_child_id)
         child_ids[key] = number
-        identities.append(reports.ChildIdentity(
-            id=number, first_name=c.first_name, last_name=c.last_name, date_of_birth=c.date_of_birth, sex=c.sex,
-            la_child_id=c.la_child_id, other_names=tuple(other_names.get(key, ())),
-            postcodes=tuple(pc for _, pc in sorted(postcodes.get(key, []), reverse=True)),
-        ))
+        identities.append(
+            reports.ChildIdentity(
+                id=number,
+                first_name=c.first_name,
+                last_name=c.last_name,
+                date_of_birth=c.date_of_birth,
+                sex=c.sex,
+                la_child_id=c.la_child_id,
+                other_names=tuple(other_names.get(key, ())),
+                postcodes=tuple(pc for _, pc in sorted(postcodes.get(key, []), reverse=True)),
+            )
+        )
     report_rows, truth_child, truth_episode = [], {}, {}
     forces = {code: number for number, code in enumerate(sorted(files.police_reports), start=1)}
     for force in sorted(files.police_reports):
@@ -116,9 +135,14 @@ def run_world_linkage_bench(*, children: int, seed: int = 1, years: int = 1, out
             truth_episode[number] = (r.responsible_authority, r.la_child_id, r.episode_started_at)
     report_identities = [
         reports.ReportIdentity(
-            id=number, first_name=row["first_name"], last_name=row["last_name"], other_names=row["other_names"],
-            date_of_birth=_date(row["date_of_birth"]), sex=row["sex"],
-            postcode=row["address_postcode"] or row["last_seen_postcode"], council_child_id=row["council_child_id"],
+            id=number,
+            first_name=row["first_name"],
+            last_name=row["last_name"],
+            other_names=row["other_names"],
+            date_of_birth=_date(row["date_of_birth"]),
+            sex=row["sex"],
+            postcode=row["address_postcode"] or row["last_seen_postcode"],
+            council_child_id=row["council_child_id"],
         )
         for number, _, row in report_rows
     ]
@@ -129,7 +153,8 @@ def run_world_linkage_bench(*, children: int, seed: int = 1, years: int = 1, out
     episodes, period_of = _council_episodes(files, child_ids)
     now = _midnight(world.as_at + datetime.timedelta(days=1))
     reports.review_weak_matches_in_time(
-        result.links, fits=reconcile.fits_in_time(episodes, _report_spans(report_rows, linked={}, links=None), now=now),
+        result.links,
+        fits=reconcile.fits_in_time(episodes, _report_spans(report_rows, linked={}, links=None), now=now),
     )
     link_s = time.perf_counter() - t0
     cpu1 = os.times()
@@ -138,7 +163,8 @@ def run_world_linkage_bench(*, children: int, seed: int = 1, years: int = 1, out
     correct = sum(1 for rid, child in linked.items() if truth_child[rid] == child)
     person = _prf(correct, len(linked), len(report_rows))
     in_review_right = sum(
-        1 for rid, link in result.links.items()
+        1
+        for rid, link in result.links.items()
         if link.outcome == reports.REVIEW and any(c.child_id == truth_child[rid] for c in link.candidates)
     )
 
@@ -158,19 +184,29 @@ def run_world_linkage_bench(*, children: int, seed: int = 1, years: int = 1, out
     for rid, link in result.links.items():
         if link.outcome == reports.REVIEW and any(c.child_id == truth_child[rid] for c in link.candidates):
             reviewed[rid] = truth_child[rid]
-    after = reconcile.reconcile(episodes=episodes, reports=_report_spans(report_rows, linked=reviewed, links=None), now=now)
+    after = reconcile.reconcile(
+        episodes=episodes, reports=_report_spans(report_rows, linked=reviewed, links=None), now=now
+    )
     measured_after = Counter(u.known for u in after.units)
     figures = {
-        "children": children, "seed": seed, "years": years,
-        "children_records": len(identities), "police_reports": len(report_rows),
+        "children": children,
+        "seed": seed,
+        "years": years,
+        "children_records": len(identities),
+        "police_reports": len(report_rows),
         "council_periods": len(episodes),
-        "person": person, "auto_linked": len(linked), "review": review, "review_with_right_child": in_review_right,
+        "person": person,
+        "auto_linked": len(linked),
+        "review": review,
+        "review_with_right_child": in_review_right,
         "episode": episode_prf,
         "one_count": {
             k: {"measured": measured[k], "after_review": measured_after[k], "truth": truth[k]}
             for k in (reconcile.BOTH, reconcile.POLICE_ONLY, reconcile.COUNCIL_ONLY)
         },
-        "generate_s": round(generate_s, 1), "link_s": round(link_s, 2), "reconcile_s": round(reconcile_s, 2),
+        "generate_s": round(generate_s, 1),
+        "link_s": round(link_s, 2),
+        "reconcile_s": round(reconcile_s, 2),
         "link_cpu_s": round((cpu1.user + cpu1.system) - (cpu0.user + cpu0.system), 1),
         "timings": {k: round(v, 2) for k, v in result.timings.items()},
         "peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
@@ -196,8 +232,10 @@ def format_world_report(f: dict[str, Any]) -> str:
     ]
     for kind, counts in f["one_count"].items():
         truth, measured, after = counts["truth"], counts["measured"], counts["after_review"]
-        lines.append(f"  one count {kind:<13} truth {truth:>8,}  measured {measured:>8,} ({_off(measured, truth)})  "
-                     f"after review {after:>8,} ({_off(after, truth)})")
+        lines.append(
+            f"  one count {kind:<13} truth {truth:>8,}  measured {measured:>8,} ({_off(measured, truth)})  "
+            f"after review {after:>8,} ({_off(after, truth)})"
+        )
     lines.append(
         f"  link {f['link_s']:.1f} s ({f['link_cpu_s']:.1f} s CPU; train {f['timings'].get('train_s', 0):.1f} s, "
         f"predict {f['timings'].get('predict_s', 0):.1f} s), reconcile {f['reconcile_s']:.2f} s, "

@@ -121,7 +121,9 @@ class _ChainLockSampler(threading.Thread):
 def _plan(*, users: int, seconds: int, stamp: str) -> tuple[dict, list[str]]:
     """Who the locust users are: sessions and tokens made here, children they may open or report."""
     councils = list(
-        Agency.objects.filter(kind=AgencyKind.LOCAL_AUTHORITY).annotate(n=Count("children")).filter(n__gt=0)
+        Agency.objects.filter(kind=AgencyKind.LOCAL_AUTHORITY)
+        .annotate(n=Count("children"))
+        .filter(n__gt=0)
         .order_by("-n", "code")[:COUNCILS]
     )
     forces = list(Agency.objects.filter(kind=AgencyKind.POLICE).order_by("code")[:COUNCILS])
@@ -131,8 +133,16 @@ def _plan(*, users: int, seconds: int, stamp: str) -> tuple[dict, list[str]]:
     placed = Placement.objects.current().filter(child=OuterRef("pk"))
     # At most one report a second per user: enough children that none is reported twice.
     per_council = -(-users * seconds // len(councils))
-    prefixes, plan = [], {"session_cookie": settings.SESSION_COOKIE_NAME, "reference_prefix": f"LOAD-{stamp}-",
-                          "councils": [], "forces": [], "to_report": []}
+    prefixes, plan = (
+        [],
+        {
+            "session_cookie": settings.SESSION_COOKIE_NAME,
+            "reference_prefix": f"LOAD-{stamp}-",
+            "councils": [],
+            "forces": [],
+            "to_report": [],
+        },
+    )
     for council in councils:
         session = signed_in_client(bench_user(council, Role.SOCIAL_WORKER)).cookies[settings.SESSION_COOKIE_NAME].value
         token, raw = api_token_create(agency_code=council.code, role=Role.SOCIAL_WORKER)
@@ -169,8 +179,9 @@ def _return_opened(reference_prefix: str) -> int:
     return returned
 
 
-def run_load_bench(*, users: int = 20, seconds: int = 60, children: int = 85_000, years: int = 3, seed: int = 1,
-                   stdout=sys.stdout) -> dict:
+def run_load_bench(
+    *, users: int = 20, seconds: int = 60, children: int = 85_000, years: int = 3, seed: int = 1, stdout=sys.stdout
+) -> dict:
     if users < 1 or seconds < 1:
         raise ValueError("users and seconds: at least 1")
 
@@ -182,18 +193,25 @@ def run_load_bench(*, users: int = 20, seconds: int = 60, children: int = 85_000
 
     stamp = timezone.now().strftime("%Y%m%d%H%M%S")
     plan, prefixes = _plan(users=users, seconds=seconds, stamp=stamp)
-    say("users", f"{users} locust users over {len(plan['councils'])} councils and {len(plan['forces'])} forces, {seconds} s")
+    say(
+        "users",
+        f"{users} locust users over {len(plan['councils'])} councils and {len(plan['forces'])} forces, {seconds} s",
+    )
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     appends_before = _last_audit_seq()
-    with tempfile.TemporaryDirectory(prefix="homeward-load-") as scratch, \
-            open(Path(scratch) / "serve.log", "w") as serve_log, open(Path(scratch) / "locust.log", "w") as locust_log:
+    with (
+        tempfile.TemporaryDirectory(prefix="homeward-load-") as scratch,
+        open(Path(scratch) / "serve.log", "w") as serve_log,
+        open(Path(scratch) / "locust.log", "w") as locust_log,
+    ):
         plan_path = Path(scratch) / "plan.json"
         plan_path.write_text(json.dumps(plan))
         os.chmod(plan_path, 0o600)  # it holds live tokens and sessions until they are revoked below
         server = subprocess.Popen(
             [sys.executable, "-m", "homeward", "serve", "--no-worker", "--bind", f"127.0.0.1:{port}"],
-            stdout=serve_log, stderr=subprocess.STDOUT,
+            stdout=serve_log,
+            stderr=subprocess.STDOUT,
         )
         sampler = _ChainLockSampler() if connection.vendor == "postgresql" else None
         try:
@@ -205,10 +223,32 @@ def run_load_bench(*, users: int = 20, seconds: int = 60, children: int = 85_000
             started = time.monotonic()
             # Locust exits 1 when any request failed: the failures are figures, read from its CSV.
             locust = subprocess.run(
-                [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "--only-summary",
-                 "-u", str(users), "-r", str(users), "--run-time", f"{seconds}s", "--stop-timeout", "10",
-                 "--host", url, "--csv", csv_prefix, "--loglevel", "WARNING"],
-                env={**os.environ, "HOMEWARD_LOAD_PLAN": str(plan_path)}, stdout=subprocess.DEVNULL, stderr=locust_log,
+                [
+                    sys.executable,
+                    "-m",
+                    "locust",
+                    "-f",
+                    str(LOCUSTFILE),
+                    "--headless",
+                    "--only-summary",
+                    "-u",
+                    str(users),
+                    "-r",
+                    str(users),
+                    "--run-time",
+                    f"{seconds}s",
+                    "--stop-timeout",
+                    "10",
+                    "--host",
+                    url,
+                    "--csv",
+                    csv_prefix,
+                    "--loglevel",
+                    "WARNING",
+                ],
+                env={**os.environ, "HOMEWARD_LOAD_PLAN": str(plan_path)},
+                stdout=subprocess.DEVNULL,
+                stderr=locust_log,
             )
             elapsed = time.monotonic() - started
         finally:
@@ -219,8 +259,10 @@ def run_load_bench(*, users: int = 20, seconds: int = 60, children: int = 85_000
             for prefix in prefixes:
                 api_token_revoke(prefix=prefix)
         if not Path(f"{csv_prefix}_stats.csv").exists():
-            raise RuntimeError(f"locust exited {locust.returncode} with no figures:\n"
-                               + (Path(scratch) / "locust.log").read_text()[-2000:])
+            raise RuntimeError(
+                f"locust exited {locust.returncode} with no figures:\n"
+                + (Path(scratch) / "locust.log").read_text()[-2000:]
+            )
         stats = _read_stats(csv_prefix)
 
     say("server stopped", f"exit {figures['server_exit']}")
@@ -230,8 +272,13 @@ def run_load_bench(*, users: int = 20, seconds: int = 60, children: int = 85_000
         if row is None:
             say(name, 0)
             continue
-        figures[name] = {"requests": int(row["Request Count"]), "failures": int(row["Failure Count"]),
-                         "rps": round(float(row["Requests/s"]), 1), "p50_ms": float(row["50%"]), "p95_ms": float(row["95%"])}
+        figures[name] = {
+            "requests": int(row["Request Count"]),
+            "failures": int(row["Failure Count"]),
+            "rps": round(float(row["Requests/s"]), 1),
+            "p50_ms": float(row["50%"]),
+            "p95_ms": float(row["95%"]),
+        }
         shown = figures[name]
         say(name, shown["requests"], shown["failures"], shown["rps"], shown["p50_ms"], shown["p95_ms"])
 
@@ -241,16 +288,25 @@ def run_load_bench(*, users: int = 20, seconds: int = 60, children: int = 85_000
     if sampler and sampler.samples:
         waited = sampler.waiting_total * SAMPLE_SECONDS
         figures["audit_lock"] = {
-            "samples": sampler.samples, "share_with_waiter": round(sampler.waiting_samples / sampler.samples, 3),
-            "mean_waiting": round(sampler.waiting_total / sampler.samples, 2), "most_waiting": sampler.most_waiting,
-            "waited_seconds": round(waited, 1), "longest_wait_ms": round(sampler.longest_wait * 1000, 1),
+            "samples": sampler.samples,
+            "share_with_waiter": round(sampler.waiting_samples / sampler.samples, 3),
+            "mean_waiting": round(sampler.waiting_total / sampler.samples, 2),
+            "most_waiting": sampler.most_waiting,
+            "waited_seconds": round(waited, 1),
+            "longest_wait_ms": round(sampler.longest_wait * 1000, 1),
             "wait_per_append_ms": round(waited * 1000 / appends, 1) if appends else None,
         }
         lock = figures["audit_lock"]
-        say("audit lock", f"{lock['samples']} samples every {SAMPLE_SECONDS * 1000:.0f} ms; a backend waiting in "
-            f"{lock['share_with_waiter']:.1%} of them (mean {lock['mean_waiting']}, most {lock['most_waiting']})")
-        say("audit lock wait", f"about {lock['waited_seconds']} s in all, {lock['wait_per_append_ms']} ms per append; "
-            f"longest seen {lock['longest_wait_ms']} ms")
+        say(
+            "audit lock",
+            f"{lock['samples']} samples every {SAMPLE_SECONDS * 1000:.0f} ms; a backend waiting in "
+            f"{lock['share_with_waiter']:.1%} of them (mean {lock['mean_waiting']}, most {lock['most_waiting']})",
+        )
+        say(
+            "audit lock wait",
+            f"about {lock['waited_seconds']} s in all, {lock['wait_per_append_ms']} ms per append; "
+            f"longest seen {lock['longest_wait_ms']} ms",
+        )
     else:
         say("audit lock", "not sampled (PostgreSQL only: SQLite serialises every write, not the chain alone)")
     figures["episodes_returned"] = _return_opened(plan["reference_prefix"])

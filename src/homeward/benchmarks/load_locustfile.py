@@ -36,8 +36,13 @@ class AgencyUser(HttpUser):
 
     def _page(self, path: str, name: str) -> None:
         # Not followed: a redirect would be to the sign-in page, which answers 200 but is no page of ours.
-        with self.client.get(path, name=name, cookies={PLAN["session_cookie"]: self.council["session"]},
-                             allow_redirects=False, catch_response=True) as response:
+        with self.client.get(
+            path,
+            name=name,
+            cookies={PLAN["session_cookie"]: self.council["session"]},
+            allow_redirects=False,
+            catch_response=True,
+        ) as response:
             if response.status_code != 200:
                 response.failure(f"{response.status_code} {response.headers.get('Location', '')}")
 
@@ -55,15 +60,28 @@ class AgencyUser(HttpUser):
             return
         child, token = _to_report.pop()
         self.client.post(
-            "/api/v1/episodes/", name="report an episode", headers={"Authorization": f"Bearer {token}"},
-            json={"child": child, "kind": "missing", "started_at": _now(),
-                  "client_reference": f"{PLAN['reference_prefix']}{child}"},
+            "/api/v1/episodes/",
+            name="report an episode",
+            headers={"Authorization": f"Bearer {token}"},
+            json={
+                "child": child,
+                "kind": "missing",
+                "started_at": _now(),
+                "client_reference": f"{PLAN['reference_prefix']}{child}",
+            },
         )
 
     @task(2)
     def police_report(self) -> None:
         self.client.post(
-            "/api/v1/police-reports/", name="police report API", headers={"Authorization": f"Bearer {self.force['token']}"},
-            json={"reference": f"{PLAN['reference_prefix']}{self.number}-{next(self.reports)}", "first_name": "Load",
-                  "last_name": "Test", "reported_at": _now(), "last_seen_postcode": ""},
+            "/api/v1/police-reports/",
+            name="police report API",
+            headers={"Authorization": f"Bearer {self.force['token']}"},
+            json={
+                "reference": f"{PLAN['reference_prefix']}{self.number}-{next(self.reports)}",
+                "first_name": "Load",
+                "last_name": "Test",
+                "reported_at": _now(),
+                "last_seen_postcode": "",
+            },
         )

@@ -31,10 +31,12 @@ def _misspelled(name: str, rng: random.Random) -> str:
     if len(name) < 4:
         return name
     at = rng.randrange(1, len(name))
-    return name[:at] + rng.choice(string.ascii_lowercase) + name[at + 1:]
+    return name[:at] + rng.choice(string.ascii_lowercase) + name[at + 1 :]
 
 
-def run_lookup_bench(*, children: int = 85_000, years: int = 3, seed: int = 1, repeats: int = 200, stdout=sys.stdout) -> dict:
+def run_lookup_bench(
+    *, children: int = 85_000, years: int = 3, seed: int = 1, repeats: int = 200, stdout=sys.stdout
+) -> dict:
     if repeats < 1:
         raise ValueError("repeats: at least 1")
 
@@ -42,13 +44,19 @@ def run_lookup_bench(*, children: int = 85_000, years: int = 3, seed: int = 1, r
     figures: dict = {**preamble(say), "seed": seed, "children_wanted": children, "repeats": repeats}
     figures.update(world_ensure(children=children, years=years, seed=seed, say=say))
     figures["children"] = Child.objects.count()
-    missing = list(_open_missing().select_related("child").values_list("child__first_name", "child__last_name", "child__sex",
-                                                                        "child__date_of_birth"))
+    missing = list(
+        _open_missing()
+        .select_related("child")
+        .values_list("child__first_name", "child__last_name", "child__sex", "child__date_of_birth")
+    )
     figures["open_missing"] = len(missing)
     say("children", figures["children"])
     say("open missing episodes", len(missing))
-    others = list(Child.objects.exclude(pk__in=_open_missing().values("child_id")).order_by("pk")
-                  .values_list("first_name", "last_name", "sex", "date_of_birth")[:5000])
+    others = list(
+        Child.objects.exclude(pk__in=_open_missing().values("child_id"))
+        .order_by("pk")
+        .values_list("first_name", "last_name", "sex", "date_of_birth")[:5000]
+    )
     forces = list(Agency.objects.filter(kind=AgencyKind.POLICE).order_by("code"))
     if not forces or not (missing or others):
         raise RuntimeError("The world has no police forces or no children: nothing to search.")
@@ -63,7 +71,11 @@ def run_lookup_bench(*, children: int = 85_000, years: int = 3, seed: int = 1, r
             user = bench_user(force, Role.POLICE_COORDINATOR)
         officers.append(user)
         clients.append(signed_in_client(user))
-    say("officers", len(officers), f"of {len({o.agency_id for o in officers})} forces, at most {per_officer} searches each")
+    say(
+        "officers",
+        len(officers),
+        f"of {len({o.agency_id for o in officers})} forces, at most {per_officer} searches each",
+    )
 
     from django.utils import timezone
 
@@ -73,7 +85,12 @@ def run_lookup_bench(*, children: int = 85_000, years: int = 3, seed: int = 1, r
         is_missing = missing and (not others or rng.random() < 2 / 3)
         first, last, sex, dob = rng.choice(missing if is_missing else others)
         age = today.year - dob.year - ((today.month, today.day) < (dob.month, dob.day))
-        body = {"reason": "bench: child at a station at 2am", "name": f"{_misspelled(first, rng)} {last}", "sex": sex, "age": age}
+        body = {
+            "reason": "bench: child at a station at 2am",
+            "name": f"{_misspelled(first, rng)} {last}",
+            "sex": sex,
+            "age": age,
+        }
         client = clients[number // per_officer]
         started = time.perf_counter()
         response = client.post(LOOKUP_URL, data=json.dumps(body), content_type="application/json", secure=True)
@@ -94,9 +111,19 @@ def run_lookup_bench(*, children: int = 85_000, years: int = 3, seed: int = 1, r
     figures["healthz"] = percentiles(health)
     figures["failures"] = len(failures)
     figures["missing_found_in_matches"] = f"{found}/{asked_missing}"
-    say("search", f"p50 {figures['lookup']['p50_ms']} ms", f"p95 {figures['lookup']['p95_ms']} ms", f"max {figures['lookup']['max_ms']} ms",
-        f"(target p95 < {TARGET_P95_MS} ms)")
-    say("/healthz", f"p50 {figures['healthz']['p50_ms']} ms", f"p95 {figures['healthz']['p95_ms']} ms", f"max {figures['healthz']['max_ms']} ms")
+    say(
+        "search",
+        f"p50 {figures['lookup']['p50_ms']} ms",
+        f"p95 {figures['lookup']['p95_ms']} ms",
+        f"max {figures['lookup']['max_ms']} ms",
+        f"(target p95 < {TARGET_P95_MS} ms)",
+    )
+    say(
+        "/healthz",
+        f"p50 {figures['healthz']['p50_ms']} ms",
+        f"p95 {figures['healthz']['p95_ms']} ms",
+        f"max {figures['healthz']['max_ms']} ms",
+    )
     say("missing children found by a misspelled name", figures["missing_found_in_matches"])
     say("failures", len(failures), *failures[:3])
     return figures

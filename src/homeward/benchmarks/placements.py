@@ -56,7 +56,7 @@ def _clean_up(user) -> dict[str, int]:
     clocks = 0
     for start in range(0, len(keys), 1000):
         # As tasks.queue.cancel, in bulk: only a queued task can be recalled.
-        clocks += Task.objects.filter(dedupe_key__in=keys[start:start + 1000], status=Status.QUEUED).delete()[0]
+        clocks += Task.objects.filter(dedupe_key__in=keys[start : start + 1000], status=Status.QUEUED).delete()[0]
     checks = PlacementCheck.objects.filter(run_by=user)
     count = checks.count()
     checks.delete()
@@ -78,7 +78,9 @@ class _Progress:
         eta = elapsed / done * (self.total - done) if done else 0
         width = 30
         bar = "#" * (width * done // self.total) + "-" * (width - width * done // self.total)
-        self.stream.write(f"\rplacement checks [{bar}] {done}/{self.total}  failures {failures}  {elapsed:.0f} s, about {eta:.0f} s left ")
+        self.stream.write(
+            f"\rplacement checks [{bar}] {done}/{self.total}  failures {failures}  {elapsed:.0f} s, about {eta:.0f} s left "
+        )
         self.stream.flush()
 
     def close(self) -> None:
@@ -87,7 +89,9 @@ class _Progress:
             self.stream.flush()
 
 
-def run_placements_bench(*, children: int = 85_000, years: int = 3, seed: int = 1, repeats: int = 200, stdout=sys.stdout) -> dict:
+def run_placements_bench(
+    *, children: int = 85_000, years: int = 3, seed: int = 1, repeats: int = 200, stdout=sys.stdout
+) -> dict:
     """Make (or reuse) and load (or reuse) the world, time the placement check and /healthz
     interleaved, print and return the figures."""
 
@@ -100,33 +104,61 @@ def run_placements_bench(*, children: int = 85_000, years: int = 3, seed: int = 
     figures["analysed"] = analyse_tables_never_analysed(say)
 
     homes = list(
-        Agency.objects.filter(kind=AgencyKind.PROVIDER).exclude(postcode="").order_by("code").values_list("code", "postcode")
+        Agency.objects.filter(kind=AgencyKind.PROVIDER)
+        .exclude(postcode="")
+        .order_by("code")
+        .values_list("code", "postcode")
     )
     figures["homes"] = Agency.objects.filter(kind=AgencyKind.PROVIDER).count()
     figures["homes_with_postcode"] = len(homes)
     figures["children"] = Child.objects.count()
     figures["children_looked_after_now"] = Placement.objects.current().values("child").distinct().count()
     say("homes", figures["homes"], f"{len(homes)} with a postcode, chosen from")
-    say("children", figures["children"], f"{figures['children_looked_after_now']} looked after now (the rest have left care)")
+    say(
+        "children",
+        figures["children"],
+        f"{figures['children_looked_after_now']} looked after now (the rest have left care)",
+    )
 
-    largest = (Child.objects.values("responsible_authority").annotate(n=Count("id"))
-               .order_by("-n", "responsible_authority").first())
+    largest = (
+        Child.objects.values("responsible_authority")
+        .annotate(n=Count("id"))
+        .order_by("-n", "responsible_authority")
+        .first()
+    )
     if largest is None or not homes:
         raise RuntimeError("The world has no children or no homes with a postcode: nothing to check.")
     council = Agency.objects.get(pk=largest["responsible_authority"])
     today = timezone.localdate()
     start_date = today + datetime.timedelta(days=7)
-    looked_after = sorted(set(Placement.objects.current(today).filter(child__responsible_authority=council)
-                              .values_list("child_id", flat=True)))
+    looked_after = sorted(
+        set(
+            Placement.objects.current(today)
+            .filter(child__responsible_authority=council)
+            .values_list("child_id", flat=True)
+        )
+    )
     pool = looked_after or sorted(Child.objects.filter(responsible_authority=council).values_list("pk", flat=True))
-    figures["council"] = {"code": council.code, "name": council.name, "children": largest["n"], "looked_after_now": len(looked_after)}
-    say("council", f"{council.name} ({council.code})", f"{largest['n']} children", f"{len(looked_after)} looked after now, chosen from")
+    figures["council"] = {
+        "code": council.code,
+        "name": council.name,
+        "children": largest["n"],
+        "looked_after_now": len(looked_after),
+    }
+    say(
+        "council",
+        f"{council.name} ({council.code})",
+        f"{largest['n']} children",
+        f"{len(looked_after)} looked after now, chosen from",
+    )
 
     user = bench_user(council, Role.SOCIAL_WORKER)
     say("signed in as", f"{user.username} (social worker, second factor verified)")
     _clean_up(user)  # a run that died half way left its checks: start from none
     client = signed_in_client(user)
-    last_home_postcode = Subquery(Placement.objects.filter(child=OuterRef("pk")).order_by("-start_date").values("home_postcode")[:1])
+    last_home_postcode = Subquery(
+        Placement.objects.filter(child=OuterRef("pk")).order_by("-start_date").values("home_postcode")[:1]
+    )
 
     rng = random.Random(seed)
     failures: list[str] = []  # the checks' (status not 201), first error first
@@ -136,9 +168,18 @@ def run_placements_bench(*, children: int = 85_000, years: int = 3, seed: int = 
     def check_once() -> tuple[float, object]:
         child_id = rng.choice(pool)
         urn, postcode = rng.choice(homes)
-        home_postcode = Child.objects.filter(pk=child_id).annotate(h=last_home_postcode).values_list("h", flat=True).first() or ""
-        body = {"child_id": child_id, "start_date": start_date.isoformat(), "placement_type": PLACEMENT_TYPE,
-                "placement_postcode": postcode, "home_postcode": home_postcode, "urn": urn, "emergency": False}
+        home_postcode = (
+            Child.objects.filter(pk=child_id).annotate(h=last_home_postcode).values_list("h", flat=True).first() or ""
+        )
+        body = {
+            "child_id": child_id,
+            "start_date": start_date.isoformat(),
+            "placement_type": PLACEMENT_TYPE,
+            "placement_postcode": postcode,
+            "home_postcode": home_postcode,
+            "urn": urn,
+            "emergency": False,
+        }
         started = time.perf_counter()
         try:
             response = client.post(CHECK_URL, data=json.dumps(body), content_type="application/json", secure=True)
@@ -148,8 +189,10 @@ def run_placements_bench(*, children: int = 85_000, years: int = 3, seed: int = 
             return elapsed, None
         elapsed = time.perf_counter() - started
         if response.status_code != 201:
-            failures.append(f"{response.status_code} {response.content.decode('utf-8', 'replace')[:500]} "
-                            f"(child {child_id}, home {urn} {postcode})")
+            failures.append(
+                f"{response.status_code} {response.content.decode('utf-8', 'replace')[:500]} "
+                f"(child {child_id}, home {urn} {postcode})"
+            )
         else:
             relations[response.json().get("relation", "?")] += 1
         return elapsed, response
@@ -171,8 +214,11 @@ def run_placements_bench(*, children: int = 85_000, years: int = 3, seed: int = 
         if (found := postcodes.lookup(postcode)) is not None and found.postcode[0] not in letters:
             letters[found.postcode[0]] = maps.sector_centre(found.sector)
     figures["postcode_warm_up_seconds"] = round(time.perf_counter() - started, 1)
-    say("postcode directory", f"{len(letters)} initial letters read and their sector centres worked out in "
-        f"{figures['postcode_warm_up_seconds']} s, before timing (once per server process)")
+    say(
+        "postcode directory",
+        f"{len(letters)} initial letters read and their sector centres worked out in "
+        f"{figures['postcode_warm_up_seconds']} s, before timing (once per server process)",
+    )
 
     check_times: list[float] = []
     health_times: list[float] = []
@@ -198,12 +244,26 @@ def run_placements_bench(*, children: int = 85_000, years: int = 3, seed: int = 
     figures["healthz"] = percentiles(health_times) if health_times else {}
     figures["cleaned_up"] = cleaned
     check, health = figures["check"], figures["healthz"]
-    say(f"placement check POST {CHECK_URL}", f"p50 {check['p50_ms']} ms", f"p95 {check['p95_ms']} ms", f"max {check['max_ms']} ms",
-        f"n {len(check_times)}")
-    say(f"healthz GET {HEALTH_URL}", f"p50 {health['p50_ms']} ms", f"p95 {health['p95_ms']} ms", f"max {health['max_ms']} ms",
-        f"n {len(health_times)}")
+    say(
+        f"placement check POST {CHECK_URL}",
+        f"p50 {check['p50_ms']} ms",
+        f"p95 {check['p95_ms']} ms",
+        f"max {check['max_ms']} ms",
+        f"n {len(check_times)}",
+    )
+    say(
+        f"healthz GET {HEALTH_URL}",
+        f"p50 {health['p50_ms']} ms",
+        f"p95 {health['p95_ms']} ms",
+        f"max {health['max_ms']} ms",
+        f"n {len(health_times)}",
+    )
     say("relations", ", ".join(f"{name} {n}" for name, n in sorted(relations.items())) or "none")
-    say("failures", f"{figures['failures']} of {repeats}", *([f"(and {warm_failures} in the warm-up)"] if warm_failures else []))
+    say(
+        "failures",
+        f"{figures['failures']} of {repeats}",
+        *([f"(and {warm_failures} in the warm-up)"] if warm_failures else []),
+    )
     if failures:
         say("first error", failures[0])
     figures["healthz_failures"] = len(health_failures)
@@ -212,7 +272,11 @@ def run_placements_bench(*, children: int = 85_000, years: int = 3, seed: int = 
     say("cleaned up", f"{cleaned['checks']} checks, {cleaned['requirements']} requirements, {cleaned['clocks']} clocks")
     met = check["p95_ms"] < TARGET_P95_MS
     figures["target_met"] = met
-    say("summary", f"placement check p95 {check['p95_ms']} ms beside /healthz p95 {health['p95_ms']} ms",
-        f"target under {TARGET_P95_MS} ms", "met" if met else "NOT MET",
-        f"{figures['children']} children, {figures['homes']} homes, {figures['database']}, {figures['machine']}")
+    say(
+        "summary",
+        f"placement check p95 {check['p95_ms']} ms beside /healthz p95 {health['p95_ms']} ms",
+        f"target under {TARGET_P95_MS} ms",
+        "met" if met else "NOT MET",
+        f"{figures['children']} children, {figures['homes']} homes, {figures['database']}, {figures['machine']}",
+    )
     return figures

@@ -47,11 +47,9 @@ def world_loaded(directory: Path) -> bool:
     if _rows(directory / "episodes.csv") == 0:
         return True
     started_at = datetime.datetime.fromisoformat(episode_row[2])
-    return (
-        Episode.objects.filter(child__responsible_authority__code=episode_row[0], child__la_child_id=episode_row[1],
-                               started_at=started_at).exists()
-        and Episode.objects.count() >= _rows(directory / "episodes.csv")
-    )
+    return Episode.objects.filter(
+        child__responsible_authority__code=episode_row[0], child__la_child_id=episode_row[1], started_at=started_at
+    ).exists() and Episode.objects.count() >= _rows(directory / "episodes.csv")
 
 
 def _release_generator_memory() -> None:

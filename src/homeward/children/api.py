@@ -14,9 +14,15 @@ from homeward.children.selectors import child_get, child_search
 # Output fields each left out unless the reader's reasons show their part of the record
 # (agencies.fields); `id`, `responsible_authority` and `placements` name no one and are always there.
 CHILD_FIELDS = {
-    "first_name": Field.IDENTITY, "last_name": Field.IDENTITY, "other_names": Field.IDENTITY,
-    "date_of_birth": Field.IDENTITY, "sex": Field.IDENTITY, "ethnicity": Field.IDENTITY, "la_child_id": Field.IDENTITY,
-    "upn": Field.IDENTIFIERS, "nhs_number": Field.IDENTIFIERS,
+    "first_name": Field.IDENTITY,
+    "last_name": Field.IDENTITY,
+    "other_names": Field.IDENTITY,
+    "date_of_birth": Field.IDENTITY,
+    "sex": Field.IDENTITY,
+    "ethnicity": Field.IDENTITY,
+    "la_child_id": Field.IDENTITY,
+    "upn": Field.IDENTIFIERS,
+    "nhs_number": Field.IDENTIFIERS,
 }
 PLACEMENT_FIELDS = {"home_postcode": Field.FAMILY_HOME}
 _WITHHELD = "Left out unless your reasons to see the child show it."
@@ -67,7 +73,9 @@ class ChildOut(serializers.Serializer):
     la_child_id = serializers.CharField(required=False, help_text=_WITHHELD)
     upn = serializers.CharField(required=False, help_text=_WITHHELD)
     nhs_number = serializers.CharField(required=False, help_text=_WITHHELD)
-    placements = serializers.SerializerMethodField(help_text="The current placement, and ended ones where your reasons show them.")
+    placements = serializers.SerializerMethodField(
+        help_text="The current placement, and ended ones where your reasons show them."
+    )
 
     def to_representation(self, child) -> dict:
         return _drop_withheld(super().to_representation(child), CHILD_FIELDS, self.context["shown"][child.pk])

@@ -29,10 +29,18 @@ class Child(models.Model):
     # alerts mean by "the child's social worker" and "the child's IRO". Empty: nobody allocated, and
     # the council's missing coordinators and team managers are told in their place (alerts.rules).
     social_worker = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="caseload_as_social_worker"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="caseload_as_social_worker",
     )
     iro = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="caseload_as_iro",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="caseload_as_iro",
         verbose_name="independent reviewing officer",
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -98,8 +106,12 @@ class Placement(models.Model):
     home_postcode = models.CharField(max_length=8, blank=True)  # SSDA903 HOME_POST
     # Derived from the postcodes by places.services when the placement is written.
     district_code = models.CharField(max_length=9, blank=True)
-    host_authority = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="hosted_placements")
-    police_force = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="policed_placements")
+    host_authority = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="hosted_placements"
+    )
+    police_force = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="policed_placements"
+    )
     distance_miles = models.DecimalField(max_digits=6, decimal_places=1, null=True, blank=True)
 
     objects = PlacementQuerySet.as_manager()

@@ -21,7 +21,9 @@ def _with_related(children: QuerySet) -> QuerySet:
         "other_names",
         Prefetch(
             "placements",
-            queryset=Placement.objects.select_related("host_authority", "police_force", "provider").order_by("-start_date"),
+            queryset=Placement.objects.select_related("host_authority", "police_force", "provider").order_by(
+                "-start_date"
+            ),
         ),
     )
 
@@ -118,6 +120,13 @@ def child_access_log(*, user, child_id: int | str, why: str) -> tuple[Child, Que
     child = child_lookup(user=user, child_id=child_id, why=why)
     if RESPONSIBLE_AUTHORITY not in access_reasons(user, child):
         raise _deny(user=user, child_id=child.pk, why=why)
-    audit_record(user=user, action=Action.READ, object_type="child", object_id=child.pk, child_id=child.pk, why=why,
-                 detail={"access_log": True})
+    audit_record(
+        user=user,
+        action=Action.READ,
+        object_type="child",
+        object_id=child.pk,
+        child_id=child.pk,
+        why=why,
+        detail={"access_log": True},
+    )
     return child, AuditEvent.objects.filter(child_id=child.pk).order_by("-id")

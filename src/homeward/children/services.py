@@ -62,9 +62,15 @@ def child_create(
             child.save()
             for kind, other_first, other_last in other_names:
                 if kind not in ChildName.Kind.values:
-                    raise ValidationError({"other_names": f"'{kind}' is not a kind of name ({', '.join(ChildName.Kind.values)})."})
-                ChildName.objects.create(child=child, kind=kind, first_name=other_first.strip(), last_name=other_last.strip())
-            audit_record(user=user, action=Action.CREATE, object_type="child", object_id=child.pk, child_id=child.pk, why=why)
+                    raise ValidationError(
+                        {"other_names": f"'{kind}' is not a kind of name ({', '.join(ChildName.Kind.values)})."}
+                    )
+                ChildName.objects.create(
+                    child=child, kind=kind, first_name=other_first.strip(), last_name=other_last.strip()
+                )
+            audit_record(
+                user=user, action=Action.CREATE, object_type="child", object_id=child.pk, child_id=child.pk, why=why
+            )
     except IntegrityError:
         raise ValidationError({"la_child_id": "Your council already has a child with this id."}) from None
     return child
@@ -101,13 +107,23 @@ class PlacementsWritten:
 
 
 PLACEMENT_FIELDS = (
-    "end_date", "placement_type", "provider_type", "provider_id", "urn", "placement_postcode", "home_postcode",
-    "district_code", "host_authority_id", "police_force_id", "distance_miles",
+    "end_date",
+    "placement_type",
+    "provider_type",
+    "provider_id",
+    "urn",
+    "placement_postcode",
+    "home_postcode",
+    "district_code",
+    "host_authority_id",
+    "police_force_id",
+    "distance_miles",
 )
 
 
-def _placement_values(row: PlacementIn, child: Child, *, providers: Mapping[int, Agency],
-                      districts: Mapping[str, District]) -> dict:
+def _placement_values(
+    row: PlacementIn, child: Child, *, providers: Mapping[int, Agency], districts: Mapping[str, District]
+) -> dict:
     """Every check a placement must pass, whichever door it came in by; the values to store."""
     validators.clean_placement_codes(placement_type=row.placement_type, provider_type=row.provider_type)
     if row.end_date is not None and row.end_date < row.start_date:
@@ -115,26 +131,53 @@ def _placement_values(row: PlacementIn, child: Child, *, providers: Mapping[int,
     if row.start_date < child.date_of_birth:
         raise ValidationError({"start_date": "A placement cannot start before the child's date of birth."})
     if row.placement_type in SUPPORTED_ACCOMMODATION and child.age_on(row.start_date) < SUPPORTED_ACCOMMODATION_MIN_AGE:
-        raise ValidationError({"placement_type": (
-            f"{child.full_name or 'This child'} is {child.age_on(row.start_date)} on {row.start_date:%d/%m/%Y}: a child under 16 "
-            "cannot be placed in supported accommodation (unlawful since 9 September 2021).")})
+        raise ValidationError(
+            {
+                "placement_type": (
+                    f"{child.full_name or 'This child'} is {child.age_on(row.start_date)} on {row.start_date:%d/%m/%Y}: a child under 16 "
+                    "cannot be placed in supported accommodation (unlawful since 9 September 2021)."
+                )
+            }
+        )
     provider = providers.get(row.provider_id) if row.provider_id is not None else None
     if row.provider_id is not None and (provider is None or provider.kind != AgencyKind.PROVIDER):
         raise ValidationError({"provider": "The provider must be a placement provider agency."})
-    values = {"end_date": row.end_date, "placement_type": row.placement_type, "provider_type": row.provider_type,
-              "provider_id": row.provider_id, "urn": row.urn or (provider.code if provider else "")}
+    values = {
+        "end_date": row.end_date,
+        "placement_type": row.placement_type,
+        "provider_type": row.provider_type,
+        "provider_id": row.provider_id,
+        "urn": row.urn or (provider.code if provider else ""),
+    }
     if not row.placement_postcode.strip():
         # A return may not know where a past placement was; a placement made here always does
         # (placement_create asks for the postcode).
-        return {**values, "placement_postcode": "", "district_code": "", "host_authority_id": None, "police_force_id": None,
-                "distance_miles": None, "home_postcode": postcodes.normalise(row.home_postcode) or ""}
-    where = placement_geography(placement_postcode=row.placement_postcode, home_postcode=row.home_postcode, districts=districts)
-    return {**values, "placement_postcode": where.placement_postcode, "home_postcode": where.home_postcode,
-            "district_code": where.district_code, "host_authority_id": where.host_authority.pk,
-            "police_force_id": where.police_force.pk, "distance_miles": where.distance_miles}
+        return {
+            **values,
+            "placement_postcode": "",
+            "district_code": "",
+            "host_authority_id": None,
+            "police_force_id": None,
+            "distance_miles": None,
+            "home_postcode": postcodes.normalise(row.home_postcode) or "",
+        }
+    where = placement_geography(
+        placement_postcode=row.placement_postcode, home_postcode=row.home_postcode, districts=districts
+    )
+    return {
+        **values,
+        "placement_postcode": where.placement_postcode,
+        "home_postcode": where.home_postcode,
+        "district_code": where.district_code,
+        "host_authority_id": where.host_authority.pk,
+        "police_force_id": where.police_force.pk,
+        "distance_miles": where.distance_miles,
+    }
 
 
-def placements_write(*, user, why: str, rows: Sequence[PlacementIn], districts: Mapping[str, District] | None = None) -> PlacementsWritten:
+def placements_write(
+    *, user, why: str, rows: Sequence[PlacementIn], districts: Mapping[str, District] | None = None
+) -> PlacementsWritten:
     """Record placements in one transaction: new ones created, changed ones updated, each keyed on
     child + start date (SSDA903 DECOM), so writing the same rows again changes nothing.
 
@@ -153,7 +196,9 @@ def placements_write(*, user, why: str, rows: Sequence[PlacementIn], districts: 
     providers = Agency.objects.in_bulk({row.provider_id for row in rows if row.provider_id is not None})
     districts = districts if districts is not None else districts_by_code()
     with transaction.atomic():
-        existing = {(p.child_id, p.start_date): p for p in Placement.objects.select_for_update().filter(child_id__in=children)}
+        existing = {
+            (p.child_id, p.start_date): p for p in Placement.objects.select_for_update().filter(child_id__in=children)
+        }
         new: dict[tuple[int, datetime.date], Placement] = {}
         ended: list[Placement] = []
         for index, row in enumerate(rows):
@@ -181,14 +226,29 @@ def placements_write(*, user, why: str, rows: Sequence[PlacementIn], districts: 
         written.created = Placement.objects.bulk_create(new.values(), batch_size=500)
         if written.created and written.created[0].pk is None:
             # Not every backend returns ids from a bulk insert: re-read them by natural key.
-            ids = {(c, s): pk for pk, c, s in Placement.objects.filter(child_id__in={k[0] for k in new}).values_list("pk", "child_id", "start_date")}
+            ids = {
+                (c, s): pk
+                for pk, c, s in Placement.objects.filter(child_id__in={k[0] for k in new}).values_list(
+                    "pk", "child_id", "start_date"
+                )
+            }
             for placement in written.created:
                 placement.pk = ids[(placement.child_id, placement.start_date)]
         Placement.objects.bulk_update(written.updated, list(PLACEMENT_FIELDS), batch_size=500)
-        audit_record_many(user=user, action=Action.CREATE, object_type="placement", why=why,
-                          items=[(p.pk, p.child_id) for p in written.created])
-        audit_record_many(user=user, action=Action.UPDATE, object_type="placement", why=why,
-                          items=[(p.pk, p.child_id) for p in written.updated])
+        audit_record_many(
+            user=user,
+            action=Action.CREATE,
+            object_type="placement",
+            why=why,
+            items=[(p.pk, p.child_id) for p in written.created],
+        )
+        audit_record_many(
+            user=user,
+            action=Action.UPDATE,
+            object_type="placement",
+            why=why,
+            items=[(p.pk, p.child_id) for p in written.updated],
+        )
         if written.created:
             signals.placements_created.send(Placement, user=user, placements=written.created)
         ended += [p for p in written.created if p.end_date is not None]
@@ -215,9 +275,17 @@ def placement_create(
     _require_responsible(user, child)
     if not placement_postcode.strip():
         raise ValidationError({"placement_postcode": "Enter a postcode."})
-    row = PlacementIn(child_id=child.pk, start_date=start_date, end_date=end_date, placement_type=placement_type,
-                      provider_type=provider_type, placement_postcode=placement_postcode, home_postcode=home_postcode,
-                      provider_id=provider.pk if provider else None, urn=urn)
+    row = PlacementIn(
+        child_id=child.pk,
+        start_date=start_date,
+        end_date=end_date,
+        placement_type=placement_type,
+        provider_type=provider_type,
+        placement_postcode=placement_postcode,
+        home_postcode=home_postcode,
+        provider_id=provider.pk if provider else None,
+        urn=urn,
+    )
     with transaction.atomic():
         written = placements_write(user=user, why=why, rows=[row])
         if written.rejected:
@@ -237,10 +305,14 @@ def child_allocate(*, user, why: str, child: Child | int, social_worker=UNCHANGE
     """Allocate the child's social worker and IRO (a User, or None to end an allocation): the people
     told of the child's episodes and due screenings. Each must be an active person at the child's
     responsible authority, in that role. Only the responsible authority allocates."""
-    wanted = {field: value for field, value in (("social_worker", social_worker), ("iro", iro)) if value is not UNCHANGED}
+    wanted = {
+        field: value for field, value in (("social_worker", social_worker), ("iro", iro)) if value is not UNCHANGED
+    }
     with transaction.atomic():
-        child = Child.objects.select_for_update(of=("self",)).select_related("responsible_authority").get(
-            pk=child.pk if isinstance(child, Child) else child
+        child = (
+            Child.objects.select_for_update(of=("self",))
+            .select_related("responsible_authority")
+            .get(pk=child.pk if isinstance(child, Child) else child)
         )
         _require_responsible(user, child)
         changed = {}
@@ -248,16 +320,30 @@ def child_allocate(*, user, why: str, child: Child | int, social_worker=UNCHANGE
             if person is not None:
                 person = User.objects.filter(pk=person.pk if isinstance(person, User) else person).first()
                 role = ALLOCATED_ROLES[field]
-                if (person is None or not person.is_active or person.is_service_account
-                        or person.agency_id != child.responsible_authority_id or person.role != role):
-                    raise ValidationError({field: f"Choose an active {Role(role).label.lower()} at {child.responsible_authority.name}."})
+                if (
+                    person is None
+                    or not person.is_active
+                    or person.is_service_account
+                    or person.agency_id != child.responsible_authority_id
+                    or person.role != role
+                ):
+                    raise ValidationError(
+                        {field: f"Choose an active {Role(role).label.lower()} at {child.responsible_authority.name}."}
+                    )
             if getattr(child, f"{field}_id") != (person.pk if person else None):
                 setattr(child, field, person)
                 changed[field] = person.pk if person else None
         if changed:
             child.save(update_fields=[*changed, "updated_at"])
-            audit_record(user=user, action=Action.UPDATE, object_type="child", object_id=child.pk, child_id=child.pk, why=why,
-                         detail={"allocated": changed})
+            audit_record(
+                user=user,
+                action=Action.UPDATE,
+                object_type="child",
+                object_id=child.pk,
+                child_id=child.pk,
+                why=why,
+                detail={"allocated": changed},
+            )
     return child
 
 
@@ -294,14 +380,24 @@ def enrolments_write(*, user, why: str, rows: Sequence[EnrolmentIn]) -> list[Enr
             child_id=row.child_id, school_id=row.school_id, start_date=row.start_date, end_date=row.end_date
         )
     with transaction.atomic():
-        existing = set(Enrolment.objects.filter(child_id__in=children).values_list("child_id", "school_id", "start_date"))
+        existing = set(
+            Enrolment.objects.filter(child_id__in=children).values_list("child_id", "school_id", "start_date")
+        )
         added = set(new) - existing
         Enrolment.objects.bulk_create([new[key] for key in added], batch_size=500)
         # Re-read by natural key: not every backend returns ids from a bulk insert.
-        created = [e for e in Enrolment.objects.filter(child_id__in={key[0] for key in added})
-                   if (e.child_id, e.school_id, e.start_date) in added]
-        audit_record_many(user=user, action=Action.CREATE, object_type="enrolment", why=why,
-                          items=[(e.pk, e.child_id) for e in created])
+        created = [
+            e
+            for e in Enrolment.objects.filter(child_id__in={key[0] for key in added})
+            if (e.child_id, e.school_id, e.start_date) in added
+        ]
+        audit_record_many(
+            user=user,
+            action=Action.CREATE,
+            object_type="enrolment",
+            why=why,
+            items=[(e.pk, e.child_id) for e in created],
+        )
     return created
 
 
@@ -310,8 +406,11 @@ def enrolment_create(
 ) -> Enrolment:
     """One child on one school's roll, recorded by the council that looks after the child."""
     _require_responsible(user, child)
-    created = enrolments_write(user=user, why=why, rows=[EnrolmentIn(child_id=child.pk, school_id=school.pk,
-                                                                     start_date=start_date, end_date=end_date)])
+    created = enrolments_write(
+        user=user,
+        why=why,
+        rows=[EnrolmentIn(child_id=child.pk, school_id=school.pk, start_date=start_date, end_date=end_date)],
+    )
     if not created:
         raise ValidationError({"start_date": "This child is already on that school's roll from that date."})
     return created[0]

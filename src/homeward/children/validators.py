@@ -16,15 +16,62 @@ OLDEST_YEARS = 25  # care leavers are supported until 25 (Children and Social Wo
 _CHILD_ID = re.compile(r"^[A-Za-z0-9]{1,10}$")
 # SSDA903 ETHNIC codes (DfE CLA guidance).
 ETHNIC_CODES = {
-    "WBRI", "WIRI", "WIRT", "WOTH", "WROM", "MWBC", "MWBA", "MWAS", "MOTH", "AIND", "APKN", "ABAN",
-    "AOTH", "BCRB", "BAFR", "BOTH", "CHNE", "OOTH", "REFU", "NOBT",
+    "WBRI",
+    "WIRI",
+    "WIRT",
+    "WOTH",
+    "WROM",
+    "MWBC",
+    "MWBA",
+    "MWAS",
+    "MOTH",
+    "AIND",
+    "APKN",
+    "ABAN",
+    "AOTH",
+    "BCRB",
+    "BAFR",
+    "BOTH",
+    "CHNE",
+    "OOTH",
+    "REFU",
+    "NOBT",
 }
 PLACEMENT_TYPES = {
-    "A3", "A4", "A5", "A6", "H5", "K1", "K2", "K3", "P1", "P2", "P3", "R1", "R2", "R3", "R5", "S1", "T0", "T1",
-    "T2", "T3", "T4", "U1", "U2", "U3", "U4", "U5", "U6", "Z1",
+    "A3",
+    "A4",
+    "A5",
+    "A6",
+    "H5",
+    "K1",
+    "K2",
+    "K3",
+    "P1",
+    "P2",
+    "P3",
+    "R1",
+    "R2",
+    "R3",
+    "R5",
+    "S1",
+    "T0",
+    "T1",
+    "T2",
+    "T3",
+    "T4",
+    "U1",
+    "U2",
+    "U3",
+    "U4",
+    "U5",
+    "U6",
+    "Z1",
     # From 2025-26 the DfE splits Z1 (other placements) into Z11-Z14 (domain.md); records of earlier
     # years keep Z1, and returns.checks holds each year to its own codes.
-    "Z11", "Z12", "Z13", "Z14",
+    "Z11",
+    "Z12",
+    "Z13",
+    "Z14",
 }
 PROVIDER_TYPES = {"PR0", "PR1", "PR2", "PR3", "PR4", "PR5"}
 
@@ -41,9 +88,15 @@ def clean_upn(raw: str) -> str:
     if not value:
         return value
     if not _UPN.match(value):
-        raise ValidationError({"upn": "UPN must be a check letter, 11 digits and a final digit or letter (13 characters)."})
+        raise ValidationError(
+            {"upn": "UPN must be a check letter, 11 digits and a final digit or letter (13 characters)."}
+        )
     if value[0] != upn_check_letter(value[1:]):
-        raise ValidationError({"upn": f"UPN check letter is wrong: {value[0]} is not {upn_check_letter(value[1:])}, so a character is mistyped."})
+        raise ValidationError(
+            {
+                "upn": f"UPN check letter is wrong: {value[0]} is not {upn_check_letter(value[1:])}, so a character is mistyped."
+            }
+        )
     return value
 
 
@@ -71,14 +124,18 @@ def clean_date_of_birth(value: datetime.date | str, *, today: datetime.date | No
                 raise ValueError(text)
             value = datetime.date.fromisoformat(text)
         except ValueError:
-            raise ValidationError({"date_of_birth": f"Date of birth '{text}' is not a real date: enter it as YYYY-MM-DD."}) from None
+            raise ValidationError(
+                {"date_of_birth": f"Date of birth '{text}' is not a real date: enter it as YYYY-MM-DD."}
+            ) from None
     elif isinstance(value, datetime.datetime) or not isinstance(value, datetime.date):
         raise ValidationError({"date_of_birth": "Date of birth must be a date (YYYY-MM-DD)."})
     today = today or datetime.date.today()
     if value > today:
         raise ValidationError({"date_of_birth": "Date of birth cannot be in the future."})
     if value < _years_before(today, OLDEST_YEARS):
-        raise ValidationError({"date_of_birth": "Date of birth is more than 25 years ago: not a child in care or a care leaver."})
+        raise ValidationError(
+            {"date_of_birth": "Date of birth is more than 25 years ago: not a child in care or a care leaver."}
+        )
     return value
 
 

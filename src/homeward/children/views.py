@@ -15,7 +15,13 @@ from django.views.decorators.http import require_GET
 from homeward.agencies.fields import Field, fields_visible, fields_visible_many, placement_ended, placements_visible
 from homeward.agencies.models import Role
 from homeward.children.models import Child, Placement
-from homeward.children.selectors import RESPONSIBLE_AUTHORITY, child_access_log, child_access_reasons, child_get, child_search
+from homeward.children.selectors import (
+    RESPONSIBLE_AUTHORITY,
+    child_access_log,
+    child_access_reasons,
+    child_get,
+    child_search,
+)
 from homeward.episodes.selectors import child_missing_now
 from homeward.web.decorators import verified_login_required
 from homeward.web.pagination import pagination
@@ -38,8 +44,11 @@ PLACEMENT_TYPES = {
     "R3": "Family centre or mother and baby unit",
     "R5": "Young offender institution or prison",
     "S1": "Residential school",
-    "T0": "Temporary move", "T1": "Temporary: hospital", "T2": "Temporary: holiday",
-    "T3": "Temporary: with a relative", "T4": "Temporary: other",
+    "T0": "Temporary move",
+    "T1": "Temporary: hospital",
+    "T2": "Temporary: holiday",
+    "T3": "Temporary: with a relative",
+    "T4": "Temporary: other",
     "U1": "Foster care with relatives or friends (long term)",
     "U2": "Foster care with relatives or friends (fostering for adoption)",
     "U3": "Foster care with relatives or friends",
@@ -58,12 +67,26 @@ PROVIDER_TYPES = {
     "PR5": "Voluntary provider",
 }
 ETHNICITIES = {
-    "WBRI": "White British", "WIRI": "White Irish", "WIRT": "Traveller of Irish heritage",
-    "WOTH": "Any other White background", "WROM": "Gypsy or Roma", "MWBC": "White and Black Caribbean",
-    "MWBA": "White and Black African", "MWAS": "White and Asian", "MOTH": "Any other mixed background",
-    "AIND": "Indian", "APKN": "Pakistani", "ABAN": "Bangladeshi", "AOTH": "Any other Asian background",
-    "BCRB": "Black Caribbean", "BAFR": "Black African", "BOTH": "Any other Black background",
-    "CHNE": "Chinese", "OOTH": "Any other ethnic group", "REFU": "Refused", "NOBT": "Not yet obtained",
+    "WBRI": "White British",
+    "WIRI": "White Irish",
+    "WIRT": "Traveller of Irish heritage",
+    "WOTH": "Any other White background",
+    "WROM": "Gypsy or Roma",
+    "MWBC": "White and Black Caribbean",
+    "MWBA": "White and Black African",
+    "MWAS": "White and Asian",
+    "MOTH": "Any other mixed background",
+    "AIND": "Indian",
+    "APKN": "Pakistani",
+    "ABAN": "Bangladeshi",
+    "AOTH": "Any other Asian background",
+    "BCRB": "Black Caribbean",
+    "BAFR": "Black African",
+    "BOTH": "Any other Black background",
+    "CHNE": "Chinese",
+    "OOTH": "Any other ethnic group",
+    "REFU": "Refused",
+    "NOBT": "Not yet obtained",
 }
 PER_PAGE = 50
 ACCESS_LOG_PER_PAGE = 100
@@ -86,7 +109,8 @@ def _placement_row(placement: Placement, child: Child) -> dict:
         "placement": placement,
         "type_label": PLACEMENT_TYPES.get(placement.placement_type, ""),
         "provider_type_label": PROVIDER_TYPES.get(placement.provider_type, ""),
-        "out_of_area": placement.host_authority_id is not None and placement.host_authority_id != child.responsible_authority_id,
+        "out_of_area": placement.host_authority_id is not None
+        and placement.host_authority_id != child.responsible_authority_id,
     }
 
 
@@ -99,7 +123,13 @@ def _nhs_number(value: str) -> str:
 @require_GET
 def child_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
-    page = child_search(user=request.user, why=request.resolver_match.view_name, query=query, page=_page_number(request), per_page=PER_PAGE)
+    page = child_search(
+        user=request.user,
+        why=request.resolver_match.view_name,
+        query=query,
+        page=_page_number(request),
+        per_page=PER_PAGE,
+    )
     today = timezone.localdate()
     shown = fields_visible_many(user=request.user, children=page.object_list)
     rows = []
@@ -113,8 +143,13 @@ def child_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "children/list.html",
-        {"page": page, "rows": rows, "withheld": len(page.object_list) - len(rows), "query": query,
-         "pagination": pagination(page, request.GET)},
+        {
+            "page": page,
+            "rows": rows,
+            "withheld": len(page.object_list) - len(rows),
+            "query": query,
+            "pagination": pagination(page, request.GET),
+        },
     )
 
 
@@ -161,6 +196,11 @@ def child_access_log_page(request: HttpRequest, child_id: int) -> HttpResponse:
     return render(
         request,
         "children/access_log.html",
-        {"child": child, "fields": fields_visible(user=request.user, child=child), "page": page, "rows": rows,
-         "pagination": pagination(page, request.GET)},
+        {
+            "child": child,
+            "fields": fields_visible(user=request.user, child=child),
+            "page": page,
+            "rows": rows,
+            "pagination": pagination(page, request.GET),
+        },
     )

@@ -28,8 +28,14 @@ class Received:
 
 
 class Mailbox:
-    def __init__(self, *, delay: float = 0.0, on_recipient: Callable[[int], None] | None = None,
-                 on_accepted: Callable[[int], None] | None = None, directory: Path | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        delay: float = 0.0,
+        on_recipient: Callable[[int], None] | None = None,
+        on_accepted: Callable[[int], None] | None = None,
+        directory: Path | None = None,
+    ) -> None:
         self.delay = delay  # seconds taken over each recipient: a slow server
         self.on_recipient = on_recipient  # called with how many RCPT commands so far, before the delay
         self.on_accepted = on_accepted  # called with the count stored, after storing, before replying 250
@@ -56,8 +62,11 @@ class Mailbox:
         parsed = email.message_from_bytes(raw, policy=email.policy.default)
         body = parsed.get_body(preferencelist=("plain",))
         received = Received(
-            message_id=str(parsed["Message-ID"]), to=list(envelope.rcpt_tos), subject=str(parsed["Subject"]),
-            body=body.get_content() if body else "", at=time.perf_counter(),
+            message_id=str(parsed["Message-ID"]),
+            to=list(envelope.rcpt_tos),
+            subject=str(parsed["Subject"]),
+            body=body.get_content() if body else "",
+            at=time.perf_counter(),
         )
         with self._arrived:
             self.messages.append(received)

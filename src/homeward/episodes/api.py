@@ -48,18 +48,25 @@ class ReturnInterviewOut(serializers.Serializer):
     closed_at = serializers.DateTimeField(allow_null=True)
     held_within_72_hours = serializers.BooleanField(allow_null=True)
     held_by = serializers.CharField()
-    held_by_independent = serializers.BooleanField(allow_null=True, help_text="independent of the placement and the council")
+    held_by_independent = serializers.BooleanField(
+        allow_null=True, help_text="independent of the placement and the council"
+    )
     declined_reason = serializers.CharField(help_text="blank unless declined: " + ", ".join(DeclineReason.values))
     declined_detail = serializers.CharField()
-    missing_again_episode = serializers.IntegerField(source="missing_again_episode_id", allow_null=True,
-                                                     help_text="the episode the child went missing in before this interview was held")
+    missing_again_episode = serializers.IntegerField(
+        source="missing_again_episode_id",
+        allow_null=True,
+        help_text="the episode the child went missing in before this interview was held",
+    )
 
 
 class FindingsOut(serializers.Serializer):
     why_went = serializers.CharField()
     where_and_with_whom = serializers.CharField()
     harm_suffered = serializers.CharField()
-    exploitation_indicators = serializers.ListField(child=serializers.ChoiceField(choices=list(EXPLOITATION_INDICATORS.items())))
+    exploitation_indicators = serializers.ListField(
+        child=serializers.ChoiceField(choices=list(EXPLOITATION_INDICATORS.items()))
+    )
     what_would_help = serializers.CharField()
     child_words = serializers.CharField(help_text="the child's own words, apart from the worker's account")
 
@@ -104,7 +111,9 @@ class EpisodeOut(serializers.Serializer):
     def get_next_risk_review_at(self, episode) -> str | None:
         if not episode.is_open:
             return None
-        due = clocks.next_risk_review(grade=episode.risk_grade, graded_at=episode.risk_graded_at, reported_at=episode.reported_at)
+        due = clocks.next_risk_review(
+            grade=episode.risk_grade, graded_at=episode.risk_graded_at, reported_at=episode.reported_at
+        )
         return serializers.DateTimeField().to_representation(due)
 
 
@@ -144,7 +153,10 @@ class EpisodeDetailOut(EpisodeOut):
     def get_return_interview_findings(self, episode) -> dict | None:
         # Only for this interview's service and the responsible authority (episodes.rules), and only
         # when the reader's reasons and role show findings at all (agencies.fields; context["shown"]).
-        if not getattr(episode, "interview_findings_visible", False) or Field.INTERVIEW_FINDINGS not in self.context["shown"]:
+        if (
+            not getattr(episode, "interview_findings_visible", False)
+            or Field.INTERVIEW_FINDINGS not in self.context["shown"]
+        ):
             return None
         return FindingsOut(episode.return_interview).data
 
@@ -166,14 +178,21 @@ class EpisodeIn(serializers.Serializer):
     child = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=Kind.choices)
     started_at = serializers.DateTimeField(
-        required=False, allow_null=True, default=None,
+        required=False,
+        allow_null=True,
+        default=None,
         help_text="The later of left_at and last_seen_at; give it alone when those are not known separately.",
     )
     left_at = _time()
-    last_seen_at = serializers.DateTimeField(required=False, allow_null=True, default=None, help_text="Last seen by a responsible adult.")
+    last_seen_at = serializers.DateTimeField(
+        required=False, allow_null=True, default=None, help_text="Last seen by a responsible adult."
+    )
     reported_at = serializers.DateTimeField(required=False, allow_null=True, default=None, help_text="Defaults to now.")
     client_reference = serializers.CharField(
-        required=False, allow_blank=True, default="", max_length=64,
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=64,
         help_text=(
             "Your system's own id for this report: a retry with the same one returns the same episode (200); "
             "the same one with another child, kind or start is refused (409)."
@@ -289,7 +308,9 @@ class EpisodeListApi(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("status", str, enum=list(selectors.STATUSES), description="open, returned, closed or all (default)"),
+            OpenApiParameter(
+                "status", str, enum=list(selectors.STATUSES), description="open, returned, closed or all (default)"
+            ),
             OpenApiParameter("page", int),
         ],
         responses={200: EpisodeOut(many=True), 400: _BAD},
@@ -300,8 +321,11 @@ class EpisodeListApi(APIView):
             raise serializers.ValidationError({"status": [f"Use one of {', '.join(selectors.STATUSES)}."]})
         paginator = self.pagination_class()
         page = selectors.episode_list(
-            user=request.user, why="api:episodes-list", status=wanted,
-            page=request.query_params.get("page", 1), per_page=paginator.page_size,
+            user=request.user,
+            why="api:episodes-list",
+            status=wanted,
+            page=request.query_params.get("page", 1),
+            per_page=paginator.page_size,
         )
         # Hand DRF the page already fetched (and audited) so it renders the usual envelope.
         paginator.page, paginator.request = page, request
@@ -313,9 +337,11 @@ class EpisodeListApi(APIView):
             201: EpisodeOut,
             200: OpenApiResponse(EpisodeOut, description="A retry: this client_reference already made this episode."),
             400: _BAD,
-            409: OpenApiResponse(description=(
-                'This client_reference already made a report that differs in child, kind or start: {"field": ["reason"]}.'
-            )),
+            409: OpenApiResponse(
+                description=(
+                    'This client_reference already made a report that differs in child, kind or start: {"field": ["reason"]}.'
+                )
+            ),
         },
     )
     def post(self, request: Request) -> Response:
@@ -336,7 +362,9 @@ class EpisodeRiskApi(APIView):
     @extend_schema(request=RiskIn, responses={200: EpisodeOut, 400: _BAD, 404: _NOT_FOUND})
     def post(self, request: Request, episode_id: int) -> Response:
         data = _valid(RiskIn, request)
-        episode = _call(services.episode_grade_risk, user=request.user, why="api:episode-risk", episode=episode_id, **data)
+        episode = _call(
+            services.episode_grade_risk, user=request.user, why="api:episode-risk", episode=episode_id, **data
+        )
         return Response(EpisodeOut(episode).data)
 
 
@@ -344,16 +372,24 @@ class EpisodeReturnApi(APIView):
     @extend_schema(request=ReturnIn, responses={200: EpisodeOut, 400: _BAD, 404: _NOT_FOUND})
     def post(self, request: Request, episode_id: int) -> Response:
         data = _valid(ReturnIn, request)
-        episode = _call(services.episode_record_return, user=request.user, why="api:episode-return", episode=episode_id, **data)
+        episode = _call(
+            services.episode_record_return, user=request.user, why="api:episode-return", episode=episode_id, **data
+        )
         return Response(EpisodeOut(episode).data)
 
 
 class EpisodeReturnInterviewApi(APIView):
-    @extend_schema(request=ReturnInterviewIn, responses={200: ReturnInterviewWithFindingsOut, 400: _BAD, 404: _NOT_FOUND})
+    @extend_schema(
+        request=ReturnInterviewIn, responses={200: ReturnInterviewWithFindingsOut, 400: _BAD, 404: _NOT_FOUND}
+    )
     def post(self, request: Request, episode_id: int) -> Response:
         data = _valid(ReturnInterviewIn, request)
         interview = _call(
-            services.return_interview_update, user=request.user, why="api:episode-return-interview", episode=episode_id, **data
+            services.return_interview_update,
+            user=request.user,
+            why="api:episode-return-interview",
+            episode=episode_id,
+            **data,
         )
         # Whoever may record the findings may read them back (episodes.rules).
         return Response(ReturnInterviewWithFindingsOut(interview).data)
@@ -364,7 +400,11 @@ class EpisodePoliceReferenceApi(APIView):
     def post(self, request: Request, episode_id: int) -> Response:
         data = _valid(PoliceReferenceIn, request)
         episode = _call(
-            services.episode_add_police_reference, user=request.user, why="api:episode-police-reference", episode=episode_id, **data
+            services.episode_add_police_reference,
+            user=request.user,
+            why="api:episode-police-reference",
+            episode=episode_id,
+            **data,
         )
         return Response(EpisodeOut(episode).data)
 
@@ -373,7 +413,9 @@ class EpisodeUpdatesApi(APIView):
     @extend_schema(request=UpdateIn, responses={201: UpdateOut, 400: _BAD, 404: _NOT_FOUND})
     def post(self, request: Request, episode_id: int) -> Response:
         data = _valid(UpdateIn, request)
-        update = _call(services.episode_add_update, user=request.user, why="api:episode-updates", episode=episode_id, **data)
+        update = _call(
+            services.episode_add_update, user=request.user, why="api:episode-updates", episode=episode_id, **data
+        )
         return Response(UpdateOut(update).data, status=status.HTTP_201_CREATED)
 
 
@@ -381,7 +423,9 @@ class EpisodeKindApi(APIView):
     @extend_schema(request=KindChangeIn, responses={200: EpisodeOut, 400: _BAD, 404: _NOT_FOUND})
     def post(self, request: Request, episode_id: int) -> Response:
         data = _valid(KindChangeIn, request)
-        episode = _call(services.episode_kind_change, user=request.user, why="api:episode-kind", episode=episode_id, **data)
+        episode = _call(
+            services.episode_kind_change, user=request.user, why="api:episode-kind", episode=episode_id, **data
+        )
         return Response(EpisodeOut(episode).data)
 
 
@@ -390,7 +434,11 @@ class EpisodeSafeAndWellApi(APIView):
     def post(self, request: Request, episode_id: int) -> Response:
         data = _valid(StepIn, request)
         episode = _call(
-            services.episode_record_safe_and_well, user=request.user, why="api:episode-safe-and-well", episode=episode_id, **data
+            services.episode_record_safe_and_well,
+            user=request.user,
+            why="api:episode-safe-and-well",
+            episode=episode_id,
+            **data,
         )
         return Response(EpisodeOut(episode).data)
 

@@ -75,13 +75,17 @@ STYLES = {
 def _facts(rows: list[tuple[str, str]], key_width: float) -> Table:
     data = [[Paragraph(escape(key), STYLES["key"]), Paragraph(value, STYLES["value"])] for key, value in rows]
     table = Table(data, colWidths=[key_width, None])
-    table.setStyle(TableStyle([
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LINEBELOW", (0, 0), (-1, -1), 0.5, colors.HexColor("#b1b4b6")),
-        ("TOPPADDING", (0, 0), (-1, -1), 2.5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
-        ("LEFTPADDING", (0, 0), (-1, -1), 0),
-    ]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LINEBELOW", (0, 0), (-1, -1), 0.5, colors.HexColor("#b1b4b6")),
+                ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
     return table
 
 
@@ -117,8 +121,16 @@ def marked_pdf(story: list, *, title: str, footer: str, logged: str, compress: b
         canvas.restoreState()
 
     document = SimpleDocTemplate(
-        buffer, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=14 * mm, bottomMargin=20 * mm,
-        title=_plain(title), author="Homeward", subject=MARKING, pageCompression=1 if compress else 0,
+        buffer,
+        pagesize=A4,
+        leftMargin=15 * mm,
+        rightMargin=15 * mm,
+        topMargin=14 * mm,
+        bottomMargin=20 * mm,
+        title=_plain(title),
+        author="Homeward",
+        subject=MARKING,
+        pageCompression=1 if compress else 0,
     )
     document.build(story, onFirstPage=decorate, onLaterPages=decorate)
     return buffer.getvalue()
@@ -129,28 +141,53 @@ def render(context: dict, *, photo: bytes | None = None, printed_by: str = "", c
     episode, child, profile, placement = context["episode"], context["child"], context["profile"], context["placement"]
     when = dates.when
     grade = episode.risk_grade or ""
-    footer = f"Homeward briefing, episode {episode.pk}. Printed {when(context['printed_at'])}" + (f" by {printed_by}" if printed_by else "") + "."
+    footer = (
+        f"Homeward briefing, episode {episode.pk}. Printed {when(context['printed_at'])}"
+        + (f" by {printed_by}" if printed_by else "")
+        + "."
+    )
     state = episode.get_kind_display().lower() if episode.is_open else "returned"
     story = [
         Paragraph(f"Briefing for the police: child {escape(state)}", STYLES["caption"]),
         Paragraph(_text(child.full_name), STYLES["title"]),
     ]
 
-    references = "<br/>".join(f"{_text(r.force.name)}: <b>{_text(r.reference)}</b>" for r in episode.police_references.all()) or _text("", "None yet")
+    references = "<br/>".join(
+        f"{_text(r.force.name)}: <b>{_text(r.reference)}</b>" for r in episode.police_references.all()
+    ) or _text("", "None yet")
     risk = f"<font color='{RISK_COLOURS.get(grade, '#505a5f')}'><b>{escape(presenters.risk_badge(grade)['label'])}</b></font>"
     if episode.risk_graded_at:
         risk += f", graded {escape(when(episode.risk_graded_at))}"
     started = f"{escape(when(episode.started_at))} ({escape(context['missing_for'])})"
-    facts = _facts([
-        ("Born", f"{dates.when(child.date_of_birth)} (age {context['age']})"),
-        ("Sex", _text(child.get_sex_display())),
-        (f"{episode.get_kind_display()} since" if episode.is_open else f"Was {episode.get_kind_display().lower()} from", started),
-        ("Risk", risk),
-        ("Police references", references),
-        ("Placement", _text(", ".join(p for p in (placement.provider.name if placement and placement.provider else "",
-                                                     placement.placement_postcode if placement else "") if p))),
-        ("Council", _text(f"{child.responsible_authority.name} (child {child.la_child_id})")),
-    ], 32 * mm)
+    facts = _facts(
+        [
+            ("Born", f"{dates.when(child.date_of_birth)} (age {context['age']})"),
+            ("Sex", _text(child.get_sex_display())),
+            (
+                f"{episode.get_kind_display()} since"
+                if episode.is_open
+                else f"Was {episode.get_kind_display().lower()} from",
+                started,
+            ),
+            ("Risk", risk),
+            ("Police references", references),
+            (
+                "Placement",
+                _text(
+                    ", ".join(
+                        p
+                        for p in (
+                            placement.provider.name if placement and placement.provider else "",
+                            placement.placement_postcode if placement else "",
+                        )
+                        if p
+                    )
+                ),
+            ),
+            ("Council", _text(f"{child.responsible_authority.name} (child {child.la_child_id})")),
+        ],
+        32 * mm,
+    )
     top = Table([[_photo(photo), facts]], colWidths=[PHOTO_WIDTH + 6 * mm, None])
     top.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
     story += [top, Spacer(1, 4 * mm)]
@@ -164,11 +201,22 @@ def render(context: dict, *, photo: bytes | None = None, printed_by: str = "", c
         ("Wearing", _text(episode.clothing)),
         ("What is known", _text(episode.circumstances, "Nothing recorded")),
         ("Out of character", out_of_character),
-        ("Reported", _text(f"{when(episode.reported_at)} by {episode.reported_by.get_full_name() or episode.reported_by.username}, "
-                           f"{episode.reporting_agency.name}")),
+        (
+            "Reported",
+            _text(
+                f"{when(episode.reported_at)} by {episode.reported_by.get_full_name() or episode.reported_by.username}, "
+                f"{episode.reporting_agency.name}"
+            ),
+        ),
     ]
     if episode.last_known_location and episode.last_known_location != episode.last_seen_location:
-        part_b.insert(1, ("Last known to be", _text(", ".join(p for p in (episode.last_known_location, episode.last_known_postcode) if p))))
+        part_b.insert(
+            1,
+            (
+                "Last known to be",
+                _text(", ".join(p for p in (episode.last_known_location, episode.last_known_postcode) if p)),
+            ),
+        )
     if episode.returned_at:
         part_b.append(("Returned", escape(when(episode.returned_at))))
     story += [KeepTogether([Paragraph("Part B: going missing", STYLES["h2"]), _facts(part_b, 38 * mm)])]
@@ -180,26 +228,38 @@ def render(context: dict, *, photo: bytes | None = None, printed_by: str = "", c
             + (f". {_text(g.rationale)}" if g.rationale else "")
             for g in gradings
         ]
-        story += [Paragraph("Risk grades, latest first", STYLES["h2"])] + [Paragraph(line, STYLES["value"]) for line in lines]
+        story += [Paragraph("Risk grades, latest first", STYLES["h2"])] + [
+            Paragraph(line, STYLES["value"]) for line in lines
+        ]
 
     story.append(Paragraph("Part A: Philomena profile", STYLES["h2"]))
     if profile is None:
         story.append(Paragraph("No Philomena profile is on file.", STYLES["value"]))
     else:
         story.append(Paragraph(escape(f"Version {profile.version}, saved {when(profile.created_at)}"), STYLES["small"]))
-        story.append(_facts([
-            ("Description", _text(profile.description)),
-            ("Friends and associates", _text(profile.associates)),
-            ("Addresses", _text(profile.addresses)),
-            ("Places they go", _text(profile.places_frequented)),
-            ("Phone numbers", _text(profile.phone)),
-            ("Social media", _text(profile.social_media)),
-            ("Medical needs", _text(profile.medical_needs)),
-            ("Vulnerabilities", _text(profile.vulnerabilities)),
-            ("Previous missing history", _text(profile.previous_missing_history)),
-            ("Transport", _text(profile.transport)),
-            ("Money", _text(profile.financial)),
-        ], 38 * mm))
+        story.append(
+            _facts(
+                [
+                    ("Description", _text(profile.description)),
+                    ("Friends and associates", _text(profile.associates)),
+                    ("Addresses", _text(profile.addresses)),
+                    ("Places they go", _text(profile.places_frequented)),
+                    ("Phone numbers", _text(profile.phone)),
+                    ("Social media", _text(profile.social_media)),
+                    ("Medical needs", _text(profile.medical_needs)),
+                    ("Vulnerabilities", _text(profile.vulnerabilities)),
+                    ("Previous missing history", _text(profile.previous_missing_history)),
+                    ("Transport", _text(profile.transport)),
+                    ("Money", _text(profile.financial)),
+                ],
+                38 * mm,
+            )
+        )
 
-    return marked_pdf(story, title=f"Police briefing: {child.full_name}", footer=footer,
-                      logged="Every view of this record in Homeward is logged.", compress=compress)
+    return marked_pdf(
+        story,
+        title=f"Police briefing: {child.full_name}",
+        footer=footer,
+        logged="Every view of this record in Homeward is logged.",
+        compress=compress,
+    )

@@ -28,6 +28,7 @@ RISK_REVIEW_INTERVALS: dict[str, datetime.timedelta] = {
     "no_apparent_risk": datetime.timedelta(hours=12),
 }
 
+
 def return_interview_due(returned_at: datetime.datetime) -> datetime.datetime:
     return returned_at + RETURN_INTERVIEW_DUE_AFTER
 
@@ -40,7 +41,9 @@ def risk_review_interval(grade: str) -> datetime.timedelta | None:
     return RISK_REVIEW_INTERVALS.get(grade)
 
 
-def next_risk_review(*, grade: str, graded_at: datetime.datetime | None, reported_at: datetime.datetime) -> datetime.datetime:
+def next_risk_review(
+    *, grade: str, graded_at: datetime.datetime | None, reported_at: datetime.datetime
+) -> datetime.datetime:
     """When the risk grade is next due for review: ungraded episodes are due from the moment reported."""
     interval = risk_review_interval(grade)
     if interval is None or graded_at is None:

@@ -52,7 +52,9 @@ class DateTimeWidget(forms.MultiWidget):
     """Day, month, year and time, posted as <name>_day, <name>_month, <name>_year and <name>_time."""
 
     def __init__(self) -> None:
-        super().__init__(widgets={"day": forms.TextInput, "month": forms.TextInput, "year": forms.TextInput, "time": forms.TextInput})
+        super().__init__(
+            widgets={"day": forms.TextInput, "month": forms.TextInput, "year": forms.TextInput, "time": forms.TextInput}
+        )
 
     def decompress(self, value) -> list[str]:
         if not isinstance(value, datetime.datetime):
@@ -128,23 +130,40 @@ class DateTimeField(forms.Field):
 # ---------------------------------------------------------------------------------------------
 
 
-def _text(label: str, *, required: bool = False, max_length: int | None = None, help_text: str = "", required_message: str = "") -> forms.CharField:
+def _text(
+    label: str,
+    *,
+    required: bool = False,
+    max_length: int | None = None,
+    help_text: str = "",
+    required_message: str = "",
+) -> forms.CharField:
     messages = {"required": required_message or f"Enter {label.lower()}"}
     if max_length:
         messages["max_length"] = f"{label} must be {max_length} characters or fewer"
-    return forms.CharField(label=label, required=required, max_length=max_length, help_text=help_text, error_messages=messages)
+    return forms.CharField(
+        label=label, required=required, max_length=max_length, help_text=help_text, error_messages=messages
+    )
 
 
 def _area(label: str, *, required: bool = False, help_text: str = "", required_message: str = "") -> forms.CharField:
     return forms.CharField(
-        label=label, required=required, help_text=help_text, widget=forms.Textarea(attrs={"rows": 3}),
+        label=label,
+        required=required,
+        help_text=help_text,
+        widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": required_message or f"Enter {label.lower()}"},
     )
 
 
-def _choice(label: str, choices, *, required: bool = True, required_message: str, hints: Mapping | None = None) -> forms.ChoiceField:
+def _choice(
+    label: str, choices, *, required: bool = True, required_message: str, hints: Mapping | None = None
+) -> forms.ChoiceField:
     field = forms.ChoiceField(
-        label=label, choices=list(choices), required=required, widget=forms.RadioSelect,
+        label=label,
+        choices=list(choices),
+        required=required,
+        widget=forms.RadioSelect,
         error_messages={"required": required_message, "invalid_choice": required_message},
     )
     field.hints = dict(hints or {})
@@ -208,15 +227,22 @@ def error_summary(*forms_: forms.Form) -> list[dict]:
 
 class ReportMissingForm(LanguageCheckedForm, EpisodeForm):
     service_fields = {
-        "started_at": "last_seen", "last_seen_at": "last_seen", "left_at": "last_seen", "reported_at": "last_seen",
+        "started_at": "last_seen",
+        "last_seen_at": "last_seen",
+        "left_at": "last_seen",
+        "reported_at": "last_seen",
         "last_seen_postcode": "last_seen_postcode",
     }
 
     kind = _choice("Is the child missing or away?", Kind.choices, required_message="", hints=KIND_HINTS)
     last_seen = DateTimeField(what="when the child was last seen")
     last_seen_location = _text("Where were they last seen?", required=True, max_length=300)
-    last_seen_postcode = _text("Postcode of that place (optional)", max_length=16, help_text="If you know it. For example, B1 1AA")
-    clothing = _area("What were they wearing? (optional)", help_text="Coat, top, trousers, shoes, bag, anything distinctive")
+    last_seen_postcode = _text(
+        "Postcode of that place (optional)", max_length=16, help_text="If you know it. For example, B1 1AA"
+    )
+    clothing = _area(
+        "What were they wearing? (optional)", help_text="Coat, top, trousers, shoes, bag, anything distinctive"
+    )
     circumstances = _area(
         "What do you know? (optional)",
         help_text="What happened before they went, who they might be with, where they might go, any worries",
@@ -231,9 +257,9 @@ class ReportMissingForm(LanguageCheckedForm, EpisodeForm):
             f"Select whether {name} is missing or away"
         )
         self.fields["last_seen"].label = f"When was {name} last seen?"
-        self.fields["last_seen"].help_text = (
-            f"When {name} left, or was last seen by a responsible adult, whichever is later. For example, 27 3 2025 and 21:30"
-        )
+        self.fields[
+            "last_seen"
+        ].help_text = f"When {name} left, or was last seen by a responsible adult, whichever is later. For example, 27 3 2025 and 21:30"
         self.fields["last_seen"].what = f"when {name} was last seen"
         self.fields["last_seen"].error_messages["required"] = f"Enter when {name} was last seen"
         self.fields["last_seen_location"].label = f"Where was {name} last seen?"
@@ -251,13 +277,17 @@ class ReportMissingForm(LanguageCheckedForm, EpisodeForm):
 
 
 class PoliceReferenceForm(EpisodeForm):
-    reference = _text("Your force's reference", required=True, max_length=40, required_message="Enter your force's reference")
+    reference = _text(
+        "Your force's reference", required=True, max_length=40, required_message="Enter your force's reference"
+    )
 
 
 class RiskForm(LanguageCheckedForm, EpisodeForm):
     risk_grade = _choice("Risk grade", RiskGrade.choices, required_message="Select a risk grade", hints=RISK_HINTS)
     source = _text(
-        "Source of the information", required=True, max_length=300,
+        "Source of the information",
+        required=True,
+        max_length=300,
         help_text="Who or what the information for this grade came from, for example a call from the home",
         required_message="Enter where the information for this grade came from",
     )
@@ -267,17 +297,31 @@ class RiskForm(LanguageCheckedForm, EpisodeForm):
 class UpdateForm(LanguageCheckedForm, EpisodeForm):
     service_fields = {"at": "at"}
 
-    kind = _choice("What are you adding?", [(k.value, k.label) for k in FREE_UPDATE_KINDS],
-                   required_message="Select sighting, enquiry or note", hints=UPDATE_HINTS)
-    at = DateTimeField(what="when it happened", label="When did it happen?", help_text="For example, 27 3 2025 and 21:30")
+    kind = _choice(
+        "What are you adding?",
+        [(k.value, k.label) for k in FREE_UPDATE_KINDS],
+        required_message="Select sighting, enquiry or note",
+        hints=UPDATE_HINTS,
+    )
+    at = DateTimeField(
+        what="when it happened", label="When did it happen?", help_text="For example, 27 3 2025 and 21:30"
+    )
     text = _area("What happened?", help_text="Who, what, and what was done")
     location = _text("Where (optional)", max_length=300)
-    postcode = _text("Postcode (optional)", max_length=16, help_text="For a sighting, the police force of this place leads the search")
+    postcode = _text(
+        "Postcode (optional)",
+        max_length=16,
+        help_text="For a sighting, the police force of this place leads the search",
+    )
 
 
 class KindForm(LanguageCheckedForm, EpisodeForm):
-    to_kind = forms.ChoiceField(choices=Kind.choices, widget=forms.HiddenInput, error_messages={"required": "Choose missing or away"})
-    at = DateTimeField(what="when it changed", label="When did this change?", help_text="For example, 27 3 2025 and 21:30")
+    to_kind = forms.ChoiceField(
+        choices=Kind.choices, widget=forms.HiddenInput, error_messages={"required": "Choose missing or away"}
+    )
+    at = DateTimeField(
+        what="when it changed", label="When did this change?", help_text="For example, 27 3 2025 and 21:30"
+    )
     text = _area("What changed? (optional)", help_text="For example, a call from the child saying where they are")
 
     def __init__(self, *args, episode=None, **kwargs) -> None:
@@ -287,11 +331,18 @@ class KindForm(LanguageCheckedForm, EpisodeForm):
 
 
 class ReturnForm(LanguageCheckedForm, EpisodeForm):
-    returned_at = DateTimeField(what="when the child returned", label="When did they return or were found?",
-                                help_text="For example, 27 3 2025 and 06:15")
-    how = _choice("How did they return?", ReturnHow.choices, required=False, required_message="Select how they returned")
+    returned_at = DateTimeField(
+        what="when the child returned",
+        label="When did they return or were found?",
+        help_text="For example, 27 3 2025 and 06:15",
+    )
+    how = _choice(
+        "How did they return?", ReturnHow.choices, required=False, required_message="Select how they returned"
+    )
     found_by = _text("Found or brought back by (optional)", max_length=200)
-    place = _text("Where were they found? (optional)", max_length=300, help_text="If they did not come back by themselves")
+    place = _text(
+        "Where were they found? (optional)", max_length=300, help_text="If they did not come back by themselves"
+    )
     postcode = _text("Postcode (optional)", max_length=16)
     text = _area("Anything else (optional)")
 
@@ -305,8 +356,11 @@ class ReturnForm(LanguageCheckedForm, EpisodeForm):
 
 
 class SafeAndWellForm(LanguageCheckedForm, EpisodeForm):
-    at = DateTimeField(what="when the check was done", label="When was the safe and well check done?",
-                       help_text="For example, 27 3 2025 and 09:00")
+    at = DateTimeField(
+        what="when the check was done",
+        label="When was the safe and well check done?",
+        help_text="For example, 27 3 2025 and 09:00",
+    )
     text = _area("Notes (optional)")
 
 
@@ -316,11 +370,17 @@ class CloseForm(LanguageCheckedForm, EpisodeForm):
 
 class InterviewStatusForm(EpisodeForm):
     # Completed is recorded with the findings (InterviewFindingsForm).
-    status = forms.ChoiceField(choices=[("offered", "Offered"), ("accepted", "Accepted"), ("declined", "Declined")],
-                               error_messages={"required": "Choose what to record", "invalid_choice": "Choose what to record"})
+    status = forms.ChoiceField(
+        choices=[("offered", "Offered"), ("accepted", "Accepted"), ("declined", "Declined")],
+        error_messages={"required": "Choose what to record", "invalid_choice": "Choose what to record"},
+    )
     # Asked only of a decline; the service refuses a decline without a reason, naming this field.
-    declined_reason = _choice("If they declined, why?", DeclineReason.choices, required=False,
-                              required_message="Select why they declined the interview")
+    declined_reason = _choice(
+        "If they declined, why?",
+        DeclineReason.choices,
+        required=False,
+        required_message="Select why they declined the interview",
+    )
     declined_detail = _area("More about why they declined (needed for another reason)")
 
     def clean(self):
@@ -331,22 +391,31 @@ class InterviewStatusForm(EpisodeForm):
 
 
 class InterviewFindingsForm(LanguageCheckedForm, EpisodeForm):
-    held_at = DateTimeField(what="when the interview was held", label="When was the interview held?",
-                            help_text="For example, 27 3 2025 and 16:00")
+    held_at = DateTimeField(
+        what="when the interview was held",
+        label="When was the interview held?",
+        help_text="For example, 27 3 2025 and 16:00",
+    )
     why_went = _area("Why did they go?")
     where_and_with_whom = _area("Where were they, and with whom?")
     harm_suffered = _area("Harm suffered")
     exploitation_indicators = forms.MultipleChoiceField(
-        label="Exploitation indicators disclosed", required=False, choices=list(EXPLOITATION_INDICATORS.items()),
-        widget=forms.CheckboxSelectMultiple, help_text="Select all that apply",
+        label="Exploitation indicators disclosed",
+        required=False,
+        choices=list(EXPLOITATION_INDICATORS.items()),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Select all that apply",
         error_messages={"invalid_choice": "Select indicators from the list"},
     )
     what_would_help = _area("What would help?")
-    child_words = _area("In their own words (optional)",
-                        help_text="What the child said, as they said it. Your own account goes in the answers above.")
+    child_words = _area(
+        "In their own words (optional)",
+        help_text="What the child said, as they said it. Your own account goes in the answers above.",
+    )
     held_by = _text("Who held the interview?", required=True, max_length=200, help_text="Their name and organisation")
     held_by_independent = _choice(
-        "Is the person who held it independent of the placement and of the council?", YES_NO,
+        "Is the person who held it independent of the placement and of the council?",
+        YES_NO,
         required_message="Select yes if the person who held it is independent of the placement and the council",
     )
 
@@ -363,21 +432,35 @@ class InterviewFindingsForm(LanguageCheckedForm, EpisodeForm):
 # ---------------------------------------------------------------------------------------------
 
 PROFILE_TEXT_FIELDS = (
-    "description", "associates", "addresses", "places_frequented", "phone", "social_media", "medical_needs",
-    "vulnerabilities", "previous_missing_history", "transport", "financial",
+    "description",
+    "associates",
+    "addresses",
+    "places_frequented",
+    "phone",
+    "social_media",
+    "medical_needs",
+    "vulnerabilities",
+    "previous_missing_history",
+    "transport",
+    "financial",
 )
 
 
 class ProfileForm(LanguageCheckedForm, EpisodeForm):
     description = _area(
-        "Description", required=True,
+        "Description",
+        required=True,
         help_text="Height, build, hair, eyes, marks, scars or tattoos, how they dress and speak",
         required_message="Describe the child so that they can be recognised",
     )
     photo = forms.FileField(
-        label="Photo (optional)", required=False,
+        label="Photo (optional)",
+        required=False,
         help_text="A recent photo: JPEG, PNG or WebP, smaller than 5 MB. Leave empty to keep the current one",
-        error_messages={"invalid": "The photo must be a JPEG, PNG or WebP image", "empty": "The selected photo is empty"},
+        error_messages={
+            "invalid": "The photo must be a JPEG, PNG or WebP image",
+            "empty": "The selected photo is empty",
+        },
     )
     remove_photo = forms.BooleanField(label="Remove the current photo", required=False)
     associates = _area("Friends and associates", help_text="Names, nicknames, where they live, how they know the child")
@@ -386,14 +469,18 @@ class ProfileForm(LanguageCheckedForm, EpisodeForm):
     phone = _text("Phone numbers", max_length=100)
     social_media = _area("Social media and online accounts")
     medical_needs = _area("Medical needs", help_text="Conditions and medication, and what happens without it")
-    vulnerabilities = _area("Vulnerabilities", help_text="For example, exploitation concerns, self-harm, learning needs")
-    previous_missing_history = _area("Previous missing history", help_text="Where they were found before, and with whom")
+    vulnerabilities = _area(
+        "Vulnerabilities", help_text="For example, exploitation concerns, self-harm, learning needs"
+    )
+    previous_missing_history = _area(
+        "Previous missing history", help_text="Where they were found before, and with whom"
+    )
     transport = _area("Transport", help_text="Bus and train routes they use, bikes, cars of people they know")
     financial = _area("Money", help_text="Bank cards, cash, how they get money")
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["description"].help_text = (
-            f"How to recognise {self.name}: height, build, hair, eyes, marks, scars or tattoos, how they dress and speak"
-        )
+        self.fields[
+            "description"
+        ].help_text = f"How to recognise {self.name}: height, build, hair, eyes, marks, scars or tattoos, how they dress and speak"
         self.fields["description"].error_messages["required"] = f"Describe {self.name} so that they can be recognised"

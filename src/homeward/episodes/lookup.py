@@ -50,7 +50,6 @@ NO_CONTACT = "24-hour contact details are not recorded in Homeward"
 MAY_NOT_SEARCH = "Only police officers and call handlers may search for missing children."
 
 
-
 class TooManySearches(Exception):
     """The person has searched SEARCHES_PER_WINDOW times within SEARCH_WINDOW (the API answers 429)."""
 
@@ -184,7 +183,9 @@ class Terms:
     where: postcodes.Postcode | None
 
 
-def _score(terms: Terms, child: Child, aliases: list, episode: Episode, today: datetime.date) -> tuple[float, list[str]]:
+def _score(
+    terms: Terms, child: Child, aliases: list, episode: Episode, today: datetime.date
+) -> tuple[float, list[str]]:
     score, why = 0.0, []
     firsts = [(child.first_name, "first name")] + [(a.first_name, f"{a.get_kind_display().lower()}") for a in aliases]
     lasts = [(child.last_name, "surname")] + [(a.last_name, f"{a.get_kind_display().lower()} surname") for a in aliases]
@@ -263,7 +264,9 @@ def _terms(*, name: str, date_of_birth, age, sex: str, where: str, today: dateti
         code = postcodes.normalise(where)
         place = postcodes.lookup(code) if code else None
         if place is None:
-            errors["where"] = f"“{where.strip()}” is not a live postcode. Enter a full postcode, like B2 4QA, or leave it blank."
+            errors["where"] = (
+                f"“{where.strip()}” is not a live postcode. Enter a full postcode, like B2 4QA, or leave it blank."
+            )
     if not errors and not words and not ((date_of_birth is not None or age is not None) and sex):
         errors["name"] = "Enter a name, or a date of birth or age together with sex."
     if errors:
@@ -274,8 +277,13 @@ def _terms(*, name: str, date_of_birth, age, sex: str, where: str, today: dateti
 
 def echo(*, name: str = "", date_of_birth=None, age=None, sex: str = "", where: str = "") -> dict:
     """The terms as audited and echoed back."""
-    return {"name": (name or "").strip(), "date_of_birth": date_of_birth.isoformat() if isinstance(date_of_birth, datetime.date) else None,
-            "age": age, "sex": (sex or "").strip(), "where": (where or "").strip()}
+    return {
+        "name": (name or "").strip(),
+        "date_of_birth": date_of_birth.isoformat() if isinstance(date_of_birth, datetime.date) else None,
+        "age": age,
+        "sex": (sex or "").strip(),
+        "where": (where or "").strip(),
+    }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -284,7 +292,13 @@ def echo(*, name: str = "", date_of_birth=None, age=None, sex: str = "", where: 
 
 
 def _require_police(user) -> None:
-    if user is None or not user.is_authenticated or not user.is_active or user.agency_id is None or user.role not in LOOKUP_ROLES:
+    if (
+        user is None
+        or not user.is_authenticated
+        or not user.is_active
+        or user.agency_id is None
+        or user.role not in LOOKUP_ROLES
+    ):
         raise PermissionDenied(MAY_NOT_SEARCH)
 
 
@@ -297,7 +311,9 @@ def lookup_allowed(*, user) -> int:
 
 def searches_in_window(user, now: datetime.datetime | None = None) -> int:
     since = (now or timezone.now()) - SEARCH_WINDOW
-    return AuditEvent.objects.filter(object_type=SEARCH_OBJECT, action=Action.SEARCH, user_id=user.pk, at__gte=since).count()
+    return AuditEvent.objects.filter(
+        object_type=SEARCH_OBJECT, action=Action.SEARCH, user_id=user.pk, at__gte=since
+    ).count()
 
 
 def _open_missing():
@@ -310,7 +326,15 @@ def _leading_force(episode: Episode, placement: Placement | None):
 
 
 def missing_lookup(
-    *, user, why: str, reason: str, name: str = "", date_of_birth=None, age: int | None = None, sex: str = "", where: str = "",
+    *,
+    user,
+    why: str,
+    reason: str,
+    name: str = "",
+    date_of_birth=None,
+    age: int | None = None,
+    sex: str = "",
+    where: str = "",
 ) -> list[Match]:
     """Open missing episodes matching the terms, best first (at most MAX_MATCHES, each above THRESHOLD).
 
@@ -320,7 +344,9 @@ def missing_lookup(
     today = timezone.localdate()
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": "Say why you are searching, for example “child at New Street station at 2am”."})
+        raise ValidationError(
+            {"reason": "Say why you are searching, for example “child at New Street station at 2am”."}
+        )
     if len(reason) > 300:
         raise ValidationError({"reason": "The reason must be at most 300 characters."})
     terms = _terms(name=name, date_of_birth=date_of_birth, age=age, sex=sex, where=where, today=today)
@@ -344,34 +370,63 @@ def missing_lookup(
         scored.sort(key=lambda item: (-item[0], item[1].started_at))
         matches = [_match(episode, score, reasons, today) for score, episode, reasons in scored[:MAX_MATCHES]]
 
-        search = audit_record(user=user, action=Action.SEARCH, object_type=SEARCH_OBJECT, why=why, detail={
-            "reason": reason, "terms": asked, "episodes": [m.episode_id for m in matches], "children": [m.child_id for m in matches],
-        })
+        search = audit_record(
+            user=user,
+            action=Action.SEARCH,
+            object_type=SEARCH_OBJECT,
+            why=why,
+            detail={
+                "reason": reason,
+                "terms": asked,
+                "episodes": [m.episode_id for m in matches],
+                "children": [m.child_id for m in matches],
+            },
+        )
         # Under each child shown, so its council sees who searched for it and why (the access log
         # shows `why`: the officer's reason is in it).
         audit_record_many(
-            user=user, action=Action.SEARCH, object_type=MATCH_OBJECT, why=f"{why}: {reason}"[:200],
+            user=user,
+            action=Action.SEARCH,
+            object_type=MATCH_OBJECT,
+            why=f"{why}: {reason}"[:200],
             items=[(m.episode_id, m.child_id) for m in matches],
-            detail={"search": search.seq, "reason": reason, "shown": ["name", "photo", "age", "risk_grade", "contacts", "philomena_essentials"]},
+            detail={
+                "search": search.seq,
+                "reason": reason,
+                "shown": ["name", "photo", "age", "risk_grade", "contacts", "philomena_essentials"],
+            },
         )
     return matches
 
 
 def _match(episode: Episode, score: float, reasons: list[str], today: datetime.date) -> Match:
     child = episode.child
-    placement = Placement.objects.current().filter(child=child).select_related("police_force").order_by("-start_date").first()
-    profile = PhilomenaProfile.objects.filter(child=child).order_by("-version").only("photo", "medical_needs", "vulnerabilities").first()
+    placement = (
+        Placement.objects.current().filter(child=child).select_related("police_force").order_by("-start_date").first()
+    )
+    profile = (
+        PhilomenaProfile.objects.filter(child=child)
+        .order_by("-version")
+        .only("photo", "medical_needs", "vulnerabilities")
+        .first()
+    )
     force = _leading_force(episode, placement)
     return Match(
-        episode_id=episode.pk, child_id=child.pk, name=child.full_name, age=child.age_on(today),
+        episode_id=episode.pk,
+        child_id=child.pk,
+        name=child.full_name,
+        age=child.age_on(today),
         has_photo=bool(profile and profile.photo),
         risk_grade=RiskGrade(episode.risk_grade).label if episode.risk_grade else "Not yet graded",
         risk_graded_at=episode.risk_graded_at,
-        leading_force=force.name if force else "Not known", leading_force_contact=(force.contact_24h if force else "") or NO_CONTACT,
+        leading_force=force.name if force else "Not known",
+        leading_force_contact=(force.contact_24h if force else "") or NO_CONTACT,
         responsible_council=child.responsible_authority.name,
         responsible_council_contact=child.responsible_authority.contact_24h or NO_CONTACT,
-        medical_needs=profile.medical_needs if profile else "", vulnerabilities=profile.vulnerabilities if profile else "",
-        score=round(score, 1), why=reasons,
+        medical_needs=profile.medical_needs if profile else "",
+        vulnerabilities=profile.vulnerabilities if profile else "",
+        score=round(score, 1),
+        why=reasons,
     )
 
 
@@ -401,9 +456,15 @@ def matched_episode(*, user, episode_id, why: str, lock: bool = False) -> Episod
     if lock:
         queryset = queryset.select_for_update(of=("self",))
     found = queryset.filter(pk=pk).first() if pk is not None else None
-    child_id = found.child_id if found else (Episode.objects.filter(pk=pk).values_list("child_id", flat=True).first() if pk else None)
+    child_id = (
+        found.child_id
+        if found
+        else (Episode.objects.filter(pk=pk).values_list("child_id", flat=True).first() if pk else None)
+    )
     allowed = (
-        found is not None and user.role in LOOKUP_ROLES and match_current(user, child_id=found.child_id, episode_id=found.pk)
+        found is not None
+        and user.role in LOOKUP_ROLES
+        and match_current(user, child_id=found.child_id, episode_id=found.pk)
     )
     # Asked of the scope too: the finding force may already have a reason of its own.
     found_reasons = access_reasons(user, found.child) if found is not None else []
@@ -429,14 +490,34 @@ def lookup_photo(*, user, child_id, why: str):
     if episode is not None:
         access_reasons(user, episode.child)
     profile = PhilomenaProfile.objects.filter(child_id=pk).order_by("-version").first() if episode else None
-    if (episode is None or user.role not in LOOKUP_ROLES or not match_current(user, child_id=pk, episode_id=episode.pk)
-            or profile is None or not profile.photo):
-        refuse(user=user, object_type="philomena_photo", object_id=child_id, child_id=pk if Child.objects.filter(pk=pk).exists() else None, why=why)
+    if (
+        episode is None
+        or user.role not in LOOKUP_ROLES
+        or not match_current(user, child_id=pk, episode_id=episode.pk)
+        or profile is None
+        or not profile.photo
+    ):
+        refuse(
+            user=user,
+            object_type="philomena_photo",
+            object_id=child_id,
+            child_id=pk if Child.objects.filter(pk=pk).exists() else None,
+            why=why,
+        )
         raise Http404("No photo.")
-    audit_record(user=user, action=Action.READ, object_type="philomena_photo", object_id=profile.pk, child_id=pk, why=why,
-                 detail={"version": profile.version, "via": SEARCH_OBJECT})
+    audit_record(
+        user=user,
+        action=Action.READ,
+        object_type="philomena_photo",
+        object_id=profile.pk,
+        child_id=pk,
+        why=why,
+        detail={"version": profile.version, "via": SEARCH_OBJECT},
+    )
     content_type = mimetypes.guess_type(profile.photo.name)[0] or "application/octet-stream"
-    return Photo(file=profile.photo.open("rb"), content_type=content_type, name=f"child-{pk}{Path(profile.photo.name).suffix}")
+    return Photo(
+        file=profile.photo.open("rb"), content_type=content_type, name=f"child-{pk}{Path(profile.photo.name).suffix}"
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -446,7 +527,14 @@ def lookup_photo(*, user, child_id, why: str):
 
 @transaction.atomic
 def missing_found(
-    *, user, why: str, episode_id: int, found_at, found_where: str, in_care_of: str, postcode: str = "",
+    *,
+    user,
+    why: str,
+    episode_id: int,
+    found_at,
+    found_where: str,
+    in_care_of: str,
+    postcode: str = "",
 ) -> Episode:
     """An officer shown this child in a recent search records the child found. The return is recorded
     by the one return service (its 72-hour interview clock starts), the finding force becomes the
@@ -464,12 +552,25 @@ def missing_found(
         errors["found_at"] = "Enter when the child was found."
     if errors:
         raise ValidationError(errors)
-    placement = Placement.objects.current().filter(child=episode.child).select_related("police_force").order_by("-start_date").first()
+    placement = (
+        Placement.objects.current()
+        .filter(child=episode.child)
+        .select_related("police_force")
+        .order_by("-start_date")
+        .first()
+    )
     leading = _leading_force(episode, placement)  # before the finding force takes the lead
     episode = services.episode_record_found(
-        user=user, why=why, episode=episode, found_at=found_at, found_where=found_where.strip(), in_care_of=in_care_of.strip(),
+        user=user,
+        why=why,
+        episode=episode,
+        found_at=found_at,
+        found_where=found_where.strip(),
+        in_care_of=in_care_of.strip(),
         postcode=postcode,
     )
     # alerts.found tells every agency the issue names (connected in AlertsConfig.ready).
-    signals.episode_found.send(Episode, user=user, episode=episode, leading_force=leading, in_care_of=in_care_of.strip())
+    signals.episode_found.send(
+        Episode, user=user, episode=episode, leading_force=leading, in_care_of=in_care_of.strip()
+    )
     return episode

@@ -15,12 +15,19 @@ from homeward.episodes import lookup
 
 
 class LookupIn(serializers.Serializer):
-    reason = serializers.CharField(max_length=300, help_text="Why you are searching (recorded; the child's council sees it)")
+    reason = serializers.CharField(
+        max_length=300, help_text="Why you are searching (recorded; the child's council sees it)"
+    )
     name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     date_of_birth = serializers.DateField(required=False, allow_null=True, default=None)
     age = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=0, max_value=25)
-    sex = serializers.ChoiceField(choices=[("", "Not known"), *Sex.choices], required=False, allow_blank=True, default="",
-                                  help_text="SSDA903 codes: 1 male, 2 female")
+    sex = serializers.ChoiceField(
+        choices=[("", "Not known"), *Sex.choices],
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="SSDA903 codes: 1 male, 2 female",
+    )
     where = serializers.CharField(max_length=16, required=False, allow_blank=True, default="", help_text="A postcode")
 
 
@@ -52,11 +59,15 @@ class LookupOut(serializers.Serializer):
 
 
 class MissingLookupApi(APIView):
-    @extend_schema(request=LookupIn, responses={
-        200: LookupOut, 400: OpenApiResponse(description='Bad input: {"field": ["reason"]}.'),
-        403: OpenApiResponse(description="Only police officers and call handlers may search."),
-        429: OpenApiResponse(description="Too many searches by this person in the last 10 minutes."),
-    })
+    @extend_schema(
+        request=LookupIn,
+        responses={
+            200: LookupOut,
+            400: OpenApiResponse(description='Bad input: {"field": ["reason"]}.'),
+            403: OpenApiResponse(description="Only police officers and call handlers may search."),
+            429: OpenApiResponse(description="Too many searches by this person in the last 10 minutes."),
+        },
+    )
     def post(self, request: Request) -> Response:
         try:
             lookup.lookup_allowed(user=request.user)
@@ -73,7 +84,11 @@ class MissingLookupApi(APIView):
         except lookup.TooManySearches as error:
             return Response({"detail": str(error)}, status=status.HTTP_429_TOO_MANY_REQUESTS)
         terms = lookup.echo(**{key: data[key] for key in ("name", "date_of_birth", "age", "sex", "where")})
-        return Response({
-            "terms": terms, "result": "matches" if matches else "no_open_missing_report",
-            "message": "" if matches else lookup.NO_OPEN_MISSING_REPORT, "matches": MatchOut(matches, many=True).data,
-        })
+        return Response(
+            {
+                "terms": terms,
+                "result": "matches" if matches else "no_open_missing_report",
+                "message": "" if matches else lookup.NO_OPEN_MISSING_REPORT,
+                "matches": MatchOut(matches, many=True).data,
+            }
+        )

@@ -26,8 +26,14 @@ def missing_lookup(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             matches = lookup.missing_lookup(
-                user=request.user, why=_why(request), reason=data["reason"], name=data["name"],
-                date_of_birth=data["date_of_birth"], age=data["age"], sex=data["sex"], where=data["where"],
+                user=request.user,
+                why=_why(request),
+                reason=data["reason"],
+                name=data["name"],
+                date_of_birth=data["date_of_birth"],
+                age=data["age"],
+                sex=data["sex"],
+                where=data["where"],
             )
             searched = True
         except ValidationError as error:
@@ -35,11 +41,22 @@ def missing_lookup(request: HttpRequest) -> HttpResponse:
         except lookup.TooManySearches as error:
             throttled = str(error)
     status = 429 if throttled else 200
-    return render(request, "episodes/lookup.html", {
-        "form": form, "matches": matches, "searched": searched, "throttled": throttled,
-        "errors": forms.error_summary(form), "no_match": lookup.NO_OPEN_MISSING_REPORT,
-        "already_seen": already_seen, "window_minutes": lookup.SEARCH_WINDOW.seconds // 60, "searches_allowed": lookup.SEARCHES_PER_WINDOW,
-    }, status=status)
+    return render(
+        request,
+        "episodes/lookup.html",
+        {
+            "form": form,
+            "matches": matches,
+            "searched": searched,
+            "throttled": throttled,
+            "errors": forms.error_summary(form),
+            "no_match": lookup.NO_OPEN_MISSING_REPORT,
+            "already_seen": already_seen,
+            "window_minutes": lookup.SEARCH_WINDOW.seconds // 60,
+            "searches_allowed": lookup.SEARCHES_PER_WINDOW,
+        },
+        status=status,
+    )
 
 
 @verified_login_required
@@ -60,16 +77,33 @@ def missing_lookup_found(request: HttpRequest, episode_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            lookup.missing_found(user=user, why=_why(request), episode_id=episode.pk, found_at=data["found_at"],
-                                 found_where=data["found_where"], in_care_of=data["in_care_of"], postcode=data["postcode"])
+            lookup.missing_found(
+                user=user,
+                why=_why(request),
+                episode_id=episode.pk,
+                found_at=data["found_at"],
+                found_where=data["found_where"],
+                in_care_of=data["in_care_of"],
+                postcode=data["postcode"],
+            )
         except ValidationError as error:
             forms.add_service_errors(form, error)
         else:
-            messages.success(request, f"{episode.child.full_name} is recorded as found. Their council, the home and the force "
-                                      "that was leading the search have been told.")
+            messages.success(
+                request,
+                f"{episode.child.full_name} is recorded as found. Their council, the home and the force "
+                "that was leading the search have been told.",
+            )
             # The return ends the finding force's reason to see the episode (agencies.access), as it
             # does for the force of the last known location: back to the look-up.
             return redirect("episodes:missing-lookup")
-    return render(request, "episodes/lookup_found.html", {
-        "episode": episode, "child": episode.child, "form": form, "errors": forms.error_summary(form),
-    })
+    return render(
+        request,
+        "episodes/lookup_found.html",
+        {
+            "episode": episode,
+            "child": episode.child,
+            "form": form,
+            "errors": forms.error_summary(form),
+        },
+    )

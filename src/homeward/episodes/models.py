@@ -93,7 +93,9 @@ class Episode(models.Model):
     return_postcode = models.CharField(max_length=8, blank=True)
     # The police "safe and well" check: separate from the return interview (DfE 2014).
     safe_and_well_at = models.DateTimeField(null=True, blank=True)
-    safe_and_well_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    safe_and_well_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     closed_at = models.DateTimeField(null=True, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
@@ -118,7 +120,9 @@ class Episode(models.Model):
                 name="episode_safe_and_well_after_return",
             ),
             models.CheckConstraint(condition=Q(kind__in=Kind.values), name="episode_kind_valid"),
-            models.CheckConstraint(condition=Q(risk_grade__in=["", *RiskGrade.values]), name="episode_risk_grade_valid"),
+            models.CheckConstraint(
+                condition=Q(risk_grade__in=["", *RiskGrade.values]), name="episode_risk_grade_valid"
+            ),
             models.UniqueConstraint(
                 fields=["reporting_agency", "client_reference"],
                 condition=~Q(client_reference=""),
@@ -320,14 +324,22 @@ class ReturnInterview(models.Model):
     # The child went missing again before this interview was held: it stays open (the duty to offer
     # it is not discharged by a new episode) and is linked to that episode (services.episode_open).
     missing_again_episode = models.ForeignKey(
-        Episode, on_delete=models.SET_NULL, null=True, blank=True, related_name="interviews_still_open_at_start",
+        Episode,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="interviews_still_open_at_start",
     )
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=Q(status__in=InterviewStatus.values), name="return_interview_status_valid"),
+            models.CheckConstraint(
+                condition=Q(status__in=InterviewStatus.values), name="return_interview_status_valid"
+            ),
             models.CheckConstraint(
                 condition=Q(declined_reason="") | Q(declined_reason__in=DeclineReason.values),
                 name="return_interview_declined_reason_valid",

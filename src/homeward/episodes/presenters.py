@@ -36,7 +36,7 @@ def _plural(number: int, word: str) -> str:
 
 
 def duration(value: datetime.timedelta | None) -> str:
-    """"2 days 3 hours", "5 hours 10 minutes", "25 minutes": the two largest units, for a person to read."""
+    """ "2 days 3 hours", "5 hours 10 minutes", "25 minutes": the two largest units, for a person to read."""
     if value is None:
         return ""
     minutes = int(value.total_seconds() // 60)
@@ -58,8 +58,11 @@ def risk_badge(grade: str) -> dict:
 
 def interview_next_statuses(status: str) -> list[str]:
     """The statuses a person can record next with a button (completion has its own form)."""
-    return [s for s in (InterviewStatus.OFFERED, InterviewStatus.ACCEPTED, InterviewStatus.DECLINED)
-            if s in INTERVIEW_TRANSITIONS.get(status, set())]
+    return [
+        s
+        for s in (InterviewStatus.OFFERED, InterviewStatus.ACCEPTED, InterviewStatus.DECLINED)
+        if s in INTERVIEW_TRANSITIONS.get(status, set())
+    ]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -68,8 +71,11 @@ def interview_next_statuses(status: str) -> list[str]:
 
 KIND_OPTIONS = [(Kind.MISSING.value, "Missing"), (Kind.AWAY.value, "Away")]
 RISK_OPTIONS = [
-    (RiskGrade.HIGH.value, "High"), (NOT_GRADED, "Not graded"), (RiskGrade.MEDIUM.value, "Medium"),
-    (RiskGrade.LOW.value, "Low"), (RiskGrade.NO_APPARENT_RISK.value, "Very low (no apparent risk)"),
+    (RiskGrade.HIGH.value, "High"),
+    (NOT_GRADED, "Not graded"),
+    (RiskGrade.MEDIUM.value, "Medium"),
+    (RiskGrade.LOW.value, "Low"),
+    (RiskGrade.NO_APPARENT_RISK.value, "Very low (no apparent risk)"),
 ]
 
 

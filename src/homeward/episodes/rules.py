@@ -25,7 +25,14 @@ PARTNER_REASONS = {HEALTH, VIRTUAL_SCHOOL, SCHOOL}
 # only; the return-interview service acts only on its interview.
 ACTING_REASONS = {RESPONSIBLE, HOST, POLICE_OF_PLACEMENT, PROVIDER, POLICE_OF_LOCATION}
 
-COUNCIL_STAFF = {Role.SOCIAL_WORKER, Role.TEAM_MANAGER, Role.MISSING_COORDINATOR, Role.NOMINATED_OFFICER, Role.DIRECTOR, Role.IRO}
+COUNCIL_STAFF = {
+    Role.SOCIAL_WORKER,
+    Role.TEAM_MANAGER,
+    Role.MISSING_COORDINATOR,
+    Role.NOMINATED_OFFICER,
+    Role.DIRECTOR,
+    Role.IRO,
+}
 POLICE = {Role.POLICE_OFFICER, Role.POLICE_COORDINATOR}
 PROVIDER_STAFF = {Role.PROVIDER_STAFF, Role.PROVIDER_MANAGER}
 # Performance analysts work on figures, not cases: they see but do not act.
@@ -65,7 +72,9 @@ def may_see_interview_findings(user, reasons: list[str], interview) -> bool:
 
 def may_keep_profile(user, reasons: list[str]) -> bool:
     """Philomena Part A is kept by the provider; the responsible authority may update it too."""
-    return (user.role in PROVIDER_STAFF and PROVIDER in reasons) or (user.role in COUNCIL_STAFF and RESPONSIBLE in reasons)
+    return (user.role in PROVIDER_STAFF and PROVIDER in reasons) or (
+        user.role in COUNCIL_STAFF and RESPONSIBLE in reasons
+    )
 
 
 def may_read_profile(user, reasons: list[str], *, has_open_episode: bool) -> bool:

@@ -57,14 +57,20 @@ def child_missing_now(*, child: Child) -> Episode | None:
 def _current_placements() -> Prefetch:
     return Prefetch(
         "child__placements",
-        queryset=Placement.objects.current().select_related("provider", "host_authority", "police_force").order_by("-start_date"),
+        queryset=Placement.objects.current()
+        .select_related("provider", "host_authority", "police_force")
+        .order_by("-start_date"),
         to_attr="current_placements",
     )
 
 
 def _with_related(episodes: QuerySet) -> QuerySet:
     return episodes.select_related(
-        "child__responsible_authority", "reporting_agency", "reported_by", "location_police_force", "return_interview__service",
+        "child__responsible_authority",
+        "reporting_agency",
+        "reported_by",
+        "location_police_force",
+        "return_interview__service",
     ).prefetch_related(Prefetch("police_references", queryset=PoliceReference.objects.select_related("force")))
 
 
@@ -81,8 +87,12 @@ def episode_list(*, user, why: str, status: str = "all", page: int | str = 1, pe
         episodes = episodes.filter(closed_at__isnull=False)
     result = Paginator(_with_related(episodes.order_by("-started_at", "-id")), per_page).get_page(page)
     audit_record_many(
-        user=user, action=Action.LIST, object_type="episode", why=why,
-        items=[(episode.pk, episode.child_id) for episode in result.object_list], detail={"status": status},
+        user=user,
+        action=Action.LIST,
+        object_type="episode",
+        why=why,
+        items=[(episode.pk, episode.child_id) for episode in result.object_list],
+        detail={"status": status},
     )
     return result
 
@@ -97,7 +107,9 @@ def episode_lookup(*, user, episode_id: int | str, why: str, queryset: QuerySet[
         pk = int(episode_id)
     except (TypeError, ValueError):
         pk = None
-    found = base.filter(pk=pk, child__in=visible_children(user, showing=Field.EPISODES)).first() if pk is not None else None
+    found = (
+        base.filter(pk=pk, child__in=visible_children(user, showing=Field.EPISODES)).first() if pk is not None else None
+    )
     if found is None:
         child_id = Episode.objects.filter(pk=pk).values_list("child_id", flat=True).first() if pk is not None else None
         refuse(user=user, object_type="episode", object_id=episode_id, child_id=child_id, why=why)
@@ -110,20 +122,26 @@ def episode_get(*, user, episode_id: int | str, why: str) -> Episode:
 
     Sets `episode.access_reasons` and `episode.interview_findings_visible` for the caller's use.
     """
-    episode = episode_lookup(user=user, episode_id=episode_id, why=why, queryset=(
-        _with_related(Episode.objects.all())
-        .prefetch_related(
-            Prefetch("risk_gradings", queryset=RiskGrading.objects.select_related("graded_by", "agency")),
-            "kind_changes",
-            Prefetch("updates", queryset=EpisodeUpdate.objects.select_related("by", "agency")),
-            _current_placements(),
-        )
-    ))
+    episode = episode_lookup(
+        user=user,
+        episode_id=episode_id,
+        why=why,
+        queryset=(
+            _with_related(Episode.objects.all()).prefetch_related(
+                Prefetch("risk_gradings", queryset=RiskGrading.objects.select_related("graded_by", "agency")),
+                "kind_changes",
+                Prefetch("updates", queryset=EpisodeUpdate.objects.select_related("by", "agency")),
+                _current_placements(),
+            )
+        ),
+    )
     episode.access_reasons = access_reasons(user, episode.child)
     episode.interview_findings_visible = rules.may_see_interview_findings(
         user, episode.access_reasons, getattr(episode, "return_interview", None)
     )
-    audit_record(user=user, action=Action.READ, object_type="episode", object_id=episode.pk, child_id=episode.child_id, why=why)
+    audit_record(
+        user=user, action=Action.READ, object_type="episode", object_id=episode.pk, child_id=episode.child_id, why=why
+    )
     return episode
 
 
@@ -164,7 +182,12 @@ def _visible_child_of_episode(user) -> Exists:
 
 
 def board(
-    *, user, why: str, kinds: list[str] | None = None, risk_grades: list[str] | None = None, limit: int = 500,
+    *,
+    user,
+    why: str,
+    kinds: list[str] | None = None,
+    risk_grades: list[str] | None = None,
+    limit: int = 500,
     now: datetime.datetime | None = None,
 ) -> Board:
     """Children missing or away now, that the user can see: high risk first, then ungraded, then the
@@ -182,21 +205,39 @@ def board(
     ordered = matching.annotate(
         risk_order=Case(
             *[When(risk_grade=grade, then=Value(rank)) for rank, grade in enumerate(RISK_ORDER)],
-            default=Value(len(RISK_ORDER)), output_field=IntegerField(),
+            default=Value(len(RISK_ORDER)),
+            output_field=IntegerField(),
         )
     ).order_by("risk_order", "started_at", "id")
     episodes = list(
-        ordered.select_related("child__responsible_authority", "location_police_force", "reporting_agency")
-        .prefetch_related(Prefetch("police_references", queryset=PoliceReference.objects.select_related("force")), _current_placements())[:limit]
+        ordered.select_related(
+            "child__responsible_authority", "location_police_force", "reporting_agency"
+        ).prefetch_related(
+            Prefetch("police_references", queryset=PoliceReference.objects.select_related("force")),
+            _current_placements(),
+        )[:limit]
     )
     matched = len(episodes) if len(episodes) < limit else matching.count()
     total = open_episodes.count() if kinds or risk_grades else matched
     rows = []
     for episode in episodes:
-        review = clocks.next_risk_review(grade=episode.risk_grade, graded_at=episode.risk_graded_at, reported_at=episode.reported_at)
-        rows.append(BoardRow(episode=episode, missing_for=now - episode.started_at, next_review_at=review, review_overdue=review <= now))
+        review = clocks.next_risk_review(
+            grade=episode.risk_grade, graded_at=episode.risk_graded_at, reported_at=episode.reported_at
+        )
+        rows.append(
+            BoardRow(
+                episode=episode,
+                missing_for=now - episode.started_at,
+                next_review_at=review,
+                review_overdue=review <= now,
+            )
+        )
     audit_record_many(
-        user=user, action=Action.LIST, object_type="episode", why=why, items=[(e.pk, e.child_id) for e in episodes],
+        user=user,
+        action=Action.LIST,
+        object_type="episode",
+        why=why,
+        items=[(e.pk, e.child_id) for e in episodes],
         detail={"board": True},
     )
     return Board(rows=rows, total=total, matched=matched, at=now)
@@ -218,7 +259,12 @@ class InterviewRow:
 
 
 def interviews_due(
-    *, user, why: str, overdue_only: bool = False, upcoming_only: bool = False, limit: int = 500,
+    *,
+    user,
+    why: str,
+    overdue_only: bool = False,
+    upcoming_only: bool = False,
+    limit: int = 500,
     now: datetime.datetime | None = None,
 ) -> list[InterviewRow]:
     """Return interviews not yet completed or declined, by due time (overdue first of all).
@@ -227,7 +273,8 @@ def interviews_due(
     `upcoming_only`), so that interviews long overdue cannot fill the limit before today's."""
     now = now or timezone.now()
     interviews = ReturnInterview.objects.filter(
-        Exists(visible_children(user, showing=Field.EPISODES).filter(pk=OuterRef("episode__child_id"))), closed_at__isnull=True
+        Exists(visible_children(user, showing=Field.EPISODES).filter(pk=OuterRef("episode__child_id"))),
+        closed_at__isnull=True,
     )
     if overdue_only:
         interviews = interviews.filter(due_at__lt=now)
@@ -237,7 +284,10 @@ def interviews_due(
         interviews.select_related("episode__child__responsible_authority", "service").order_by("due_at", "id")[:limit]
     )
     audit_record_many(
-        user=user, action=Action.LIST, object_type="return_interview", why=why,
+        user=user,
+        action=Action.LIST,
+        object_type="return_interview",
+        why=why,
         items=[(i.pk, i.episode.child_id) for i in interviews],
     )
     return [InterviewRow(interview=i, due_at=i.due_at, overdue=i.due_at < now) for i in interviews]
@@ -248,7 +298,8 @@ def interviews_due_counts(*, user, now: datetime.datetime | None = None) -> dict
     (counted in the database, whatever the list's limit)."""
     now = now or timezone.now()
     return ReturnInterview.objects.filter(
-        Exists(visible_children(user, showing=Field.EPISODES).filter(pk=OuterRef("episode__child_id"))), closed_at__isnull=True
+        Exists(visible_children(user, showing=Field.EPISODES).filter(pk=OuterRef("episode__child_id"))),
+        closed_at__isnull=True,
     ).aggregate(due=Count("id"), overdue=Count("id", filter=Q(due_at__lt=now)))
 
 
@@ -317,7 +368,9 @@ def _status(returned_at, closed_at) -> str:
     return Status.CLOSED if closed_at else Status.RETURNED if returned_at else Status.OPEN
 
 
-def child_timeline(*, user, child_id: int | str, why: str, page: int | str = 1, per_page: int | None = None) -> Timeline:
+def child_timeline(
+    *, user, child_id: int | str, why: str, page: int | str = 1, per_page: int | None = None
+) -> Timeline:
     """One page of a child's history: its newest episodes (page 1) or older ones, each with every
     update, risk grade and interview step, and the Philomena profile versions saved in the same span
     of time; with who did it and for which agency. Http404 when the child is out of scope.
@@ -325,43 +378,82 @@ def child_timeline(*, user, child_id: int | str, why: str, page: int | str = 1, 
     Read as flat rows (values), not model instances, and bounded by the page, so that a long
     history stays fast.
     """
-    child = child_lookup(user=user, child_id=child_id, why=why, queryset=Child.objects.select_related("responsible_authority"))
+    child = child_lookup(
+        user=user, child_id=child_id, why=why, queryset=Child.objects.select_related("responsible_authority")
+    )
     child_episodes = Episode.objects.filter(child=child)
     shown = Paginator(
         child_episodes.order_by("-started_at", "-id").values(
-            "id", "kind", "started_at", "reported_at", "returned_at", "closed_at", "risk_grade",
-            "return_interview__status", "return_interview__due_at", "return_interview__held_at",
+            "id",
+            "kind",
+            "started_at",
+            "reported_at",
+            "returned_at",
+            "closed_at",
+            "risk_grade",
+            "return_interview__status",
+            "return_interview__due_at",
+            "return_interview__held_at",
         ),
         per_page or TIMELINE_EPISODES_PER_PAGE,
     ).get_page(page)
     rows = list(shown.object_list)
     ids = [e["id"] for e in rows]
     references: dict[int, list[str]] = {}
-    for episode_id, force, reference in PoliceReference.objects.filter(episode_id__in=ids).order_by("added_at", "id").values_list(
-        "episode_id", "force__code", "reference"
+    for episode_id, force, reference in (
+        PoliceReference.objects.filter(episode_id__in=ids)
+        .order_by("added_at", "id")
+        .values_list("episode_id", "force__code", "reference")
     ):
         references.setdefault(episode_id, []).append(f"{force} {reference}")
     kinds, grades = dict(Kind.choices), dict(RiskGrade.choices)
     episodes = [
         EpisodeSummary(
-            id=e["id"], kind=e["kind"], kind_label=kinds[e["kind"]], status=_status(e["returned_at"], e["closed_at"]),
-            started_at=e["started_at"], reported_at=e["reported_at"], returned_at=e["returned_at"], closed_at=e["closed_at"],
-            risk_grade=e["risk_grade"], risk_grade_label=grades.get(e["risk_grade"], "Not yet graded"),
-            police_references=references.get(e["id"], []), interview_status=e["return_interview__status"] or "",
-            interview_due_at=e["return_interview__due_at"], interview_held_at=e["return_interview__held_at"],
+            id=e["id"],
+            kind=e["kind"],
+            kind_label=kinds[e["kind"]],
+            status=_status(e["returned_at"], e["closed_at"]),
+            started_at=e["started_at"],
+            reported_at=e["reported_at"],
+            returned_at=e["returned_at"],
+            closed_at=e["closed_at"],
+            risk_grade=e["risk_grade"],
+            risk_grade_label=grades.get(e["risk_grade"], "Not yet graded"),
+            police_references=references.get(e["id"], []),
+            interview_status=e["return_interview__status"] or "",
+            interview_due_at=e["return_interview__due_at"],
+            interview_held_at=e["return_interview__held_at"],
         )
         for e in rows
     ]
     labels = dict(UpdateKind.choices)
     entries = [
         TimelineEntry(
-            at=u["at"], kind=u["kind"], kind_label=labels.get(u["kind"], u["kind"]), text=u["text"],
-            by=_name(u["by__first_name"], u["by__last_name"], u["by__username"]), agency=u["agency__name"],
-            episode_id=u["episode_id"], location=u["location"], postcode=u["postcode"], detail=u["detail"],
+            at=u["at"],
+            kind=u["kind"],
+            kind_label=labels.get(u["kind"], u["kind"]),
+            text=u["text"],
+            by=_name(u["by__first_name"], u["by__last_name"], u["by__username"]),
+            agency=u["agency__name"],
+            episode_id=u["episode_id"],
+            location=u["location"],
+            postcode=u["postcode"],
+            detail=u["detail"],
         )
-        for u in EpisodeUpdate.objects.filter(episode_id__in=ids).order_by("at", "id").values(
-            "at", "kind", "text", "episode_id", "location", "postcode", "detail",
-            "by__first_name", "by__last_name", "by__username", "agency__name",
+        for u in EpisodeUpdate.objects.filter(episode_id__in=ids)
+        .order_by("at", "id")
+        .values(
+            "at",
+            "kind",
+            "text",
+            "episode_id",
+            "location",
+            "postcode",
+            "detail",
+            "by__first_name",
+            "by__last_name",
+            "by__username",
+            "agency__name",
         )
     ]
     # Profile versions go on the page whose span of time they fall in: from this page's oldest start
@@ -370,20 +462,42 @@ def child_timeline(*, user, child_id: int | str, why: str, page: int | str = 1, 
     if shown.has_next() and episodes:
         profiles = profiles.filter(created_at__gte=episodes[-1].started_at)
     if shown.has_previous():
-        newer = child_episodes.order_by("-started_at", "-id").values_list("started_at", flat=True)[(shown.start_index() - 2)]
+        newer = child_episodes.order_by("-started_at", "-id").values_list("started_at", flat=True)[
+            (shown.start_index() - 2)
+        ]
         profiles = profiles.filter(created_at__lt=newer)
     for p in profiles.order_by("version").values(
-        "version", "created_at", "created_by__first_name", "created_by__last_name", "created_by__username", "created_by__agency__name"
+        "version",
+        "created_at",
+        "created_by__first_name",
+        "created_by__last_name",
+        "created_by__username",
+        "created_by__agency__name",
     ):
-        entries.append(TimelineEntry(
-            at=p["created_at"], kind="profile", kind_label="Philomena profile", text=f"Profile version {p['version']} saved.",
-            by=_name(p["created_by__first_name"], p["created_by__last_name"], p["created_by__username"]),
-            agency=p["created_by__agency__name"] or "", detail={"version": p["version"]},
-        ))
+        entries.append(
+            TimelineEntry(
+                at=p["created_at"],
+                kind="profile",
+                kind_label="Philomena profile",
+                text=f"Profile version {p['version']} saved.",
+                by=_name(p["created_by__first_name"], p["created_by__last_name"], p["created_by__username"]),
+                agency=p["created_by__agency__name"] or "",
+                detail={"version": p["version"]},
+            )
+        )
     entries.sort(key=lambda e: e.at)  # stable: updates keep their recorded order at equal times
-    has_open = any(e.status == Status.OPEN for e in episodes) or child_episodes.filter(returned_at__isnull=True).exists()
-    audit_record(user=user, action=Action.READ, object_type="child_timeline", object_id=child.pk, child_id=child.pk, why=why,
-                 detail={"page": shown.number})
+    has_open = (
+        any(e.status == Status.OPEN for e in episodes) or child_episodes.filter(returned_at__isnull=True).exists()
+    )
+    audit_record(
+        user=user,
+        action=Action.READ,
+        object_type="child_timeline",
+        object_id=child.pk,
+        child_id=child.pk,
+        why=why,
+        detail={"page": shown.number},
+    )
     return Timeline(child=child, episodes=episodes, entries=entries, page=shown, has_open_episode=has_open)
 
 
@@ -406,19 +520,37 @@ def _profile_child(user, child_id, why: str) -> Child:
 def philomena_profile_current(*, user, child_id: int | str, why: str) -> PhilomenaProfile | None:
     """The latest version of the child's Part A, or None if none has been written."""
     child = _profile_child(user, child_id, why)
-    profile = PhilomenaProfile.objects.filter(child=child).select_related("created_by__agency").order_by("-version").first()
+    profile = (
+        PhilomenaProfile.objects.filter(child=child).select_related("created_by__agency").order_by("-version").first()
+    )
     if profile is not None:
-        audit_record(user=user, action=Action.READ, object_type="philomena_profile", object_id=profile.pk, child_id=child.pk,
-                     why=why, detail={"version": profile.version})
+        audit_record(
+            user=user,
+            action=Action.READ,
+            object_type="philomena_profile",
+            object_id=profile.pk,
+            child_id=child.pk,
+            why=why,
+            detail={"version": profile.version},
+        )
     return profile
 
 
 def philomena_profile_versions(*, user, child_id: int | str, why: str) -> list[PhilomenaProfile]:
     """Every version, latest first (who changed what, when)."""
     child = _profile_child(user, child_id, why)
-    versions = list(PhilomenaProfile.objects.filter(child=child).select_related("created_by__agency").order_by("-version"))
-    audit_record(user=user, action=Action.READ, object_type="philomena_profile", object_id="", child_id=child.pk, why=why,
-                 detail={"versions": len(versions)})
+    versions = list(
+        PhilomenaProfile.objects.filter(child=child).select_related("created_by__agency").order_by("-version")
+    )
+    audit_record(
+        user=user,
+        action=Action.READ,
+        object_type="philomena_profile",
+        object_id="",
+        child_id=child.pk,
+        why=why,
+        detail={"versions": len(versions)},
+    )
     return versions
 
 
@@ -437,8 +569,15 @@ def philomena_photo(*, user, child_id: int | str, why: str, version: int | None 
     profile = profiles.filter(version=version).first() if version is not None else profiles.order_by("-version").first()
     if profile is None or not profile.photo:
         raise Http404("No photo.")
-    audit_record(user=user, action=Action.READ, object_type="philomena_photo", object_id=profile.pk, child_id=child.pk,
-                 why=why, detail={"version": profile.version})
+    audit_record(
+        user=user,
+        action=Action.READ,
+        object_type="philomena_photo",
+        object_id=profile.pk,
+        child_id=child.pk,
+        why=why,
+        detail={"version": profile.version},
+    )
     content_type = mimetypes.guess_type(profile.photo.name)[0] or "application/octet-stream"
     name = f"child-{child.pk}-v{profile.version}{Path(profile.photo.name).suffix}"
     return Photo(file=profile.photo.open("rb"), content_type=content_type, name=name)
@@ -460,10 +599,22 @@ def episode_briefing(*, user, episode_id: int | str, why: str) -> Briefing:
     profile = None
     if rules.may_read_profile(user, episode.access_reasons, has_open_episode=has_open):
         profile = (
-            PhilomenaProfile.objects.filter(child=episode.child).select_related("created_by__agency").order_by("-version").first()
+            PhilomenaProfile.objects.filter(child=episode.child)
+            .select_related("created_by__agency")
+            .order_by("-version")
+            .first()
         )
         if profile is not None:
-            audit_record(user=user, action=Action.READ, object_type="philomena_profile", object_id=profile.pk,
-                         child_id=episode.child_id, why=why, detail={"version": profile.version})
+            audit_record(
+                user=user,
+                action=Action.READ,
+                object_type="philomena_profile",
+                object_id=profile.pk,
+                child_id=episode.child_id,
+                why=why,
+                detail={"version": profile.version},
+            )
     placements = getattr(episode.child, "current_placements", [])
-    return Briefing(episode=episode, child=episode.child, profile=profile, placement=placements[0] if placements else None)
+    return Briefing(
+        episode=episode, child=episode.child, profile=profile, placement=placements[0] if placements else None
+    )

@@ -76,9 +76,15 @@ class Conflict(ValidationError):
 
 # The words each time field is named by in a message (dates: messages name the field).
 TIME_LABELS = {
-    "left_at": "the time the child left", "last_seen_at": "the time last seen", "started_at": "the start",
-    "reported_at": "the time reported", "returned_at": "the return time", "graded_at": "the time graded",
-    "offered_at": "the time offered", "held_at": "the time held", "at": "the time",
+    "left_at": "the time the child left",
+    "last_seen_at": "the time last seen",
+    "started_at": "the start",
+    "reported_at": "the time reported",
+    "returned_at": "the return time",
+    "graded_at": "the time graded",
+    "offered_at": "the time offered",
+    "held_at": "the time held",
+    "at": "the time",
 }
 
 
@@ -100,7 +106,9 @@ def _child_for(user, child, why: str) -> tuple[Child, list[str]]:
     named in a request's body is bad input, not a missing page: ValidationError naming the field."""
     pk = child.pk if isinstance(child, Child) else child
     try:
-        found = child_lookup(user=user, child_id=pk, why=why, queryset=Child.objects.select_related("responsible_authority"))
+        found = child_lookup(
+            user=user, child_id=pk, why=why, queryset=Child.objects.select_related("responsible_authority")
+        )
     except Http404:
         # Never reveal whether a child the user cannot see exists.
         raise ValidationError({"child": NO_SUCH_CHILD}) from None
@@ -111,8 +119,12 @@ def _episode_for(user, episode, why: str) -> tuple[Episode, list[str]]:
     """The episode, locked for this transaction, if the user can see its child; else Http404 (the
     refusal audited by the one look-up)."""
     pk = episode.pk if isinstance(episode, Episode) else episode
-    found = episode_lookup(user=user, episode_id=pk, why=why, queryset=(
-        Episode.objects.select_for_update(of=("self",)).select_related("child__responsible_authority")))
+    found = episode_lookup(
+        user=user,
+        episode_id=pk,
+        why=why,
+        queryset=(Episode.objects.select_for_update(of=("self",)).select_related("child__responsible_authority")),
+    )
     return found, access_reasons(user, found.child)
 
 
@@ -133,7 +145,9 @@ def _place(raw: str, field: str) -> tuple[str, Agency | None]:
         return "", None
     code = postcodes.normalise(raw)
     if code is None:
-        raise ValidationError({field: f"“{raw}” is not a postcode. Enter a full UK postcode, like B1 1AA, or leave it blank."})
+        raise ValidationError(
+            {field: f"“{raw}” is not a postcode. Enter a full UK postcode, like B1 1AA, or leave it blank."}
+        )
     found = postcodes.lookup(code)
     if found is None:
         raise ValidationError({field: f"{code} is not a live postcode in the ONS Postcode Directory."})
@@ -148,23 +162,43 @@ def care_problem(spans, day: datetime.date) -> str:
     spans = list(spans)
     if not spans or any(start <= day and (end is None or day <= end) for start, end in spans):
         return ""
-    return (f"The child was not looked after on {dates.when(day)} (no placement then): a missing or away period "
-            "lies within the child's period of care (SSDA903 rule 578).")
+    return (
+        f"The child was not looked after on {dates.when(day)} (no placement then): a missing or away period "
+        "lies within the child's period of care (SSDA903 rule 578)."
+    )
 
 
 def _placement_force(child: Child) -> Agency | None:
-    placement = Placement.objects.current().filter(child=child).select_related("police_force").order_by("-start_date").first()
+    placement = (
+        Placement.objects.current().filter(child=child).select_related("police_force").order_by("-start_date").first()
+    )
     return placement.police_force if placement else None
 
 
 def _log(episode: Episode, user, kind: str, at: datetime.datetime, text: str = "", **extra) -> EpisodeUpdate:
-    return EpisodeUpdate.objects.create(episode=episode, kind=kind, at=at, by=user, agency=user.agency, text=text, **extra)
+    return EpisodeUpdate.objects.create(
+        episode=episode, kind=kind, at=at, by=user, agency=user.agency, text=text, **extra
+    )
 
 
-def _audit(user, why: str, action: str, episode: Episode, detail: dict | None = None, *, object_type: str = "episode", object_id=None) -> None:
+def _audit(
+    user,
+    why: str,
+    action: str,
+    episode: Episode,
+    detail: dict | None = None,
+    *,
+    object_type: str = "episode",
+    object_id=None,
+) -> None:
     audit_record(
-        user=user, action=action, object_type=object_type, object_id=object_id if object_id is not None else episode.pk,
-        child_id=episode.child_id, why=why, detail=detail,
+        user=user,
+        action=action,
+        object_type=object_type,
+        object_id=object_id if object_id is not None else episode.pk,
+        child_id=episode.child_id,
+        why=why,
+        detail=detail,
     )
 
 
@@ -213,44 +247,73 @@ def episode_open(
     if started_at is None and derived is None:
         raise ValidationError({"started_at": "Enter when the child left or was last seen by a responsible adult."})
     if started_at is not None and derived is not None and started_at != derived:
-        raise ValidationError({
-            "started_at": f"The start is the later of when the child left and when a responsible adult last saw them ({dates.when(derived)})."
-        })
+        raise ValidationError(
+            {
+                "started_at": f"The start is the later of when the child left and when a responsible adult last saw them ({dates.when(derived)})."
+            }
+        )
     started_at = started_at or derived
     for field, value in (("left_at", left_at), ("last_seen_at", last_seen_at), ("started_at", started_at)):
         if value is not None:
             dates.has_happened(value, field, TIME_LABELS[field])
     if timezone.localtime(started_at).date() < child.date_of_birth:  # SSDA903 rule 586
         raise ValidationError({"started_at": "An episode cannot start before the child's date of birth."})
-    outside = care_problem(child.placements.values_list("start_date", "end_date"), timezone.localtime(started_at).date())
+    outside = care_problem(
+        child.placements.values_list("start_date", "end_date"), timezone.localtime(started_at).date()
+    )
     if outside:
         raise ValidationError({"started_at": outside})
-    reported_at = _at_or_now(reported_at, "reported_at", not_before=started_at, not_before_what="the child left or was last seen")
+    reported_at = _at_or_now(
+        reported_at, "reported_at", not_before=started_at, not_before_what="the child left or was last seen"
+    )
     if client_reference:
         earlier = Episode.objects.filter(reporting_agency=user.agency, client_reference=client_reference).first()
         if earlier is not None:
             return _retried(user, why, earlier, child=child, kind=kind, started_at=started_at), False
 
     # SSDA903 rule 574: no overlapping periods and no new period while one is open.
-    overlapping = child.episodes.filter(Q(returned_at__isnull=True) | Q(returned_at__gt=started_at)).order_by("started_at").first()
+    overlapping = (
+        child.episodes.filter(Q(returned_at__isnull=True) | Q(returned_at__gt=started_at))
+        .order_by("started_at")
+        .first()
+    )
     if overlapping is not None and overlapping.is_open:
-        raise ValidationError({"child": (
-            f"{child.full_name} is already recorded as {overlapping.get_kind_display().lower()} since "
-            f"{dates.when(overlapping.started_at)}. Add an update to that episode, or record the return first."
-        )})
+        raise ValidationError(
+            {
+                "child": (
+                    f"{child.full_name} is already recorded as {overlapping.get_kind_display().lower()} since "
+                    f"{dates.when(overlapping.started_at)}. Add an update to that episode, or record the return first."
+                )
+            }
+        )
     if overlapping is not None:
-        raise ValidationError({"started_at": (
-            f"This overlaps the episode from {dates.when(overlapping.started_at)} to {dates.when(overlapping.returned_at)}: "
-            "an episode starts after the one before it ended."
-        )})
+        raise ValidationError(
+            {
+                "started_at": (
+                    f"This overlaps the episode from {dates.when(overlapping.started_at)} to {dates.when(overlapping.returned_at)}: "
+                    "an episode starts after the one before it ended."
+                )
+            }
+        )
 
     postcode, force = _place(last_seen_postcode, "last_seen_postcode")
     episode = Episode(
-        child=child, kind=kind, left_at=left_at, last_seen_at=last_seen_at, started_at=started_at,
-        reported_at=reported_at, reported_by=user, reporting_agency=user.agency, client_reference=client_reference,
-        last_seen_location=last_seen_location.strip(), last_seen_postcode=postcode, clothing=clothing.strip(),
-        circumstances=circumstances.strip(), out_of_character=out_of_character,
-        last_known_location=last_seen_location.strip(), last_known_postcode=postcode,
+        child=child,
+        kind=kind,
+        left_at=left_at,
+        last_seen_at=last_seen_at,
+        started_at=started_at,
+        reported_at=reported_at,
+        reported_by=user,
+        reporting_agency=user.agency,
+        client_reference=client_reference,
+        last_seen_location=last_seen_location.strip(),
+        last_seen_postcode=postcode,
+        clothing=clothing.strip(),
+        circumstances=circumstances.strip(),
+        out_of_character=out_of_character,
+        last_known_location=last_seen_location.strip(),
+        last_known_postcode=postcode,
         location_police_force=force or _placement_force(child),
     )
     try:
@@ -258,7 +321,11 @@ def episode_open(
             episode.save()
     except IntegrityError:
         # Lost a race: the same retry arrived twice at once, or another report for this child.
-        earlier = Episode.objects.filter(reporting_agency=user.agency, client_reference=client_reference).first() if client_reference else None
+        earlier = (
+            Episode.objects.filter(reporting_agency=user.agency, client_reference=client_reference).first()
+            if client_reference
+            else None
+        )
         if earlier is not None:
             return _retried(user, why, earlier, child=child, kind=kind, started_at=started_at), False
         raise ValidationError({"child": f"{child.full_name} is already recorded as missing or away."}) from None
@@ -275,14 +342,26 @@ def episode_open(
     # episode, so whoever holds it knows; the next return adds its own interview. "When reported",
     # not "now": a report entered late finds the interviews that were open at the time.
     still_open = ReturnInterview.objects.filter(
-        Q(closed_at__isnull=True) | Q(closed_at__gt=reported_at), episode__child=child, episode__returned_at__lte=reported_at,
+        Q(closed_at__isnull=True) | Q(closed_at__gt=reported_at),
+        episode__child=child,
+        episode__returned_at__lte=reported_at,
         missing_again_episode__isnull=True,
     ).exclude(episode=episode)
     for earlier in still_open.select_related("episode").order_by("episode__started_at"):
-        parts.append(f"The return interview after the episode of {dates.when(earlier.episode.started_at, date_only=True)} is still open.")
+        parts.append(
+            f"The return interview after the episode of {dates.when(earlier.episode.started_at, date_only=True)} is still open."
+        )
     still_open.update(missing_again_episode=episode)
-    _log(episode, user, UpdateKind.REPORTED, reported_at, " ".join(parts), location=episode.last_seen_location,
-         postcode=postcode, detail={"kind": kind})
+    _log(
+        episode,
+        user,
+        UpdateKind.REPORTED,
+        reported_at,
+        " ".join(parts),
+        location=episode.last_seen_location,
+        postcode=postcode,
+        detail={"kind": kind},
+    )
     _audit(user, why, Action.CREATE, episode, {"kind": kind})
     signals.episode_opened.send(Episode, user=user, episode=episode)
     return episode, True
@@ -296,7 +375,9 @@ def _retried(user, why: str, earlier: Episode, *, child: Child, kind: str, start
     if earlier.child_id != child.pk:
         differs["child"] = f"{reference} for a report about another child."
     if kind != first_kind:
-        differs["kind"] = f"{reference} for a report of a child {Kind(first_kind).label.lower()}, not {Kind(kind).label.lower()}."
+        differs["kind"] = (
+            f"{reference} for a report of a child {Kind(first_kind).label.lower()}, not {Kind(kind).label.lower()}."
+        )
     if started_at != earlier.started_at:
         differs["started_at"] = (
             f"{reference} for a report starting {dates.when(earlier.started_at)} (the later of "
@@ -318,15 +399,26 @@ def episode_kind_change(*, user, why: str, episode: Episode | int, to_kind: str,
     if to_kind == episode.kind:
         raise ValidationError({"to_kind": f"The episode is already recorded as {episode.get_kind_display().lower()}."})
     if not episode.is_open:
-        raise ValidationError({"episode": "The child has returned: the kind can only change while the episode is open."})
+        raise ValidationError(
+            {"episode": "The child has returned: the kind can only change while the episode is open."}
+        )
     latest = episode.kind_changes.order_by("-at").values_list("at", flat=True).first()
-    at = _at_or_now(at, "at", not_before=latest or episode.started_at, not_before_what="the episode's last change or start")
+    at = _at_or_now(
+        at, "at", not_before=latest or episode.started_at, not_before_what="the episode's last change or start"
+    )
     previous = episode.kind
     KindChange.objects.create(episode=episode, at=at, from_kind=previous, to_kind=to_kind, by=user)
     episode.kind = to_kind
     episode.save(update_fields=["kind", "updated_at"])
     label = f"Now {episode.get_kind_display().lower()} (was {Kind(previous).label.lower()})."
-    _log(episode, user, UpdateKind.KIND_CHANGE, at, f"{label} {text.strip()}".strip(), detail={"from": previous, "to": to_kind})
+    _log(
+        episode,
+        user,
+        UpdateKind.KIND_CHANGE,
+        at,
+        f"{label} {text.strip()}".strip(),
+        detail={"from": previous, "to": to_kind},
+    )
     _audit(user, why, Action.UPDATE, episode, {"kind": to_kind})
     signals.episode_kind_changed.send(Episode, user=user, episode=episode)
     return episode
@@ -340,15 +432,22 @@ def episode_grade_risk(
     episode, reasons = _episode_for(user, episode, why)
     _require(rules.may_police(user, reasons), "grade risk: the police grade it")
     if risk_grade not in RiskGrade.values:
-        raise ValidationError({"risk_grade": f"“{risk_grade}” is not a risk grade: use one of {', '.join(RiskGrade.values)}."})
+        raise ValidationError(
+            {"risk_grade": f"“{risk_grade}” is not a risk grade: use one of {', '.join(RiskGrade.values)}."}
+        )
     if not (source or "").strip():
         raise ValidationError({"source": "Say where the information for this grade came from."})
     _not_closed(episode)
     graded_at = _at_or_now(graded_at, "graded_at", not_before=episode.started_at, not_before_what="the episode started")
     previous = episode.risk_grade
     RiskGrading.objects.create(
-        episode=episode, grade=risk_grade, graded_at=graded_at, graded_by=user, agency=user.agency,
-        source=source.strip(), rationale=(rationale or "").strip(),
+        episode=episode,
+        grade=risk_grade,
+        graded_at=graded_at,
+        graded_by=user,
+        agency=user.agency,
+        source=source.strip(),
+        rationale=(rationale or "").strip(),
     )
     # The current grade is the latest made, whatever order they were recorded in.
     latest = episode.risk_gradings.order_by("-graded_at", "-id").first()
@@ -383,15 +482,29 @@ def episode_add_police_reference(*, user, why: str, episode: Episode | int, refe
             PoliceReference.objects.create(episode=episode, force=user.agency, reference=reference, added_by=user)
     except IntegrityError:
         raise ValidationError({"reference": "Your force has already given this reference to an episode."}) from None
-    _log(episode, user, UpdateKind.POLICE_REFERENCE, timezone.now(), f"{user.agency.name} reference {reference}.",
-         detail={"reference": reference})
+    _log(
+        episode,
+        user,
+        UpdateKind.POLICE_REFERENCE,
+        timezone.now(),
+        f"{user.agency.name} reference {reference}.",
+        detail={"reference": reference},
+    )
     _audit(user, why, Action.UPDATE, episode, {"police_reference": reference})
     return episode
 
 
 @transaction.atomic
 def episode_add_update(
-    *, user, why: str, episode: Episode | int, kind: str, text: str = "", at=None, location: str = "", postcode: str = ""
+    *,
+    user,
+    why: str,
+    episode: Episode | int,
+    kind: str,
+    text: str = "",
+    at=None,
+    location: str = "",
+    postcode: str = "",
 ) -> EpisodeUpdate:
     """A sighting, an enquiry made, or a note. A sighting moves where the child is last known to be."""
     episode, reasons = _episode_for(user, episode, why)
@@ -400,7 +513,9 @@ def episode_add_update(
         raise ValidationError({"kind": f"“{kind}” cannot be added here: use one of {', '.join(FREE_UPDATE_KINDS)}."})
     _not_closed(episode)
     if kind == UpdateKind.SIGHTING and not episode.is_open:
-        raise ValidationError({"kind": "A sighting is added while the child is missing or away; this episode has ended."})
+        raise ValidationError(
+            {"kind": "A sighting is added while the child is missing or away; this episode has ended."}
+        )
     text, location = (text or "").strip(), (location or "").strip()
     if not text and not (kind == UpdateKind.SIGHTING and (location or postcode)):
         raise ValidationError({"text": "Say what happened."})
@@ -411,7 +526,9 @@ def episode_add_update(
         episode.last_known_location, episode.last_known_postcode = location, code
         if force is not None:
             episode.location_police_force = force
-        episode.save(update_fields=["last_known_location", "last_known_postcode", "location_police_force", "updated_at"])
+        episode.save(
+            update_fields=["last_known_location", "last_known_postcode", "location_police_force", "updated_at"]
+        )
     update = _log(episode, user, kind, at, text, location=location, postcode=code)
     _audit(user, why, Action.UPDATE, episode, {"update": kind})
     signals.episode_updated.send(Episode, user=user, episode=episode, update=update)
@@ -420,8 +537,16 @@ def episode_add_update(
 
 @transaction.atomic
 def episode_record_return(
-    *, user, why: str, episode: Episode | int, returned_at, how: str = "", found_by: str = "", place: str = "",
-    postcode: str = "", text: str = "",
+    *,
+    user,
+    why: str,
+    episode: Episode | int,
+    returned_at,
+    how: str = "",
+    found_by: str = "",
+    place: str = "",
+    postcode: str = "",
+    text: str = "",
 ) -> Episode:
     """The child is back (or found). Assigns the return interview, due 72 hours after returned_at.
 
@@ -436,7 +561,9 @@ def episode_record_return(
         raise ValidationError({"returned_at": "Enter when the child returned or was found."})
     latest_change = episode.kind_changes.order_by("-at").values_list("at", flat=True).first()
     returned_at = _at_or_now(
-        returned_at, "returned_at", not_before=max(episode.started_at, latest_change or episode.started_at),
+        returned_at,
+        "returned_at",
+        not_before=max(episode.started_at, latest_change or episode.started_at),
         not_before_what="the episode started" if latest_change is None else "the episode's last change",
     )
     if how and how not in ReturnHow.values:
@@ -445,7 +572,9 @@ def episode_record_return(
     service = return_interview_service_for(episode.child)  # before any write: refused if none is set
     episode.returned_at, episode.return_how, episode.found_by = returned_at, how, (found_by or "").strip()
     episode.return_place, episode.return_postcode = (place or "").strip(), code
-    episode.save(update_fields=["returned_at", "return_how", "found_by", "return_place", "return_postcode", "updated_at"])
+    episode.save(
+        update_fields=["returned_at", "return_how", "found_by", "return_place", "return_postcode", "updated_at"]
+    )
 
     summary = f"Returned {dates.when(returned_at)}"
     summary += f": {ReturnHow(how).label.lower()}." if how else "."
@@ -453,10 +582,20 @@ def episode_record_return(
         summary += f" Found by {episode.found_by}."
     if text.strip():
         summary += f" {text.strip()}"
-    _log(episode, user, UpdateKind.RETURN, returned_at, summary, location=episode.return_place, postcode=code,
-         detail={"how": how})
+    _log(
+        episode,
+        user,
+        UpdateKind.RETURN,
+        returned_at,
+        summary,
+        location=episode.return_place,
+        postcode=code,
+        detail={"how": how},
+    )
     interview = _return_interview_assign(user=user, episode=episode, service=service)
-    _audit(user, why, Action.UPDATE, episode, {"returned_at": returned_at.isoformat(), "return_interview": interview.pk})
+    _audit(
+        user, why, Action.UPDATE, episode, {"returned_at": returned_at.isoformat(), "return_interview": interview.pk}
+    )
     signals.episode_returned.send(Episode, user=user, episode=episode, interview=interview)
     return episode
 
@@ -475,16 +614,21 @@ def episodes_end_with_care(*, placements, why: str) -> list[Episode]:
 
     today = timezone.localdate()
     ended = [p for p in placements if p.end_date is not None and p.end_date <= today]
-    moves = set(Placement.objects.filter(
-        child_id__in={p.child_id for p in ended}, start_date__in={p.end_date for p in ended},
-    ).values_list("child_id", "start_date"))
+    moves = set(
+        Placement.objects.filter(
+            child_id__in={p.child_id for p in ended},
+            start_date__in={p.end_date for p in ended},
+        ).values_list("child_id", "start_date")
+    )
     closed: list[Episode] = []
     for placement in ended:
         if (placement.child_id, placement.end_date) in moves:
             continue
         end_of_care = timezone.make_aware(datetime.datetime.combine(placement.end_date, datetime.time()))
         open_then = Episode.objects.select_for_update().filter(
-            child_id=placement.child_id, returned_at__isnull=True, started_at__lt=end_of_care + datetime.timedelta(days=1),
+            child_id=placement.child_id,
+            returned_at__isnull=True,
+            started_at__lt=end_of_care + datetime.timedelta(days=1),
         )
         # Most care ends with the child at home: only a period to end needs the council's account.
         if not open_then.exists():
@@ -494,12 +638,24 @@ def episodes_end_with_care(*, placements, why: str) -> list[Episode]:
         for episode in open_then.filter(child__in=visible_children(system)):
             episode.returned_at = max(episode.started_at, end_of_care)
             episode.save(update_fields=["returned_at", "updated_at"])
-            _log(episode, system, UpdateKind.NOTE, episode.returned_at, (
-                f"Care ended on {placement.end_date:%d/%m/%Y} while the child was {episode.get_kind_display().lower()}: "
-                "the period ends that day for the SSDA903 return. Tell the police if the child is still missing."
-            ), detail={"care_ended": placement.end_date.isoformat()})
-            _audit(system, why, Action.UPDATE, episode, {"returned_at": episode.returned_at.isoformat(),
-                                                         "care_ended": placement.end_date.isoformat()})
+            _log(
+                episode,
+                system,
+                UpdateKind.NOTE,
+                episode.returned_at,
+                (
+                    f"Care ended on {placement.end_date:%d/%m/%Y} while the child was {episode.get_kind_display().lower()}: "
+                    "the period ends that day for the SSDA903 return. Tell the police if the child is still missing."
+                ),
+                detail={"care_ended": placement.end_date.isoformat()},
+            )
+            _audit(
+                system,
+                why,
+                Action.UPDATE,
+                episode,
+                {"returned_at": episode.returned_at.isoformat(), "care_ended": placement.end_date.isoformat()},
+            )
             closed.append(episode)
     return closed
 
@@ -528,25 +684,41 @@ def return_interview_service_for(child: Child) -> Agency:
     commission = ReturnInterviewCommission.objects.filter(council=responsible).first()
     service = None
     if commission is not None and commission.host_service_out_of_area:
-        placement = Placement.objects.current().filter(child=child).select_related("host_authority").order_by("-start_date").first()
+        placement = (
+            Placement.objects.current()
+            .filter(child=child)
+            .select_related("host_authority")
+            .order_by("-start_date")
+            .first()
+        )
         host = placement.host_authority if placement else None
         if host is not None and host.pk != responsible.pk:
             service = _commissioned_service(host)
     service = service or (commission.service if commission is not None else _commissioned_service(responsible))
     if service is None:
-        raise ValidationError({NO_INTERVIEW_SERVICE: (
-            f"No return interview service is set for {responsible.name}, so the return cannot be recorded. "
-            "Ask an administrator to record the service it commissions."
-        )})
+        raise ValidationError(
+            {
+                NO_INTERVIEW_SERVICE: (
+                    f"No return interview service is set for {responsible.name}, so the return cannot be recorded. "
+                    "Ask an administrator to record the service it commissions."
+                )
+            }
+        )
     if service.kind != AgencyKind.RHI:
-        raise ValidationError({NO_INTERVIEW_SERVICE: f"Agency {service.code} is not a return interview service; ask an administrator."})
+        raise ValidationError(
+            {NO_INTERVIEW_SERVICE: f"Agency {service.code} is not a return interview service; ask an administrator."}
+        )
     return service
 
 
 @transaction.atomic
-def return_interview_commission_set(*, council: Agency, service: Agency, host_service_out_of_area: bool = False) -> ReturnInterviewCommission:
+def return_interview_commission_set(
+    *, council: Agency, service: Agency, host_service_out_of_area: bool = False
+) -> ReturnInterviewCommission:
     """Record which return interview service a council commissions (configuration, not child data)."""
-    commission = ReturnInterviewCommission(council=council, service=service, host_service_out_of_area=host_service_out_of_area)
+    commission = ReturnInterviewCommission(
+        council=council, service=service, host_service_out_of_area=host_service_out_of_area
+    )
     commission.clean()
     commission, _ = ReturnInterviewCommission.objects.update_or_create(
         council=council, defaults={"service": service, "host_service_out_of_area": host_service_out_of_area}
@@ -556,11 +728,19 @@ def return_interview_commission_set(*, council: Agency, service: Agency, host_se
 
 def _return_interview_assign(*, user, episode: Episode, service: Agency) -> ReturnInterview:
     interview = ReturnInterview.objects.create(
-        episode=episode, service=service, assigned_at=timezone.now(), due_at=clocks.return_interview_due(episode.returned_at)
+        episode=episode,
+        service=service,
+        assigned_at=timezone.now(),
+        due_at=clocks.return_interview_due(episode.returned_at),
     )
-    _log(episode, user, UpdateKind.INTERVIEW, interview.assigned_at,
-         f"Return interview assigned to {service.name}; due by {dates.when(interview.due_at)}.",
-         detail={"status": interview.status, "service": service.code})
+    _log(
+        episode,
+        user,
+        UpdateKind.INTERVIEW,
+        interview.assigned_at,
+        f"Return interview assigned to {service.name}; due by {dates.when(interview.due_at)}.",
+        detail={"status": interview.status, "service": service.code},
+    )
     return interview
 
 
@@ -573,7 +753,9 @@ def episode_record_safe_and_well(*, user, why: str, episode: Episode | int, at=N
     if episode.returned_at is None:
         raise ValidationError({"episode": "Record the child's return before the safe and well check."})
     if episode.safe_and_well_at is not None:
-        raise ValidationError({"at": f"The safe and well check was already recorded ({dates.when(episode.safe_and_well_at)})."})
+        raise ValidationError(
+            {"at": f"The safe and well check was already recorded ({dates.when(episode.safe_and_well_at)})."}
+        )
     at = _at_or_now(at, "at", not_before=episode.returned_at, not_before_what="the child returned")
     episode.safe_and_well_at, episode.safe_and_well_by = at, user
     episode.save(update_fields=["safe_and_well_at", "safe_and_well_by", "updated_at"])
@@ -603,7 +785,14 @@ def episode_close(*, user, why: str, episode: Episode | int, at=None, text: str 
 # Return home interviews
 # ---------------------------------------------------------------------------------------------
 
-FINDINGS = ("why_went", "where_and_with_whom", "harm_suffered", "exploitation_indicators", "what_would_help", "child_words")
+FINDINGS = (
+    "why_went",
+    "where_and_with_whom",
+    "harm_suffered",
+    "exploitation_indicators",
+    "what_would_help",
+    "child_words",
+)
 
 
 @transaction.atomic
@@ -641,14 +830,20 @@ def return_interview_update(
 
     current = interview.status
     if status is not None and status not in InterviewStatus.values:
-        raise ValidationError({"status": f"“{status}” is not an interview status: use one of {', '.join(InterviewStatus.values)}."})
+        raise ValidationError(
+            {"status": f"“{status}” is not an interview status: use one of {', '.join(InterviewStatus.values)}."}
+        )
     new = status or current
     if new != current and new not in INTERVIEW_TRANSITIONS[current]:
         hint = " Record it as offered first." if current == InterviewStatus.ASSIGNED else ""
         raise ValidationError({"status": f"An interview that is {current} cannot become {new}.{hint}"})
     findings = {
-        "why_went": why_went, "where_and_with_whom": where_and_with_whom, "harm_suffered": harm_suffered,
-        "exploitation_indicators": exploitation_indicators, "what_would_help": what_would_help, "child_words": child_words,
+        "why_went": why_went,
+        "where_and_with_whom": where_and_with_whom,
+        "harm_suffered": harm_suffered,
+        "exploitation_indicators": exploitation_indicators,
+        "what_would_help": what_would_help,
+        "child_words": child_words,
     }
     given = {name: value for name, value in findings.items() if value is not None}
     held_given = held_by is not None or held_by_independent is not None
@@ -663,7 +858,9 @@ def return_interview_update(
     if offered_at is not None or (new == InterviewStatus.OFFERED and new != current):
         if new == InterviewStatus.ASSIGNED:
             raise ValidationError({"offered_at": "Record the offer by setting the status to offered."})
-        interview.offered_at = _at_or_now(offered_at, "offered_at", not_before=returned, not_before_what="the child returned")
+        interview.offered_at = _at_or_now(
+            offered_at, "offered_at", not_before=returned, not_before_what="the child returned"
+        )
     if new == InterviewStatus.ACCEPTED and new != current:
         interview.accepted_at = now
     if held_at is not None and new != InterviewStatus.COMPLETED:
@@ -674,7 +871,9 @@ def return_interview_update(
         if held_at is not None:
             offered = interview.offered_at or returned
             interview.held_at = _at_or_now(
-                held_at, "held_at", not_before=offered,
+                held_at,
+                "held_at",
+                not_before=offered,
                 not_before_what="it was offered" if interview.offered_at else "the child returned",
             )
     if held_given:
@@ -688,9 +887,13 @@ def return_interview_update(
         if len(held_by) > 200:
             raise ValidationError({"held_by": "Who held the interview must be at most 200 characters."})
         if not isinstance(independent, bool):
-            raise ValidationError({"held_by_independent": (
-                "Say whether the person who held it is independent of the placement and of the council (yes or no)."
-            )})
+            raise ValidationError(
+                {
+                    "held_by_independent": (
+                        "Say whether the person who held it is independent of the placement and of the council (yes or no)."
+                    )
+                }
+            )
         interview.held_by, interview.held_by_independent = held_by, independent
     if declined_reason is not None or declined_detail is not None:
         if new != InterviewStatus.DECLINED:
@@ -699,24 +902,35 @@ def return_interview_update(
         if not declined_reason:
             raise ValidationError({"declined_reason": "Select why the child declined the interview."})
         if declined_reason not in DeclineReason.values:
-            raise ValidationError({"declined_reason": (
-                f"“{declined_reason}” is not a reason: use one of {', '.join(DeclineReason.values)}."
-            )})
+            raise ValidationError(
+                {
+                    "declined_reason": (
+                        f"“{declined_reason}” is not a reason: use one of {', '.join(DeclineReason.values)}."
+                    )
+                }
+            )
         detail = (declined_detail or "").strip()
         if declined_reason == DeclineReason.OTHER and not detail:
             raise ValidationError({"declined_detail": "Say why the child declined."})
         interview.declined_reason, interview.declined_detail = declined_reason, detail
     elif new == InterviewStatus.OFFERED and current == InterviewStatus.DECLINED:
-        interview.declined_reason, interview.declined_detail = "", ""  # offered again: the refusal is history (timeline)
+        interview.declined_reason, interview.declined_detail = (
+            "",
+            "",
+        )  # offered again: the refusal is history (timeline)
     if "exploitation_indicators" in given:
         codes = given["exploitation_indicators"]
         if isinstance(codes, str) or not all(isinstance(code, str) for code in codes):
             raise ValidationError({"exploitation_indicators": "Give a list of indicator codes."})
         unknown = [code for code in codes if code not in EXPLOITATION_INDICATORS]
         if unknown:
-            raise ValidationError({"exploitation_indicators": (
-                f"Not an indicator: {', '.join(unknown)}. Use codes from the list: {', '.join(EXPLOITATION_INDICATORS)}."
-            )})
+            raise ValidationError(
+                {
+                    "exploitation_indicators": (
+                        f"Not an indicator: {', '.join(unknown)}. Use codes from the list: {', '.join(EXPLOITATION_INDICATORS)}."
+                    )
+                }
+            )
         given["exploitation_indicators"] = list(dict.fromkeys(codes))
     for name, value in given.items():
         setattr(interview, name, value.strip() if isinstance(value, str) else value)
@@ -732,12 +946,16 @@ def return_interview_update(
     if new != current:
         text = f"Return interview {InterviewStatus(new).label.lower()}"
         if new == InterviewStatus.COMPLETED:
-            text += " within 72 hours of return." if interview.held_within_72_hours else " more than 72 hours after return."
+            text += (
+                " within 72 hours of return." if interview.held_within_72_hours else " more than 72 hours after return."
+            )
         elif new == InterviewStatus.DECLINED:
             text += f": {DeclineReason(interview.declined_reason).label.lower()}."
         else:
             text += "."
-        at = {InterviewStatus.OFFERED: interview.offered_at, InterviewStatus.COMPLETED: interview.held_at}.get(new) or now
+        at = {InterviewStatus.OFFERED: interview.offered_at, InterviewStatus.COMPLETED: interview.held_at}.get(
+            new
+        ) or now
     else:
         text, at = "Return interview record updated.", now
     # The timeline says what happened and when; the findings stay on the interview (rules).
@@ -746,7 +964,9 @@ def return_interview_update(
     if new == InterviewStatus.DECLINED:
         detail["declined_reason"] = interview.declined_reason
     _audit(user, why, Action.UPDATE, episode, detail, object_type="return_interview", object_id=interview.pk)
-    signals.return_interview_changed.send(Episode, user=user, episode=episode, interview=interview, previous_status=current)
+    signals.return_interview_changed.send(
+        Episode, user=user, episode=episode, interview=interview, previous_status=current
+    )
     return interview
 
 
@@ -769,7 +989,9 @@ def _photo_cleaned(photo) -> tuple[str, bytes]:
     if len(content) > PHOTO_MAX_BYTES:
         raise ValidationError({"photo": "The photo must be smaller than 5 MB."})
     too_many_pixels = ValidationError(
-        {"photo": f"The photo must be at most {PHOTO_MAX_PIXELS // 1_000_000} million pixels (for example 8,000 by 5,000)."}
+        {
+            "photo": f"The photo must be at most {PHOTO_MAX_PIXELS // 1_000_000} million pixels (for example 8,000 by 5,000)."
+        }
     )
     try:
         with warnings.catch_warnings():
@@ -797,7 +1019,9 @@ def _photo_cleaned(photo) -> tuple[str, bytes]:
             upright.info = {key: value for key, value in upright.info.items() if key == "transparency"}
             upright.save(out, format_, **{"PNG": {}, "JPEG": {"quality": 90}, "WEBP": {"quality": 90}}[format_])
         except Exception:  # a malformed file can fail inside Pillow in many ways; each means the same here
-            raise ValidationError({"photo": "The photo could not be read: the file may be damaged. Choose another photo."}) from None
+            raise ValidationError(
+                {"photo": "The photo could not be read: the file may be damaged. Choose another photo."}
+            ) from None
     return PHOTO_FORMATS[format_], out.getvalue()
 
 
@@ -831,11 +1055,20 @@ def philomena_profile_save(
     Child.objects.select_for_update().filter(pk=child.pk).first()
     previous = PhilomenaProfile.objects.filter(child=child).order_by("-version").first()
     profile = PhilomenaProfile(
-        child=child, version=(previous.version + 1) if previous else 1, created_by=user,
-        description=description.strip(), associates=associates.strip(), addresses=addresses.strip(),
-        places_frequented=places_frequented.strip(), phone=phone.strip(), social_media=social_media.strip(),
-        medical_needs=medical_needs.strip(), vulnerabilities=vulnerabilities.strip(),
-        previous_missing_history=previous_missing_history.strip(), transport=transport.strip(), financial=financial.strip(),
+        child=child,
+        version=(previous.version + 1) if previous else 1,
+        created_by=user,
+        description=description.strip(),
+        associates=associates.strip(),
+        addresses=addresses.strip(),
+        places_frequented=places_frequented.strip(),
+        phone=phone.strip(),
+        social_media=social_media.strip(),
+        medical_needs=medical_needs.strip(),
+        vulnerabilities=vulnerabilities.strip(),
+        previous_missing_history=previous_missing_history.strip(),
+        transport=transport.strip(),
+        financial=financial.strip(),
     )
     if extension is not None:
         # The file is written once the row is committed: a save that fails or is rolled back leaves
@@ -848,9 +1081,18 @@ def philomena_profile_save(
         with transaction.atomic():
             profile.save()
     except IntegrityError:
-        raise ValidationError({"child": "Someone else saved this profile at the same moment: reload and try again."}) from None
-    audit_record(user=user, action=Action.CREATE, object_type="philomena_profile", object_id=profile.pk,
-                 child_id=child.pk, why=why, detail={"version": profile.version})
+        raise ValidationError(
+            {"child": "Someone else saved this profile at the same moment: reload and try again."}
+        ) from None
+    audit_record(
+        user=user,
+        action=Action.CREATE,
+        object_type="philomena_profile",
+        object_id=profile.pk,
+        child_id=child.pk,
+        why=why,
+        detail={"version": profile.version},
+    )
     return profile
 
 
@@ -862,7 +1104,14 @@ def philomena_profile_save(
 
 @transaction.atomic
 def episode_record_found(
-    *, user, why: str, episode: Episode | int, found_at, found_where: str, in_care_of: str, postcode: str = "",
+    *,
+    user,
+    why: str,
+    episode: Episode | int,
+    found_at,
+    found_where: str,
+    in_care_of: str,
+    postcode: str = "",
 ) -> Episode:
     """The child found by a force that may not have seen the episode until its search. Instead of the
     scope, the look-up's grant is checked: the episode is open and missing and this officer was shown
@@ -878,12 +1127,25 @@ def episode_record_found(
     episode.location_police_force = user.agency
     episode.last_known_location, episode.last_known_postcode = (found_where or "").strip(), code
     episode.save(update_fields=["location_police_force", "last_known_location", "last_known_postcode", "updated_at"])
-    _audit(user, why, Action.UPDATE, episode, {
-        "found_by_lookup": True, "location_police_force": user.agency.code,
-        "previous_location_police_force": previous.code if previous else None,
-    })
+    _audit(
+        user,
+        why,
+        Action.UPDATE,
+        episode,
+        {
+            "found_by_lookup": True,
+            "location_police_force": user.agency.code,
+            "previous_location_police_force": previous.code if previous else None,
+        },
+    )
     return episode_record_return(
-        user=user, why=why, episode=episode.pk, returned_at=found_at, how=ReturnHow.POLICE,
-        found_by=f"{user.agency.name} ({user.get_full_name() or user.username})", place=found_where, postcode=code,
+        user=user,
+        why=why,
+        episode=episode.pk,
+        returned_at=found_at,
+        how=ReturnHow.POLICE,
+        found_by=f"{user.agency.name} ({user.get_full_name() or user.username})",
+        place=found_where,
+        postcode=code,
         text=f"Found through a missing look-up. In the care of {in_care_of.strip()}.",
     )

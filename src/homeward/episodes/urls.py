@@ -20,10 +20,16 @@ urlpatterns = [
     path("episodes/<int:episode_id>/safe-and-well/", views.episode_safe_and_well, name="safe-and-well"),
     path("episodes/<int:episode_id>/close/", views.episode_close, name="close"),
     path("episodes/<int:episode_id>/return-interview/", views.episode_interview_status, name="interview-status"),
-    path("episodes/<int:episode_id>/return-interview/findings/", views.episode_interview_findings, name="interview-findings"),
+    path(
+        "episodes/<int:episode_id>/return-interview/findings/",
+        views.episode_interview_findings,
+        name="interview-findings",
+    ),
     path("episodes/<int:episode_id>/briefing/", views.briefing, name="briefing"),
     path("episodes/<int:episode_id>/briefing.pdf", views.briefing_pdf_view, name="briefing-pdf"),
     path("police/missing-lookup/", lookup_views.missing_lookup, name="missing-lookup"),
-    path("police/missing-lookup/found/<int:episode_id>/", lookup_views.missing_lookup_found, name="missing-lookup-found"),
+    path(
+        "police/missing-lookup/found/<int:episode_id>/", lookup_views.missing_lookup_found, name="missing-lookup-found"
+    ),
     path("police/missing-lookup/photo/<int:child_id>/", lookup_views.missing_lookup_photo, name="missing-lookup-photo"),
 ]

@@ -50,7 +50,12 @@ def report_missing(request: HttpRequest, child_id: int) -> HttpResponse:
     if not rules.may_act(user, child_access_reasons(user=user, child=child)):
         raise PermissionDenied("Your role cannot report this child missing.")
     # One open episode per child (SSDA903 rule 574): point to it rather than offer a form that must fail.
-    open_id = selectors.episodes_visible(user).filter(child=child, returned_at__isnull=True).values_list("pk", flat=True).first()
+    open_id = (
+        selectors.episodes_visible(user)
+        .filter(child=child, returned_at__isnull=True)
+        .values_list("pk", flat=True)
+        .first()
+    )
     if open_id is not None:
         episode = selectors.episode_get(user=user, episode_id=open_id, why=_why(request))
         return render(request, "episodes/report_already_open.html", {"child": child, "episode": episode})
@@ -59,9 +64,16 @@ def report_missing(request: HttpRequest, child_id: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             episode, _ = services.episode_open(
-                user=user, why=_why(request), child=child.pk, kind=data["kind"], last_seen_at=data["last_seen"],
-                last_seen_location=data["last_seen_location"], last_seen_postcode=data["last_seen_postcode"],
-                clothing=data["clothing"], circumstances=data["circumstances"], out_of_character=data["out_of_character"],
+                user=user,
+                why=_why(request),
+                child=child.pk,
+                kind=data["kind"],
+                last_seen_at=data["last_seen"],
+                last_seen_location=data["last_seen_location"],
+                last_seen_postcode=data["last_seen_postcode"],
+                clothing=data["clothing"],
+                circumstances=data["circumstances"],
+                out_of_character=data["out_of_character"],
             )
         except ValidationError as error:
             forms.add_service_errors(form, error)
@@ -96,7 +108,9 @@ def _episode_get(request: HttpRequest, episode_id: int) -> Episode:
     inspectors) as well as this interview's (episodes.rules)."""
     user, why = request.user, _why(request)
     found = selectors.episode_lookup(user=user, episode_id=episode_id, why=why)
-    shown = _require(Field.EPISODES, user=user, child=found.child, why=why, object_type="episode", object_id=str(found.pk))
+    shown = _require(
+        Field.EPISODES, user=user, child=found.child, why=why, object_type="episode", object_id=str(found.pk)
+    )
     episode = selectors.episode_get(user=user, episode_id=found.pk, why=why)
     episode.interview_findings_visible = episode.interview_findings_visible and Field.INTERVIEW_FINDINGS in shown
     episode.fields_shown = shown
@@ -143,28 +157,48 @@ def _run_police_reference(user, why, episode, data) -> str:
 
 def _run_risk(user, why, episode, data) -> str:
     services.episode_grade_risk(
-        user=user, why=why, episode=episode.pk, risk_grade=data["risk_grade"], source=data["source"], rationale=data["rationale"]
+        user=user,
+        why=why,
+        episode=episode.pk,
+        risk_grade=data["risk_grade"],
+        source=data["source"],
+        rationale=data["rationale"],
     )
     return f"Risk graded {RiskGrade(data['risk_grade']).label.lower()}."
 
 
 def _run_update(user, why, episode, data) -> str:
     update = services.episode_add_update(
-        user=user, why=why, episode=episode.pk, kind=data["kind"], text=data["text"], at=data["at"],
-        location=data["location"], postcode=data["postcode"],
+        user=user,
+        why=why,
+        episode=episode.pk,
+        kind=data["kind"],
+        text=data["text"],
+        at=data["at"],
+        location=data["location"],
+        postcode=data["postcode"],
     )
     return f"{update.get_kind_display()} added."
 
 
 def _run_kind(user, why, episode, data) -> str:
-    services.episode_kind_change(user=user, why=why, episode=episode.pk, to_kind=data["to_kind"], at=data["at"], text=data["text"])
+    services.episode_kind_change(
+        user=user, why=why, episode=episode.pk, to_kind=data["to_kind"], at=data["at"], text=data["text"]
+    )
     return f"{episode.child.first_name} is now recorded as {Kind(data['to_kind']).label.lower()}."
 
 
 def _run_return(user, why, episode, data) -> str:
     services.episode_record_return(
-        user=user, why=why, episode=episode.pk, returned_at=data["returned_at"], how=data["how"], found_by=data["found_by"],
-        place=data["place"], postcode=data["postcode"], text=data["text"],
+        user=user,
+        why=why,
+        episode=episode.pk,
+        returned_at=data["returned_at"],
+        how=data["how"],
+        found_by=data["found_by"],
+        place=data["place"],
+        postcode=data["postcode"],
+        text=data["text"],
     )
     return f"{episode.child.first_name}'s return is recorded. A return interview is due within 72 hours."
 
@@ -180,8 +214,14 @@ def _run_close(user, why, episode, data) -> str:
 
 
 def _run_interview_status(user, why, episode, data) -> str:
-    interview = services.return_interview_update(user=user, why=why, episode=episode.pk, status=data["status"],
-                                                 declined_reason=data["declined_reason"], declined_detail=data["declined_detail"])
+    interview = services.return_interview_update(
+        user=user,
+        why=why,
+        episode=episode.pk,
+        status=data["status"],
+        declined_reason=data["declined_reason"],
+        declined_detail=data["declined_detail"],
+    )
     return f"Return interview recorded as {interview.get_status_display().lower()}."
 
 
@@ -189,10 +229,18 @@ def _run_interview_findings(user, why, episode, data) -> str:
     interview = _interview(episode)
     completing = interview is not None and interview.status != InterviewStatus.COMPLETED
     services.return_interview_update(
-        user=user, why=why, episode=episode.pk, status=InterviewStatus.COMPLETED if completing else None,
-        held_at=data["held_at"], why_went=data["why_went"], where_and_with_whom=data["where_and_with_whom"],
-        harm_suffered=data["harm_suffered"], exploitation_indicators=data["exploitation_indicators"],
-        what_would_help=data["what_would_help"], child_words=data["child_words"], held_by=data["held_by"],
+        user=user,
+        why=why,
+        episode=episode.pk,
+        status=InterviewStatus.COMPLETED if completing else None,
+        held_at=data["held_at"],
+        why_went=data["why_went"],
+        where_and_with_whom=data["where_and_with_whom"],
+        harm_suffered=data["harm_suffered"],
+        exploitation_indicators=data["exploitation_indicators"],
+        what_would_help=data["what_would_help"],
+        child_words=data["child_words"],
+        held_by=data["held_by"],
         held_by_independent=data["held_by_independent"] == "yes",
     )
     return "Return interview completed." if completing else "Return interview findings updated."
@@ -200,46 +248,79 @@ def _run_interview_findings(user, why, episode, data) -> str:
 
 ACTIONS: dict[str, Action] = {
     "police-reference": Action(
-        "Add a police reference", forms.PoliceReferenceForm, "episodes/_form_police_reference.html",
-        shown=lambda u, e: _may_police(u, e) and e.closed_at is None, allowed=_may_police, run=_run_police_reference,
+        "Add a police reference",
+        forms.PoliceReferenceForm,
+        "episodes/_form_police_reference.html",
+        shown=lambda u, e: _may_police(u, e) and e.closed_at is None,
+        allowed=_may_police,
+        run=_run_police_reference,
     ),
     "risk": Action(
-        "Grade risk", forms.RiskForm, "episodes/_form_risk.html",
-        shown=lambda u, e: _may_police(u, e) and e.closed_at is None, allowed=_may_police, run=_run_risk,
+        "Grade risk",
+        forms.RiskForm,
+        "episodes/_form_risk.html",
+        shown=lambda u, e: _may_police(u, e) and e.closed_at is None,
+        allowed=_may_police,
+        run=_run_risk,
     ),
     "update": Action(
-        "Add a sighting, enquiry or note", forms.UpdateForm, "episodes/_form_update.html",
-        shown=lambda u, e: _may_act(u, e) and e.closed_at is None, allowed=_may_act, run=_run_update,
+        "Add a sighting, enquiry or note",
+        forms.UpdateForm,
+        "episodes/_form_update.html",
+        shown=lambda u, e: _may_act(u, e) and e.closed_at is None,
+        allowed=_may_act,
+        run=_run_update,
     ),
     "kind": Action(
-        "Change missing or away", forms.KindForm, "episodes/_form_kind.html",
-        shown=lambda u, e: _may_act(u, e) and _open(e), allowed=_may_act, run=_run_kind,
+        "Change missing or away",
+        forms.KindForm,
+        "episodes/_form_kind.html",
+        shown=lambda u, e: _may_act(u, e) and _open(e),
+        allowed=_may_act,
+        run=_run_kind,
     ),
     "return": Action(
-        "Record the return", forms.ReturnForm, "episodes/_form_return.html",
-        shown=lambda u, e: _may_act(u, e) and _open(e), allowed=_may_act, run=_run_return,
+        "Record the return",
+        forms.ReturnForm,
+        "episodes/_form_return.html",
+        shown=lambda u, e: _may_act(u, e) and _open(e),
+        allowed=_may_act,
+        run=_run_return,
     ),
     "safe-and-well": Action(
-        "Record the safe and well check", forms.SafeAndWellForm, "episodes/_form_safe_and_well.html",
+        "Record the safe and well check",
+        forms.SafeAndWellForm,
+        "episodes/_form_safe_and_well.html",
         shown=lambda u, e: _may_police(u, e) and _returned_not_closed(e) and e.safe_and_well_at is None,
-        allowed=_may_police, run=_run_safe_and_well,
+        allowed=_may_police,
+        run=_run_safe_and_well,
     ),
     "close": Action(
-        "Close the episode", forms.CloseForm, "episodes/_form_close.html",
+        "Close the episode",
+        forms.CloseForm,
+        "episodes/_form_close.html",
         shown=lambda u, e: rules.may_close(u, e.access_reasons) and _returned_not_closed(e),
-        allowed=lambda u, e: rules.may_close(u, e.access_reasons), run=_run_close,
+        allowed=lambda u, e: rules.may_close(u, e.access_reasons),
+        run=_run_close,
     ),
     "interview-status": Action(
-        "Record the return interview offer", forms.InterviewStatusForm, "episodes/_form_interview_status.html",
+        "Record the return interview offer",
+        forms.InterviewStatusForm,
+        "episodes/_form_interview_status.html",
         shown=lambda u, e: _may_interview(u, e) and bool(presenters.interview_next_statuses(_interview(e).status)),
-        allowed=_may_interview, run=_run_interview_status,
+        allowed=_may_interview,
+        run=_run_interview_status,
     ),
     "interview-findings": Action(
-        "Record the return interview", forms.InterviewFindingsForm, "episodes/_form_interview_findings.html",
-        shown=lambda u, e: _may_interview(u, e) and _interview(e).status in (
-            InterviewStatus.OFFERED, InterviewStatus.ACCEPTED, InterviewStatus.COMPLETED
+        "Record the return interview",
+        forms.InterviewFindingsForm,
+        "episodes/_form_interview_findings.html",
+        shown=lambda u, e: (
+            _may_interview(u, e)
+            and _interview(e).status in (InterviewStatus.OFFERED, InterviewStatus.ACCEPTED, InterviewStatus.COMPLETED)
         ),
-        allowed=_may_interview, run=_run_interview_findings,
+        allowed=_may_interview,
+        run=_run_interview_findings,
     ),
 }
 
@@ -251,11 +332,19 @@ def _action_form(name: str, episode: Episode, data=None):
         kwargs["episode"] = episode
     if form_class is forms.InterviewFindingsForm and data is None:
         interview = _interview(episode)
-        if interview is not None and interview.status == InterviewStatus.COMPLETED and episode.interview_findings_visible:
+        if (
+            interview is not None
+            and interview.status == InterviewStatus.COMPLETED
+            and episode.interview_findings_visible
+        ):
             kwargs["initial"] = {
-                "held_at": interview.held_at, "why_went": interview.why_went, "where_and_with_whom": interview.where_and_with_whom,
-                "harm_suffered": interview.harm_suffered, "exploitation_indicators": interview.exploitation_indicators,
-                "what_would_help": interview.what_would_help, "child_words": interview.child_words,
+                "held_at": interview.held_at,
+                "why_went": interview.why_went,
+                "where_and_with_whom": interview.where_and_with_whom,
+                "harm_suffered": interview.harm_suffered,
+                "exploitation_indicators": interview.exploitation_indicators,
+                "what_would_help": interview.what_would_help,
+                "child_words": interview.child_words,
                 "held_by": interview.held_by,
                 "held_by_independent": {True: "yes", False: "no"}.get(interview.held_by_independent, ""),
             }
@@ -279,7 +368,9 @@ def _episode_context(user, episode: Episode) -> dict:
         "interview_overdue": bool(interview and interview.closed_at is None and interview.due_at < now),
         "interview_next": presenters.interview_next_statuses(interview.status) if interview else [],
         "findings_visible": episode.interview_findings_visible,
-        "indicators": [EXPLOITATION_INDICATORS.get(code, code) for code in (interview.exploitation_indicators if interview else [])],
+        "indicators": [
+            EXPLOITATION_INDICATORS.get(code, code) for code in (interview.exploitation_indicators if interview else [])
+        ],
         "status_tag": presenters.STATUS_TAGS.get(episode.status, ""),
         "status_label": Status(episode.status).label,
         "missing_for": (episode.returned_at or now) - episode.started_at,
@@ -287,9 +378,14 @@ def _episode_context(user, episode: Episode) -> dict:
         "now": now,
     }
     if episode.is_open:
-        review = clocks.next_risk_review(grade=episode.risk_grade, graded_at=episode.risk_graded_at, reported_at=episode.reported_at)
-        context.update(next_review_at=review, awaiting_grading=not episode.risk_grade,
-                       review_overdue=clocks.risk_review_late(grade=episode.risk_grade, graded_at=episode.risk_graded_at, now=now))
+        review = clocks.next_risk_review(
+            grade=episode.risk_grade, graded_at=episode.risk_graded_at, reported_at=episode.reported_at
+        )
+        context.update(
+            next_review_at=review,
+            awaiting_grading=not episode.risk_grade,
+            review_overdue=clocks.risk_review_late(grade=episode.risk_grade, graded_at=episode.risk_graded_at, now=now),
+        )
     return context
 
 
@@ -369,21 +465,28 @@ def board(request: HttpRequest) -> HttpResponse:
             "badge": presenters.risk_badge(row.episode.risk_grade),
             "missing_for": presenters.duration(row.missing_for),
             "missing_minutes": int(row.missing_for.total_seconds() // 60),
-            "review_late": clocks.risk_review_late(grade=row.episode.risk_grade, graded_at=row.episode.risk_graded_at, now=result.at),
+            "review_late": clocks.risk_review_late(
+                grade=row.episode.risk_grade, graded_at=row.episode.risk_graded_at, now=result.at
+            ),
         }
-        for row in result.rows if row.child.pk in named
+        for row in result.rows
+        if row.child.pk in named
     ]
-    return render(request, "episodes/board.html", {
-        "board": result,
-        "rows": rows,
-        "filter": chosen,
-        "options": chosen.options(),
-        "tags": chosen.tags(),
-        "truncated": result.matched > len(result.rows),
-        # The page refreshes itself (episodes.js) only while the person is using it, so the session's
-        # idle limit still signs out a board left unattended.
-        "idle_seconds": settings.SESSION_IDLE_SECONDS,
-    })
+    return render(
+        request,
+        "episodes/board.html",
+        {
+            "board": result,
+            "rows": rows,
+            "filter": chosen,
+            "options": chosen.options(),
+            "tags": chosen.tags(),
+            "truncated": result.matched > len(result.rows),
+            # The page refreshes itself (episodes.js) only while the person is using it, so the session's
+            # idle limit still signs out a board left unattended.
+            "idle_seconds": settings.SESSION_IDLE_SECONDS,
+        },
+    )
 
 
 @verified_login_required
@@ -401,23 +504,31 @@ def interviews(request: HttpRequest) -> HttpResponse:
 
     def rows(due) -> list[dict]:
         return [
-            {"row": row, "tag": presenters.INTERVIEW_TAGS.get(row.interview.status, ""),
-             "left": presenters.duration(row.due_at - now) if not row.overdue else "",
-             "late": presenters.duration(now - row.due_at) if row.overdue else ""}
-            for row in due if row.child.pk in named
+            {
+                "row": row,
+                "tag": presenters.INTERVIEW_TAGS.get(row.interview.status, ""),
+                "left": presenters.duration(row.due_at - now) if not row.overdue else "",
+                "late": presenters.duration(now - row.due_at) if row.overdue else "",
+            }
+            for row in due
+            if row.child.pk in named
         ]
 
     upcoming_count = counts["due"] - counts["overdue"]
-    return render(request, "episodes/interviews.html", {
-        "upcoming": rows(upcoming),
-        "overdue": rows(overdue),
-        "overdue_only": overdue_only,
-        "overdue_count": counts["overdue"],
-        "upcoming_count": upcoming_count,
-        "due_count": counts["due"],
-        "upcoming_truncated": not overdue_only and len(upcoming) < upcoming_count,
-        "overdue_truncated": len(overdue) < counts["overdue"],
-    })
+    return render(
+        request,
+        "episodes/interviews.html",
+        {
+            "upcoming": rows(upcoming),
+            "overdue": rows(overdue),
+            "overdue_only": overdue_only,
+            "overdue_count": counts["overdue"],
+            "upcoming_count": upcoming_count,
+            "due_count": counts["due"],
+            "upcoming_truncated": not overdue_only and len(upcoming) < upcoming_count,
+            "overdue_truncated": len(overdue) < counts["overdue"],
+        },
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -430,30 +541,49 @@ def interviews(request: HttpRequest) -> HttpResponse:
 def timeline(request: HttpRequest, child_id: int) -> HttpResponse:
     user, why = request.user, _why(request)
     child = child_lookup(user=user, child_id=child_id, why=why)
-    shown = _require(Field.EPISODES, user=user, child=child, why=why, object_type="child_timeline", object_id=str(child.pk))
+    shown = _require(
+        Field.EPISODES, user=user, child=child, why=why, object_type="child_timeline", object_id=str(child.pk)
+    )
     result = selectors.child_timeline(user=user, child_id=child.pk, why=why, page=request.GET.get("page", 1))
     reasons = child_access_reasons(user=user, child=result.child)
     has_open = result.has_open_episode
     # Each episode's link and start, made once for the many entries that point to it.
-    links = {e.id: {"href": reverse("episodes:detail", args=[e.id]), "started": dates.when(e.started_at)} for e in result.episodes}
-    return render(request, "episodes/timeline.html", {
-        "child": result.child,
-        "page": result.page,
-        "episode_count": result.page.paginator.count,
-        "pagination": pagination(result.page, request.GET),
-        "episodes": [
-            {"summary": e, "badge": presenters.risk_badge(e.risk_grade), "duration": presenters.duration(e.duration),
-             "status_tag": presenters.STATUS_TAGS.get(e.status, ""), "interview_tag": presenters.INTERVIEW_TAGS.get(e.interview_status, "")}
-            for e in result.episodes
-        ],
-        # Newest first, as the MoJ timeline shows them.
-        "entries": [
-            {"entry": entry, "episode": links.get(entry.episode_id), "at": dates.when(entry.at), "at_iso": timezone.localtime(entry.at).isoformat()}
-            for entry in reversed(result.entries)
-        ],
-        "may_report": rules.may_act(user, reasons) and not has_open,
-        "may_read_profile": Field.PHILOMENA_PROFILE in shown,
-    })
+    links = {
+        e.id: {"href": reverse("episodes:detail", args=[e.id]), "started": dates.when(e.started_at)}
+        for e in result.episodes
+    }
+    return render(
+        request,
+        "episodes/timeline.html",
+        {
+            "child": result.child,
+            "page": result.page,
+            "episode_count": result.page.paginator.count,
+            "pagination": pagination(result.page, request.GET),
+            "episodes": [
+                {
+                    "summary": e,
+                    "badge": presenters.risk_badge(e.risk_grade),
+                    "duration": presenters.duration(e.duration),
+                    "status_tag": presenters.STATUS_TAGS.get(e.status, ""),
+                    "interview_tag": presenters.INTERVIEW_TAGS.get(e.interview_status, ""),
+                }
+                for e in result.episodes
+            ],
+            # Newest first, as the MoJ timeline shows them.
+            "entries": [
+                {
+                    "entry": entry,
+                    "episode": links.get(entry.episode_id),
+                    "at": dates.when(entry.at),
+                    "at_iso": timezone.localtime(entry.at).isoformat(),
+                }
+                for entry in reversed(result.entries)
+            ],
+            "may_report": rules.may_act(user, reasons) and not has_open,
+            "may_read_profile": Field.PHILOMENA_PROFILE in shown,
+        },
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -483,13 +613,17 @@ def profile(request: HttpRequest, child_id: int) -> HttpResponse:
     shown = current if wanted is None else next((v for v in versions if v.version == wanted), None)
     if wanted is not None and shown is None:
         raise Http404("No such version.")
-    return render(request, "episodes/profile.html", {
-        "child": child,
-        "profile": shown,
-        "latest": current,
-        "versions": versions,
-        "may_keep": rules.may_keep_profile(user, child_access_reasons(user=user, child=child)),
-    })
+    return render(
+        request,
+        "episodes/profile.html",
+        {
+            "child": child,
+            "profile": shown,
+            "latest": current,
+            "versions": versions,
+            "may_keep": rules.may_keep_profile(user, child_access_reasons(user=user, child=child)),
+        },
+    )
 
 
 @verified_login_required
@@ -506,7 +640,11 @@ def profile_edit(request: HttpRequest, child_id: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             saved = services.philomena_profile_save(
-                user=user, why=why, child=child.pk, photo=data["photo"], remove_photo=data["remove_photo"],
+                user=user,
+                why=why,
+                child=child.pk,
+                photo=data["photo"],
+                remove_photo=data["remove_photo"],
                 **{name: data[name] for name in forms.PROFILE_TEXT_FIELDS},
             )
         except ValidationError as error:
@@ -539,7 +677,9 @@ def profile_photo(request: HttpRequest, child_id: int) -> FileResponse:
 def _briefing_context(request: HttpRequest, episode_id: int) -> dict:
     user, why = request.user, _why(request)
     found = selectors.episode_lookup(user=user, episode_id=episode_id, why=why)
-    shown = _require(Field.EPISODES, user=user, child=found.child, why=why, object_type="episode", object_id=str(found.pk))
+    shown = _require(
+        Field.EPISODES, user=user, child=found.child, why=why, object_type="episode", object_id=str(found.pk)
+    )
     result = selectors.episode_briefing(user=user, episode_id=found.pk, why=why)
     episode = result.episode
     return {
@@ -570,11 +710,15 @@ def briefing_pdf_view(request: HttpRequest, episode_id: int) -> HttpResponse:
     profile_ = context["profile"]
     photo = None
     if profile_ is not None and profile_.photo:
-        found = selectors.philomena_photo(user=request.user, child_id=context["child"].pk, why=_why(request), version=profile_.version)
+        found = selectors.philomena_photo(
+            user=request.user, child_id=context["child"].pk, why=_why(request), version=profile_.version
+        )
         with found.file as file:
             photo = file.read()
     user = request.user
-    content = briefing_pdf.render(context, photo=photo, printed_by=f"{user.get_full_name() or user.username}, {user.agency.name}")
+    content = briefing_pdf.render(
+        context, photo=photo, printed_by=f"{user.get_full_name() or user.username}, {user.agency.name}"
+    )
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="briefing-episode-{context["episode"].pk}.pdf"'
     response["Cache-Control"] = "no-store"

@@ -65,8 +65,11 @@ class LanguageCheckedForm(forms.Form):
             text = cleaned.get(name)
             if not isinstance(text, str) or not text:
                 continue
-            families = families if families is not None else guide_families(
-                agency=child.responsible_authority if child is not None else None)
+            families = (
+                families
+                if families is not None
+                else guide_families(agency=child.responsible_authority if child is not None else None)
+            )
             findings = find(text, families)
             if not findings:
                 continue
@@ -76,8 +79,11 @@ class LanguageCheckedForm(forms.Form):
                 continue
             phrases = ", ".join(f"“{phrase}”" for _, found in grouped(findings) for phrase in found)
             who = getattr(self, "name", "the child")
-            self.add_error(name, (
-                f"{phrases} may read as blaming {who} for harm done to them. "
-                "Reword it, or tick “Keep my wording” to save it exactly as typed"
-            ))
+            self.add_error(
+                name,
+                (
+                    f"{phrases} may read as blaming {who} for harm done to them. "
+                    "Reword it, or tick “Keep my wording” to save it exactly as typed"
+                ),
+            )
         return cleaned

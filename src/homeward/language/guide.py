@@ -124,7 +124,9 @@ class Token:
 
 def tokenise(text: str) -> list[Token]:
     ends = [m.start() for m in _SENTENCE_END.finditer(text)]
-    return [Token(m.group().lower(), m.start(), m.end(), bisect.bisect_left(ends, m.start())) for m in _WORD.finditer(text)]
+    return [
+        Token(m.group().lower(), m.start(), m.end(), bisect.bisect_left(ends, m.start())) for m in _WORD.finditer(text)
+    ]
 
 
 def quoted_spans(text: str) -> list[tuple[int, int]]:
@@ -159,11 +161,37 @@ def quoted_spans(text: str) -> list[tuple[int, int]]:
 Guard = Callable[[list[Token], int, int], bool]
 
 _NUMBER_WORDS = {
-    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
-    "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
 }
-_ADULT_WORDS = {"older", "adult", "adults", "man", "men", "woman", "grown", "twenties", "thirties", "forties",
-                "mature", "twice", "car", "van", "drives"}
+_ADULT_WORDS = {
+    "older",
+    "adult",
+    "adults",
+    "man",
+    "men",
+    "woman",
+    "grown",
+    "twenties",
+    "thirties",
+    "forties",
+    "mature",
+    "twice",
+    "car",
+    "van",
+    "drives",
+}
 _PEER_WORDS = {"peer", "peers", "classmate", "classmates", "school", "schoolfriend"}
 _SAME_AGE = {("same", "age"), ("her", "age"), ("his", "age"), ("their", "age"), ("similar", "age"), ("own", "age")}
 _BEFORE_AN_AGE = {"aged", "age", "is", "was", "turned"}
@@ -172,7 +200,7 @@ _AFTER_AN_AGE = {"year", "years", "yr", "yrs", "yo", "old"}
 
 def _sentence_window(tokens: list[Token], first: int, last: int, width: int) -> list[Token]:
     sentence = tokens[first].sentence
-    return [t for t in tokens[max(0, first - width): last + width + 1] if t.sentence == sentence]
+    return [t for t in tokens[max(0, first - width) : last + width + 1] if t.sentence == sentence]
 
 
 def _ages(tokens: list[Token], first: int, last: int, width: int) -> list[int]:
@@ -205,25 +233,68 @@ def peer_partner(tokens: list[Token], first: int, last: int) -> bool:
 
 
 _SAFE_CHOICES = {
-    "come", "return", "tell", "talk", "speak", "share", "disclose", "engage", "attend", "call", "ring", "phone",
-    "contact", "answer", "seek", "ask", "report", "confide",
+    "come",
+    "return",
+    "tell",
+    "talk",
+    "speak",
+    "share",
+    "disclose",
+    "engage",
+    "attend",
+    "call",
+    "ring",
+    "phone",
+    "contact",
+    "answer",
+    "seek",
+    "ask",
+    "report",
+    "confide",
 }
 _SAFE_CHOICE_FORMS = set().union(*(inflections(w) for w in _SAFE_CHOICES))
 
 
-_SAFE_PLACES = {"school", "college", "doctor", "doctors", "gp", "hospital", "clinic", "appointment", "dentist", "counselling"}
+_SAFE_PLACES = {
+    "school",
+    "college",
+    "doctor",
+    "doctors",
+    "gp",
+    "hospital",
+    "clinic",
+    "appointment",
+    "dentist",
+    "counselling",
+}
 
 
 def protective_choice(tokens: list[Token], first: int, last: int) -> bool:
-    """"She chose to come back", "chose to tell staff", "went willingly to the doctor's": a choice
+    """ "She chose to come back", "chose to tell staff", "went willingly to the doctor's": a choice
     that protects is not blame."""
-    following = [t.word for t in tokens[last + 1: last + 6] if t.sentence == tokens[last].sentence]
+    following = [t.word for t in tokens[last + 1 : last + 6] if t.sentence == tokens[last].sentence]
     return bool(following) and (following[0] in _SAFE_CHOICE_FORMS or bool(_SAFE_PLACES & set(following)))
 
 
 _NEGATIONS = {"not", "no", "non", "without", "cannot", "t", "unable", "never", "nor", "incapable"}
-_CONSENT_TO_A_PROCESS = {"form", "forms", "for", "share", "sharing", "referral", "examination", "medical", "treatment",
-                         "test", "testing", "interview", "photo", "photograph", "assessment", "information"}
+_CONSENT_TO_A_PROCESS = {
+    "form",
+    "forms",
+    "for",
+    "share",
+    "sharing",
+    "referral",
+    "examination",
+    "medical",
+    "treatment",
+    "test",
+    "testing",
+    "interview",
+    "photo",
+    "photograph",
+    "assessment",
+    "information",
+}
 
 
 def consent_to_a_process(tokens: list[Token], first: int, last: int) -> bool:
@@ -232,8 +303,8 @@ def consent_to_a_process(tokens: list[Token], first: int, last: int) -> bool:
     for index in range(first, last + 1):
         if tokens[index].word.startswith("consen"):
             sentence = tokens[index].sentence
-            before = {t.word for t in tokens[max(0, index - 3): index] if t.sentence == sentence}
-            after = [t.word for t in tokens[index + 1: index + 3] if t.sentence == sentence]
+            before = {t.word for t in tokens[max(0, index - 3) : index] if t.sentence == sentence}
+            after = [t.word for t in tokens[index + 1 : index + 3] if t.sentence == sentence]
             if before & _NEGATIONS:
                 return True
             if after and after[0] in _CONSENT_TO_A_PROCESS:
@@ -244,8 +315,8 @@ def consent_to_a_process(tokens: list[Token], first: int, last: int) -> bool:
 
 
 def negated(tokens: list[Token], first: int, last: int) -> bool:
-    """"Not sexually active", "she can't look after herself": it says the opposite."""
-    words = {t.word for t in tokens[max(0, first - 2): last + 1] if t.sentence == tokens[first].sentence}
+    """ "Not sexually active", "she can't look after herself": it says the opposite."""
+    words = {t.word for t in tokens[max(0, first - 2) : last + 1] if t.sentence == tokens[first].sentence}
     return bool(words & _NEGATIONS)
 
 
@@ -254,7 +325,7 @@ _SOMEONE_ELSE = {"friend", "friends", "sister", "brother", "cousin", "mother", "
 
 def negated_or_someone_else(tokens: list[Token], first: int, last: int) -> bool:
     """As `negated`, or said of someone else: "her friend is sexually active"."""
-    before = {t.word for t in tokens[max(0, first - 3): first] if t.sentence == tokens[first].sentence}
+    before = {t.word for t in tokens[max(0, first - 3) : first] if t.sentence == tokens[first].sentence}
     return negated(tokens, first, last) or bool(before & _SOMEONE_ELSE)
 
 
@@ -483,6 +554,7 @@ class Finding:
 
 def _match_from(slots: tuple[Slot, ...], tokens: list[Token], at: int) -> int | None:
     """The index of the last token of a match of slots starting at tokens[at], or None."""
+
     def walk(slot_index: int, token_index: int) -> int | None:
         slot = slots[slot_index]
         if slot.gap:

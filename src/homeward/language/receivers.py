@@ -17,8 +17,9 @@ def _tally_safely(*, user, episode, text: str, at) -> None:
 
     try:
         with transaction.atomic():
-            phrase_tally_record(agency=getattr(user, "agency", None), authority=episode.child.responsible_authority,
-                                text=text, at=at)
+            phrase_tally_record(
+                agency=getattr(user, "agency", None), authority=episode.child.responsible_authority, text=text, at=at
+            )
     except Exception:
         log.exception("Language tally failed for episode %s", episode.pk)
 

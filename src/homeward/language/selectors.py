@@ -23,8 +23,13 @@ def guide_families(*, agency) -> list[Family]:
     its responsible council's guide, whoever writes or reads it: the council answers for its record."""
     own = [
         Family(
-            id=f"{agency.code}:{entry.key}", label=entry.label, patterns=tuple(entry.pattern_lines()), why=entry.why,
-            instead=tuple(entry.instead_lines()), source=agency.name, version=entry.version,
+            id=f"{agency.code}:{entry.key}",
+            label=entry.label,
+            patterns=tuple(entry.pattern_lines()),
+            why=entry.why,
+            instead=tuple(entry.instead_lines()),
+            source=agency.name,
+            version=entry.version,
         )
         for entry in guide_entries_current(agency=agency)
         if entry.active
@@ -44,7 +49,11 @@ PATTERN_READERS = {
 def phrase_patterns(*, user) -> list[dict]:
     """Phrases kept per month, writing agency and family: counts only, never a person. Refused
     (PermissionDenied) to anyone but the managers above."""
-    if not user.is_authenticated or user.agency_id is None or user.role not in PATTERN_READERS.get(user.agency.kind, set()):
+    if (
+        not user.is_authenticated
+        or user.agency_id is None
+        or user.role not in PATTERN_READERS.get(user.agency.kind, set())
+    ):
         raise PermissionDenied("Only an agency's managers see how its people write.")
     condition = Q(agency=user.agency)
     if user.agency.kind == AgencyKind.LOCAL_AUTHORITY:

@@ -16,8 +16,10 @@ GUIDE_EDITORS = {Role.TEAM_MANAGER, Role.MISSING_COORDINATOR, Role.NOMINATED_OFF
 
 def may_edit_guide(user) -> bool:
     return (
-        user.is_authenticated and user.agency_id is not None
-        and user.agency.kind == AgencyKind.LOCAL_AUTHORITY and user.role in GUIDE_EDITORS
+        user.is_authenticated
+        and user.agency_id is not None
+        and user.agency.kind == AgencyKind.LOCAL_AUTHORITY
+        and user.role in GUIDE_EDITORS
     )
 
 
@@ -56,12 +58,21 @@ def guide_entry_save(*, user, key: str, label: str, patterns: str, why: str, ins
     previous = GuideEntry.objects.select_for_update().filter(agency=user.agency, key=key)
     version = (previous.aggregate(last=Max("version"))["last"] or 0) + 1
     entry = GuideEntry.objects.create(
-        agency=user.agency, key=key, version=version, label=label.strip(), patterns="\n".join(lines),
-        why=why.strip(), instead="\n".join(_clean_lines(instead)), written_by=user,
+        agency=user.agency,
+        key=key,
+        version=version,
+        label=label.strip(),
+        patterns="\n".join(lines),
+        why=why.strip(),
+        instead="\n".join(_clean_lines(instead)),
+        written_by=user,
     )
     audit_record(
-        user=user, action=Action.CREATE if version == 1 else Action.UPDATE, object_type="language_guide_entry",
-        object_id=entry.pk, why=f"Language guide entry {key} version {version}",
+        user=user,
+        action=Action.CREATE if version == 1 else Action.UPDATE,
+        object_type="language_guide_entry",
+        object_id=entry.pk,
+        why=f"Language guide entry {key} version {version}",
         detail={"key": key, "version": version, "patterns": lines},
     )
     return entry
@@ -76,12 +87,23 @@ def guide_entry_retire(*, user, key: str) -> GuideEntry:
     if current is None or not current.active:
         raise ValidationError({"key": f"There is no entry “{key}” in use"})
     entry = GuideEntry.objects.create(
-        agency=user.agency, key=key, version=current.version + 1, label=current.label, patterns=current.patterns,
-        why=current.why, instead=current.instead, active=False, written_by=user,
+        agency=user.agency,
+        key=key,
+        version=current.version + 1,
+        label=current.label,
+        patterns=current.patterns,
+        why=current.why,
+        instead=current.instead,
+        active=False,
+        written_by=user,
     )
     audit_record(
-        user=user, action=Action.UPDATE, object_type="language_guide_entry", object_id=entry.pk,
-        why=f"Language guide entry {key} retired", detail={"key": key, "version": entry.version, "active": False},
+        user=user,
+        action=Action.UPDATE,
+        object_type="language_guide_entry",
+        object_id=entry.pk,
+        why=f"Language guide entry {key} retired",
+        detail={"key": key, "version": entry.version, "active": False},
     )
     return entry
 
@@ -107,7 +129,8 @@ def phrase_tally_record(*, agency, authority, text: str, at) -> int:
     with transaction.atomic():
         for family in sorted(found):
             tally, created = PhraseTally.objects.get_or_create(
-                month=month, agency=agency, authority=authority, family=family, defaults={"kept": found[family]})
+                month=month, agency=agency, authority=authority, family=family, defaults={"kept": found[family]}
+            )
             if not created:
                 PhraseTally.objects.filter(pk=tally.pk).update(kept=F("kept") + found[family])
     return sum(found.values())

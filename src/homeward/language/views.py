@@ -17,7 +17,11 @@ from homeward.web.decorators import no_child_data, verified_login_required
 
 
 def may_see_patterns(user) -> bool:
-    return user.is_authenticated and user.agency_id is not None and user.role in PATTERN_READERS.get(user.agency.kind, set())
+    return (
+        user.is_authenticated
+        and user.agency_id is not None
+        and user.role in PATTERN_READERS.get(user.agency.kind, set())
+    )
 
 
 def _family_label(family_id: str) -> str:
@@ -42,7 +46,13 @@ def patterns(request: HttpRequest) -> HttpResponse:
     agency = request.user.agency
     # A home's registered manager links the figures to the staff's training (scrutiny: the home's page).
     training = reverse("scrutiny:home", args=[agency.code]) if agency.kind == AgencyKind.PROVIDER else ""
-    return render(request, "language/patterns.html", {
-        "months": sorted(months.items(), reverse=True), "total": sum(row["kept"] for row in rows),
-        "council": agency.kind == AgencyKind.LOCAL_AUTHORITY, "training": training,
-    })
+    return render(
+        request,
+        "language/patterns.html",
+        {
+            "months": sorted(months.items(), reverse=True),
+            "total": sum(row["kept"] for row in rows),
+            "council": agency.kind == AgencyKind.LOCAL_AUTHORITY,
+            "training": training,
+        },
+    )

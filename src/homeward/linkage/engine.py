@@ -177,9 +177,7 @@ def resolve_backend(backend: str | None = None) -> str:
     """The backend to use: the argument, else HOMEWARD_LINKAGE_BACKEND, else duckdb."""
     chosen = (backend or os.environ.get(BACKEND_ENV) or "duckdb").strip().lower()
     if chosen not in BACKENDS:
-        raise ValueError(
-            f"unknown linkage backend {chosen!r} (choose from {', '.join(BACKENDS)})"
-        )
+        raise ValueError(f"unknown linkage backend {chosen!r} (choose from {', '.join(BACKENDS)})")
     return chosen
 
 
@@ -287,8 +285,7 @@ def prepare_records(*, con: Any, records: RecordsInput, id_column: str = "record
             # NULL_DOB_RULES), so only pairs with a missing date are ever formed.
             f"            CASE WHEN dob IS NULL THEN {_block_key_sql(NAME_KEY)} END AS bk_nodob",
             f"            {_block_key_sql(NAME_KEY)} AS bk_names",
-            f"            CASE WHEN dob_m = 1 AND dob_d = 1 THEN {_block_key_sql(NAMES_YEAR_KEY)} "
-            "END AS bk_jan1",
+            f"            CASE WHEN dob_m = 1 AND dob_d = 1 THEN {_block_key_sql(NAMES_YEAR_KEY)} END AS bk_jan1",
             f"            {_block_key_sql(NAMES_YEAR_KEY)} AS bk_names_y",
             f"            {_block_key_sql(('first_name', 'dob_key'))} AS bk_fn_dob",
             f"            {_block_key_sql(('last_name', 'dob_key'))} AS bk_ln_dob",
@@ -442,9 +439,7 @@ def prepare_records(*, con: Any, records: RecordsInput, id_column: str = "record
         """
     ).fetchall()
     con.unregister(raw)
-    dupes = con.execute(
-        f"SELECT record_id FROM {out} GROUP BY record_id HAVING count(*) > 1 LIMIT 1"
-    ).fetchall()
+    dupes = con.execute(f"SELECT record_id FROM {out} GROUP BY record_id HAVING count(*) > 1 LIMIT 1").fetchall()
     if dupes:
         raise ValueError(f"record ids must be unique; {dupes[0][0]!r} appears more than once")
     return out
@@ -464,9 +459,9 @@ def _block_key_sql(rule: Sequence[str]) -> str:
 
 
 def _ensure_nickname_table(con: Any) -> None:
-    exists = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'hw_nicknames'"
-    ).fetchall()[0][0]
+    exists = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'hw_nicknames'").fetchall()[
+        0
+    ][0]
     if exists:
         return
     mapping = canonical_name_map()
@@ -543,6 +538,7 @@ SIBLING_M, SIBLING_U = 2.0**-60, 1.0
 
 def _sibling_level() -> dict[str, Any]:
     """The first name on one side is a sibling's name on the other (see prepare_records)."""
+
     def sibling_of(side: str, other: str) -> str:
         # The list is null for almost every record, so the edit distances (a slip in
         # the sibling's name: "Roson" recorded as "Rvoson") cost next to nothing.
@@ -554,8 +550,10 @@ def _sibling_level() -> dict[str, Any]:
 
     level = _level(f"{sibling_of('l', 'r')} OR {sibling_of('r', 'l')}", SIBLING_LEVEL)
     level.update(
-        m_probability=SIBLING_M, u_probability=SIBLING_U,
-        fix_m_probability=True, fix_u_probability=True,
+        m_probability=SIBLING_M,
+        u_probability=SIBLING_U,
+        fix_m_probability=True,
+        fix_u_probability=True,
     )
     return level
 
@@ -595,8 +593,10 @@ def _twin_level() -> dict[str, Any]:
         TWIN_LEVEL,
     )
     level.update(
-        m_probability=TWIN_M, u_probability=TWIN_U,
-        fix_m_probability=True, fix_u_probability=True,
+        m_probability=TWIN_M,
+        u_probability=TWIN_U,
+        fix_m_probability=True,
+        fix_u_probability=True,
     )
     return level
 
@@ -629,9 +629,7 @@ def comparisons(*, with_agency_id: bool = True) -> list[dict[str, Any]]:
             _alias_sql("first_name"),
             "Known-as name (alias)",
         ),
-        _level(
-            _TRANSPOSED_SQL, "Is the other record's surname (names transposed)", m=0.01, u=1e-6
-        ),
+        _level(_TRANSPOSED_SQL, "Is the other record's surname (names transposed)", m=0.01, u=1e-6),
         # Term frequency on the fuzzy levels too: a slip in a common name is weaker
         # evidence than a slip in a rare one (Splink adjusts by the commoner spelling).
         _level(_one_edit("first_name"), "One edit apart", tf="first_name"),
@@ -652,18 +650,16 @@ def comparisons(*, with_agency_id: bool = True) -> list[dict[str, Any]]:
         _level('"last_name_l" = "last_name_r"', "Exact match", tf="last_name"),
         _level(
             # Only double-barrelled names have parts to share; skip the list work otherwise.
-            'CASE WHEN contains("last_name_l", \'-\') OR contains("last_name_r", \'-\') '
-            'THEN list_has_any(string_split("last_name_l", \'-\'), '
-            'string_split("last_name_r", \'-\')) ELSE FALSE END',
+            "CASE WHEN contains(\"last_name_l\", '-') OR contains(\"last_name_r\", '-') "
+            "THEN list_has_any(string_split(\"last_name_l\", '-'), "
+            "string_split(\"last_name_r\", '-')) ELSE FALSE END",
             "Shares a part of a double-barrelled name",
         ),
         _level(
             _alias_sql("last_name"),
             "Other family surname (alias)",
         ),
-        _level(
-            _TRANSPOSED_SQL, "Is the other record's given name (names transposed)", m=0.01, u=1e-6
-        ),
+        _level(_TRANSPOSED_SQL, "Is the other record's given name (names transposed)", m=0.01, u=1e-6),
         _level(_one_edit("last_name"), "One edit apart", tf="last_name"),
         _level(
             'jaro_winkler_similarity("last_name_l", "last_name_r") >= 0.9',
@@ -686,16 +682,15 @@ def comparisons(*, with_agency_id: bool = True) -> list[dict[str, Any]]:
         _level(_dob_one_digit_sql("dob_m"), "Month differs by one digit"),
         _level(_dob_one_digit_sql("dob_d"), "Day differs by one digit"),
         _level(
-            '(("dob_y_l" = "dob_y_r")::INT + ("dob_m_l" = "dob_m_r")::INT '
-            '+ ("dob_d_l" = "dob_d_r")::INT) = 2',
+            '(("dob_y_l" = "dob_y_r")::INT + ("dob_m_l" = "dob_m_r")::INT + ("dob_d_l" = "dob_d_r")::INT) = 2',
             "One of day, month, year differs",
         ),
         _level(
             # Only the year was known and the day was written as 1 January.
-            '"dob_y_l" = "dob_y_r" AND (("dob_m_l" = 1 AND "dob_d_l" = 1) '
-            'OR ("dob_m_r" = 1 AND "dob_d_r" = 1))',
+            '"dob_y_l" = "dob_y_r" AND (("dob_m_l" = 1 AND "dob_d_l" = 1) OR ("dob_m_r" = 1 AND "dob_d_r" = 1))',
             "Same year, one date 1 January",
-            m=0.01, u=0.003,
+            m=0.01,
+            u=0.003,
         ),
         _level('"dob_y_l" = "dob_y_r"', "Same year only"),
         _else(),
@@ -706,8 +701,7 @@ def comparisons(*, with_agency_id: bool = True) -> list[dict[str, Any]]:
         # by a bit. Such pairs go with the nulls (no weight); a sex that disagrees
         # still counts against, whatever the names.
         _level(
-            '"sex_l" IS NULL OR "sex_r" IS NULL '
-            'OR ("sex_l" = "sex_r" AND "fn_c_l" = "fn_c_r")',
+            '"sex_l" IS NULL OR "sex_r" IS NULL OR ("sex_l" = "sex_r" AND "fn_c_l" = "fn_c_r")',
             "Null, or implied by the first name",
             null=True,
         ),
@@ -733,8 +727,7 @@ def comparisons(*, with_agency_id: bool = True) -> list[dict[str, Any]]:
             _level('"agency_id_l" IS NULL OR "agency_id_r" IS NULL', "Null", null=True),
             _level('"agency_id_l" = "agency_id_r"', "Same agency identifier"),
             _level(
-                'starts_with("agency_id_l", "agency_id_r") '
-                'OR starts_with("agency_id_r", "agency_id_l")',
+                'starts_with("agency_id_l", "agency_id_r") OR starts_with("agency_id_r", "agency_id_l")',
                 "One identifier extends the other",
                 # As rare among random pairs as the same identifier: ids are per child.
                 u=2e-6,
@@ -770,9 +763,7 @@ def settings_for(
                 level.pop("tf_adjustment_column", None)
                 level.pop("tf_adjustment_weight", None)
             key = f"{comparison['output_column_name']}/{level['label_for_charts']}"
-            if key in defaults and not level.get("is_null_level") and not level.get(
-                "fix_m_probability"
-            ):
+            if key in defaults and not level.get("is_null_level") and not level.get("fix_m_probability"):
                 level["m_probability"], level["u_probability"] = defaults[key]
     return {
         "link_type": link_type,
@@ -799,7 +790,7 @@ DEFAULT_PARAMETERS_PATH = Path(__file__).with_name("data") / "default_parameters
 
 @lru_cache(maxsize=1)
 def default_parameters() -> dict[str, tuple[float, float]]:
-    """"comparison/level label" -> (m, u), learnt on synthetic data (see write_defaults)."""
+    """ "comparison/level label" -> (m, u), learnt on synthetic data (see write_defaults)."""
     if not DEFAULT_PARAMETERS_PATH.exists():
         return {}
     data = json.loads(DEFAULT_PARAMETERS_PATH.read_text())
@@ -858,9 +849,7 @@ def _comparison_columns(settings: Mapping[str, Any]) -> dict[str, set[str]]:
     return out
 
 
-def plan_training(
-    *, con: Any, prepared: list[str], settings: Mapping[str, Any], train_em: bool = True
-) -> TrainingPlan:
+def plan_training(*, con: Any, prepared: list[str], settings: Mapping[str, Any], train_em: bool = True) -> TrainingPlan:
     """Choose the training steps and blocking rules these records can support.
 
     A field can be absent from a list, empty, or present in a shape the preferred steps
@@ -878,9 +867,24 @@ def plan_training(
     present = {
         column
         for column in (
-            "first_name", "fn_c", "fn_1", "last_name", "ln_1", "dob", "dob_key", "dob_y",
-            "dob_m", "dob_d", "sex", "pc", "pc_sector", "pc_district", "pc_near", "pc_area",
-            "name_set", "agency_id",
+            "first_name",
+            "fn_c",
+            "fn_1",
+            "last_name",
+            "ln_1",
+            "dob",
+            "dob_key",
+            "dob_y",
+            "dob_m",
+            "dob_d",
+            "sex",
+            "pc",
+            "pc_sector",
+            "pc_district",
+            "pc_near",
+            "pc_area",
+            "name_set",
+            "agency_id",
         )
         if all(_has_values(con, table, column) for table in prepared)
     }
@@ -903,8 +907,7 @@ def plan_training(
             pairs = 0 if missing else _pair_count(con, prepared, rule)
             if missing or pairs < MIN_EM_PAIRS:
                 if preferred:
-                    why = (f"no {', '.join(missing)}" if missing
-                           else f"{pairs} pairs, fewer than {MIN_EM_PAIRS}")
+                    why = f"no {', '.join(missing)}" if missing else f"{pairs} pairs, fewer than {MIN_EM_PAIRS}"
                     steps.append(f"EM on {_describe(rule)}: cannot run ({why})")
                 continue
             em_rules.append(rule)
@@ -916,21 +919,15 @@ def plan_training(
             )
         not_learnt = with_data - learnt
         if not_learnt:
-            steps.append(
-                f"EM: no rule could estimate {', '.join(sorted(not_learnt))}; "
-                "shipped defaults kept"
-            )
+            steps.append(f"EM: no rule could estimate {', '.join(sorted(not_learnt))}; shipped defaults kept")
 
     prior_rules = tuple(r for r in PRIOR_RULES if set(r) <= present)
     if not prior_rules:
-        prior_rules = next(
-            ((r,) for r in PRIOR_FALLBACK_RULES if set(r) <= present), ()
-        )
+        prior_rules = next(((r,) for r in PRIOR_FALLBACK_RULES if set(r) <= present), ())
         steps.append(
             "prior: no records have "
             + " or ".join(_describe(r) for r in PRIOR_RULES)
-            + (f"; estimated from {_describe(prior_rules[0])} instead" if prior_rules
-               else "; a fixed guess used")
+            + (f"; estimated from {_describe(prior_rules[0])} instead" if prior_rules else "; a fixed guess used")
         )
     else:
         steps.append(f"prior from {' or '.join(_describe(r) for r in prior_rules)}")
@@ -946,8 +943,7 @@ def plan_training(
         if pairs is not None and pairs <= budget:
             extra.append(_block_sql(kept))
             steps.append(
-                f"blocking on {_describe(rule)}: no {', '.join(missing)}; "
-                f"{_describe(kept)} instead ({pairs:,} pairs)"
+                f"blocking on {_describe(rule)}: no {', '.join(missing)}; {_describe(kept)} instead ({pairs:,} pairs)"
             )
         else:
             steps.append(f"blocking on {_describe(rule)}: no {', '.join(missing)}; dropped")
@@ -989,9 +985,7 @@ def _inputs(records: RecordsInput | Sequence[RecordsInput]) -> list[RecordsInput
     return [records]  # a list of dicts
 
 
-def _make_linker(
-    *, db_api: Any, prepared: list[str], settings: dict[str, Any]
-) -> Any:
+def _make_linker(*, db_api: Any, prepared: list[str], settings: dict[str, Any]) -> Any:
     from splink import Linker
 
     frames = [
@@ -1045,19 +1039,17 @@ def train(
     with_agency = any(_has_values(con, name, "agency_id") for name in prepared)
     n_records = sum(_count(con, name) for name in prepared)
     enough = n_records >= min_records_to_train
-    settings = settings_for(
-        link_type=link_type, with_agency_id=with_agency, term_frequencies=enough
-    )
+    settings = settings_for(link_type=link_type, with_agency_id=with_agency, term_frequencies=enough)
     plan = plan_training(con=con, prepared=prepared, settings=settings, train_em=enough)
     if plan.extra_blocking_rules:
         settings = settings_for(
-            link_type=link_type, with_agency_id=with_agency, term_frequencies=enough,
+            link_type=link_type,
+            with_agency_id=with_agency,
+            term_frequencies=enough,
             extra_blocking_rules=plan.extra_blocking_rules,
         )
     # The prior is counted by DuckDB on the prepared tables, so both backends share it.
-    settings["probability_two_random_records_match"] = _estimate_prior(
-        con, prepared, plan.prior_rules
-    )
+    settings["probability_two_random_records_match"] = _estimate_prior(con, prepared, plan.prior_rules)
     if backend == "spark":
         from homeward.linkage import spark as spark_backend
 
@@ -1103,8 +1095,13 @@ def train(
         backend=backend,
         con=con,
         training_steps=plan.steps
-        + (() if enough else (f"{n_records} records, fewer than {min_records_to_train}: "
-                              "u and m not estimated, shipped defaults used",)),
+        + (
+            ()
+            if enough
+            else (
+                f"{n_records} records, fewer than {min_records_to_train}: u and m not estimated, shipped defaults used",
+            )
+        ),
     )
 
 
@@ -1193,9 +1190,7 @@ def _count(con: Any, table: str) -> int:
     return int(con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
 
 
-def _estimate_prior(
-    con: Any, prepared: list[str], rules: Sequence[Sequence[str]] = PRIOR_RULES
-) -> float:
+def _estimate_prior(con: Any, prepared: list[str], rules: Sequence[Sequence[str]] = PRIOR_RULES) -> float:
     """Probability that two random records match, from near-certain rules.
 
     Counted directly (not with Splink's helper, which cannot cope with no matches):
@@ -1209,8 +1204,7 @@ def _estimate_prior(
     found = 0
     if rules:
         joins = " UNION ".join(
-            f"SELECT l.unique_id a, r.unique_id b FROM {left} l JOIN {right} r "
-            f"ON {_block_sql(rule)} {order}"
+            f"SELECT l.unique_id a, r.unique_id b FROM {left} l JOIN {right} r ON {_block_sql(rule)} {order}"
             for rule in rules
         )
         found = con.execute(f"SELECT count(*) FROM ({joins})").fetchall()[0][0]
@@ -1223,9 +1217,7 @@ def _estimate_prior(
 
 
 def _has_values(con: Any, table: str, column: str) -> bool:
-    return bool(
-        con.execute(f'SELECT count("{column}") FROM {table}').fetchall()[0][0]
-    )
+    return bool(con.execute(f'SELECT count("{column}") FROM {table}').fetchall()[0][0])
 
 
 def _quiet_splink() -> None:
@@ -1252,10 +1244,7 @@ def predict(
     linker, prepared = model.linker, model.prepared
     if records is not None:
         inputs = _inputs(records)
-        prepared = [
-            prepare_records(con=model.duckdb_con, records=r, id_column=id_column)
-            for r in inputs
-        ]
+        prepared = [prepare_records(con=model.duckdb_con, records=r, id_column=id_column) for r in inputs]
         if model.backend == "spark":
             from homeward.linkage import spark as spark_backend
 
@@ -1268,22 +1257,15 @@ def predict(
                 con=model.duckdb_con, linker=linker, db_api=model.db_api, prepared=prepared, backend=model.backend
             )
     _quiet_splink()
-    scored = linker.inference.predict(
-        threshold_match_probability=threshold, warning_mode="never"
-    )
+    scored = linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
     if model.backend == "spark":
         from homeward.linkage import spark as spark_backend
 
-        return spark_backend.pairs_with_record_ids(
-            scored=scored, prepared=prepared, threshold=threshold
-        )
+        return spark_backend.pairs_with_record_ids(scored=scored, prepared=prepared, threshold=threshold)
     # Map row numbers back to the callers' record ids (left/right table in link mode).
     left, right = prepared[0], prepared[-1]
     if len(prepared) == 1:  # dedupe: put the smaller record id on the left
-        ids = (
-            "least(l.record_id, r.record_id) AS id_l, "
-            "greatest(l.record_id, r.record_id) AS id_r"
-        )
+        ids = "least(l.record_id, r.record_id) AS id_l, greatest(l.record_id, r.record_id) AS id_r"
     else:
         ids = "l.record_id AS id_l, r.record_id AS id_r"
     out = (
@@ -1365,9 +1347,7 @@ def _explanation(
     for comparison in model.settings["comparisons"]:
         name = comparison["output_column_name"]
         gamma = scored[f"gamma_{name}"]
-        levels = [
-            lvl for lvl in comparison["comparison_levels"] if not lvl.get("is_null_level")
-        ]
+        levels = [lvl for lvl in comparison["comparison_levels"] if not lvl.get("is_null_level")]
         null_label = next(
             (
                 lvl.get("label_for_charts", "Null")
@@ -1399,10 +1379,7 @@ def _explanation(
     ):
         # Independent fields cannot tell twins from one child under two first names;
         # on synthetic data about half of such confident pairs are twins.
-        notes.append(
-            "Same surname and date of birth but unrelated first names: "
-            "possibly twins or siblings."
-        )
+        notes.append("Same surname and date of birth but unrelated first names: possibly twins or siblings.")
     return PairExplanation(
         id_l=str(pair["id_l"]),
         id_r=str(pair["id_r"]),

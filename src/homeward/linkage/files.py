@@ -50,13 +50,9 @@ def parse_field_args(fields: Sequence[str]) -> dict[str, tuple[str, str]]:
         role, sep, columns = raw.partition("=")
         role = role.strip()
         if not sep or not columns.strip():
-            raise LinkFilesError(
-                f"--field {raw!r}: expected ROLE=COLUMN or ROLE=LEFTCOLUMN:RIGHTCOLUMN"
-            )
+            raise LinkFilesError(f"--field {raw!r}: expected ROLE=COLUMN or ROLE=LEFTCOLUMN:RIGHTCOLUMN")
         if role not in ROLES:
-            raise LinkFilesError(
-                f"--field {raw!r}: unknown role {role!r} (roles: {', '.join(ROLES)})"
-            )
+            raise LinkFilesError(f"--field {raw!r}: unknown role {role!r} (roles: {', '.join(ROLES)})")
         if role in mapping:
             raise LinkFilesError(f"--field {raw!r}: role {role!r} given more than once")
         left, _, right = columns.partition(":")
@@ -69,9 +65,7 @@ def parse_field_args(fields: Sequence[str]) -> dict[str, tuple[str, str]]:
     return mapping
 
 
-def read_person_csv(
-    *, path: Path, id_column: str, columns: Mapping[str, str], id_argument: str, side: str
-) -> pa.Table:
+def read_person_csv(*, path: Path, id_column: str, columns: Mapping[str, str], id_argument: str, side: str) -> pa.Table:
     """Read one CSV into the engine's shape: record_id plus one column per role."""
     try:
         handle = path.open(newline="", encoding="utf-8-sig")
@@ -88,8 +82,7 @@ def read_person_csv(
         for role, column in columns.items():
             if column not in header:
                 raise LinkFilesError(
-                    f"--field {role}: no column {column!r} in {side} file {path.name} "
-                    f"(columns: {', '.join(header)})"
+                    f"--field {role}: no column {column!r} in {side} file {path.name} (columns: {', '.join(header)})"
                 )
         ids: list[str] = []
         values: dict[str, list[str | None]] = {role: [] for role in columns}
@@ -97,13 +90,10 @@ def read_person_csv(
         for line, row in enumerate(reader, start=2):
             record_id = (row.get(id_column) or "").strip()
             if not record_id:
-                raise LinkFilesError(
-                    f"{id_argument} {id_column!r}: empty id on line {line} of {path.name}"
-                )
+                raise LinkFilesError(f"{id_argument} {id_column!r}: empty id on line {line} of {path.name}")
             if record_id in seen:
                 raise LinkFilesError(
-                    f"{id_argument} {id_column!r}: id {record_id!r} appears twice in "
-                    f"{path.name} (line {line})"
+                    f"{id_argument} {id_column!r}: id {record_id!r} appears twice in {path.name} (line {line})"
                 )
             seen.add(record_id)
             ids.append(record_id)
@@ -111,8 +101,7 @@ def read_person_csv(
                 value = (row.get(column) or "").strip()
                 values[role].append(value or None)
     return pa.table(
-        {"record_id": pa.array(ids, pa.string())}
-        | {role: pa.array(vals, pa.string()) for role, vals in values.items()}
+        {"record_id": pa.array(ids, pa.string())} | {role: pa.array(vals, pa.string()) for role, vals in values.items()}
     )
 
 

@@ -14,5 +14,8 @@ class PairDecisionForm(EpisodeForm):
             PairStatus.REJECTED: "The report is never linked to this child, however the records change.",
         },
     )
-    note = _area("What did you check?", help_text="For example: the carer confirmed, the date of birth was keyed wrongly. "
-                 "Kept with the decision and in the audit log.")
+    note = _area(
+        "What did you check?",
+        help_text="For example: the carer confirmed, the date of birth was keyed wrongly. "
+        "Kept with the decision and in the audit log.",
+    )

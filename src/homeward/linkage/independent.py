@@ -100,12 +100,16 @@ class _Child:
 _KEYBOARD = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 # What OCR confuses, both ways: letter shapes in names, digit shapes in dates.
 _OCR_LETTERS: tuple[tuple[str, str], ...] = (
-    ("rn", "m"), ("cl", "d"), ("li", "h"), ("vv", "w"), ("ri", "n"), ("e", "c"), ("l", "i"),
+    ("rn", "m"),
+    ("cl", "d"),
+    ("li", "h"),
+    ("vv", "w"),
+    ("ri", "n"),
+    ("e", "c"),
+    ("l", "i"),
 )
 _OCR_DIGITS: dict[str, str] = {"1": "7", "7": "1", "0": "8", "8": "0", "3": "8", "5": "6", "6": "5"}
-_SYLLABLES = (
-    "ka ri an el mo to sa na li vi ra de bo lu mi ze ta no ha ja be fi go ru si xa ye"
-).split()
+_SYLLABLES = ("ka ri an el mo to sa na li vi ra de bo lu mi ze ta no ha ja be fi go ru si xa ye").split()
 
 
 def _neighbours() -> dict[str, str]:
@@ -229,8 +233,13 @@ def _child(
     given = pool.pick(rng)
     middle = pool.pick(rng)
     return _Child(
-        cluster_id=cluster, sex=sex, given=given, surname=surnames.pick(rng), born=born,
-        address=address, middle=middle if middle != given else "",
+        cluster_id=cluster,
+        sex=sex,
+        given=given,
+        surname=surnames.pick(rng),
+        born=born,
+        address=address,
+        middle=middle if middle != given else "",
     )
 
 
@@ -241,8 +250,13 @@ def _twin(rng: random.Random, cluster: int, child: _Child, boys: _Pool, girls: _
     while given == child.given:
         given = pool.pick(rng)
     return _Child(
-        cluster_id=cluster, sex=sex, given=given, surname=child.surname, born=child.born,
-        address=child.address, middle=pool.pick(rng),
+        cluster_id=cluster,
+        sex=sex,
+        given=given,
+        surname=child.surname,
+        born=child.born,
+        address=child.address,
+        middle=pool.pick(rng),
     )
 
 
@@ -312,9 +326,7 @@ def _render(
     fields: dict[str, str | None] = {}
     if shape.names == "one_field":
         if "first_name" not in shape.missing and "last_name" not in shape.missing:
-            fields["name"] = (
-                f"{surname.upper()}, {given}" if r() < 0.5 else f"{given} {surname}"
-            )
+            fields["name"] = f"{surname.upper()}, {given}" if r() < 0.5 else f"{given} {surname}"
     else:
         fields["first_name"] = given
         fields["last_name"] = surname
@@ -343,10 +355,7 @@ def _keyboard_slip(rng: random.Random, name: str) -> str:
 def _ocr(rng: random.Random, name: str) -> str:
     """One letter shape read as another (rn as m, d as cl, ...), either way round."""
     lowered = name.lower()
-    options = [
-        (seen, read) for a, b in _OCR_LETTERS for seen, read in ((a, b), (b, a))
-        if seen in lowered[1:]
-    ]
+    options = [(seen, read) for a, b in _OCR_LETTERS for seen, read in ((a, b), (b, a)) if seen in lowered[1:]]
     if not options:
         return name
     seen, read = rng.choice(options)

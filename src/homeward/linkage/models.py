@@ -60,7 +60,9 @@ class CandidatePair(models.Model):
     # The engine's explanation when the pair was last scored: each field's values, level and weight.
     explanation = models.JSONField(default=dict, blank=True)
     run = models.ForeignKey(LinkRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="pairs")
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -330,16 +330,14 @@ _BOY_STARTS = (
     "Ky Tre Dar Mar Jay Ray Cal Bry Ash Ev Ol"
 ).split()
 _BOY_ENDS = (
-    "den son ley ron vin mir an el io ius iel ton ric dan kai ver lan vis mond rick than zo "
-    "nny lo dre"
+    "den son ley ron vin mir an el io ius iel ton ric dan kai ver lan vis mond rick than zo nny lo dre"
 ).split()
 _GIRL_STARTS = (
     "Ja Ka Bri Ma Ri Ro Le Za Ta De A E I Sha Ne Ar Mi Da Ca Co Jo Lu Ra Te Ze Ha Ke Ju "
     "Ky Tia Mel Sa Ro Ay Ev Lil Na Ro Cha Fe"
 ).split()
 _GIRL_ENDS = (
-    "la lyn na nah ria ra elle ssa nia ya lee ette ina ley rae ora anna isha ine mie ie sha "
-    "lia dy ssia"
+    "la lyn na nah ria ra elle ssa nia ya lee ette ina ley rae ora anna isha ine mie ie sha lia dy ssia"
 ).split()
 _PLACE_PREFIXES = (
     "Ash Black Brad Brom Bur Cal Chad Chest Clay Cran Dun East Ell Fair Farn Green Hal Hart "

@@ -72,16 +72,42 @@ class SourceMess:
 # Rates were fixed before the engine was measured against them (not tuned to its results).
 # Police records are messier: taken in a hurry, often from a carer on the phone.
 COUNCIL_MESS = SourceMess(
-    typo_first=0.02, typo_last=0.02, nickname=0.04, spelling_first=0.02, spelling_last=0.02,
-    alias_first=0.05, alias_last=0.10, double_barrel_reduced=0.15, dob_swap=0.01,
-    dob_typo=0.01, dob_missing=0.01, sex_missing=0.01, postcode_missing=0.02,
-    postcode_move_sector=0.05, postcode_move_far=0.05, upper_case=0.0, agency_id_present=1.0,
+    typo_first=0.02,
+    typo_last=0.02,
+    nickname=0.04,
+    spelling_first=0.02,
+    spelling_last=0.02,
+    alias_first=0.05,
+    alias_last=0.10,
+    double_barrel_reduced=0.15,
+    dob_swap=0.01,
+    dob_typo=0.01,
+    dob_missing=0.01,
+    sex_missing=0.01,
+    postcode_missing=0.02,
+    postcode_move_sector=0.05,
+    postcode_move_far=0.05,
+    upper_case=0.0,
+    agency_id_present=1.0,
 )
 POLICE_MESS = SourceMess(
-    typo_first=0.04, typo_last=0.04, nickname=0.12, spelling_first=0.05, spelling_last=0.05,
-    alias_first=0.35, alias_last=0.35, double_barrel_reduced=0.40, dob_swap=0.03,
-    dob_typo=0.03, dob_missing=0.03, sex_missing=0.06, postcode_missing=0.08,
-    postcode_move_sector=0.10, postcode_move_far=0.10, upper_case=0.30, agency_id_present=0.25,
+    typo_first=0.04,
+    typo_last=0.04,
+    nickname=0.12,
+    spelling_first=0.05,
+    spelling_last=0.05,
+    alias_first=0.35,
+    alias_last=0.35,
+    double_barrel_reduced=0.40,
+    dob_swap=0.03,
+    dob_typo=0.03,
+    dob_missing=0.03,
+    sex_missing=0.06,
+    postcode_missing=0.08,
+    postcode_move_sector=0.10,
+    postcode_move_far=0.10,
+    upper_case=0.30,
+    agency_id_present=0.25,
 )
 
 P_MALE = 0.57  # DfE: 56-57% of looked-after children and of those who go missing
@@ -147,9 +173,7 @@ class NameWorld:
         self.girls = _Weighted(*names.name_pool("girl", tail=name_tail))
         self.surnames = _Weighted(*names.name_pool("surname", tail=name_tail))
         self.ages = _Weighted([str(a) for a in range(len(AGE_WEIGHTS))], AGE_WEIGHTS)
-        self.nicknames: dict[str, tuple[str, ...]] = {
-            k: v for k, v in names.NICKNAMES.items() if v
-        }
+        self.nicknames: dict[str, tuple[str, ...]] = {k: v for k, v in names.NICKNAMES.items() if v}
         self.first_spellings = _variant_lookup(names.SPELLING_VARIANTS)
         self.last_spellings = _variant_lookup(names.SURNAME_VARIANTS)
 
@@ -197,9 +221,7 @@ def generate_person_pairs(
             family.append(_twin_of(rng, world, child, cluster))
             cluster += 1
         for member in family:
-            rows.extend(
-                _records_for(rng, world, member, council_mess=council_mess, police_mess=police_mess)
-            )
+            rows.extend(_records_for(rng, world, member, council_mess=council_mess, police_mess=police_mess))
     del rows[n_records:]
     # Shuffle so that record order and ids say nothing about who is who.
     rng.shuffle(rows)
@@ -247,9 +269,7 @@ def _new_child(rng: random.Random, world: NameWorld, cluster: int, homes: list[s
     known_as = None
     if rng.random() < P_KNOWN_AS:
         nicks = world.nicknames.get(first)
-        known_as = rng.choice(nicks) if nicks and rng.random() < 0.5 else rng.choice(
-            names.STREET_ALIASES
-        )
+        known_as = rng.choice(nicks) if nicks and rng.random() < 0.5 else rng.choice(names.STREET_ALIASES)
     other_surname = world.surnames.pick(rng) if rng.random() < P_OTHER_SURNAME else None
     if other_surname == last:
         other_surname = None

@@ -41,8 +41,10 @@ REASONS: dict[str, str] = {
     "no_apparent_risk": "The police graded it very low (no apparent risk); the council has no episode then.",
     "not_recorded": "The council has no episode of this child at this time.",
     "awaiting_review": "The report may be of a child in Homeward: a possible match is waiting for review.",
-    "unidentified": ("Not yet identified as a child you may see: the person may not be looked after, may be looked "
-                     "after by a council elsewhere, or may be recorded too differently to match."),
+    "unidentified": (
+        "Not yet identified as a child you may see: the person may not be looked after, may be looked "
+        "after by a council elsewhere, or may be recorded too differently to match."
+    ),
 }
 UNIDENTIFIED = "unidentified"
 
@@ -91,8 +93,9 @@ class Reconciliation:
 def _span(e: EpisodeSpan, now: datetime.datetime) -> tuple[datetime.datetime, datetime.datetime]:
     start, end = e.started_at, e.returned_at or now
     if e.date_only:
-        day_end = datetime.datetime.combine(end.astimezone(LONDON).date() + datetime.timedelta(days=1),
-                                            datetime.time(), LONDON)
+        day_end = datetime.datetime.combine(
+            end.astimezone(LONDON).date() + datetime.timedelta(days=1), datetime.time(), LONDON
+        )
         end = max(end, day_end)
     return start, end
 
@@ -162,8 +165,17 @@ def reconcile(
             forces_of.setdefault(pairs[r.id], r.force_id)
     for e in sorted(episodes, key=lambda e: (e.started_at, e.id)):
         if reports_of.get(e.id) or e.police_references:
-            units.append(Unit(BOTH, "", e.child_id, e.id, sorted(reports_of.get(e.id, [])), e.started_at,
-                              forces_of.get(e.id) or min((f for f, _ in e.police_references), default=None)))
+            units.append(
+                Unit(
+                    BOTH,
+                    "",
+                    e.child_id,
+                    e.id,
+                    sorted(reports_of.get(e.id, [])),
+                    e.started_at,
+                    forces_of.get(e.id) or min((f for f, _ in e.police_references), default=None),
+                )
+            )
         else:
             units.append(Unit(COUNCIL_ONLY, _council_only_reason(e), e.child_id, e.id, [], e.started_at, None))
     units.extend(_police_only_units(unpaired))

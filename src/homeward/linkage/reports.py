@@ -108,26 +108,39 @@ def _child_rows(children: Iterable[ChildIdentity]) -> list[dict]:
     rows = []
     for c in children:
         postcodes = list(dict.fromkeys(p for p in c.postcodes if p))[:MAX_POSTCODES] or [None]
-        names = list(dict.fromkeys(
-            [(c.first_name, c.last_name)] + [(first or c.first_name, last or c.last_name) for first, last in c.other_names]
-        ))[:MAX_NAMES]
+        names = list(
+            dict.fromkeys(
+                [(c.first_name, c.last_name)]
+                + [(first or c.first_name, last or c.last_name) for first, last in c.other_names]
+            )
+        )[:MAX_NAMES]
         aliases = [name for pair in c.other_names for name in pair if name]
         for i, ((first, last), postcode) in enumerate((n, p) for n in names for p in postcodes):
-            rows.append({
-                "record_id": f"C{c.id}#{i}", "first_name": first or None, "last_name": last or None,
-                "dob": c.date_of_birth.isoformat() if c.date_of_birth else None,
-                "sex": {"1": "M", "2": "F"}.get(c.sex), "postcode": postcode,
-                "agency_id": c.la_child_id or None, "aliases": aliases,
-            })
+            rows.append(
+                {
+                    "record_id": f"C{c.id}#{i}",
+                    "first_name": first or None,
+                    "last_name": last or None,
+                    "dob": c.date_of_birth.isoformat() if c.date_of_birth else None,
+                    "sex": {"1": "M", "2": "F"}.get(c.sex),
+                    "postcode": postcode,
+                    "agency_id": c.la_child_id or None,
+                    "aliases": aliases,
+                }
+            )
     return rows
 
 
 def _report_rows(reports: Iterable[ReportIdentity]) -> list[dict]:
     return [
         {
-            "record_id": f"P{r.id}", "first_name": r.first_name or None, "last_name": r.last_name or None,
-            "dob": r.date_of_birth.isoformat() if r.date_of_birth else None, "sex": r.sex or None,
-            "postcode": r.postcode or None, "agency_id": r.council_child_id or None,
+            "record_id": f"P{r.id}",
+            "first_name": r.first_name or None,
+            "last_name": r.last_name or None,
+            "dob": r.date_of_birth.isoformat() if r.date_of_birth else None,
+            "sex": r.sex or None,
+            "postcode": r.postcode or None,
+            "agency_id": r.council_child_id or None,
             "aliases": [n.strip() for n in r.other_names.split(";") if n.strip()],
         }
         for r in reports
@@ -137,10 +150,18 @@ def _report_rows(reports: Iterable[ReportIdentity]) -> list[dict]:
 def _table(rows: list[dict]):
     import pyarrow as pa
 
-    schema = pa.schema([
-        ("record_id", pa.string()), ("first_name", pa.string()), ("last_name", pa.string()), ("dob", pa.string()),
-        ("sex", pa.string()), ("postcode", pa.string()), ("agency_id", pa.string()), ("aliases", pa.list_(pa.string())),
-    ])
+    schema = pa.schema(
+        [
+            ("record_id", pa.string()),
+            ("first_name", pa.string()),
+            ("last_name", pa.string()),
+            ("dob", pa.string()),
+            ("sex", pa.string()),
+            ("postcode", pa.string()),
+            ("agency_id", pa.string()),
+            ("aliases", pa.list_(pa.string())),
+        ]
+    )
     return pa.Table.from_pylist(rows, schema=schema)
 
 
@@ -178,8 +199,11 @@ def link_reports(
         pairs = engine.predict(model=model, threshold=WEAK_FLOOR)
         timings["predict_s"] = time.perf_counter() - started - timings["train_s"]
         for id_l, id_r, probability, weight in zip(
-            pairs.column("id_l").to_pylist(), pairs.column("id_r").to_pylist(),
-            pairs.column("match_probability").to_pylist(), pairs.column("match_weight").to_pylist(), strict=True,
+            pairs.column("id_l").to_pylist(),
+            pairs.column("id_r").to_pylist(),
+            pairs.column("match_probability").to_pylist(),
+            pairs.column("match_weight").to_pylist(),
+            strict=True,
         ):
             report_id, child_id = int(id_l[1:]), int(id_r[1:].split("#")[0])
             known = best[report_id].get(child_id)
@@ -201,8 +225,10 @@ def link_reports(
         candidates = [c for c in scored if c.match_probability >= REVIEW_FLOOR]
         if report.id in confirmed:
             links[report.id] = ReportLink(report.id, LINKED_CONFIRMED, confirmed[report.id], candidates)
-        elif candidates and candidates[0].match_probability >= AUTO_LINK and (
-            len(candidates) == 1 or candidates[0].match_weight - candidates[1].match_weight >= RIVAL_MARGIN_BITS
+        elif (
+            candidates
+            and candidates[0].match_probability >= AUTO_LINK
+            and (len(candidates) == 1 or candidates[0].match_weight - candidates[1].match_weight >= RIVAL_MARGIN_BITS)
         ):
             links[report.id] = ReportLink(report.id, LINKED_AUTO, candidates[0].child_id, candidates[:1])
         elif candidates:

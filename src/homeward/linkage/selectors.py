@@ -27,15 +27,21 @@ def _pairs(user) -> QuerySet[CandidatePair]:
         return pairs.none()
     if user.agency.kind == AgencyKind.POLICE:
         pairs = pairs.filter(police_report__force=user.agency)
-    return pairs.select_related("police_report", "police_report__force", "child", "child__responsible_authority",
-                                "decided_by")
+    return pairs.select_related(
+        "police_report", "police_report__force", "child", "child__responsible_authority", "decided_by"
+    )
 
 
 def review_queue(*, user, why: str, limit: int = 200) -> list[CandidatePair]:
     """Pairs waiting for a decision, oldest report first; each shown is audited under its child."""
-    pairs = list(_pairs(user).filter(status=PairStatus.REVIEW).order_by("police_report__reported_at", "-match_probability", "id")[:limit])
-    audit_record_many(user=user, action=Action.LIST, object_type="candidate_pair", why=why,
-                      items=[(p.pk, p.child_id) for p in pairs])
+    pairs = list(
+        _pairs(user)
+        .filter(status=PairStatus.REVIEW)
+        .order_by("police_report__reported_at", "-match_probability", "id")[:limit]
+    )
+    audit_record_many(
+        user=user, action=Action.LIST, object_type="candidate_pair", why=why, items=[(p.pk, p.child_id) for p in pairs]
+    )
     return pairs
 
 
@@ -50,15 +56,20 @@ def pair_get(*, user, pair_id: int, why: str) -> CandidatePair:
     pair = _pairs(user).filter(pk=pair_id).first()
     if pair is None:
         raise Http404("No such pair.")
-    audit_record(user=user, action=Action.READ, object_type="candidate_pair", object_id=pair.pk, child_id=pair.child_id, why=why)
+    audit_record(
+        user=user, action=Action.READ, object_type="candidate_pair", object_id=pair.pk, child_id=pair.child_id, why=why
+    )
     return pair
 
 
 def other_candidates(*, user, pair: CandidatePair, why: str) -> list[CandidatePair]:
     """The same report's other candidates that this user may see (the reviewer compares them)."""
-    others = list(_pairs(user).filter(police_report=pair.police_report).exclude(pk=pair.pk).order_by("-match_probability"))
-    audit_record_many(user=user, action=Action.LIST, object_type="candidate_pair", why=why,
-                      items=[(p.pk, p.child_id) for p in others])
+    others = list(
+        _pairs(user).filter(police_report=pair.police_report).exclude(pk=pair.pk).order_by("-match_probability")
+    )
+    audit_record_many(
+        user=user, action=Action.LIST, object_type="candidate_pair", why=why, items=[(p.pk, p.child_id) for p in others]
+    )
     return others
 
 

@@ -35,14 +35,21 @@ def _children_identities() -> list[reports.ChildIdentity]:
         other_names[child_id].append((first, last))
     postcodes: dict[int, list[str]] = defaultdict(list)
     for child_id, postcode in (
-        Placement.objects.exclude(placement_postcode="").order_by("child_id", "-start_date")
+        Placement.objects.exclude(placement_postcode="")
+        .order_by("child_id", "-start_date")
         .values_list("child_id", "placement_postcode")
     ):
         postcodes[child_id].append(postcode)
     return [
         reports.ChildIdentity(
-            id=pk, first_name=first, last_name=last, date_of_birth=dob, sex=sex, la_child_id=la_child_id,
-            other_names=tuple(other_names.get(pk, ())), postcodes=tuple(postcodes.get(pk, ())),
+            id=pk,
+            first_name=first,
+            last_name=last,
+            date_of_birth=dob,
+            sex=sex,
+            la_child_id=la_child_id,
+            other_names=tuple(other_names.get(pk, ())),
+            postcodes=tuple(postcodes.get(pk, ())),
         )
         for pk, first, last, dob, sex, la_child_id in Child.objects.order_by("pk").values_list(
             "pk", "first_name", "last_name", "date_of_birth", "sex", "la_child_id"
@@ -53,13 +60,27 @@ def _children_identities() -> list[reports.ChildIdentity]:
 def _report_identities() -> list[reports.ReportIdentity]:
     return [
         reports.ReportIdentity(
-            id=pk, first_name=first, last_name=last, other_names=other, date_of_birth=dob, sex=sex,
-            postcode=address_postcode or last_seen_postcode, council_child_id=council_child_id,
+            id=pk,
+            first_name=first,
+            last_name=last,
+            other_names=other,
+            date_of_birth=dob,
+            sex=sex,
+            postcode=address_postcode or last_seen_postcode,
+            council_child_id=council_child_id,
         )
-        for pk, first, last, other, dob, sex, address_postcode, last_seen_postcode, council_child_id
-        in PoliceReport.objects.order_by("pk").values_list(
-            "pk", "first_name", "last_name", "other_names", "date_of_birth", "sex", "address_postcode",
-            "last_seen_postcode", "council_child_id",
+        for pk, first, last, other, dob, sex, address_postcode, last_seen_postcode, council_child_id in PoliceReport.objects.order_by(
+            "pk"
+        ).values_list(
+            "pk",
+            "first_name",
+            "last_name",
+            "other_names",
+            "date_of_birth",
+            "sex",
+            "address_postcode",
+            "last_seen_postcode",
+            "council_child_id",
         )
     ]
 
@@ -72,12 +93,15 @@ def linkage_run(*, why: str) -> LinkRun:
     decided = {
         (report_id, child_id): status
         for report_id, child_id, status in CandidatePair.objects.filter(status__in=DECIDED).values_list(
-            "police_report_id", "child_id", "status")
+            "police_report_id", "child_id", "status"
+        )
     }
     result = reports.link_reports(children=children, reports=identities, decisions=decided)
     episode_spans, _ = _episode_spans(Episode.objects.all())
     report_spans, _ = _report_spans(PoliceReport.objects.all(), in_review={})
-    reports.review_weak_matches_in_time(result.links, fits=reconcile.fits_in_time(episode_spans, report_spans, now=timezone.now()))
+    reports.review_weak_matches_in_time(
+        result.links, fits=reconcile.fits_in_time(episode_spans, report_spans, now=timezone.now())
+    )
 
     wanted: dict[tuple[int, int], tuple[str, reports.Candidate]] = {}
     for link in result.links.values():
@@ -89,7 +113,8 @@ def linkage_run(*, why: str) -> LinkRun:
     # Scored before the transaction: it holds the database's write lock (on SQLite, everyone's).
     explanations = {
         key: reports.explain_candidate(model=result.model, candidate=candidate, in_time=result.links[key[0]].in_time)
-        for key, (status, candidate) in wanted.items() if status == PairStatus.REVIEW
+        for key, (status, candidate) in wanted.items()
+        if status == PairStatus.REVIEW
     }
     child_for = {link.report_id: link.child_id for link in result.links.values()}
 
@@ -108,8 +133,11 @@ def linkage_run(*, why: str) -> LinkRun:
         new, changed = [], []
         for key, (status, candidate) in wanted.items():
             values = {
-                "status": status, "match_probability": candidate.match_probability,
-                "match_weight": candidate.match_weight, "explanation": explanations.get(key, {}), "run": run,
+                "status": status,
+                "match_probability": candidate.match_probability,
+                "match_weight": candidate.match_weight,
+                "explanation": explanations.get(key, {}),
+                "run": run,
             }
             pair = pairs.get(key)
             if pair is None:
@@ -121,7 +149,9 @@ def linkage_run(*, why: str) -> LinkRun:
                 changed.append(pair)
         CandidatePair.objects.bulk_create(new, batch_size=1000)
         CandidatePair.objects.bulk_update(
-            changed, ["status", "match_probability", "match_weight", "explanation", "run", "updated_at"], batch_size=1000
+            changed,
+            ["status", "match_probability", "match_weight", "explanation", "run", "updated_at"],
+            batch_size=1000,
         )
         _apply_links(child_for, why=why)
 
@@ -135,10 +165,21 @@ def linkage_run(*, why: str) -> LinkRun:
         run.model = result.model.settings if result.model is not None else {}
         run.finished_at = timezone.now()
         run.save()
-        audit_record(user=SYSTEM, action=Action.UPDATE, object_type="link_run", object_id=run.pk, why=why, detail={
-            "police_reports": run.police_reports, "children": run.children, "linked_auto": run.linked_auto,
-            "linked_confirmed": run.linked_confirmed, "to_review": run.to_review, "unlinked": run.unlinked,
-        })
+        audit_record(
+            user=SYSTEM,
+            action=Action.UPDATE,
+            object_type="link_run",
+            object_id=run.pk,
+            why=why,
+            detail={
+                "police_reports": run.police_reports,
+                "children": run.children,
+                "linked_auto": run.linked_auto,
+                "linked_confirmed": run.linked_confirmed,
+                "to_review": run.to_review,
+                "unlinked": run.unlinked,
+            },
+        )
     reconcile_run(why=why)
     return run
 
@@ -158,12 +199,20 @@ def _apply_links(child_for: dict[int, int | None], *, why: str) -> None:
     changes = [(pk, old, child_for[pk]) for pk, old in current.items() if old != child_for[pk]]
     _reports_set("child_id", [(pk, new) for pk, _, new in changes])
     audit_record_many(
-        user=SYSTEM, action=Action.UPDATE, object_type="police_report", why=why,
-        items=[(pk, new) for pk, _, new in changes if new is not None], detail={"change": "linked to the child"},
+        user=SYSTEM,
+        action=Action.UPDATE,
+        object_type="police_report",
+        why=why,
+        items=[(pk, new) for pk, _, new in changes if new is not None],
+        detail={"change": "linked to the child"},
     )
     audit_record_many(
-        user=SYSTEM, action=Action.UPDATE, object_type="police_report", why=why,
-        items=[(pk, old) for pk, old, new in changes if new is None], detail={"change": "unlinked from the child"},
+        user=SYSTEM,
+        action=Action.UPDATE,
+        object_type="police_report",
+        why=why,
+        items=[(pk, old) for pk, old, new in changes if new is None],
+        detail={"change": "unlinked from the child"},
     )
 
 
@@ -173,7 +222,11 @@ def link_pair_decide(*, user, why: str, pair: CandidatePair, decision: str, note
     if decision not in DECIDED:
         raise ValueError(f"decision must be {PairStatus.CONFIRMED} or {PairStatus.REJECTED}")
     with transaction.atomic():
-        pair = CandidatePair.objects.select_for_update(of=("self",)).select_related("police_report", "decided_by").get(pk=pair.pk)
+        pair = (
+            CandidatePair.objects.select_for_update(of=("self",))
+            .select_related("police_report", "decided_by")
+            .get(pk=pair.pk)
+        )
         if pair.status != PairStatus.REVIEW:
             # Someone else decided it meanwhile (or it was linked outright): theirs stands.
             if pair.decided_by is not None:
@@ -188,17 +241,31 @@ def link_pair_decide(*, user, why: str, pair: CandidatePair, decision: str, note
         if decision == PairStatus.CONFIRMED:
             # One child per report: other candidates of this report are no longer waiting.
             CandidatePair.objects.filter(police_report=report, status__in=[PairStatus.AUTO, PairStatus.REVIEW]).exclude(
-                pk=pair.pk).delete()
+                pk=pair.pk
+            ).delete()
             after = pair.child_id
         else:
             after = None if before == pair.child_id else before
-        audit_record(user=user, action=Action.UPDATE, object_type="candidate_pair", object_id=pair.pk,
-                     child_id=pair.child_id, why=why, detail={"decision": decision, "police_report": report.pk})
+        audit_record(
+            user=user,
+            action=Action.UPDATE,
+            object_type="candidate_pair",
+            object_id=pair.pk,
+            child_id=pair.child_id,
+            why=why,
+            detail={"decision": decision, "police_report": report.pk},
+        )
         if after != before:
             PoliceReport.objects.filter(pk=report.pk).update(child_id=after)
-            audit_record(user=user, action=Action.UPDATE, object_type="police_report", object_id=report.pk,
-                         child_id=after or before, why=why,
-                         detail={"change": "linked to the child" if after else "unlinked from the child"})
+            audit_record(
+                user=user,
+                action=Action.UPDATE,
+                object_type="police_report",
+                object_id=report.pk,
+                child_id=after or before,
+                why=why,
+                detail={"change": "linked to the child" if after else "unlinked from the child"},
+            )
         reconcile_run(why=why, child_ids={c for c in (before, after, pair.child_id) if c}, report_ids={report.pk})
     return pair
 
@@ -220,14 +287,27 @@ def _episode_spans(episodes) -> tuple[list[reconcile.EpisodeSpan], list[tuple]]:
         "episode_id", "force_id", "reference"
     ):
         references[episode_id].add((force_id, reference))
-    rows = list(episodes.values_list(
-        "pk", "child_id", "kind", "started_at", "returned_at", "client_reference", "location_police_force_id",
-        "child__responsible_authority_id",
-    ))
+    rows = list(
+        episodes.values_list(
+            "pk",
+            "child_id",
+            "kind",
+            "started_at",
+            "returned_at",
+            "client_reference",
+            "location_police_force_id",
+            "child__responsible_authority_id",
+        )
+    )
     spans = [
         reconcile.EpisodeSpan(
-            id=pk, child_id=child_id, kind=kind, started_at=started_at, returned_at=returned_at,
-            police_references=frozenset(references.get(pk, ())), date_only=client_reference.startswith(SSDA903_REFERENCE),
+            id=pk,
+            child_id=child_id,
+            kind=kind,
+            started_at=started_at,
+            returned_at=returned_at,
+            police_references=frozenset(references.get(pk, ())),
+            date_only=client_reference.startswith(SSDA903_REFERENCE),
         )
         for pk, child_id, kind, started_at, returned_at, client_reference, _, _ in rows
     ]
@@ -236,13 +316,29 @@ def _episode_spans(episodes) -> tuple[list[reconcile.EpisodeSpan], list[tuple]]:
 
 def _report_spans(police_reports, *, in_review: dict[int, int]) -> tuple[list[reconcile.ReportSpan], list[tuple]]:
     """Reports as reconciliation sees them, and their rows (pk, linked child, paired episode)."""
-    rows = list(police_reports.values_list(
-        "pk", "child_id", "force_id", "reference", "last_seen_at", "reported_at", "risk_history", "risk_grade", "episode_id",
-    ))
+    rows = list(
+        police_reports.values_list(
+            "pk",
+            "child_id",
+            "force_id",
+            "reference",
+            "last_seen_at",
+            "reported_at",
+            "risk_history",
+            "risk_grade",
+            "episode_id",
+        )
+    )
     spans = [
         reconcile.ReportSpan(
-            id=pk, child_id=child_id, force_id=force_id, reference=reference, at=last_seen_at or reported_at,
-            risk_grade=_first_grade(history, grade), at_is_reported=last_seen_at is None, awaiting_review=pk in in_review,
+            id=pk,
+            child_id=child_id,
+            force_id=force_id,
+            reference=reference,
+            at=last_seen_at or reported_at,
+            risk_grade=_first_grade(history, grade),
+            at_is_reported=last_seen_at is None,
+            awaiting_review=pk in in_review,
             likely_child_id=in_review.get(pk),
         )
         for pk, child_id, force_id, reference, last_seen_at, reported_at, history, grade, _ in rows
@@ -260,53 +356,81 @@ def reconcile_run(*, why: str, child_ids: set[int] | None = None, report_ids: se
         if child_ids is not None:
             report_ids = set(report_ids or ())
             # Reports in these children's units or linked to them, and the units they are in now.
-            report_ids |= set(CountUnitReport.objects.filter(unit__child_id__in=child_ids).values_list("police_report_id", flat=True))
+            report_ids |= set(
+                CountUnitReport.objects.filter(unit__child_id__in=child_ids).values_list("police_report_id", flat=True)
+            )
             report_ids |= set(PoliceReport.objects.filter(child_id__in=child_ids).values_list("pk", flat=True))
             episodes_qs = episodes_qs.filter(child_id__in=child_ids)
             reports_qs = reports_qs.filter(pk__in=report_ids)
             unit_ids = set(units_qs.filter(child_id__in=child_ids).values_list("pk", flat=True))
-            unit_ids |= set(CountUnitReport.objects.filter(police_report_id__in=report_ids).values_list("unit_id", flat=True))
+            unit_ids |= set(
+                CountUnitReport.objects.filter(police_report_id__in=report_ids).values_list("unit_id", flat=True)
+            )
             units_qs = units_qs.filter(pk__in=unit_ids)
         spans, episode_rows = _episode_spans(episodes_qs)
         # Each report waiting for review, with its likeliest child.
         in_review: dict[int, int] = {}
-        for report_id, child_id in CandidatePair.objects.filter(status=PairStatus.REVIEW).order_by(
-            "police_report_id", "-match_probability", "child_id"
-        ).values_list("police_report_id", "child_id"):
+        for report_id, child_id in (
+            CandidatePair.objects.filter(status=PairStatus.REVIEW)
+            .order_by("police_report_id", "-match_probability", "child_id")
+            .values_list("police_report_id", "child_id")
+        ):
             in_review.setdefault(report_id, child_id)
         report_spans, report_rows = _report_spans(reports_qs, in_review=in_review)
         result = reconcile.reconcile(episodes=spans, reports=report_spans, now=timezone.now())
 
         # Each report's episode, changed only where it changed, each change audited under the child.
         child_of_episode = {pk: child_id for pk, child_id, *_ in episode_rows}
-        changes = [(pk, child_id, result.pairs.get(pk)) for pk, child_id, episode_id in report_rows
-                   if result.pairs.get(pk) != episode_id]
+        changes = [
+            (pk, child_id, result.pairs.get(pk))
+            for pk, child_id, episode_id in report_rows
+            if result.pairs.get(pk) != episode_id
+        ]
         _reports_set("episode_id", [(pk, episode_id) for pk, _, episode_id in changes])
         audit_record_many(
-            user=SYSTEM, action=Action.UPDATE, object_type="police_report", why=why, detail={"change": "paired with an episode"},
+            user=SYSTEM,
+            action=Action.UPDATE,
+            object_type="police_report",
+            why=why,
+            detail={"change": "paired with an episode"},
             items=[(pk, child_of_episode.get(episode_id, child_id)) for pk, child_id, episode_id in changes],
         )
 
         episode_authority = {pk: la for pk, *_, la in episode_rows}
-        child_authority = dict(Child.objects.filter(
-            pk__in={u.child_id for u in result.units if u.child_id and u.episode_id is None}
-        ).values_list("pk", "responsible_authority_id"))
+        child_authority = dict(
+            Child.objects.filter(
+                pk__in={u.child_id for u in result.units if u.child_id and u.episode_id is None}
+            ).values_list("pk", "responsible_authority_id")
+        )
         area_force = {pk: force for pk, *_, force, _ in episode_rows}
         units_qs.delete()
-        made = CountUnit.objects.bulk_create([
-            CountUnit(
-                known=u.known, reason=u.reason, child_id=u.child_id, episode_id=u.episode_id,
-                responsible_authority_id=episode_authority[u.episode_id] if u.episode_id else child_authority.get(u.child_id),
-                force_id=u.force_id or (area_force.get(u.episode_id) if u.episode_id else None),
-                started_at=u.started_at, started_on=timezone.localtime(u.started_at).date(),
-            )
-            for u in result.units
-        ], batch_size=1000)
+        made = CountUnit.objects.bulk_create(
+            [
+                CountUnit(
+                    known=u.known,
+                    reason=u.reason,
+                    child_id=u.child_id,
+                    episode_id=u.episode_id,
+                    responsible_authority_id=episode_authority[u.episode_id]
+                    if u.episode_id
+                    else child_authority.get(u.child_id),
+                    force_id=u.force_id or (area_force.get(u.episode_id) if u.episode_id else None),
+                    started_at=u.started_at,
+                    started_on=timezone.localtime(u.started_at).date(),
+                )
+                for u in result.units
+            ],
+            batch_size=1000,
+        )
         # SQLite (3.35+) and PostgreSQL both return the new ids from a bulk insert.
-        CountUnitReport.objects.bulk_create([
-            CountUnitReport(unit_id=unit.pk, police_report_id=report_id)
-            for unit, u in zip(made, result.units, strict=True) for report_id in u.report_ids
-        ], batch_size=1000)
+        CountUnitReport.objects.bulk_create(
+            [
+                CountUnitReport(unit_id=unit.pk, police_report_id=report_id)
+                for unit, u in zip(made, result.units, strict=True)
+                for report_id in u.report_ids
+            ],
+            batch_size=1000,
+        )
     counts = {known: 0 for known in (reconcile.BOTH, reconcile.POLICE_ONLY, reconcile.COUNCIL_ONLY)}
     for u in result.units:
         counts[u.known] += 1

@@ -47,10 +47,7 @@ def available() -> bool:
     except ImportError:
         return False
     java_home = os.environ.get("JAVA_HOME")
-    return bool(
-        (java_home and os.path.exists(os.path.join(java_home, "bin", "java")))
-        or shutil.which("java")
-    )
+    return bool((java_home and os.path.exists(os.path.join(java_home, "bin", "java"))) or shutil.which("java"))
 
 
 def session() -> Any:
@@ -62,9 +59,7 @@ def session() -> Any:
         try:
             from pyspark.sql import SparkSession
         except ImportError as exc:  # pragma: no cover - the message is the point
-            raise RuntimeError(
-                "the Spark linkage backend needs pyspark: pip install 'homeward[spark]'"
-            ) from exc
+            raise RuntimeError("the Spark linkage backend needs pyspark: pip install 'homeward[spark]'") from exc
         from splink.backends.spark import similarity_jar_location
 
         master = os.environ.get("HOMEWARD_SPARK_MASTER", "local[*]")
@@ -76,9 +71,7 @@ def session() -> Any:
         _work_dir = tempfile.mkdtemp(prefix="hw-spark-")
         atexit.register(shutil.rmtree, _work_dir, True)
         cores = os.cpu_count() or 2
-        partitions = os.environ.get("HOMEWARD_SPARK_SHUFFLE_PARTITIONS") or str(
-            max(8, 4 * cores)
-        )
+        partitions = os.environ.get("HOMEWARD_SPARK_SHUFFLE_PARTITIONS") or str(max(8, 4 * cores))
         builder = (
             SparkSession.builder.master(master)
             .appName("homeward-linkage")
@@ -96,9 +89,7 @@ def session() -> Any:
             .config("spark.sql.session.timeZone", "UTC")
         )
         if local:
-            builder = builder.config("spark.driver.host", "127.0.0.1").config(
-                "spark.driver.bindAddress", "127.0.0.1"
-            )
+            builder = builder.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
         _session = builder.getOrCreate()
         # Splink breaks lineage by writing intermediate tables as parquet here.
         _session.sparkContext.setCheckpointDir(os.path.join(_work_dir, "checkpoints"))
@@ -116,7 +107,7 @@ def checkpoint_dir() -> str | None:
     if found.isEmpty():
         return None
     path = str(found.get())
-    return path[len("file:"):] if path.startswith("file:") else path
+    return path[len("file:") :] if path.startswith("file:") else path
 
 
 def stop() -> None:
@@ -134,8 +125,7 @@ def new_db_api() -> Any:
 
     return SparkAPI(
         spark_session=session(),
-        num_partitions_on_repartition=max(2, int(session().conf.get(
-            "spark.sql.shuffle.partitions")) // 2),
+        num_partitions_on_repartition=max(2, int(session().conf.get("spark.sql.shuffle.partitions")) // 2),
     )
 
 
@@ -149,8 +139,10 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         return exp.Anonymous(this="arrays_overlap", expressions=[node.this, node.expression])
     if isinstance(node, exp.Split):
         delimiter = node.expression
-        if isinstance(delimiter, exp.Literal) and delimiter.is_string and all(
-            ch.isalnum() or ch in " -_|,;" for ch in delimiter.this
+        if (
+            isinstance(delimiter, exp.Literal)
+            and delimiter.is_string
+            and all(ch.isalnum() or ch in " -_|,;" for ch in delimiter.this)
         ):
             # DuckDB splits on a string, Spark on a regex; a delimiter with no regex
             # metacharacter means the same to both (sqlglot would wrap it in \Q...\E).
@@ -233,10 +225,7 @@ def pairs_with_record_ids(*, scored: Any, prepared: list[str], threshold: float)
     spark = session()
     left, right = prepared[0], prepared[-1]
     if len(prepared) == 1:  # dedupe: put the smaller record id on the left
-        ids = (
-            "least(l.record_id, r.record_id) AS id_l, "
-            "greatest(l.record_id, r.record_id) AS id_r"
-        )
+        ids = "least(l.record_id, r.record_id) AS id_l, greatest(l.record_id, r.record_id) AS id_r"
     else:
         ids = "l.record_id AS id_l, r.record_id AS id_r"
     # The join runs in Spark: only the pairs at or above the threshold reach the driver.

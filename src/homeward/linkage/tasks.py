@@ -14,7 +14,8 @@ def linkage_run_task(*, why: str) -> None:
     run = linkage_run(why=why)
     # Records that arrived while this run was reading wait for the next one: ask for it now (under
     # this run's own key, since this task still holds the shared one).
-    if PoliceReport.objects.filter(updated_at__gt=run.started_at).exists() or Episode.objects.filter(
-        created_at__gt=run.started_at
-    ).exists():
+    if (
+        PoliceReport.objects.filter(updated_at__gt=run.started_at).exists()
+        or Episode.objects.filter(created_at__gt=run.started_at).exists()
+    ):
         linkage_schedule(why=f"records arrived during linkage run {run.pk}", dedupe_key=f"linkage:after:{run.pk}")

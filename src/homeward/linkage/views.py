@@ -17,8 +17,12 @@ from homeward.web.decorators import verified_login_required
 
 # How the engine names each compared field, in the words of the page.
 FIELD_LABELS = {
-    "first_name": "First name", "last_name": "Last name", "dob": "Date of birth", "sex": "Sex",
-    "postcode": "Postcode", "agency_id": "Council's child id",
+    "first_name": "First name",
+    "last_name": "Last name",
+    "dob": "Date of birth",
+    "sex": "Sex",
+    "postcode": "Postcode",
+    "agency_id": "Council's child id",
 }
 
 
@@ -30,10 +34,16 @@ def _why(request: HttpRequest) -> str:
 @require_GET
 def review_list(request: HttpRequest) -> HttpResponse:
     pairs = selectors.review_queue(user=request.user, why=_why(request))
-    return render(request, "linkage/review.html", {
-        "pairs": pairs, "waiting": selectors.review_queue_size(user=request.user),
-        "may_review": selectors.may_review(request.user), "last_run": selectors.last_run(),
-    })
+    return render(
+        request,
+        "linkage/review.html",
+        {
+            "pairs": pairs,
+            "waiting": selectors.review_queue_size(user=request.user),
+            "may_review": selectors.may_review(request.user),
+            "last_run": selectors.last_run(),
+        },
+    )
 
 
 def _comparison(pair) -> list[dict]:
@@ -54,10 +64,15 @@ def _comparison(pair) -> list[dict]:
         compared = by_field.get(name, {})
         if name == "postcode":
             on_record = compared.get("child") or ""
-        rows.append({
-            "label": FIELD_LABELS[name], "report": on_report or "Not given", "child": on_record or "Not recorded",
-            "level": compared.get("level", ""), "weight": compared.get("match_weight"),
-        })
+        rows.append(
+            {
+                "label": FIELD_LABELS[name],
+                "report": on_report or "Not given",
+                "child": on_record or "Not recorded",
+                "level": compared.get("level", ""),
+                "weight": compared.get("match_weight"),
+            }
+        )
     return rows
 
 
@@ -68,15 +83,29 @@ def pair_detail(request: HttpRequest, pair_id: int) -> HttpResponse:
     form = PairDecisionForm(request.POST or None, child=pair.child)
     if request.method == "POST" and pair.status == PairStatus.REVIEW and form.is_valid():
         try:
-            services.link_pair_decide(user=request.user, why=_why(request), pair=pair,
-                                      decision=form.cleaned_data["decision"], note=form.cleaned_data["note"])
+            services.link_pair_decide(
+                user=request.user,
+                why=_why(request),
+                pair=pair,
+                decision=form.cleaned_data["decision"],
+                note=form.cleaned_data["note"],
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
             decided = "linked to" if form.cleaned_data["decision"] == PairStatus.CONFIRMED else "kept apart from"
-            messages.success(request, f"Police report {pair.police_report.reference} is {decided} {pair.child.full_name}'s record.")
+            messages.success(
+                request, f"Police report {pair.police_report.reference} is {decided} {pair.child.full_name}'s record."
+            )
             return redirect("linkage:review")
-    return render(request, "linkage/pair.html", {
-        "pair": pair, "rows": _comparison(pair), "form": form, "errors": error_summary(form),
-        "others": selectors.other_candidates(user=request.user, pair=pair, why=_why(request)),
-    })
+    return render(
+        request,
+        "linkage/pair.html",
+        {
+            "pair": pair,
+            "rows": _comparison(pair),
+            "form": form,
+            "errors": error_summary(form),
+            "others": selectors.other_candidates(user=request.user, pair=pair, why=_why(request)),
+        },
+    )

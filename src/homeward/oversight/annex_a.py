@@ -25,9 +25,14 @@ from homeward.oversight.compliance import authorities_overseen
 LOOK_BACK = datetime.timedelta(days=365)  # Annex A: "in the last 12 months"
 
 HEADER = [
-    "Child ID", "Gender", "Ethnicity", "Date of birth",
-    "Number of missing episodes in the last 12 months", "Number of away episodes in the last 12 months",
-    "Offered a return interview after the last missing episode (Y/N)", "Accepted the return interview (Y/N)",
+    "Child ID",
+    "Gender",
+    "Ethnicity",
+    "Date of birth",
+    "Number of missing episodes in the last 12 months",
+    "Number of away episodes in the last 12 months",
+    "Offered a return interview after the last missing episode (Y/N)",
+    "Accepted the return interview (Y/N)",
 ]
 
 
@@ -41,8 +46,16 @@ class AnnexARow:
 
     def cells(self) -> list[object]:
         c = self.child
-        return [c.la_child_id, c.get_sex_display(), c.ethnicity, c.date_of_birth, self.missing, self.away,
-                self.offered, self.accepted]
+        return [
+            c.la_child_id,
+            c.get_sex_display(),
+            c.ethnicity,
+            c.date_of_birth,
+            self.missing,
+            self.away,
+            self.offered,
+            self.accepted,
+        ]
 
 
 def _children_in_care(user, authority: Agency, on: datetime.date):
@@ -89,7 +102,12 @@ def annex_a_rows(*, user, authority: Agency, why: str, on: datetime.date | None 
             # Held when offered counts as accepted: the child took it up.
             accepted = interview is not None and (interview.accepted_at is not None or interview.held_at is not None)
         rows.append(AnnexARow(child, counts[child.pk]["M"], counts[child.pk]["A"], offered, accepted))
-    audit_record_many(user=user, action=Action.EXPORT, object_type="annex_a", why=why,
-                      items=[(child.pk, child.pk) for child in children],
-                      detail={"authority": authority.code, "on": on.isoformat()})
+    audit_record_many(
+        user=user,
+        action=Action.EXPORT,
+        object_type="annex_a",
+        why=why,
+        items=[(child.pk, child.pk) for child in children],
+        detail={"authority": authority.code, "on": on.isoformat()},
+    )
     return rows

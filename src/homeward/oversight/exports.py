@@ -57,8 +57,9 @@ def export_rows(*, header: Sequence[str], rows: Iterable[Sequence[object]], fmt:
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow([_cell(name) for name in header])
         for row in rows:
-            writer.writerow([value.isoformat() if isinstance(value, datetime.date) else value
-                             for value in (_cell(v) for v in row)])
+            writer.writerow(
+                [value.isoformat() if isinstance(value, datetime.date) else value for value in (_cell(v) for v in row)]
+            )
         return out.getvalue().encode("utf-8")
 
     from openpyxl import Workbook
@@ -73,9 +74,12 @@ def export_rows(*, header: Sequence[str], rows: Iterable[Sequence[object]], fmt:
     return out.getvalue()
 
 
-def export_response(*, header: Sequence[str], rows: Iterable[Sequence[object]], fmt: str, filename: str,
-                    sheet: str = "Data") -> HttpResponse:
+def export_response(
+    *, header: Sequence[str], rows: Iterable[Sequence[object]], fmt: str, filename: str, sheet: str = "Data"
+) -> HttpResponse:
     """An attachment download of export_rows; `filename` without its extension."""
-    response = HttpResponse(export_rows(header=header, rows=rows, fmt=fmt, sheet=sheet), content_type=CONTENT_TYPES[fmt])
+    response = HttpResponse(
+        export_rows(header=header, rows=rows, fmt=fmt, sheet=sheet), content_type=CONTENT_TYPES[fmt]
+    )
     response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
     return response

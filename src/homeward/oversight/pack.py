@@ -148,14 +148,20 @@ def _duties(months: list[compliance.MonthFigures]) -> list[DutyLine]:
 
 
 def _named(children: QuerySet, ids) -> dict[int, Named]:
-    return {pk: Named(pk, la_child_id) for pk, la_child_id in children.filter(pk__in=ids).values_list("pk", "la_child_id")}
+    return {
+        pk: Named(pk, la_child_id) for pk, la_child_id in children.filter(pk__in=ids).values_list("pk", "la_child_id")
+    }
 
 
 def _most_episodes(children: QuerySet, now: datetime.datetime) -> Listed:
     # Each episode counts once, whatever its changes between missing and away (Annex A counts the
     # SSDA903 periods, so a changed episode counts there once as each).
-    counted = (Episode.objects.filter(child__in=children, started_at__gte=now - LOOK_BACK).values("child_id")
-               .annotate(episodes=Count("id"), last=Max("started_at")).order_by("-episodes", "-last", "child_id"))
+    counted = (
+        Episode.objects.filter(child__in=children, started_at__gte=now - LOOK_BACK)
+        .values("child_id")
+        .annotate(episodes=Count("id"), last=Max("started_at"))
+        .order_by("-episodes", "-last", "child_id")
+    )
     total = counted.count()
     top = list(counted[:LIST_LIMIT])
     named = _named(children, [row["child_id"] for row in top])
@@ -167,8 +173,15 @@ def _overdue_interviews(children: QuerySet, now: datetime.datetime) -> Listed:
     overdue = ReturnInterview.objects.filter(episode__child__in=children, closed_at__isnull=True, due_at__lt=now)
     interviews = list(overdue.select_related("episode", "service").order_by("due_at", "id")[:LIST_LIMIT])
     named = _named(children, [i.episode.child_id for i in interviews])
-    return Listed([OverdueInterview(named[i.episode.child_id], i.episode_id, i.episode.returned_at, i.due_at, now - i.due_at,
-                                    i.service.name) for i in interviews], overdue.count())
+    return Listed(
+        [
+            OverdueInterview(
+                named[i.episode.child_id], i.episode_id, i.episode.returned_at, i.due_at, now - i.due_at, i.service.name
+            )
+            for i in interviews
+        ],
+        overdue.count(),
+    )
 
 
 def _open_flags(children: QuerySet) -> Listed:
@@ -178,22 +191,37 @@ def _open_flags(children: QuerySet) -> Listed:
     # Most flags first, then the longest raised: the children the council most needs to account for.
     ordered = sorted(by_child.items(), key=lambda item: (-len(item[1]), item[1][0].raised_at, item[0]))[:LIST_LIMIT]
     named = _named(children, [pk for pk, _ in ordered])
-    return Listed([ChildFlags(named[pk], [f.get_kind_display() for f in flags], flags[0].raised_at) for pk, flags in ordered],
-                  len(by_child))
+    return Listed(
+        [ChildFlags(named[pk], [f.get_kind_display() for f in flags], flags[0].raised_at) for pk, flags in ordered],
+        len(by_child),
+    )
 
 
-def inspection_pack(*, user, authority: Agency, first: datetime.date, last: datetime.date, why: str,
-                    exported: bool = False) -> Pack:
+def inspection_pack(
+    *, user, authority: Agency, first: datetime.date, last: datetime.date, why: str, exported: bool = False
+) -> Pack:
     if not compliance.authorities_overseen(user).filter(pk=authority.pk).exists():
         raise PermissionDenied("You cannot read this council's inspection pack.")
     # The council's own children, as the reader's grant shows them (the compliance figures count the same).
     children = visible_children(user).filter(responsible_authority=authority)
     months = compliance.compliance_by_month(user=user, authority=authority, first=first, last=last, why=why)
     now = timezone.now()
-    pack = Pack(authority=authority, first=months[0].month, last=months[-1].month, at=now, duties=_duties(months),
-                most_episodes=_most_episodes(children, now), overdue_interviews=_overdue_interviews(children, now),
-                open_flags=_open_flags(children))
-    audit_record_many(user=user, action=Action.EXPORT if exported else Action.LIST, object_type="inspection_pack", why=why,
-                      items=[(authority.code, pk) for pk in sorted(pack.children_named)],
-                      detail={"authority": authority.code, "first": pack.first.isoformat(), "last": pack.last.isoformat()})
+    pack = Pack(
+        authority=authority,
+        first=months[0].month,
+        last=months[-1].month,
+        at=now,
+        duties=_duties(months),
+        most_episodes=_most_episodes(children, now),
+        overdue_interviews=_overdue_interviews(children, now),
+        open_flags=_open_flags(children),
+    )
+    audit_record_many(
+        user=user,
+        action=Action.EXPORT if exported else Action.LIST,
+        object_type="inspection_pack",
+        why=why,
+        items=[(authority.code, pk) for pk in sorted(pack.children_named)],
+        detail={"authority": authority.code, "first": pack.first.isoformat(), "last": pack.last.isoformat()},
+    )
     return pack

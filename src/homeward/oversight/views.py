@@ -65,18 +65,32 @@ def compliance_page(request: HttpRequest) -> HttpResponse:
     authority = _authority(request)
     last = _month(request.GET.get("month"), _last_complete_month())
     first = _months_back(last, MONTHS_SHOWN)
-    months = compliance.compliance_by_month(user=request.user, authority=authority, first=first, last=last,
-                                            why="compliance page")
+    months = compliance.compliance_by_month(
+        user=request.user, authority=authority, first=first, last=last, why="compliance page"
+    )
     shown = months[-1]
     rows = [{"figure": f, "time": duration_text(f.median)} for f in shown.figures]
     trend = [{"duty": duty, "shares": [m.figures[i].share for m in months]} for i, duty in enumerate(compliance.DUTIES)]
-    return render(request, "oversight/compliance.html", {
-        "authority": authority, "shown": shown, "rows": rows, "months": months, "trend": trend,
-        "previous": compliance.month_of(shown.month - datetime.timedelta(days=1)),
-        "next": compliance.month_of(shown.month + datetime.timedelta(days=31)) if shown.month < _last_complete_month() else None,
-        "overseen": compliance.authorities_overseen(request.user).order_by("name"), "formats": FORMATS,
-        "rates": compliance.interview_rates(user=request.user, authority=authority, month=shown.month, why="compliance page"),
-    })
+    return render(
+        request,
+        "oversight/compliance.html",
+        {
+            "authority": authority,
+            "shown": shown,
+            "rows": rows,
+            "months": months,
+            "trend": trend,
+            "previous": compliance.month_of(shown.month - datetime.timedelta(days=1)),
+            "next": compliance.month_of(shown.month + datetime.timedelta(days=31))
+            if shown.month < _last_complete_month()
+            else None,
+            "overseen": compliance.authorities_overseen(request.user).order_by("name"),
+            "formats": FORMATS,
+            "rates": compliance.interview_rates(
+                user=request.user, authority=authority, month=shown.month, why="compliance page"
+            ),
+        },
+    )
 
 
 @verified_login_required
@@ -87,9 +101,13 @@ def compliance_cases_page(request: HttpRequest) -> HttpResponse:
     if duty not in compliance.DUTY_BY_CODE:
         raise Http404("No such duty.")
     month = _month(request.GET.get("month"), _last_complete_month())
-    figure = compliance.compliance_cases(user=request.user, authority=authority, duty=duty, month=month,
-                                         why="compliance cases page")
-    cases = [{"case": case, "time": duration_text(case.took) if case.took is not None else "Not done"} for case in figure.cases]
+    figure = compliance.compliance_cases(
+        user=request.user, authority=authority, duty=duty, month=month, why="compliance cases page"
+    )
+    cases = [
+        {"case": case, "time": duration_text(case.took) if case.took is not None else "Not done"}
+        for case in figure.cases
+    ]
     return render(request, "oversight/cases.html", {"authority": authority, "figure": figure, "cases": cases})
 
 
@@ -102,17 +120,35 @@ def compliance_download(request: HttpRequest) -> HttpResponse:
     if fmt not in FORMATS:
         raise Http404("No such format.")
     last = _month(request.GET.get("month"), _last_complete_month())
-    months = compliance.compliance_by_month(user=request.user, authority=authority, first=_months_back(last, MONTHS_SHOWN),
-                                            last=last, why="compliance figures download")
-    audit_record(user=request.user, action=Action.EXPORT, object_type="compliance", object_id=authority.code,
-                 why="compliance figures download", detail={"format": fmt, "last": last.isoformat()})
-    return export_response(header=compliance.FIGURES_HEADER, rows=compliance.figures_rows(months), fmt=fmt,
-                           sheet="Compliance", filename=f"compliance-{authority.code}-{last:%Y-%m}")
+    months = compliance.compliance_by_month(
+        user=request.user,
+        authority=authority,
+        first=_months_back(last, MONTHS_SHOWN),
+        last=last,
+        why="compliance figures download",
+    )
+    audit_record(
+        user=request.user,
+        action=Action.EXPORT,
+        object_type="compliance",
+        object_id=authority.code,
+        why="compliance figures download",
+        detail={"format": fmt, "last": last.isoformat()},
+    )
+    return export_response(
+        header=compliance.FIGURES_HEADER,
+        rows=compliance.figures_rows(months),
+        fmt=fmt,
+        sheet="Compliance",
+        filename=f"compliance-{authority.code}-{last:%Y-%m}",
+    )
 
 
 class AnnexAForm(forms.Form):
-    format = forms.ChoiceField(choices=[("csv", "CSV"), ("xlsx", "Excel (XLSX)")],
-                               error_messages={"required": "Select a file format", "invalid_choice": "Select a file format"})
+    format = forms.ChoiceField(
+        choices=[("csv", "CSV"), ("xlsx", "Excel (XLSX)")],
+        error_messages={"required": "Select a file format", "invalid_choice": "Select a file format"},
+    )
     code = forms.CharField(required=False, max_length=8)
 
 
@@ -156,26 +192,52 @@ def annex_a_page(request: HttpRequest) -> HttpResponse:
         if error is None:
             fmt = form.cleaned_data["format"]
             rows = annex_a.annex_a_rows(user=request.user, authority=authority, why=f"Annex A download ({fmt})")
-            return export_response(header=annex_a.HEADER, rows=[row.cells() for row in rows], fmt=fmt, sheet="Annex A",
-                                   filename=f"annex-a-children-in-care-{authority.code}-{timezone.localdate():%Y%m%d}")
+            return export_response(
+                header=annex_a.HEADER,
+                rows=[row.cells() for row in rows],
+                fmt=fmt,
+                sheet="Annex A",
+                filename=f"annex-a-children-in-care-{authority.code}-{timezone.localdate():%Y%m%d}",
+            )
         errors["code"] = error
     errors.update({name: messages[0] for name, messages in form.errors.items()})
-    return render(request, "oversight/annex_a.html", {
-        "authority": authority, "count": count, "form": form, "field_errors": errors,
-        "errors": [{"href": f"#{name}", "text": text} for name, text in errors.items()],
-        "confirmed": _confirmed_recently(request), "minutes": _confirm_within_minutes(),
-        "overseen": compliance.authorities_overseen(request.user).order_by("name"),
-    }, status=400 if errors else 200)
+    return render(
+        request,
+        "oversight/annex_a.html",
+        {
+            "authority": authority,
+            "count": count,
+            "form": form,
+            "field_errors": errors,
+            "errors": [{"href": f"#{name}", "text": text} for name, text in errors.items()],
+            "confirmed": _confirmed_recently(request),
+            "minutes": _confirm_within_minutes(),
+            "overseen": compliance.authorities_overseen(request.user).order_by("name"),
+        },
+        status=400 if errors else 200,
+    )
 
 
-def _pack_page(request: HttpRequest, authority: Agency, last: datetime.date, *, error: str | None = None) -> HttpResponse:
-    pack = inspection_pack(user=request.user, authority=authority, first=_months_back(last, MONTHS_SHOWN), last=last,
-                           why="inspection pack")
-    return render(request, "oversight/pack.html", {
-        "authority": authority, "pack": pack, "overseen": compliance.authorities_overseen(request.user).order_by("name"),
-        "confirmed": _confirmed_recently(request), "minutes": _confirm_within_minutes(), "code_error": error,
-        "errors": [{"href": "#code", "text": error}] if error else [],
-    }, status=400 if error else 200)
+def _pack_page(
+    request: HttpRequest, authority: Agency, last: datetime.date, *, error: str | None = None
+) -> HttpResponse:
+    pack = inspection_pack(
+        user=request.user, authority=authority, first=_months_back(last, MONTHS_SHOWN), last=last, why="inspection pack"
+    )
+    return render(
+        request,
+        "oversight/pack.html",
+        {
+            "authority": authority,
+            "pack": pack,
+            "overseen": compliance.authorities_overseen(request.user).order_by("name"),
+            "confirmed": _confirmed_recently(request),
+            "minutes": _confirm_within_minutes(),
+            "code_error": error,
+            "errors": [{"href": "#code", "text": error}] if error else [],
+        },
+        status=400 if error else 200,
+    )
 
 
 @verified_login_required
@@ -191,14 +253,25 @@ def inspection_pack_pdf(request: HttpRequest) -> HttpResponse:
     second factor again (unless confirmed a few minutes ago)."""
     authority = _authority(request)
     last = _month(request.POST.get("month"), _last_complete_month())
-    error = None if _confirmed_recently(request) else _confirm_second_factor(request, request.POST.get("code", "").strip())
+    error = (
+        None if _confirmed_recently(request) else _confirm_second_factor(request, request.POST.get("code", "").strip())
+    )
     if error is not None:
         return _pack_page(request, authority, last, error=error)
-    pack = inspection_pack(user=request.user, authority=authority, first=_months_back(last, MONTHS_SHOWN), last=last,
-                           why="inspection pack PDF", exported=True)
+    pack = inspection_pack(
+        user=request.user,
+        authority=authority,
+        first=_months_back(last, MONTHS_SHOWN),
+        last=last,
+        why="inspection pack PDF",
+        exported=True,
+    )
     user = request.user
-    content = pack_pdf.render(pack, base_url=request.build_absolute_uri("/"),
-                              printed_by=f"{user.get_full_name() or user.username}, {user.agency.name}")
+    content = pack_pdf.render(
+        pack,
+        base_url=request.build_absolute_uri("/"),
+        printed_by=f"{user.get_full_name() or user.username}, {user.agency.name}",
+    )
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="inspection-pack-{authority.code}-{last:%Y-%m}.pdf"'
     response["Cache-Control"] = "no-store"

@@ -17,7 +17,11 @@ HOME, HOTSPOT, REGISTER = "home", "hotspot", "register"
 # GOV.UK Design System colours: black (the home), orange (hotspots), red (register entries); each
 # mark also differs in shape, so colour is never the only cue.
 COLOURS = {HOME: "#0b0c0c", HOTSPOT: "#f47738", REGISTER: "#d4351c"}
-LABELS = {HOME: "The home or placement", HOTSPOT: "Where children went missing, were seen or found", REGISTER: "On the location risk register"}
+LABELS = {
+    HOME: "The home or placement",
+    HOTSPOT: "Where children went missing, were seen or found",
+    REGISTER: "On the location risk register",
+}
 FONT = 'font-size="13" font-family="sans-serif"'
 
 
@@ -57,7 +61,9 @@ def _nice_miles(radius_miles: float) -> float:
     return 100.0
 
 
-def map_svg(*, centre: tuple[float, float], points: list[MapPoint], radius_miles: float = 10, title: str, size: int = 560) -> str:
+def map_svg(
+    *, centre: tuple[float, float], points: list[MapPoint], radius_miles: float = 10, title: str, size: int = 560
+) -> str:
     """A square map `radius_miles` each way of `centre` (easting, northing), north up: the home as a
     black square, hotspots as orange circles sized by their count, register entries as red triangles,
     each labelled; a legend and a scale bar in miles. Points outside the square are left off (the
@@ -75,9 +81,12 @@ def map_svg(*, centre: tuple[float, float], points: list[MapPoint], radius_miles
     shown = [p for p in points if 0 <= xy(p)[0] <= size and 0 <= xy(p)[1] <= size]
     counts = {kind: sum(1 for p in shown if p.kind == kind) for kind in COLOURS}
     left_off = len(points) - len(shown)
-    description = (f"{counts[HOME]} home, {counts[HOTSPOT]} hotspot{'s' if counts[HOTSPOT] != 1 else ''} and "
-                   f"{counts[REGISTER]} register entr{'ies' if counts[REGISTER] != 1 else 'y'} within {radius_miles:g} miles"
-                   + (f"; {left_off} further away not shown" if left_off else "") + ".")
+    description = (
+        f"{counts[HOME]} home, {counts[HOTSPOT]} hotspot{'s' if counts[HOTSPOT] != 1 else ''} and "
+        f"{counts[REGISTER]} register entr{'ies' if counts[REGISTER] != 1 else 'y'} within {radius_miles:g} miles"
+        + (f"; {left_off} further away not shown" if left_off else "")
+        + "."
+    )
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {height}" width="100%" role="img" '
         f'aria-labelledby="{ident}-title {ident}-desc" class="homeward-map">',
@@ -92,29 +101,39 @@ def map_svg(*, centre: tuple[float, float], points: list[MapPoint], radius_miles
         label = escape(point.label)
         if point.kind == HOTSPOT:
             r = 6 + 24 * math.sqrt(point.count / most)
-            parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" fill="{COLOURS[HOTSPOT]}" fill-opacity="0.45" '
-                         f'stroke="{COLOURS[HOTSPOT]}" data-kind="hotspot"><title>{label}</title></circle>')
+            parts.append(
+                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" fill="{COLOURS[HOTSPOT]}" fill-opacity="0.45" '
+                f'stroke="{COLOURS[HOTSPOT]}" data-kind="hotspot"><title>{label}</title></circle>'
+            )
             parts.append(f'<text x="{x:.1f}" y="{y + 4:.1f}" {FONT} text-anchor="middle">{label}</text>')
         elif point.kind == REGISTER:
-            parts.append(f'<path d="M{x:.1f} {y - 9:.1f} L{x + 8:.1f} {y + 6:.1f} L{x - 8:.1f} {y + 6:.1f} Z" '
-                         f'fill="{COLOURS[REGISTER]}" data-kind="register"><title>{label}</title></path>')
+            parts.append(
+                f'<path d="M{x:.1f} {y - 9:.1f} L{x + 8:.1f} {y + 6:.1f} L{x - 8:.1f} {y + 6:.1f} Z" '
+                f'fill="{COLOURS[REGISTER]}" data-kind="register"><title>{label}</title></path>'
+            )
             parts.append(f'<text x="{x + 11:.1f}" y="{y + 5:.1f}" {FONT}>{label}</text>')
         else:
-            parts.append(f'<rect x="{x - 7:.1f}" y="{y - 7:.1f}" width="14" height="14" fill="{COLOURS[HOME]}" '
-                         f'data-kind="home"><title>{label}</title></rect>')
+            parts.append(
+                f'<rect x="{x - 7:.1f}" y="{y - 7:.1f}" width="14" height="14" fill="{COLOURS[HOME]}" '
+                f'data-kind="home"><title>{label}</title></rect>'
+            )
             parts.append(f'<text x="{x + 11:.1f}" y="{y + 5:.1f}" {FONT} font-weight="bold">{label}</text>')
     # The scale bar, bottom left inside the map.
     miles = _nice_miles(radius_miles)
     bar = miles * METRES_PER_MILE * scale
-    parts.append(f'<g data-kind="scale"><rect x="12" y="{size - 22}" width="{bar:.1f}" height="6" fill="#0b0c0c"/>'
-                 f'<text x="12" y="{size - 28}" {FONT}>{miles:g} mile{"s" if miles != 1 else ""}</text></g>')
+    parts.append(
+        f'<g data-kind="scale"><rect x="12" y="{size - 22}" width="{bar:.1f}" height="6" fill="#0b0c0c"/>'
+        f'<text x="12" y="{size - 28}" {FONT}>{miles:g} mile{"s" if miles != 1 else ""}</text></g>'
+    )
     # The legend, under the map.
     for i, kind in enumerate((HOME, HOTSPOT, REGISTER)):
         y = size + 20 + i * 24
         if kind == HOME:
             parts.append(f'<rect x="12" y="{y - 7}" width="14" height="14" fill="{COLOURS[HOME]}"/>')
         elif kind == HOTSPOT:
-            parts.append(f'<circle cx="19" cy="{y}" r="8" fill="{COLOURS[HOTSPOT]}" fill-opacity="0.45" stroke="{COLOURS[HOTSPOT]}"/>')
+            parts.append(
+                f'<circle cx="19" cy="{y}" r="8" fill="{COLOURS[HOTSPOT]}" fill-opacity="0.45" stroke="{COLOURS[HOTSPOT]}"/>'
+            )
         else:
             parts.append(f'<path d="M19 {y - 9} L27 {y + 6} L11 {y + 6} Z" fill="{COLOURS[REGISTER]}"/>')
         parts.append(f'<text x="34" y="{y + 5}" {FONT}>{escape(LABELS[kind])}</text>')

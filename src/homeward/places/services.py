@@ -19,12 +19,8 @@ def reference_data_load() -> dict[str, int]:
     agencies += [Agency(code=code, kind=AgencyKind.POLICE, name=name) for code, name in reference.police_forces()]
     # One upsert keyed on the natural key (the ONS code) keeps a second load from duplicating rows
     # and keeps the ids that districts, users and children already point at.
-    Agency.objects.bulk_create(
-        agencies, update_conflicts=True, unique_fields=["code"], update_fields=["kind", "name"]
-    )
-    agency_ids = dict(
-        Agency.objects.filter(code__in=[agency.code for agency in agencies]).values_list("code", "id")
-    )
+    Agency.objects.bulk_create(agencies, update_conflicts=True, unique_fields=["code"], update_fields=["kind", "name"])
+    agency_ids = dict(Agency.objects.filter(code__in=[agency.code for agency in agencies]).values_list("code", "id"))
     districts = [
         District(
             code=code,

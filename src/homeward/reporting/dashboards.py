@@ -67,8 +67,13 @@ DURATIONS = [
 ]
 STILL_OPEN = ("still_open", "Not yet returned")
 
-INTERVIEW_FIGURES = [("returned", "Returned"), ("offered", "Offered"), ("held", "Held"),
-                     ("held_in_72_hours", "Held in 72 hours"), ("declined", "Declined")]
+INTERVIEW_FIGURES = [
+    ("returned", "Returned"),
+    ("offered", "Offered"),
+    ("held", "Held"),
+    ("held_in_72_hours", "Held in 72 hours"),
+    ("declined", "Declined"),
+]
 
 
 @dataclass
@@ -98,8 +103,9 @@ def _began_in_placements(**where) -> QuerySet:
     side: an area's placements are few and indexed, where looking up each episode's placement costs
     two index probes per episode (3 to 9 times slower for a large force or council, measured)."""
     on = TruncDate("child__episodes__started_at", tzinfo=LONDON)
-    return (Placement.objects.filter(Q(end_date__isnull=True) | Q(end_date__gt=on), start_date__lte=on, **where)
-            .values("child__episodes"))
+    return Placement.objects.filter(Q(end_date__isnull=True) | Q(end_date__gt=on), start_date__lte=on, **where).values(
+        "child__episodes"
+    )
 
 
 def partnership_forces(*, council: Agency) -> list[Agency]:
@@ -116,12 +122,21 @@ def dashboards_for(*, user) -> list[Choice]:
         return [Choice(NATIONAL, TITLES[NATIONAL])]
     agency = user.agency
     if agency.kind == AgencyKind.LOCAL_AUTHORITY:
-        return [Choice(COUNCIL, TITLES[COUNCIL]), Choice(HOST, TITLES[HOST]),
-                Choice(PARTNERSHIP, f"{TITLES[PARTNERSHIP]}: {agency.name}")]
+        return [
+            Choice(COUNCIL, TITLES[COUNCIL]),
+            Choice(HOST, TITLES[HOST]),
+            Choice(PARTNERSHIP, f"{TITLES[PARTNERSHIP]}: {agency.name}"),
+        ]
     if agency.kind == AgencyKind.POLICE:
-        councils = Agency.objects.filter(kind=AgencyKind.LOCAL_AUTHORITY, districts__police_force=agency).distinct().order_by("name")
-        return [Choice(POLICE, TITLES[POLICE]),
-                *(Choice(PARTNERSHIP, f"{TITLES[PARTNERSHIP]}: {council.name}", council.code) for council in councils)]
+        councils = (
+            Agency.objects.filter(kind=AgencyKind.LOCAL_AUTHORITY, districts__police_force=agency)
+            .distinct()
+            .order_by("name")
+        )
+        return [
+            Choice(POLICE, TITLES[POLICE]),
+            *(Choice(PARTNERSHIP, f"{TITLES[PARTNERSHIP]}: {council.name}", council.code) for council in councils),
+        ]
     return []
 
 
@@ -131,39 +146,71 @@ def dashboard_scope(*, user, kind: str, area: str = "") -> Scope:
     if kind not in {c.kind for c in choices} or (area and area not in {c.area for c in choices}):
         raise Http404("No such dashboard.")
     if kind == NATIONAL:
-        return Scope(kind=NATIONAL, title=TITLES[NATIONAL], controlled=True, episodes=Episode.objects.all(), units=_units(user))
+        return Scope(
+            kind=NATIONAL, title=TITLES[NATIONAL], controlled=True, episodes=Episode.objects.all(), units=_units(user)
+        )
     agency = user.agency
     children = visible_children(user)
     seen = Q(child__in=children)
     units = _units(user)
     if kind == COUNCIL:
         episodes = Episode.objects.filter(seen, child__responsible_authority=agency)
-        return Scope(kind=kind, title=TITLES[kind], controlled=False, agency=agency, episodes=episodes,
-                     units=units.filter(seen_council=agency.pk))
+        return Scope(
+            kind=kind,
+            title=TITLES[kind],
+            controlled=False,
+            agency=agency,
+            episodes=episodes,
+            units=units.filter(seen_council=agency.pk),
+        )
     if kind == HOST:
-        episodes = (Episode.objects.filter(seen, pk__in=_began_in_placements(host_authority=agency))
-                    .exclude(child__responsible_authority=agency))
-        return Scope(kind=kind, title=TITLES[kind], controlled=True, agency=agency, episodes=episodes,
-                     units=units.filter(episode__in=episodes.values("pk")))
+        episodes = Episode.objects.filter(seen, pk__in=_began_in_placements(host_authority=agency)).exclude(
+            child__responsible_authority=agency
+        )
+        return Scope(
+            kind=kind,
+            title=TITLES[kind],
+            controlled=True,
+            agency=agency,
+            episodes=episodes,
+            units=units.filter(episode__in=episodes.values("pk")),
+        )
     if kind == POLICE:
-        episodes = Episode.objects.filter(seen).filter(Q(pk__in=_began_in_placements(police_force=agency))
-                                                       | Q(location_police_force=agency))
-        return Scope(kind=kind, title=TITLES[kind], controlled=True, agency=agency, episodes=episodes,
-                     units=units.filter(seen_force=agency.pk))
+        episodes = Episode.objects.filter(seen).filter(
+            Q(pk__in=_began_in_placements(police_force=agency)) | Q(location_police_force=agency)
+        )
+        return Scope(
+            kind=kind,
+            title=TITLES[kind],
+            controlled=True,
+            agency=agency,
+            episodes=episodes,
+            units=units.filter(seen_force=agency.pk),
+        )
     # A council's partnership is its own area; a force chooses one of the councils its area covers.
     council = agency if agency.kind == AgencyKind.LOCAL_AUTHORITY else Agency.objects.filter(code=area).first()
     if council is None:
         raise Http404("No such partnership.")
     forces = partnership_forces(council=council)
     episodes = Episode.objects.filter(seen, pk__in=_began_in_placements(host_authority=council))
-    return Scope(kind=PARTNERSHIP, title=f"{TITLES[PARTNERSHIP]}: {council.name}", controlled=True, agency=agency,
-                 area=council, forces=forces, episodes=episodes, units=units.filter(episode__in=episodes.values("pk")))
+    return Scope(
+        kind=PARTNERSHIP,
+        title=f"{TITLES[PARTNERSHIP]}: {council.name}",
+        controlled=True,
+        agency=agency,
+        area=council,
+        forces=forces,
+        episodes=episodes,
+        units=units.filter(episode__in=episodes.values("pk")),
+    )
 
 
 def _bounds(since: datetime.date, until: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
     # Periods are London dates: from the first day's midnight to the midnight after the last day.
-    return (datetime.datetime.combine(since, datetime.time(), LONDON),
-            datetime.datetime.combine(until + datetime.timedelta(days=1), datetime.time(), LONDON))
+    return (
+        datetime.datetime.combine(since, datetime.time(), LONDON),
+        datetime.datetime.combine(until + datetime.timedelta(days=1), datetime.time(), LONDON),
+    )
 
 
 def _in_period(scope: Scope, since: datetime.date, until: datetime.date) -> QuerySet:
@@ -173,9 +220,18 @@ def _in_period(scope: Scope, since: datetime.date, until: datetime.date) -> Quer
 
 def dashboard_viewed(*, user, why: str, scope: Scope, since: datetime.date, until: datetime.date) -> None:
     """One audit entry for the page: figures only, so no child is named in it."""
-    audit_record(user=user, action=Action.LIST, object_type="dashboard", why=why,
-                 detail={"kind": scope.kind, "area": scope.area.code if scope.area else "",
-                         "since": since.isoformat(), "until": until.isoformat()})
+    audit_record(
+        user=user,
+        action=Action.LIST,
+        object_type="dashboard",
+        why=why,
+        detail={
+            "kind": scope.kind,
+            "area": scope.area.code if scope.area else "",
+            "since": since.isoformat(),
+            "until": until.isoformat(),
+        },
+    )
 
 
 def _episode_cube(scope: Scope, since: datetime.date, until: datetime.date) -> list[dict]:
@@ -203,14 +259,22 @@ def _episode_cube(scope: Scope, since: datetime.date, until: datetime.date) -> l
         )
         scope.cache[key] = list(
             _in_period(scope, since, until)
-            .annotate(month=TruncMonth("started_at", tzinfo=LONDON), hour=ExtractHour("started_at", tzinfo=LONDON),
-                      band=Case(*bands, default=Value(STILL_OPEN[0])), interview=interview)
-            .values("month", "kind", "hour", "band", "interview").annotate(n=Count("id")).order_by()
+            .annotate(
+                month=TruncMonth("started_at", tzinfo=LONDON),
+                hour=ExtractHour("started_at", tzinfo=LONDON),
+                band=Case(*bands, default=Value(STILL_OPEN[0])),
+                interview=interview,
+            )
+            .values("month", "kind", "hour", "band", "interview")
+            .annotate(n=Count("id"))
+            .order_by()
         )
     return scope.cache[key]
 
 
-def episodes_by_month(*, scope: Scope, since: datetime.date, until: datetime.date) -> dict[datetime.date, dict[str, int | None]]:
+def episodes_by_month(
+    *, scope: Scope, since: datetime.date, until: datetime.date
+) -> dict[datetime.date, dict[str, int | None]]:
     """Missing and away episodes by the London month they began in; every month of the period listed.
     An episode is counted by the kind it has now (a switch is not split here, unlike the SSDA903)."""
     months: dict[datetime.date, dict[str, int]] = {}
@@ -221,16 +285,21 @@ def episodes_by_month(*, scope: Scope, since: datetime.date, until: datetime.dat
     for row in _episode_cube(scope, since, until):
         months[timezone.localtime(row["month"], LONDON).date()][row["kind"]] += row["n"]
     # The month's total is a column too, so that a small month is not given back by the period's total.
-    return disclosure.grid({month: {**kinds, "all": sum(kinds.values())} for month, kinds in months.items()},
-                           controlled=scope.controlled)
+    return disclosure.grid(
+        {month: {**kinds, "all": sum(kinds.values())} for month, kinds in months.items()}, controlled=scope.controlled
+    )
 
 
 def children_missing(*, scope: Scope, since: datetime.date, until: datetime.date) -> dict[str, int | None]:
     """Children with at least one episode, and of those how many were missing and how many away, with
     episodes in all; and the repeat rate: the share of those children with more than one episode."""
-    per_child = list(_in_period(scope, since, until).values("child").order_by()
-                     .annotate(n=Count("id"), missing=Count("id", filter=Q(kind=Kind.MISSING)))
-                     .values_list("n", "missing"))
+    per_child = list(
+        _in_period(scope, since, until)
+        .values("child")
+        .order_by()
+        .annotate(n=Count("id"), missing=Count("id", filter=Q(kind=Kind.MISSING)))
+        .values_list("n", "missing")
+    )
     children = len(per_child)
     repeat = sum(1 for n, _ in per_child if n > 1)
     controlled = scope.controlled
@@ -273,9 +342,13 @@ def _placements(scope: Scope, since: datetime.date, until: datetime.date) -> lis
     )
     episodes = _in_period(scope, since, until)
     matched = list(
-        Placement.objects.filter(Q(end_date__isnull=True) | Q(end_date__gt=on), start_date__lte=on,
-                                 child__episodes__in=episodes.values("pk"))
-        .annotate(where=where).values_list("placement_type", "where").annotate(n=Count("child__episodes")).order_by()
+        Placement.objects.filter(
+            Q(end_date__isnull=True) | Q(end_date__gt=on), start_date__lte=on, child__episodes__in=episodes.values("pk")
+        )
+        .annotate(where=where)
+        .values_list("placement_type", "where")
+        .annotate(n=Count("child__episodes"))
+        .order_by()
     )
     # Episodes begun with no placement current (a gap in the record) have no type and no place.
     # Overlapping placements (no constraint forbids them) would count an episode twice: never below none.
@@ -296,8 +369,10 @@ def placements(*, scope: Scope, since: datetime.date, until: datetime.date) -> d
     controlled = scope.controlled
     return {
         "types": disclosure.cells(groups, controlled=controlled),
-        "out_of_area": {**disclosure.cells(places, controlled=controlled),
-                        "share": disclosure.rate(places["out"], places["in"] + places["out"], controlled=controlled)},
+        "out_of_area": {
+            **disclosure.cells(places, controlled=controlled),
+            "share": disclosure.rate(places["out"], places["in"] + places["out"], controlled=controlled),
+        },
     }
 
 
@@ -309,8 +384,13 @@ def return_interviews(*, scope: Scope, since: datetime.date, until: datetime.dat
         if row["band"] != STILL_OPEN[0]:
             states[row["interview"]] += row["n"]
     held = states["held_late"] + states["held_in_72_hours"]
-    counted = {"returned": sum(states.values()), "offered": held + states["declined"] + states["offered"], "held": held,
-               "held_in_72_hours": states["held_in_72_hours"], "declined": states["declined"]}
+    counted = {
+        "returned": sum(states.values()),
+        "offered": held + states["declined"] + states["offered"],
+        "held": held,
+        "held_in_72_hours": states["held_in_72_hours"],
+        "declined": states["declined"],
+    }
     controlled, returned = scope.controlled, counted["returned"]
     return {
         **{key: disclosure.count(value, controlled=controlled) for key, value in counted.items()},
@@ -322,15 +402,22 @@ def return_interviews(*, scope: Scope, since: datetime.date, until: datetime.dat
 def one_count(*, scope: Scope, since: datetime.date, until: datetime.date) -> dict[str, int | None]:
     """The one count (reporting.selectors) over the dashboard's units: known to both, police only,
     council only. Units about children the viewer cannot see stay "not yet identified" (_units)."""
-    counted = dict(scope.units.filter(started_on__gte=since, started_on__lte=until)
-                   .values_list("seen_known").annotate(n=Count("id")).order_by())
+    counted = dict(
+        scope.units.filter(started_on__gte=since, started_on__lte=until)
+        .values_list("seen_known")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
     figures = {key: counted.get(key, 0) for key in (Known.BOTH, Known.POLICE_ONLY, Known.COUNCIL_ONLY)}
     shown = disclosure.cells(figures, controlled=scope.controlled)
-    return {**{str(key): value for key, value in shown.items()},
-            "combined": disclosure.count(sum(figures.values()), controlled=scope.controlled)}
+    return {
+        **{str(key): value for key, value in shown.items()},
+        "combined": disclosure.count(sum(figures.values()), controlled=scope.controlled),
+    }
 
 
 def has_dashboards(user) -> bool:
     """Whether to offer the dashboards link: dashboards_for without its query, for every page's menu."""
     return user.agency_id is not None and (
-        sees_national_figures(user) or user.agency.kind in (AgencyKind.LOCAL_AUTHORITY, AgencyKind.POLICE))
+        sees_national_figures(user) or user.agency.kind in (AgencyKind.LOCAL_AUTHORITY, AgencyKind.POLICE)
+    )

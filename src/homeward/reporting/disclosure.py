@@ -35,7 +35,9 @@ def rate(numerator: int, denominator: int, *, controlled: bool) -> float | None:
     return round(100 * numerator / denominator, 1)
 
 
-def grid(values: Mapping[Hashable, Mapping[Hashable, int]], *, controlled: bool) -> dict[Hashable, dict[Hashable, int | None]]:
+def grid(
+    values: Mapping[Hashable, Mapping[Hashable, int]], *, controlled: bool
+) -> dict[Hashable, dict[Hashable, int | None]]:
     """A table of counts (row -> column -> count) whose row and column totals are shown, with small
     cells suppressed and each lone suppressed cell in a row or a column given a companion."""
     shown: dict = {row: dict(cells) for row, cells in values.items()}
@@ -63,7 +65,10 @@ def grid(values: Mapping[Hashable, Mapping[Hashable, int]], *, controlled: bool)
 
 def cells(values: Mapping[Hashable, int], *, controlled: bool) -> dict[Hashable, int | None]:
     """A breakdown whose total is shown: grid() with one column."""
-    return {key: row["n"] for key, row in grid({key: {"n": value} for key, value in values.items()}, controlled=controlled).items()}
+    return {
+        key: row["n"]
+        for key, row in grid({key: {"n": value} for key, value in values.items()}, controlled=controlled).items()
+    }
 
 
 def month_after(day: datetime.date) -> datetime.date:

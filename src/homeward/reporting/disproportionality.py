@@ -99,15 +99,26 @@ def disproportionality(*, scope: Scope, since: datetime.date, until: datetime.da
     rows = (
         _in_period(scope, since, until)
         .annotate(first_grade=Subquery(first_grade), flagged=flagged)
-        .values_list("child_id", "child__ethnicity", "child__date_of_birth", "child__sex", "started_at", "first_grade",
-                     "returned_at", "return_interview__status", "flagged")
+        .values_list(
+            "child_id",
+            "child__ethnicity",
+            "child__date_of_birth",
+            "child__sex",
+            "started_at",
+            "first_grade",
+            "returned_at",
+            "return_interview__status",
+            "flagged",
+        )
     )
     dimensions: dict[str, dict[str, Tally]] = {name: defaultdict(Tally) for name in ("ethnicity", "age", "sex")}
     everyone = Tally()
     for child, ethnicity, born, sex, started, grade, returned, interview, is_flagged in rows:
-        groups = {"ethnicity": _ethnic_group(ethnicity or ""),
-                  "age": _age_band(born, started.astimezone(LONDON).date()),
-                  "sex": SEXES.get(sex, "Not known")}
+        groups = {
+            "ethnicity": _ethnic_group(ethnicity or ""),
+            "age": _age_band(born, started.astimezone(LONDON).date()),
+            "sex": SEXES.get(sex, "Not known"),
+        }
         for tally in (everyone, *(dimensions[name][group] for name, group in groups.items())):
             tally.children.add(child)
             tally.episodes += 1
@@ -120,12 +131,16 @@ def disproportionality(*, scope: Scope, since: datetime.date, until: datetime.da
                 tally.offered += interview in OFFERED
             if is_flagged:
                 tally.flagged.add(child)
-    order = {"ethnicity": [label for label, _ in ETHNIC_GROUPS] + [NOT_KNOWN],
-             "age": [label for _, label in AGE_BANDS],
-             "sex": [*SEXES.values(), "Not known"]}
+    order = {
+        "ethnicity": [label for label, _ in ETHNIC_GROUPS] + [NOT_KNOWN],
+        "age": [label for _, label in AGE_BANDS],
+        "sex": [*SEXES.values(), "Not known"],
+    }
     controlled = scope.controlled
     return {
-        name: [_row("All children", everyone, controlled=controlled),
-               *(_row(group, tallies[group], controlled=controlled) for group in order[name] if group in tallies)]
+        name: [
+            _row("All children", everyone, controlled=controlled),
+            *(_row(group, tallies[group], controlled=controlled) for group in order[name] if group in tallies),
+        ]
         for name, tallies in dimensions.items()
     }

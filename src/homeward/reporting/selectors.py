@@ -39,8 +39,11 @@ def _units(user) -> QuerySet[CountUnit]:
     one they may see), `seen_known`, `seen_reason`, `seen_council` and `seen_force`."""
     if sees_national_figures(user):
         return CountUnit.objects.annotate(
-            seen=Value(True), seen_known=F("known"), seen_reason=F("reason"),
-            seen_council=F("responsible_authority"), seen_force=F("force"),
+            seen=Value(True),
+            seen_known=F("known"),
+            seen_reason=F("reason"),
+            seen_council=F("responsible_authority"),
+            seen_force=F("force"),
         )
     units = CountUnit.objects.annotate(seen=Exists(visible_children(user).filter(pk=OuterRef("child_id"))))
     if user.agency_id and user.agency.kind == AgencyKind.POLICE:
@@ -85,8 +88,13 @@ def one_count(*, user, why: str, since: datetime.date, until: datetime.date, by:
         setattr(row, known, getattr(row, known) + n)
         if reason == "awaiting_review":
             row.awaiting_review += n
-    audit_record(user=user, action=Action.LIST, object_type="one_count", why=why,
-                 detail={"since": since.isoformat(), "until": until.isoformat(), "by": by})
+    audit_record(
+        user=user,
+        action=Action.LIST,
+        object_type="one_count",
+        why=why,
+        detail={"since": since.isoformat(), "until": until.isoformat(), "by": by},
+    )
     ordered = sorted(rows.values(), key=lambda r: (-r.combined, r.name))
     total = CountRow("", "All")
     for row in ordered:
@@ -95,14 +103,16 @@ def one_count(*, user, why: str, since: datetime.date, until: datetime.date, by:
     return [*ordered, total]
 
 
-def gaps(*, user, why: str, since: datetime.date, until: datetime.date, known: str, page: int = 1,
-         per_page: int = 50) -> Page:
+def gaps(
+    *, user, why: str, since: datetime.date, until: datetime.date, known: str, page: int = 1, per_page: int = 50
+) -> Page:
     """The police-only or council-only units behind the figures, each with its likely reason; each
     shown is audited under its child. Not for national analysts: they see figures only."""
     if sees_national_figures(user) or known not in (Known.POLICE_ONLY, Known.COUNCIL_ONLY):
         raise Http404("No such list.")
     units = (
-        _units(user).filter(seen_known=known, started_on__gte=since, started_on__lte=until)
+        _units(user)
+        .filter(seen_known=known, started_on__gte=since, started_on__lte=until)
         .select_related("child", "force")
         .prefetch_related("reports__police_report__force")
         .order_by("-started_at", "-id")
@@ -111,11 +121,19 @@ def gaps(*, user, why: str, since: datetime.date, until: datetime.date, known: s
     for unit in result.object_list:
         # A unit about a child the asker cannot see is shown only through the asker's own reports:
         # their references and times, never the council's dates or other forces' references.
-        unit.reports_shown = [link.police_report for link in unit.reports.all()
-                              if unit.seen or link.police_report.force_id == user.agency_id]
+        unit.reports_shown = [
+            link.police_report
+            for link in unit.reports.all()
+            if unit.seen or link.police_report.force_id == user.agency_id
+        ]
         unit.reason_shown = REASONS.get(unit.seen_reason, "")
         if not unit.seen:
             unit.started_at = min(r.last_seen_at or r.reported_at for r in unit.reports_shown)
-    audit_record_many(user=user, action=Action.LIST, object_type="count_unit", why=why,
-                      items=[(u.pk, u.child_id if u.seen else None) for u in result.object_list])
+    audit_record_many(
+        user=user,
+        action=Action.LIST,
+        object_type="count_unit",
+        why=why,
+        items=[(u.pk, u.child_id if u.seen else None) for u in result.object_list],
+    )
     return result

@@ -32,7 +32,9 @@ def _field_in(spec: police.Field) -> serializers.Field:
     if spec.type == "bool":
         return serializers.BooleanField(required=False, allow_null=True)
     if spec.type in ("date", "datetime"):
-        return serializers.CharField(help_text="yyyy-mm-dd" if spec.type == "date" else "ISO 8601 date and time", **options)
+        return serializers.CharField(
+            help_text="yyyy-mm-dd" if spec.type == "date" else "ISO 8601 date and time", **options
+        )
     return serializers.CharField(max_length=spec.max_length, allow_blank=not spec.required, **options)
 
 
@@ -61,7 +63,9 @@ class PoliceReportApi(APIView):
         request=PoliceReportIn,
         responses={
             201: PoliceReportResultOut,
-            200: OpenApiResponse(PoliceReportResultOut, description="This reference was already here: updated or unchanged."),
+            200: OpenApiResponse(
+                PoliceReportResultOut, description="This reference was already here: updated or unchanged."
+            ),
             400: OpenApiResponse(description='Bad input: {"field": ["reason"]}.'),
             403: OpenApiResponse(description="Not a police force's token."),
         },
@@ -69,7 +73,9 @@ class PoliceReportApi(APIView):
     def post(self, request: Request) -> Response:
         try:
             # A caller that is not a police force gets 403 (PermissionDenied) from the service.
-            report, result = services.police_report_submit(user=request.user, why="api:police-reports", data=request.data)
+            report, result = services.police_report_submit(
+                user=request.user, why="api:police-reports", data=request.data
+            )
         except DjangoValidationError as error:
             detail = error.message_dict if hasattr(error, "error_dict") else {"non_field_errors": error.messages}
             raise serializers.ValidationError(detail) from None

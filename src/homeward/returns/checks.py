@@ -19,8 +19,28 @@ from homeward.returns.ssda903 import EPISODES, HEADER, MISSING, UNKNOWN_UPN, UNK
 CARE_CONTINUES = "X1"
 CEASED_WHILE_MISSING = "E8"
 REC_CODES = {
-    "X1", "E11", "E12", "E13", "E14", "E15", "E16", "E17", "E2", "E3", "E41", "E45", "E46", "E47", "E48", "E4A",
-    "E4B", "E5", "E6", "E7", "E8", "E9",
+    "X1",
+    "E11",
+    "E12",
+    "E13",
+    "E14",
+    "E15",
+    "E16",
+    "E17",
+    "E2",
+    "E3",
+    "E41",
+    "E45",
+    "E46",
+    "E47",
+    "E48",
+    "E4A",
+    "E4B",
+    "E5",
+    "E6",
+    "E7",
+    "E8",
+    "E9",
 }
 # RNE: S started to be looked after; L legal status changed; P placement changed; T both; B both
 # at once; U both with a change of legal status on the same day (DfE SSDA903 guide).
@@ -78,7 +98,9 @@ class _Care:
 
 
 def return_check(
-    tables: dict[str, list[dict[str, str]]], *, year_ending: datetime.date,
+    tables: dict[str, list[dict[str, str]]],
+    *,
+    year_ending: datetime.date,
     previous_missing: list[dict[str, str]] | None = None,
 ) -> list[Problem]:
     """Every rule broken by the return's rows, in file and line order. `previous_missing` is last
@@ -104,12 +126,26 @@ def return_check(
         if dob is None:
             fail(HEADER, line, "DOB", "", f"'{row.get('DOB', '')}' is not a date (dd/mm/yyyy).")
         if row.get("SEX", "") not in sexes:
-            fail(HEADER, line, "SEX", "", f"SEX must be one of {'/'.join(sorted(sexes))} in this year's return, not '{row.get('SEX', '')}'.")
+            fail(
+                HEADER,
+                line,
+                "SEX",
+                "",
+                f"SEX must be one of {'/'.join(sorted(sexes))} in this year's return, not '{row.get('SEX', '')}'.",
+            )
         upn = row.get("UPN", "")
         if not upn:
-            fail(HEADER, line, "UPN", "", "UPN is required: the child's UPN, or the UN code saying why it is not known.")
+            fail(
+                HEADER, line, "UPN", "", "UPN is required: the child's UPN, or the UN code saying why it is not known."
+            )
         elif upn == UNDER_SIX and dob is not None and _age_on(dob, year_ending) >= 6:
-            fail(HEADER, line, "UPN", "", f"UN1 is for a child under 6 not yet at school; child {child} is {_age_on(dob, year_ending)} at {_dmy(year_ending)}.")
+            fail(
+                HEADER,
+                line,
+                "UPN",
+                "",
+                f"UN1 is for a child under 6 not yet at school; child {child} is {_age_on(dob, year_ending)} at {_dmy(year_ending)}.",
+            )
         elif upn not in UNKNOWN_UPN and len(upn) != 13:
             fail(HEADER, line, "UPN", "", f"'{upn}' is neither a 13-character UPN nor a UN code.")
 
@@ -132,12 +168,24 @@ def return_check(
         if start > year_ending or (end is not None and end < first):
             fail(EPISODES, line, "DECOM", "", "The episode is not open at any time in the collection year.")
         if row.get("RNE", "") not in RNE_CODES:
-            fail(EPISODES, line, "RNE", "", f"RNE (reason for new episode) must be one of {', '.join(sorted(RNE_CODES))}.")
+            fail(
+                EPISODES,
+                line,
+                "RNE",
+                "",
+                f"RNE (reason for new episode) must be one of {', '.join(sorted(RNE_CODES))}.",
+            )
         rec = row.get("REC", "")
         if end is None and rec:
             fail(EPISODES, line, "REC", "", "REC is given only for an episode that ended (DEC).")
         if end is not None and rec not in REC_CODES:
-            fail(EPISODES, line, "REC", "", f"An episode that ended needs REC, the reason it ended: '{rec}' is not a REC code.")
+            fail(
+                EPISODES,
+                line,
+                "REC",
+                "",
+                f"An episode that ended needs REC, the reason it ended: '{rec}' is not a REC code.",
+            )
         place = row.get("PLACE", "")
         if year_ending >= datetime.date(2026, 3, 31) and place == "Z1":
             fail(EPISODES, line, "PLACE", "", "From 2025-26 placement code Z1 is recorded as one of Z11–Z14.")
@@ -146,7 +194,13 @@ def return_check(
         needs_urn = place in NEEDS_URN or (place in NEEDS_URN_FROM_2025 and year_ending >= datetime.date(2025, 3, 31))
         urn = row.get("URN", "")
         if needs_urn and not urn:
-            fail(EPISODES, line, "URN", "", f"A {place} placement carries the setting's Ofsted URN (or {min(UNKNOWN_URN)} when not known).")
+            fail(
+                EPISODES,
+                line,
+                "URN",
+                "",
+                f"A {place} placement carries the setting's Ofsted URN (or {min(UNKNOWN_URN)} when not known).",
+            )
         if urn and urn not in UNKNOWN_URN and not (urn.isalnum() and len(urn) <= 8):
             fail(EPISODES, line, "URN", "", f"'{urn}' is not an Ofsted URN.")
         episodes[child].append((line, row, start, end))
@@ -158,16 +212,30 @@ def return_check(
             following = rows[index + 1][2] if index + 1 < len(rows) else None
             rec = row.get("REC", "")
             if end is not None and (following == end) != (rec == CARE_CONTINUES):
-                fail(EPISODES, line, "REC", "", (
-                    f"REC is {CARE_CONTINUES} exactly when the next episode starts the day this one ends ({_dmy(end)})."
-                ))
+                fail(
+                    EPISODES,
+                    line,
+                    "REC",
+                    "",
+                    (
+                        f"REC is {CARE_CONTINUES} exactly when the next episode starts the day this one ends ({_dmy(end)})."
+                    ),
+                )
             joins = bool(care[child]) and care[child][-1].end == start and care[child][-1].rec == CARE_CONTINUES
             if joins:
                 care[child][-1].end, care[child][-1].last_line, care[child][-1].rec = end, line, rec
             else:
                 if care[child] and row.get("RNE") != "S":
-                    fail(EPISODES, line, "RNE", "", "An episode that does not follow on the day the last ended starts a period of care: RNE S.")
-                care[child].append(_Care(start=start if row.get("RNE") == "S" else None, end=end, last_line=line, rec=rec))
+                    fail(
+                        EPISODES,
+                        line,
+                        "RNE",
+                        "",
+                        "An episode that does not follow on the day the last ended starts a period of care: RNE S.",
+                    )
+                care[child].append(
+                    _Care(start=start if row.get("RNE") == "S" else None, end=end, last_line=line, rec=rec)
+                )
 
     # Missing.
     periods: dict[str, list[tuple[int, datetime.date, datetime.date | None]]] = defaultdict(list)
@@ -185,7 +253,13 @@ def return_check(
         if kind and not start_text:
             fail(MISSING, line, "MIS_START", "564", "A missing or away period has a start date.")
         if start_text and not kind:
-            fail(MISSING, line, "MISSING", "565", "A period with a start date says whether the child was missing or away.")
+            fail(
+                MISSING,
+                line,
+                "MISSING",
+                "565",
+                "A period with a start date says whether the child was missing or away.",
+            )
         if end_text and not start_text:
             fail(MISSING, line, "MIS_START", "566", "A period with an end date has a start date.")
         if start is None:
@@ -193,9 +267,17 @@ def return_check(
         if end is not None and end < start:
             fail(MISSING, line, "MIS_END", "567", "The period ends before it starts.")
         if start > year_ending:
-            fail(MISSING, line, "MIS_START", "570", f"The period starts after the collection year ({_dmy(year_ending)}).")
+            fail(
+                MISSING, line, "MIS_START", "570", f"The period starts after the collection year ({_dmy(year_ending)})."
+            )
         if end is not None and not first <= end <= year_ending:
-            fail(MISSING, line, "MIS_END", "571", f"MIS_END is within the collection year, or blank while still missing at {_dmy(year_ending)}.")
+            fail(
+                MISSING,
+                line,
+                "MIS_END",
+                "571",
+                f"MIS_END is within the collection year, or blank while still missing at {_dmy(year_ending)}.",
+            )
         dob = born.get(child)
         if child not in born:
             fail(MISSING, line, "CHILD", "", f"Child {child} is not in the Header: every child must be.")
@@ -206,30 +288,52 @@ def return_check(
         periods[child].append((line, start, end))
 
         spells = care.get(child, [])
-        spell = next((s for s in spells if (s.start is None or s.start <= start) and (s.end is None or start <= s.end)), None)
+        spell = next(
+            (s for s in spells if (s.start is None or s.start <= start) and (s.end is None or start <= s.end)), None
+        )
         if spell is None:
             fail(MISSING, line, "MIS_START", "578", "The period starts outside the child's period of care (Episodes).")
             continue
         if spell.end is not None and (end is None or end > spell.end):
-            fail(MISSING, line, "MIS_END", "581" if end is not None else "577", (
-                f"Care ended on {_dmy(spell.end)}: a period open then ends that day."
-            ))
+            fail(
+                MISSING,
+                line,
+                "MIS_END",
+                "581" if end is not None else "577",
+                (f"Care ended on {_dmy(spell.end)}: a period open then ends that day."),
+            )
         if spell.end is not None and (end is None or end >= spell.end) and spell.rec != CEASED_WHILE_MISSING:
-            fail(EPISODES, spell.last_line, "REC", "580", (
-                f"Child {child} was missing or away when care ended ({_dmy(spell.end)}): REC is {CEASED_WHILE_MISSING}."
-            ))
+            fail(
+                EPISODES,
+                spell.last_line,
+                "REC",
+                "580",
+                (
+                    f"Child {child} was missing or away when care ended ({_dmy(spell.end)}): REC is {CEASED_WHILE_MISSING}."
+                ),
+            )
         if end is None:
             ended = next((r for _, r, s, e in episodes[child] if s <= start and e is not None and start <= e), None)
             if ended is not None and ended.get("REC") == CARE_CONTINUES:
-                fail(MISSING, line, "MIS_END", "575", (
-                    f"The placement the child was missing from ended on {ended['DEC']}: the period closes then."
-                ))
+                fail(
+                    MISSING,
+                    line,
+                    "MIS_END",
+                    "575",
+                    (f"The placement the child was missing from ended on {ended['DEC']}: the period closes then."),
+                )
 
     for rows in periods.values():
         rows.sort(key=lambda r: (r[1], r[0]))
         for (line_a, _start_a, end_a), (line_b, start_b, _end_b) in zip(rows, rows[1:], strict=False):
             if end_a is None:
-                fail(MISSING, line_b, "MIS_START", "574", f"A new period cannot start while the one on line {line_a} is open.")
+                fail(
+                    MISSING,
+                    line_b,
+                    "MIS_START",
+                    "574",
+                    f"A new period cannot start while the one on line {line_a} is open.",
+                )
             elif start_b < end_a:
                 fail(MISSING, line_b, "MIS_START", "574", f"The period overlaps the one on line {line_a}.")
 
@@ -237,8 +341,14 @@ def return_check(
         carried = {(r["CHILD"], r["MIS_START"]) for r in tables.get(MISSING, [])}
         for row in previous_missing:
             if not row.get("MIS_END") and (row["CHILD"], row["MIS_START"]) not in carried:
-                fail(MISSING, 1, "MIS_START", "576", (
-                    f"Child {row['CHILD']}'s period open at last year's end (from {row['MIS_START']}) carries over with the same start."
-                ))
+                fail(
+                    MISSING,
+                    1,
+                    "MIS_START",
+                    "576",
+                    (
+                        f"Child {row['CHILD']}'s period open at last year's end (from {row['MIS_START']}) carries over with the same start."
+                    ),
+                )
     problems.sort(key=lambda p: (p.table, p.line, p.column))
     return problems

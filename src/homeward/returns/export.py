@@ -70,7 +70,12 @@ def _age_on(born: datetime.date, day: datetime.date) -> int:
 
 
 def return_tables(
-    *, user, authority: Agency, year_ending: datetime.date, why: str, provisional: bool = False,
+    *,
+    user,
+    authority: Agency,
+    year_ending: datetime.date,
+    why: str,
+    provisional: bool = False,
     today: datetime.date | None = None,
 ) -> dict[str, list[dict[str, str]]]:
     """The council's Header, Episodes and Missing rows for the year (by CHILD, then date)."""
@@ -79,9 +84,13 @@ def return_tables(
     if authority.kind != AgencyKind.LOCAL_AUTHORITY or user.agency_id != authority.pk:
         raise PermissionDenied(f"Only {authority.name} can export its own SSDA903 return.")
     if last >= today and not provisional:
-        raise ValidationError({"year_ending": (
-            f"The collection year ending {last:%d/%m/%Y} has not ended: a return for it is provisional (--provisional)."
-        )})
+        raise ValidationError(
+            {
+                "year_ending": (
+                    f"The collection year ending {last:%d/%m/%Y} has not ended: a return for it is provisional (--provisional)."
+                )
+            }
+        )
     children = visible_children(user).filter(responsible_authority=authority)
     periods = _missing_periods(children, first, last)
     placements: dict[int, list[Placement]] = defaultdict(list)
@@ -100,10 +109,17 @@ def return_tables(
     sex_codes = SEX_FROM_2025 if year_ending >= datetime.date(2025, 3, 31) else {}
     for child in held.order_by("la_child_id"):
         upn = child.upn or (UPN_UNDER_SIX if _age_on(child.date_of_birth, last) < 6 else UPN_NOT_HELD)
-        header.append({
-            "CHILD": child.la_child_id, "SEX": sex_codes.get(child.sex, child.sex), "DOB": _dmy(child.date_of_birth),
-            "ETHNIC": child.ethnicity, "UPN": upn, "MOTHER": "", "MC_DOB": "",
-        })
+        header.append(
+            {
+                "CHILD": child.la_child_id,
+                "SEX": sex_codes.get(child.sex, child.sex),
+                "DOB": _dmy(child.date_of_birth),
+                "ETHNIC": child.ethnicity,
+                "UPN": upn,
+                "MOTHER": "",
+                "MC_DOB": "",
+            }
+        )
         own = placements[child.pk]
         starts, ends = {p.start_date for p in own}, {p.end_date for p in own}
         for placement in own:
@@ -111,7 +127,9 @@ def return_tables(
                 continue
             ended = placement.end_date is not None and placement.end_date <= last
             derived = {
-                "RNE": "P" if placement.start_date in ends else "S", "LS": "", "CIN": "",
+                "RNE": "P" if placement.start_date in ends else "S",
+                "LS": "",
+                "CIN": "",
                 "REC": ("X1" if placement.end_date in starts else checks.CEASED_WHILE_MISSING) if ended else "",
                 "REASON_PLACE_CHANGE": "",
             }
@@ -119,39 +137,74 @@ def return_tables(
             if raw is not None:
                 given = {column: raw.get(column, "") for column in CODED}
                 # The council's REC stands while it still describes how the placement ended.
-                if not ended or (given["REC"] == "X1") != (derived["REC"] == "X1") or raw.get("DEC", "") != _dmy(placement.end_date):
+                if (
+                    not ended
+                    or (given["REC"] == "X1") != (derived["REC"] == "X1")
+                    or raw.get("DEC", "") != _dmy(placement.end_date)
+                ):
                     given["REC"] = derived["REC"]
                 derived = given
             needs_urn = placement.placement_type in checks.NEEDS_URN or (
-                placement.placement_type in checks.NEEDS_URN_FROM_2025 and year_ending >= datetime.date(2025, 3, 31))
-            episodes.append({
-                "CHILD": child.la_child_id, "DECOM": _dmy(placement.start_date), "RNE": derived["RNE"], "LS": derived["LS"],
-                "CIN": derived["CIN"], "PLACE": placement.placement_type, "PLACE_PROVIDER": placement.provider_type,
-                "DEC": _dmy(placement.end_date) if ended else "", "REC": derived["REC"],
-                "REASON_PLACE_CHANGE": derived["REASON_PLACE_CHANGE"], "HOME_POST": placement.home_postcode,
-                "PL_POST": placement.placement_postcode, "URN": placement.urn or (URN_NOT_KNOWN if needs_urn else ""),
-            })
+                placement.placement_type in checks.NEEDS_URN_FROM_2025 and year_ending >= datetime.date(2025, 3, 31)
+            )
+            episodes.append(
+                {
+                    "CHILD": child.la_child_id,
+                    "DECOM": _dmy(placement.start_date),
+                    "RNE": derived["RNE"],
+                    "LS": derived["LS"],
+                    "CIN": derived["CIN"],
+                    "PLACE": placement.placement_type,
+                    "PLACE_PROVIDER": placement.provider_type,
+                    "DEC": _dmy(placement.end_date) if ended else "",
+                    "REC": derived["REC"],
+                    "REASON_PLACE_CHANGE": derived["REASON_PLACE_CHANGE"],
+                    "HOME_POST": placement.home_postcode,
+                    "PL_POST": placement.placement_postcode,
+                    "URN": placement.urn or (URN_NOT_KNOWN if needs_urn else ""),
+                }
+            )
         for period in periods.get(child.pk, []):
             still_missing = period.end is None or period.end > last
-            missing.append({
-                "CHILD": child.la_child_id, "DOB": _dmy(child.date_of_birth), "MISSING": period.code,
-                "MIS_START": _dmy(period.start), "MIS_END": "" if still_missing else _dmy(period.end),
-            })
+            missing.append(
+                {
+                    "CHILD": child.la_child_id,
+                    "DOB": _dmy(child.date_of_birth),
+                    "MISSING": period.code,
+                    "MIS_START": _dmy(period.start),
+                    "MIS_END": "" if still_missing else _dmy(period.end),
+                }
+            )
         listed.append((child.pk, child.pk))
 
-    detail = {"authority": authority.code, "year_ending": year_ending.isoformat(), "provisional": provisional,
-              "rows": {ssda903.HEADER: len(header), ssda903.EPISODES: len(episodes), ssda903.MISSING: len(missing)}}
+    detail = {
+        "authority": authority.code,
+        "year_ending": year_ending.isoformat(),
+        "provisional": provisional,
+        "rows": {ssda903.HEADER: len(header), ssda903.EPISODES: len(episodes), ssda903.MISSING: len(missing)},
+    }
     if listed:
-        audit_record_many(user=user, action=Action.EXPORT, object_type="ssda903_return", why=why, items=listed, detail=detail)
+        audit_record_many(
+            user=user, action=Action.EXPORT, object_type="ssda903_return", why=why, items=listed, detail=detail
+        )
     else:
-        audit_record(user=user, action=Action.EXPORT, object_type="ssda903_return", object_id="", child_id=None, why=why,
-                     detail=detail)
+        audit_record(
+            user=user,
+            action=Action.EXPORT,
+            object_type="ssda903_return",
+            object_id="",
+            child_id=None,
+            why=why,
+            detail=detail,
+        )
     return {ssda903.HEADER: header, ssda903.EPISODES: episodes, ssda903.MISSING: missing}
 
 
 def _missing_periods(children, first: datetime.date, last: datetime.date) -> dict[int, list]:
     """Each child's SSDA903 periods in the year, by child id."""
-    episodes = Episode.objects.filter(child__in=children, started_at__lt=local_midnight(last + datetime.timedelta(days=1)))
+    episodes = Episode.objects.filter(
+        child__in=children, started_at__lt=local_midnight(last + datetime.timedelta(days=1))
+    )
     changes: dict[int, list[SimpleNamespace]] = defaultdict(list)
     for row in KindChange.objects.filter(episode__in=episodes).values("episode_id", "at", "from_kind", "to_kind"):
         changes[row["episode_id"]].append(SimpleNamespace(**row))

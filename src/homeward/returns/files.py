@@ -83,7 +83,7 @@ def read_csv(path: Path, *, one_line_rows: bool = False) -> tuple[list[str], lis
         for line, physical in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), start=1):
             if physical.count('"') % 2:
                 if line == 1:
-                    raise ImportFileError(f"{path.name}, line 1: the column header has a quote (\") that is not closed.")
+                    raise ImportFileError(f'{path.name}, line 1: the column header has a quote (") that is not closed.')
                 broken.append((line, 'has a quote (") that is not closed, so its values cannot be told apart'))
                 continue
             records.append((line, next(csv.reader([physical]), [])))
@@ -170,7 +170,7 @@ def write_rejects(path: Path, rejects: Iterable[Reject]) -> int:
 
 def batched(items: list, size: int) -> Iterator[list]:
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 def row_delay() -> float:

@@ -73,7 +73,9 @@ class CouncilMissingRecord(models.Model):
     # The episode this row describes: made by the import, or an episode already in Homeward whose
     # period it overlaps (SSDA903 rule 574: periods never overlap, so it is the same absence).
     # Null when it overlaps several, for reconciliation to decide.
-    episode = models.ForeignKey(Episode, on_delete=models.SET_NULL, null=True, blank=True, related_name="council_missing_records")
+    episode = models.ForeignKey(
+        Episode, on_delete=models.SET_NULL, null=True, blank=True, related_name="council_missing_records"
+    )
     # Set when the council re-sent its return for the row's collection year without the row: kept,
     # as the council once said it, but no longer in its return. Cleared if the row comes back.
     withdrawn_at = models.DateTimeField(null=True, blank=True)
@@ -83,11 +85,16 @@ class CouncilMissingRecord(models.Model):
     class Meta:
         ordering = ["la", "child_code", "mis_start"]
         constraints = [
-            models.UniqueConstraint(fields=["la", "child_code", "mis_start"], name="council_missing_record_natural_key"),
-            models.CheckConstraint(condition=Q(missing__in=MissingType.values), name="council_missing_record_type_valid"),
+            models.UniqueConstraint(
+                fields=["la", "child_code", "mis_start"], name="council_missing_record_natural_key"
+            ),
+            models.CheckConstraint(
+                condition=Q(missing__in=MissingType.values), name="council_missing_record_type_valid"
+            ),
             # SSDA903 rule 567.
             models.CheckConstraint(
-                condition=Q(mis_end__isnull=True) | Q(mis_end__gte=F("mis_start")), name="council_missing_record_ends_after_start"
+                condition=Q(mis_end__isnull=True) | Q(mis_end__gte=F("mis_start")),
+                name="council_missing_record_ends_after_start",
             ),
         ]
         indexes = [models.Index(fields=["child", "mis_start"], name="council_missing_child_start")]
@@ -173,11 +180,15 @@ class PoliceReport(models.Model):
     safe_and_well_by = models.CharField(max_length=200, blank=True)
 
     raw = models.JSONField()
-    import_run = models.ForeignKey(ImportRun, on_delete=models.PROTECT, null=True, blank=True, related_name="police_reports")
+    import_run = models.ForeignKey(
+        ImportRun, on_delete=models.PROTECT, null=True, blank=True, related_name="police_reports"
+    )
     line_number = models.PositiveIntegerField(null=True, blank=True)  # null when it came by the API
     # Filled by record linkage (homeward.linkage), never by the import.
     child = models.ForeignKey(Child, on_delete=models.SET_NULL, null=True, blank=True, related_name="police_reports")
-    episode = models.ForeignKey(Episode, on_delete=models.SET_NULL, null=True, blank=True, related_name="police_reports")
+    episode = models.ForeignKey(
+        Episode, on_delete=models.SET_NULL, null=True, blank=True, related_name="police_reports"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -185,7 +196,9 @@ class PoliceReport(models.Model):
         ordering = ["force", "reported_at", "id"]
         constraints = [
             models.UniqueConstraint(fields=["force", "reference"], name="police_report_natural_key"),
-            models.CheckConstraint(condition=Q(risk_grade__in=["", *RiskGrade.values]), name="police_report_risk_grade_valid"),
+            models.CheckConstraint(
+                condition=Q(risk_grade__in=["", *RiskGrade.values]), name="police_report_risk_grade_valid"
+            ),
             models.CheckConstraint(condition=Q(sex__in=["", "M", "F"]), name="police_report_sex_valid"),
         ]
         indexes = [

@@ -65,10 +65,15 @@ FIELD_NAMES = tuple(f.name for f in FIELDS)
 # APP on missing persons grades. Forces name the lowest differently ("very low" now, "no apparent
 # risk" or "absent" before); these are the spellings accepted for each (case and spaces do not matter).
 RISK_GRADE_ALIASES: dict[str, str] = {
-    "no_apparent_risk": RiskGrade.NO_APPARENT_RISK, "no apparent risk": RiskGrade.NO_APPARENT_RISK,
-    "nar": RiskGrade.NO_APPARENT_RISK, "absent": RiskGrade.NO_APPARENT_RISK,
-    "very low": RiskGrade.NO_APPARENT_RISK, "very_low": RiskGrade.NO_APPARENT_RISK,
-    "low": RiskGrade.LOW, "medium": RiskGrade.MEDIUM, "high": RiskGrade.HIGH,
+    "no_apparent_risk": RiskGrade.NO_APPARENT_RISK,
+    "no apparent risk": RiskGrade.NO_APPARENT_RISK,
+    "nar": RiskGrade.NO_APPARENT_RISK,
+    "absent": RiskGrade.NO_APPARENT_RISK,
+    "very low": RiskGrade.NO_APPARENT_RISK,
+    "very_low": RiskGrade.NO_APPARENT_RISK,
+    "low": RiskGrade.LOW,
+    "medium": RiskGrade.MEDIUM,
+    "high": RiskGrade.HIGH,
 }
 SEX_CODES = {"m": "M", "male": "M", "f": "F", "female": "F", "u": "", "unknown": "", "": ""}
 TRUE, FALSE = {"y", "yes", "true", "1"}, {"n", "no", "false", "0"}
@@ -173,17 +178,26 @@ def _risk_history(value) -> list[dict]:
             raise _Problem(f"grading {number}: {problem}") from None
         if not grade or graded_at is None:
             raise _Problem(f"grading {number} needs a grade and graded_at")
-        history.append({
-            "grade": grade, "graded_at": graded_at.astimezone(datetime.UTC).isoformat(),
-            "source": source, "rationale": rationale,
-        })
+        history.append(
+            {
+                "grade": grade,
+                "graded_at": graded_at.astimezone(datetime.UTC).isoformat(),
+                "source": source,
+                "rationale": rationale,
+            }
+        )
     # In time order, whatever order they came in: the current grade is the latest.
     return sorted(history, key=lambda g: g["graded_at"])
 
 
 _PARSERS = {
-    "text": _text, "date": _date, "datetime": _datetime, "bool": _bool, "sex": _sex,
-    "risk_grade": _risk_grade, "risk_history": _risk_history,
+    "text": _text,
+    "date": _date,
+    "datetime": _datetime,
+    "bool": _bool,
+    "sex": _sex,
+    "risk_grade": _risk_grade,
+    "risk_history": _risk_history,
 }
 
 
@@ -218,11 +232,18 @@ def report_parse(raw: Mapping, *, now: datetime.datetime | None = None) -> tuple
     if values["date_of_birth"] is not None and values["date_of_birth"] > timezone.localdate(now):
         problems.append(("date_of_birth", "date_of_birth is in the future."))
     if values["found_at"] and values["last_seen_at"] and values["found_at"] < values["last_seen_at"]:
-        problems.append(("found_at", f"found_at ({dates.when(values['found_at'])}) is before last_seen_at ({dates.when(values['last_seen_at'])})."))
+        problems.append(
+            (
+                "found_at",
+                f"found_at ({dates.when(values['found_at'])}) is before last_seen_at ({dates.when(values['last_seen_at'])}).",
+            )
+        )
     if values["safe_and_well_at"] and not values["found_at"]:
         problems.append(("safe_and_well_at", "A safe and well check follows the child being found: give found_at."))
     elif values["safe_and_well_at"] and values["safe_and_well_at"] < values["found_at"]:
-        problems.append(("safe_and_well_at", f"safe_and_well_at is before found_at ({dates.when(values['found_at'])})."))
+        problems.append(
+            ("safe_and_well_at", f"safe_and_well_at is before found_at ({dates.when(values['found_at'])}).")
+        )
     if not values["risk_grade"] and values["risk_history"]:
         values["risk_grade"] = values["risk_history"][-1]["grade"]
     return values, problems

@@ -97,8 +97,10 @@ def _run_count(run: ImportRun | None, tally: Tally) -> None:
     if run is None:
         return
     ImportRun.objects.filter(pk=run.pk).update(
-        created=F("created") + tally.created, updated=F("updated") + tally.updated,
-        unchanged=F("unchanged") + tally.unchanged, rejected=F("rejected") + tally.rejected,
+        created=F("created") + tally.created,
+        updated=F("updated") + tally.updated,
+        unchanged=F("unchanged") + tally.unchanged,
+        rejected=F("rejected") + tally.rejected,
     )
 
 
@@ -109,8 +111,9 @@ def _run_finish(run: ImportRun, status: str, **detail) -> ImportRun:
         )
         run.refresh_from_db()
         if status == ImportRun.Status.FINISHED:
-            signals.records_arrived.send(sender=ImportRun, kind=run.kind, agency=run.agency, created=run.created,
-                                         updated=run.updated)
+            signals.records_arrived.send(
+                sender=ImportRun, kind=run.kind, agency=run.agency, created=run.created, updated=run.updated
+            )
     return run
 
 
@@ -146,29 +149,52 @@ def ssda903_import(
     if not directory.is_dir():
         raise ImportFileError(f"{directory} is not a folder: give the folder that holds the council's SSDA903 files.")
     if ssda903.HEADER not in ssda903.table_files(directory, ignore={rejects_path})[0]:
-        raise ImportFileError(f"{directory / ssda903.HEADER} not found: the Header is needed to import any SSDA903 file.")
+        raise ImportFileError(
+            f"{directory / ssda903.HEADER} not found: the Header is needed to import any SSDA903 file."
+        )
     user = service_account_get_or_create(agency=la, role=Role.MISSING_COORDINATOR)
     file_set = ssda903.read_file_set(directory, today=today, ignore={rejects_path})
     rejects = list(file_set.rejects) + [
-        Reject(name, None, "", f"Not an SSDA903 table ({', '.join(ssda903.COLUMNS)}): not read.") for name in file_set.unknown
+        Reject(name, None, "", f"Not an SSDA903 table ({', '.join(ssda903.COLUMNS)}): not read.")
+        for name in file_set.unknown
     ]
     runs = {
-        name: _run_start(kind=ImportRun.Kind.SSDA903, agency=la, user=user, path=file_set.paths[name],
-                         rejected=file_set.rejected_rows(name))
-        for name in (ssda903.HEADER, ssda903.EPISODES, ssda903.MISSING) if file_set.present[name]
+        name: _run_start(
+            kind=ImportRun.Kind.SSDA903,
+            agency=la,
+            user=user,
+            path=file_set.paths[name],
+            rejected=file_set.rejected_rows(name),
+        )
+        for name in (ssda903.HEADER, ssda903.EPISODES, ssda903.MISSING)
+        if file_set.present[name]
     }
     delay = row_delay()
     why = {name: f"import-903 {file_set.paths[name]}" for name in runs}
     withdrawn: list[CouncilMissingRecord] = []
     status = ImportRun.Status.FAILED
     try:
-        _children_write(la=la, user=user, why=why[ssda903.HEADER], rows=file_set.children, run=runs[ssda903.HEADER], delay=delay)
+        _children_write(
+            la=la, user=user, why=why[ssda903.HEADER], rows=file_set.children, run=runs[ssda903.HEADER], delay=delay
+        )
         if ssda903.EPISODES in runs:
-            rejects += _placements_write(la=la, user=user, why=why[ssda903.EPISODES], rows=file_set.placements,
-                                         run=runs[ssda903.EPISODES], delay=delay)
+            rejects += _placements_write(
+                la=la,
+                user=user,
+                why=why[ssda903.EPISODES],
+                rows=file_set.placements,
+                run=runs[ssda903.EPISODES],
+                delay=delay,
+            )
         if ssda903.MISSING in runs:
-            rejects += _missing_write(la=la, user=user, why=why[ssda903.MISSING], rows=file_set.missing,
-                                      run=runs[ssda903.MISSING], delay=delay)
+            rejects += _missing_write(
+                la=la,
+                user=user,
+                why=why[ssda903.MISSING],
+                rows=file_set.missing,
+                run=runs[ssda903.MISSING],
+                delay=delay,
+            )
             withdrawn = _missing_withdrawn(la=la, user=user, why=why[ssda903.MISSING], file_set=file_set)
         status = ImportRun.Status.FINISHED
     finally:
@@ -176,13 +202,19 @@ def ssda903_import(
         for name, run in runs.items():
             detail = {"withdrawn": len(withdrawn)} if name == ssda903.MISSING else {}
             runs[name] = _run_finish(run, status, rejects_file=str(rejects_path), **detail)
-    problems = [f"{name}: not found; the return is incomplete without it." for name in ssda903.COLUMNS if not file_set.present[name]]
+    problems = [
+        f"{name}: not found; the return is incomplete without it."
+        for name in ssda903.COLUMNS
+        if not file_set.present[name]
+    ]
     problems += [
         f"{file_set.paths[name].name}: every one of its {file_set.rows[name]} rows was rejected."
-        for name, run in runs.items() if file_set.rows[name] and run.rejected >= file_set.rows[name]
+        for name, run in runs.items()
+        if file_set.rows[name] and run.rejected >= file_set.rows[name]
     ]
-    return ImportResult(runs=list(runs.values()), rejects_path=rejects_path, rejects=rejects, problems=problems,
-                        withdrawn=withdrawn)
+    return ImportResult(
+        runs=list(runs.values()), rejects_path=rejects_path, rejects=rejects, problems=problems, withdrawn=withdrawn
+    )
 
 
 CHILD_FIELDS = ("sex", "date_of_birth", "ethnicity", "upn")
@@ -193,14 +225,24 @@ def _children_write(*, la: Agency, user, why: str, rows: list[ssda903.HeaderRow]
     # known keeps the names (and NHS number, other names) its council recorded here.
     for batch in batched(rows, BATCH):
         with transaction.atomic():
-            existing = {c.la_child_id: c for c in Child.objects.filter(responsible_authority=la, la_child_id__in=[r.child for r in batch])}
+            existing = {
+                c.la_child_id: c
+                for c in Child.objects.filter(responsible_authority=la, la_child_id__in=[r.child for r in batch])
+            }
             new, changed, tally, now = [], [], Tally(), timezone.now()
             for row in batch:
                 pause(delay)
-                values = {"sex": row.sex, "date_of_birth": row.date_of_birth, "ethnicity": row.ethnicity, "upn": row.upn}
+                values = {
+                    "sex": row.sex,
+                    "date_of_birth": row.date_of_birth,
+                    "ethnicity": row.ethnicity,
+                    "upn": row.upn,
+                }
                 child = existing.get(row.child)
                 if child is None:
-                    new.append(Child(responsible_authority=la, la_child_id=row.child, first_name="", last_name="", **values))
+                    new.append(
+                        Child(responsible_authority=la, la_child_id=row.child, first_name="", last_name="", **values)
+                    )
                 elif _differs(child, values):
                     _assign(child, values)
                     child.updated_at = now  # bulk_update does not touch auto_now fields
@@ -211,44 +253,80 @@ def _children_write(*, la: Agency, user, why: str, rows: list[ssda903.HeaderRow]
             Child.objects.bulk_update(changed, [*CHILD_FIELDS, "updated_at"])
             # Ids re-read by natural key rather than trusted from the bulk insert (not every backend returns them).
             created = Child.objects.filter(responsible_authority=la, la_child_id__in=[c.la_child_id for c in new])
-            _audit(user, why, Action.CREATE, "child", [(pk, pk) for pk in created.order_by("pk").values_list("pk", flat=True)])
+            _audit(
+                user,
+                why,
+                Action.CREATE,
+                "child",
+                [(pk, pk) for pk in created.order_by("pk").values_list("pk", flat=True)],
+            )
             _audit(user, why, Action.UPDATE, "child", [(c.pk, c.pk) for c in changed])
             tally.created, tally.updated = len(new), len(changed)
             _run_count(run, tally)
 
 
-def _placements_write(*, la: Agency, user, why: str, rows: list[ssda903.PlacementRow], run: ImportRun, delay: float) -> list[Reject]:
+def _placements_write(
+    *, la: Agency, user, why: str, rows: list[ssda903.PlacementRow], run: ImportRun, delay: float
+) -> list[Reject]:
     """Through children.services.placements_write, the one door for placements: the same checks,
     and the host council and the force of the area told of each new one, as when a person records it."""
     child_ids = dict(Child.objects.filter(responsible_authority=la).values_list("la_child_id", "pk"))
     urns = sorted({r.urn for r in rows if r.urn})
-    providers = dict(Agency.objects.filter(kind=AgencyKind.PROVIDER, code__in=urns).values_list("code", "pk")) if urns else {}
+    providers = (
+        dict(Agency.objects.filter(kind=AgencyKind.PROVIDER, code__in=urns).values_list("code", "pk")) if urns else {}
+    )
     districts = districts_by_code()
     rejects: list[Reject] = []
     for batch in batched(rows, BATCH):
         for _ in batch:
             pause(delay)
         with transaction.atomic():
-            written = placements_write(user=user, why=why, districts=districts, rows=[
-                PlacementIn(child_id=child_ids[r.child], start_date=r.start_date, end_date=r.end_date,
-                            placement_type=r.placement_type, provider_type=r.provider_type, urn=r.urn,
-                            provider_id=providers.get(r.urn), placement_postcode=r.placement_postcode,
-                            home_postcode=r.home_postcode)
-                for r in batch
-            ])
+            written = placements_write(
+                user=user,
+                why=why,
+                districts=districts,
+                rows=[
+                    PlacementIn(
+                        child_id=child_ids[r.child],
+                        start_date=r.start_date,
+                        end_date=r.end_date,
+                        placement_type=r.placement_type,
+                        provider_type=r.provider_type,
+                        urn=r.urn,
+                        provider_id=providers.get(r.urn),
+                        placement_postcode=r.placement_postcode,
+                        home_postcode=r.home_postcode,
+                    )
+                    for r in batch
+                ],
+            )
             for index, error in written.rejected:
                 for name, messages in error.message_dict.items():
                     rejects.append(Reject(ssda903.EPISODES, batch[index].line, name, " ".join(messages)))
             refused = {index for index, _ in written.rejected}
-            _episode_records_write(la=la, user=user, why=why, run=run, child_ids=child_ids,
-                                   rows=[r for index, r in enumerate(batch) if index not in refused])
-            _run_count(run, Tally(created=len(written.created), updated=len(written.updated), unchanged=written.unchanged,
-                                  rejected=len(written.rejected)))
+            _episode_records_write(
+                la=la,
+                user=user,
+                why=why,
+                run=run,
+                child_ids=child_ids,
+                rows=[r for index, r in enumerate(batch) if index not in refused],
+            )
+            _run_count(
+                run,
+                Tally(
+                    created=len(written.created),
+                    updated=len(written.updated),
+                    unchanged=written.unchanged,
+                    rejected=len(written.rejected),
+                ),
+            )
     return rejects
 
 
-def _episode_records_write(*, la: Agency, user, why: str, run: ImportRun, child_ids: dict[str, int],
-                           rows: list[ssda903.PlacementRow]) -> None:
+def _episode_records_write(
+    *, la: Agency, user, why: str, run: ImportRun, child_ids: dict[str, int], rows: list[ssda903.PlacementRow]
+) -> None:
     """Keep each Episodes row as the council sent it (its RNE, LS, CIN, REC, REASON_PLACE_CHANGE have
     no place on a placement), keyed on council + CHILD + DECOM; a row unchanged is left alone."""
     existing = {
@@ -259,8 +337,17 @@ def _episode_records_write(*, la: Agency, user, why: str, run: ImportRun, child_
     for row in rows:
         record = existing.get((row.child, row.start_date))
         if record is None:
-            new.append(CouncilEpisodeRecord(la=la, child_code=row.child, child_id=child_ids[row.child], decom=row.start_date,
-                                            raw=row.raw, import_run=run, line_number=row.line))
+            new.append(
+                CouncilEpisodeRecord(
+                    la=la,
+                    child_code=row.child,
+                    child_id=child_ids[row.child],
+                    decom=row.start_date,
+                    raw=row.raw,
+                    import_run=run,
+                    line_number=row.line,
+                )
+            )
         elif record.raw != row.raw:
             record.raw, record.import_run, record.line_number, record.updated_at = row.raw, run, row.line, now
             changed.append(record)
@@ -268,8 +355,17 @@ def _episode_records_write(*, la: Agency, user, why: str, run: ImportRun, child_
     CouncilEpisodeRecord.objects.bulk_update(changed, ["raw", "import_run", "line_number", "updated_at"])
     made = CouncilEpisodeRecord.objects.filter(la=la, child_code__in=[r.child_code for r in new]).order_by("pk")
     keys = {(r.child_code, r.decom) for r in new}
-    _audit(user, why, Action.CREATE, "council_episode_record",
-           [(pk, child) for pk, code, decom, child in made.values_list("pk", "child_code", "decom", "child_id") if (code, decom) in keys])
+    _audit(
+        user,
+        why,
+        Action.CREATE,
+        "council_episode_record",
+        [
+            (pk, child)
+            for pk, code, decom, child in made.values_list("pk", "child_code", "decom", "child_id")
+            if (code, decom) in keys
+        ],
+    )
     _audit(user, why, Action.UPDATE, "council_episode_record", [(r.pk, r.child_id) for r in changed])
 
 
@@ -284,8 +380,10 @@ def _missing_withdrawn(*, la: Agency, user, why: str, file_set: ssda903.FileSet)
     first = datetime.date(last.year - 1, 4, 1)
     with transaction.atomic():
         gone = [
-            r for r in CouncilMissingRecord.objects.select_for_update().filter(
-                la=la, mis_start__gte=first, mis_start__lte=last, withdrawn_at__isnull=True).order_by("child_code", "mis_start")
+            r
+            for r in CouncilMissingRecord.objects.select_for_update()
+            .filter(la=la, mis_start__gte=first, mis_start__lte=last, withdrawn_at__isnull=True)
+            .order_by("child_code", "mis_start")
             if (r.child_code, r.mis_start) not in file_set.missing_keys
         ]
         now = timezone.now()
@@ -340,14 +438,21 @@ def _missing_write(
             spans: dict[int, list[tuple[datetime.date, datetime.date | None]]] = defaultdict(list)
             # A return holds only its year's placements: where the council coded the earliest one held
             # as following another (RNE not S), the child's care began before it (as returns.checks reads it).
-            continuing = set(CouncilEpisodeRecord.objects.filter(la=la, child_id__in=ids).exclude(raw__RNE="S").values_list(
-                "child_id", "decom"))
-            for child_id, start, end, force_id in Placement.objects.filter(child_id__in=ids).order_by("start_date").values_list(
-                "child_id", "start_date", "end_date", "police_force_id"
+            continuing = set(
+                CouncilEpisodeRecord.objects.filter(la=la, child_id__in=ids)
+                .exclude(raw__RNE="S")
+                .values_list("child_id", "decom")
+            )
+            for child_id, start, end, force_id in (
+                Placement.objects.filter(child_id__in=ids)
+                .order_by("start_date")
+                .values_list("child_id", "start_date", "end_date", "police_force_id")
             ):
                 forces[child_id].append((start, force_id))
                 earliest = not spans[child_id]
-                spans[child_id].append((datetime.date.min if earliest and (child_id, start) in continuing else start, end))
+                spans[child_id].append(
+                    (datetime.date.min if earliest and (child_id, start) in continuing else start, end)
+                )
 
             new_records: list[CouncilMissingRecord] = []
             new_episodes: dict[str, Episode] = {}  # by client reference
@@ -370,21 +475,40 @@ def _missing_write(
                         rejects.append(Reject(file_name, row.line, "MIS_START", outside))
                         tally.rejected += 1
                         continue
-                    episode = next((e for e in episodes[child_id] if e.reporting_agency_id == la.pk and e.client_reference == reference), None)
-                    same_day = [e for e in episodes[child_id]
-                                if timezone.localtime(e.started_at).date() == row.mis_start and e.pk not in imported]
+                    episode = next(
+                        (
+                            e
+                            for e in episodes[child_id]
+                            if e.reporting_agency_id == la.pk and e.client_reference == reference
+                        ),
+                        None,
+                    )
+                    same_day = [
+                        e
+                        for e in episodes[child_id]
+                        if timezone.localtime(e.started_at).date() == row.mis_start and e.pk not in imported
+                    ]
                     if episode is None and len(same_day) == 1:
                         # The return carries dates only: the one episode that began that day is this
                         # period, however its hours fall against midnight.
                         episode = same_day[0]
                     if episode is None:
-                        overlapping = [e for e in episodes[child_id] if _overlaps(e.started_at, e.returned_at, start, end)]
+                        overlapping = [
+                            e for e in episodes[child_id] if _overlaps(e.started_at, e.returned_at, start, end)
+                        ]
                         earlier = next((imported[e.pk] for e in overlapping if e.pk in imported), None)
                         if earlier is not None:
-                            rejects.append(Reject(file_name, row.line, "MIS_START", (
-                                f"DfE rule 574: the period overlaps the one from {_when(earlier.mis_start)} imported "
-                                f"before (line {earlier.line_number} of an earlier {file_name})."
-                            )))
+                            rejects.append(
+                                Reject(
+                                    file_name,
+                                    row.line,
+                                    "MIS_START",
+                                    (
+                                        f"DfE rule 574: the period overlaps the one from {_when(earlier.mis_start)} imported "
+                                        f"before (line {earlier.line_number} of an earlier {file_name})."
+                                    ),
+                                )
+                            )
                             tally.rejected += 1
                             continue
                         if len(overlapping) == 1:
@@ -392,16 +516,31 @@ def _missing_write(
                         elif not overlapping:
                             force = next((f for s, f in reversed(forces[child_id]) if s <= row.mis_start), None)
                             episode = Episode(
-                                child_id=child_id, kind=kind, started_at=start, reported_at=start, returned_at=end,
-                                reported_by=user, reporting_agency=la, client_reference=reference,
+                                child_id=child_id,
+                                kind=kind,
+                                started_at=start,
+                                reported_at=start,
+                                returned_at=end,
+                                reported_by=user,
+                                reporting_agency=la,
+                                client_reference=reference,
                                 location_police_force_id=force,
                             )
                             new_episodes[reference] = episode
-                    new_records.append(CouncilMissingRecord(
-                        la=la, child_code=row.child, child_id=child_id, missing=row.missing, mis_start=row.mis_start,
-                        mis_end=row.mis_end, raw=row.raw, import_run=run, line_number=row.line,
-                        episode=episode if episode is not None and episode.pk is not None else None,
-                    ))
+                    new_records.append(
+                        CouncilMissingRecord(
+                            la=la,
+                            child_code=row.child,
+                            child_id=child_id,
+                            missing=row.missing,
+                            mis_start=row.mis_start,
+                            mis_end=row.mis_end,
+                            raw=row.raw,
+                            import_run=run,
+                            line_number=row.line,
+                            episode=episode if episode is not None and episode.pk is not None else None,
+                        )
+                    )
                     continue
 
                 if record.raw == row.raw and record.withdrawn_at is None:
@@ -413,7 +552,11 @@ def _missing_write(
                 # are checked against its corrected end: a period carried over from last year's return
                 # open, and closed in this year's, before this year's later periods.
                 episode = next((e for e in episodes[child_id] if e.pk == record.episode_id), record.episode)
-                own = episode is not None and episode.reporting_agency_id == la.pk and episode.client_reference == reference
+                own = (
+                    episode is not None
+                    and episode.reporting_agency_id == la.pk
+                    and episode.client_reference == reference
+                )
                 if own:
                     updates = {}
                     if episode.kind == KIND_FOR_CODE[record.missing] and kind != episode.kind:
@@ -421,10 +564,15 @@ def _missing_write(
                     old_end = local_midnight(record.mis_end) if record.mis_end else None
                     # An end Homeward gave the period itself when care ended (episodes_end_with_care)
                     # yields to the council's own date of return, as the import's own end does.
-                    care_end = episode.returned_at is not None and end is not None and EpisodeUpdate.objects.filter(
-                        episode=episode, kind=UpdateKind.NOTE,
-                        detail__care_ended=timezone.localtime(episode.returned_at).date().isoformat(),
-                    ).exists()
+                    care_end = (
+                        episode.returned_at is not None
+                        and end is not None
+                        and EpisodeUpdate.objects.filter(
+                            episode=episode,
+                            kind=UpdateKind.NOTE,
+                            detail__care_ended=timezone.localtime(episode.returned_at).date().isoformat(),
+                        ).exists()
+                    )
                     if (episode.returned_at == old_end or care_end) and end != episode.returned_at:
                         updates["returned_at"] = end
                     if "returned_at" in updates:
@@ -437,7 +585,12 @@ def _missing_write(
                         _assign(episode, updates)
                         episode.updated_at = now
                         changed_episodes.append(episode)
-                record.missing, record.mis_end, record.raw, record.withdrawn_at = row.missing, row.mis_end, row.raw, None
+                record.missing, record.mis_end, record.raw, record.withdrawn_at = (
+                    row.missing,
+                    row.mis_end,
+                    row.raw,
+                    None,
+                )
                 record.import_run, record.line_number, record.updated_at = run, row.line, now
                 changed_records.append(record)
 
@@ -445,39 +598,76 @@ def _missing_write(
             # year's last period, still open, is written (one open episode per child).
             Episode.objects.bulk_update(changed_episodes, ["kind", "returned_at", "updated_at"])
             Episode.objects.bulk_create(new_episodes.values())
-            made = dict(Episode.objects.filter(reporting_agency=la, client_reference__in=list(new_episodes)).values_list("client_reference", "pk"))
-            EpisodeUpdate.objects.bulk_create([
-                EpisodeUpdate(
-                    episode_id=made[reference], kind=UpdateKind.REPORTED, at=episode.started_at, by=user, agency=la,
-                    text=f"Recorded from {la.name}'s SSDA903 return.",
-                    detail={"source": "ssda903"},
+            made = dict(
+                Episode.objects.filter(reporting_agency=la, client_reference__in=list(new_episodes)).values_list(
+                    "client_reference", "pk"
                 )
-                for reference, episode in new_episodes.items()
-            ])
+            )
+            EpisodeUpdate.objects.bulk_create(
+                [
+                    EpisodeUpdate(
+                        episode_id=made[reference],
+                        kind=UpdateKind.REPORTED,
+                        at=episode.started_at,
+                        by=user,
+                        agency=la,
+                        text=f"Recorded from {la.name}'s SSDA903 return.",
+                        detail={"source": "ssda903"},
+                    )
+                    for reference, episode in new_episodes.items()
+                ]
+            )
             for record in new_records:
                 if record.episode_id is None:
                     record.episode_id = made.get(f"ssda903:{record.child_code}:{record.mis_start.isoformat()}")
             CouncilMissingRecord.objects.bulk_create(new_records)
             CouncilMissingRecord.objects.bulk_update(
-                changed_records, ["missing", "mis_end", "raw", "withdrawn_at", "import_run", "line_number", "updated_at"]
+                changed_records,
+                ["missing", "mis_end", "raw", "withdrawn_at", "import_run", "line_number", "updated_at"],
             )
 
             # One audit entry per row written, naming its episode (or the record, when it has none).
             made_ids = set(made.values())
             unlinked_new = {(r.child_code, r.mis_start) for r in new_records if r.episode_id is None}
-            unlinked_ids = [
-                (pk, child_id) for pk, child_code, start, child_id in
-                CouncilMissingRecord.objects.filter(la=la, child_id__in=ids, episode__isnull=True).order_by("pk").values_list(
-                    "pk", "child_code", "mis_start", "child_id")
-                if (child_code, start) in unlinked_new
-            ] if unlinked_new else []
-            _audit(user, why, Action.CREATE, "episode", [(r.episode_id, r.child_id) for r in new_records if r.episode_id in made_ids])
-            _audit(user, why, Action.UPDATE, "episode", [
-                (r.episode_id, r.child_id) for r in [*new_records, *changed_records]
-                if r.episode_id is not None and r.episode_id not in made_ids
-            ])
+            unlinked_ids = (
+                [
+                    (pk, child_id)
+                    for pk, child_code, start, child_id in CouncilMissingRecord.objects.filter(
+                        la=la, child_id__in=ids, episode__isnull=True
+                    )
+                    .order_by("pk")
+                    .values_list("pk", "child_code", "mis_start", "child_id")
+                    if (child_code, start) in unlinked_new
+                ]
+                if unlinked_new
+                else []
+            )
+            _audit(
+                user,
+                why,
+                Action.CREATE,
+                "episode",
+                [(r.episode_id, r.child_id) for r in new_records if r.episode_id in made_ids],
+            )
+            _audit(
+                user,
+                why,
+                Action.UPDATE,
+                "episode",
+                [
+                    (r.episode_id, r.child_id)
+                    for r in [*new_records, *changed_records]
+                    if r.episode_id is not None and r.episode_id not in made_ids
+                ],
+            )
             _audit(user, why, Action.CREATE, "council_missing_record", unlinked_ids)
-            _audit(user, why, Action.UPDATE, "council_missing_record", [(r.pk, r.child_id) for r in changed_records if r.episode_id is None])
+            _audit(
+                user,
+                why,
+                Action.UPDATE,
+                "council_missing_record",
+                [(r.pk, r.child_id) for r in changed_records if r.episode_id is None],
+            )
             tally.created, tally.updated = len(new_records), len(changed_records)
             _run_count(run, tally)
     return rejects
@@ -488,8 +678,10 @@ def _return_change_problem(episode: Episode, end: datetime.datetime | None, sibl
     for other in siblings:
         if other.pk != episode.pk and _overlaps(other.started_at, other.returned_at, episode.started_at, end):
             until = dates.when(other.returned_at, date_only=True) if other.returned_at else "now (still open)"
-            return (f"DfE rule 574: the corrected period would overlap episode {other.pk}, from "
-                    f"{dates.when(other.started_at, date_only=True)} to {until}.")
+            return (
+                f"DfE rule 574: the corrected period would overlap episode {other.pk}, from "
+                f"{dates.when(other.started_at, date_only=True)} to {until}."
+            )
     for name, label in (("safe_and_well_at", "the safe and well check"), ("closed_at", "the episode was closed")):
         at = getattr(episode, name)
         if at is not None and (end is None or end > at):
@@ -511,12 +703,16 @@ class _Parsed:
     raw: dict
 
 
-def _police_write(*, force: Agency, user, why: str, items: list[_Parsed], run: ImportRun | None, delay: float) -> list[tuple[PoliceReport, str]]:
+def _police_write(
+    *, force: Agency, user, why: str, items: list[_Parsed], run: ImportRun | None, delay: float
+) -> list[tuple[PoliceReport, str]]:
     """Create, update or leave each report (one transaction); returns (report, result) per item."""
     with transaction.atomic():
         existing = {
             r.reference: r
-            for r in PoliceReport.objects.select_for_update().filter(force=force, reference__in=[i.values["reference"] for i in items])
+            for r in PoliceReport.objects.select_for_update().filter(
+                force=force, reference__in=[i.values["reference"] for i in items]
+            )
         }
         new, changed, results, tally, now = [], [], [], Tally(), timezone.now()
         for item in items:
@@ -524,8 +720,14 @@ def _police_write(*, force: Agency, user, why: str, items: list[_Parsed], run: I
             values = {name: item.values[name] for name in REPORT_FIELDS}
             report = existing.get(item.values["reference"])
             if report is None:
-                report = PoliceReport(force=force, reference=item.values["reference"], raw=item.raw, import_run=run,
-                                      line_number=item.line, **values)
+                report = PoliceReport(
+                    force=force,
+                    reference=item.values["reference"],
+                    raw=item.raw,
+                    import_run=run,
+                    line_number=item.line,
+                    **values,
+                )
                 new.append(report)
                 results.append((report, "created"))
             elif _differs(report, values):
@@ -538,7 +740,11 @@ def _police_write(*, force: Agency, user, why: str, items: list[_Parsed], run: I
                 results.append((report, "unchanged"))
         PoliceReport.objects.bulk_create(new)
         PoliceReport.objects.bulk_update(changed, [*REPORT_FIELDS, "raw", "import_run", "line_number", "updated_at"])
-        ids = dict(PoliceReport.objects.filter(force=force, reference__in=[r.reference for r in new]).values_list("reference", "pk"))
+        ids = dict(
+            PoliceReport.objects.filter(force=force, reference__in=[r.reference for r in new]).values_list(
+                "reference", "pk"
+            )
+        )
         for report in new:
             report.pk = ids[report.reference]
         _audit(user, why, Action.CREATE, "police_report", [(r.pk, r.child_id) for r in sorted(new, key=lambda r: r.pk)])
@@ -581,13 +787,22 @@ def police_file_import(*, force: Agency, path: Path, rejects_path: Path | None =
     last = {p.values["reference"]: p.line for p in parsed}
     for p in parsed:
         if last[p.values["reference"]] != p.line:
-            rejects.append(Reject(name, p.line, "reference", (
-                f"Superseded by line {last[p.values['reference']]}, a later version of report {p.values['reference']}: the last is kept."
-            )))
+            rejects.append(
+                Reject(
+                    name,
+                    p.line,
+                    "reference",
+                    (
+                        f"Superseded by line {last[p.values['reference']]}, a later version of report {p.values['reference']}: the last is kept."
+                    ),
+                )
+            )
     keep = [p for p in parsed if last[p.values["reference"]] == p.line]
 
     user = service_account_get_or_create(agency=force, role=Role.POLICE_COORDINATOR)
-    run = _run_start(kind=ImportRun.Kind.POLICE, agency=force, user=user, path=path, rejected=len({r.line for r in rejects}))
+    run = _run_start(
+        kind=ImportRun.Kind.POLICE, agency=force, user=user, path=path, rejected=len({r.line for r in rejects})
+    )
     status = ImportRun.Status.FAILED
     try:
         delay = row_delay()
@@ -620,6 +835,11 @@ def police_report_submit(*, user, why: str, data) -> tuple[PoliceReport, str]:
         # The same new reference arrived twice at once and the other insert won: now it is an update.
         [result] = _police_write(force=user.agency, user=user, why=why, items=[item], run=None, delay=0)
     with transaction.atomic():
-        signals.records_arrived.send(sender=PoliceReport, kind=ImportRun.Kind.POLICE, agency=user.agency,
-                                     created=int(result[1] == "created"), updated=int(result[1] == "updated"))
+        signals.records_arrived.send(
+            sender=PoliceReport,
+            kind=ImportRun.Kind.POLICE,
+            agency=user.agency,
+            created=int(result[1] == "created"),
+            updated=int(result[1] == "updated"),
+        )
     return result

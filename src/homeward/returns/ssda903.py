@@ -21,8 +21,21 @@ from homeward.returns.files import Reject, Row, read_csv
 HEADER, EPISODES, MISSING = "header.csv", "episodes.csv", "missing.csv"
 COLUMNS = {
     HEADER: ("CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"),
-    EPISODES: ("CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC", "REC", "REASON_PLACE_CHANGE",
-               "HOME_POST", "PL_POST", "URN"),
+    EPISODES: (
+        "CHILD",
+        "DECOM",
+        "RNE",
+        "LS",
+        "CIN",
+        "PLACE",
+        "PLACE_PROVIDER",
+        "DEC",
+        "REC",
+        "REASON_PLACE_CHANGE",
+        "HOME_POST",
+        "PL_POST",
+        "URN",
+    ),
     MISSING: ("CHILD", "DOB", "MISSING", "MIS_START", "MIS_END"),
 }
 # Columns a row cannot be read without; the others may be absent from a file and are then blank.
@@ -40,8 +53,14 @@ UNKNOWN_UPN = {f"UN{n}" for n in range(1, 11)}
 UNKNOWN_URN = {"XXXXXXX", "XXXXXXXX"}
 # Service-layer field names -> the SSDA903 column they came from, for the rejects file.
 _COLUMN_FOR = {
-    "la_child_id": "CHILD", "sex": "SEX", "date_of_birth": "DOB", "ethnicity": "ETHNIC", "upn": "UPN",
-    "placement_type": "PLACE", "provider_type": "PLACE_PROVIDER", "placement_postcode": "PL_POST",
+    "la_child_id": "CHILD",
+    "sex": "SEX",
+    "date_of_birth": "DOB",
+    "ethnicity": "ETHNIC",
+    "upn": "UPN",
+    "placement_type": "PLACE",
+    "provider_type": "PLACE_PROVIDER",
+    "placement_postcode": "PL_POST",
     "home_postcode": "HOME_POST",
 }
 
@@ -129,7 +148,12 @@ class _Row:
         text = self[column]
         if not text:
             if required:
-                self.fail(column, f"DfE rule {rule}: {column} is required (dd/mm/yyyy)." if rule else f"{column} is required (dd/mm/yyyy).")
+                self.fail(
+                    column,
+                    f"DfE rule {rule}: {column} is required (dd/mm/yyyy)."
+                    if rule
+                    else f"{column} is required (dd/mm/yyyy).",
+                )
             return None
         value = _date(text)
         if value is None:
@@ -215,7 +239,10 @@ def read_file_set(directory: Path, *, today: datetime.date | None = None, ignore
         child = row.check(validators.clean_la_child_id, row["CHILD"])
         sex = None
         if row["SEX"].upper() == "U":
-            row.fail("SEX", "SEX U (not known) cannot be held here: Homeward records a child as male (M or 1) or female (F or 2).")
+            row.fail(
+                "SEX",
+                "SEX U (not known) cannot be held here: Homeward records a child as male (M or 1) or female (F or 2).",
+            )
         elif row["SEX"].upper() not in (*SEX_CODES, *SEX_CODES.values()):
             row.fail("SEX", f"SEX must be M or F (from 2024-25), or 1 or 2 (before), not '{row['SEX']}'.")
         else:
@@ -227,13 +254,17 @@ def read_file_set(directory: Path, *, today: datetime.date | None = None, ignore
         upn_text = row["UPN"].upper()
         upn = "" if upn_text in UNKNOWN_UPN else row.check(validators.clean_upn, upn_text)
         if child is not None and child in header_line:
-            row.fail("CHILD", f"Child {child} is already in the Header on line {header_line[child]}: one row per child.")
+            row.fail(
+                "CHILD", f"Child {child} is already in the Header on line {header_line[child]}: one row per child."
+            )
         if row.errors:
             if child is not None and child not in header_line:
                 rejected_child_line.setdefault(child, row.line)
             continue
         header_line[child] = row.line
-        children[child] = HeaderRow(line=row.line, child=child, sex=sex, date_of_birth=dob, ethnicity=ethnicity, upn=upn)
+        children[child] = HeaderRow(
+            line=row.line, child=child, sex=sex, date_of_birth=dob, ethnicity=ethnicity, upn=upn
+        )
     _reject_failed(HEADER, header_rows, file_set)
     file_set.children = list(children.values())
 
@@ -285,18 +316,28 @@ def read_file_set(directory: Path, *, today: datetime.date | None = None, ignore
         if header is not None and start is not None:
             key = (header.child, start)
             if key in placement_line:
-                row.fail("DECOM", f"Child {header.child} already has a placement starting {_when(start)} on line {placement_line[key]}.")
+                row.fail(
+                    "DECOM",
+                    f"Child {header.child} already has a placement starting {_when(start)} on line {placement_line[key]}.",
+                )
             elif not row.errors:
                 placement_line[key] = row.line
         if row.errors:
             continue
-        file_set.placements.append(PlacementRow(
-            line=row.line, child=header.child, start_date=start, end_date=end, placement_type=row["PLACE"],
-            provider_type=row["PLACE_PROVIDER"], urn=urn,
-            placement_postcode=geography.placement_postcode if geography else "",
-            home_postcode=geography.home_postcode if geography else (postcodes.normalise(row["HOME_POST"]) or ""),
-            raw=dict(row.raw),
-        ))
+        file_set.placements.append(
+            PlacementRow(
+                line=row.line,
+                child=header.child,
+                start_date=start,
+                end_date=end,
+                placement_type=row["PLACE"],
+                provider_type=row["PLACE_PROVIDER"],
+                urn=urn,
+                placement_postcode=geography.placement_postcode if geography else "",
+                home_postcode=geography.home_postcode if geography else (postcodes.normalise(row["HOME_POST"]) or ""),
+                raw=dict(row.raw),
+            )
+        )
     _reject_failed(EPISODES, episode_rows, file_set)
 
     # Missing: each row on its own, then the periods of each child against each other.
@@ -308,10 +349,16 @@ def read_file_set(directory: Path, *, today: datetime.date | None = None, ignore
         header = in_header(row)
         dob = row.date("DOB", required=True, rule="")
         if header is not None and dob is not None and dob != header.date_of_birth:
-            row.fail("DOB", f"The date of birth ({_when(dob)}) is not the Header's ({_when(header.date_of_birth)}): they must be the same.")
+            row.fail(
+                "DOB",
+                f"The date of birth ({_when(dob)}) is not the Header's ({_when(header.date_of_birth)}): they must be the same.",
+            )
         kind = row["MISSING"].upper()
         if kind not in ("M", "A"):
-            row.fail("MISSING", f"DfE rule 1006: MISSING must be M (missing) or A (away from placement without authorisation), not '{row['MISSING']}'.")
+            row.fail(
+                "MISSING",
+                f"DfE rule 1006: MISSING must be M (missing) or A (away from placement without authorisation), not '{row['MISSING']}'.",
+            )
         start = row.date("MIS_START", required=True, rule="1004")
         end = row.date("MIS_END", required=False, rule="1005")
         if row["CHILD"] and start is not None:
@@ -323,11 +370,24 @@ def read_file_set(directory: Path, *, today: datetime.date | None = None, ignore
         if start is not None and end is not None and end < start:
             row.fail("MIS_END", f"DfE rule 567: the period ends ({_when(end)}) before it starts ({_when(start)}).")
         if header is not None and start is not None and start < header.date_of_birth:
-            row.fail("MIS_START", f"DfE rule 586: the period starts before the child's date of birth ({_when(header.date_of_birth)}).")
+            row.fail(
+                "MIS_START",
+                f"DfE rule 586: the period starts before the child's date of birth ({_when(header.date_of_birth)}).",
+            )
         if not row.errors:
-            candidates[header.child].append((row, MissingRow(
-                line=row.line, child=header.child, missing=kind, mis_start=start, mis_end=end, raw=dict(row.raw),
-            )))
+            candidates[header.child].append(
+                (
+                    row,
+                    MissingRow(
+                        line=row.line,
+                        child=header.child,
+                        missing=kind,
+                        mis_start=start,
+                        mis_end=end,
+                        raw=dict(row.raw),
+                    ),
+                )
+            )
 
     # DfE rule 574: no overlapping periods, and no new period while one is open. The earliest period
     # (then the earliest line) is kept; a later one that collides with a kept one is rejected.
@@ -338,17 +398,26 @@ def read_file_set(directory: Path, *, today: datetime.date | None = None, ignore
             still_open = next((k for k in kept if k.mis_end is None), None)
             overlapping = next((k for k in kept if k.mis_end is not None and period.mis_start < k.mis_end), None)
             if same_start is not None:
-                row.fail("MIS_START", f"Line {same_start.line} already has child {period.child}'s period starting {_when(period.mis_start)}.")
+                row.fail(
+                    "MIS_START",
+                    f"Line {same_start.line} already has child {period.child}'s period starting {_when(period.mis_start)}.",
+                )
             elif still_open is not None:
-                row.fail("MIS_START", (
-                    f"DfE rule 574: a new period cannot start while the one from {_when(still_open.mis_start)} "
-                    f"(line {still_open.line}) is still open."
-                ))
+                row.fail(
+                    "MIS_START",
+                    (
+                        f"DfE rule 574: a new period cannot start while the one from {_when(still_open.mis_start)} "
+                        f"(line {still_open.line}) is still open."
+                    ),
+                )
             elif overlapping is not None:
-                row.fail("MIS_START", (
-                    f"DfE rule 574: the period overlaps the one from {_when(overlapping.mis_start)} to "
-                    f"{_when(overlapping.mis_end)} (line {overlapping.line})."
-                ))
+                row.fail(
+                    "MIS_START",
+                    (
+                        f"DfE rule 574: the period overlaps the one from {_when(overlapping.mis_start)} to "
+                        f"{_when(overlapping.mis_end)} (line {overlapping.line})."
+                    ),
+                )
             else:
                 kept.append(period)
         file_set.missing.extend(kept)

@@ -12,8 +12,11 @@ from homeward.safeguarding import screening
 from homeward.safeguarding.models import AreaKind, DetailVisibleTo, FlagKind, LocationRiskKind
 
 NONE = "no"
-SIGNIFICANT_CHOICES = [(NONE, "No, or not known"), (screening.LAST_6_MONTHS, "In the last 6 months"),
-                       (screening.SIX_TO_12_MONTHS, "6 to 12 months ago only")]
+SIGNIFICANT_CHOICES = [
+    (NONE, "No, or not known"),
+    (screening.LAST_6_MONTHS, "In the last 6 months"),
+    (screening.SIX_TO_12_MONTHS, "6 to 12 months ago only"),
+]
 
 
 class DateWidget(forms.MultiWidget):
@@ -50,12 +53,18 @@ class DateField(forms.Field):
         try:
             return datetime.date(int(year), int(month), int(day))
         except ValueError:
-            raise ValidationError(f"{self.what[0].upper()}{self.what[1:]} must be a real date, like 27 3 2026") from None
+            raise ValidationError(
+                f"{self.what[0].upper()}{self.what[1:]} must be a real date, like 27 3 2026"
+            ) from None
 
 
 def _checkboxes(label: str, choices: dict[str, str], help_text: str = "") -> forms.MultipleChoiceField:
     return forms.MultipleChoiceField(
-        label=label, choices=list(choices.items()), required=False, widget=forms.CheckboxSelectMultiple, help_text=help_text,
+        label=label,
+        choices=list(choices.items()),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=help_text,
         error_messages={"invalid_choice": "Choose from the list."},
     )
 
@@ -65,19 +74,28 @@ class ScreeningForm(LanguageCheckedForm, EpisodeForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["screened_at"] = DateTimeField(label="When was the screening done?", what="when the screening was done")
+        self.fields["screened_at"] = DateTimeField(
+            label="When was the screening done?", what="when the screening was done"
+        )
         self.fields["vulnerabilities"] = _checkboxes(
             "Vulnerabilities", screening.VULNERABILITIES, "Select all that apply to the child now. 1 point each."
         )
         self.fields["moderate"] = _checkboxes(
-            "Moderate indicators in the last 6 months", screening.MODERATE, "Select all seen in the last 6 months. 1 point each."
+            "Moderate indicators in the last 6 months",
+            screening.MODERATE,
+            "Select all seen in the last 6 months. 1 point each.",
         )
         for code, label in screening.SIGNIFICANT.items():
             self.fields[f"significant_{code}"] = _choice(
-                label, SIGNIFICANT_CHOICES, required=False, required_message=f"Say whether “{label.lower()}” applies",
+                label,
+                SIGNIFICANT_CHOICES,
+                required=False,
+                required_message=f"Say whether “{label.lower()}” applies",
             )
             self.fields[f"significant_{code}"].initial = NONE
-        self.fields["notes"] = _area("Notes", help_text="What the screening was based on: who was spoken to, what was seen.")
+        self.fields["notes"] = _area(
+            "Notes", help_text="What the screening was based on: who was spoken to, what was seen."
+        )
 
     @property
     def significant_fields(self) -> list:
@@ -96,21 +114,36 @@ class ScreeningForm(LanguageCheckedForm, EpisodeForm):
 
 class FlagRaiseForm(LanguageCheckedForm, EpisodeForm):
     kind = _choice("Which flag?", FlagKind.choices, required_message="Choose the kind of flag")
-    reason = _area("Why are you raising it?", required=True, required_message="Give the reason for raising the flag",
-                   help_text="This is kept with the flag and in the audit log.")
+    reason = _area(
+        "Why are you raising it?",
+        required=True,
+        required_message="Give the reason for raising the flag",
+        help_text="This is kept with the flag and in the audit log.",
+    )
 
 
 class FlagChangeForm(LanguageCheckedForm, EpisodeForm):
-    change = _choice("What do you want to do?", [("lower", "Lower it"), ("clear", "Clear it")],
-                     required_message="Choose whether to lower or clear the flag",
-                     hints={"lower": "The risk is lower. The flag stays on the child's page as lowered.",
-                            "clear": "The flag no longer applies. It moves to the history."})
-    reason = _area("Why?", required=True, required_message="Give the reason",
-                   help_text="This is kept with the flag and in the audit log. The rule raises the flag again only on new facts.")
+    change = _choice(
+        "What do you want to do?",
+        [("lower", "Lower it"), ("clear", "Clear it")],
+        required_message="Choose whether to lower or clear the flag",
+        hints={
+            "lower": "The risk is lower. The flag stays on the child's page as lowered.",
+            "clear": "The flag no longer applies. It moves to the history.",
+        },
+    )
+    reason = _area(
+        "Why?",
+        required=True,
+        required_message="Give the reason",
+        help_text="This is kept with the flag and in the audit log. The rule raises the flag again only on new facts.",
+    )
 
 
 class MeetingProposeForm(LanguageCheckedForm, EpisodeForm):
-    reason = _area("Why is a strategy meeting needed?", required=True, required_message="Give the reason for the meeting")
+    reason = _area(
+        "Why is a strategy meeting needed?", required=True, required_message="Give the reason for the meeting"
+    )
 
 
 class MeetingScheduleForm(EpisodeForm):
@@ -118,10 +151,17 @@ class MeetingScheduleForm(EpisodeForm):
 
     def __init__(self, *args, agencies=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["scheduled_for"] = DateTimeField(label="When will it be held?", what="when the meeting will be held")
+        self.fields["scheduled_for"] = DateTimeField(
+            label="When will it be held?", what="when the meeting will be held"
+        )
         self.fields["invited"] = forms.MultipleChoiceField(
-            label="Agencies invited", choices=[(str(a.pk), a.name) for a in agencies], widget=forms.CheckboxSelectMultiple,
-            error_messages={"required": "Invite at least the council that looks after the child", "invalid_choice": "Choose from the list"},
+            label="Agencies invited",
+            choices=[(str(a.pk), a.name) for a in agencies],
+            widget=forms.CheckboxSelectMultiple,
+            error_messages={
+                "required": "Invite at least the council that looks after the child",
+                "invalid_choice": "Choose from the list",
+            },
         )
 
 
@@ -131,10 +171,15 @@ class MeetingRecordForm(LanguageCheckedForm, EpisodeForm):
     def __init__(self, *args, agencies=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["held_at"] = DateTimeField(label="When was it held?", what="when the meeting was held")
-        self.fields["decisions"] = _area("What did the meeting decide?", required=True, required_message="Record what the meeting decided")
+        self.fields["decisions"] = _area(
+            "What did the meeting decide?", required=True, required_message="Record what the meeting decided"
+        )
         self.fields["attended"] = forms.MultipleChoiceField(
-            label="Agencies that came", choices=[(str(a.pk), a.name) for a in agencies], widget=forms.CheckboxSelectMultiple,
-            required=False, error_messages={"invalid_choice": "Choose from the agencies invited"},
+            label="Agencies that came",
+            choices=[(str(a.pk), a.name) for a in agencies],
+            widget=forms.CheckboxSelectMultiple,
+            required=False,
+            error_messages={"invalid_choice": "Choose from the agencies invited"},
         )
 
 
@@ -150,8 +195,11 @@ class ActionForm(LanguageCheckedForm, EpisodeForm):
         super().__init__(*args, **kwargs)
         self.fields["description"] = _area("Action", required=True, required_message="Say what is to be done")
         self.fields["owner"] = forms.ChoiceField(
-            label="Who will do it?", choices=[("", "Choose someone")] + [
-                (str(u.pk), f"{u.get_full_name() or u.username}, {u.get_role_display()}, {u.agency.name}") for u in owners
+            label="Who will do it?",
+            choices=[("", "Choose someone")]
+            + [
+                (str(u.pk), f"{u.get_full_name() or u.username}, {u.get_role_display()}, {u.agency.name}")
+                for u in owners
             ],
             error_messages={"required": "Choose who will do it", "invalid_choice": "Choose who will do it"},
         )
@@ -159,20 +207,41 @@ class ActionForm(LanguageCheckedForm, EpisodeForm):
 
 
 class LocationRiskForm(EpisodeForm):
-    area_kind = _choice("What kind of place?", AreaKind.choices, required_message="Choose what kind of place it is",
-                        hints={AreaKind.POSTCODE: "A full postcode, like B1 1AA.", AreaKind.SECTOR: "Like B1 1: every postcode starting so.",
-                               AreaKind.DISTRICT: "Like B1.", AreaKind.PLACE: "A name matched in last-seen, sighting and found-at places.",
-                               AreaKind.HOME: "Its Ofsted URN, like SC123456: a concern about the home, shown to those placing children there. It flags no child."})
-    area = _text("Ofsted URN, postcode, sector, district or place name", required=True, max_length=100,
-                 required_message="Enter the Ofsted URN, postcode, sector, district or place name")
+    area_kind = _choice(
+        "What kind of place?",
+        AreaKind.choices,
+        required_message="Choose what kind of place it is",
+        hints={
+            AreaKind.POSTCODE: "A full postcode, like B1 1AA.",
+            AreaKind.SECTOR: "Like B1 1: every postcode starting so.",
+            AreaKind.DISTRICT: "Like B1.",
+            AreaKind.PLACE: "A name matched in last-seen, sighting and found-at places.",
+            AreaKind.HOME: "Its Ofsted URN, like SC123456: a concern about the home, shown to those placing children there. It flags no child.",
+        },
+    )
+    area = _text(
+        "Ofsted URN, postcode, sector, district or place name",
+        required=True,
+        max_length=100,
+        required_message="Enter the Ofsted URN, postcode, sector, district or place name",
+    )
     kind = _choice("What is the risk?", LocationRiskKind.choices, required_message="Choose the kind of risk")
     description = _area("What is known", help_text="Do not name children.")
-    source = _text("Where it comes from (optional)", max_length=200,
-                   help_text="For example, police intelligence, a MASE meeting, the host council.")
+    source = _text(
+        "Where it comes from (optional)",
+        max_length=200,
+        help_text="For example, police intelligence, a MASE meeting, the host council.",
+    )
     detail_visible_to = _choice(
-        "Who may read what is known?", DetailVisibleTo.choices, required=False, required_message="Choose who may read what is known",
-        hints={DetailVisibleTo.ALL: "Every council and police force.",
-               DetailVisibleTo.OWN_AGENCY: "Others see that there is a concern of this kind, where, who to ask and the dates: not what is known."})
+        "Who may read what is known?",
+        DetailVisibleTo.choices,
+        required=False,
+        required_message="Choose who may read what is known",
+        hints={
+            DetailVisibleTo.ALL: "Every council and police force.",
+            DetailVisibleTo.OWN_AGENCY: "Others see that there is a concern of this kind, where, who to ask and the dates: not what is known.",
+        },
+    )
     service_fields = {"review_on": "review_on", "expires_on": "expires_on"}
 
     def __init__(self, *args, **kwargs) -> None:
@@ -191,11 +260,20 @@ CONSULTED = {"police": "The police", "host_council": "The host council"}
 class LocationAssessmentForm(EpisodeForm):
     """A children's home's location risk assessment (Children's Homes (England) Regulations 2015, reg 46)."""
 
-    summary = _area("Summary of the assessment", required=True, required_message="Summarise the assessment",
-                    help_text="The risks of the home's location and what the home does about them. Do not name children.")
-    consulted = forms.MultipleChoiceField(label="Who did you consult?", choices=list(CONSULTED.items()), required=False,
-                                          widget=forms.CheckboxSelectMultiple, help_text="Regulation 46: the police and the host council.",
-                                          error_messages={"invalid_choice": "Choose from the list."})
+    summary = _area(
+        "Summary of the assessment",
+        required=True,
+        required_message="Summarise the assessment",
+        help_text="The risks of the home's location and what the home does about them. Do not name children.",
+    )
+    consulted = forms.MultipleChoiceField(
+        label="Who did you consult?",
+        choices=list(CONSULTED.items()),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Regulation 46: the police and the host council.",
+        error_messages={"invalid_choice": "Choose from the list."},
+    )
     service_fields = {"assessed_on": "assessed_on", "summary": "summary"}
 
     def __init__(self, *args, **kwargs) -> None:

@@ -70,7 +70,9 @@ class SafeguardingSettings(models.Model):
         if not isinstance(groups, list) or not all(
             isinstance(g, list) and g and all(k in FlagKind.values for k in g) for g in groups
         ):
-            raise ValidationError({"meeting_requires": f"Give a list of lists of flag kinds ({', '.join(FlagKind.values)})."})
+            raise ValidationError(
+                {"meeting_requires": f"Give a list of lists of flag kinds ({', '.join(FlagKind.values)})."}
+            )
         if not self.long_missing_hours:
             raise ValidationError({"long_missing_hours": "Give a number of hours above zero."})
 
@@ -121,7 +123,9 @@ class LocationRisk(models.Model):
     review_on = models.DateField(null=True, blank=True)  # when the agency means to look at it again
     # Withdrawn: entered in error or no longer to be relied on. It then matches nothing, ever.
     withdrawn_at = models.DateTimeField(null=True, blank=True)
-    withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     withdrawn_reason = models.TextField(blank=True)
 
     class Meta:
@@ -130,20 +134,30 @@ class LocationRisk(models.Model):
             models.CheckConstraint(condition=Q(area_kind__in=AreaKind.values), name="location_risk_area_kind_valid"),
             models.CheckConstraint(condition=Q(kind__in=LocationRiskKind.values), name="location_risk_kind_valid"),
             models.CheckConstraint(
-                condition=Q(expires_on__isnull=True) | Q(expires_on__gt=models.F("starts_on")), name="location_risk_expires_after_start"
+                condition=Q(expires_on__isnull=True) | Q(expires_on__gt=models.F("starts_on")),
+                name="location_risk_expires_after_start",
             ),
-            models.CheckConstraint(condition=Q(detail_visible_to__in=DetailVisibleTo.values), name="location_risk_detail_visible_to_valid"),
+            models.CheckConstraint(
+                condition=Q(detail_visible_to__in=DetailVisibleTo.values), name="location_risk_detail_visible_to_valid"
+            ),
         ]
-        indexes = [models.Index(fields=["area_kind", "area"], condition=Q(withdrawn_at__isnull=True), name="location_risk_live_area")]
+        indexes = [
+            models.Index(
+                fields=["area_kind", "area"], condition=Q(withdrawn_at__isnull=True), name="location_risk_live_area"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_area_kind_display()} {self.area} ({self.get_kind_display().lower()})"
 
-
     @property
     def is_live(self) -> bool:
         today = timezone.localdate()
-        return self.withdrawn_at is None and self.starts_on <= today and (self.expires_on is None or self.expires_on > today)
+        return (
+            self.withdrawn_at is None
+            and self.starts_on <= today
+            and (self.expires_on is None or self.expires_on > today)
+        )
 
 
 def a_year_after(day: datetime.date) -> datetime.date:
@@ -170,7 +184,9 @@ class LocationAssessment(models.Model):
     class Meta:
         ordering = ["provider", "-assessed_on", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(review_due_on__gt=models.F("assessed_on")), name="location_assessment_review_after"),
+            models.CheckConstraint(
+                condition=Q(review_due_on__gt=models.F("assessed_on")), name="location_assessment_review_after"
+            ),
         ]
         indexes = [models.Index(fields=["provider", "assessed_on"], name="location_assessment_provider")]
 
@@ -210,7 +226,9 @@ class RiskFlag(models.Model):
     raised_at = models.DateTimeField()  # the latest raise
     raised_by_rule = models.BooleanField(default=True)  # the latest raise: by the rule, else by a person
     changed_at = models.DateTimeField()  # the latest raise, lower or clear
-    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")  # empty: the rule
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )  # empty: the rule
     explanation = models.TextField()  # what raised it, in words: "3 episodes in 30 days: …"
     facts = models.JSONField(default=dict)  # the same, as data: episode ids, dates, the rule's parameters
     evidence = models.JSONField(default=list)  # the facts' keys ("episode:12", "screening:3")
@@ -253,7 +271,9 @@ class RiskFlagEvent(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
-        constraints = [models.CheckConstraint(condition=Q(action__in=FlagAction.values), name="risk_flag_event_action_valid")]
+        constraints = [
+            models.CheckConstraint(condition=Q(action__in=FlagAction.values), name="risk_flag_event_action_valid")
+        ]
 
     @property
     def by_rule(self) -> bool:
@@ -305,7 +325,9 @@ class StrategyMeeting(models.Model):
     child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="strategy_meetings")
     status = models.CharField(max_length=10, choices=MeetingStatus.choices, default=MeetingStatus.PROPOSED)
     proposed_at = models.DateTimeField()
-    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")  # empty: the rule
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )  # empty: the rule
     reason = models.TextField()  # which rules (and the flags' explanations), or the person's reason
     rule_facts = models.JSONField(default=dict, blank=True)  # the flags and their evidence when proposed
     invited_agencies = models.ManyToManyField(Agency, related_name="+", blank=True)
@@ -323,9 +345,14 @@ class StrategyMeeting(models.Model):
         ordering = ["child", "-proposed_at", "-id"]
         constraints = [
             # At most one proposed or scheduled meeting per child.
-            models.UniqueConstraint(fields=["child"], condition=OPEN_MEETING, name="strategy_meeting_one_open_per_child"),
+            models.UniqueConstraint(
+                fields=["child"], condition=OPEN_MEETING, name="strategy_meeting_one_open_per_child"
+            ),
             models.CheckConstraint(condition=Q(status__in=MeetingStatus.values), name="strategy_meeting_status_valid"),
-            models.CheckConstraint(condition=~Q(status=MeetingStatus.HELD) | Q(held_at__isnull=False), name="strategy_meeting_held_has_held_at"),
+            models.CheckConstraint(
+                condition=~Q(status=MeetingStatus.HELD) | Q(held_at__isnull=False),
+                name="strategy_meeting_held_has_held_at",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -344,7 +371,9 @@ class MeetingAction(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     done_at = models.DateTimeField(null=True, blank=True)
-    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["due_date", "id"]

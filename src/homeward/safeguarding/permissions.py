@@ -52,15 +52,18 @@ def may_complete_action(user, reasons: list[str], action) -> bool:
 def may_keep_register(user) -> bool:
     """Councils and police forces add places to the location risk register."""
     return (
-        user.is_authenticated and user.agency_id is not None
-        and user.agency.kind in (AgencyKind.LOCAL_AUTHORITY, AgencyKind.POLICE) and user.role != Role.ANALYST
+        user.is_authenticated
+        and user.agency_id is not None
+        and user.agency.kind in (AgencyKind.LOCAL_AUTHORITY, AgencyKind.POLICE)
+        and user.role != Role.ANALYST
     )
 
 
 def may_see_register(user) -> bool:
     """The register is for councils and police (its keepers, and their analysts)."""
     return (
-        user.is_authenticated and user.agency_id is not None
+        user.is_authenticated
+        and user.agency_id is not None
         and user.agency.kind in (AgencyKind.LOCAL_AUTHORITY, AgencyKind.POLICE)
     )
 
@@ -82,6 +85,9 @@ def may_record_location_assessment(user, provider) -> bool:
     """Children's Homes (England) Regulations 2015, reg 46: the registered person assesses the home's
     location: here, the home's registered manager."""
     return (
-        user.is_authenticated and provider is not None and user.agency_id == provider.pk
-        and provider.kind == AgencyKind.PROVIDER and user.role == Role.PROVIDER_MANAGER
+        user.is_authenticated
+        and provider is not None
+        and user.agency_id == provider.pk
+        and provider.kind == AgencyKind.PROVIDER
+        and user.role == Role.PROVIDER_MANAGER
     )

@@ -67,9 +67,18 @@ class EpisodeFacts:
 
 
 EPISODE_COLUMNS = [
-    "pk", "started_at", "returned_at", "last_seen_postcode", "last_seen_location", "last_known_postcode",
-    "last_known_location", "return_postcode", "return_place", "return_interview__id",
-    "return_interview__exploitation_indicators", "return_interview__held_at",
+    "pk",
+    "started_at",
+    "returned_at",
+    "last_seen_postcode",
+    "last_seen_location",
+    "last_known_postcode",
+    "last_known_location",
+    "return_postcode",
+    "return_place",
+    "return_interview__id",
+    "return_interview__exploitation_indicators",
+    "return_interview__held_at",
 ]
 
 
@@ -89,7 +98,9 @@ class ChildFacts:
     agency_sees: Callable[[int], bool] = lambda agency_id: False
 
 
-def facts_for(child: Child, *, settings: SafeguardingSettings, repeat_thresholds: list[dict], now: datetime.datetime) -> ChildFacts:
+def facts_for(
+    child: Child, *, settings: SafeguardingSettings, repeat_thresholds: list[dict], now: datetime.datetime
+) -> ChildFacts:
     rows = Episode.objects.filter(child=child).order_by("started_at", "id").values_list(*EPISODE_COLUMNS)
     episodes = [EpisodeFacts(*row[:10], row[10] or [], row[11]) for row in rows]
     by_id = {e.pk: e for e in episodes}
@@ -97,12 +108,28 @@ def facts_for(child: Child, *, settings: SafeguardingSettings, repeat_thresholds
     for episode_id, postcode, place, at in sightings.values_list("episode_id", "postcode", "location", "at"):
         by_id[episode_id].sightings.append((postcode, place, at))
     latest = Screening.objects.filter(child=child).order_by("-screened_at", "-id").first()
-    register = list(LocationRisk.objects.filter(withdrawn_at__isnull=True, starts_on__lte=timezone.localdate(now)).exclude(
-        area_kind=AreaKind.HOME))
-    counted = RiskFlag.objects.filter(child=child, kind=FlagKind.EXPLOITATION_LOCATION).values_list("evidence", flat=True).first()
+    register = list(
+        LocationRisk.objects.filter(withdrawn_at__isnull=True, starts_on__lte=timezone.localdate(now)).exclude(
+            area_kind=AreaKind.HOME
+        )
+    )
+    counted = (
+        RiskFlag.objects.filter(child=child, kind=FlagKind.EXPLOITATION_LOCATION)
+        .values_list("evidence", flat=True)
+        .first()
+    )
     counted_before = {int(key.rsplit(":", 1)[1]) for key in counted or [] if ":location:" in key}
-    return ChildFacts(child, episodes, latest, register, settings, repeat_thresholds, now,
-                      counted_before=counted_before, agency_sees=_agency_sees(child))
+    return ChildFacts(
+        child,
+        episodes,
+        latest,
+        register,
+        settings,
+        repeat_thresholds,
+        now,
+        counted_before=counted_before,
+        agency_sees=_agency_sees(child),
+    )
 
 
 def _agency_sees(child: Child) -> Callable[[int], bool]:
@@ -171,7 +198,7 @@ def repeat_missing(facts: ChildFacts) -> Finding | None:
             while episodes[first].started_at <= episode.started_at - span:
                 first += 1
             if last - first + 1 >= n:
-                run = episodes[first:last + 1]
+                run = episodes[first : last + 1]
         if run:
             met.append((n, days, run))
     if not met:
@@ -179,13 +206,18 @@ def repeat_missing(facts: ChildFacts) -> Finding | None:
     lines, thresholds, evidence = [], [], set()
     for n, days, run in met:
         lines.append(f"{len(run)} episodes in {days} days ({n} or more raise this flag): {_episodes_named(run)}.")
-        thresholds.append({
-            "episodes": n, "days": days, "episode_ids": [e.pk for e in run],
-            "started": [e.started_at.isoformat() for e in run],
-        })
+        thresholds.append(
+            {
+                "episodes": n,
+                "days": days,
+                "episode_ids": [e.pk for e in run],
+                "started": [e.started_at.isoformat() for e in run],
+            }
+        )
         evidence.update(f"episode:{e.pk}" for e in run)
     return Finding(
-        FlagKind.REPEAT_MISSING, "\n".join(lines),
+        FlagKind.REPEAT_MISSING,
+        "\n".join(lines),
         {"thresholds": thresholds, "episodes_on_record": len(episodes)},
         sorted(evidence),
     )
@@ -334,10 +366,19 @@ def exploitation_location(facts: ChildFacts) -> Finding | None:
     return Finding(
         FlagKind.EXPLOITATION_LOCATION,
         f"{words[0].upper()}{words[1:]}{more}.",
-        {"matches": [
-            {"episode_id": e.pk, "where": what, "place": place, "at": at.isoformat(), "register_id": entry.pk, "kind": entry.kind}
-            for e, what, place, at, entry, _ in found
-        ]},
+        {
+            "matches": [
+                {
+                    "episode_id": e.pk,
+                    "where": what,
+                    "place": place,
+                    "at": at.isoformat(),
+                    "register_id": entry.pk,
+                    "kind": entry.kind,
+                }
+                for e, what, place, at, entry, _ in found
+            ]
+        },
         [key for *_, key in found],
     )
 
@@ -360,11 +401,17 @@ def exploitation_disclosed(facts: ChildFacts) -> Finding | None:
     return Finding(
         FlagKind.EXPLOITATION_DISCLOSED,
         f"Exploitation indicators disclosed: {'; '.join(words(e) for e in shown)}{more}.",
-        {"interviews": [
-            {"episode_id": e.pk, "interview_id": e.interview_id, "held_at": e.held_at.isoformat() if e.held_at else None,
-             "indicators": list(e.indicators)}
-            for e in found
-        ]},
+        {
+            "interviews": [
+                {
+                    "episode_id": e.pk,
+                    "interview_id": e.interview_id,
+                    "held_at": e.held_at.isoformat() if e.held_at else None,
+                    "indicators": list(e.indicators),
+                }
+                for e in found
+            ]
+        },
         [f"interview:{e.interview_id}:{code}" for e in found for code in e.indicators],
     )
 
@@ -375,13 +422,20 @@ def screening_moderate(facts: ChildFacts) -> Finding | None:
         return None
     label = screening.Band(latest.band).label.lower()
     if not screening.at_least(latest.band, screening.Band.MODERATE):
-        facts.not_holding[FlagKind.SCREENING] = f"The latest screening, on {day(latest.screened_at)}, graded {label} (score {latest.score})."
+        facts.not_holding[FlagKind.SCREENING] = (
+            f"The latest screening, on {day(latest.screened_at)}, graded {label} (score {latest.score})."
+        )
         return None
     return Finding(
         FlagKind.SCREENING,
         f"Exploitation screening on {day(latest.screened_at)} graded {label} (score {latest.score}); "
         f"reassessment due {day(latest.reassess_due)}.",
-        {"screening_id": latest.pk, "band": latest.band, "score": latest.score, "drivers": [d["code"] for d in latest.drivers]},
+        {
+            "screening_id": latest.pk,
+            "band": latest.band,
+            "score": latest.score,
+            "drivers": [d["code"] for d in latest.drivers],
+        },
         [f"screening:{latest.pk}"],
     )
 

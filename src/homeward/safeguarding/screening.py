@@ -86,7 +86,13 @@ class Driver:
     when: str = ""  # significant ones: last_6_months or 6_to_12_months
 
     def as_dict(self) -> dict:
-        return {"code": self.code, "label": self.label, "section": self.section, "points": self.points, "when": self.when}
+        return {
+            "code": self.code,
+            "label": self.label,
+            "section": self.section,
+            "points": self.points,
+            "when": self.when,
+        }
 
 
 @dataclass

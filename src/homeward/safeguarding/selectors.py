@@ -54,7 +54,9 @@ def _pk(value) -> int:
 
 def child_in_scope(user, child_id, why: str) -> tuple[Child, list[str]]:
     """The child and the user's reasons to see it, or Http404 (the refusal audited by the one look-up)."""
-    child = child_lookup(user=user, child_id=_pk(child_id), why=why, queryset=Child.objects.select_related("responsible_authority"))
+    child = child_lookup(
+        user=user, child_id=_pk(child_id), why=why, queryset=Child.objects.select_related("responsible_authority")
+    )
     return child, access_reasons(user, child)
 
 
@@ -73,7 +75,9 @@ class FlagSummary:
 def risk_flag_summary(*, user, child: Child) -> FlagSummary:
     """For the child's page: its raised and lowered flags and any open strategy meeting. Not audited
     on its own: it is part of the child's record, whose reading the page has already audited."""
-    flags = list(RiskFlag.objects.filter(child__in=visible_children(user), child=child.pk).exclude(status=FlagStatus.CLEARED))
+    flags = list(
+        RiskFlag.objects.filter(child__in=visible_children(user), child=child.pk).exclude(status=FlagStatus.CLEARED)
+    )
     meeting = StrategyMeeting.objects.filter(OPEN_MEETING, child__in=visible_children(user), child=child.pk).first()
     return FlagSummary(
         raised=[f for f in flags if f.is_raised],
@@ -99,10 +103,20 @@ def risk_flags_for_child(*, user, child_id, why: str) -> ChildFlags:
     events = RiskFlagEvent.objects.select_related("by__agency").order_by("-at", "-id")
     flags = sorted(
         RiskFlag.objects.filter(child=child).prefetch_related(Prefetch("events", queryset=events)),
-        key=lambda f: ([FlagStatus.RAISED, FlagStatus.LOWERED, FlagStatus.CLEARED].index(f.status), -f.changed_at.timestamp()),
+        key=lambda f: (
+            [FlagStatus.RAISED, FlagStatus.LOWERED, FlagStatus.CLEARED].index(f.status),
+            -f.changed_at.timestamp(),
+        ),
     )
-    audit_record(user=user, action=Action.LIST, object_type="risk_flag", object_id=child.pk, child_id=child.pk, why=why,
-                 detail={"flags": [f.pk for f in flags]})
+    audit_record(
+        user=user,
+        action=Action.LIST,
+        object_type="risk_flag",
+        object_id=child.pk,
+        child_id=child.pk,
+        why=why,
+        detail={"flags": [f.pk for f in flags]},
+    )
     # Interview findings go to the service, the responsible authority and inspectors (episodes.rules):
     # the indicators behind a flag are shown here to the last two only.
     findings = permissions.RESPONSIBLE in reasons or permissions.INSPECTOR in reasons
@@ -125,15 +139,26 @@ def risk_flag_in_scope(user, child_id, flag_id, why: str) -> tuple[RiskFlag, lis
 
 def _screenings_allowed(user, reasons: list[str]) -> None:
     if not permissions.may_see_screenings(user, reasons):
-        raise PermissionDenied("Exploitation screenings are seen by the council that looks after the child and its inspectors.")
+        raise PermissionDenied(
+            "Exploitation screenings are seen by the council that looks after the child and its inspectors."
+        )
 
 
 def screening_history(*, user, child_id, why: str) -> tuple[Child, list[str], list[Screening]]:
     child, reasons = child_in_scope(user, child_id, why)
     _screenings_allowed(user, reasons)
-    screenings = list(Screening.objects.filter(child=child).select_related("by", "agency").order_by("-screened_at", "-id"))
-    audit_record(user=user, action=Action.LIST, object_type="screening", object_id=child.pk, child_id=child.pk, why=why,
-                 detail={"screenings": [s.pk for s in screenings]})
+    screenings = list(
+        Screening.objects.filter(child=child).select_related("by", "agency").order_by("-screened_at", "-id")
+    )
+    audit_record(
+        user=user,
+        action=Action.LIST,
+        object_type="screening",
+        object_id=child.pk,
+        child_id=child.pk,
+        why=why,
+        detail={"screenings": [s.pk for s in screenings]},
+    )
     return child, reasons, screenings
 
 
@@ -166,8 +191,14 @@ def screenings_due(*, user, why: str, within_days: int = 14, today: datetime.dat
         .select_related("child__responsible_authority")
         .order_by("reassess_due", "child_id")
     )
-    audit_record_many(user=user, action=Action.LIST, object_type="screening", why=why, items=[(s.pk, s.child_id) for s in rows],
-                      detail={"reassessment_due_by": (today + datetime.timedelta(days=within_days)).isoformat()})
+    audit_record_many(
+        user=user,
+        action=Action.LIST,
+        object_type="screening",
+        why=why,
+        items=[(s.pk, s.child_id) for s in rows],
+        detail={"reassessment_due_by": (today + datetime.timedelta(days=within_days)).isoformat()},
+    )
     for row in rows:
         row.overdue = row.reassess_due < today
     return rows
@@ -187,13 +218,24 @@ def _meetings_seen_by(user, reasons: list[str], child: Child) -> QuerySet[Strate
 
 def strategy_meetings_for_child(*, user, child_id, why: str) -> tuple[Child, list[str], list[StrategyMeeting]]:
     child, reasons = child_in_scope(user, child_id, why)
-    meetings = list(_meetings_seen_by(user, reasons, child).select_related("proposed_by").order_by("-proposed_at", "-id"))
-    audit_record(user=user, action=Action.LIST, object_type="strategy_meeting", object_id=child.pk, child_id=child.pk, why=why,
-                 detail={"meetings": [m.pk for m in meetings]})
+    meetings = list(
+        _meetings_seen_by(user, reasons, child).select_related("proposed_by").order_by("-proposed_at", "-id")
+    )
+    audit_record(
+        user=user,
+        action=Action.LIST,
+        object_type="strategy_meeting",
+        object_id=child.pk,
+        child_id=child.pk,
+        why=why,
+        detail={"meetings": [m.pk for m in meetings]},
+    )
     return child, reasons, meetings
 
 
-def strategy_meeting_get(*, user, child_id, meeting_id, why: str, for_update: bool = False) -> tuple[StrategyMeeting, list[str]]:
+def strategy_meeting_get(
+    *, user, child_id, meeting_id, why: str, for_update: bool = False
+) -> tuple[StrategyMeeting, list[str]]:
     child, reasons = child_in_scope(user, child_id, why)
     meetings = _meetings_seen_by(user, reasons, child).filter(pk=_pk(meeting_id))
     if for_update:
@@ -201,14 +243,26 @@ def strategy_meeting_get(*, user, child_id, meeting_id, why: str, for_update: bo
         found_id = meetings.values_list("pk", flat=True).first()
         meeting = StrategyMeeting.objects.select_for_update().filter(pk=found_id).first() if found_id else None
     else:
-        meeting = meetings.select_related("proposed_by").prefetch_related(
-            "invited_agencies", Prefetch("actions", queryset=MeetingAction.objects.select_related("owner__agency", "done_by"))
-        ).first()
+        meeting = (
+            meetings.select_related("proposed_by")
+            .prefetch_related(
+                "invited_agencies",
+                Prefetch("actions", queryset=MeetingAction.objects.select_related("owner__agency", "done_by")),
+            )
+            .first()
+        )
     if meeting is None:
         raise Http404("No such meeting.")
     meeting.child = child
     if not for_update:
-        audit_record(user=user, action=Action.READ, object_type="strategy_meeting", object_id=meeting.pk, child_id=child.pk, why=why)
+        audit_record(
+            user=user,
+            action=Action.READ,
+            object_type="strategy_meeting",
+            object_id=meeting.pk,
+            child_id=child.pk,
+            why=why,
+        )
     return meeting, reasons
 
 
@@ -258,15 +312,23 @@ def default_invitees(child: Child, *, now: datetime.datetime | None = None) -> l
     ids: list[int] = [child.responsible_authority_id]
     for placement in Placement.objects.current().filter(child=child):
         ids += [placement.host_authority_id, placement.police_force_id]
-    ids += Episode.objects.filter(child=child).filter(Q(returned_at__isnull=True) | Q(started_at__gte=since)).values_list(
-        "location_police_force", flat=True
+    ids += (
+        Episode.objects.filter(child=child)
+        .filter(Q(returned_at__isnull=True) | Q(started_at__gte=since))
+        .values_list("location_police_force", flat=True)
     )
     ids += ReturnInterview.objects.filter(episode__child=child).values_list("service", flat=True).distinct()
     rhi = Agency.objects.filter(code=f"RHI-{child.responsible_authority.code}").values_list("pk", flat=True).first()
     ids.append(rhi)
-    ids += Agency.objects.filter(
-        kind__in=[AgencyKind.ICB, AgencyKind.VIRTUAL_SCHOOL], councils_served=child.responsible_authority_id, active=True
-    ).order_by("kind", "pk").values_list("pk", flat=True)
+    ids += (
+        Agency.objects.filter(
+            kind__in=[AgencyKind.ICB, AgencyKind.VIRTUAL_SCHOOL],
+            councils_served=child.responsible_authority_id,
+            active=True,
+        )
+        .order_by("kind", "pk")
+        .values_list("pk", flat=True)
+    )
     ids += Enrolment.objects.on_roll(timezone.localdate(now)).filter(child=child).values_list("school", flat=True)
     wanted = list(dict.fromkeys(i for i in ids if i is not None))
     found = {a.pk: a for a in Agency.objects.filter(pk__in=wanted)}
@@ -275,9 +337,9 @@ def default_invitees(child: Child, *, now: datetime.datetime | None = None) -> l
 
 def my_open_actions(user) -> QuerySet[MeetingAction]:
     """The user's actions not yet done, about children they can still see."""
-    return MeetingAction.objects.filter(owner=user, done_at__isnull=True, meeting__child__in=visible_children(user)).select_related(
-        "meeting__child"
-    )
+    return MeetingAction.objects.filter(
+        owner=user, done_at__isnull=True, meeting__child__in=visible_children(user)
+    ).select_related("meeting__child")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -285,7 +347,9 @@ def my_open_actions(user) -> QuerySet[MeetingAction]:
 # ---------------------------------------------------------------------------------------------
 
 
-def location_register(*, user=None, include_withdrawn: bool = False, today: datetime.date | None = None) -> list[LocationRisk]:
+def location_register(
+    *, user=None, include_withdrawn: bool = False, today: datetime.date | None = None
+) -> list[LocationRisk]:
     """The register, each entry with `in_force`, `home_name` (a children's home's) and, when `user` is
     given, `detail`: its description if the adding agency lets the user read it, else None."""
     today = today or timezone.localdate()
@@ -293,10 +357,15 @@ def location_register(*, user=None, include_withdrawn: bool = False, today: date
     if not include_withdrawn:
         entries = entries.filter(withdrawn_at__isnull=True)
     rows = list(entries.order_by("area", "id"))
-    homes = dict(Agency.objects.filter(kind="provider", code__in=[r.area for r in rows if r.area_kind == AreaKind.HOME])
-                 .values_list("code", "name"))
+    homes = dict(
+        Agency.objects.filter(
+            kind="provider", code__in=[r.area for r in rows if r.area_kind == AreaKind.HOME]
+        ).values_list("code", "name")
+    )
     for row in rows:
-        row.in_force = row.withdrawn_at is None and row.starts_on <= today and (row.expires_on is None or row.expires_on > today)
+        row.in_force = (
+            row.withdrawn_at is None and row.starts_on <= today and (row.expires_on is None or row.expires_on > today)
+        )
         row.home_name = homes.get(row.area, "") if row.area_kind == AreaKind.HOME else ""
         row.detail = row.description if user is not None and permissions.may_see_register_detail(user, row) else None
     return rows
@@ -325,7 +394,8 @@ class Hotspot:
 def _live_entries(today: datetime.date | None = None) -> QuerySet[LocationRisk]:
     today = today or timezone.localdate()
     return LocationRisk.objects.filter(withdrawn_at__isnull=True, starts_on__lte=today).filter(
-        Q(expires_on__isnull=True) | Q(expires_on__gt=today))
+        Q(expires_on__isnull=True) | Q(expires_on__gt=today)
+    )
 
 
 def _episodes_placed(*, provider, district: str | None, council, since: datetime.date) -> QuerySet:
@@ -343,16 +413,25 @@ def _episodes_placed(*, provider, district: str | None, council, since: datetime
         placed &= Q(host_authority=council)
     if not placed:
         raise ValueError("Give a provider, a district or a council.")
-    at_the_time = Placement.objects.filter(placed, child=OuterRef("child_id"), start_date__lte=OuterRef("started_on")).filter(
-        Q(end_date__isnull=True) | Q(end_date__gt=OuterRef("started_on")))
+    at_the_time = Placement.objects.filter(
+        placed, child=OuterRef("child_id"), start_date__lte=OuterRef("started_on")
+    ).filter(Q(end_date__isnull=True) | Q(end_date__gt=OuterRef("started_on")))
     # Narrowed first to the children placed so at some time since `since` (a placement that ended
     # before then was current for no episode counted), read as a list so that the database looks
     # their episodes up in the episode's (child, started_at) index rather than scanning every
     # episode of the year; then to the placement current on the day the episode started (Europe/London).
-    children = list(Placement.objects.filter(placed).filter(Q(end_date__isnull=True) | Q(end_date__gt=since))
-                    .order_by().values_list("child_id", flat=True).distinct())
-    return (Episode.objects.filter(started_at__gte=start, child_id__in=children)
-            .annotate(started_on=TruncDate("started_at")).filter(Exists(at_the_time)))
+    children = list(
+        Placement.objects.filter(placed)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gt=since))
+        .order_by()
+        .values_list("child_id", flat=True)
+        .distinct()
+    )
+    return (
+        Episode.objects.filter(started_at__gte=start, child_id__in=children)
+        .annotate(started_on=TruncDate("started_at"))
+        .filter(Exists(at_the_time))
+    )
 
 
 def _sector_of(field: str):
@@ -372,7 +451,12 @@ def _places_sql(episodes: QuerySet) -> tuple[str, tuple]:
     ids = episodes.values("pk")
     last_seen = rows(episodes.model.objects.filter(pk__in=ids), "last_seen_postcode", "pk", "child_id")
     returned = rows(episodes.model.objects.filter(pk__in=ids), "return_postcode", "pk", "child_id")
-    sighted = rows(EpisodeUpdate.objects.filter(kind=UpdateKind.SIGHTING, episode__in=ids), "postcode", "episode_id", "episode__child_id")
+    sighted = rows(
+        EpisodeUpdate.objects.filter(kind=UpdateKind.SIGHTING, episode__in=ids),
+        "postcode",
+        "episode_id",
+        "episode__child_id",
+    )
     return last_seen.union(returned, sighted, all=True).query.sql_with_params()
 
 
@@ -383,11 +467,19 @@ def _registered(sectors: list[str]) -> dict[str, list[str]]:
     if not sectors:
         return {}
     districts = {s.split(" ")[0] for s in sectors}
-    near = Q(area_kind=AreaKind.SECTOR, area__in=sectors) | Q(area_kind=AreaKind.DISTRICT, area__in=districts) | Q(area_kind=AreaKind.HOME)
+    near = (
+        Q(area_kind=AreaKind.SECTOR, area__in=sectors)
+        | Q(area_kind=AreaKind.DISTRICT, area__in=districts)
+        | Q(area_kind=AreaKind.HOME)
+    )
     for sector in sectors:
         near |= Q(area_kind=AreaKind.POSTCODE, area__startswith=sector)
     entries = list(_live_entries().filter(near).values_list("area_kind", "area", "kind"))
-    homes = dict(Agency.objects.filter(kind="provider", code__in=[a for k, a, _ in entries if k == AreaKind.HOME]).values_list("code", "postcode"))
+    homes = dict(
+        Agency.objects.filter(kind="provider", code__in=[a for k, a, _ in entries if k == AreaKind.HOME]).values_list(
+            "code", "postcode"
+        )
+    )
     for area_kind, area, kind in entries:
         if area_kind == AreaKind.HOME:
             code = postcodes.normalise(homes.get(area, ""))
@@ -404,7 +496,9 @@ def _registered(sectors: list[str]) -> dict[str, list[str]]:
     return {sector: sorted(kinds) for sector, kinds in found.items()}
 
 
-def hotspots(*, provider=None, district: str | None = None, council=None, since: datetime.date, limit: int = 10) -> list[Hotspot]:
+def hotspots(
+    *, provider=None, district: str | None = None, council=None, since: datetime.date, limit: int = 10
+) -> list[Hotspot]:
     """The postcode sectors where most episodes of children placed with the provider (a home's
     hotspots), or in the postcode district or council's area (an area's), recorded a place: last
     seen, sighted, found. Counted in the database; sectors with fewer than HOTSPOT_MIN_CHILDREN
@@ -412,13 +506,17 @@ def hotspots(*, provider=None, district: str | None = None, council=None, since:
     from homeward.episodes.models import Episode
 
     # The episodes found once, as ids, rather than once for each kind of place _places_sql unions.
-    ids = list(_episodes_placed(provider=provider, district=district, council=council, since=since).values_list("pk", flat=True))
+    ids = list(
+        _episodes_placed(provider=provider, district=district, council=council, since=since).values_list(
+            "pk", flat=True
+        )
+    )
     if not ids:
         return []
     sql, params = _places_sql(Episode.objects.filter(pk__in=ids))
     grouped = (
-        f'SELECT u.sector, COUNT(DISTINCT u.e_id), COUNT(DISTINCT u.c_id) FROM ({sql}) u GROUP BY u.sector '
-        f'HAVING COUNT(DISTINCT u.c_id) >= %s ORDER BY 2 DESC, 3 DESC, 1 LIMIT %s'
+        f"SELECT u.sector, COUNT(DISTINCT u.e_id), COUNT(DISTINCT u.c_id) FROM ({sql}) u GROUP BY u.sector "
+        f"HAVING COUNT(DISTINCT u.c_id) >= %s ORDER BY 2 DESC, 3 DESC, 1 LIMIT %s"
     )
     with connection.cursor() as cursor:
         cursor.execute(grouped, (*params, HOTSPOT_MIN_CHILDREN, int(limit)))
@@ -470,8 +568,17 @@ class LocationIntelligence:
 
 def _concern(user, entry: LocationRisk) -> Concern:
     return Concern(
-        entry.pk, entry.kind, entry.get_kind_display(), entry.area_kind, entry.get_area_kind_display(), entry.area,
-        entry.agency.name, entry.source, entry.starts_on, entry.review_on, entry.expires_on,
+        entry.pk,
+        entry.kind,
+        entry.get_kind_display(),
+        entry.area_kind,
+        entry.get_area_kind_display(),
+        entry.area,
+        entry.agency.name,
+        entry.source,
+        entry.starts_on,
+        entry.review_on,
+        entry.expires_on,
         entry.description if permissions.may_see_register_detail(user, entry) else None,
     )
 
@@ -483,8 +590,11 @@ def location_concerns(*, user, postcode: str, provider: Agency | None = None) ->
     if provider is not None:
         about |= Q(area_kind=AreaKind.HOME, area=provider.code)
     if code:
-        about |= (Q(area_kind=AreaKind.POSTCODE, area=code) | Q(area_kind=AreaKind.SECTOR, area=code[:-2])
-                  | Q(area_kind=AreaKind.DISTRICT, area=code.split(" ")[0]))
+        about |= (
+            Q(area_kind=AreaKind.POSTCODE, area=code)
+            | Q(area_kind=AreaKind.SECTOR, area=code[:-2])
+            | Q(area_kind=AreaKind.DISTRICT, area=code.split(" ")[0])
+        )
     entries = _live_entries().filter(about).select_related("agency").order_by("area_kind", "area", "id")
     return [_concern(user, entry) for entry in entries]
 
@@ -492,7 +602,12 @@ def location_concerns(*, user, postcode: str, provider: Agency | None = None) ->
 def location_assessment_current(provider: Agency | int) -> LocationAssessment | None:
     """The home's latest location risk assessment (its `overdue` says whether its yearly review has
     passed), or None if it has recorded none."""
-    return LocationAssessment.objects.filter(provider=_pk(provider)).select_related("recorded_by").order_by("-assessed_on", "-id").first()
+    return (
+        LocationAssessment.objects.filter(provider=_pk(provider))
+        .select_related("recorded_by")
+        .order_by("-assessed_on", "-id")
+        .first()
+    )
 
 
 def may_ask_location_intelligence(user, provider: Agency | None) -> bool:
@@ -503,7 +618,12 @@ def may_ask_location_intelligence(user, provider: Agency | None) -> bool:
 
 
 def location_intelligence(
-    *, user, postcode: str, provider: Agency | None = None, since: datetime.date | None = None, why: str = "placement check",
+    *,
+    user,
+    postcode: str,
+    provider: Agency | None = None,
+    since: datetime.date | None = None,
+    why: str = "placement check",
 ) -> LocationIntelligence:
     """What is known about a placement's location, for the placement check: register concerns about
     the home and its postcode, sector and district (detail as its agency allows); hotspots in the
@@ -520,19 +640,50 @@ def location_intelligence(
     home = hotspots(provider=provider, since=since) if provider is not None else []
     assessment = location_assessment_current(provider) if provider is not None else None
 
-    points = [maps.MapPoint(found.easting, found.northing, maps.HOME, provider.name if provider is not None else found.postcode)]
+    points = [
+        maps.MapPoint(
+            found.easting, found.northing, maps.HOME, provider.name if provider is not None else found.postcode
+        )
+    ]
     for spot in {h.sector: h for h in area + home}.values():
-        points.append(maps.MapPoint(spot.easting, spot.northing, maps.HOTSPOT, f"{spot.sector}: {spot.episodes}", spot.episodes))
+        points.append(
+            maps.MapPoint(spot.easting, spot.northing, maps.HOTSPOT, f"{spot.sector}: {spot.episodes}", spot.episodes)
+        )
     for concern in concerns:
-        where = (found.postcode if concern.area_kind == AreaKind.HOME else concern.area if concern.area_kind == AreaKind.POSTCODE else None)
+        where = (
+            found.postcode
+            if concern.area_kind == AreaKind.HOME
+            else concern.area
+            if concern.area_kind == AreaKind.POSTCODE
+            else None
+        )
         place = postcodes.lookup(where) if where else None
-        centre = (place.easting, place.northing) if place else maps.sector_centre(concern.area) if concern.area_kind == AreaKind.SECTOR else None
+        centre = (
+            (place.easting, place.northing)
+            if place
+            else maps.sector_centre(concern.area)
+            if concern.area_kind == AreaKind.SECTOR
+            else None
+        )
         if centre is not None:
             points.append(maps.MapPoint(centre[0], centre[1], maps.REGISTER, f"{concern.kind_label} ({concern.area})"))
-    svg = maps.map_svg(centre=(found.easting, found.northing), points=points, title=f"Location intelligence around {found.postcode}")
+    svg = maps.map_svg(
+        centre=(found.easting, found.northing), points=points, title=f"Location intelligence around {found.postcode}"
+    )
 
-    audit_record(user=user, action=Action.READ, object_type="location_intelligence", object_id=found.postcode, why=why,
-                 detail={"provider": provider.code if provider is not None else "", "since": since.isoformat(),
-                         "concerns": [c.entry_id for c in concerns], "detail_shown": [c.entry_id for c in concerns if c.detail is not None]})
-    return LocationIntelligence(found.postcode, concerns, area, home, assessment,
-                                assessment is not None and assessment.overdue, svg)
+    audit_record(
+        user=user,
+        action=Action.READ,
+        object_type="location_intelligence",
+        object_id=found.postcode,
+        why=why,
+        detail={
+            "provider": provider.code if provider is not None else "",
+            "since": since.isoformat(),
+            "concerns": [c.entry_id for c in concerns],
+            "detail_shown": [c.entry_id for c in concerns if c.detail is not None],
+        },
+    )
+    return LocationIntelligence(
+        found.postcode, concerns, area, home, assessment, assessment is not None and assessment.overdue, svg
+    )

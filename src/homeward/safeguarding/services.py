@@ -102,17 +102,36 @@ def _who(user) -> str:
 
 
 def _flag_event(
-    flag: RiskFlag, action: str, *, user, reason: str, at: datetime.datetime, why: str, trigger=None, first: bool = False
+    flag: RiskFlag,
+    action: str,
+    *,
+    user,
+    reason: str,
+    at: datetime.datetime,
+    why: str,
+    trigger=None,
+    first: bool = False,
 ) -> RiskFlagEvent:
     event = RiskFlagEvent.objects.create(
-        flag=flag, action=action, at=at, by=user, reason=reason, explanation=flag.explanation, facts=flag.facts,
+        flag=flag,
+        action=action,
+        at=at,
+        by=user,
+        reason=reason,
+        explanation=flag.explanation,
+        facts=flag.facts,
     )
     detail = {"kind": flag.kind, "status": flag.status, "reason": reason[:1000], "by": "person" if user else "rule"}
     if user is None and trigger is not None:
         detail["triggered_by_user"] = trigger.pk
     audit_record(
-        user=user, action=Action.CREATE if first else Action.UPDATE,
-        object_type="risk_flag", object_id=flag.pk, child_id=flag.child_id, why=why, detail=detail,
+        user=user,
+        action=Action.CREATE if first else Action.UPDATE,
+        object_type="risk_flag",
+        object_id=flag.pk,
+        child_id=flag.child_id,
+        why=why,
+        detail=detail,
     )
     return event
 
@@ -128,10 +147,18 @@ def _raise_by_rule(child: Child, flag: RiskFlag | None, finding: rules.Finding, 
         reason = "Raised by the rule: the facts in the explanation hold."
     else:
         new = len(set(finding.evidence) - set(flag.seen_evidence))
-        reason = (f"Raised again by the rule: {new} new fact{'s' if new > 1 else ''} since it was "
-                  f"{FlagStatus(flag.status).label.lower()}.")
+        reason = (
+            f"Raised again by the rule: {new} new fact{'s' if new > 1 else ''} since it was "
+            f"{FlagStatus(flag.status).label.lower()}."
+        )
     _apply(flag, finding)
-    flag.status, flag.raised_at, flag.changed_at, flag.raised_by_rule, flag.seen_evidence = FlagStatus.RAISED, now, now, True, []
+    flag.status, flag.raised_at, flag.changed_at, flag.raised_by_rule, flag.seen_evidence = (
+        FlagStatus.RAISED,
+        now,
+        now,
+        True,
+        [],
+    )
     flag.changed_by = None
     flag.save()
     _flag_event(flag, FlagAction.RAISE, user=None, reason=reason, at=now, why=RULE_WHY, trigger=trigger, first=first)
@@ -166,17 +193,33 @@ def risk_flags_evaluate(*, child: Child | int, user=None, now: datetime.datetime
         finding, flag = findings.get(kind), flags.get(kind)
         if finding is not None:
             if flag is not None and flag.is_raised:
-                if (flag.explanation, flag.facts, flag.evidence) != (finding.explanation, finding.facts, finding.evidence):
+                if (flag.explanation, flag.facts, flag.evidence) != (
+                    finding.explanation,
+                    finding.facts,
+                    finding.evidence,
+                ):
                     _apply(flag, finding)
                     flag.save(update_fields=["explanation", "facts", "evidence", "updated_at"])
             elif flag is None or set(finding.evidence) - set(flag.seen_evidence):
                 flags[kind] = _raise_by_rule(child, flag, finding, now, user)
         elif flag is not None and flag.is_raised and flag.raised_by_rule:
-            why_not = facts.not_holding.get(kind) or WITHDRAWN.get(kind, "The facts that raised it are no longer on the record.")
+            why_not = facts.not_holding.get(kind) or WITHDRAWN.get(
+                kind, "The facts that raised it are no longer on the record."
+            )
             flag.explanation = f"{why_not}\nIt had been raised on these facts: {flag.explanation}"
             flag.status, flag.changed_at, flag.changed_by, flag.seen_evidence = FlagStatus.LOWERED, now, None, []
-            flag.save(update_fields=["status", "changed_at", "changed_by", "explanation", "seen_evidence", "updated_at"])
-            _flag_event(flag, FlagAction.LOWER, user=None, reason=f"Lowered by the rule. {why_not}", at=now, why=RULE_WHY, trigger=user)
+            flag.save(
+                update_fields=["status", "changed_at", "changed_by", "explanation", "seen_evidence", "updated_at"]
+            )
+            _flag_event(
+                flag,
+                FlagAction.LOWER,
+                user=None,
+                reason=f"Lowered by the rule. {why_not}",
+                at=now,
+                why=RULE_WHY,
+                trigger=user,
+            )
 
     _propose_meeting_if_due(child, flags, settings.meeting_requires, now, trigger=user)
     return flags
@@ -200,9 +243,15 @@ def risk_flag_clocks_set(*, episode: Episode) -> None:
     settings = safeguarding_settings_for(episode.child.responsible_authority)
     overnight, long_missing = _flag_clock_keys(episode.pk)
     args = {"child_id": episode.child_id, "episode_id": episode.pk}
-    schedule_clock(overnight, rules.first_night_end_after(episode.started_at, settings.night_ends), FLAGS_DUE_TASK, args)
-    schedule_clock(long_missing, episode.started_at + datetime.timedelta(hours=settings.long_missing_hours) + PAST_THE_HOURS,
-                   FLAGS_DUE_TASK, args)
+    schedule_clock(
+        overnight, rules.first_night_end_after(episode.started_at, settings.night_ends), FLAGS_DUE_TASK, args
+    )
+    schedule_clock(
+        long_missing,
+        episode.started_at + datetime.timedelta(hours=settings.long_missing_hours) + PAST_THE_HOURS,
+        FLAGS_DUE_TASK,
+        args,
+    )
 
 
 def risk_flag_clocks_stop(*, episode: Episode) -> None:
@@ -223,7 +272,9 @@ def risk_flags_due(*, child_id: int, episode_id: int, due_at: datetime.datetime)
 def risk_flag_raise(*, user, why: str, child: Child | int, kind: str, reason: str) -> RiskFlag:
     """A person raises a flag, with their reason: any kind, including a practitioner's concern."""
     child, reasons = child_in_scope(user, child, why)
-    _require(permissions.may_change_flags(user, reasons), "raise a risk flag: the child's social worker or team manager does")
+    _require(
+        permissions.may_change_flags(user, reasons), "raise a risk flag: the child's social worker or team manager does"
+    )
     if kind not in FlagKind.values:
         raise ValidationError({"kind": "Choose the kind of flag."})
     reason = _reason(reason)
@@ -234,23 +285,41 @@ def risk_flag_raise(*, user, why: str, child: Child | int, kind: str, reason: st
     now = timezone.now()
     first = flag is None
     flag = flag or RiskFlag(child=child, kind=kind)
-    flag.status, flag.raised_at, flag.changed_at, flag.changed_by, flag.raised_by_rule = FlagStatus.RAISED, now, now, user, False
+    flag.status, flag.raised_at, flag.changed_at, flag.changed_by, flag.raised_by_rule = (
+        FlagStatus.RAISED,
+        now,
+        now,
+        user,
+        False,
+    )
     flag.explanation = f"Raised by {_who(user)}: {reason}"
     flag.facts = {"raised_by_user": user.pk, "reason": reason}
     flag.seen_evidence = []
     flag.save()
     _flag_event(flag, FlagAction.RAISE, user=user, reason=reason, at=now, why=why, first=first)
-    _propose_meeting_if_due(child, {f.kind: f for f in RiskFlag.objects.filter(child=child)},
-                            safeguarding_settings_for(child.responsible_authority).meeting_requires, now, trigger=user)
+    _propose_meeting_if_due(
+        child,
+        {f.kind: f for f in RiskFlag.objects.filter(child=child)},
+        safeguarding_settings_for(child.responsible_authority).meeting_requires,
+        now,
+        trigger=user,
+    )
     return flag
 
 
-def _person_changes(*, user, why: str, child, flag, reason: str, to: str, action: str, allowed_from: set[str]) -> RiskFlag:
+def _person_changes(
+    *, user, why: str, child, flag, reason: str, to: str, action: str, allowed_from: set[str]
+) -> RiskFlag:
     flag, reasons = risk_flag_in_scope(user, child, flag, why)
-    _require(permissions.may_change_flags(user, reasons), f"{action} a risk flag: the child's social worker or team manager does")
+    _require(
+        permissions.may_change_flags(user, reasons),
+        f"{action} a risk flag: the child's social worker or team manager does",
+    )
     reason = _reason(reason)
     if flag.status not in allowed_from:
-        raise ValidationError({"flag": f"The {flag.get_kind_display().lower()} flag is {flag.get_status_display().lower()}."})
+        raise ValidationError(
+            {"flag": f"The {flag.get_kind_display().lower()} flag is {flag.get_status_display().lower()}."}
+        )
     now = timezone.now()
     # The facts seen now do not raise it again; new ones will.
     flag.status, flag.changed_at, flag.changed_by, flag.seen_evidence = to, now, user, list(flag.evidence)
@@ -263,16 +332,32 @@ def _person_changes(*, user, why: str, child, flag, reason: str, to: str, action
 def risk_flag_lower(*, user, why: str, child, flag, reason: str) -> RiskFlag:
     """The risk is judged lower: the flag stays on the child's page as lowered, and is raised again
     by the rule only on new facts."""
-    return _person_changes(user=user, why=why, child=child, flag=flag, reason=reason, to=FlagStatus.LOWERED,
-                           action=FlagAction.LOWER, allowed_from={FlagStatus.RAISED})
+    return _person_changes(
+        user=user,
+        why=why,
+        child=child,
+        flag=flag,
+        reason=reason,
+        to=FlagStatus.LOWERED,
+        action=FlagAction.LOWER,
+        allowed_from={FlagStatus.RAISED},
+    )
 
 
 @transaction.atomic
 def risk_flag_clear(*, user, why: str, child, flag, reason: str) -> RiskFlag:
     """The flag no longer applies (or never did): it leaves the child's page for the history, and is
     raised again by the rule only on new facts."""
-    return _person_changes(user=user, why=why, child=child, flag=flag, reason=reason, to=FlagStatus.CLEARED,
-                           action=FlagAction.CLEAR, allowed_from={FlagStatus.RAISED, FlagStatus.LOWERED})
+    return _person_changes(
+        user=user,
+        why=why,
+        child=child,
+        flag=flag,
+        reason=reason,
+        to=FlagStatus.CLEARED,
+        action=FlagAction.CLEAR,
+        allowed_from={FlagStatus.RAISED, FlagStatus.LOWERED},
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -286,7 +371,10 @@ def screening_record(
 ) -> Screening:
     """Record a screening, scored by screening.py, due for reassessment in 3 months; then the flags."""
     child, reasons = child_in_scope(user, child, why)
-    _require(permissions.may_screen(user, reasons), "record an exploitation screening: the council that looks after the child does")
+    _require(
+        permissions.may_screen(user, reasons),
+        "record an exploitation screening: the council that looks after the child does",
+    )
     answers = {code: value for code, value in (answers or {}).items() if value}
     problems = screening.validate(answers)
     if problems:
@@ -302,12 +390,28 @@ def screening_record(
     settings = safeguarding_settings_for(child.responsible_authority)
     grade = screening.grade(answers, age=age, young_child_significant_is_high=settings.young_child_significant_is_high)
     record = Screening.objects.create(
-        child=child, screened_at=screened_at, by=user, agency=user.agency, age=age, answers=answers, score=grade.score,
-        band=grade.band, drivers=[d.as_dict() for d in grade.drivers], override=grade.override, notes=(notes or "").strip(),
+        child=child,
+        screened_at=screened_at,
+        by=user,
+        agency=user.agency,
+        age=age,
+        answers=answers,
+        score=grade.score,
+        band=grade.band,
+        drivers=[d.as_dict() for d in grade.drivers],
+        override=grade.override,
+        notes=(notes or "").strip(),
         reassess_due=screening.reassess_due(on),
     )
-    audit_record(user=user, action=Action.CREATE, object_type="screening", object_id=record.pk, child_id=child.pk, why=why,
-                 detail={"score": grade.score, "band": grade.band})
+    audit_record(
+        user=user,
+        action=Action.CREATE,
+        object_type="screening",
+        object_id=record.pk,
+        child_id=child.pk,
+        why=why,
+        detail={"score": grade.score, "band": grade.band},
+    )
     _reassessment_clock_replace(child)
     risk_flags_evaluate(child=child, user=user, now=now)
     return record
@@ -351,12 +455,19 @@ def screening_reassessment_due(*, screening_id: int, due_at: datetime.datetime) 
         people = [worker]
     else:
         authority = child.responsible_authority
-        people = list(council_staff(authority, [Role.TEAM_MANAGER])) or list(council_staff(authority, [Role.MISSING_COORDINATOR]))
+        people = list(council_staff(authority, [Role.TEAM_MANAGER])) or list(
+            council_staff(authority, [Role.MISSING_COORDINATOR])
+        )
         subject += ": no social worker is allocated"
     return notify(
-        event="screening_reassessment_due", recipients=[(person, Urgency.NORMAL) for person in people], subject=subject,
-        link=reverse("safeguarding:screening", args=[child.pk]), child_id=child.pk, related=found,
-        authority=child.responsible_authority, now=max(due_at, timezone.now()),
+        event="screening_reassessment_due",
+        recipients=[(person, Urgency.NORMAL) for person in people],
+        subject=subject,
+        link=reverse("safeguarding:screening", args=[child.pk]),
+        child_id=child.pk,
+        related=found,
+        authority=child.responsible_authority,
+        now=max(due_at, timezone.now()),
     )
 
 
@@ -400,18 +511,25 @@ def _children_matching(entry: LocationRisk) -> set[int]:
     if entry.area_kind == AreaKind.HOME:
         return set()  # matches no episode (models.AreaKind.HOME)
     if entry.area_kind == AreaKind.PLACE:
-        episode_fields, update_field, value = ("last_seen_location", "last_known_location", "return_place"), "location", entry.area
+        episode_fields, update_field, value = (
+            ("last_seen_location", "last_known_location", "return_place"),
+            "location",
+            entry.area,
+        )
         lookup = "icontains"
     else:
         episode_fields, update_field = ("last_seen_postcode", "last_known_postcode", "return_postcode"), "postcode"
-        value = {AreaKind.POSTCODE: entry.area, AreaKind.SECTOR: entry.area, AreaKind.DISTRICT: entry.area + " "}[entry.area_kind]
+        value = {AreaKind.POSTCODE: entry.area, AreaKind.SECTOR: entry.area, AreaKind.DISTRICT: entry.area + " "}[
+            entry.area_kind
+        ]
         lookup = "exact" if entry.area_kind == AreaKind.POSTCODE else "startswith"
     rows: set[tuple[int, str]] = set()
     for name in episode_fields:
         rows.update(Episode.objects.filter(**{f"{name}__{lookup}": value}).values_list("child_id", name))
     rows.update(
-        EpisodeUpdate.objects.filter(kind=UpdateKind.SIGHTING, **{f"{update_field}__{lookup}": value})
-        .values_list("episode__child_id", update_field)
+        EpisodeUpdate.objects.filter(kind=UpdateKind.SIGHTING, **{f"{update_field}__{lookup}": value}).values_list(
+            "episode__child_id", update_field
+        )
     )
     if entry.area_kind == AreaKind.PLACE:
         return {child_id for child_id, words in rows if rules._matches(entry, "", words)}
@@ -431,11 +549,18 @@ def _tell_councils(entry: LocationRisk, child_ids: list[int], *, event: str, sub
     for child in Child.objects.filter(pk__in=child_ids).select_related("responsible_authority").order_by("pk"):
         authority = child.responsible_authority
         if authority.pk not in staff:
-            staff[authority.pk] = (list(council_staff(authority, [Role.MISSING_COORDINATOR]))
-                                   or list(council_staff(authority, [Role.TEAM_MANAGER])))
+            staff[authority.pk] = list(council_staff(authority, [Role.MISSING_COORDINATOR])) or list(
+                council_staff(authority, [Role.TEAM_MANAGER])
+            )
         alerts = notify(
-            event=event, recipients=[(person, Urgency.NORMAL) for person in staff[authority.pk]], subject=subject,
-            link=reverse("safeguarding:flags", args=[child.pk]), child_id=child.pk, related=entry, authority=authority, now=now,
+            event=event,
+            recipients=[(person, Urgency.NORMAL) for person in staff[authority.pk]],
+            subject=subject,
+            link=reverse("safeguarding:flags", args=[child.pk]),
+            child_id=child.pk,
+            related=entry,
+            authority=authority,
+            now=now,
         )
         told += bool(alerts)
     return told
@@ -443,9 +568,18 @@ def _tell_councils(entry: LocationRisk, child_ids: list[int], *, event: str, sub
 
 @transaction.atomic
 def location_risk_add(
-    *, user, why: str, area_kind: str, area: str, kind: str, description: str = "", source: str = "",
-    detail_visible_to: str = DetailVisibleTo.ALL, starts_on: datetime.date | None = None,
-    expires_on: datetime.date | None = None, review_on: datetime.date | None = None,
+    *,
+    user,
+    why: str,
+    area_kind: str,
+    area: str,
+    kind: str,
+    description: str = "",
+    source: str = "",
+    detail_visible_to: str = DetailVisibleTo.ALL,
+    starts_on: datetime.date | None = None,
+    expires_on: datetime.date | None = None,
+    review_on: datetime.date | None = None,
 ) -> LocationRisk:
     """Add a place (or a children's home) to the register.
 
@@ -466,21 +600,43 @@ def location_risk_add(
     if review_on is not None and review_on < starts_on:
         raise ValidationError({"review_on": "The review date cannot be before the entry starts."})
     entry = LocationRisk.objects.create(
-        area_kind=area_kind, area=_area(area_kind, area), kind=kind, description=(description or "").strip(),
-        source=(source or "").strip()[:200], detail_visible_to=detail_visible_to,
-        agency=user.agency, added_by=user, starts_on=starts_on, expires_on=expires_on, review_on=review_on,
+        area_kind=area_kind,
+        area=_area(area_kind, area),
+        kind=kind,
+        description=(description or "").strip(),
+        source=(source or "").strip()[:200],
+        detail_visible_to=detail_visible_to,
+        agency=user.agency,
+        added_by=user,
+        starts_on=starts_on,
+        expires_on=expires_on,
+        review_on=review_on,
     )
     seen, unseen = _split_by_sight(user, _children_matching(entry))
     for child_id in seen:
         risk_flags_evaluate(child=child_id, user=user)
     told = _tell_councils(
-        entry, unseen, event="location_risk_may_concern", now=timezone.now(),
+        entry,
+        unseen,
+        event="location_risk_may_concern",
+        now=timezone.now(),
         subject="An entry another agency added to the location risk register may concern a child you are responsible for: "
-                "decide whether it does",
+        "decide whether it does",
     )
-    audit_record(user=user, action=Action.CREATE, object_type="location_risk", object_id=entry.pk, why=why,
-                 detail={"area_kind": area_kind, "area": entry.area, "kind": kind, "children_checked": len(seen),
-                         "councils_told_of_children": told})
+    audit_record(
+        user=user,
+        action=Action.CREATE,
+        object_type="location_risk",
+        object_id=entry.pk,
+        why=why,
+        detail={
+            "area_kind": area_kind,
+            "area": entry.area,
+            "kind": kind,
+            "children_checked": len(seen),
+            "councils_told_of_children": told,
+        },
+    )
     return entry
 
 
@@ -491,23 +647,43 @@ def location_risk_withdraw(*, user, why: str, entry: LocationRisk | int, reason:
     child it cannot see whose flag the entry is behind: the child's council is told, to decide."""
     _require(permissions.may_keep_register(user), "change the location risk register")
     pk = entry.pk if isinstance(entry, LocationRisk) else entry
-    entry = LocationRisk.objects.select_for_update().filter(pk=pk, agency=user.agency_id, withdrawn_at__isnull=True).first()
+    entry = (
+        LocationRisk.objects.select_for_update().filter(pk=pk, agency=user.agency_id, withdrawn_at__isnull=True).first()
+    )
     if entry is None:
         raise ValidationError({"entry": "Your agency has no such entry in force to withdraw."})
     entry.withdrawn_at, entry.withdrawn_by, entry.withdrawn_reason = timezone.now(), user, _reason(reason)
     entry.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawn_reason"])
-    audit_record(user=user, action=Action.UPDATE, object_type="location_risk", object_id=entry.pk, why=why,
-                 detail={"withdrawn": True, "reason": entry.withdrawn_reason[:1000]})
-    flagged = RiskFlag.objects.filter(kind=FlagKind.EXPLOITATION_LOCATION, status=FlagStatus.RAISED).values_list("child_id", flat=True)
+    audit_record(
+        user=user,
+        action=Action.UPDATE,
+        object_type="location_risk",
+        object_id=entry.pk,
+        why=why,
+        detail={"withdrawn": True, "reason": entry.withdrawn_reason[:1000]},
+    )
+    flagged = RiskFlag.objects.filter(kind=FlagKind.EXPLOITATION_LOCATION, status=FlagStatus.RAISED).values_list(
+        "child_id", flat=True
+    )
     seen, unseen = _split_by_sight(user, set(flagged) & _children_matching(entry))
     for child_id in seen:
         risk_flags_evaluate(child=child_id, user=user)
     key = f":location:{entry.pk}"
-    behind = [child_id for child_id, evidence in RiskFlag.objects.filter(kind=FlagKind.EXPLOITATION_LOCATION, child_id__in=unseen)
-              .values_list("child_id", "evidence") if any(k.endswith(key) for k in evidence)]
-    _tell_councils(entry, behind, event="location_risk_withdrawn", now=timezone.now(),
-                   subject="A location risk register entry behind a flag on a child you are responsible for was withdrawn: "
-                           "decide whether the flag still applies")
+    behind = [
+        child_id
+        for child_id, evidence in RiskFlag.objects.filter(
+            kind=FlagKind.EXPLOITATION_LOCATION, child_id__in=unseen
+        ).values_list("child_id", "evidence")
+        if any(k.endswith(key) for k in evidence)
+    ]
+    _tell_councils(
+        entry,
+        behind,
+        event="location_risk_withdrawn",
+        now=timezone.now(),
+        subject="A location risk register entry behind a flag on a child you are responsible for was withdrawn: "
+        "decide whether the flag still applies",
+    )
     return entry
 
 
@@ -518,30 +694,55 @@ def location_risk_withdraw(*, user, why: str, entry: LocationRisk | int, reason:
 
 @transaction.atomic
 def location_assessment_record(
-    *, user, why: str, provider: Agency | int, assessed_on: datetime.date, summary: str,
-    consulted_police: bool, consulted_host_council: bool,
+    *,
+    user,
+    why: str,
+    provider: Agency | int,
+    assessed_on: datetime.date,
+    summary: str,
+    consulted_police: bool,
+    consulted_host_council: bool,
 ) -> LocationAssessment:
     """The home's location risk assessment, due for review a year on (Children's Homes (England)
     Regulations 2015, reg 46: reviewed at least yearly, consulting the police and the host council).
     Recorded by the home's registered manager."""
     provider_id = provider.pk if isinstance(provider, Agency) else provider
     provider = Agency.objects.filter(pk=provider_id, kind=AgencyKind.PROVIDER).first()
-    _require(permissions.may_record_location_assessment(user, provider),
-             "record the home's location risk assessment: its registered manager does")
+    _require(
+        permissions.may_record_location_assessment(user, provider),
+        "record the home's location risk assessment: its registered manager does",
+    )
     if not isinstance(assessed_on, datetime.date):
         raise ValidationError({"assessed_on": "Enter the date of the assessment."})
     if assessed_on > timezone.localdate():
         raise ValidationError({"assessed_on": "The assessment date cannot be in the future."})
     summary = (summary or "").strip()
     if not summary:
-        raise ValidationError({"summary": "Summarise the assessment: the risks of the location and what the home does about them."})
+        raise ValidationError(
+            {"summary": "Summarise the assessment: the risks of the location and what the home does about them."}
+        )
     assessment = LocationAssessment.objects.create(
-        provider=provider, assessed_on=assessed_on, review_due_on=a_year_after(assessed_on), summary=summary,
-        consulted_police=bool(consulted_police), consulted_host_council=bool(consulted_host_council), recorded_by=user,
+        provider=provider,
+        assessed_on=assessed_on,
+        review_due_on=a_year_after(assessed_on),
+        summary=summary,
+        consulted_police=bool(consulted_police),
+        consulted_host_council=bool(consulted_host_council),
+        recorded_by=user,
     )
-    audit_record(user=user, action=Action.CREATE, object_type="location_assessment", object_id=assessment.pk, why=why,
-                 detail={"provider": provider.code, "assessed_on": assessed_on.isoformat(),
-                         "consulted_police": assessment.consulted_police, "consulted_host_council": assessment.consulted_host_council})
+    audit_record(
+        user=user,
+        action=Action.CREATE,
+        object_type="location_assessment",
+        object_id=assessment.pk,
+        why=why,
+        detail={
+            "provider": provider.code,
+            "assessed_on": assessed_on.isoformat(),
+            "consulted_police": assessment.consulted_police,
+            "consulted_host_council": assessment.consulted_host_council,
+        },
+    )
     return assessment
 
 
@@ -571,12 +772,16 @@ INVITEE_ROLES = {
 }
 
 
-def _tell_meeting(child: Child, meeting: StrategyMeeting, now, *, event: str, council_subject: str, invitee_subject: str) -> None:
+def _tell_meeting(
+    child: Child, meeting: StrategyMeeting, now, *, event: str, council_subject: str, invitee_subject: str
+) -> None:
     """The responsible council's team managers (its missing coordinators if it has none) and the
     child's allocated social worker; and the relevant roles at every other invited agency, if they can
     see the child (the link would show them nothing otherwise)."""
     authority = child.responsible_authority
-    council = list(council_staff(authority, [Role.TEAM_MANAGER])) or list(council_staff(authority, [Role.MISSING_COORDINATOR]))
+    council = list(council_staff(authority, [Role.TEAM_MANAGER])) or list(
+        council_staff(authority, [Role.MISSING_COORDINATOR])
+    )
     worker = allocated(child, "social_worker")
     if worker is not None and worker not in council:
         council.append(worker)
@@ -588,27 +793,51 @@ def _tell_meeting(child: Child, meeting: StrategyMeeting, now, *, event: str, co
     ]
     for people, subject in ((council, council_subject), (invitees, invitee_subject)):
         notify(
-            event=event, recipients=[(person, Urgency.NORMAL) for person in people], subject=subject,
-            link=_meeting_link(meeting), child_id=child.pk, related=meeting, authority=authority, now=now,
+            event=event,
+            recipients=[(person, Urgency.NORMAL) for person in people],
+            subject=subject,
+            link=_meeting_link(meeting),
+            child_id=child.pk,
+            related=meeting,
+            authority=authority,
+            now=now,
         )
 
 
 def _create_meeting(child: Child, *, by, reason: str, rule_facts: dict, now) -> StrategyMeeting:
     try:
         with transaction.atomic():
-            meeting = StrategyMeeting.objects.create(child=child, proposed_at=now, proposed_by=by, reason=reason, rule_facts=rule_facts)
+            meeting = StrategyMeeting.objects.create(
+                child=child, proposed_at=now, proposed_by=by, reason=reason, rule_facts=rule_facts
+            )
     except IntegrityError:
-        raise ValidationError({"meeting": "A strategy meeting is already proposed or scheduled for this child."}) from None
+        raise ValidationError(
+            {"meeting": "A strategy meeting is already proposed or scheduled for this child."}
+        ) from None
     meeting.invited_agencies.set(default_invitees(child, now=now))
-    audit_record(user=by, action=Action.CREATE, object_type="strategy_meeting", object_id=meeting.pk, child_id=child.pk,
-                 why=RULE_WHY if by is None else "strategy meeting proposed", detail={"by": "rule" if by is None else "person"})
-    _tell_meeting(child, meeting, now, event="strategy_meeting_proposed",
-                  council_subject="A strategy meeting is proposed for a child you are responsible for",
-                  invitee_subject="Your agency is invited to a strategy meeting proposed for a child in care")
+    audit_record(
+        user=by,
+        action=Action.CREATE,
+        object_type="strategy_meeting",
+        object_id=meeting.pk,
+        child_id=child.pk,
+        why=RULE_WHY if by is None else "strategy meeting proposed",
+        detail={"by": "rule" if by is None else "person"},
+    )
+    _tell_meeting(
+        child,
+        meeting,
+        now,
+        event="strategy_meeting_proposed",
+        council_subject="A strategy meeting is proposed for a child you are responsible for",
+        invitee_subject="Your agency is invited to a strategy meeting proposed for a child in care",
+    )
     return meeting
 
 
-def _propose_meeting_if_due(child: Child, flags: dict[str, RiskFlag], requires: list[list[str]], now, *, trigger) -> StrategyMeeting | None:
+def _propose_meeting_if_due(
+    child: Child, flags: dict[str, RiskFlag], requires: list[list[str]], now, *, trigger
+) -> StrategyMeeting | None:
     """The council's rule (SafeguardingSettings.meeting_requires; by default repeat missing AND an
     exploitation flag, as Essex's "3 in 90 days plus exploitation risk"): propose a meeting unless one
     is open, or the last one was held or cancelled on these very facts."""
@@ -623,7 +852,10 @@ def _propose_meeting_if_due(child: Child, flags: dict[str, RiskFlag], requires: 
         chosen += present
     if StrategyMeeting.objects.filter(OPEN_MEETING, child=child).exists():
         return None
-    evidence = sorted({key for kind in chosen for key in raised[kind].evidence} | {f"flag:{raised[kind].pk}:{raised[kind].raised_at.isoformat()}" for kind in chosen})
+    evidence = sorted(
+        {key for kind in chosen for key in raised[kind].evidence}
+        | {f"flag:{raised[kind].pk}:{raised[kind].raised_at.isoformat()}" for kind in chosen}
+    )
     last = StrategyMeeting.objects.filter(child=child).order_by("-proposed_at", "-id").first()
     if last is not None and not set(evidence) - set(last.rule_facts.get("evidence", [])):
         return None
@@ -631,7 +863,8 @@ def _propose_meeting_if_due(child: Child, flags: dict[str, RiskFlag], requires: 
     lines = [f"Proposed by the rule: this council proposes a strategy meeting for {names}."]
     lines += [f"{raised[kind].get_kind_display()}: {raised[kind].explanation}" for kind in chosen]
     rule_facts = {
-        "requires": requires, "evidence": evidence,
+        "requires": requires,
+        "evidence": evidence,
         "flags": {kind: {"flag_id": raised[kind].pk, "explanation": raised[kind].explanation} for kind in chosen},
     }
     if trigger is not None:
@@ -645,7 +878,9 @@ def strategy_meeting_propose(*, user, why: str, child: Child | int, reason: str)
     child, reasons = child_in_scope(user, child, why)
     _require(permissions.may_manage_meetings(user, reasons), "propose a strategy meeting")
     reason = _reason(reason)
-    meeting = _create_meeting(child, by=user, reason=f"Proposed by {_who(user)}: {reason}", rule_facts={}, now=timezone.now())
+    meeting = _create_meeting(
+        child, by=user, reason=f"Proposed by {_who(user)}: {reason}", rule_facts={}, now=timezone.now()
+    )
     return meeting
 
 
@@ -656,8 +891,15 @@ def _meeting_for(user, child, meeting) -> tuple[StrategyMeeting, list[str]]:
 
 
 def _audit_meeting(user, why: str, meeting: StrategyMeeting, detail: dict) -> None:
-    audit_record(user=user, action=Action.UPDATE, object_type="strategy_meeting", object_id=meeting.pk,
-                 child_id=meeting.child_id, why=why, detail=detail)
+    audit_record(
+        user=user,
+        action=Action.UPDATE,
+        object_type="strategy_meeting",
+        object_id=meeting.pk,
+        child_id=meeting.child_id,
+        why=why,
+        detail=detail,
+    )
 
 
 @transaction.atomic
@@ -681,18 +923,37 @@ def strategy_meeting_schedule(
         if meeting.child.responsible_authority_id not in {a.pk for a in agencies}:
             raise ValidationError({"invited": "The council that looks after the child is always invited."})
         meeting.invited_agencies.set(agencies)
-    _audit_meeting(user, why, meeting, {"status": meeting.status, "scheduled_for": meeting.scheduled_for.isoformat(),
-                                        "invited": sorted(meeting.invited_agencies.values_list("code", flat=True))})
+    _audit_meeting(
+        user,
+        why,
+        meeting,
+        {
+            "status": meeting.status,
+            "scheduled_for": meeting.scheduled_for.isoformat(),
+            "invited": sorted(meeting.invited_agencies.values_list("code", flat=True)),
+        },
+    )
     when = rules.moment(meeting.scheduled_for)
-    _tell_meeting(meeting.child, meeting, timezone.now(), event="strategy_meeting_scheduled",
-                  council_subject=f"A strategy meeting for a child you are responsible for is set for {when}",
-                  invitee_subject=f"Your agency is invited to a strategy meeting at {when} about a child in care")
+    _tell_meeting(
+        meeting.child,
+        meeting,
+        timezone.now(),
+        event="strategy_meeting_scheduled",
+        council_subject=f"A strategy meeting for a child you are responsible for is set for {when}",
+        invitee_subject=f"Your agency is invited to a strategy meeting at {when} about a child in care",
+    )
     return meeting
 
 
 @transaction.atomic
 def strategy_meeting_record(
-    *, user, why: str, child, meeting, held_at: datetime.datetime | None, decisions: str,
+    *,
+    user,
+    why: str,
+    child,
+    meeting,
+    held_at: datetime.datetime | None,
+    decisions: str,
     attended_agency_ids: list[int] | None = None,
 ) -> StrategyMeeting:
     """The meeting was held: when, what it decided and, when given, which invited agencies came.
@@ -732,7 +993,11 @@ def strategy_meeting_cancel(*, user, why: str, child, meeting, reason: str) -> S
     _require(permissions.may_manage_meetings(user, reasons), "cancel a strategy meeting")
     if not meeting.is_open:
         raise ValidationError({"reason": f"This meeting was {meeting.get_status_display().lower()}."})
-    meeting.status, meeting.cancelled_at, meeting.cancelled_reason = MeetingStatus.CANCELLED, timezone.now(), _reason(reason)
+    meeting.status, meeting.cancelled_at, meeting.cancelled_reason = (
+        MeetingStatus.CANCELLED,
+        timezone.now(),
+        _reason(reason),
+    )
     meeting.save(update_fields=["status", "cancelled_at", "cancelled_reason", "updated_at"])
     _audit_meeting(user, why, meeting, {"status": meeting.status, "reason": meeting.cancelled_reason[:1000]})
     return meeting
@@ -751,24 +1016,45 @@ def meeting_action_add(
     if not description:
         raise ValidationError({"description": "Say what is to be done."})
     owner_id = owner.pk if isinstance(owner, User) else owner
-    owner = User.objects.select_related("agency").filter(
-        pk=owner_id, agency__in=meeting.invited_agencies.all(), is_active=True, is_service_account=False
-    ).first() if owner_id else None
+    owner = (
+        User.objects.select_related("agency")
+        .filter(pk=owner_id, agency__in=meeting.invited_agencies.all(), is_active=True, is_service_account=False)
+        .first()
+        if owner_id
+        else None
+    )
     if owner is None:
         raise ValidationError({"owner": "Choose who will do it, from the agencies invited."})
     if not can_see_child(owner, meeting.child):
-        raise ValidationError({"owner": f"{owner.get_full_name() or owner.username} cannot see this child's record, so cannot own an action."})
+        raise ValidationError(
+            {
+                "owner": f"{owner.get_full_name() or owner.username} cannot see this child's record, so cannot own an action."
+            }
+        )
     if not isinstance(due_date, datetime.date):
         raise ValidationError({"due_date": "Enter the date it is due."})
     if due_date < timezone.localdate():
         raise ValidationError({"due_date": "The due date cannot be in the past."})
-    action = MeetingAction.objects.create(meeting=meeting, description=description, owner=owner, due_date=due_date, created_by=user)
-    audit_record(user=user, action=Action.CREATE, object_type="meeting_action", object_id=action.pk, child_id=meeting.child_id,
-                 why=why, detail={"meeting": meeting.pk, "owner": owner.pk, "due_date": due_date.isoformat()})
+    action = MeetingAction.objects.create(
+        meeting=meeting, description=description, owner=owner, due_date=due_date, created_by=user
+    )
+    audit_record(
+        user=user,
+        action=Action.CREATE,
+        object_type="meeting_action",
+        object_id=action.pk,
+        child_id=meeting.child_id,
+        why=why,
+        detail={"meeting": meeting.pk, "owner": owner.pk, "due_date": due_date.isoformat()},
+    )
     notify(
-        event="meeting_action_assigned", recipients=[(owner, Urgency.NORMAL)],
-        subject=f"You have an action from a strategy meeting, due {rules.day(due_date)}", link=_meeting_link(meeting),
-        child_id=meeting.child_id, related=action, authority=meeting.child.responsible_authority,
+        event="meeting_action_assigned",
+        recipients=[(owner, Urgency.NORMAL)],
+        subject=f"You have an action from a strategy meeting, due {rules.day(due_date)}",
+        link=_meeting_link(meeting),
+        child_id=meeting.child_id,
+        related=action,
+        authority=meeting.child.responsible_authority,
     )
     return action
 
@@ -780,11 +1066,20 @@ def meeting_action_complete(*, user, why: str, child, meeting, action: MeetingAc
     action = MeetingAction.objects.select_for_update().filter(pk=pk, meeting=found).first()
     if action is None:
         raise ValidationError({"action": "No such action."})
-    _require(permissions.may_complete_action(user, reasons, action), "mark this action done: its owner or the council does")
+    _require(
+        permissions.may_complete_action(user, reasons, action), "mark this action done: its owner or the council does"
+    )
     if action.done_at is not None:
         return action
     action.done_at, action.done_by = timezone.now(), user
     action.save(update_fields=["done_at", "done_by"])
-    audit_record(user=user, action=Action.UPDATE, object_type="meeting_action", object_id=action.pk, child_id=found.child_id,
-                 why=why, detail={"done": True})
+    audit_record(
+        user=user,
+        action=Action.UPDATE,
+        object_type="meeting_action",
+        object_id=action.pk,
+        child_id=found.child_id,
+        why=why,
+        detail={"done": True},
+    )
     return action

@@ -36,7 +36,9 @@ class SchoolReport(models.Model):
     details = models.TextField()  # what the school knows: registration missed, calls made, friends asked
     reported_at = models.DateTimeField()
     outcome = models.CharField(max_length=16, choices=Outcome.choices, default=Outcome.AWAITING)
-    outcome_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    outcome_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     outcome_at = models.DateTimeField(null=True, blank=True)
     outcome_note = models.TextField(blank=True)  # e.g. "At the dentist with her carer"
     episode = models.ForeignKey("episodes.Episode", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
@@ -45,10 +47,14 @@ class SchoolReport(models.Model):
         ordering = ["-reported_at", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(outcome__in=Outcome.values), name="school_report_outcome_valid"),
-            models.CheckConstraint(condition=Q(reported_at__gte=F("last_seen_at")), name="school_report_after_last_seen"),
+            models.CheckConstraint(
+                condition=Q(reported_at__gte=F("last_seen_at")), name="school_report_after_last_seen"
+            ),
             # One report awaiting an answer per child: a second school (or the same one again) adds
             # nothing until the carer or council has said what the first one is.
-            models.UniqueConstraint(fields=["child"], condition=Q(outcome="awaiting"), name="school_report_one_awaiting_per_child"),
+            models.UniqueConstraint(
+                fields=["child"], condition=Q(outcome="awaiting"), name="school_report_one_awaiting_per_child"
+            ),
             models.CheckConstraint(
                 condition=Q(outcome="awaiting") | Q(outcome_at__isnull=False), name="school_report_answered_has_time"
             ),

@@ -14,7 +14,9 @@ def may_report(user, reasons: list[str]) -> bool:
 def may_answer(user, reasons: list[str]) -> bool:
     """The carer (the current placement's provider) or the council that looks after the child says
     whether the child is missing, away or accounted for: they know where the child should be."""
-    return (user.role in PROVIDER_STAFF and PROVIDER in reasons) or (user.role in COUNCIL_STAFF and RESPONSIBLE in reasons)
+    return (user.role in PROVIDER_STAFF and PROVIDER in reasons) or (
+        user.role in COUNCIL_STAFF and RESPONSIBLE in reasons
+    )
 
 
 def may_see(user, reasons: list[str], report) -> bool:

@@ -19,12 +19,20 @@ def school_report_lookup(*, user, report_id, why: str, for_update: bool = False)
     except (TypeError, ValueError):
         pk = None
     reports = SchoolReport.objects.select_related("school", "reported_by", "outcome_by", "episode")
-    report = (reports.select_for_update(of=("self",)) if for_update else reports).filter(pk=pk).first() if pk is not None else None
+    report = (
+        (reports.select_for_update(of=("self",)) if for_update else reports).filter(pk=pk).first()
+        if pk is not None
+        else None
+    )
     if report is None:
         refuse(user=user, object_type="school_report", object_id=report_id, child_id=None, why=why)
         raise Http404("No such report.")
-    report.child = child_lookup(user=user, child_id=report.child_id, why=why,
-                                queryset=Child.objects.select_related("responsible_authority", "social_worker"))
+    report.child = child_lookup(
+        user=user,
+        child_id=report.child_id,
+        why=why,
+        queryset=Child.objects.select_related("responsible_authority", "social_worker"),
+    )
     reasons = access_reasons(user, report.child)
     if not rules.may_see(user, reasons, report):
         refuse(user=user, object_type="school_report", object_id=report.pk, child_id=report.child_id, why=why)
@@ -34,5 +42,12 @@ def school_report_lookup(*, user, report_id, why: str, for_update: bool = False)
 
 def school_report_get(*, user, report_id, why: str) -> tuple[SchoolReport, list[str]]:
     report, reasons = school_report_lookup(user=user, report_id=report_id, why=why)
-    audit_record(user=user, action=Action.READ, object_type="school_report", object_id=report.pk, child_id=report.child_id, why=why)
+    audit_record(
+        user=user,
+        action=Action.READ,
+        object_type="school_report",
+        object_id=report.pk,
+        child_id=report.child_id,
+        why=why,
+    )
     return report, reasons

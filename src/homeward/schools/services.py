@@ -45,18 +45,31 @@ def _link(report: SchoolReport) -> str:
 
 def _carers(child: Child) -> list:
     """The staff and registered manager of the child's current placement's provider, if any."""
-    placement = Placement.objects.current().filter(child=child, provider__isnull=False).select_related("provider").order_by("-start_date").first()
+    placement = (
+        Placement.objects.current()
+        .filter(child=child, provider__isnull=False)
+        .select_related("provider")
+        .order_by("-start_date")
+        .first()
+    )
     if placement is None:
         return []
     return list(agency_staff(placement.provider, [Role.PROVIDER_STAFF, Role.PROVIDER_MANAGER]))
 
 
 @transaction.atomic
-def school_report_absence(*, user, why: str, child: Child | int, last_seen_at: datetime.datetime, details: str) -> SchoolReport:
+def school_report_absence(
+    *, user, why: str, child: Child | int, last_seen_at: datetime.datetime, details: str
+) -> SchoolReport:
     """A school's designated safeguarding lead reports a pupil not in school and not where expected."""
     pk = child.pk if isinstance(child, Child) else child
     try:
-        child = child_lookup(user=user, child_id=pk, why=why, queryset=Child.objects.select_related("responsible_authority", "social_worker"))
+        child = child_lookup(
+            user=user,
+            child_id=pk,
+            why=why,
+            queryset=Child.objects.select_related("responsible_authority", "social_worker"),
+        )
     except Http404:
         # Never reveal whether a child the school cannot see exists (the refusal is audited).
         raise ValidationError({"child": NO_SUCH_CHILD}) from None
@@ -67,30 +80,62 @@ def school_report_absence(*, user, why: str, child: Child | int, last_seen_at: d
         raise ValidationError({"last_seen_at": "Enter when the school last saw the child, or expected them."})
     dates.has_happened(last_seen_at, "last_seen_at", "when the school last saw or expected the child", now=now)
     if last_seen_at < now - LONGEST_SINCE_SEEN:
-        raise ValidationError({"last_seen_at": "Report an absence within a week of it: older absences go to the council's records."})
+        raise ValidationError(
+            {"last_seen_at": "Report an absence within a week of it: older absences go to the council's records."}
+        )
     details = (details or "").strip()
     if not details:
-        raise ValidationError({"details": "Say what the school knows: when the child was expected, who has been called."})
+        raise ValidationError(
+            {"details": "Say what the school knows: when the child was expected, who has been called."}
+        )
     open_episode = child.episodes.filter(returned_at__isnull=True).first()
     if open_episode is not None:
-        raise ValidationError({"child": f"{child.first_name} is already recorded as {open_episode.get_kind_display().lower()}: "
-                                        "the council and the police know."})
+        raise ValidationError(
+            {
+                "child": f"{child.first_name} is already recorded as {open_episode.get_kind_display().lower()}: "
+                "the council and the police know."
+            }
+        )
     try:
         with transaction.atomic():
-            report = SchoolReport.objects.create(child=child, school=user.agency, reported_by=user, last_seen_at=last_seen_at,
-                                                 details=details, reported_at=max(now, last_seen_at))
+            report = SchoolReport.objects.create(
+                child=child,
+                school=user.agency,
+                reported_by=user,
+                last_seen_at=last_seen_at,
+                details=details,
+                reported_at=max(now, last_seen_at),
+            )
     except IntegrityError:
-        raise ValidationError({"child": f"A school's report about {child.first_name} is already awaiting the carer's or "
-                                        "the council's answer."}) from None
-    audit_record(user=user, action=Action.CREATE, object_type="school_report", object_id=report.pk, child_id=child.pk, why=why,
-                 detail={"school": user.agency.code, "last_seen_at": last_seen_at.isoformat()})
+        raise ValidationError(
+            {
+                "child": f"A school's report about {child.first_name} is already awaiting the carer's or "
+                "the council's answer."
+            }
+        ) from None
+    audit_record(
+        user=user,
+        action=Action.CREATE,
+        object_type="school_report",
+        object_id=report.pk,
+        child_id=child.pk,
+        why=why,
+        detail={"school": user.agency.code, "last_seen_at": last_seen_at.isoformat()},
+    )
     council = [*council_staff(child.responsible_authority, [Role.MISSING_COORDINATOR])]
     worker = allocated(child, "social_worker")
     if worker is not None:
         council.append(worker)
-    notify(event="school_report", recipients=[(person, Urgency.URGENT) for person in [*_carers(child), *council]],
-           subject="A school reports a child in care not in school and not where expected: say whether they are missing",
-           link=_link(report), child_id=child.pk, related=report, authority=child.responsible_authority, now=now)
+    notify(
+        event="school_report",
+        recipients=[(person, Urgency.URGENT) for person in [*_carers(child), *council]],
+        subject="A school reports a child in care not in school and not where expected: say whether they are missing",
+        link=_link(report),
+        child_id=child.pk,
+        related=report,
+        authority=child.responsible_authority,
+        now=now,
+    )
     return report
 
 
@@ -98,8 +143,9 @@ def school_report_absence(*, user, why: str, child: Child | int, last_seen_at: d
 def school_report_answer(*, user, why: str, report: SchoolReport | int, outcome: str, note: str = "") -> SchoolReport:
     """The carer or the council says what the report is. Missing or away opens the episode from the
     school's time (last seen) and the school's report (reported), through the one service for it."""
-    report, reasons = school_report_lookup(user=user, report_id=report.pk if isinstance(report, SchoolReport) else report,
-                                           why=why, for_update=True)
+    report, reasons = school_report_lookup(
+        user=user, report_id=report.pk if isinstance(report, SchoolReport) else report, why=why, for_update=True
+    )
     _require(rules.may_answer(user, reasons), "answer a school's report: the carer or the council does")
     if not report.awaiting:
         raise ValidationError({"outcome": f"This report was answered already: {report.get_outcome_display().lower()}."})
@@ -110,17 +156,36 @@ def school_report_answer(*, user, why: str, report: SchoolReport | int, outcome:
         raise ValidationError({"note": "Say where the child is: it is kept with the report."})
     if outcome in EPISODE_KINDS:
         report.episode, _ = episode_open(
-            user=user, why=why, child=report.child.pk, kind=EPISODE_KINDS[outcome],
-            last_seen_at=report.last_seen_at, reported_at=report.reported_at,
-            last_seen_location=f"Expected at {report.school.name}", circumstances=report.details + (f"\n{note}" if note else ""),
+            user=user,
+            why=why,
+            child=report.child.pk,
+            kind=EPISODE_KINDS[outcome],
+            last_seen_at=report.last_seen_at,
+            reported_at=report.reported_at,
+            last_seen_location=f"Expected at {report.school.name}",
+            circumstances=report.details + (f"\n{note}" if note else ""),
             client_reference=f"school-report-{report.pk}",
         )
     report.outcome, report.outcome_by, report.outcome_at, report.outcome_note = outcome, user, timezone.now(), note
     report.save(update_fields=["outcome", "outcome_by", "outcome_at", "outcome_note", "episode"])
-    audit_record(user=user, action=Action.UPDATE, object_type="school_report", object_id=report.pk, child_id=report.child_id,
-                 why=why, detail={"outcome": outcome, "episode": report.episode_id})
-    notify(event="school_report_answered",
-           recipients=[(person, Urgency.NORMAL) for person in agency_staff(report.school, [Role.SCHOOL_SAFEGUARDING_LEAD])],
-           subject=f"The pupil your school reported not in school is {report.get_outcome_display().lower()}",
-           link=_link(report), child_id=report.child_id, related=report, authority=report.child.responsible_authority)
+    audit_record(
+        user=user,
+        action=Action.UPDATE,
+        object_type="school_report",
+        object_id=report.pk,
+        child_id=report.child_id,
+        why=why,
+        detail={"outcome": outcome, "episode": report.episode_id},
+    )
+    notify(
+        event="school_report_answered",
+        recipients=[
+            (person, Urgency.NORMAL) for person in agency_staff(report.school, [Role.SCHOOL_SAFEGUARDING_LEAD])
+        ],
+        subject=f"The pupil your school reported not in school is {report.get_outcome_display().lower()}",
+        link=_link(report),
+        child_id=report.child_id,
+        related=report,
+        authority=report.child.responsible_authority,
+    )
     return report

@@ -35,13 +35,32 @@ def report_absence(request: HttpRequest, child_id: int) -> HttpResponse:
     user, why = request.user, _why(request)
     child = child_lookup(user=user, child_id=child_id, why=why)
     if not rules.may_report(user, access_reasons(user, child)):
-        raise PermissionDenied("A pupil not in school is reported by the designated safeguarding lead of the child's school.")
+        raise PermissionDenied(
+            "A pupil not in school is reported by the designated safeguarding lead of the child's school."
+        )
     form = SchoolReportForm(request.POST or None, child=child)
     made = []
-    if request.method == "POST" and form.is_valid() and _run(form, lambda: made.append(services.school_report_absence(
-            user=user, why=why, child=child.pk, last_seen_at=form.cleaned_data["last_seen_at"], details=form.cleaned_data["details"]))):
-        messages.success(request, "The report is sent. The carer and the council have been told, and are asked to say whether "
-                                  f"{child.first_name} is missing.")
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _run(
+            form,
+            lambda: made.append(
+                services.school_report_absence(
+                    user=user,
+                    why=why,
+                    child=child.pk,
+                    last_seen_at=form.cleaned_data["last_seen_at"],
+                    details=form.cleaned_data["details"],
+                )
+            ),
+        )
+    ):
+        messages.success(
+            request,
+            "The report is sent. The carer and the council have been told, and are asked to say whether "
+            f"{child.first_name} is missing.",
+        )
         return redirect("schools:report", made[0].pk)
     return render(request, "schools/report_form.html", {"child": child, "form": form, "errors": error_summary(form)})
 
@@ -57,15 +76,35 @@ def report(request: HttpRequest, report_id: int) -> HttpResponse:
         if form is None:
             raise PermissionDenied("This report is answered by the carer or the council, once.")
         answered = []
-        if form.is_valid() and _run(form, lambda: answered.append(services.school_report_answer(
-                user=user, why=why, report=found.pk, outcome=form.cleaned_data["outcome"], note=form.cleaned_data["note"]))):
+        if form.is_valid() and _run(
+            form,
+            lambda: answered.append(
+                services.school_report_answer(
+                    user=user,
+                    why=why,
+                    report=found.pk,
+                    outcome=form.cleaned_data["outcome"],
+                    note=form.cleaned_data["note"],
+                )
+            ),
+        ):
             result = answered[0]
             if result.episode_id is not None:
-                messages.success(request, f"{found.child.first_name} is recorded as {result.get_outcome_display().lower()}, "
-                                          "from the time the school gave.")
+                messages.success(
+                    request,
+                    f"{found.child.first_name} is recorded as {result.get_outcome_display().lower()}, "
+                    "from the time the school gave.",
+                )
                 return redirect("alerts:reported", result.episode_id)
             messages.success(request, "The report is answered. The school has been told.")
             return redirect("schools:report", found.pk)
-    return render(request, "schools/report.html", {
-        "report": found, "child": found.child, "form": form, "errors": error_summary(form) if form else [],
-    })
+    return render(
+        request,
+        "schools/report.html",
+        {
+            "report": found,
+            "child": found.child,
+            "form": form,
+            "errors": error_summary(form) if form else [],
+        },
+    )

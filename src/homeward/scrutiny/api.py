@@ -58,8 +58,15 @@ _NOT_FOUND = OpenApiResponse(description="No such child or check (or not one you
 
 
 class CheckListApi(APIView):
-    @extend_schema(request=CheckIn, responses={201: CheckOut, 400: _BAD, 403: OpenApiResponse(description="Not the child's council."),
-                                               404: _NOT_FOUND})
+    @extend_schema(
+        request=CheckIn,
+        responses={
+            201: CheckOut,
+            400: _BAD,
+            403: OpenApiResponse(description="Not the child's council."),
+            404: _NOT_FOUND,
+        },
+    )
     def post(self, request: Request) -> Response:
         serializer = CheckIn(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -68,16 +75,26 @@ class CheckListApi(APIView):
         urn = data.pop("urn").strip().upper()
         provider = Agency.objects.filter(kind=AgencyKind.PROVIDER, code=urn).first() if urn else None
         if urn and provider is None:
-            raise serializers.ValidationError({"urn": [f"No children's home or provider with URN {urn} is known to Homeward."]})
+            raise serializers.ValidationError(
+                {"urn": [f"No children's home or provider with URN {urn} is known to Homeward."]}
+            )
         try:
-            check = services.placement_check_run(user=request.user, why="api:placement-check", child=child, provider=provider, **data)
+            check = services.placement_check_run(
+                user=request.user, why="api:placement-check", child=child, provider=provider, **data
+            )
         except DjangoValidationError as error:
-            raise serializers.ValidationError(error.message_dict if hasattr(error, "error_dict") else {"non_field_errors": error.messages}) from None
-        return Response(CheckOut(selectors.check_get(user=request.user, check_id=check.pk, why="api:placement-check")).data,
-                        status=status.HTTP_201_CREATED)
+            raise serializers.ValidationError(
+                error.message_dict if hasattr(error, "error_dict") else {"non_field_errors": error.messages}
+            ) from None
+        return Response(
+            CheckOut(selectors.check_get(user=request.user, check_id=check.pk, why="api:placement-check")).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class CheckDetailApi(APIView):
     @extend_schema(responses={200: CheckOut, 404: _NOT_FOUND})
     def get(self, request: Request, check_id: int) -> Response:
-        return Response(CheckOut(selectors.check_get(user=request.user, check_id=check_id, why="api:placement-check-detail")).data)
+        return Response(
+            CheckOut(selectors.check_get(user=request.user, check_id=check_id, why="api:placement-check-detail")).data
+        )

@@ -53,9 +53,11 @@ def home_record(provider: Agency, *, placement_type: str, today: datetime.date) 
     since = today - datetime.timedelta(days=365)
     stays: dict[int, list[tuple[datetime.date, datetime.date]]] = {}
     resident_days = 0
-    for child_id, start, end in Placement.objects.filter(provider=provider, start_date__lte=today).filter(
-        Q(end_date__isnull=True) | Q(end_date__gt=since)
-    ).values_list("child_id", "start_date", "end_date"):
+    for child_id, start, end in (
+        Placement.objects.filter(provider=provider, start_date__lte=today)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gt=since))
+        .values_list("child_id", "start_date", "end_date")
+    ):
         start, end = max(start, since), min(end or today, today)
         if end > start:
             stays.setdefault(child_id, []).append((start, end))
@@ -75,17 +77,25 @@ def home_record(provider: Agency, *, placement_type: str, today: datetime.date) 
     rate = round(episodes / months, 3) if months else None
     national = NATIONAL_RATE[placement_type in RESIDENTIAL_TYPES]
     return {
-        "name": provider.name, "urn": provider.code, "resident_months": round(months, 1),
+        "name": provider.name,
+        "urn": provider.code,
+        "resident_months": round(months, 1),
         "residents_now": Placement.objects.current(today).filter(provider=provider).count(),
-        "episodes": episodes, "rate": rate, "national_rate": national,
+        "episodes": episodes,
+        "rate": rate,
+        "national_rate": national,
         "times_national": round(rate / national, 1) if rate is not None else None,
         "repeat_children": sum(1 for n in per_child.values() if n >= REPEAT_EPISODES),
         # What return interviews found, as themes across the home's children; a theme of fewer than
         # THEME_MIN_CHILDREN children is left out (interview findings are the child's, and few identify).
         "interview_themes": sorted(
-            ({"theme": EXPLOITATION_INDICATORS.get(code, code), "children": len(ids)}
-             for code, ids in themes.items() if len(ids) >= THEME_MIN_CHILDREN),
-            key=lambda t: (-t["children"], t["theme"])),
+            (
+                {"theme": EXPLOITATION_INDICATORS.get(code, code), "children": len(ids)}
+                for code, ids in themes.items()
+                if len(ids) >= THEME_MIN_CHILDREN
+            ),
+            key=lambda t: (-t["children"], t["theme"]),
+        ),
     }
 
 
@@ -94,8 +104,12 @@ def training_coverage(provider: Agency, *, on: datetime.date) -> list[dict]:
     rows = list(StaffTraining.objects.filter(provider=provider).values_list("staff_name", "topic", "renewal_due_on"))
     staff = {name for name, *_ in rows}
     return [
-        {"topic": topic.value, "label": topic.label, "staff": len(staff),
-         "current": len({name for name, t, due in rows if t == topic and due >= on})}
+        {
+            "topic": topic.value,
+            "label": topic.label,
+            "staff": len(staff),
+            "current": len({name for name, t, due in rows if t == topic and due >= on}),
+        }
         for topic in TrainingTopic
     ]
 
@@ -104,35 +118,59 @@ def child_history(child: Child, *, placement: postcodes.Postcode | None) -> dict
     """Where this child has gone missing to, been seen or found, and the places their Philomena
     profile names, each with its distance from the proposed placement."""
     seen: Counter[str] = Counter()
-    for row in Episode.objects.filter(child=child).values_list("last_seen_postcode", "last_known_postcode", "return_postcode"):
+    for row in Episode.objects.filter(child=child).values_list(
+        "last_seen_postcode", "last_known_postcode", "return_postcode"
+    ):
         for code in {postcodes.normalise(c) for c in row if c} - {None}:
             seen[code] += 1
-    for code in EpisodeUpdate.objects.filter(episode__child=child, kind=UpdateKind.SIGHTING).exclude(postcode="").values_list("postcode", flat=True):
-        if (code := postcodes.normalise(code)):
+    for code in (
+        EpisodeUpdate.objects.filter(episode__child=child, kind=UpdateKind.SIGHTING)
+        .exclude(postcode="")
+        .values_list("postcode", flat=True)
+    ):
+        if code := postcodes.normalise(code):
             seen[code] += 1
     places = [{"postcode": code, "times": n, "miles": _miles(placement, code)} for code, n in seen.most_common()]
     profile = PhilomenaProfile.objects.filter(child=child).order_by("-version").first()
     named = []
     if profile is not None:
-        for source, text in (("associates", profile.associates), ("addresses", profile.addresses), ("places frequented", profile.places_frequented)):
+        for source, text in (
+            ("associates", profile.associates),
+            ("addresses", profile.addresses),
+            ("places frequented", profile.places_frequented),
+        ):
             for raw in _POSTCODE_IN_TEXT.findall(text or ""):
-                if (code := postcodes.normalise(raw)):
+                if code := postcodes.normalise(raw):
                     named.append({"postcode": code, "source": source, "miles": _miles(placement, code)})
     near = [p for p in [*places, *named] if p["miles"] is not None and p["miles"] <= NEAR_MILES]
     return {"places": places[:10], "profile_places": named[:10], "near": near}
 
 
 def _concern(c) -> dict:
-    return {"about": f"{c.area_kind_label} {c.area}", "kind": c.kind_label, "agency": c.agency, "source": c.source,
-            "review_on": c.review_on.isoformat() if c.review_on else None, "detail": c.detail}
+    return {
+        "about": f"{c.area_kind_label} {c.area}",
+        "kind": c.kind_label,
+        "agency": c.agency,
+        "source": c.source,
+        "review_on": c.review_on.isoformat() if c.review_on else None,
+        "detail": c.detail,
+    }
 
 
 def _hotspot(h) -> dict:
     return {"sector": h.sector, "episodes": h.episodes, "children": h.children, "registered": h.registered}
 
 
-def compute(*, user, child: Child, start_date: datetime.date, placement_type: str, provider: Agency | None,
-            geography: PlacementGeography, relation: str) -> dict:
+def compute(
+    *,
+    user,
+    child: Child,
+    start_date: datetime.date,
+    placement_type: str,
+    provider: Agency | None,
+    geography: PlacementGeography,
+    relation: str,
+) -> dict:
     from homeward.safeguarding.selectors import location_intelligence  # a reader of safeguarding's register
 
     today = timezone.localdate()
@@ -140,15 +178,21 @@ def compute(*, user, child: Child, start_date: datetime.date, placement_type: st
     warnings = []
     recent = Episode.objects.filter(child=child, started_at__gte=timezone.now() - FREQUENT_MISSING[1]).count()
     if placement_type == "K3" and recent >= FREQUENT_MISSING[0]:
-        warnings.append(f"Missing {recent} times in the last 90 days: children who frequently go missing should not be "
-                        "placed in supported accommodation (DfE guidance, 2023).")
+        warnings.append(
+            f"Missing {recent} times in the last 90 days: children who frequently go missing should not be "
+            "placed in supported accommodation (DfE guidance, 2023)."
+        )
     history = child_history(child, placement=placed)
     if history["near"]:
-        warnings.append(f"{len(history['near'])} place(s) from the child's own missing history or profile are within "
-                        f"{NEAR_MILES} miles of this placement.")
+        warnings.append(
+            f"{len(history['near'])} place(s) from the child's own missing history or profile are within "
+            f"{NEAR_MILES} miles of this placement."
+        )
     home = home_record(provider, placement_type=placement_type, today=today) if provider else None
     if home and home["times_national"] and home["times_national"] >= 2:
-        warnings.append(f"Children go missing from this home {home['times_national']} times as often as the national rate.")
+        warnings.append(
+            f"Children go missing from this home {home['times_national']} times as often as the national rate."
+        )
     if user is None:
         # The system's check is run as the council's own system would run it, seeing what it may see.
         from homeward.agencies.services import service_account_get_or_create
@@ -161,18 +205,32 @@ def compute(*, user, child: Child, start_date: datetime.date, placement_type: st
     assessment = location.assessment
     return {
         "geography": {
-            "placement_postcode": geography.placement_postcode, "home_postcode": geography.home_postcode,
-            "district": geography.district_code, "host": _agency(geography.host_authority), "force": _agency(geography.police_force),
-            "relation": relation, "relation_label": AreaRelation(relation).label,
+            "placement_postcode": geography.placement_postcode,
+            "home_postcode": geography.home_postcode,
+            "district": geography.district_code,
+            "host": _agency(geography.host_authority),
+            "force": _agency(geography.police_force),
+            "relation": relation,
+            "relation_label": AreaRelation(relation).label,
             "distance_miles": str(geography.distance_miles) if isinstance(geography.distance_miles, Decimal) else None,
         },
         "warnings": warnings,
         "home": home,
         "training": training_coverage(provider, on=start_date) if provider else [],
         "concerns": concerns,
-        "hotspots": [_hotspot(h) for h in {h.sector: h for h in [*location.home_hotspots, *location.hotspots]}.values()],
-        "assessment": ({"assessed_on": assessment.assessed_on.isoformat(), "review_due_on": assessment.review_due_on.isoformat(),
-                        "overdue": location.assessment_overdue, "summary": assessment.summary} if assessment else None),
+        "hotspots": [
+            _hotspot(h) for h in {h.sector: h for h in [*location.home_hotspots, *location.hotspots]}.values()
+        ],
+        "assessment": (
+            {
+                "assessed_on": assessment.assessed_on.isoformat(),
+                "review_due_on": assessment.review_due_on.isoformat(),
+                "overdue": location.assessment_overdue,
+                "summary": assessment.summary,
+            }
+            if assessment
+            else None
+        ),
         "map": location.map,
         "child": history,
         "checked_on": today.isoformat(),

@@ -22,7 +22,9 @@ from homeward.places.adjoining import AreaRelation
 class PlacementCheck(models.Model):
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="placement_checks")
     # The placement it is about: empty while it is a proposal.
-    placement = models.OneToOneField(Placement, on_delete=models.CASCADE, null=True, blank=True, related_name="placement_check")
+    placement = models.OneToOneField(
+        Placement, on_delete=models.CASCADE, null=True, blank=True, related_name="placement_check"
+    )
     start_date = models.DateField()
     emergency = models.BooleanField(default=False)  # placed first, notice within 5 working days
     placement_type = models.CharField(max_length=3)
@@ -34,14 +36,18 @@ class PlacementCheck(models.Model):
     relation = models.CharField(max_length=10, choices=AreaRelation.choices)
     distance_miles = models.DecimalField(max_digits=6, decimal_places=1, null=True, blank=True)
     findings = models.JSONField(default=dict, blank=True)  # services.Findings, as the page showed them
-    run_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")  # None: the system
+    run_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )  # None: the system
     run_at = models.DateTimeField(auto_now_add=True)
     # Learned of too late to have been decided in Homeward (services.LEARNED_LATE): recorded, not chased.
     chased = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["-run_at", "-id"]
-        constraints = [models.CheckConstraint(condition=Q(relation__in=AreaRelation.values), name="placement_check_relation_valid")]
+        constraints = [
+            models.CheckConstraint(condition=Q(relation__in=AreaRelation.values), name="placement_check_relation_valid")
+        ]
         indexes = [models.Index(fields=["host_authority", "run_at"], name="placement_check_host")]
 
     def __str__(self) -> str:
@@ -71,13 +77,17 @@ class Requirement(models.Model):
     kind = models.CharField(max_length=20, choices=RequirementKind.choices)
     due_on = models.DateField()
     done_at = models.DateTimeField(null=True, blank=True)
-    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True)
     reasons = models.TextField(blank=True)  # the approver's reasons, or what the notice said
     # The host council's answer to a notice or consultation.
     response = models.TextField(blank=True)
     responded_at = models.DateTimeField(null=True, blank=True)
-    responded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["placement_check", "kind"]
@@ -86,11 +96,14 @@ class Requirement(models.Model):
             models.CheckConstraint(condition=Q(kind__in=RequirementKind.values), name="requirement_kind_valid"),
             # Done means done by someone, with an outcome.
             models.CheckConstraint(
-                condition=Q(done_at__isnull=True, outcome="") | Q(done_at__isnull=False, done_by__isnull=False) & ~Q(outcome=""),
+                condition=Q(done_at__isnull=True, outcome="")
+                | Q(done_at__isnull=False, done_by__isnull=False) & ~Q(outcome=""),
                 name="requirement_done_has_doer_and_outcome",
             ),
-            models.CheckConstraint(condition=Q(responded_at__isnull=True) | Q(done_at__isnull=False),
-                                   name="requirement_response_follows_sending"),
+            models.CheckConstraint(
+                condition=Q(responded_at__isnull=True) | Q(done_at__isnull=False),
+                name="requirement_response_follows_sending",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -123,7 +136,9 @@ class StaffTraining(models.Model):
         ordering = ["provider", "staff_name", "topic", "-completed_on"]
         constraints = [
             models.CheckConstraint(condition=Q(topic__in=TrainingTopic.values), name="staff_training_topic_valid"),
-            models.CheckConstraint(condition=Q(renewal_due_on__gt=models.F("completed_on")), name="staff_training_renewal_after"),
+            models.CheckConstraint(
+                condition=Q(renewal_due_on__gt=models.F("completed_on")), name="staff_training_renewal_after"
+            ),
         ]
 
 
@@ -145,7 +160,11 @@ class LeavingCareReview(models.Model):
     class Meta:
         ordering = ["child", "-held_on", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(move_on__gte=models.F("held_on")), name="leaving_care_review_before_move"),
-            models.CheckConstraint(condition=~Q(young_persons_view="") & ~Q(readiness="") & ~Q(iro_view=""),
-                                   name="leaving_care_review_complete"),
+            models.CheckConstraint(
+                condition=Q(move_on__gte=models.F("held_on")), name="leaving_care_review_before_move"
+            ),
+            models.CheckConstraint(
+                condition=~Q(young_persons_view="") & ~Q(readiness="") & ~Q(iro_view=""),
+                name="leaving_care_review_complete",
+            ),
         ]

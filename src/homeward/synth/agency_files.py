@@ -46,16 +46,56 @@ OTHER_NAMES_GIVEN = 0.25  # the caller mentions a known-as name
 
 # The police report file's columns (returns/POLICE_FORMAT.md; checked against returns.police in the tests).
 POLICE_COLUMNS = (
-    "reference", "first_name", "last_name", "other_names", "date_of_birth", "sex", "council_child_id",
-    "address", "address_postcode", "reported_at", "reporting_person", "reporting_person_relationship",
-    "last_seen_at", "last_seen_location", "last_seen_postcode", "last_seen_by", "description", "clothing",
-    "enquiries", "out_of_character", "previous_missing_history", "phone", "associates", "medical_needs",
-    "online_accounts", "risk_grade", "risk_history", "found_at", "found_location", "found_postcode", "found_by",
-    "safe_and_well_at", "safe_and_well_by",
+    "reference",
+    "first_name",
+    "last_name",
+    "other_names",
+    "date_of_birth",
+    "sex",
+    "council_child_id",
+    "address",
+    "address_postcode",
+    "reported_at",
+    "reporting_person",
+    "reporting_person_relationship",
+    "last_seen_at",
+    "last_seen_location",
+    "last_seen_postcode",
+    "last_seen_by",
+    "description",
+    "clothing",
+    "enquiries",
+    "out_of_character",
+    "previous_missing_history",
+    "phone",
+    "associates",
+    "medical_needs",
+    "online_accounts",
+    "risk_grade",
+    "risk_history",
+    "found_at",
+    "found_location",
+    "found_postcode",
+    "found_by",
+    "safe_and_well_at",
+    "safe_and_well_by",
 )
 HEADER_COLUMNS = ("CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB")
-EPISODES_COLUMNS = ("CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC", "REC",
-                    "REASON_PLACE_CHANGE", "HOME_POST", "PL_POST", "URN")
+EPISODES_COLUMNS = (
+    "CHILD",
+    "DECOM",
+    "RNE",
+    "LS",
+    "CIN",
+    "PLACE",
+    "PLACE_PROVIDER",
+    "DEC",
+    "REC",
+    "REASON_PLACE_CHANGE",
+    "HOME_POST",
+    "PL_POST",
+    "URN",
+)
 MISSING_COLUMNS = ("CHILD", "DOB", "MISSING", "MIS_START", "MIS_END")
 
 _RELATIONSHIP = {"K": "Residential worker", "U": "Foster carer", "P": "Parent"}
@@ -137,7 +177,9 @@ def agency_files_generate(world: World) -> AgencyFiles:
     for g in world.risk_gradings:
         key = (g.responsible_authority, g.la_child_id, g.started_at)
         first_grade.setdefault(key, g.grade)
-        history[key].append({"grade": g.grade, "graded_at": _utc(g.graded_at), "source": g.source, "rationale": g.rationale})
+        history[key].append(
+            {"grade": g.grade, "graded_at": _utc(g.graded_at), "source": g.source, "rationale": g.rationale}
+        )
     known_as, other_surname = _other_names(world)
     names = persons.NameWorld(name_tail=False)
     providers = {p.urn: p for p in world.providers}
@@ -173,19 +215,39 @@ def agency_files_generate(world: World) -> AgencyFiles:
         child = children[child_key]
         placement = placements.at(child_key, _local_day(e.started_at))
         report = _police_report(
-            rng, names, e, child, placement, providers, history[(*child_key, e.started_at)],
-            known_as.get(child_key), other_surname.get(child_key), reference=e.police_reference, duplicate=False,
+            rng,
+            names,
+            e,
+            child,
+            placement,
+            providers,
+            history[(*child_key, e.started_at)],
+            known_as.get(child_key),
+            other_surname.get(child_key),
+            reference=e.police_reference,
+            duplicate=False,
         )
         files.police_reports.setdefault(e.police_force, []).append(report)
         if rng.random() < DUPLICATE_REPORT:
             # A second call about the same absence, taken as a new report some hours later.
             again = e.police_reported_at + datetime.timedelta(minutes=rng.randrange(60, 30 * 60))
             if e.returned_at is None or again < e.returned_at + datetime.timedelta(days=1):
-                files.police_reports[e.police_force].append(_police_report(
-                    rng, names, e, child, placement, providers, history[(*child_key, e.started_at)],
-                    known_as.get(child_key), other_surname.get(child_key),
-                    reference=f"{e.police_reference}/R", duplicate=True, reported_at=again,
-                ))
+                files.police_reports[e.police_force].append(
+                    _police_report(
+                        rng,
+                        names,
+                        e,
+                        child,
+                        placement,
+                        providers,
+                        history[(*child_key, e.started_at)],
+                        known_as.get(child_key),
+                        other_surname.get(child_key),
+                        reference=f"{e.police_reference}/R",
+                        duplicate=True,
+                        reported_at=again,
+                    )
+                )
     return files
 
 
@@ -249,12 +311,23 @@ def _police_report(
 ) -> PoliceReportRecord:
     postcode = placement.placement_postcode if placement else child.home_postcode
     person = persons.Person(
-        cluster_id=0, sex="M" if child.sex == "1" else "F", first_name=child.first_name, last_name=child.last_name,
-        dob=child.date_of_birth, postcode=postcode, agency_id=child.la_child_id,
-        known_as=known_as, other_surname=other_surname,
+        cluster_id=0,
+        sex="M" if child.sex == "1" else "F",
+        first_name=child.first_name,
+        last_name=child.last_name,
+        dob=child.date_of_birth,
+        postcode=postcode,
+        agency_id=child.la_child_id,
+        known_as=known_as,
+        other_surname=other_surname,
     )
     _, first, last, dob, sex, postcode_given, agency_id, _, _, mess = persons.render_record(
-        rng, names, person, rates=persons.POLICE_MESS, council=False, duplicate=duplicate,
+        rng,
+        names,
+        person,
+        rates=persons.POLICE_MESS,
+        council=False,
+        duplicate=duplicate,
     )
     other_names = known_as if known_as and first != known_as and rng.random() < OTHER_NAMES_GIVEN else ""
 
@@ -272,28 +345,52 @@ def _police_report(
     reported = reported_at or e.police_reported_at
     if last_seen is not None and last_seen > reported:
         last_seen = reported
-    safe_and_well = e.safe_and_well_at if found is not None and e.safe_and_well_at and e.safe_and_well_at >= found else None
+    safe_and_well = (
+        e.safe_and_well_at if found is not None and e.safe_and_well_at and e.safe_and_well_at >= found else None
+    )
 
     provider = providers.get(placement.urn) if placement and placement.urn else None
     row = dict.fromkeys(POLICE_COLUMNS, "")
     row.update(
-        reference=reference, first_name=first, last_name=last, other_names=other_names, date_of_birth=dob or "",
-        sex=sex or "", council_child_id=agency_id or "",
-        address=provider.name if provider else "Foster placement" if placement and placement.placement_type.startswith("U") else "",
-        address_postcode=postcode_given or "", reported_at=_utc(reported),
-        reporting_person_relationship=_RELATIONSHIP.get(placement.placement_type[:1], "Social worker") if placement else "",
-        last_seen_at=_utc(last_seen), last_seen_location=e.last_seen_location, last_seen_postcode=e.last_seen_postcode,
+        reference=reference,
+        first_name=first,
+        last_name=last,
+        other_names=other_names,
+        date_of_birth=dob or "",
+        sex=sex or "",
+        council_child_id=agency_id or "",
+        address=provider.name
+        if provider
+        else "Foster placement"
+        if placement and placement.placement_type.startswith("U")
+        else "",
+        address_postcode=postcode_given or "",
+        reported_at=_utc(reported),
+        reporting_person_relationship=_RELATIONSHIP.get(placement.placement_type[:1], "Social worker")
+        if placement
+        else "",
+        last_seen_at=_utc(last_seen),
+        last_seen_location=e.last_seen_location,
+        last_seen_postcode=e.last_seen_postcode,
         clothing=e.clothing,
         out_of_character="" if e.out_of_character is None else ("Y" if e.out_of_character else "N"),
         risk_grade=gradings[-1]["grade"] if gradings else "",
         risk_history=json.dumps(gradings, separators=(",", ":")) if gradings else "",
-        found_at=_utc(found), found_location=e.return_place if found else "",
-        found_postcode=e.return_postcode if found else "", found_by=e.found_by if found else "",
-        safe_and_well_at=_utc(safe_and_well), safe_and_well_by=f"Officer of {e.police_force}" if safe_and_well else "",
+        found_at=_utc(found),
+        found_location=e.return_place if found else "",
+        found_postcode=e.return_postcode if found else "",
+        found_by=e.found_by if found else "",
+        safe_and_well_at=_utc(safe_and_well),
+        safe_and_well_by=f"Officer of {e.police_force}" if safe_and_well else "",
     )
     return PoliceReportRecord(
-        force=e.police_force, row=row, responsible_authority=e.responsible_authority, la_child_id=e.la_child_id,
-        episode_started_at=e.started_at, duplicate=duplicate, mess=",".join(mess),
+        force=e.police_force,
+        row=row,
+        responsible_authority=e.responsible_authority,
+        la_child_id=e.la_child_id,
+        episode_started_at=e.started_at,
+        duplicate=duplicate,
+        mess=",".join(mess),
     )
 
 
@@ -335,8 +432,11 @@ class CountUnit:
 
 
 def one_count_truth(files: AgencyFiles) -> list[CountUnit]:
-    reported = {(r.responsible_authority, r.la_child_id, r.episode_started_at)
-                for reports in files.police_reports.values() for r in reports}
+    reported = {
+        (r.responsible_authority, r.la_child_id, r.episode_started_at)
+        for reports in files.police_reports.values()
+        for r in reports
+    }
     units = []
     for council, periods in sorted(files.council_periods.items()):
         for p in periods:
@@ -347,12 +447,12 @@ def one_count_truth(files: AgencyFiles) -> list[CountUnit]:
     return units
 
 
-def one_count_totals(units: list[CountUnit], *, since: datetime.date | None = None,
-                     until: datetime.date | None = None) -> Counter:
+def one_count_totals(
+    units: list[CountUnit], *, since: datetime.date | None = None, until: datetime.date | None = None
+) -> Counter:
     """Units by kind (both, police_only, council_only), for those starting in [since, until]."""
     return Counter(
-        u.known for u in units
-        if (since is None or u.started_on >= since) and (until is None or u.started_on <= until)
+        u.known for u in units if (since is None or u.started_on >= since) and (until is None or u.started_on <= until)
     )
 
 
@@ -401,7 +501,11 @@ NEEDS_URN = {"K1", "K2", "K3"}
 def _unknown_upn(child: Child, as_at: datetime.date) -> str:
     """The DfE's code for a UPN not known: UN1 for a child under 6 and not yet at school, UN5 (the
     sources that collate UPNs do not hold it) for a child of school age."""
-    age = as_at.year - child.date_of_birth.year - ((as_at.month, as_at.day) < (child.date_of_birth.month, child.date_of_birth.day))
+    age = (
+        as_at.year
+        - child.date_of_birth.year
+        - ((as_at.month, as_at.day) < (child.date_of_birth.month, child.date_of_birth.day))
+    )
     return "UN1" if age < 6 else "UN5"
 
 
@@ -415,8 +519,21 @@ def _episode_rows(placements: list[Placement]):
         rec = "" if p.end_date is None else ("X1" if (p.la_child_id, p.end_date) in starts else "E8")
         rne = "P" if (p.la_child_id, p.start_date) in ends else "S"
         urn = p.urn or ("XXXXXXX" if p.placement_type in NEEDS_URN else "")
-        yield (p.la_child_id, _uk_date(p.start_date), rne, "", "", p.placement_type, p.provider_type, _uk_date(p.end_date),
-               rec, "", p.home_postcode, p.placement_postcode, urn)
+        yield (
+            p.la_child_id,
+            _uk_date(p.start_date),
+            rne,
+            "",
+            "",
+            p.placement_type,
+            p.provider_type,
+            _uk_date(p.end_date),
+            rec,
+            "",
+            p.home_postcode,
+            p.placement_postcode,
+            urn,
+        )
 
 
 def agency_files_write(files: AgencyFiles, directory: Path) -> list[Path]:
@@ -432,37 +549,102 @@ def agency_files_write(files: AgencyFiles, directory: Path) -> list[Path]:
     dob = {(c.responsible_authority, c.la_child_id): c.date_of_birth for c in world.children}
     for council in sorted(by_council):
         folder = directory / "903" / council
-        written.append(_write(folder / "header.csv", HEADER_COLUMNS, (
-            (c.la_child_id, SEX_CODES[c.sex], _uk_date(c.date_of_birth), c.ethnicity, c.upn or _unknown_upn(c, world.as_at), "", "")
-            for c in sorted(by_council[council], key=lambda c: c.la_child_id)
-        )))
+        written.append(
+            _write(
+                folder / "header.csv",
+                HEADER_COLUMNS,
+                (
+                    (
+                        c.la_child_id,
+                        SEX_CODES[c.sex],
+                        _uk_date(c.date_of_birth),
+                        c.ethnicity,
+                        c.upn or _unknown_upn(c, world.as_at),
+                        "",
+                        "",
+                    )
+                    for c in sorted(by_council[council], key=lambda c: c.la_child_id)
+                ),
+            )
+        )
         written.append(_write(folder / "episodes.csv", EPISODES_COLUMNS, _episode_rows(placements[council])))
-        written.append(_write(folder / "missing.csv", MISSING_COLUMNS, (
-            (p.child, _uk_date(dob[(council, p.child)]), p.missing, _uk_date(p.mis_start), _uk_date(p.mis_end))
-            for p in files.council_periods.get(council, [])
-        )))
+        written.append(
+            _write(
+                folder / "missing.csv",
+                MISSING_COLUMNS,
+                (
+                    (p.child, _uk_date(dob[(council, p.child)]), p.missing, _uk_date(p.mis_start), _uk_date(p.mis_end))
+                    for p in files.council_periods.get(council, [])
+                ),
+            )
+        )
     for force in sorted(files.police_reports):
-        written.append(_write(directory / "police" / f"{force}.csv", POLICE_COLUMNS, (
-            [r.row[column] for column in POLICE_COLUMNS] for r in files.police_reports[force]
-        )))
+        written.append(
+            _write(
+                directory / "police" / f"{force}.csv",
+                POLICE_COLUMNS,
+                ([r.row[column] for column in POLICE_COLUMNS] for r in files.police_reports[force]),
+            )
+        )
     truth = directory / "truth"
-    written.append(_write(truth / "police_reports.csv", (
-        "force", "reference", "responsible_authority", "la_child_id", "episode_started_at", "duplicate", "mess",
-    ), (
-        (r.force, r.row["reference"], r.responsible_authority, r.la_child_id, _utc(r.episode_started_at),
-         "true" if r.duplicate else "false", r.mess)
-        for force in sorted(files.police_reports) for r in files.police_reports[force]
-    )))
-    written.append(_write(truth / "council_missing.csv", ("council", "CHILD", "MIS_START", "episodes"), (
-        (council, p.child, _uk_date(p.mis_start), ";".join(_utc(s) for s in p.episodes))
-        for council in sorted(files.council_periods) for p in files.council_periods[council]
-    )))
-    written.append(_write(truth / "not_recorded.csv", ("responsible_authority", "la_child_id", "started_at", "reason"), (
-        (council, child, _utc(started_at), reason) for (council, child, started_at), reason in sorted(files.not_recorded.items())
-    )))
-    written.append(_write(truth / "one_count.csv", ("known", "responsible_authority", "la_child_id", "started_on"), (
-        (u.known, u.responsible_authority, u.la_child_id, u.started_on.isoformat()) for u in one_count_truth(files)
-    )))
+    written.append(
+        _write(
+            truth / "police_reports.csv",
+            (
+                "force",
+                "reference",
+                "responsible_authority",
+                "la_child_id",
+                "episode_started_at",
+                "duplicate",
+                "mess",
+            ),
+            (
+                (
+                    r.force,
+                    r.row["reference"],
+                    r.responsible_authority,
+                    r.la_child_id,
+                    _utc(r.episode_started_at),
+                    "true" if r.duplicate else "false",
+                    r.mess,
+                )
+                for force in sorted(files.police_reports)
+                for r in files.police_reports[force]
+            ),
+        )
+    )
+    written.append(
+        _write(
+            truth / "council_missing.csv",
+            ("council", "CHILD", "MIS_START", "episodes"),
+            (
+                (council, p.child, _uk_date(p.mis_start), ";".join(_utc(s) for s in p.episodes))
+                for council in sorted(files.council_periods)
+                for p in files.council_periods[council]
+            ),
+        )
+    )
+    written.append(
+        _write(
+            truth / "not_recorded.csv",
+            ("responsible_authority", "la_child_id", "started_at", "reason"),
+            (
+                (council, child, _utc(started_at), reason)
+                for (council, child, started_at), reason in sorted(files.not_recorded.items())
+            ),
+        )
+    )
+    written.append(
+        _write(
+            truth / "one_count.csv",
+            ("known", "responsible_authority", "la_child_id", "started_on"),
+            (
+                (u.known, u.responsible_authority, u.la_child_id, u.started_on.isoformat())
+                for u in one_count_truth(files)
+            ),
+        )
+    )
     readme = directory / "README-agency-files.txt"
     readme.write_text(README, encoding="utf-8")
     return [*written, readme]

@@ -45,8 +45,12 @@ TELLING: dict[str, tuple[float, float]] = {
     "iro_told": (0.20, 45),
 }
 # DfE 2014 and alerts.rules: told as the coordinator (councils), the force's coordinator, the IRO.
-TOLD_ROLE = {"responsible_told": Role.MISSING_COORDINATOR, "host_told": Role.MISSING_COORDINATOR,
-             "police_told": Role.POLICE_COORDINATOR, "iro_told": Role.IRO}
+TOLD_ROLE = {
+    "responsible_told": Role.MISSING_COORDINATOR,
+    "host_told": Role.MISSING_COORDINATOR,
+    "police_told": Role.POLICE_COORDINATOR,
+    "iro_told": Role.IRO,
+}
 SUBJECTS = {
     "responsible_told": "A child you are responsible for has been reported missing",
     "host_told": "A child placed in your area by another council has been reported missing",
@@ -128,9 +132,19 @@ def duties_plant(world: World) -> Plan:
     for e in world.episodes:
         key = (e.responsible_authority, e.la_child_id)
         day = e.started_at.astimezone(LONDON).date()
-        host = next((geo.host_authority(_lookup(p.placement_postcode)) for p in placements_by_child[key]
-                     if p.start_date <= day and (p.end_date is None or p.end_date > day)), None)
-        told = {"responsible_told": e.responsible_authority, "police_told": e.police_force, "iro_told": e.responsible_authority}
+        host = next(
+            (
+                geo.host_authority(_lookup(p.placement_postcode))
+                for p in placements_by_child[key]
+                if p.start_date <= day and (p.end_date is None or p.end_date > day)
+            ),
+            None,
+        )
+        told = {
+            "responsible_told": e.responsible_authority,
+            "police_told": e.police_force,
+            "iro_told": e.responsible_authority,
+        }
         if host is not None and host != e.responsible_authority:
             told["host_told"] = host
         for duty, agency in told.items():
@@ -148,27 +162,43 @@ def duties_plant(world: World) -> Plan:
     for key, episodes in by_child.items():
         episodes.sort(key=lambda e: e.started_at)
         for i in range(MEETING_EPISODES - 1, len(episodes)):
-            if episodes[i].started_at - episodes[i - MEETING_EPISODES + 1].started_at <= datetime.timedelta(days=MEETING_DAYS):
+            if episodes[i].started_at - episodes[i - MEETING_EPISODES + 1].started_at <= datetime.timedelta(
+                days=MEETING_DAYS
+            ):
                 proposed = episodes[i].reported_at + datetime.timedelta(minutes=5)
                 held = cancelled = None
                 if rng.random() < MEETING_HELD:
-                    held = proposed + datetime.timedelta(minutes=round(_lognormal_minutes(rng, MEETING_MEDIAN_DAYS * 1440, 0.6)))
+                    held = proposed + datetime.timedelta(
+                        minutes=round(_lognormal_minutes(rng, MEETING_MEDIAN_DAYS * 1440, 0.6))
+                    )
                     held = held if held < snapshot else None
                 elif rng.random() < 0.5:
                     cancelled = proposed + datetime.timedelta(days=2)
                 # Their own stream: planting attendance leaves every other duty's draws as they were.
-                came = (held is not None and attendance.random() < HEALTH_CAME, held is not None and attendance.random() < EDUCATION_CAME)
-                plan.meetings.append(Meeting(*key, proposed, held, cancelled,
-                                             f"{MEETING_EPISODES} episodes in {MEETING_DAYS} days", *came))
+                came = (
+                    held is not None and attendance.random() < HEALTH_CAME,
+                    held is not None and attendance.random() < EDUCATION_CAME,
+                )
+                plan.meetings.append(
+                    Meeting(
+                        *key, proposed, held, cancelled, f"{MEETING_EPISODES} episodes in {MEETING_DAYS} days", *came
+                    )
+                )
                 break  # one proposal a child: a child has at most one open meeting
 
     for p in world.placements:
         # scrutiny checks the placements current when they are loaded: those the world ends with.
         host = geo.host_authority(_lookup(p.placement_postcode))
         if p.end_date is None and area_relation(p.responsible_authority, host) == AreaRelation.DISTANT:
-            plan.distant_placements.append(DistantPlacement(
-                p.responsible_authority, p.la_child_id, p.start_date, _placement_duty_done(rng, p.start_date),
-                _placement_duty_done(rng, p.start_date)))
+            plan.distant_placements.append(
+                DistantPlacement(
+                    p.responsible_authority,
+                    p.la_child_id,
+                    p.start_date,
+                    _placement_duty_done(rng, p.start_date),
+                    _placement_duty_done(rng, p.start_date),
+                )
+            )
     return plan
 
 
@@ -217,9 +247,19 @@ def duties_load(plan: Plan, *, user=None) -> dict[str, int]:
             if (agency.code, role) not in people:
                 people[agency.code, role] = _person(agency, role)
             episode, child = found
-            alerts.append(Alert(recipient=people[agency.code, role], agency=agency, kind="episode_opened",
-                                subject=SUBJECTS[n.duty], link=f"/episodes/{episode}/", related_type="episodes.episode",
-                                related_id=episode, child_id=child, created_at=n.told_at))
+            alerts.append(
+                Alert(
+                    recipient=people[agency.code, role],
+                    agency=agency,
+                    kind="episode_opened",
+                    subject=SUBJECTS[n.duty],
+                    link=f"/episodes/{episode}/",
+                    related_type="episodes.episode",
+                    related_id=episode,
+                    child_id=child,
+                    created_at=n.told_at,
+                )
+            )
         Alert.objects.bulk_create(alerts, batch_size=2000)
 
         meetings, planned = [], []
@@ -228,14 +268,34 @@ def duties_load(plan: Plan, *, user=None) -> dict[str, int]:
             if child is None:
                 continue
             planned.append(m)
-            status = MeetingStatus.HELD if m.held_at else MeetingStatus.CANCELLED if m.cancelled_at else MeetingStatus.PROPOSED
-            meetings.append(StrategyMeeting(child_id=child, status=status, proposed_at=m.proposed_at, reason=m.reason,
-                                            rule_facts={"rule": m.reason}, held_at=m.held_at, cancelled_at=m.cancelled_at,
-                                            cancelled_reason="No longer needed" if m.cancelled_at else ""))
+            status = (
+                MeetingStatus.HELD
+                if m.held_at
+                else MeetingStatus.CANCELLED
+                if m.cancelled_at
+                else MeetingStatus.PROPOSED
+            )
+            meetings.append(
+                StrategyMeeting(
+                    child_id=child,
+                    status=status,
+                    proposed_at=m.proposed_at,
+                    reason=m.reason,
+                    rule_facts={"rule": m.reason},
+                    held_at=m.held_at,
+                    cancelled_at=m.cancelled_at,
+                    cancelled_reason="No longer needed" if m.cancelled_at else "",
+                )
+            )
         created = StrategyMeeting.objects.bulk_create(meetings, batch_size=2000)
         _attendance_load(planned, created)
-        audit_record_many(user=user, action=Action.CREATE, object_type="strategy_meeting", why="synth load",
-                          items=[(m.pk, m.child_id) for m in created])
+        audit_record_many(
+            user=user,
+            action=Action.CREATE,
+            object_type="strategy_meeting",
+            why="synth load",
+            items=[(m.pk, m.child_id) for m in created],
+        )
         done = _placement_duties_load(plan.distant_placements)
     return {"alerts": len(alerts), "strategy_meetings": len(created), "placement_duties_done": done}
 
@@ -245,8 +305,13 @@ def _attendance_load(planned: list[Meeting], created: list[StrategyMeeting]) -> 
     them), and those the plan says came recorded as attending."""
     codes = {m.responsible_authority for m in planned if m.held_at is not None}
     councils = {a.code: a for a in Agency.objects.filter(code__in=codes)}
-    icbs = {council.code: icb for icb in Agency.objects.filter(kind=AgencyKind.ICB, councils_served__code__in=codes).prefetch_related("councils_served")
-            for council in icb.councils_served.all()}
+    icbs = {
+        council.code: icb
+        for icb in Agency.objects.filter(kind=AgencyKind.ICB, councils_served__code__in=codes).prefetch_related(
+            "councils_served"
+        )
+        for council in icb.councils_served.all()
+    }
     schools = {a.code.removeprefix("VS-"): a for a in Agency.objects.filter(code__in=[f"VS-{code}" for code in codes])}
     for m, meeting in zip(planned, created, strict=True):
         council = councils.get(m.responsible_authority)
@@ -254,14 +319,22 @@ def _attendance_load(planned: list[Meeting], created: list[StrategyMeeting]) -> 
             continue
         health, education = icbs.get(council.code), schools.get(council.code)
         meeting.invited_agencies.set([a for a in (council, health, education) if a is not None])
-        meeting.attended_agencies.set([a for a, came in ((council, True), (health, m.health_came), (education, m.education_came))
-                                       if came and a is not None])
+        meeting.attended_agencies.set(
+            [
+                a
+                for a, came in ((council, True), (health, m.health_came), (education, m.education_came))
+                if came and a is not None
+            ]
+        )
 
 
 def _placement_duties_load(placements: list[DistantPlacement]) -> int:
     planned = {((d.responsible_authority, d.la_child_id), d.start_date): d for d in placements}
-    checks = (PlacementCheck.objects.filter(placement__isnull=False, relation=AreaRelation.DISTANT)
-              .select_related("child__responsible_authority").prefetch_related("requirements"))
+    checks = (
+        PlacementCheck.objects.filter(placement__isnull=False, relation=AreaRelation.DISTANT)
+        .select_related("child__responsible_authority")
+        .prefetch_related("requirements")
+    )
     done = []
     for check in checks:
         council = check.child.responsible_authority
@@ -271,7 +344,10 @@ def _placement_duties_load(placements: list[DistantPlacement]) -> int:
         for requirement in check.requirements.all():
             if requirement.kind == RequirementKind.DIRECTOR_APPROVAL and d.approved_at is not None:
                 requirement.done_at, requirement.done_by = d.approved_at, _person(council, Role.DIRECTOR)
-                requirement.outcome, requirement.reasons = Outcome.APPROVED, "Approved: the placement meets the child's needs."
+                requirement.outcome, requirement.reasons = (
+                    Outcome.APPROVED,
+                    "Approved: the placement meets the child's needs.",
+                )
             elif requirement.kind == RequirementKind.HOST_CONSULTATION and d.consulted_at is not None:
                 requirement.done_at, requirement.done_by = d.consulted_at, _person(council, Role.MISSING_COORDINATOR)
                 requirement.outcome, requirement.reasons = Outcome.SENT, "Consulted the host council."
@@ -349,7 +425,10 @@ def duties_truth(world: World, plan: Plan, *, now: datetime.datetime) -> dict[tu
             reviewed = truth[council, "risk_reviewed", month]
             reviewed.cases += 1
             ends = [g.graded_at for g in graded[1:]] + [e.returned_at]
-            waits = [(end - g.graded_at, datetime.timedelta(hours=REVIEW_HOURS[g.grade])) for g, end in zip(graded, ends, strict=True)]
+            waits = [
+                (end - g.graded_at, datetime.timedelta(hours=REVIEW_HOURS[g.grade]))
+                for g, end in zip(graded, ends, strict=True)
+            ]
             reviewed.met += all(wait <= allowed for wait, allowed in waits)
             reviewed.times.append(max(wait for wait, _ in waits))
 
@@ -361,7 +440,10 @@ def duties_truth(world: World, plan: Plan, *, now: datetime.datetime) -> dict[tu
             if at is not None:
                 t.met += at.astimezone(LONDON).date() <= d.start_date
                 # In UTC: two London times subtract as wall clocks, an hour out across a change of clocks.
-                t.times.append(at.astimezone(datetime.UTC) - datetime.datetime.combine(d.start_date, datetime.time(), LONDON).astimezone(datetime.UTC))
+                t.times.append(
+                    at.astimezone(datetime.UTC)
+                    - datetime.datetime.combine(d.start_date, datetime.time(), LONDON).astimezone(datetime.UTC)
+                )
 
     for m in plan.meetings:
         t = truth[m.responsible_authority, "meeting_held", _month(m.proposed_at)]

@@ -43,8 +43,18 @@ FILES: dict[str, tuple[type, tuple[str, ...], str]] = {
 }
 _DATES = {"date_of_birth", "start_date", "end_date"}
 _TIMES = {
-    "started_at", "reported_at", "police_reported_at", "returned_at", "safe_and_well_at", "closed_at", "graded_at", "at",
-    "assigned_at", "offered_at", "accepted_at", "held_at",
+    "started_at",
+    "reported_at",
+    "police_reported_at",
+    "returned_at",
+    "safe_and_well_at",
+    "closed_at",
+    "graded_at",
+    "at",
+    "assigned_at",
+    "offered_at",
+    "accepted_at",
+    "held_at",
 }
 _BOOLEANS = {"out_of_character"}
 
@@ -129,7 +139,9 @@ return_interviews.csv — the return home interview after each return (DfE 2014:
 """
 
 
-def world_readme(*, seed: int, children: int, as_at: datetime.date, years: int, until: datetime.datetime | None = None) -> str:
+def world_readme(
+    *, seed: int, children: int, as_at: datetime.date, years: int, until: datetime.datetime | None = None
+) -> str:
     up_to = f", up to {_text(until)}" if until else ""
     return (
         "Homeward synthetic world (never real people).\n"
@@ -139,8 +151,7 @@ def world_readme(*, seed: int, children: int, as_at: datetime.date, years: int, 
         "codes and ONS geography codes. The children are those looked after on the snapshot day, and\n"
         "those who left care in the years of episodes before it. A placement's host authority, police\n"
         "force and distance, and where an episode's police force is, are not written: they are derived\n"
-        "from the postcodes when the world is loaded.\n\n"
-        + _COLUMNS_TEXT
+        "from the postcodes when the world is loaded.\n\n" + _COLUMNS_TEXT
     )
 
 
@@ -175,11 +186,15 @@ def world_write(*, world: World, directory: Path) -> list[Path]:
         with path.open("w", encoding="utf-8", newline="") as out:
             writer = csv.writer(out, lineterminator="\n")
             writer.writerow(columns)
-            writer.writerows([_text(getattr(record, column)) for column in columns] for record in getattr(world, records))
+            writer.writerows(
+                [_text(getattr(record, column)) for column in columns] for record in getattr(world, records)
+            )
         written.append(path)
     readme = directory / "README.txt"
     readme.write_text(
-        world_readme(seed=world.seed, children=world.children_wanted, as_at=world.as_at, years=world.years, until=world.until),
+        world_readme(
+            seed=world.seed, children=world.children_wanted, as_at=world.as_at, years=world.years, until=world.until
+        ),
         encoding="utf-8",
     )
     return [*written, readme]
@@ -231,7 +246,9 @@ def world_read(*, directory: Path) -> World:
             records = getattr(world, attribute)
             for row in reader:
                 if len(row) != len(columns):
-                    raise ValueError(f"{file_name} line {reader.line_num}: expected {len(columns)} values, found {len(row)}")
+                    raise ValueError(
+                        f"{file_name} line {reader.line_num}: expected {len(columns)} values, found {len(row)}"
+                    )
                 values: list = row
                 for i, parse in parsers:
                     values[i] = parse(row[i])

@@ -226,27 +226,59 @@ MALE_SHARE = 0.57
 # Children looked after per 10,000 children, by region (DfE, 31 March 2024): the North East's
 # rate is about twice London's.
 _CLA_RATE: dict[str, float] = {
-    "North East": 110, "North West": 97, "Yorkshire and the Humber": 83, "West Midlands": 88,
-    "East Midlands": 66, "East of England": 53, "London": 50, "South East": 56, "South West": 61,
+    "North East": 110,
+    "North West": 97,
+    "Yorkshire and the Humber": 83,
+    "West Midlands": 88,
+    "East Midlands": 66,
+    "East of England": 53,
+    "London": 50,
+    "South East": 56,
+    "South West": 61,
 }
 # Children's homes per head of population, relative to England (Ofsted, children's social care
 # data 2023): homes cluster where property is cheap, above all the North West and West Midlands.
 _HOMES_FACTOR: dict[str, float] = {
-    "North West": 1.8, "West Midlands": 1.6, "North East": 1.5, "East Midlands": 1.25,
-    "Yorkshire and the Humber": 1.05, "South West": 0.8, "South East": 0.65, "East of England": 0.55,
+    "North West": 1.8,
+    "West Midlands": 1.6,
+    "North East": 1.5,
+    "East Midlands": 1.25,
+    "Yorkshire and the Humber": 1.05,
+    "South West": 0.8,
+    "South East": 0.65,
+    "East of England": 0.55,
     "London": 0.25,
 }
 # Age at 31 March in years [from, to): under 1, 1–4, 5–9, 10–15, 16–17.
 AGE_BANDS: tuple[tuple[float, float, float], ...] = (
-    (0, 1, 5), (1, 5, 17), (5, 10, 18), (10, 16, 39), (16, 18, 23),
+    (0, 1, 5),
+    (1, 5, 17),
+    (5, 10, 18),
+    (10, 16, 39),
+    (16, 18, 23),
 )
 # SSDA903 ETHNIC codes (DfE CLA 2024): about 73% White, 10% Mixed, 5% Asian, 7% Black, 4% other.
 ETHNICITY: dict[str, float] = {
-    "WBRI": 64.9, "WIRI": 0.4, "WIRT": 0.3, "WROM": 0.8, "WOTH": 6.6,
-    "MWBC": 3.2, "MWBA": 1.2, "MWAS": 1.5, "MOTH": 4.4,
-    "AIND": 0.6, "APKN": 1.4, "ABAN": 0.6, "AOTH": 2.2,
-    "BCRB": 1.2, "BAFR": 4.2, "BOTH": 1.7,
-    "CHNE": 0.1, "OOTH": 4.2, "REFU": 0.2, "NOBT": 0.3,
+    "WBRI": 64.9,
+    "WIRI": 0.4,
+    "WIRT": 0.3,
+    "WROM": 0.8,
+    "WOTH": 6.6,
+    "MWBC": 3.2,
+    "MWBA": 1.2,
+    "MWAS": 1.5,
+    "MOTH": 4.4,
+    "AIND": 0.6,
+    "APKN": 1.4,
+    "ABAN": 0.6,
+    "AOTH": 2.2,
+    "BCRB": 1.2,
+    "BAFR": 4.2,
+    "BOTH": 1.7,
+    "CHNE": 0.1,
+    "OOTH": 4.2,
+    "REFU": 0.2,
+    "NOBT": 0.3,
 }
 # Placement type by age (weights); together they give the national mix at 31 March: about 70%
 # fostered (U1–U6), 13% in children's homes (K2, K1 rare), 4% in supported accommodation (K3,
@@ -309,6 +341,7 @@ def _family(placement_type: str) -> str:
 # Identifiers
 # ---------------------------------------------------------------------------------------------
 
+
 def synthetic_upn(rng: random.Random, *, year_allocated: int) -> str:
     # LA number (3) + establishment (4) + year allocated (2) + serial (3). LA numbers 950–999 are not
     # used by any council, so no synthetic UPN can be a real pupil's.
@@ -358,7 +391,9 @@ def _birthday(dob: datetime.date, age: int) -> datetime.date:
 
 
 def _age_band(age: int) -> int:
-    return next(i for i, (low, high, _) in enumerate(AGE_BANDS) if low <= age < high) if age < 18 else len(AGE_BANDS) - 1
+    return (
+        next(i for i, (low, high, _) in enumerate(AGE_BANDS) if low <= age < high) if age < 18 else len(AGE_BANDS) - 1
+    )
 
 
 def _poisson(rng: random.Random, mean: float) -> int:
@@ -379,7 +414,9 @@ def _in_band(home: Postcode, candidate: Postcode, band: str) -> bool:
     return low <= distance_miles(home, candidate) < high
 
 
-def _postcode_around(rng: random.Random, geo: Geography, *, home: Postcode, authority: str, band: str) -> Postcode | None:
+def _postcode_around(
+    rng: random.Random, geo: Geography, *, home: Postcode, authority: str, band: str
+) -> Postcode | None:
     """A postcode near home, in the council's own area (IN) or in another council's (NEAR): a point at
     a distance drawn for the band in a random direction, then a postcode in the kilometre grid square
     it falls in, sparsely peopled squares taken less often (where people live). None when no try
@@ -417,9 +454,7 @@ def _postcode_in_band(
         return None
     candidates = geo.candidates(authority, *_BAND_MILES[band])
     # Near placements go mostly to neighbouring councils; further ones anywhere, by population.
-    weights = [
-        geo.population[code] * (math.exp(-miles / 15) if band == NEAR else 1.0) for code, miles in candidates
-    ]
+    weights = [geo.population[code] * (math.exp(-miles / 15) if band == NEAR else 1.0) for code, miles in candidates]
     for _ in range(15):
         if not candidates:
             return None
@@ -479,7 +514,9 @@ class _Providers:
                 self.agencies_by_region[(provider.sector, self.geo.region[provider.authority])].append(provider)
 
     def add(self, *, kind: str, sector: str, postcode: Postcode, owner: str = "") -> Provider:
-        provider = _provider(self.rng, self.geo, urns=self.urns, kind=kind, sector=sector, postcode=postcode, owner=owner)
+        provider = _provider(
+            self.rng, self.geo, urns=self.urns, kind=kind, sector=sector, postcode=postcode, owner=owner
+        )
         self.world.providers.append(provider)
         self.by_kind[kind][provider.authority].append(provider)
         return provider
@@ -489,8 +526,14 @@ class _Providers:
         if band == IN:
             fits = [p for p in by_authority.get(authority, ()) if _in_band(home, _lookup(p.postcode), IN)]
             return self.rng.choice(fits) if fits else None
-        candidates = [(code, miles) for code, miles in self.geo.candidates(authority, *_BAND_MILES[band]) if by_authority.get(code)]
-        weights = [len(by_authority[code]) * (math.exp(-miles / 15) if band == NEAR else 1.0) for code, miles in candidates]
+        candidates = [
+            (code, miles)
+            for code, miles in self.geo.candidates(authority, *_BAND_MILES[band])
+            if by_authority.get(code)
+        ]
+        weights = [
+            len(by_authority[code]) * (math.exp(-miles / 15) if band == NEAR else 1.0) for code, miles in candidates
+        ]
         # Councils seldom have beds to spare in their own homes for other councils' children.
         other_councils = kind == SECURE_HOME or self.rng.random() < 0.1
         for _ in range(12):
@@ -498,7 +541,8 @@ class _Providers:
                 return None
             code = self.rng.choices([c for c, _ in candidates], weights=weights)[0]
             fits = [
-                p for p in by_authority[code]
+                p
+                for p in by_authority[code]
                 if (other_councils or p.sector != "la") and _in_band(home, _lookup(p.postcode), band)
             ]
             if fits:
@@ -539,7 +583,8 @@ def _provider(
     authority = geo.host_authority(postcode)
     place = geo.district_names[postcode.district_code]
     organisation = (
-        f"{geo.authorities[owner]} Council" if sector == "la"
+        f"{geo.authorities[owner]} Council"
+        if sector == "la"
         else f"{rng.choice(_ORG_WORDS)} {rng.choice(_ORG_KINDS)}" + (" Ltd" if sector == "private" else " Trust")
     )
     if kind == FOSTERING_AGENCY:
@@ -549,8 +594,13 @@ def _provider(
     else:
         name = f"{rng.choice(_HOME_WORDS)} {rng.choice(_HOME_KINDS)}, {place} ({organisation})"
     return Provider(
-        urn=urn, name=name, kind=kind, sector=sector, owner_authority=owner if sector == "la" else "",
-        postcode=postcode.postcode, authority=authority,
+        urn=urn,
+        name=name,
+        kind=kind,
+        sector=sector,
+        owner_authority=owner if sector == "la" else "",
+        postcode=postcode.postcode,
+        authority=authority,
     )
 
 
@@ -583,7 +633,9 @@ def providers_step(world: World, geo: Geography, rng: random.Random) -> None:
     for _ in range(14):
         authority = _pick(rng, people_weight)
         postcode = rng.choice(geo.postcodes[authority])
-        world.providers.append(_provider(rng, geo, urns=urns, kind=SECURE_HOME, sector="la", postcode=postcode, owner=authority))
+        world.providers.append(
+            _provider(rng, geo, urns=urns, kind=SECURE_HOME, sector="la", postcode=postcode, owner=authority)
+        )
     for _ in range(max(10, round(n * 0.010))):
         add(SUPPORTED_ACCOMMODATION, "private" if rng.random() < 0.8 else "voluntary", homes_weight)
     for region in sorted(set(geo.region.values())):
@@ -615,8 +667,14 @@ def children_step(world: World, geo: Geography, rng: random.Random) -> None:
 
 
 def _new_child(
-    world: World, geo: Geography, rng: random.Random, *, council: str, dob: datetime.date,
-    ids_by_council: dict[str, set[str]], nhs_numbers: set[str],
+    world: World,
+    geo: Geography,
+    rng: random.Random,
+    *,
+    council: str,
+    dob: datetime.date,
+    ids_by_council: dict[str, set[str]],
+    nhs_numbers: set[str],
 ) -> Child:
     """A child of the council born on `dob`, with names and identifiers, added to the world."""
     sex = "1" if rng.random() < MALE_SHARE else "2"
@@ -641,8 +699,15 @@ def _new_child(
             pass
         nhs_numbers.add(nhs_number)
     child = Child(
-        responsible_authority=council, la_child_id=la_child_id, first_name=first_name, last_name=last_name,
-        sex=sex, date_of_birth=dob, ethnicity=ethnicity, upn=upn, nhs_number=nhs_number,
+        responsible_authority=council,
+        la_child_id=la_child_id,
+        first_name=first_name,
+        last_name=last_name,
+        sex=sex,
+        date_of_birth=dob,
+        ethnicity=ethnicity,
+        upn=upn,
+        nhs_number=nhs_number,
         home_postcode=rng.choice(geo.postcodes[council]).postcode,
     )
     world.children.append(child)
@@ -657,7 +722,9 @@ def _surname(rng: random.Random, pool: name_lists.NamePool, sex: str) -> str:
     return surname
 
 
-def _other_names(rng: random.Random, child: Child, firsts: name_lists.NamePool, surnames: name_lists.NamePool) -> list[ChildName]:
+def _other_names(
+    rng: random.Random, child: Child, firsts: name_lists.NamePool, surnames: name_lists.NamePool
+) -> list[ChildName]:
     found = []
 
     def add(kind: str, first: str, last: str) -> None:
@@ -694,8 +761,15 @@ def placements_step(world: World, geo: Geography, rng: random.Random) -> None:
 
 
 def _placements_for(
-    rng: random.Random, places: random.Random, geo: Geography, providers: _Providers, bands: _Bands, child: Child, *,
-    as_at: datetime.date, reuse: bool = False,
+    rng: random.Random,
+    places: random.Random,
+    geo: Geography,
+    providers: _Providers,
+    bands: _Bands,
+    child: Child,
+    *,
+    as_at: datetime.date,
+    reuse: bool = False,
 ) -> list[Placement]:
     """The child's placements up to `as_at`, the last still open. With `reuse` (children who have left
     care), none is current on the snapshot day."""
@@ -719,12 +793,19 @@ def _placements_for(
     for i, (start, placement_type) in enumerate(zip(starts, types, strict=True)):
         end = starts[i + 1] if i + 1 < len(starts) else None
         band = bands.band(_family(placement_type), current=end is None and not reuse)
-        postcode, provider_type, provider = _place(places, geo, providers, child, home, placement_type, band, reuse=reuse)
+        postcode, provider_type, provider = _place(
+            places, geo, providers, child, home, placement_type, band, reuse=reuse
+        )
         placements.append(
             Placement(
-                responsible_authority=child.responsible_authority, la_child_id=child.la_child_id,
-                start_date=start, end_date=end, placement_type=placement_type, provider_type=provider_type,
-                urn=provider.urn if provider else "", placement_postcode=postcode.postcode,
+                responsible_authority=child.responsible_authority,
+                la_child_id=child.la_child_id,
+                start_date=start,
+                end_date=end,
+                placement_type=placement_type,
+                provider_type=provider_type,
+                urn=provider.urn if provider else "",
+                placement_postcode=postcode.postcode,
                 home_postcode=child.home_postcode,
             )
         )
@@ -753,8 +834,15 @@ _OTHER_PROVIDERS: dict[str, dict[str, float]] = {
 
 
 def _place(
-    rng: random.Random, geo: Geography, providers: _Providers, child: Child, home: Postcode, placement_type: str,
-    band: str, *, reuse: bool = False,
+    rng: random.Random,
+    geo: Geography,
+    providers: _Providers,
+    child: Child,
+    home: Postcode,
+    placement_type: str,
+    band: str,
+    *,
+    reuse: bool = False,
 ) -> tuple[Postcode, str, Provider | None]:
     """Where a placement in the band is, its SSDA903 provider code and its registered provider, if any.
 
@@ -782,7 +870,9 @@ def _place(
                 # No provider of this kind there yet: open one. Secure homes are all council-run;
                 # councils run some ordinary homes too, for their own children.
                 if kind == SECURE_HOME or (tried == IN and rng.random() < 0.5):
-                    provider = providers.add(kind=kind, sector="la", postcode=postcode, owner=geo.host_authority(postcode))
+                    provider = providers.add(
+                        kind=kind, sector="la", postcode=postcode, owner=geo.host_authority(postcode)
+                    )
                 else:
                     provider = providers.add(kind=kind, sector="private", postcode=postcode)
                 break
@@ -792,7 +882,8 @@ def _place(
     if family == "parents" and band == IN and rng.random() < 0.6:
         return home, "PR0", None  # back at the family home
     postcode = next(
-        found for tried in _fallback_bands(band)
+        found
+        for tried in _fallback_bands(band)
         if (found := _postcode_in_band(rng, geo, home=home, authority=council, band=tried)) is not None
     )
     if family == "parents":
@@ -804,7 +895,11 @@ def _place(
         if roll < 0.60:
             return postcode, "PR1", None
         sector = "private" if roll < 0.96 else "voluntary"
-        return postcode, "PR4" if sector == "private" else "PR5", providers.fostering_agency(sector=sector, placed_at=postcode)
+        return (
+            postcode,
+            "PR4" if sector == "private" else "PR5",
+            providers.fostering_agency(sector=sector, placed_at=postcode),
+        )
     return postcode, _pick(rng, _OTHER_PROVIDERS["adoption" if family == "adoption" else placement_type]), None
 
 
@@ -820,7 +915,12 @@ def _provider_code(provider: Provider, council: str) -> str:
 # birthday. Ages [from, to) in years, weight; (18, 18) is the 18th birthday itself.
 LEAVERS_PER_YEAR = 0.375
 LEAVING_AGES: tuple[tuple[float, float, float], ...] = (
-    (0, 1, 7), (1, 5, 19), (5, 10, 13), (10, 16, 19), (16, 18, 12), (18, 18, 30),
+    (0, 1, 7),
+    (1, 5, 19),
+    (5, 10, 13),
+    (10, 16, 19),
+    (16, 18, 12),
+    (18, 18, 30),
 )
 
 
@@ -847,7 +947,9 @@ def former_children_step(world: World, geo: Geography, rng: random.Random) -> No
             dob = _birthday(left, -18)
         else:
             dob = left - datetime.timedelta(days=rng.randrange(max(1, int(low * 365.25)), int(high * 365.25) - 1))
-        child = _new_child(world, geo, rng, council=council, dob=dob, ids_by_council=ids_by_council, nhs_numbers=nhs_numbers)
+        child = _new_child(
+            world, geo, rng, council=council, dob=dob, ids_by_council=ids_by_council, nhs_numbers=nhs_numbers
+        )
         # The placements up to the last day in care.
         placements = _placements_for(
             rng, places, geo, providers, bands, child, as_at=left - datetime.timedelta(days=1), reuse=True
@@ -877,11 +979,26 @@ _DAY = 24 * 60
 # 85,000 children: 11% of the 117,000 looked after in the year go missing, 6.5 times each.
 TENDENCIES: tuple[tuple[float, float, float], ...] = ((0.45, 1.0, 0.2), (0.175, 2.4, 11.7))
 AGE_RATE: dict[int, float] = {
-    **dict.fromkeys(range(0, 8), 0.0), 8: 0.002, 9: 0.006,
-    10: 0.05, 11: 0.12, 12: 0.22, 13: 0.5, 14: 0.8, 15: 0.95, 16: 0.92, 17: 0.85,
+    **dict.fromkeys(range(0, 8), 0.0),
+    8: 0.002,
+    9: 0.006,
+    10: 0.05,
+    11: 0.12,
+    12: 0.22,
+    13: 0.5,
+    14: 0.8,
+    15: 0.95,
+    16: 0.92,
+    17: 0.85,
 }
 PLACEMENT_RATE: dict[str, float] = {
-    "home": 2.6, "supported": 2.6, "secure": 0.6, "foster": 1.0, "parents": 1.2, "adoption": 0.05, "other": 0.9,
+    "home": 2.6,
+    "supported": 2.6,
+    "secure": 0.6,
+    "foster": 1.0,
+    "parents": 1.2,
+    "adoption": 0.05,
+    "other": 0.9,
 }
 # Missing and away (DfE: "away" is undercounted by a fifth or more because many councils record every
 # incident as missing). Each council's own practice: its share of incidents recorded as away.
@@ -895,9 +1012,9 @@ LONG_ABSENCE = {"missing": (0.012, 40.0), "away": (0.012, 20.0)}  # share, mean 
 LONG_TERM_AFTER = 7 * 24 * 60  # minutes
 LONG_TERM_NOTE = {
     "missing": "Long-term missing: not found after seven days. A long-term plan is agreed with the police; "
-               "strategy meetings continue until the child is found.",
+    "strategy meetings continue until the child is found.",
     "away": "Long-term away: away from the placement for more than seven days, whereabouts known. "
-            "The plan for the child's return is reviewed each week.",
+    "The plan for the child's return is reviewed each week.",
 }
 # Reported within minutes or hours; some are recorded days later, after the child is back.
 REPORT_DELAY_MINUTES = (35.0, 1.0)
@@ -928,8 +1045,10 @@ def episode_window(
         start_day = end_day.replace(year=end_day.year - years)
     except ValueError:  # 29 February
         start_day = end_day.replace(year=end_day.year - years, day=28)
+
     def midnight(day: datetime.date) -> datetime.datetime:
         return datetime.datetime.combine(day, datetime.time(), LONDON).astimezone(UTC)
+
     return midnight(start_day), (until.astimezone(UTC) if until else midnight(end_day))
 
 
@@ -938,7 +1057,16 @@ def _lognormal(rng: random.Random, median: float, sigma: float) -> float:
 
 
 _CLOTHES_COLOURS = "black grey navy white red blue green khaki burgundy pink beige".split()
-_CLOTHES_TOPS = ("hoodie", "puffer jacket", "tracksuit top", "school blazer", "denim jacket", "T-shirt", "coat", "sweatshirt")
+_CLOTHES_TOPS = (
+    "hoodie",
+    "puffer jacket",
+    "tracksuit top",
+    "school blazer",
+    "denim jacket",
+    "T-shirt",
+    "coat",
+    "sweatshirt",
+)
 _CLOTHES_BOTTOMS = ("jeans", "tracksuit bottoms", "leggings", "school trousers", "joggers", "skirt", "shorts")
 _CLOTHES_SHOES = ("white trainers", "black trainers", "sliders", "school shoes", "boots", "grey trainers")
 _CIRCUMSTANCES = (
@@ -961,22 +1089,46 @@ _AWAY_CIRCUMSTANCES = (
     "Out with friends in town past the agreed time; in contact by phone.",
 )
 _ELSEWHERE = (
-    "School", "Town centre", "Bus station", "Train station", "Shopping centre", "Park", "Friend's address",
-    "Fast food restaurant", "Leisure centre", "College",
+    "School",
+    "Town centre",
+    "Bus station",
+    "Train station",
+    "Shopping centre",
+    "Park",
+    "Friend's address",
+    "Fast food restaurant",
+    "Leisure centre",
+    "College",
 )
 _SIGHTINGS = (
-    "Seen by a member of the public", "Seen on CCTV", "Seen by a friend's parent", "Seen by police patrol",
-    "Seen by school staff", "Posted a photo online from here",
+    "Seen by a member of the public",
+    "Seen on CCTV",
+    "Seen by a friend's parent",
+    "Seen by police patrol",
+    "Seen by school staff",
+    "Posted a photo online from here",
 )
 _FOUND_PLACES = (
-    "Address of an adult known to police", "Railway station", "Town centre", "Park", "Friend's address",
-    "Shopping centre", "Hospital", "Flat of an older associate",
+    "Address of an adult known to police",
+    "Railway station",
+    "Town centre",
+    "Park",
+    "Friend's address",
+    "Shopping centre",
+    "Hospital",
+    "Flat of an older associate",
 )
 _FAMILY = ("Mother", "Father", "Aunt", "Grandmother", "Older sibling", "Friend's parent", "Uncle")
 _GRADE_SOURCES = (
-    "Initial report from the carer", "Call from placement staff", "Information from the social worker",
-    "Review of missing history", "Sighting reported by a member of the public", "Enquiries at known addresses",
-    "Intelligence checks", "Contact with the child by phone", "Information from a friend",
+    "Initial report from the carer",
+    "Call from placement staff",
+    "Information from the social worker",
+    "Review of missing history",
+    "Sighting reported by a member of the public",
+    "Enquiries at known addresses",
+    "Intelligence checks",
+    "Contact with the child by phone",
+    "Information from a friend",
 )
 _GRADE_RATIONALE = {
     "no_apparent_risk": "Whereabouts believed known; no concerns raised.",
@@ -985,31 +1137,62 @@ _GRADE_RATIONALE = {
     "high": "Immediate risk of serious harm: believed to be with adults linked to exploitation.",
 }
 _ENQUIRIES = (
-    "Checked known friends' addresses; not there.", "Called the child's phone; no answer.",
-    "Spoke to school; not seen today.", "Checked places frequented in the profile; not found.",
+    "Checked known friends' addresses; not there.",
+    "Called the child's phone; no answer.",
+    "Spoke to school; not seen today.",
+    "Checked places frequented in the profile; not found.",
 )
 _NOTES = (
-    "Social worker informed.", "Family contacted; no contact from the child.",
-    "Strategy discussion to be considered if not found by the morning.", "Emergency duty team informed.",
+    "Social worker informed.",
+    "Family contacted; no contact from the child.",
+    "Strategy discussion to be considered if not found by the morning.",
+    "Emergency duty team informed.",
 )
 _WHY_WENT = (
-    "Wanted to see friends.", "Unhappy at the placement.", "Wanted to see family.", "Argument with staff.",
-    "Pressured by older associates.", "Felt bored and restricted.", "Did not want to say.",
+    "Wanted to see friends.",
+    "Unhappy at the placement.",
+    "Wanted to see family.",
+    "Argument with staff.",
+    "Pressured by older associates.",
+    "Felt bored and restricted.",
+    "Did not want to say.",
 )
 _WITH_WHOM = (
-    "With friends from school.", "With a parent.", "With older associates; would not name them.",
-    "Alone, mostly in town.", "With a boyfriend or girlfriend.", "With a cousin.",
+    "With friends from school.",
+    "With a parent.",
+    "With older associates; would not name them.",
+    "Alone, mostly in town.",
+    "With a boyfriend or girlfriend.",
+    "With a cousin.",
 )
-_HARM = ("None disclosed.", "None disclosed.", "None disclosed.", "Cold and hungry; slept outside.", "Was in a fight.",
-         "Given alcohol by adults.")
+_HARM = (
+    "None disclosed.",
+    "None disclosed.",
+    "None disclosed.",
+    "Cold and hungry; slept outside.",
+    "Was in a fight.",
+    "Given alcohol by adults.",
+)
 _HELP = (
-    "More time with family.", "A say in house rules.", "Help with school.", "Someone to talk to.",
-    "Support to stay away from certain people.", "A move nearer home.",
+    "More time with family.",
+    "A say in house rules.",
+    "Help with school.",
+    "Someone to talk to.",
+    "Support to stay away from certain people.",
+    "A move nearer home.",
 )
 # Indicators disclosed at a return interview (codes of episodes.models.EXPLOITATION_INDICATORS).
 _INDICATORS = (
-    "older_controlling_adult", "unknown_adults_cars", "money_or_gifts", "exploitation_hotspot", "substance_misuse",
-    "criminal_exploitation", "carrying_drugs_or_money", "peers_exploited", "online_grooming", "sexual_exploitation",
+    "older_controlling_adult",
+    "unknown_adults_cars",
+    "money_or_gifts",
+    "exploitation_hotspot",
+    "substance_misuse",
+    "criminal_exploitation",
+    "carrying_drugs_or_money",
+    "peers_exploited",
+    "online_grooming",
+    "sexual_exploitation",
 )
 
 
@@ -1161,15 +1344,20 @@ class _Episodes:
         # Where last seen (Philomena Part B).
         roll = rng.random()
         if roll < 0.55:
-            location = provider.name if provider and family in {"home", "secure", "supported"} else (
-                "Foster home" if family == "foster" else "Placement address")
+            location = (
+                provider.name
+                if provider and family in {"home", "secure", "supported"}
+                else ("Foster home" if family == "foster" else "Placement address")
+            )
             postcode = placement.placement_postcode
         elif roll < 0.92:
             location, postcode = rng.choice(_ELSEWHERE), self.postcode_near(council)
         else:
             location, postcode = "Walking away from the placement", ""
-        clothing = f"{rng.choice(_CLOTHES_COLOURS)} {rng.choice(_CLOTHES_TOPS)}, {rng.choice(_CLOTHES_COLOURS)} " \
-                   f"{rng.choice(_CLOTHES_BOTTOMS)}, {rng.choice(_CLOTHES_SHOES)}"
+        clothing = (
+            f"{rng.choice(_CLOTHES_COLOURS)} {rng.choice(_CLOTHES_TOPS)}, {rng.choice(_CLOTHES_COLOURS)} "
+            f"{rng.choice(_CLOTHES_BOTTOMS)}, {rng.choice(_CLOTHES_SHOES)}"
+        )
         circumstances = rng.choice(_AWAY_CIRCUMSTANCES if kind == "away" else _CIRCUMSTANCES)
         out_of_character = rng.choices((None, False, True), weights=(25, 65, 10))[0]
 
@@ -1204,8 +1392,19 @@ class _Episodes:
         notes = self._notes(key, start, reported, stop, length, council, force, reporter)
         if length > LONG_TERM_AFTER and start + LONG_TERM_AFTER < stop:
             # The long absences above are meant: the record says so, as the council would, a week in.
-            notes.append(EpisodeNote(key[0], key[1], self.at(start), self.at(start + LONG_TERM_AFTER), "note", key[0],
-                                     LONG_TERM_NOTE[final_kind], "", ""))
+            notes.append(
+                EpisodeNote(
+                    key[0],
+                    key[1],
+                    self.at(start),
+                    self.at(start + LONG_TERM_AFTER),
+                    "note",
+                    key[0],
+                    LONG_TERM_NOTE[final_kind],
+                    "",
+                    "",
+                )
+            )
             notes.sort(key=lambda note: note.at)
 
         return_how = found_by = return_place = return_postcode = recorded_by = closed_by = ""
@@ -1243,29 +1442,60 @@ class _Episodes:
             self._interview(key, child.responsible_authority, start, end, recorded, snapshot)
 
         started = self.at(start)
-        self.world.episodes.append(Episode(
-            responsible_authority=key[0], la_child_id=key[1], started_at=started, kind=final_kind,
-            reported_at=self.at(reported), reporting_agency=reporter, last_seen_location=location,
-            last_seen_postcode=postcode, clothing=clothing, circumstances=circumstances, out_of_character=out_of_character,
-            police_force=force, police_reference=reference_, police_reported_at=self.at(police_at) if police_at else None,
-            returned_at=returned, return_how=return_how, found_by=found_by, return_place=return_place,
-            return_postcode=return_postcode, return_recorded_by=recorded_by, safe_and_well_at=safe_and_well,
-            closed_at=closed, closed_by=closed_by,
-        ))
+        self.world.episodes.append(
+            Episode(
+                responsible_authority=key[0],
+                la_child_id=key[1],
+                started_at=started,
+                kind=final_kind,
+                reported_at=self.at(reported),
+                reporting_agency=reporter,
+                last_seen_location=location,
+                last_seen_postcode=postcode,
+                clothing=clothing,
+                circumstances=circumstances,
+                out_of_character=out_of_character,
+                police_force=force,
+                police_reference=reference_,
+                police_reported_at=self.at(police_at) if police_at else None,
+                returned_at=returned,
+                return_how=return_how,
+                found_by=found_by,
+                return_place=return_place,
+                return_postcode=return_postcode,
+                return_recorded_by=recorded_by,
+                safe_and_well_at=safe_and_well,
+                closed_at=closed,
+                closed_by=closed_by,
+            )
+        )
         self.world.kind_changes.extend(
-            KindChange(key[0], key[1], started, self.at(at), from_kind, to_kind, reporter) for at, from_kind, to_kind in changes
+            KindChange(key[0], key[1], started, self.at(at), from_kind, to_kind, reporter)
+            for at, from_kind, to_kind in changes
         )
         self.world.risk_gradings.extend(gradings)
         self.world.episode_notes.extend(notes)
 
-    def _gradings(self, key, start: int, kind: str, age: int, force: str, police_at: int, stop: float) -> list[RiskGrading]:
+    def _gradings(
+        self, key, start: int, kind: str, age: int, force: str, police_at: int, stop: float
+    ) -> list[RiskGrading]:
         rng = self.rng
         grade = rng.choices(RISK_GRADES, weights=INITIAL_GRADE[kind])[0]
         if grade == "no_apparent_risk" and age <= 13 and kind == "missing":
             grade = "low"  # many forces never grade a child of 13 or under as no apparent risk
         at = police_at + min(_lognormal(rng, 20, 0.9), max(0.0, stop - police_at - 1))
-        gradings = [RiskGrading(key[0], key[1], self.at(start), self.at(at), grade, force, rng.choice(_GRADE_SOURCES[:3]),
-                                _GRADE_RATIONALE[grade])]
+        gradings = [
+            RiskGrading(
+                key[0],
+                key[1],
+                self.at(start),
+                self.at(at),
+                grade,
+                force,
+                rng.choice(_GRADE_SOURCES[:3]),
+                _GRADE_RATIONALE[grade],
+            )
+        ]
         chance = REGRADE_SHARE
         while rng.random() < chance:
             at += _lognormal(rng, 5 * 60, 1.0)
@@ -1276,8 +1506,18 @@ class _Episodes:
             if RISK_GRADES[index] == grade:
                 break
             grade = RISK_GRADES[index]
-            gradings.append(RiskGrading(key[0], key[1], self.at(start), self.at(at), grade, force,
-                                        rng.choice(_GRADE_SOURCES[3:]), _GRADE_RATIONALE[grade]))
+            gradings.append(
+                RiskGrading(
+                    key[0],
+                    key[1],
+                    self.at(start),
+                    self.at(at),
+                    grade,
+                    force,
+                    rng.choice(_GRADE_SOURCES[3:]),
+                    _GRADE_RATIONALE[grade],
+                )
+            )
             chance /= 3
         return gradings
 
@@ -1294,11 +1534,23 @@ class _Episodes:
 
         if rng.random() < (0.25 if force else 0.1):
             postcode = self.postcode_near(council, near_share=0.28, far_share=0.12)
-            notes.append(EpisodeNote(key[0], key[1], self.at(start), at(), "sighting", force or reporter,
-                                     rng.choice(_SIGHTINGS) + ".", self.geo.district_names[_lookup(postcode).district_code],
-                                     postcode))
+            notes.append(
+                EpisodeNote(
+                    key[0],
+                    key[1],
+                    self.at(start),
+                    at(),
+                    "sighting",
+                    force or reporter,
+                    rng.choice(_SIGHTINGS) + ".",
+                    self.geo.district_names[_lookup(postcode).district_code],
+                    postcode,
+                )
+            )
         if force and rng.random() < 0.12:
-            notes.append(EpisodeNote(key[0], key[1], self.at(start), at(), "enquiry", force, rng.choice(_ENQUIRIES), "", ""))
+            notes.append(
+                EpisodeNote(key[0], key[1], self.at(start), at(), "enquiry", force, rng.choice(_ENQUIRIES), "", "")
+            )
         if rng.random() < 0.08:
             notes.append(EpisodeNote(key[0], key[1], self.at(start), at(), "note", key[0], rng.choice(_NOTES), "", ""))
         notes.sort(key=lambda note: note.at)
@@ -1332,13 +1584,28 @@ class _Episodes:
         findings = ("", "", "", "", "")
         if status == "completed":
             indicators = rng.sample(_INDICATORS, rng.choice((1, 1, 2, 3))) if rng.random() < 0.25 else []
-            findings = (rng.choice(_WHY_WENT), rng.choice(_WITH_WHOM), rng.choice(_HARM), " ".join(sorted(indicators)),
-                        rng.choice(_HELP))
-        self.world.return_interviews.append(ReturnInterview(
-            key[0], key[1], self.at(start), f"RHI-{council}", self.at(assigned), status,
-            *(self.at(times[name]) if times[name] is not None else None for name in ("offered", "accepted", "held", "closed")),
-            *findings,
-        ))
+            findings = (
+                rng.choice(_WHY_WENT),
+                rng.choice(_WITH_WHOM),
+                rng.choice(_HARM),
+                " ".join(sorted(indicators)),
+                rng.choice(_HELP),
+            )
+        self.world.return_interviews.append(
+            ReturnInterview(
+                key[0],
+                key[1],
+                self.at(start),
+                f"RHI-{council}",
+                self.at(assigned),
+                status,
+                *(
+                    self.at(times[name]) if times[name] is not None else None
+                    for name in ("offered", "accepted", "held", "closed")
+                ),
+                *findings,
+            )
+        )
 
     def police_references(self) -> None:
         """Each force numbers its reports in the order it received them, year by year. A mark of the
@@ -1353,9 +1620,7 @@ class _Episodes:
         for episode in told:
             year = episode.police_reported_at.astimezone(LONDON).year
             serials[(episode.police_force, year)] += 1
-            episode.police_reference = (
-                f"{_force_abbreviation(self.forces[episode.police_force])}/{mark}/{year}/{serials[(episode.police_force, year)]:06d}"
-            )
+            episode.police_reference = f"{_force_abbreviation(self.forces[episode.police_force])}/{mark}/{year}/{serials[(episode.police_force, year)]:06d}"
 
 
 def episodes_step(world: World, geo: Geography, rng: random.Random) -> None:
@@ -1375,7 +1640,12 @@ PIPELINE: list[Step] = [providers_step, children_step, placements_step, former_c
 
 
 def world_generate(
-    *, seed: int, children: int, as_at: datetime.date | None = None, years: int = 1, until: datetime.datetime | None = None
+    *,
+    seed: int,
+    children: int,
+    as_at: datetime.date | None = None,
+    years: int = 1,
+    until: datetime.datetime | None = None,
 ) -> World:
     """Build a world: `children` looked after on the snapshot day, those who left care in the `years`
     before it, and everyone's episodes in those years. The same seed, size, snapshot day and years
@@ -1472,7 +1742,8 @@ def episode_summary(world: World) -> dict[str, float]:
     # Everyone looked after at some point in the year, as the DfE counts "went missing in the year".
     first_day, end_day = start.astimezone(LONDON).date(), end.astimezone(LONDON).date()
     in_care = {
-        (p.responsible_authority, p.la_child_id) for p in world.placements
+        (p.responsible_authority, p.la_child_id)
+        for p in world.placements
         if p.start_date < end_day and (p.end_date is None or p.end_date > first_day)
     }
     year = [e for e in world.episodes if start <= e.started_at < end]
@@ -1497,7 +1768,10 @@ def episode_summary(world: World) -> dict[str, float]:
     interviews = [i for i in world.return_interviews if start <= i.started_at < end]
     returned_at = {(e.responsible_authority, e.la_child_id, e.started_at): e.returned_at for e in world.episodes}
     held = [i for i in interviews if i.held_at is not None]
-    within = sum(i.held_at <= returned_at[(i.responsible_authority, i.la_child_id, i.started_at)] + datetime.timedelta(hours=72) for i in held)
+    within = sum(
+        i.held_at <= returned_at[(i.responsible_authority, i.la_child_id, i.started_at)] + datetime.timedelta(hours=72)
+        for i in held
+    )
     by_council: dict[str, list[bool]] = defaultdict(list)
     for interview in interviews:
         by_council[interview.responsible_authority].append(interview.offered_at is not None)

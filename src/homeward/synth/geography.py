@@ -75,7 +75,9 @@ class Geography:
             grid: dict[tuple[int, int], list[Postcode]] = defaultdict(list)
             for authority in self.authorities:
                 for postcode in self.postcodes[authority]:
-                    grid[(int(postcode.easting // _CELL_METRES), int(postcode.northing // _CELL_METRES))].append(postcode)
+                    grid[(int(postcode.easting // _CELL_METRES), int(postcode.northing // _CELL_METRES))].append(
+                        postcode
+                    )
             self._grid = dict(grid)
         return self._grid.get((int(easting // _CELL_METRES), int(northing // _CELL_METRES)), [])
 

@@ -207,12 +207,13 @@ PRONOUNS = {
 def _fill(template: str, rng: random.Random, values: dict[str, str]) -> tuple[str, list[Label]]:
     """The template with its slots filled, and its labelled phrases located in the result."""
     text = template.format(
-        putting=rng.choice(("putting", "is putting", "puts", "put")), chooses=rng.choice(("chooses", "is choosing", "chose")),
+        putting=rng.choice(("putting", "is putting", "puts", "put")),
+        chooses=rng.choice(("chooses", "is choosing", "chose")),
         **values,
     )
     labels, out, at = [], [], 0
     for match in _MARK.finditer(text):
-        out.append(text[at:match.start()])
+        out.append(text[at : match.start()])
         start = sum(len(part) for part in out)
         out.append(match.group(2))
         labels.append(Label(match.group(1), start, start + len(match.group(2))))
@@ -237,10 +238,16 @@ def language_corpus(*, seed: int = 1, notes: int = 2000) -> list[Note]:
         name = rng.choice(ENGLISH.female if sex == "F" else ENGLISH.male)
         pronouns = PRONOUNS[sex]
         values = {
-            "Name": name, "She": pronouns["she"].capitalize(), "Her": pronouns["her"].capitalize(), **pronouns,
-            "home": rng.choice(HOMES), "place": rng.choice(PLACES), "goods": rng.choice(GOODS),
+            "Name": name,
+            "She": pronouns["she"].capitalize(),
+            "Her": pronouns["her"].capitalize(),
+            **pronouns,
+            "home": rng.choice(HOMES),
+            "place": rng.choice(PLACES),
+            "goods": rng.choice(GOODS),
             "time": f"{rng.randint(18, 23)}:{rng.choice(('00', '15', '30', '45'))}",
-            "adult_age": str(rng.randint(19, 34)), "peer_age": str(rng.randint(14, 17)),
+            "adult_age": str(rng.randint(19, 34)),
+            "peer_age": str(rng.randint(14, 17)),
         }
         kind = "police_narrative" if rng.random() < 0.4 else "case_note"
         chosen: list[tuple[str, str]] = [("", rng.choice(PLAIN)) for _ in range(rng.randint(1, 3))]
@@ -258,9 +265,16 @@ def language_corpus(*, seed: int = 1, notes: int = 2000) -> list[Note]:
                 shouted = rng.random() < 0.3
                 moved = _police_style(sentence, name)
                 # Labels keep their place: MISPER may replace the name before a phrase.
-                shift = len(moved) - len(sentence) if moved != sentence and moved.index("MISPER") < min(
-                    [label.start for label in found] or [len(sentence)]) else 0
-                sentence, found = moved, [Label(label.family, label.start + shift, label.end + shift) for label in found]
+                shift = (
+                    len(moved) - len(sentence)
+                    if moved != sentence
+                    and moved.index("MISPER") < min([label.start for label in found] or [len(sentence)])
+                    else 0
+                )
+                sentence, found = (
+                    moved,
+                    [Label(label.family, label.start + shift, label.end + shift) for label in found],
+                )
                 if shouted:
                     sentence = sentence.upper()
             if text:

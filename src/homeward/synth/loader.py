@@ -98,7 +98,9 @@ class _Table:
                 if default is None and not f.null:
                     default = self._REQUIRED
             self.adapters.append(adapt)
-            self.defaults.append(default if default is self._REQUIRED or adapt is None or default is None else adapt(default))
+            self.defaults.append(
+                default if default is self._REQUIRED or adapt is None or default is None else adapt(default)
+            )
         self.rows: list[tuple] = []
         self.count = 0
 
@@ -140,7 +142,7 @@ class _Table:
                         copy.write_row(row)
             else:
                 for start in range(0, len(self.rows), BATCH):
-                    cursor.executemany(self.sql, self.rows[start:start + BATCH])
+                    cursor.executemany(self.sql, self.rows[start : start + BATCH])
         done, self.rows = len(self.rows), []
         self.count += done
         return done
@@ -173,14 +175,10 @@ def world_load(*, directory: Path, user=None, episodes: bool = True) -> dict[str
     episodes then come from the agencies' own files (synth.agency_files, `homeward import-903`)."""
     world = world_read(directory=directory)
     with transaction.atomic():
-        councils = dict(
-            Agency.objects.filter(kind=AgencyKind.LOCAL_AUTHORITY).values_list("code", "id")
-        )
+        councils = dict(Agency.objects.filter(kind=AgencyKind.LOCAL_AUTHORITY).values_list("code", "id"))
         unknown = sorted({c.responsible_authority for c in world.children} - councils.keys())
         if unknown:
-            raise ValueError(
-                f"Councils {', '.join(unknown[:5])} are not loaded: run `homeward load_reference` first."
-            )
+            raise ValueError(f"Councils {', '.join(unknown[:5])} are not loaded: run `homeward load_reference` first.")
         council_ids = sorted({councils[c.responsible_authority] for c in world.children})
 
         # Providers: one Agency each, coded by URN.
@@ -193,14 +191,15 @@ def world_load(*, directory: Path, user=None, episodes: bool = True) -> dict[str
             if p.urn not in existing_codes
         ]
         Agency.objects.bulk_create(new_providers, batch_size=BATCH)
-        provider_ids = dict(
-            Agency.objects.filter(code__in=[p.urn for p in world.providers]).values_list("code", "id")
-        )
+        provider_ids = dict(Agency.objects.filter(code__in=[p.urn for p in world.providers]).values_list("code", "id"))
 
         # Children, each checked by the same validators as the forms and the API.
         def child_keys() -> dict[tuple[int, str], int]:
             rows = Child.objects.filter(responsible_authority_id__in=council_ids)
-            return {(ra, child_id): pk for ra, child_id, pk in rows.values_list("responsible_authority_id", "la_child_id", "id")}
+            return {
+                (ra, child_id): pk
+                for ra, child_id, pk in rows.values_list("responsible_authority_id", "la_child_id", "id")
+            }
 
         known = child_keys()
         children = _Table(Child)
@@ -245,7 +244,9 @@ def world_load(*, directory: Path, user=None, episodes: bool = True) -> dict[str
         # council and the force of the area told) as a placement a person records.
         places = _Places()
         existing_placements = set(
-            Placement.objects.filter(child__responsible_authority_id__in=council_ids).values_list("child_id", "start_date")
+            Placement.objects.filter(child__responsible_authority_id__in=council_ids).values_list(
+                "child_id", "start_date"
+            )
         )
         rows = []
         for p in world.placements:
@@ -253,11 +254,19 @@ def world_load(*, directory: Path, user=None, episodes: bool = True) -> dict[str
             if key in existing_placements:
                 continue
             existing_placements.add(key)
-            rows.append(PlacementIn(
-                child_id=key[0], start_date=p.start_date, end_date=p.end_date, placement_type=p.placement_type,
-                provider_type=p.provider_type, provider_id=provider_ids.get(p.urn) if p.urn else None, urn=p.urn,
-                placement_postcode=p.placement_postcode, home_postcode=p.home_postcode,
-            ))
+            rows.append(
+                PlacementIn(
+                    child_id=key[0],
+                    start_date=p.start_date,
+                    end_date=p.end_date,
+                    placement_type=p.placement_type,
+                    provider_type=p.provider_type,
+                    provider_id=provider_ids.get(p.urn) if p.urn else None,
+                    urn=p.urn,
+                    placement_postcode=p.placement_postcode,
+                    home_postcode=p.home_postcode,
+                )
+            )
         written = placements_write(user=user, why="synth load", rows=rows, districts=places.districts)
         if written.rejected:
             index, error = written.rejected[0]
@@ -265,11 +274,16 @@ def world_load(*, directory: Path, user=None, episodes: bool = True) -> dict[str
 
         # One audit entry per child created, in the same transaction as the inserts.
         audit_record_many(
-            user=user, action=Action.CREATE, object_type="child", why="synth load",
+            user=user,
+            action=Action.CREATE,
+            object_type="child",
+            why="synth load",
             items=[(pk, pk) for pk in sorted(known[key] for key in new_children)],
         )
 
-        counts = _EpisodeLoader(world, places=places, child_id=child_id, user=user).load(council_ids) if episodes else {}
+        counts = (
+            _EpisodeLoader(world, places=places, child_id=child_id, user=user).load(council_ids) if episodes else {}
+        )
         # Health and education beside the councils (issue 18): ICBs, virtual schools, schools' rolls.
         counts |= partners_load(world=world, user=user)
     if connection.vendor == "postgresql" and (children.count or any(counts.values())):
@@ -308,15 +322,22 @@ class _EpisodeLoader:
         world = self.world
         # Each council's return interview service, created on first need as the services do.
         services = {i.service for i in world.return_interviews}
-        names = dict(Agency.objects.filter(code__in=[code.removeprefix("RHI-") for code in services]).values_list("code", "name"))
+        names = dict(
+            Agency.objects.filter(code__in=[code.removeprefix("RHI-") for code in services]).values_list("code", "name")
+        )
         existing = dict(Agency.objects.filter(code__in=services).values_list("code", "kind"))
         wrong = sorted(code for code, kind in existing.items() if kind != AgencyKind.RHI)
         if wrong:
             raise ValueError(f"Agency {wrong[0]} is not a return interview service; ask an administrator.")
-        Agency.objects.bulk_create([
-            Agency(code=code, kind=AgencyKind.RHI, name=f"{names[code.removeprefix('RHI-')]} return interview service")
-            for code in sorted(services - existing.keys())
-        ], batch_size=BATCH)
+        Agency.objects.bulk_create(
+            [
+                Agency(
+                    code=code, kind=AgencyKind.RHI, name=f"{names[code.removeprefix('RHI-')]} return interview service"
+                )
+                for code in sorted(services - existing.keys())
+            ],
+            batch_size=BATCH,
+        )
         codes = services | {e.reporting_agency for e in world.episodes} | {e.police_force for e in world.episodes}
         codes |= {e.return_recorded_by for e in world.episodes} | {e.closed_by for e in world.episodes}
         codes |= {g.force for g in world.risk_gradings} | {c.agency for c in world.kind_changes}
@@ -332,11 +353,20 @@ class _EpisodeLoader:
         """One service account per agency (agencies.services.service_account_get_or_create's), made in bulk."""
         wanted = {service_username(agency): agency for agency in agencies.values()}
         existing = set(User.objects.filter(username__in=wanted).values_list("username", flat=True))
-        User.objects.bulk_create([
-            User(username=name, agency=agency, role=SERVICE_ROLES[agency.kind], is_service_account=True,
-                 password=make_password(None))  # unusable: service accounts never sign in to the UI
-            for name, agency in sorted(wanted.items()) if name not in existing
-        ], batch_size=BATCH)
+        User.objects.bulk_create(
+            [
+                User(
+                    username=name,
+                    agency=agency,
+                    role=SERVICE_ROLES[agency.kind],
+                    is_service_account=True,
+                    password=make_password(None),
+                )  # unusable: service accounts never sign in to the UI
+                for name, agency in sorted(wanted.items())
+                if name not in existing
+            ],
+            batch_size=BATCH,
+        )
         users = {u.username: u for u in User.objects.filter(username__in=wanted)}
         for name, agency in wanted.items():
             users[name].agency = agency  # so each update's agency and text need no further query
@@ -348,7 +378,9 @@ class _EpisodeLoader:
         world = self.world
         counts = dict.fromkeys(("episodes", "episode_updates", "risk_gradings", "return_interviews"), 0)
         existing = set(
-            EpisodeRow.objects.filter(child__responsible_authority_id__in=council_ids).values_list("child_id", "started_at")
+            EpisodeRow.objects.filter(child__responsible_authority_id__in=council_ids).values_list(
+                "child_id", "started_at"
+            )
         )
         new = [e for e in world.episodes if (self.child_id(e), e.started_at) not in existing]
         if not new:
@@ -359,14 +391,18 @@ class _EpisodeLoader:
         for p in world.placements:
             self.placements[self.child_id(p)].append((p.start_date, p.end_date, p.placement_postcode))
         self.gradings, self.changes, self.notes = defaultdict(list), defaultdict(list), defaultdict(list)
-        for records, into in ((world.risk_gradings, self.gradings), (world.kind_changes, self.changes), (world.episode_notes, self.notes)):
+        for records, into in (
+            (world.risk_gradings, self.gradings),
+            (world.kind_changes, self.changes),
+            (world.episode_notes, self.notes),
+        ):
             for record in records:
                 into[(record.responsible_authority, record.la_child_id, record.started_at)].append(record)
         self.interviews = {(i.responsible_authority, i.la_child_id, i.started_at): i for i in world.return_interviews}
         self.still_open = self._still_open(world.episodes)
         self.tables = {model: _Table(model) for model in _EPISODE_MODELS}
         for start in range(0, len(new), EPISODE_CHUNK):
-            self._chunk(new[start:start + EPISODE_CHUNK])
+            self._chunk(new[start : start + EPISODE_CHUNK])
         self._link_still_open({(self.child_id(e), e.started_at) for e in new})
         return {
             "episodes": self.tables[EpisodeRow].count,
@@ -386,9 +422,15 @@ class _EpisodeLoader:
         for child_episodes in by_child.values():
             pending: list[tuple[generator.ReturnInterview, datetime.datetime]] = []  # with its episode's return
             for e in sorted(child_episodes, key=lambda e: e.started_at):
-                now = [i for i, back in pending if back <= e.reported_at and (i.closed_at is None or i.closed_at > e.reported_at)]
+                now = [
+                    i
+                    for i, back in pending
+                    if back <= e.reported_at and (i.closed_at is None or i.closed_at > e.reported_at)
+                ]
                 if now:
-                    found[(e.responsible_authority, e.la_child_id, e.started_at)] = sorted(now, key=lambda i: i.started_at)
+                    found[(e.responsible_authority, e.la_child_id, e.started_at)] = sorted(
+                        now, key=lambda i: i.started_at
+                    )
                 # Linked once; one closed before this report can never be linked to a later one.
                 pending = [(i, back) for i, back in pending if i not in now and back > e.reported_at]
                 interview = self.interviews.get((e.responsible_authority, e.la_child_id, e.started_at))
@@ -406,13 +448,19 @@ class _EpisodeLoader:
                 links += [(child, i.started_at, e.started_at) for i in self.still_open.get(key, ())]
         if not links:
             return
-        ids = {(child, started): pk for child, started, pk in EpisodeRow.objects.filter(
-            child_id__in={child for child, _, _ in links}).values_list("child_id", "started_at", "id")}
+        ids = {
+            (child, started): pk
+            for child, started, pk in EpisodeRow.objects.filter(
+                child_id__in={child for child, _, _ in links}
+            ).values_list("child_id", "started_at", "id")
+        }
         pairs = [(ids[(child, earlier)], ids[(child, later)]) for child, earlier, later in links]
         for start in range(0, len(pairs), 500):
-            batch = pairs[start:start + 500]
+            batch = pairs[start : start + 500]
             ReturnInterviewRow.objects.filter(episode_id__in=[earlier for earlier, _ in batch]).update(
-                missing_again_episode_id=Case(*(When(episode_id=earlier, then=Value(later)) for earlier, later in batch)),
+                missing_again_episode_id=Case(
+                    *(When(episode_id=earlier, then=Value(later)) for earlier, later in batch)
+                ),
             )
 
     def _force_id(self, postcode: str) -> int | None:
@@ -444,22 +492,40 @@ class _EpisodeLoader:
                     location, postcode = note.location, note.postcode
                     force = self._force_id(note.postcode) or force
             episodes.add(
-                child_id=child, kind=e.kind, left_at=None, last_seen_at=e.started_at, started_at=e.started_at,
-                reported_at=e.reported_at, reported_by_id=accounts[e.reporting_agency].pk,
-                reporting_agency_id=agencies[e.reporting_agency].pk, last_seen_location=e.last_seen_location,
-                last_seen_postcode=e.last_seen_postcode, clothing=e.clothing, circumstances=e.circumstances,
-                out_of_character=e.out_of_character, last_known_location=location, last_known_postcode=postcode,
-                location_police_force_id=force, risk_grade=last.grade if last else "",
-                risk_graded_at=last.graded_at if last else None, returned_at=e.returned_at, return_how=e.return_how,
-                found_by=e.found_by, return_place=e.return_place, return_postcode=e.return_postcode,
+                child_id=child,
+                kind=e.kind,
+                left_at=None,
+                last_seen_at=e.started_at,
+                started_at=e.started_at,
+                reported_at=e.reported_at,
+                reported_by_id=accounts[e.reporting_agency].pk,
+                reporting_agency_id=agencies[e.reporting_agency].pk,
+                last_seen_location=e.last_seen_location,
+                last_seen_postcode=e.last_seen_postcode,
+                clothing=e.clothing,
+                circumstances=e.circumstances,
+                out_of_character=e.out_of_character,
+                last_known_location=location,
+                last_known_postcode=postcode,
+                location_police_force_id=force,
+                risk_grade=last.grade if last else "",
+                risk_graded_at=last.graded_at if last else None,
+                returned_at=e.returned_at,
+                return_how=e.return_how,
+                found_by=e.found_by,
+                return_place=e.return_place,
+                return_postcode=e.return_postcode,
                 safe_and_well_at=e.safe_and_well_at,
-                safe_and_well_by_id=accounts[e.police_force].pk if e.safe_and_well_at else None, closed_at=e.closed_at,
+                safe_and_well_by_id=accounts[e.police_force].pk if e.safe_and_well_at else None,
+                closed_at=e.closed_at,
             )
         episodes.flush()
         children = {self.child_id(e) for e in chunk}
         ids = {
-            (child, started): pk for child, started, pk in
-            EpisodeRow.objects.filter(child_id__in=children).values_list("child_id", "started_at", "id")
+            (child, started): pk
+            for child, started, pk in EpisodeRow.objects.filter(child_id__in=children).values_list(
+                "child_id", "started_at", "id"
+            )
         }
         created = [(ids[(self.child_id(e), e.started_at)], self.child_id(e)) for e in chunk]
         for e, (pk, _) in zip(chunk, created, strict=True):
@@ -474,7 +540,9 @@ class _EpisodeLoader:
         key = (e.responsible_authority, e.la_child_id, e.started_at)
         steps: list[tuple] = []
 
-        def log(user: User, kind: str, at: datetime.datetime, text: str, location: str = "", postcode: str = "", detail=None) -> None:
+        def log(
+            user: User, kind: str, at: datetime.datetime, text: str, location: str = "", postcode: str = "", detail=None
+        ) -> None:
             # Sorted by time once all are made; at equal times in the order the services write them.
             steps.append((at, len(steps), user, kind, text, location, postcode, detail or {}))
 
@@ -485,31 +553,66 @@ class _EpisodeLoader:
         reported = f"Reported {_KIND_LABELS[first_kind]} by {reporter.agency.name}. Last seen by a responsible adult {dates.when(e.started_at)}."
         for earlier in self.still_open.get(key, ()):
             reported += f" The return interview after the episode of {dates.when(earlier.started_at, date_only=True)} is still open."
-        log(reporter, UpdateKind.REPORTED, e.reported_at, reported, e.last_seen_location, e.last_seen_postcode, {"kind": first_kind})
+        log(
+            reporter,
+            UpdateKind.REPORTED,
+            e.reported_at,
+            reported,
+            e.last_seen_location,
+            e.last_seen_postcode,
+            {"kind": first_kind},
+        )
         # episode_kind_change
         for change in changes:
             by = accounts[change.agency]
-            tables[KindChangeRow].add(episode_id=episode, at=change.at, from_kind=change.from_kind, to_kind=change.to_kind, by_id=by.pk)
-            log(by, UpdateKind.KIND_CHANGE, change.at, f"Now {_KIND_LABELS[change.to_kind]} (was {_KIND_LABELS[change.from_kind]}).",
-                detail={"from": change.from_kind, "to": change.to_kind})
+            tables[KindChangeRow].add(
+                episode_id=episode, at=change.at, from_kind=change.from_kind, to_kind=change.to_kind, by_id=by.pk
+            )
+            log(
+                by,
+                UpdateKind.KIND_CHANGE,
+                change.at,
+                f"Now {_KIND_LABELS[change.to_kind]} (was {_KIND_LABELS[change.from_kind]}).",
+                detail={"from": change.from_kind, "to": change.to_kind},
+            )
         # episode_add_police_reference
         if e.police_reference:
             police = accounts[e.police_force]
-            tables[PoliceReference].add(episode_id=episode, force_id=police.agency.pk, reference=e.police_reference, added_by_id=police.pk)
-            log(police, UpdateKind.POLICE_REFERENCE, e.police_reported_at, f"{police.agency.name} reference {e.police_reference}.",
-                detail={"reference": e.police_reference})
+            tables[PoliceReference].add(
+                episode_id=episode, force_id=police.agency.pk, reference=e.police_reference, added_by_id=police.pk
+            )
+            log(
+                police,
+                UpdateKind.POLICE_REFERENCE,
+                e.police_reported_at,
+                f"{police.agency.name} reference {e.police_reference}.",
+                detail={"reference": e.police_reference},
+            )
         # episode_grade_risk
         previous = ""
         for grading in self.gradings.get(key, ()):
             by = accounts[grading.force]
-            tables[RiskGradingRow].add(episode_id=episode, grade=grading.grade, graded_at=grading.graded_at, graded_by_id=by.pk,
-                                       agency_id=by.agency.pk, source=grading.source, rationale=grading.rationale)
+            tables[RiskGradingRow].add(
+                episode_id=episode,
+                grade=grading.grade,
+                graded_at=grading.graded_at,
+                graded_by_id=by.pk,
+                agency_id=by.agency.pk,
+                source=grading.source,
+                rationale=grading.rationale,
+            )
             text = f"Risk graded {_GRADE_LABELS[grading.grade]}"
             text += f" (was {_GRADE_LABELS[previous]})." if previous else "."
             text += f" Source: {grading.source}."
             if grading.rationale:
                 text += f" {grading.rationale}"
-            log(by, UpdateKind.RISK_GRADE, grading.graded_at, text, detail={"grade": grading.grade, "previous": previous})
+            log(
+                by,
+                UpdateKind.RISK_GRADE,
+                grading.graded_at,
+                text,
+                detail={"grade": grading.grade, "previous": previous},
+            )
             previous = grading.grade
         # episode_add_update
         for note in self.notes.get(key, ()):
@@ -521,7 +624,15 @@ class _EpisodeLoader:
             summary += f": {_HOW_LABELS[e.return_how]}." if e.return_how else "."
             if e.found_by:
                 summary += f" Found by {e.found_by}."
-            log(recorder, UpdateKind.RETURN, e.returned_at, summary, e.return_place, e.return_postcode, {"how": e.return_how})
+            log(
+                recorder,
+                UpdateKind.RETURN,
+                e.returned_at,
+                summary,
+                e.return_place,
+                e.return_postcode,
+                {"how": e.return_how},
+            )
             interview = self.interviews.get(key)
             if interview is not None:
                 self._interview(interview, episode, e.returned_at, recorder, log)
@@ -534,24 +645,48 @@ class _EpisodeLoader:
         steps.sort(key=lambda step: step[:2])
         updates = tables[EpisodeUpdate]
         for at, _, user, kind, text, location, postcode, detail in steps:
-            updates.add(episode_id=episode, kind=kind, at=at, by_id=user.pk, agency_id=user.agency.pk, text=text,
-                        location=location, postcode=postcode, detail=detail)
+            updates.add(
+                episode_id=episode,
+                kind=kind,
+                at=at,
+                by_id=user.pk,
+                agency_id=user.agency.pk,
+                text=text,
+                location=location,
+                postcode=postcode,
+                detail=detail,
+            )
 
-    def _interview(self, interview: generator.ReturnInterview, episode: int, returned_at: datetime.datetime, recorder: User, log) -> None:
+    def _interview(
+        self, interview: generator.ReturnInterview, episode: int, returned_at: datetime.datetime, recorder: User, log
+    ) -> None:
         service = self.accounts[interview.service]
         due = clocks.return_interview_due(returned_at)
         completed = interview.status == InterviewStatus.COMPLETED
         self.tables[ReturnInterviewRow].add(
-            episode_id=episode, service_id=service.agency.pk, assigned_at=interview.assigned_at, due_at=due,
-            status=interview.status, offered_at=interview.offered_at, accepted_at=interview.accepted_at,
-            held_at=interview.held_at, closed_at=interview.closed_at, why_went=interview.why_went,
-            where_and_with_whom=interview.where_and_with_whom, harm_suffered=interview.harm_suffered,
-            exploitation_indicators=interview.exploitation_indicators.split(), what_would_help=interview.what_would_help,
+            episode_id=episode,
+            service_id=service.agency.pk,
+            assigned_at=interview.assigned_at,
+            due_at=due,
+            status=interview.status,
+            offered_at=interview.offered_at,
+            accepted_at=interview.accepted_at,
+            held_at=interview.held_at,
+            closed_at=interview.closed_at,
+            why_went=interview.why_went,
+            where_and_with_whom=interview.where_and_with_whom,
+            harm_suffered=interview.harm_suffered,
+            exploitation_indicators=interview.exploitation_indicators.split(),
+            what_would_help=interview.what_would_help,
             recorded_by_id=service.pk if completed else None,
         )
-        log(recorder, UpdateKind.INTERVIEW, interview.assigned_at,
+        log(
+            recorder,
+            UpdateKind.INTERVIEW,
+            interview.assigned_at,
             f"Return interview assigned to {service.agency.name}; due by {dates.when(due)}.",
-            detail={"status": InterviewStatus.ASSIGNED.value, "service": service.agency.code})
+            detail={"status": InterviewStatus.ASSIGNED.value, "service": service.agency.code},
+        )
         # return_interview_update: one entry for each change of status, at the time it happened.
         steps = [(InterviewStatus.OFFERED, interview.offered_at), (InterviewStatus.ACCEPTED, interview.accepted_at)]
         if completed:
@@ -563,7 +698,11 @@ class _EpisodeLoader:
                 continue
             text = f"Return interview {status.label.lower()}"
             if status == InterviewStatus.COMPLETED:
-                text += " within 72 hours of return." if interview.held_at <= due else " more than 72 hours after return."
+                text += (
+                    " within 72 hours of return." if interview.held_at <= due else " more than 72 hours after return."
+                )
             else:
                 text += "."
-            log(service, UpdateKind.INTERVIEW, at, text, detail={"status": status.value, "service": service.agency.code})
+            log(
+                service, UpdateKind.INTERVIEW, at, text, detail={"status": status.value, "service": service.agency.code}
+            )

@@ -91,7 +91,9 @@ INDIAN = NamePool(
 )
 
 PAKISTANI = NamePool(
-    male=_words("Muhammad Mohammed Ibrahim Yusuf Ali Hamza Zayn Ayaan Adam Musa Bilal Hassan Umar Zain Rayyan Abdullah"),
+    male=_words(
+        "Muhammad Mohammed Ibrahim Yusuf Ali Hamza Zayn Ayaan Adam Musa Bilal Hassan Umar Zain Rayyan Abdullah"
+    ),
     female=_words("Aisha Maryam Fatima Zainab Hafsa Amina Khadija Sana Iqra Hana Zara Safa Aleena Inaaya Eman"),
     surnames=_words("Khan Hussain Ahmed Ali Akhtar Mahmood Iqbal Shah Rashid Butt Malik Aslam Raza Mirza Bibi Javed"),
 )
@@ -118,9 +120,13 @@ AFRICAN = NamePool(
 )
 
 CARIBBEAN = NamePool(
-    male=_words("Jerome Tyrone Marcus Andre Jamal Dwayne Malachi Isaiah Elijah Kai Josiah Tyreece Jayden Leon Kyrie Nathaniel"),
+    male=_words(
+        "Jerome Tyrone Marcus Andre Jamal Dwayne Malachi Isaiah Elijah Kai Josiah Tyreece Jayden Leon Kyrie Nathaniel"
+    ),
     female=_words("Shanice Tia Aaliyah Jada Kiara Shania Imani Keisha Chantelle Nia Amani Jayda Shantelle Renee"),
-    surnames=_words("Campbell Brown Williams Francis Grant Thomas Gordon Clarke Powell Reid Henry Morgan Bailey Samuels Daley Forbes"),
+    surnames=_words(
+        "Campbell Brown Williams Francis Grant Thomas Gordon Clarke Powell Reid Henry Morgan Bailey Samuels Daley Forbes"
+    ),
 )
 
 CHINESE = NamePool(
@@ -133,7 +139,9 @@ CHINESE = NamePool(
 OTHER = NamePool(
     male=_words("Ahmad Mohammad Ali Omid Hassan Karwan Rebwar Mustafa Yasin Bashir Abdul Minh Duc Tuan Amir Reza"),
     female=_words("Mariam Zahra Layla Noor Shirin Nasrin Hevi Rojin Lan Linh Yasmin Parisa"),
-    surnames=_words("Ahmadi Rahimi Hosseini Karimi Mohammadi Rasuli Aziz Abdullah Mahmoud Hamid Salih Nguyen Tran Pham Amiri"),
+    surnames=_words(
+        "Ahmadi Rahimi Hosseini Karimi Mohammadi Rasuli Aziz Abdullah Mahmoud Hamid Salih Nguyen Tran Pham Amiri"
+    ),
 )
 
 # Which pools a child of each SSDA903 ethnicity draws first name and surname from.
@@ -166,15 +174,56 @@ MALE_ONLY_SURNAMES = frozenset({"Singh"})
 
 # What a child may be called day to day; only names with a usual short form get a nickname.
 NICKNAMES: dict[str, str] = {
-    "Alexander": "Alex", "Aleksander": "Olek", "Alexandru": "Alex", "Thomas": "Tom", "James": "Jamie",
-    "William": "Will", "Joshua": "Josh", "Samuel": "Sam", "Daniel": "Danny", "Joseph": "Joe",
-    "Matthew": "Matt", "Nathan": "Nate", "Jacob": "Jake", "Callum": "Cal", "Jayden": "Jay",
-    "Tyrone": "Ty", "Tyler": "Ty", "Frederick": "Freddie", "Patrick": "Paddy", "Michael": "Mikey",
-    "Mohammed": "Mo", "Muhammad": "Mo", "Mohammad": "Mo", "Mohamed": "Mo", "Ibrahim": "Ibby",
-    "Oluwaseun": "Seun", "Abdirahman": "Abdi", "Emmanuel": "Manny", "Nathaniel": "Nat",
-    "Charlotte": "Lottie", "Isabella": "Bella", "Jessica": "Jess", "Abigail": "Abby",
-    "Madison": "Maddie", "Siobhan": "Shiv", "Chidinma": "Chi", "Adaeze": "Ada", "Zuzanna": "Zuzia",
-    "Wiktoria": "Vicky", "Katie": "Kat", "Bethany": "Beth", "Jasmine": "Jas", "Florence": "Flo",
-    "Elizabeth": "Lizzie", "Gabriel": "Gabe", "Dominykas": "Dom", "Kacper": "Kacpi", "Harjeet": "Harj",
-    "Jaspreet": "Jas", "Gurpreet": "Gury", "Scarlett": "Scar", "Courtney": "Court",
+    "Alexander": "Alex",
+    "Aleksander": "Olek",
+    "Alexandru": "Alex",
+    "Thomas": "Tom",
+    "James": "Jamie",
+    "William": "Will",
+    "Joshua": "Josh",
+    "Samuel": "Sam",
+    "Daniel": "Danny",
+    "Joseph": "Joe",
+    "Matthew": "Matt",
+    "Nathan": "Nate",
+    "Jacob": "Jake",
+    "Callum": "Cal",
+    "Jayden": "Jay",
+    "Tyrone": "Ty",
+    "Tyler": "Ty",
+    "Frederick": "Freddie",
+    "Patrick": "Paddy",
+    "Michael": "Mikey",
+    "Mohammed": "Mo",
+    "Muhammad": "Mo",
+    "Mohammad": "Mo",
+    "Mohamed": "Mo",
+    "Ibrahim": "Ibby",
+    "Oluwaseun": "Seun",
+    "Abdirahman": "Abdi",
+    "Emmanuel": "Manny",
+    "Nathaniel": "Nat",
+    "Charlotte": "Lottie",
+    "Isabella": "Bella",
+    "Jessica": "Jess",
+    "Abigail": "Abby",
+    "Madison": "Maddie",
+    "Siobhan": "Shiv",
+    "Chidinma": "Chi",
+    "Adaeze": "Ada",
+    "Zuzanna": "Zuzia",
+    "Wiktoria": "Vicky",
+    "Katie": "Kat",
+    "Bethany": "Beth",
+    "Jasmine": "Jas",
+    "Florence": "Flo",
+    "Elizabeth": "Lizzie",
+    "Gabriel": "Gabe",
+    "Dominykas": "Dom",
+    "Kacper": "Kacpi",
+    "Harjeet": "Harj",
+    "Jaspreet": "Jas",
+    "Gurpreet": "Gury",
+    "Scarlett": "Scar",
+    "Courtney": "Court",
 }

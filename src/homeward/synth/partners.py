@@ -35,7 +35,9 @@ SCHOOL_AGES = range(5, 16)
 ON_ROLL_SHARE = 0.95
 PUPILS_PER_SCHOOL = 2  # looked-after pupils are spread thinly: one or two in most schools that have any
 FIRST_URN = 140000  # synthetic DfE URNs (six digits), clear of the providers' Ofsted URNs (SC…)
-_SCHOOL_WORDS = "Oakfield Riverside Hillside St Mary's Parkview Northgate Westbrook Kingsway Meadowbank Highfield".split()
+_SCHOOL_WORDS = (
+    "Oakfield Riverside Hillside St Mary's Parkview Northgate Westbrook Kingsway Meadowbank Highfield".split()
+)
 
 
 def _english_councils() -> list[Agency]:
@@ -72,9 +74,14 @@ def _age(born: datetime.date, on: datetime.date) -> int:
 
 def _pupils(world, as_at: datetime.date) -> list[tuple[Child, Placement]]:
     """The world's children of compulsory school age with a current placement, in a fixed order."""
-    keys = {(c.responsible_authority, c.la_child_id) for c in world.children if _age(c.date_of_birth, as_at) in SCHOOL_AGES}
-    placements = (Placement.objects.filter(end_date__isnull=True, child__responsible_authority__code__in={k[0] for k in keys})
-                  .select_related("child__responsible_authority").order_by("child__responsible_authority__code", "child__la_child_id"))
+    keys = {
+        (c.responsible_authority, c.la_child_id) for c in world.children if _age(c.date_of_birth, as_at) in SCHOOL_AGES
+    }
+    placements = (
+        Placement.objects.filter(end_date__isnull=True, child__responsible_authority__code__in={k[0] for k in keys})
+        .select_related("child__responsible_authority")
+        .order_by("child__responsible_authority__code", "child__la_child_id")
+    )
     return [(p.child, p) for p in placements if (p.child.responsible_authority.code, p.child.la_child_id) in keys]
 
 
@@ -84,15 +91,23 @@ def partners_load(*, world, user=None) -> dict[str, int]:
     world's children. Returns how many of each were created."""
     rng = random.Random(f"{world.seed}:partners")
     councils = _english_councils()
-    existing = {a.code: a for a in Agency.objects.filter(kind__in=[AgencyKind.ICB, AgencyKind.NHS_TRUST, AgencyKind.VIRTUAL_SCHOOL,
-                                                                      AgencyKind.SCHOOL])}
+    existing = {
+        a.code: a
+        for a in Agency.objects.filter(
+            kind__in=[AgencyKind.ICB, AgencyKind.NHS_TRUST, AgencyKind.VIRTUAL_SCHOOL, AgencyKind.SCHOOL]
+        )
+    }
     made: list[Agency] = []
     for number, group in enumerate(_icb_groups(councils), start=1):
         names = " and ".join(c.name for c in group[:2]) + (" and partners" if len(group) > 2 else "")
         _agency(f"ICB-{number:02d}", AgencyKind.ICB, f"NHS {names} Integrated Care Board", group, existing, made)
-        _agency(f"TRUST-{number:02d}", AgencyKind.NHS_TRUST, f"{names} Community Health NHS Trust", group, existing, made)
+        _agency(
+            f"TRUST-{number:02d}", AgencyKind.NHS_TRUST, f"{names} Community Health NHS Trust", group, existing, made
+        )
     for council in councils:
-        _agency(f"VS-{council.code}", AgencyKind.VIRTUAL_SCHOOL, f"{council.name} Virtual School", [council], existing, made)
+        _agency(
+            f"VS-{council.code}", AgencyKind.VIRTUAL_SCHOOL, f"{council.name} Virtual School", [council], existing, made
+        )
 
     # Schools in the area each child lives in now, a few looked-after pupils to each.
     as_at = world.as_at
@@ -112,10 +127,19 @@ def partners_load(*, world, user=None) -> dict[str, int]:
             schools.append(_agency(str(urn), AgencyKind.SCHOOL, name, [], existing, made))
             urn += 1
         for child, placement in pupils:
-            rows.append(EnrolmentIn(child_id=child.pk, school_id=rng.choice(schools).pk,
-                                    start_date=max(placement.start_date, year_start)))
+            rows.append(
+                EnrolmentIn(
+                    child_id=child.pk,
+                    school_id=rng.choice(schools).pk,
+                    start_date=max(placement.start_date, year_start),
+                )
+            )
     enrolled = enrolments_write(user=user, why="synth load", rows=rows)
     kinds = [a.kind for a in made]
-    return {"icbs": kinds.count(AgencyKind.ICB), "nhs_trusts": kinds.count(AgencyKind.NHS_TRUST),
-            "virtual_schools": kinds.count(AgencyKind.VIRTUAL_SCHOOL), "schools": kinds.count(AgencyKind.SCHOOL),
-            "enrolments": len(enrolled)}
+    return {
+        "icbs": kinds.count(AgencyKind.ICB),
+        "nhs_trusts": kinds.count(AgencyKind.NHS_TRUST),
+        "virtual_schools": kinds.count(AgencyKind.VIRTUAL_SCHOOL),
+        "schools": kinds.count(AgencyKind.SCHOOL),
+        "enrolments": len(enrolled),
+    }

@@ -39,8 +39,11 @@ class Task(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["dedupe_key"], condition=Q(dedupe_key__isnull=False, status__in=PENDING),
-                                    name="task_dedupe_key_pending_unique"),
+            models.UniqueConstraint(
+                fields=["dedupe_key"],
+                condition=Q(dedupe_key__isnull=False, status__in=PENDING),
+                name="task_dedupe_key_pending_unique",
+            ),
             models.CheckConstraint(condition=Q(status__in=Status.values), name="task_status_valid"),
         ]
         indexes = [

@@ -70,7 +70,9 @@ def enqueue(
     if spec is None:
         raise ValueError(f"{name!r} is not a registered task")
     json.dumps(args)  # fail here, at the caller, rather than in the worker
-    row = Task(name=name, args=args, run_at=run_at or timezone.now(), max_attempts=spec.max_attempts, dedupe_key=dedupe_key)
+    row = Task(
+        name=name, args=args, run_at=run_at or timezone.now(), max_attempts=spec.max_attempts, dedupe_key=dedupe_key
+    )
     if dedupe_key is None:
         row.save(force_insert=True)
         return row
@@ -81,7 +83,9 @@ def enqueue(
     return same_key.filter(status__in=PENDING).first() or same_key.first()
 
 
-def enqueue_many(name_or_fn: str | Callable, *, args_list: list[dict], run_at: datetime.datetime | None = None) -> list[Task]:
+def enqueue_many(
+    name_or_fn: str | Callable, *, args_list: list[dict], run_at: datetime.datetime | None = None
+) -> list[Task]:
     """Queue several calls to one task in one INSERT (one email per recipient of a notification)."""
     name = getattr(name_or_fn, "task_name", name_or_fn)
     spec = registered(name)

@@ -41,8 +41,14 @@ def backoff(attempts: int) -> datetime.timedelta:
 
 
 class Worker:
-    def __init__(self, *, lease: datetime.timedelta = DEFAULT_LEASE, batch: int = 5, name: str | None = None,
-                 stopping: StopRequest | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        lease: datetime.timedelta = DEFAULT_LEASE,
+        batch: int = 5,
+        name: str | None = None,
+        stopping: StopRequest | None = None,
+    ) -> None:
         self.lease = lease
         self.batch = batch
         self.name = name or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
@@ -101,8 +107,13 @@ class Worker:
         """Run one claimed task; True if it finished."""
         spec = registered(task.name)
         if spec is None:
-            self._mine(task).update(status=Status.FAILED, done_at=now, locked_by="", locked_until=None,
-                                    last_error=f"no task registered as {task.name!r}")
+            self._mine(task).update(
+                status=Status.FAILED,
+                done_at=now,
+                locked_by="",
+                locked_until=None,
+                last_error=f"no task registered as {task.name!r}",
+            )
             return False
         try:
             if spec.atomic:
@@ -118,7 +129,9 @@ class Worker:
                 spec.fn(**task.args)
                 self._done(task)
         except Exception as error:  # noqa: BLE001 — any failure is retried or recorded, never fatal
-            logger.warning("task %s #%s failed (attempt %s of %s): %r", task.name, task.pk, task.attempts, task.max_attempts, error)
+            logger.warning(
+                "task %s #%s failed (attempt %s of %s): %r", task.name, task.pk, task.attempts, task.max_attempts, error
+            )
             self._failed(task, now, error)
             return False
         return True
@@ -129,9 +142,17 @@ class Worker:
     def _failed(self, task: Task, now: datetime.datetime, error: Exception) -> None:
         text = f"{type(error).__name__}: {error}"[:2000]
         if task.attempts >= task.max_attempts:
-            self._mine(task).update(status=Status.FAILED, done_at=timezone.now(), locked_by="", locked_until=None, last_error=text)
+            self._mine(task).update(
+                status=Status.FAILED, done_at=timezone.now(), locked_by="", locked_until=None, last_error=text
+            )
         else:
-            self._mine(task).update(status=Status.QUEUED, run_at=now + backoff(task.attempts), locked_by="", locked_until=None, last_error=text)
+            self._mine(task).update(
+                status=Status.QUEUED,
+                run_at=now + backoff(task.attempts),
+                locked_by="",
+                locked_until=None,
+                last_error=text,
+            )
 
     def run_due(self, now: datetime.datetime | None = None) -> int:
         """Run every task due by `now` (default: the real time, read afresh each round), including
@@ -165,8 +186,9 @@ class Worker:
         return finished
 
 
-def run_threads(*, threads: int, poll: float, stopping: StopRequest, stop_within: float,
-                say: Callable[[str], object], **options) -> int:
+def run_threads(
+    *, threads: int, poll: float, stopping: StopRequest, stop_within: float, say: Callable[[str], object], **options
+) -> int:
     """Several workers in one process, each with its own database connection and SMTP connection:
     while one waits on the mail server, another runs. They claim like separate processes would.
 
@@ -193,7 +215,9 @@ def run_threads(*, threads: int, poll: float, stopping: StopRequest, stop_within
             say(f"{stopping.reason}: finishing the tasks in hand (at most {stop_within:g} s)…")
             deadline = time.monotonic() + stop_within
         if deadline is not None and time.monotonic() > deadline:
-            say(f"tasks still running after {stop_within:g} s: stopping without them (each runs again once its lease expires)")
+            say(
+                f"tasks still running after {stop_within:g} s: stopping without them (each runs again once its lease expires)"
+            )
             sys.stdout.flush()
             os._exit(1)  # a thread cannot be cut short any other way
     return sum(counts)

@@ -27,26 +27,60 @@ def _navigation(request: HttpRequest, user) -> list[dict]:
             }
         )
     if user.agency_id is not None:
-        items.append({"text": "One count", "href": reverse("reporting:one-count"),
-                      "active": view_name in ("reporting:one-count", "reporting:gaps"),
-                      "current": "page" if view_name == "reporting:one-count" else "true"})
+        items.append(
+            {
+                "text": "One count",
+                "href": reverse("reporting:one-count"),
+                "active": view_name in ("reporting:one-count", "reporting:gaps"),
+                "current": "page" if view_name == "reporting:one-count" else "true",
+            }
+        )
     if has_dashboards(user):
-        items.append({"text": "Dashboards", "href": reverse("reporting:dashboards"),
-                      "active": view_name in ("reporting:dashboards", "reporting:dashboard"),
-                      "current": "page" if view_name == "reporting:dashboards" else "true"})
+        items.append(
+            {
+                "text": "Dashboards",
+                "href": reverse("reporting:dashboards"),
+                "active": view_name in ("reporting:dashboards", "reporting:dashboard"),
+                "current": "page" if view_name == "reporting:dashboards" else "true",
+            }
+        )
     # The compliance page, which links to the inspection pack and Annex A.
     if offers_oversight(user):
-        items.append({"text": "Oversight", "href": reverse("oversight:compliance"), "active": section == "oversight",
-                      "current": "page" if view_name == "oversight:compliance" else "true"})
+        items.append(
+            {
+                "text": "Oversight",
+                "href": reverse("oversight:compliance"),
+                "active": section == "oversight",
+                "current": "page" if view_name == "oversight:compliance" else "true",
+            }
+        )
     if user.agency_id is not None and user.agency.kind == AgencyKind.LOCAL_AUTHORITY and user.role != Role.ANALYST:
-        items.append({"text": "Placed in your area", "href": reverse("scrutiny:in-your-area"), "active": view_name == "scrutiny:in-your-area",
-                      "current": "page"})
+        items.append(
+            {
+                "text": "Placed in your area",
+                "href": reverse("scrutiny:in-your-area"),
+                "active": view_name == "scrutiny:in-your-area",
+                "current": "page",
+            }
+        )
     if user.agency_id is not None and user.agency.kind == AgencyKind.PROVIDER:
-        items.append({"text": "Your home", "href": reverse("scrutiny:home", args=[user.agency.code]), "active": view_name == "scrutiny:home",
-                      "current": "page"})
+        items.append(
+            {
+                "text": "Your home",
+                "href": reverse("scrutiny:home", args=[user.agency.code]),
+                "active": view_name == "scrutiny:home",
+                "current": "page",
+            }
+        )
     if may_review(user):
-        items.append({"text": "Reports to check", "href": reverse("linkage:review"), "active": section == "linkage",
-                      "current": "page" if view_name == "linkage:review" else "true"})
+        items.append(
+            {
+                "text": "Reports to check",
+                "href": reverse("linkage:review"),
+                "active": section == "linkage",
+                "current": "page" if view_name == "linkage:review" else "true",
+            }
+        )
     return items
 
 

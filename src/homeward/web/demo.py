@@ -79,9 +79,14 @@ def _choose_agencies() -> dict[str, Agency]:
     # most children; its force the one most of its children live in; its home one in that force.
     council = (
         Agency.objects.filter(kind=AgencyKind.LOCAL_AUTHORITY)
-        .annotate(n=Count("children", distinct=True),
-                  to_check=Count("children__candidate_pairs", filter=Q(children__candidate_pairs__status=PairStatus.REVIEW),
-                                 distinct=True))
+        .annotate(
+            n=Count("children", distinct=True),
+            to_check=Count(
+                "children__candidate_pairs",
+                filter=Q(children__candidate_pairs__status=PairStatus.REVIEW),
+                distinct=True,
+            ),
+        )
         .filter(n__gt=0)
         .order_by("-to_check", "-n", "code")
         .first()
@@ -90,22 +95,39 @@ def _choose_agencies() -> dict[str, Agency]:
         raise CommandError("No children are loaded. Run `homeward demo_world` first.")
     current = Placement.objects.current().filter(child__responsible_authority=council)
     force_id = (
-        current.exclude(police_force=None).values("police_force").annotate(n=Count("id")).order_by("-n", "police_force").values_list("police_force", flat=True).first()
+        current.exclude(police_force=None)
+        .values("police_force")
+        .annotate(n=Count("id"))
+        .order_by("-n", "police_force")
+        .values_list("police_force", flat=True)
+        .first()
     )
     # A children's home (K2) where there is one: where the demo's staff report a child missing.
     with_provider = current.exclude(provider=None)
     provider_id = (
-        (with_provider.filter(police_force=force_id) if with_provider.filter(police_force=force_id).exists() else with_provider)
-        .values("provider").annotate(n=Count("id"), home=Count("id", filter=Q(placement_type="K2")))
-        .order_by("-home", "-n", "provider").values_list("provider", flat=True).first()
+        (
+            with_provider.filter(police_force=force_id)
+            if with_provider.filter(police_force=force_id).exists()
+            else with_provider
+        )
+        .values("provider")
+        .annotate(n=Count("id"), home=Count("id", filter=Q(placement_type="K2")))
+        .order_by("-home", "-n", "provider")
+        .values_list("provider", flat=True)
+        .first()
     )
     if force_id is None or provider_id is None:
         raise CommandError(f"{council.name}'s children have no current placements with a police force and a provider.")
     rhi, _ = Agency.objects.update_or_create(
-        code=f"RHI-{council.code}", defaults={"kind": AgencyKind.RHI, "name": f"{council.name} return interview service"}
+        code=f"RHI-{council.code}",
+        defaults={"kind": AgencyKind.RHI, "name": f"{council.name} return interview service"},
     )
-    inspectorate, _ = Agency.objects.get_or_create(code="OFSTED", defaults={"kind": AgencyKind.INSPECTORATE, "name": "Ofsted"})
-    national, _ = Agency.objects.get_or_create(code="DFE", defaults={"kind": AgencyKind.NATIONAL, "name": "Department for Education"})
+    inspectorate, _ = Agency.objects.get_or_create(
+        code="OFSTED", defaults={"kind": AgencyKind.INSPECTORATE, "name": "Ofsted"}
+    )
+    national, _ = Agency.objects.get_or_create(
+        code="DFE", defaults={"kind": AgencyKind.NATIONAL, "name": "Department for Education"}
+    )
     return {
         AgencyKind.LOCAL_AUTHORITY: council,
         AgencyKind.POLICE: Agency.objects.get(pk=force_id),
@@ -157,8 +179,12 @@ def _account(role: str, agency: Agency) -> DemoAccount:
 def _ensure_grant(inspector: User, council: Agency) -> None:
     now = timezone.now()
     # A grant that still has at least a day to run is kept; otherwise a fresh 30-day one is made.
-    if not InspectorGrant.objects.filter(user=inspector, authority=council, starts_at__lte=now, expires_at__gt=now + datetime.timedelta(days=1)).exists():
-        InspectorGrant.objects.create(user=inspector, authority=council, starts_at=now, expires_at=now + datetime.timedelta(days=GRANT_DAYS))
+    if not InspectorGrant.objects.filter(
+        user=inspector, authority=council, starts_at__lte=now, expires_at__gt=now + datetime.timedelta(days=1)
+    ).exists():
+        InspectorGrant.objects.create(
+            user=inspector, authority=council, starts_at=now, expires_at=now + datetime.timedelta(days=GRANT_DAYS)
+        )
 
 
 # Health and education at the demo council (issue 18): the ICB's designated nurse and safeguarding
@@ -185,13 +211,30 @@ def _serving(kind: str, council: Agency, code: str, name: str) -> Agency:
 
 def _partner_agencies(council: Agency) -> dict[str, Agency]:
     pupils = Enrolment.objects.on_roll().filter(child__responsible_authority=council)
-    school_id = pupils.values("school").annotate(n=Count("pk")).order_by("-n", "school").values_list("school", flat=True).first()
-    school = (Agency.objects.get(pk=school_id) if school_id is not None else
-              Agency.objects.get_or_create(code="140000", defaults={"kind": AgencyKind.SCHOOL, "name": f"{council.name} Academy"})[0])
+    school_id = (
+        pupils.values("school")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "school")
+        .values_list("school", flat=True)
+        .first()
+    )
+    school = (
+        Agency.objects.get(pk=school_id)
+        if school_id is not None
+        else Agency.objects.get_or_create(
+            code="140000", defaults={"kind": AgencyKind.SCHOOL, "name": f"{council.name} Academy"}
+        )[0]
+    )
     return {
-        AgencyKind.ICB: _serving(AgencyKind.ICB, council, f"ICB-{council.code}", f"NHS {council.name} Integrated Care Board"),
-        AgencyKind.NHS_TRUST: _serving(AgencyKind.NHS_TRUST, council, f"TRUST-{council.code}", f"{council.name} Community Health NHS Trust"),
-        AgencyKind.VIRTUAL_SCHOOL: _serving(AgencyKind.VIRTUAL_SCHOOL, council, f"VS-{council.code}", f"{council.name} Virtual School"),
+        AgencyKind.ICB: _serving(
+            AgencyKind.ICB, council, f"ICB-{council.code}", f"NHS {council.name} Integrated Care Board"
+        ),
+        AgencyKind.NHS_TRUST: _serving(
+            AgencyKind.NHS_TRUST, council, f"TRUST-{council.code}", f"{council.name} Community Health NHS Trust"
+        ),
+        AgencyKind.VIRTUAL_SCHOOL: _serving(
+            AgencyKind.VIRTUAL_SCHOOL, council, f"VS-{council.code}", f"{council.name} Virtual School"
+        ),
         AgencyKind.SCHOOL: school,
     }
 
@@ -219,20 +262,46 @@ def demo_accounts_ensure() -> list[DemoAccount]:
 # words, the page). Every link is a page the role may open (tests/browser/test_demo_tour.py).
 TOUR: dict[str, tuple[tuple[str, str, str], ...]] = {
     Role.SOCIAL_WORKER: (
-        ("An alert is waiting: a child you are allocated to is missing from a children's home, graded high risk.",
-         "Open your inbox", "alerts:inbox"),
-        ("Everyone missing or away now, highest risk first, with the briefing sheet for each.", "See the board", "episodes:board"),
-        ("Police and council records as one count, every gap between them explained.", "See the one count", "reporting:one-count"),
+        (
+            "An alert is waiting: a child you are allocated to is missing from a children's home, graded high risk.",
+            "Open your inbox",
+            "alerts:inbox",
+        ),
+        (
+            "Everyone missing or away now, highest risk first, with the briefing sheet for each.",
+            "See the board",
+            "episodes:board",
+        ),
+        (
+            "Police and council records as one count, every gap between them explained.",
+            "See the one count",
+            "reporting:one-count",
+        ),
     ),
     Role.TEAM_MANAGER: (
-        ("An urgent alert is waiting: a child missing now, graded high risk. Those at high risk are below.",
-         "Open your inbox", "alerts:inbox"),
-        ("Before a child is placed far away: choose the child, then check the placement.", "Find a child", "children:list"),
+        (
+            "An urgent alert is waiting: a child missing now, graded high risk. Those at high risk are below.",
+            "Open your inbox",
+            "alerts:inbox",
+        ),
+        (
+            "Before a child is placed far away: choose the child, then check the placement.",
+            "Find a child",
+            "children:list",
+        ),
         ("How the council keeps the statutory guidance, month by month.", "See compliance", "oversight:compliance"),
     ),
     Role.MISSING_COORDINATOR: (
-        ("Police reports Homeward could not match for certain are waiting for you to check.", "Check police reports", "linkage:review"),
-        ("Police and council records as one count, every gap between them explained.", "See the one count", "reporting:one-count"),
+        (
+            "Police reports Homeward could not match for certain are waiting for you to check.",
+            "Check police reports",
+            "linkage:review",
+        ),
+        (
+            "Police and council records as one count, every gap between them explained.",
+            "See the one count",
+            "reporting:one-count",
+        ),
         ("How the council keeps the statutory guidance, month by month.", "See compliance", "oversight:compliance"),
     ),
     Role.NOMINATED_OFFICER: (
@@ -251,43 +320,91 @@ TOUR: dict[str, tuple[tuple[str, str, str], ...]] = {
         ("The children whose plans you review.", "See your children", "children:list"),
     ),
     Role.ANALYST: (
-        ("Police and council records as one count, every gap between them explained.", "See the one count", "reporting:one-count"),
+        (
+            "Police and council records as one count, every gap between them explained.",
+            "See the one count",
+            "reporting:one-count",
+        ),
         ("The council's figures against its neighbours and England.", "See the dashboards", "reporting:dashboards"),
         ("Compliance with the statutory guidance, to download.", "See compliance", "oversight:compliance"),
     ),
     Role.POLICE_OFFICER: (
         ("A child placed in your force's area is missing now, graded high risk.", "See the board", "episodes:board"),
-        ("Met a child who may be missing? Find out at once, from any force.", "Look up a child", "episodes:missing-lookup"),
+        (
+            "Met a child who may be missing? Find out at once, from any force.",
+            "Look up a child",
+            "episodes:missing-lookup",
+        ),
         ("The children placed in your area that you may see.", "See children", "children:list"),
     ),
     Role.POLICE_COORDINATOR: (
         ("Episodes waiting for a risk grade, and those at high risk, are below.", "See the board", "episodes:board"),
-        ("Met a child who may be missing? Find out at once, from any force.", "Look up a child", "episodes:missing-lookup"),
-        ("Police and council records as one count, every gap between them explained.", "See the one count", "reporting:one-count"),
+        (
+            "Met a child who may be missing? Find out at once, from any force.",
+            "Look up a child",
+            "episodes:missing-lookup",
+        ),
+        (
+            "Police and council records as one count, every gap between them explained.",
+            "See the one count",
+            "reporting:one-count",
+        ),
     ),
     Role.PROVIDER_STAFF: (
-        ("A child from your home is missing now: add what you learn, or record the return.", "See the board", "episodes:board"),
+        (
+            "A child from your home is missing now: add what you learn, or record the return.",
+            "See the board",
+            "episodes:board",
+        ),
         ("Report a child missing or away: choose the child first.", "See your children", "children:list"),
-        ("Everyone told when you report, and what happens next, is shown after each report.", "See the board", "episodes:board"),
+        (
+            "Everyone told when you report, and what happens next, is shown after each report.",
+            "See the board",
+            "episodes:board",
+        ),
     ),
     Role.PROVIDER_MANAGER: (
-        ("Return home interviews for your home's children, and who is missing now, are below.", "See interviews", "episodes:interviews"),
+        (
+            "Return home interviews for your home's children, and who is missing now, are below.",
+            "See interviews",
+            "episodes:interviews",
+        ),
         ("Everyone missing or away now from your home.", "See the board", "episodes:board"),
         ("Your home's children and their records.", "See your children", "children:list"),
     ),
     Role.RHI_WORKER: (
-        ("A return home interview is due this week: offer it, then record what the child says.", "See interviews due", "episodes:interviews"),
+        (
+            "A return home interview is due this week: offer it, then record what the child says.",
+            "See interviews due",
+            "episodes:interviews",
+        ),
         ("Children referred to your service.", "See children", "children:list"),
         ("Everyone missing or away now among the children you may see.", "See the board", "episodes:board"),
     ),
     Role.INSPECTOR: (
-        ("Everything about the council's missing children in one pack, as HTML or PDF.", "See the inspection pack", "oversight:pack"),
-        ("How the council keeps the statutory guidance, month by month, with its cases.", "See compliance", "oversight:compliance"),
+        (
+            "Everything about the council's missing children in one pack, as HTML or PDF.",
+            "See the inspection pack",
+            "oversight:pack",
+        ),
+        (
+            "How the council keeps the statutory guidance, month by month, with its cases.",
+            "See compliance",
+            "oversight:compliance",
+        ),
         ("The children's records you may read during the inspection.", "See children", "children:list"),
     ),
     Role.DESIGNATED_NURSE: (
-        ("An alert comes when a child with medical needs goes missing, or an interview discloses harm.", "Open your inbox", "alerts:inbox"),
-        ("Every child the councils you serve look after: their health, who to call, whether missing now.", "See children", "children:list"),
+        (
+            "An alert comes when a child with medical needs goes missing, or an interview discloses harm.",
+            "Open your inbox",
+            "alerts:inbox",
+        ),
+        (
+            "Every child the councils you serve look after: their health, who to call, whether missing now.",
+            "See children",
+            "children:list",
+        ),
         ("Everyone missing or away now among them.", "See the board", "episodes:board"),
     ),
     Role.NAMED_NURSE: (
@@ -296,17 +413,33 @@ TOUR: dict[str, tuple[tuple[str, str, str], ...]] = {
         ("Strategy meetings you are invited to arrive in your inbox.", "Open your inbox", "alerts:inbox"),
     ),
     Role.HEALTH_SAFEGUARDING_LEAD: (
-        ("Strategy meetings that invite health, and what they ask of you, arrive in your inbox.", "Open your inbox", "alerts:inbox"),
+        (
+            "Strategy meetings that invite health, and what they ask of you, arrive in your inbox.",
+            "Open your inbox",
+            "alerts:inbox",
+        ),
         ("The children looked after by the councils you serve.", "See children", "children:list"),
         ("Everyone missing or away now among them.", "See the board", "episodes:board"),
     ),
     Role.VIRTUAL_SCHOOL_HEAD: (
         ("Every child your council looks after, whichever school they attend.", "See children", "children:list"),
-        ("Strategy meetings that invite education, and their actions, arrive in your inbox.", "Open your inbox", "alerts:inbox"),
-        ("Schools report here when a pupil is not where they should be: the council answers.", "See children", "children:list"),
+        (
+            "Strategy meetings that invite education, and their actions, arrive in your inbox.",
+            "Open your inbox",
+            "alerts:inbox",
+        ),
+        (
+            "Schools report here when a pupil is not where they should be: the council answers.",
+            "See children",
+            "children:list",
+        ),
     ),
     Role.SCHOOL_SAFEGUARDING_LEAD: (
-        ("A pupil in care not in school? Choose the pupil, then report it: the carer and council answer.", "See your pupils", "children:list"),
+        (
+            "A pupil in care not in school? Choose the pupil, then report it: the carer and council answer.",
+            "See your pupils",
+            "children:list",
+        ),
         ("Whether each of your pupils in care is missing now, and who to call.", "See your pupils", "children:list"),
         ("Strategy meetings your school is invited to arrive in your inbox.", "Open your inbox", "alerts:inbox"),
     ),
@@ -339,7 +472,11 @@ def demo_day_ensure(accounts: list[DemoAccount]) -> list[str]:
     only when the demo's agencies have no such work. Returns what it made."""
     require_demo_mode()
     by_role = {a.user.role: a.user for a in accounts}
-    staff, officer, social_worker = by_role[Role.PROVIDER_STAFF], by_role[Role.POLICE_OFFICER], by_role[Role.SOCIAL_WORKER]
+    staff, officer, social_worker = (
+        by_role[Role.PROVIDER_STAFF],
+        by_role[Role.POLICE_OFFICER],
+        by_role[Role.SOCIAL_WORKER],
+    )
     council, home, force = social_worker.agency, staff.agency, officer.agency
     now = timezone.now().replace(second=0, microsecond=0)
     made = []
@@ -349,9 +486,14 @@ def demo_day_ensure(accounts: list[DemoAccount]) -> list[str]:
         child = _free_child(placed_here)
         if child is not None:
             episode, _ = episode_open(
-                user=staff, why=WHY_DEMO_DAY, child=child, kind=Kind.MISSING,
-                left_at=now - datetime.timedelta(hours=2, minutes=10), reported_at=now - datetime.timedelta(hours=1, minutes=50),
-                last_seen_location=home.name, clothing="Black puffer jacket, grey tracksuit bottoms, white trainers",
+                user=staff,
+                why=WHY_DEMO_DAY,
+                child=child,
+                kind=Kind.MISSING,
+                left_at=now - datetime.timedelta(hours=2, minutes=10),
+                reported_at=now - datetime.timedelta(hours=1, minutes=50),
+                last_seen_location=home.name,
+                clothing="Black puffer jacket, grey tracksuit bottoms, white trainers",
                 circumstances="Left after receiving several calls from an unknown number; not answering their phone.",
                 out_of_character=True,
             )
@@ -359,27 +501,49 @@ def demo_day_ensure(accounts: list[DemoAccount]) -> list[str]:
                 # Graded soon after the report, and reviewed since (APP: high risk is reviewed often),
                 # so the demo opens with the next review still to come.
                 for source, minutes_ago, rationale in (
-                    ("Call from placement staff", 90, "Calls from an unknown number before leaving; known associates of concern."),
+                    (
+                        "Call from placement staff",
+                        90,
+                        "Calls from an unknown number before leaving; known associates of concern.",
+                    ),
                     ("Supervisory review", 10, "Still not found; enquiries at known addresses continue."),
                 ):
-                    episode_grade_risk(user=officer, why=WHY_DEMO_DAY, episode=episode, risk_grade=RiskGrade.HIGH, source=source,
-                                       graded_at=now - datetime.timedelta(minutes=minutes_ago), rationale=rationale)
+                    episode_grade_risk(
+                        user=officer,
+                        why=WHY_DEMO_DAY,
+                        episode=episode,
+                        risk_grade=RiskGrade.HIGH,
+                        source=source,
+                        graded_at=now - datetime.timedelta(minutes=minutes_ago),
+                        rationale=rationale,
+                    )
             made.append(f"missing now from {home.name}: child {child.pk}")
     due = Episode.objects.filter(
-        child__responsible_authority=council, return_interview__status__in=[InterviewStatus.ASSIGNED, InterviewStatus.OFFERED],
+        child__responsible_authority=council,
+        return_interview__status__in=[InterviewStatus.ASSIGNED, InterviewStatus.OFFERED],
         return_interview__due_at__gt=now,
     )
     if not due.exists():
         child = _free_child(mine.filter(placements__in=Placement.objects.current()).exclude(pk__in=placed_here))
         if child is not None:
             episode, _ = episode_open(
-                user=social_worker, why=WHY_DEMO_DAY, child=child, kind=Kind.MISSING,
-                left_at=now - datetime.timedelta(hours=26), reported_at=now - datetime.timedelta(hours=25, minutes=30),
-                last_seen_location="Town centre", circumstances="Did not return after an agreed hour of free time.",
+                user=social_worker,
+                why=WHY_DEMO_DAY,
+                child=child,
+                kind=Kind.MISSING,
+                left_at=now - datetime.timedelta(hours=26),
+                reported_at=now - datetime.timedelta(hours=25, minutes=30),
+                last_seen_location="Town centre",
+                circumstances="Did not return after an agreed hour of free time.",
             )
             episode_record_return(
-                user=social_worker, why=WHY_DEMO_DAY, episode=episode, returned_at=now - datetime.timedelta(hours=14),
-                how=ReturnHow.POLICE, found_by="Officers on patrol", place="Bus station",
+                user=social_worker,
+                why=WHY_DEMO_DAY,
+                episode=episode,
+                returned_at=now - datetime.timedelta(hours=14),
+                how=ReturnHow.POLICE,
+                found_by="Officers on patrol",
+                place="Bus station",
             )
             made.append(f"back since last night, interview due: child {child.pk}")
     return made
@@ -412,13 +576,19 @@ def kept_mail(limit: int = MAIL_SHOWN) -> list[KeptMail]:
     if not directory.is_dir():
         return []
     # A name starting with "." is a message still being written (devtools.smtp_sink).
-    paths = sorted((p for p in directory.glob("*.eml") if not p.name.startswith(".")), key=lambda p: p.name, reverse=True)
+    paths = sorted(
+        (p for p in directory.glob("*.eml") if not p.name.startswith(".")), key=lambda p: p.name, reverse=True
+    )
     kept = []
     for path in paths[:limit]:
         message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
         body = message.get_body(preferencelist=("plain",))
-        kept.append(KeptMail(
-            received_at=datetime.datetime.fromtimestamp(path.stat().st_mtime, tz=datetime.UTC),
-            to=str(message["To"] or ""), subject=str(message["Subject"] or ""), body=body.get_content() if body else "",
-        ))
+        kept.append(
+            KeptMail(
+                received_at=datetime.datetime.fromtimestamp(path.stat().st_mtime, tz=datetime.UTC),
+                to=str(message["To"] or ""),
+                subject=str(message["Subject"] or ""),
+                body=body.get_content() if body else "",
+            )
+        )
     return kept

@@ -7,13 +7,13 @@ from django import forms
 
 class PasswordForm(forms.Form):
     username = forms.CharField(max_length=150, error_messages={"required": "Enter your username"})
-    password = forms.CharField(
-        max_length=1024, strip=False, error_messages={"required": "Enter your password"}
-    )
+    password = forms.CharField(max_length=1024, strip=False, error_messages={"required": "Enter your password"})
 
 
 class CodeForm(forms.Form):
-    code = forms.CharField(max_length=20, error_messages={"required": "Enter the 6-digit code from your authenticator app"})
+    code = forms.CharField(
+        max_length=20, error_messages={"required": "Enter the 6-digit code from your authenticator app"}
+    )
 
     def clean_code(self) -> str:
         # People type codes with spaces ("123 456"); authenticator apps show them that way.

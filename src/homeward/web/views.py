@@ -70,7 +70,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except Exception:  # the point of the endpoint is to report any failure, not raise it
         database = "unavailable"
     status = 200 if database == "ok" else 503
-    return JsonResponse({"status": "ok" if status == 200 else "error", "database": database, "vendor": connection.vendor}, status=status)
+    return JsonResponse(
+        {"status": "ok" if status == 200 else "error", "database": database, "vendor": connection.vendor}, status=status
+    )
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -115,7 +117,12 @@ def _address_locked(request: HttpRequest) -> bool:
     since = timezone.now() - get_cool_off(request)
     if address is None or not _failures_reach(settings.LOCKOUT_FAILURES_PER_ADDRESS, since, ip_address=address):
         return False
-    logger.warning("Sign-in refused from %s: %s or more failures from there in %s", address, settings.LOCKOUT_FAILURES_PER_ADDRESS, get_cool_off(request))
+    logger.warning(
+        "Sign-in refused from %s: %s or more failures from there in %s",
+        address,
+        settings.LOCKOUT_FAILURES_PER_ADDRESS,
+        get_cool_off(request),
+    )
     return True
 
 
@@ -125,15 +132,27 @@ def _demo_password_refused(request: HttpRequest, user: User, password: str) -> b
         return False
     address = get_client_ip_address(request)
     logger.warning("Sign-in as %s refused: %s (from %s)", user.get_username(), DEMO_PASSWORD_REFUSED, address)
-    audit_record(user=user, action=Action.DENIED, object_type="sign_in", object_id=user.pk, why=request.resolver_match.view_name,
-                 detail={"reason": DEMO_PASSWORD_REFUSED, "ip_address": address})
+    audit_record(
+        user=user,
+        action=Action.DENIED,
+        object_type="sign_in",
+        object_id=user.pk,
+        why=request.resolver_match.view_name,
+        detail={"reason": DEMO_PASSWORD_REFUSED, "ip_address": address},
+    )
     # A failure like any other: it counts towards the lockouts and the throttles.
     user_login_failed.send(sender=__name__, credentials={"username": user.get_username()}, request=request)
     return True
 
 
 @no_child_data
-def locked_out(request: HttpRequest, original_response: HttpResponse | None = None, credentials: dict | None = None, *args, **kwargs) -> HttpResponse:
+def locked_out(
+    request: HttpRequest,
+    original_response: HttpResponse | None = None,
+    credentials: dict | None = None,
+    *args,
+    **kwargs,
+) -> HttpResponse:
     """django-axes calls this (AXES_LOCKOUT_CALLABLE) for any attempt by a locked-out username and address."""
     request.session.pop(PENDING_KEY, None)
     minutes = round(float(settings.AXES_COOLOFF_TIME) * 60)
@@ -143,7 +162,9 @@ def locked_out(request: HttpRequest, original_response: HttpResponse | None = No
 def _next_url(request: HttpRequest) -> str | None:
     """The page asked for before sign-in, if it is on this site (never an open redirect)."""
     target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return None
 
@@ -157,7 +178,10 @@ def _errors(form, error: str | None, error_field: str) -> dict:
     field_errors = {name: messages_[0] for name, messages_ in form.errors.items()}
     if error and error_field not in field_errors:
         field_errors[error_field] = error
-    return {"errors": [{"href": f"#{name}", "text": text} for name, text in field_errors.items()], "field_errors": field_errors}
+    return {
+        "errors": [{"href": f"#{name}", "text": text} for name, text in field_errors.items()],
+        "field_errors": field_errors,
+    }
 
 
 def _confirmed_device(user: User) -> TOTPDevice | None:
@@ -182,8 +206,16 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         username, password = form.cleaned_data["username"], form.cleaned_data["password"]
         # Before any password is checked: the service-wide limit, then this address's.
         if _service_throttled():
-            logger.warning("Sign-in refused to everyone for now: %s or more failures in the last minute", settings.SIGN_IN_FAILURES_PER_MINUTE)
-            response = render(request, "web/sign_in.html", {"form": PasswordForm(), "notice": TRY_AGAIN_SHORTLY, "next": next_url}, status=429)
+            logger.warning(
+                "Sign-in refused to everyone for now: %s or more failures in the last minute",
+                settings.SIGN_IN_FAILURES_PER_MINUTE,
+            )
+            response = render(
+                request,
+                "web/sign_in.html",
+                {"form": PasswordForm(), "notice": TRY_AGAIN_SHORTLY, "next": next_url},
+                status=429,
+            )
             response["Retry-After"] = "60"
             return response
         if _address_locked(request):
@@ -210,7 +242,9 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             minutes=settings.SESSION_IDLE_SECONDS // 60, hours=round(settings.SESSION_ABSOLUTE_SECONDS / 3600)
         )
     return render(
-        request, "web/sign_in.html", {"form": form, "notice": notice, "next": next_url, **_errors(form, error, "username")}
+        request,
+        "web/sign_in.html",
+        {"form": form, "notice": notice, "next": next_url, **_errors(form, error, "username")},
     )
 
 
@@ -271,7 +305,15 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 
 # The home page: what the person's role is there to do first, then the children they can see. Every
 # figure and row comes from a scoped selector (each audits what it reads); the role only chooses which.
-COUNCIL_ROLES = {Role.SOCIAL_WORKER, Role.TEAM_MANAGER, Role.MISSING_COORDINATOR, Role.NOMINATED_OFFICER, Role.DIRECTOR, Role.IRO, Role.ANALYST}
+COUNCIL_ROLES = {
+    Role.SOCIAL_WORKER,
+    Role.TEAM_MANAGER,
+    Role.MISSING_COORDINATOR,
+    Role.NOMINATED_OFFICER,
+    Role.DIRECTOR,
+    Role.IRO,
+    Role.ANALYST,
+}
 HOME_HEADINGS = {
     AgencyKind.LOCAL_AUTHORITY: "Children your council looks after, or who are placed in your area",
     AgencyKind.POLICE: "Children placed in your force's area, or last known to be there while missing",
@@ -311,13 +353,20 @@ def _home_sections(user, why: str, names: tuple[str, ...]) -> dict:
     if {"missing_now", "high_risk", "needs_grading"} & set(names):
         board = episodes.board(user=user, why=why, limit=HOME_BOARD_ROWS)
         rows = [
-            {"row": row, "badge": presenters.risk_badge(row.episode.risk_grade), "missing_for": presenters.duration(row.missing_for)}
-            for row in board.rows if mine(row.episode.child)
+            {
+                "row": row,
+                "badge": presenters.risk_badge(row.episode.risk_grade),
+                "missing_for": presenters.duration(row.missing_for),
+            }
+            for row in board.rows
+            if mine(row.episode.child)
         ]
         sections["missing_total"] = board.total
         sections["missing_now"] = rows[:HOME_PREVIEW]
         sections["high_risk"] = [r for r in rows if r["row"].episode.risk_grade == RiskGrade.HIGH][:HOME_PREVIEW]
-        sections["needs_grading"] = [r for r in rows if not r["row"].episode.risk_grade or r["row"].review_overdue][:HOME_PREVIEW]
+        sections["needs_grading"] = [r for r in rows if not r["row"].episode.risk_grade or r["row"].review_overdue][
+            :HOME_PREVIEW
+        ]
     if "interviews_overdue" in names:
         due = episodes.interviews_due(user=user, why=why, overdue_only=True, limit=HOME_PREVIEW)
         sections["interviews"] = [row for row in due if mine(row.child)]
@@ -328,7 +377,9 @@ def _home_sections(user, why: str, names: tuple[str, ...]) -> dict:
         sections["interviews_overdue_count"] = episodes.interviews_due_counts(user=user)["overdue"]
     if "escalations" in names:
         # Alerts name no child (alerts.models): the subject says what happened, the link leads to it.
-        sections["escalations"] = list(inbox(user).filter(escalated_from__isnull=False, acknowledged_at__isnull=True)[:HOME_PREVIEW])
+        sections["escalations"] = list(
+            inbox(user).filter(escalated_from__isnull=False, acknowledged_at__isnull=True)[:HOME_PREVIEW]
+        )
     if "screenings_due" in names:
         sections["screenings_due"] = screenings_due(user=user, why=why)
     if "counts" in names:
@@ -338,9 +389,15 @@ def _home_sections(user, why: str, names: tuple[str, ...]) -> dict:
         year_ago = timezone.now() - datetime.timedelta(days=365)
         sections["counts"] = [
             ("Children your council looks after", children.filter(responsible_authority=user.agency_id).count()),
-            ("Children other councils have placed in your area", children.exclude(responsible_authority=user.agency_id).count()),
+            (
+                "Children other councils have placed in your area",
+                children.exclude(responsible_authority=user.agency_id).count(),
+            ),
             ("Of these children, missing or away now", open_episodes.values("child").distinct().count()),
-            ("Their missing or away episodes that started in the last 12 months", episodes.episodes_visible(user).filter(started_at__gte=year_ago).count()),
+            (
+                "Their missing or away episodes that started in the last 12 months",
+                episodes.episodes_visible(user).filter(started_at__gte=year_ago).count(),
+            ),
         ]
     return sections
 
@@ -359,7 +416,11 @@ def home(request: HttpRequest) -> HttpResponse:
     grants = []
     now = timezone.now()
     if user.role == Role.INSPECTOR:
-        grants = InspectorGrant.objects.filter(user=user, expires_at__gt=now).select_related("authority").order_by("expires_at")
+        grants = (
+            InspectorGrant.objects.filter(user=user, expires_at__gt=now)
+            .select_related("authority")
+            .order_by("expires_at")
+        )
     return render(
         request,
         "web/home.html",

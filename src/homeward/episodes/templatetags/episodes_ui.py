@@ -30,10 +30,15 @@ def radio_items(field: BoundField) -> list[dict]:
     hints = getattr(field.field, "hints", {})
     items = []
     for index, (option, label) in enumerate(field.field.choices):
-        items.append({
-            "id": field.auto_id if index == 0 else f"{field.auto_id}-{index + 1}",
-            "value": option, "label": label, "hint": hints.get(option, ""), "checked": str(option) in chosen,
-        })
+        items.append(
+            {
+                "id": field.auto_id if index == 0 else f"{field.auto_id}-{index + 1}",
+                "value": option,
+                "label": label,
+                "hint": hints.get(option, ""),
+                "checked": str(option) in chosen,
+            }
+        )
     return items
 
 

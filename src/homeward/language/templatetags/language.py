@@ -20,8 +20,13 @@ def language_notes(field: BoundField) -> dict:
     form = field.form
     name = form.add_prefix(KEEP)
     kept = bool(findings) and hasattr(form.data, "getlist") and value in form.data.getlist(name)
-    return {"groups": grouped(findings), "id": f"{field.auto_id}-language", "keep_name": name, "keep_value": value,
-            "kept": kept}
+    return {
+        "groups": grouped(findings),
+        "id": f"{field.auto_id}-language",
+        "keep_name": name,
+        "keep_value": value,
+        "kept": kept,
+    }
 
 
 def _families(context, child) -> list:
@@ -43,7 +48,7 @@ def language_marked(context, text: str, child=None, empty: str = "") -> dict:
     for finding in findings:
         if finding.start < at:  # overlaps one already marked (two families on the same words)
             continue
-        segments.append({"text": text[at:finding.start]})
+        segments.append({"text": text[at : finding.start]})
         notes.append(finding)
         segments.append({"text": finding.phrase, "note": len(notes)})
         at = finding.end

@@ -12,7 +12,7 @@ register = template.Library()
 
 @register.filter
 def day(value) -> str:
-    """"4 Nov 2025", in Europe/London."""
+    """ "4 Nov 2025", in Europe/London."""
     return rules.day(value) if value else ""
 
 
@@ -31,5 +31,9 @@ def child_risk_flags(context, child, reasons) -> dict:
     Read through the scoped selector with the request's user."""
     user = context["request"].user
     summary = selectors.risk_flag_summary(user=user, child=child)
-    return {"child": child, "summary": summary, "show_screening": may_see_screenings(user, reasons),
-            "show_flags": may_see_flags(user, reasons)}
+    return {
+        "child": child,
+        "summary": summary,
+        "show_screening": may_see_screenings(user, reasons),
+        "show_flags": may_see_flags(user, reasons),
+    }

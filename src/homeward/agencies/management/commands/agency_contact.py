@@ -5,7 +5,9 @@ from homeward.agencies.services import agency_contact_set
 
 
 class Command(BaseCommand):
-    help = "Record an agency's 24-hour contact for missing children: homeward agency-contact CODE 'TEXT' ('' clears it)."
+    help = (
+        "Record an agency's 24-hour contact for missing children: homeward agency-contact CODE 'TEXT' ('' clears it)."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("code", help="the agency's code (ONS code of a council, police force area code)")
@@ -15,5 +17,7 @@ class Command(BaseCommand):
         try:
             agency = agency_contact_set(code=code, contact=contact, why="agency-contact command")
         except ValidationError as error:
-            raise CommandError("; ".join(f"{field}: {' '.join(m)}" for field, m in error.message_dict.items())) from None
+            raise CommandError(
+                "; ".join(f"{field}: {' '.join(m)}" for field, m in error.message_dict.items())
+            ) from None
         self.stdout.write(f"{agency.code}\t{agency.name}\t{agency.contact_24h or '(none)'}")

@@ -24,9 +24,14 @@ WHY = "council-settings command"
 
 
 def _rows(council: Agency) -> dict[str, models.Model]:
-    commission = ReturnInterviewCommission.objects.filter(council=council).first() or ReturnInterviewCommission(council=council)
-    return {"notification": notification_settings_for(council), "safeguarding": safeguarding_settings_for(council),
-            "interview": commission}
+    commission = ReturnInterviewCommission.objects.filter(council=council).first() or ReturnInterviewCommission(
+        council=council
+    )
+    return {
+        "notification": notification_settings_for(council),
+        "safeguarding": safeguarding_settings_for(council),
+        "interview": commission,
+    }
 
 
 def _value(field: models.Field, text: str):
@@ -44,11 +49,15 @@ def _value(field: models.Field, text: str):
 
 
 class Command(BaseCommand):
-    help = "Show a council's alert thresholds, safeguarding rules and interview service; change them with --by and --set."
+    help = (
+        "Show a council's alert thresholds, safeguarding rules and interview service; change them with --by and --set."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("code", help="the council's ONS code")
-        parser.add_argument("--by", help="the administrator making the change (the council's Director or nominated officer)")
+        parser.add_argument(
+            "--by", help="the administrator making the change (the council's Director or nominated officer)"
+        )
         parser.add_argument("--set", action="append", default=[], metavar="SECTION.SETTING=VALUE")
 
     def handle(self, *args, code: str, by: str | None, set: list[str], **options) -> None:
@@ -89,6 +98,8 @@ class Command(BaseCommand):
                 raise CommandError(str(refused)) from None
             except ValidationError as invalid:
                 problems = invalid.message_dict if hasattr(invalid, "error_dict") else {"": invalid.messages}
-                raise CommandError("; ".join(f"{section}.{name}: {' '.join(m)}" for name, m in problems.items())) from None
+                raise CommandError(
+                    "; ".join(f"{section}.{name}: {' '.join(m)}" for name, m in problems.items())
+                ) from None
             for name, (old, new) in changed.items():
                 self.stderr.write(f"changed {section}.{name}: {old} -> {new}")

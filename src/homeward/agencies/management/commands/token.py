@@ -21,7 +21,9 @@ class Command(BaseCommand):
             "(homeward token revoke -- -abc12345) or as --prefix=-abc12345.",
         )
         revoke.add_argument("prefix", nargs="?", help="the prefix `token create` printed")
-        revoke.add_argument("--prefix", dest="prefix_option", metavar="PREFIX", help="the same, for a prefix starting with '-'")
+        revoke.add_argument(
+            "--prefix", dest="prefix_option", metavar="PREFIX", help="the same, for a prefix starting with '-'"
+        )
         sub.add_parser("list", help="list tokens (prefix, account, created, last used, revoked)")
 
     def handle(self, *args, action: str, **options) -> None:
@@ -29,7 +31,9 @@ class Command(BaseCommand):
             try:
                 token, raw = api_token_create(agency_code=options["agency"], role=options["role"])
             except ValidationError as error:
-                raise CommandError("; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in error.message_dict.items())) from None
+                raise CommandError(
+                    "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in error.message_dict.items())
+                ) from None
             # The token alone on stdout (TOKEN=$(homeward token create ...)); the rest on stderr.
             self.stdout.write(raw)
             self.stderr.write(
@@ -45,9 +49,15 @@ class Command(BaseCommand):
         else:
             for token in ApiToken.objects.select_related("user").order_by("created_at"):
                 self.stdout.write(
-                    "\t".join([token.prefix, token.user.username, token.created_at.isoformat(),
-                               token.last_used_at.isoformat() if token.last_used_at else "-",
-                               token.revoked_at.isoformat() if token.revoked_at else "live"])
+                    "\t".join(
+                        [
+                            token.prefix,
+                            token.user.username,
+                            token.created_at.isoformat(),
+                            token.last_used_at.isoformat() if token.last_used_at else "-",
+                            token.revoked_at.isoformat() if token.revoked_at else "live",
+                        ]
+                    )
                 )
 
     @staticmethod

@@ -37,12 +37,17 @@ class Command(BaseCommand):
         given = os.environ.get(PASSWORD_VARIABLE)
         try:
             user, password = user_create(
-                agency_code=options["agency"], role=options["role"], username=options["username"],
-                email=options["email"], password=given or None,
+                agency_code=options["agency"],
+                role=options["role"],
+                username=options["username"],
+                email=options["email"],
+                password=given or None,
             )
         except ValidationError as error:
             raise command_error(error) from None
-        self.stdout.write(f"Created {user.username}: {user.get_role_display()} at {user.agency.name} ({user.agency.code}).")
+        self.stdout.write(
+            f"Created {user.username}: {user.get_role_display()} at {user.agency.name} ({user.agency.code})."
+        )
         if given:
             self.stdout.write(f"Password: the one in {PASSWORD_VARIABLE}.")
         else:

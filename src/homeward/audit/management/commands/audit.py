@@ -53,9 +53,15 @@ class Command(BaseCommand):
             "them back with --expect-head and --expect-count (or keep a signed anchor, `audit anchor`, and pass "
             "it with --anchor) to detect entries removed from the end since, or a chain sealed again.",
         )
-        verify.add_argument("--expect-head", type=_hash, metavar="HASH", help="a head hash printed by an earlier verify")
+        verify.add_argument(
+            "--expect-head", type=_hash, metavar="HASH", help="a head hash printed by an earlier verify"
+        )
         verify.add_argument("--expect-count", type=_count, metavar="N", help="the entry count printed with that head")
-        verify.add_argument("--anchor", metavar="FILE", help="an anchor written by `audit anchor`: its head must still be in the chain at its count")
+        verify.add_argument(
+            "--anchor",
+            metavar="FILE",
+            help="an anchor written by `audit anchor`: its head must still be in the chain at its count",
+        )
         anchor = sub.add_parser(
             "anchor",
             help="sign the chain's head and count with the audit key; write it to a file or POST it",
@@ -70,7 +76,9 @@ class Command(BaseCommand):
         if action == "anchor":
             self._anchor(out=options["out"], url=options["url"])
         else:
-            self._verify(expect_head=options["expect_head"], expect_count=options["expect_count"], anchor_path=options["anchor"])
+            self._verify(
+                expect_head=options["expect_head"], expect_count=options["expect_count"], anchor_path=options["anchor"]
+            )
 
     def _verify(self, *, expect_head: str | None, expect_count: int | None, anchor_path: str | None) -> None:
         against = ""
@@ -135,7 +143,9 @@ class Command(BaseCommand):
             except urllib.error.HTTPError as error:
                 raise CommandError(f"The anchor was not accepted by {url}: HTTP {error.code} {error.reason}.") from None
             except (urllib.error.URLError, OSError) as error:
-                raise CommandError(f"The anchor could not be sent to {url}: {getattr(error, 'reason', error)}.") from None
+                raise CommandError(
+                    f"The anchor could not be sent to {url}: {getattr(error, 'reason', error)}."
+                ) from None
             self.stdout.write(f"Anchor sent to {url} (HTTP {status}).")
         self.stdout.write(f"head {anchor['head']}")
         self.stdout.write(f"count {anchor['count']}")

@@ -12,7 +12,9 @@ class Command(BaseCommand):
     help = "Back up the whole database (SQLite: the online backup API; PostgreSQL: pg_dump --format=custom)."
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--out", required=True, metavar="FILE", help="the backup file (replaced); its sidecar is FILE.json")
+        parser.add_argument(
+            "--out", required=True, metavar="FILE", help="the backup file (replaced); its sidecar is FILE.json"
+        )
 
     def handle(self, *args, out: str, **options) -> None:
         path = Path(out)
@@ -23,7 +25,9 @@ class Command(BaseCommand):
         except (BackupError, OSError) as error:
             raise CommandError(f"Not backed up: {error}") from None
         sidecar = summary.sidecar
-        self.stdout.write(f"Backed up the {sidecar['vendor']} database {sidecar['database']} to {path} ({path.stat().st_size:,} bytes).")
+        self.stdout.write(
+            f"Backed up the {sidecar['vendor']} database {sidecar['database']} to {path} ({path.stat().st_size:,} bytes)."
+        )
         self.stdout.write(f"sidecar {sidecar_path(path)}")
         self.stdout.write(f"migrations {len(sidecar['migrations'])} apps")
         self.stdout.write(f"head {sidecar['audit_head']}")

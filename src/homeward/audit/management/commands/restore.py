@@ -12,7 +12,9 @@ class Command(BaseCommand):
     help = "Replace the whole database with a backup from `homeward backup`, then verify the audit chain against its sidecar."
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("file", metavar="FILE", help="a backup written by `homeward backup --out FILE` (with FILE.json beside it)")
+        parser.add_argument(
+            "file", metavar="FILE", help="a backup written by `homeward backup --out FILE` (with FILE.json beside it)"
+        )
         parser.add_argument("--yes", action="store_true", help="confirm: everything written since the backup is lost")
 
     def handle(self, *args, file: str, yes: bool, **options) -> None:

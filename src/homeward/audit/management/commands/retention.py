@@ -17,13 +17,17 @@ class Command(BaseCommand):
     help = f"List (and with --apply erase) the children's records kept past their {RETENTION_YEARS}th birthday."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--on", type=datetime.date.fromisoformat, default=None, help="the day to judge on (default: today)")
+        parser.add_argument(
+            "--on", type=datetime.date.fromisoformat, default=None, help="the day to judge on (default: today)"
+        )
         parser.add_argument("--apply", action="store_true", help="erase them (without it, nothing changes)")
 
     def handle(self, *args, on: datetime.date | None, apply: bool, **options) -> None:
         on = on or timezone.localdate()
         due = list(retention_due(on=on).values_list("pk", flat=True))
-        self.stdout.write(f"due\t{len(due)} children's records past their {RETENTION_YEARS}th birthday on {on.isoformat()}")
+        self.stdout.write(
+            f"due\t{len(due)} children's records past their {RETENTION_YEARS}th birthday on {on.isoformat()}"
+        )
         if not apply:
             if due:
                 self.stdout.write("Nothing erased: run again with --apply to erase them (the audit log is kept).")

@@ -26,7 +26,17 @@ class Command(BaseCommand):
         except Child.DoesNotExist:
             raise CommandError(f"No child {child_id}.") from None
         path.write_text(json.dumps(export, indent=2, ensure_ascii=False) + "\n")
-        counts = ", ".join(f"{len(export[key])} {key.replace('_', ' ')}" for key in (
-            "placements", "episodes", "philomena_profiles", "risk_flags", "screenings", "strategy_meetings",
-            "placement_checks", "audit_entries"))
+        counts = ", ".join(
+            f"{len(export[key])} {key.replace('_', ' ')}"
+            for key in (
+                "placements",
+                "episodes",
+                "philomena_profiles",
+                "risk_flags",
+                "screenings",
+                "strategy_meetings",
+                "placement_checks",
+                "audit_entries",
+            )
+        )
         self.stdout.write(f"Subject access export of child {child_id} written to {path}: {counts}.")

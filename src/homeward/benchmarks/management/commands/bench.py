@@ -9,7 +9,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
-    help = "Run a benchmark and print its figures: board, alerts, linkage, placements, lookup, dashboards, language, load."
+    help = (
+        "Run a benchmark and print its figures: board, alerts, linkage, placements, lookup, dashboards, language, load."
+    )
 
     def add_arguments(self, parser) -> None:
         sub = parser.add_subparsers(dest="what", required=True)
@@ -21,39 +23,67 @@ class Command(BaseCommand):
         alerts = sub.add_parser("alerts", help="episode opening to alerts queued and delivered over SMTP (issue 4)")
         alerts.add_argument("--per-minute", type=int, default=300, help="episodes opening per minute")
         alerts.add_argument("--minutes", type=float, default=1.0)
-        alerts.add_argument("--councils", type=int, default=12, help="councils the synthetic children are spread across")
+        alerts.add_argument(
+            "--councils", type=int, default=12, help="councils the synthetic children are spread across"
+        )
         alerts.add_argument("--seed", type=int, default=1)
         linkage = sub.add_parser(
-            "linkage", help="police reports linked to children, episodes reconciled, the one count; person linkage at scale (issue 5)")
-        linkage.add_argument("--children", type=int, default=20_000,
-                             help="children looked after in the synthetic world whose agency files are linked")
-        linkage.add_argument("--records", type=int, default=1_000_000,
-                             help="person records for the scale run (0: skip it); the target is 1,000,000")
+            "linkage",
+            help="police reports linked to children, episodes reconciled, the one count; person linkage at scale (issue 5)",
+        )
+        linkage.add_argument(
+            "--children",
+            type=int,
+            default=20_000,
+            help="children looked after in the synthetic world whose agency files are linked",
+        )
+        linkage.add_argument(
+            "--records",
+            type=int,
+            default=1_000_000,
+            help="person records for the scale run (0: skip it); the target is 1,000,000",
+        )
         linkage.add_argument("--seed", type=int, default=1)
-        linkage.add_argument("--backend", choices=("duckdb", "spark"), default=None,
-                             help="where the scale run's linkage runs (default duckdb, or HOMEWARD_LINKAGE_BACKEND)")
-        linkage.add_argument("--generator", choices=("persons", "independent"), default="persons",
-                             help="independent: person records from the second generator (linkage.independent), "
-                                  "linked by Homeward's and a generic Splink model side by side, instead of the world run")
+        linkage.add_argument(
+            "--backend",
+            choices=("duckdb", "spark"),
+            default=None,
+            help="where the scale run's linkage runs (default duckdb, or HOMEWARD_LINKAGE_BACKEND)",
+        )
+        linkage.add_argument(
+            "--generator",
+            choices=("persons", "independent"),
+            default="persons",
+            help="independent: person records from the second generator (linkage.independent), "
+            "linked by Homeward's and a generic Splink model side by side, instead of the world run",
+        )
         placements = sub.add_parser("placements", help="the placement check at national scale (placements issue)")
         placements.add_argument("--children", type=int, default=85_000, help="children looked after on 31 March")
         placements.add_argument("--years", type=int, default=3)
         placements.add_argument("--seed", type=int, default=1)
-        placements.add_argument("--repeats", type=int, default=200, help="placement checks timed (and as many /healthz)")
+        placements.add_argument(
+            "--repeats", type=int, default=200, help="placement checks timed (and as many /healthz)"
+        )
         lookup = sub.add_parser("lookup", help="the missing look-up from any force at national scale (issue 14)")
         lookup.add_argument("--children", type=int, default=85_000, help="children looked after on 31 March")
         lookup.add_argument("--years", type=int, default=3)
         lookup.add_argument("--seed", type=int, default=1)
         lookup.add_argument("--repeats", type=int, default=200, help="searches timed (and as many /healthz)")
-        language = sub.add_parser("language", help="the language guide's matching on the labelled synthetic corpus (issue 16)")
+        language = sub.add_parser(
+            "language", help="the language guide's matching on the labelled synthetic corpus (issue 16)"
+        )
         language.add_argument("--notes", type=int, default=2000, help="synthetic case notes and police narratives")
         language.add_argument("--seed", type=int, default=1)
         dashboards = sub.add_parser("dashboards", help="every kind of dashboard at national scale (issue 9)")
         dashboards.add_argument("--children", type=int, default=85_000, help="children looked after on 31 March")
         dashboards.add_argument("--years", type=int, default=3)
         dashboards.add_argument("--seed", type=int, default=1)
-        dashboards.add_argument("--repeats", type=int, default=50, help="rounds of the five dashboards timed (and as many /healthz)")
-        load = sub.add_parser("load", help="locust against `homeward serve` at national scale; the audit chain's lock (issue 10)")
+        dashboards.add_argument(
+            "--repeats", type=int, default=50, help="rounds of the five dashboards timed (and as many /healthz)"
+        )
+        load = sub.add_parser(
+            "load", help="locust against `homeward serve` at national scale; the audit chain's lock (issue 10)"
+        )
         load.add_argument("--users", type=int, default=20, help="locust users at once")
         load.add_argument("--seconds", type=int, default=60, help="how long the load runs")
         load.add_argument("--children", type=int, default=85_000, help="children looked after on 31 March")
@@ -65,14 +95,22 @@ class Command(BaseCommand):
             from homeward.benchmarks.board import run_board_bench
 
             run_board_bench(
-                children=options["children"], years=options["years"], seed=options["seed"],
-                repeats=options["repeats"], stdout=self.stdout,
+                children=options["children"],
+                years=options["years"],
+                seed=options["seed"],
+                repeats=options["repeats"],
+                stdout=self.stdout,
             )
         elif what == "alerts":
             from homeward.benchmarks.alerts import run_alerts_bench
 
-            run_alerts_bench(episodes_per_minute=options["per_minute"], minutes=options["minutes"], councils=options["councils"],
-                             seed=options["seed"], out=self.stdout)
+            run_alerts_bench(
+                episodes_per_minute=options["per_minute"],
+                minutes=options["minutes"],
+                councils=options["councils"],
+                seed=options["seed"],
+                out=self.stdout,
+            )
         elif what == "linkage":
             from homeward.benchmarks.common import preamble, say_to
             from homeward.benchmarks.linkage_persons import (
@@ -93,35 +131,57 @@ class Command(BaseCommand):
             if options["records"]:
                 from homeward.linkage.engine import resolve_backend
 
-                scale = run_person_linkage_bench(n_records=options["records"], seed=options["seed"], quiet=True,
-                                                 backend=resolve_backend(options["backend"]))
+                scale = run_person_linkage_bench(
+                    n_records=options["records"],
+                    seed=options["seed"],
+                    quiet=True,
+                    backend=resolve_backend(options["backend"]),
+                )
                 self.stdout.write(format_report(scale))
         elif what == "placements":
             from homeward.benchmarks.placements import run_placements_bench
 
             run_placements_bench(
-                children=options["children"], years=options["years"], seed=options["seed"],
-                repeats=options["repeats"], stdout=self.stdout,
+                children=options["children"],
+                years=options["years"],
+                seed=options["seed"],
+                repeats=options["repeats"],
+                stdout=self.stdout,
             )
         elif what == "lookup":
             from homeward.benchmarks.lookup import run_lookup_bench
 
-            run_lookup_bench(children=options["children"], years=options["years"], seed=options["seed"],
-                             repeats=options["repeats"], stdout=self.stdout)
+            run_lookup_bench(
+                children=options["children"],
+                years=options["years"],
+                seed=options["seed"],
+                repeats=options["repeats"],
+                stdout=self.stdout,
+            )
         elif what == "dashboards":
             from homeward.benchmarks.dashboards import run_dashboards_bench
 
-            run_dashboards_bench(children=options["children"], years=options["years"], seed=options["seed"],
-                                 repeats=options["repeats"], stdout=self.stdout)
+            run_dashboards_bench(
+                children=options["children"],
+                years=options["years"],
+                seed=options["seed"],
+                repeats=options["repeats"],
+                stdout=self.stdout,
+            )
         elif what == "load":
             from homeward.benchmarks.load import run_load_bench
 
-            run_load_bench(users=options["users"], seconds=options["seconds"], children=options["children"],
-                           years=options["years"], seed=options["seed"], stdout=self.stdout)
+            run_load_bench(
+                users=options["users"],
+                seconds=options["seconds"],
+                children=options["children"],
+                years=options["years"],
+                seed=options["seed"],
+                stdout=self.stdout,
+            )
         elif what == "language":
             from homeward.benchmarks.language import run_language_bench
 
             run_language_bench(seed=options["seed"], notes=options["notes"], stdout=self.stdout)
         else:  # argparse already refuses anything else
             raise CommandError(f"unknown benchmark {what!r}")
-

@@ -6,8 +6,10 @@ from homeward.language.selectors import phrase_patterns
 
 
 class Command(BaseCommand):
-    help = ("How often the language guide's phrases were kept in saved text, per month, agency and family, as "
-            "the named manager may see them: homeward language-patterns USERNAME. Counts only, never a person.")
+    help = (
+        "How often the language guide's phrases were kept in saved text, per month, agency and family, as "
+        "the named manager may see them: homeward language-patterns USERNAME. Counts only, never a person."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("username", help="the manager asking (their agency decides what is shown)")

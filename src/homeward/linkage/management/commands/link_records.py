@@ -14,8 +14,11 @@ class Command(BaseCommand):
     help = "Link police reports to children and reconcile them with the councils' episodes (the one count)."
 
     def handle(self, *args, **options) -> None:
-        run = run_or_abandon(lambda: linkage_run(why="link-records"), say=self.stderr.write,
-                             abandoned="the run did not finish: run it again")
+        run = run_or_abandon(
+            lambda: linkage_run(why="link-records"),
+            say=self.stderr.write,
+            abandoned="the run did not finish: run it again",
+        )
         for name in ("police_reports", "children", "linked_auto", "linked_confirmed", "to_review", "unlinked"):
             self.stdout.write(f"{name.replace('_', ' ')}\t{getattr(run, name)}")
         for name, seconds in run.timings.items():

@@ -48,18 +48,29 @@ class Command(BaseCommand):
         user = service_account_get_or_create(agency=la, role=Role.ANALYST)
         why = f"export-903 {options['out']}"
         try:
-            tables = return_tables(user=user, authority=la, year_ending=year_ending, why=why,
-                                   provisional=options["provisional"])
+            tables = return_tables(
+                user=user, authority=la, year_ending=year_ending, why=why, provisional=options["provisional"]
+            )
             # Rule 576 compares with last year's return: a period open at its end carries over.
-            previous = return_tables(user=user, authority=la, year_ending=year_ending.replace(year=year_ending.year - 1),
-                                     why=f"{why} (rule 576: last year's open periods)")[ssda903.MISSING]
+            previous = return_tables(
+                user=user,
+                authority=la,
+                year_ending=year_ending.replace(year=year_ending.year - 1),
+                why=f"{why} (rule 576: last year's open periods)",
+            )[ssda903.MISSING]
         except ValidationError as error:
-            raise CommandError("; ".join(f"--{k.replace('_', '-')}: {' '.join(v)}" for k, v in error.message_dict.items())) from None
+            raise CommandError(
+                "; ".join(f"--{k.replace('_', '-')}: {' '.join(v)}" for k, v in error.message_dict.items())
+            ) from None
         counts = return_write(tables=tables, directory=Path(options["out"]))
-        self.stdout.write(", ".join(f"{name}: {count} rows" for name, count in counts.items()) + f" written to {options['out']}")
+        self.stdout.write(
+            ", ".join(f"{name}: {count} rows" for name, count in counts.items()) + f" written to {options['out']}"
+        )
         problems = return_check(tables, year_ending=year_ending, previous_missing=previous)
         for problem in problems:
             self.stdout.write(str(problem))
         if problems:
-            raise CommandError(f"{len(problems)} errors under the DfE's validation rules: the return is not ready to send.")
+            raise CommandError(
+                f"{len(problems)} errors under the DfE's validation rules: the return is not ready to send."
+            )
         self.stdout.write("0 errors under the DfE's validation rules.")

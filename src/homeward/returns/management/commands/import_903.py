@@ -44,8 +44,10 @@ class Command(BaseCommand):
             if reject.line is None:
                 self.stdout.write(f"{reject.file}: {reject.reason}")
         if result.withdrawn:
-            self.stdout.write(f"{len(result.withdrawn)} periods imported before are no longer in the council's return "
-                              "(kept, marked withdrawn):")
+            self.stdout.write(
+                f"{len(result.withdrawn)} periods imported before are no longer in the council's return "
+                "(kept, marked withdrawn):"
+            )
             for record in result.withdrawn:
                 self.stdout.write(f"  CHILD {record.child_code}, MIS_START {record.mis_start:%d/%m/%Y}")
         if result.problems:

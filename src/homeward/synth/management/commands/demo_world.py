@@ -45,16 +45,22 @@ def database_rebuild() -> None:
 
 
 class Command(BaseCommand):
-    help = ("Load the reference data, the synthetic demo world up to now (var/demo-world) and its forces' police "
-            "reports, then link them. Safe and fast to rerun the same day; on a later day (demo mode) the world "
-            "is made again for that day and the database rebuilt, so nobody is duplicated.")
+    help = (
+        "Load the reference data, the synthetic demo world up to now (var/demo-world) and its forces' police "
+        "reports, then link them. Safe and fast to rerun the same day; on a later day (demo mode) the world "
+        "is made again for that day and the database rebuilt, so nobody is duplicated."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--children", type=int, default=3000)
         parser.add_argument("--years", type=int, default=1, help="years of missing episodes before today")
-        parser.add_argument("--now", type=_moment, default=None,
-                            help="the moment the world runs up to, ISO 8601 with a zone (default: now)")
+        parser.add_argument(
+            "--now",
+            type=_moment,
+            default=None,
+            help="the moment the world runs up to, ISO 8601 with a zone (default: now)",
+        )
 
     def handle(self, *args, seed: int, children: int, years: int, now: datetime.datetime | None, **options) -> None:
         started = time.monotonic()
@@ -104,6 +110,8 @@ class Command(BaseCommand):
         self.stdout.write(f"police reports\t{changed} new or changed")
         if changed or not LinkRun.objects.exists():
             run = linkage_run(why="demo world")
-            self.stdout.write(f"linked\t{run.linked_auto + run.linked_confirmed} of {run.police_reports} police reports, "
-                              f"{run.to_review} to check")
+            self.stdout.write(
+                f"linked\t{run.linked_auto + run.linked_confirmed} of {run.police_reports} police reports, "
+                f"{run.to_review} to check"
+            )
         self.stdout.write(f"took\t{time.monotonic() - started:.1f}s")

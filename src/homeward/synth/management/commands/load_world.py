@@ -11,7 +11,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("directory", type=Path)
         parser.add_argument(
-            "--no-episodes", action="store_true",
+            "--no-episodes",
+            action="store_true",
             help="load only children, their names and placements (then import the agencies' own files)",
         )
 

@@ -21,19 +21,29 @@ class Command(BaseCommand):
         parser.add_argument("--children", type=int, default=3000)
         parser.add_argument("--out", type=Path, required=True, help="directory for the CSV files")
         parser.add_argument(
-            "--as-at", type=datetime.date.fromisoformat, default=None,
+            "--as-at",
+            type=datetime.date.fromisoformat,
+            default=None,
             help="snapshot day, YYYY-MM-DD (default: the latest 31 March)",
         )
         parser.add_argument("--years", type=int, default=1, help="years of missing episodes before the snapshot day")
         parser.add_argument(
-            "--agency-files", action="store_true",
+            "--agency-files",
+            action="store_true",
             help="also write what each council and force holds of the world (OUT/agency/: SSDA903 returns, "
-                 "police reports) and the truth behind them",
+            "police reports) and the truth behind them",
         )
 
     def handle(
-        self, *args, seed: int, children: int, out: Path, as_at: datetime.date | None, years: int,
-        agency_files: bool = False, **options
+        self,
+        *args,
+        seed: int,
+        children: int,
+        out: Path,
+        as_at: datetime.date | None,
+        years: int,
+        agency_files: bool = False,
+        **options,
     ) -> None:
         if years < 1:
             raise CommandError("--years must be at least 1.")
@@ -44,6 +54,8 @@ class Command(BaseCommand):
             files = agency_files_generate(world)
             for path in agency_files_write(files, out / "agency"):
                 self.stdout.write(f"wrote\t{path}")
-            print_summary(self.stdout, {f"one_count_{k}": v for k, v in sorted(one_count_totals(one_count_truth(files)).items())})
+            print_summary(
+                self.stdout, {f"one_count_{k}": v for k, v in sorted(one_count_totals(one_count_truth(files)).items())}
+            )
         print_summary(self.stdout, world_summary(world))
         print_summary(self.stdout, episode_summary(world))

@@ -9,6 +9,7 @@ from homeward.children.models import Child
 from homeward.children.services import child_allocate
 from homeward.web.demo import demo_accounts_ensure, demo_day_ensure
 
+
 @transaction.atomic
 def allocate_demo_caseload(accounts) -> int:
     """Make the demo social worker and IRO the allocated caseworkers of their council's children
@@ -19,9 +20,13 @@ def allocate_demo_caseload(accounts) -> int:
     children = Child.objects.filter(Q(social_worker=None) | Q(iro=None), responsible_authority=social_worker.agency_id)
     changed = 0
     for child in children.order_by("pk"):
-        child_allocate(user=manager, why="demo_accounts: demo caseload", child=child,
-                       **({"social_worker": social_worker} if child.social_worker_id is None else {}),
-                       **({"iro": iro} if child.iro_id is None else {}))
+        child_allocate(
+            user=manager,
+            why="demo_accounts: demo caseload",
+            child=child,
+            **({"social_worker": social_worker} if child.social_worker_id is None else {}),
+            **({"iro": iro} if child.iro_id is None else {}),
+        )
         changed += 1
     return changed
 
@@ -34,12 +39,15 @@ class Command(BaseCommand):
         allocated = allocate_demo_caseload(accounts)
         day = demo_day_ensure(accounts)  # after the allocation: the social worker is told
         rows = [("USERNAME", "ROLE", "AGENCY", "PASSWORD")] + [
-            (a.user.username, a.user.get_role_display(), f"{a.user.agency.name} ({a.user.agency.code})", a.password) for a in accounts
+            (a.user.username, a.user.get_role_display(), f"{a.user.agency.name} ({a.user.agency.code})", a.password)
+            for a in accounts
         ]
         widths = [max(len(row[i]) for row in rows) for i in range(4)]
         self.stdout.write("Demo accounts (every person and record in this demo is synthetic):\n")
         for row in rows:
-            self.stdout.write("  " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+            self.stdout.write(
+                "  " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+            )
         self.stdout.write(
             "\nSecond factor: after the password, Homeward asks for a 6-digit code. Either print the current one with\n"
             "  HOMEWARD_DEMO=1 .venv/bin/homeward demo_code USERNAME    (in another terminal, in the project folder)\n"

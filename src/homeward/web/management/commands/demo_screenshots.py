@@ -49,13 +49,17 @@ class Command(BaseCommand):
         # The council's farthest placement: the one a check matters most for (its id only is read here).
         farthest = (
             PlacementCheck.objects.filter(child__responsible_authority=council, distance_miles__isnull=False)
-            .order_by(F("distance_miles").desc(), "pk").values_list("pk", flat=True).first()
+            .order_by(F("distance_miles").desc(), "pk")
+            .values_list("pk", flat=True)
+            .first()
         )
         if farthest is None:
             raise CommandError("The demo council has no placement checks: load the demo world first.")
         out.mkdir(parents=True, exist_ok=True)
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"])
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
+            )
             try:
                 self._take(browser, base_url, out, accounts, farthest)
             finally:

@@ -66,10 +66,13 @@ class Command(BaseCommand):
     help = "Serve Homeward with gunicorn (static files by WhiteNoise) and run the task worker beside it."
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--bind", default="127.0.0.1:8000", help="address:port to listen on (default 127.0.0.1:8000)")
+        parser.add_argument(
+            "--bind", default="127.0.0.1:8000", help="address:port to listen on (default 127.0.0.1:8000)"
+        )
         parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2)")
-        parser.add_argument("--no-worker", action="store_true",
-                            help="do not start the task worker (run `homeward worker` elsewhere)")
+        parser.add_argument(
+            "--no-worker", action="store_true", help="do not start the task worker (run `homeward worker` elsewhere)"
+        )
 
     def handle(self, *args, bind: str, workers: int, no_worker: bool, **options) -> None:
         # Killing the children on a second Ctrl+C is this loop's work, so the request does not end
@@ -90,23 +93,40 @@ class Command(BaseCommand):
             if settings.DEMO_MODE:
                 # The alerts' emails go to one local sink, kept for the demo's mail page, never out.
                 env.update(sink.enter_context(demo.mail_sink()))
-                self._log(f"demo mail sink on {env['HOMEWARD_SMTP_HOST']}:{env['HOMEWARD_SMTP_PORT']}, keeping emails in {demo.mail_directory()}")
+                self._log(
+                    f"demo mail sink on {env['HOMEWARD_SMTP_HOST']}:{env['HOMEWARD_SMTP_PORT']}, keeping emails in {demo.mail_directory()}"
+                )
             try:
-                children["gunicorn"] = self._start("gunicorn", [
-                    sys.executable, "-m", "gunicorn", "homeward.wsgi:application",
-                    "--bind", bind,
-                    "--workers", str(max(1, workers)),
-                    "--timeout", "60",
-                    "--graceful-timeout", "10",
-                    "--access-logfile", "-",
-                    "--access-logformat", ACCESS_LOG_FORMAT,
-                    "--error-logfile", "-",
-                    # Whether a request came over HTTPS is Django's to judge, from the proxy's header
-                    # only when HOMEWARD_TRUST_X_FORWARDED_PROTO says so (settings.py).
-                    "--forwarded-allow-ips", "",
-                    # No control socket (one shared path in the home directory; nothing here uses it).
-                    "--no-control-socket",
-                ], env)
+                children["gunicorn"] = self._start(
+                    "gunicorn",
+                    [
+                        sys.executable,
+                        "-m",
+                        "gunicorn",
+                        "homeward.wsgi:application",
+                        "--bind",
+                        bind,
+                        "--workers",
+                        str(max(1, workers)),
+                        "--timeout",
+                        "60",
+                        "--graceful-timeout",
+                        "10",
+                        "--access-logfile",
+                        "-",
+                        "--access-logformat",
+                        ACCESS_LOG_FORMAT,
+                        "--error-logfile",
+                        "-",
+                        # Whether a request came over HTTPS is Django's to judge, from the proxy's header
+                        # only when HOMEWARD_TRUST_X_FORWARDED_PROTO says so (settings.py).
+                        "--forwarded-allow-ips",
+                        "",
+                        # No control socket (one shared path in the home directory; nothing here uses it).
+                        "--no-control-socket",
+                    ],
+                    env,
+                )
                 if not no_worker:
                     children["worker"] = self._start("worker", [sys.executable, "-m", "homeward", "worker"], env)
                 stopped = self._watch(children, stopping)
@@ -127,8 +147,9 @@ class Command(BaseCommand):
         if (static_root / "staticfiles.json").exists() and stamp.exists() and stamp.read_text() == want:
             return
         self._log("collecting static files…")
-        result = subprocess.run([sys.executable, "-m", "homeward", "collectstatic", "--noinput"], env=env,
-                                stderr=subprocess.STDOUT)
+        result = subprocess.run(
+            [sys.executable, "-m", "homeward", "collectstatic", "--noinput"], env=env, stderr=subprocess.STDOUT
+        )
         if result.returncode != 0:
             raise CommandError(f"collectstatic failed (exit status {result.returncode})")
         stamp.write_text(want)
