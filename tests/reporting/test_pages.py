@@ -213,12 +213,19 @@ def test_bad_periods_get_a_clear_error(client, world, counted):
     assert "Choose one of the years listed" in page
 
 
-def test_the_default_period_is_the_latest_collection_year(client, world, counted):
+def test_the_default_period_is_the_collection_year_to_date_and_the_last_one_is_offered(client, world, counted):
+    """Issue 15: the year under way is counted as it happens, not only once it is over."""
     sign_in(client, world.social_worker)
     response = client.get("/reports/one-count.csv")
-    [row] = [r for r in csv.DictReader(io.StringIO(response.content.decode()))]
-    assert row["from"].endswith("-04-01") and row["to"].endswith("-03-31")
-    assert int(row["to"][:4]) - int(row["from"][:4]) == 1
+    row = next(csv.DictReader(io.StringIO(response.content.decode())))
+    today = timezone.localdate()
+    assert row["from"].endswith("-04-01") and row["to"] == today.isoformat()
+    assert int(row["from"][:4]) == (today.year if (today.month, today.day) > (3, 31) else today.year - 1)
+    page = client.get("/reports/one-count/").content.decode()
+    assert "This collection year to date" in page
+    last = client.get("/reports/one-count.csv", {"year": int(row["from"][:4])})
+    rows = list(csv.DictReader(io.StringIO(last.content.decode())))
+    assert rows and all(r["from"].endswith("-04-01") and r["to"].endswith("-03-31") for r in rows)
 
 
 def test_the_episode_page_shows_each_agencys_record_of_it(client, world, counted):

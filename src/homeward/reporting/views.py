@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from homeward import dates
 from homeward.episodes.forms import error_summary
 from homeward.linkage.models import Known
 from homeward.oversight.exports import export_response
@@ -59,10 +60,14 @@ class PeriodForm(forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("auto_id", "%s")
         super().__init__(*args, **kwargs)
-        latest = latest_year_ending(timezone.localdate()).year
-        self.latest = latest
+        today = timezone.localdate()
+        latest = latest_year_ending(today).year
+        # The year under way first, and chosen unless another is: a coordinator counts this year's
+        # absences as they happen, not only last year's once it is over.
+        self.current, self.today = latest + 1, today
         self.fields["year"].choices = [
-            (y, f"1 April {y - 1} to 31 March {y}") for y in range(latest, latest - YEARS_SHOWN, -1)
+            (self.current, f"This collection year to date: 1 April {latest} to {dates.when(today)}"),
+            *((y, f"1 April {y - 1} to 31 March {y}") for y in range(latest, latest - YEARS_SHOWN, -1)),
         ]
         self.fields["year"].error_messages["invalid_choice"] = "Choose one of the years listed"
 
@@ -73,7 +78,11 @@ class PeriodForm(forms.Form):
         if not data.get("by"):
             data["by"] = selectors.BY_COUNCIL
         if since is None or until is None:
-            data["since"], data["until"] = collection_year(datetime.date(data.get("year") or self.latest, 3, 31))
+            year = data.get("year") or self.current
+            if year == self.current:
+                data["since"], data["until"] = datetime.date(year - 1, 4, 1), self.today
+            else:
+                data["since"], data["until"] = collection_year(datetime.date(year, 3, 31))
         return data
 
 
