@@ -89,3 +89,12 @@ def test_an_interview_with_nothing_of_harm_tells_health_nothing(world, cast, nur
     )
     run_due(timezone.now())
     assert not Alert.objects.filter(kind=HEALTH_TOLD).exists()
+
+
+@pytest.mark.parametrize("written", ["None disclosed.", "none", "No", "N/A", "Nil.", "Nothing said"])
+def test_an_interview_that_says_no_harm_tells_the_nurse_nothing(written):
+    from homeward.alerts.rules import _discloses_harm
+
+    assert not _discloses_harm(written)
+    assert _discloses_harm("Was hit by an older male at the address.")
+    assert _discloses_harm("Noticed bruising on her arm.")  # "No" only as a whole first word

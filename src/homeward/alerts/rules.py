@@ -29,6 +29,7 @@ go by email, and the details are behind sign-in at the link.
 """
 
 import datetime
+import re
 from collections.abc import Iterable
 
 from django.urls import reverse
@@ -292,6 +293,15 @@ def _tell_health_of_medical_needs(episode) -> None:
     )
 
 
+# What workers write when the child disclosed no harm ("None disclosed.", "No", "N/A", "Nil"): not a
+# disclosure, so the nurse is not told of it.
+_NO_HARM = re.compile(r"^\W*(none|no|nil|n/?a|nothing)\b", re.IGNORECASE)
+
+
+def _discloses_harm(text: str) -> bool:
+    return bool(text.strip()) and not _NO_HARM.match(text)
+
+
 def _tell_health_of_harm(episode, interview) -> None:
     """A return interview disclosing harm, an injury or signs of sexual exploitation: the designated
     nurse arranges the health response (Working Together 2023: health is a safeguarding partner).
@@ -301,7 +311,7 @@ def _tell_health_of_harm(episode, interview) -> None:
     found = [
         what
         for what, present in (
-            ("harm", bool(interview.harm_suffered.strip())),
+            ("harm", _discloses_harm(interview.harm_suffered)),
             ("an injury", "unexplained_injury" in indicators),
             ("signs of sexual exploitation", bool(indicators & SEXUAL_EXPLOITATION_INDICATORS)),
         )
