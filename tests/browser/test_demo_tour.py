@@ -38,6 +38,8 @@ def _sign_in_as(open_page, role: str):
     page.get_by_role("button", name="Sign in").click()
     # The home page with its tour, once the sign-in's redirect has landed (waits, up to the timeout).
     page.get_by_test_id("demo-tour").wait_for(timeout=60_000)
+    # The banner is first on the page: wait for the rest of the new document too, before counting.
+    page.wait_for_load_state("load")
     return page, problems
 
 
@@ -47,8 +49,10 @@ def _real(problems) -> list[str]:
 
 
 def _tour_click(page, words: str) -> None:
-    page.get_by_test_id("demo-tour").get_by_role("link", name=words).first.click()
-    page.wait_for_load_state()
+    # Counted only once the page the link leads to has loaded (not the one it was clicked on).
+    with page.expect_navigation():
+        page.get_by_test_id("demo-tour").get_by_role("link", name=words).first.click()
+    page.wait_for_load_state("load")
 
 
 def _social_worker(page) -> None:
@@ -77,7 +81,7 @@ def _rhi_worker(page) -> None:
 
 def _provider_staff(page) -> None:
     # The child missing from their home, on the home page itself, and on the board.
-    assert page.get_by_test_id("home-missing-now").locator("li").count() >= 1
+    page.get_by_test_id("home-missing-now").locator("li").first.wait_for()
     _tour_click(page, "See the board")
     assert page.get_by_test_id("board").locator("tbody tr").count() >= 1
 

@@ -456,11 +456,14 @@ TOUR: dict[str, tuple[tuple[str, str, str], ...]] = {
 WHY_DEMO_DAY = "demo_accounts: the demo's day"
 
 
-def _free_child(children) -> Child | None:
-    """The first of these children with no episode open and none since yesterday (deterministic)."""
-    since = timezone.now() - datetime.timedelta(days=2)
-    busy = Episode.objects.filter(Q(returned_at=None) | Q(started_at__gte=since)).values("child")
-    return children.exclude(pk__in=busy).order_by("pk").distinct().first()
+def _free_child(children, *, gone_from: datetime.datetime) -> Child | None:
+    """The first of these children (deterministic) who can go missing at `gone_from`: none of their
+    episodes open, none ending after it. A world made up to now has children back only an hour ago,
+    and which ones depends on the minute it was made: any other child will do."""
+    busy = Episode.objects.filter(Q(returned_at=None) | Q(returned_at__gt=gone_from)).values("child")
+    # In that placement already then (an episode lies within the child's care: SSDA903 rule 578).
+    placed = Placement.objects.current().filter(start_date__lte=timezone.localtime(gone_from).date()).values("child")
+    return children.exclude(pk__in=busy).filter(pk__in=placed).order_by("pk").distinct().first()
 
 
 @transaction.atomic
@@ -483,7 +486,7 @@ def demo_day_ensure(accounts: list[DemoAccount]) -> list[str]:
     mine = Child.objects.filter(responsible_authority=council)
     placed_here = mine.filter(placements__in=Placement.objects.current().filter(provider=home))
     if not Episode.objects.filter(returned_at=None, child__in=placed_here).exists():
-        child = _free_child(placed_here)
+        child = _free_child(placed_here, gone_from=now - datetime.timedelta(hours=2, minutes=10))
         if child is not None:
             episode, _ = episode_open(
                 user=staff,
@@ -524,7 +527,10 @@ def demo_day_ensure(accounts: list[DemoAccount]) -> list[str]:
         return_interview__due_at__gt=now,
     )
     if not due.exists():
-        child = _free_child(mine.filter(placements__in=Placement.objects.current()).exclude(pk__in=placed_here))
+        child = _free_child(
+            mine.filter(placements__in=Placement.objects.current()).exclude(pk__in=placed_here),
+            gone_from=now - datetime.timedelta(hours=26),
+        )
         if child is not None:
             episode, _ = episode_open(
                 user=social_worker,
