@@ -5,23 +5,15 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from homeward.agencies import access
-from homeward.agencies.access import access_reasons, visible_children
+from homeward.agencies.access import Reason, access_reasons, visible_children
 from homeward.agencies.models import Agency, Role
-from homeward.episodes import clocks, rules
+from homeward.episodes import clocks
 from homeward.episodes.models import ReturnInterview
 from homeward.episodes.services import episode_add_update, episode_open, episode_record_return, return_interview_update
 from tests.episodes.conftest import ago, make_user
 
-POLICE_OF_LOCATION = "Police force where an open episode was last known to be"
-RHI_SERVICE = "Assigned return interview service"
-
-
-def test_the_labels_episodes_rely_on_are_the_scoping_functions_own():
-    labels = {label for label, _ in access.REASONS}
-    named = {value for name, value in vars(rules).items() if name.isupper() and isinstance(value, str)}
-    assert named <= labels
-    assert {POLICE_OF_LOCATION, RHI_SERVICE} <= labels
+POLICE_OF_LOCATION = Reason.POLICE_OF_LOCATION
+RHI_SERVICE = Reason.RETURN_INTERVIEW_SERVICE
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """THE access-scoping function. Every read of a child's data starts here.
 
 An agency sees a child while it has a reason the system can name (architecture.md, "Access follows
-the child"). Each reason is one entry in REASONS: a label and a function that, for the asking user,
+the child"). Each reason is one entry in REASONS: a Reason (its label) and a function that, for the asking user,
 returns the condition on children that the reason grants (or None when it grants nothing). The
 queryset of visible children and the list of reasons shown on a child's page come from the same
 table, so they can never disagree.
@@ -9,6 +9,7 @@ table, so they can never disagree.
 
 from collections.abc import Callable
 from contextvars import ContextVar
+from enum import StrEnum
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -116,21 +117,36 @@ def _school_of_pupil(user) -> Q | None:
     return None
 
 
-REASONS: list[tuple[str, Callable]] = [
-    ("Responsible authority", _responsible),
-    ("Host authority of the current placement", _host),
-    ("Police force covering the current placement", _police_of_placement),
-    ("Provider of the current placement", _provider),
-    ("Police force where an open episode was last known to be", _police_of_episode_location),
-    ("Assigned return interview service", _return_interview_service),
-    ("Inspector's time-limited grant", _inspector),
-    ("Health body for the council that looks after the child", _health_body),
-    ("Virtual school of the council that looks after the child", _virtual_school),
-    ("School where the child is on roll", _school_of_pupil),
+class Reason(StrEnum):
+    """A reason an agency may see a child. The value is the label shown on the child's page."""
+
+    RESPONSIBLE = "Responsible authority"
+    HOST = "Host authority of the current placement"
+    POLICE_OF_PLACEMENT = "Police force covering the current placement"
+    PROVIDER = "Provider of the current placement"
+    POLICE_OF_LOCATION = "Police force where an open episode was last known to be"
+    RETURN_INTERVIEW_SERVICE = "Assigned return interview service"
+    INSPECTOR = "Inspector's time-limited grant"
+    HEALTH = "Health body for the council that looks after the child"
+    VIRTUAL_SCHOOL = "Virtual school of the council that looks after the child"
+    SCHOOL = "School where the child is on roll"
+
+
+REASONS: list[tuple[Reason, Callable]] = [
+    (Reason.RESPONSIBLE, _responsible),
+    (Reason.HOST, _host),
+    (Reason.POLICE_OF_PLACEMENT, _police_of_placement),
+    (Reason.PROVIDER, _provider),
+    (Reason.POLICE_OF_LOCATION, _police_of_episode_location),
+    (Reason.RETURN_INTERVIEW_SERVICE, _return_interview_service),
+    (Reason.INSPECTOR, _inspector),
+    (Reason.HEALTH, _health_body),
+    (Reason.VIRTUAL_SCHOOL, _virtual_school),
+    (Reason.SCHOOL, _school_of_pupil),
 ]
 
 
-def _grants(user) -> list[tuple[str, Q]]:
+def _grants(user) -> list[tuple[Reason, Q]]:
     if user is None or not user.is_authenticated or user.agency_id is None or not user.is_active:
         return []
     # National analysts work on pseudonymised aggregates only: no identifiable child is visible.
@@ -163,19 +179,19 @@ def visible_children(user, *, showing: str | None = None) -> QuerySet:
     return Child.objects.filter(condition)
 
 
-def access_reasons(user, child) -> list[str]:
+def access_reasons(user, child) -> list[Reason]:
     """The named reasons this user can see this child (empty means: not found)."""
     return access_reasons_many(user, [child.pk])[child.pk]
 
 
-def access_reasons_many(user, child_ids) -> dict[int, list[str]]:
+def access_reasons_many(user, child_ids) -> dict[int, list[Reason]]:
     """The named reasons for each of these children, in REASONS' order: one query per reason, so a
     page of a list costs no more than one child (agencies.fields asks it for every row)."""
     from homeward.children.models import Child
 
     scope_consulted.set(scope_consulted.get() + 1)
     ids = list(child_ids)
-    found: dict[int, list[str]] = {pk: [] for pk in ids}
+    found: dict[int, list[Reason]] = {pk: [] for pk in ids}
     for label, q in _grants(user):
         for pk in Child.objects.filter(q, pk__in=ids).values_list("pk", flat=True):
             found[pk].append(label)

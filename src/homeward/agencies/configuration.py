@@ -8,13 +8,11 @@ new value. The door is `homeward council-settings` (agencies/management/commands
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 
-from homeward.agencies.models import Agency, AgencyKind, Role
+from homeward.agencies.models import Agency, AgencyKind
+from homeward.agencies.permissions import Permission, may
 from homeward.audit.models import Action
 from homeward.audit.services import audit_record
 
-# Who changes a council's configuration: its Director of Children's Services and its nominated
-# officer, who answer for how the council responds to missing children.
-ADMINISTRATORS = frozenset({Role.DIRECTOR, Role.NOMINATED_OFFICER})
 NOT_SETTINGS = frozenset({"id", "authority", "council", "updated_at"})
 
 
@@ -23,7 +21,7 @@ def may_configure(user, authority: Agency) -> bool:
         user.is_authenticated
         and user.agency_id == authority.pk
         and authority.kind == AgencyKind.LOCAL_AUTHORITY
-        and user.role in ADMINISTRATORS
+        and may(user, Permission.CONFIGURE_COUNCIL)
     )
 
 

@@ -12,7 +12,7 @@ import datetime
 from dataclasses import dataclass
 from enum import StrEnum
 
-from homeward.agencies.access import access_reasons_many
+from homeward.agencies.access import Reason, access_reasons_many
 from homeward.agencies.models import Role
 
 
@@ -41,54 +41,50 @@ def _shown(*always: Field, while_missing: tuple[Field, ...] = ()) -> Shown:
     return Shown(frozenset(always), frozenset(while_missing))
 
 
-# Keyed by access.REASONS' labels (tests/agencies/test_fields.py proves the two name the same reasons).
-SHOWN_BY_REASON: dict[str, Shown] = {
+# Keyed by access.Reason (tests/agencies/test_fields.py proves it names every reason in access.REASONS).
+SHOWN_BY_REASON: dict[Reason, Shown] = {
     # The council that looks after the child keeps the record and answers for all of it.
-    "Responsible authority": _shown(*Field),
+    Reason.RESPONSIBLE: _shown(*Field),
     # Told of each child placed in its area and of each episode there (Care Planning Regulations
     # 2010): who the child is and where they live now, not the family home or where they lived before.
     # It shares in the local response to a missing child, so it reads Part A as it does today.
-    "Host authority of the current placement": _shown(
-        Field.IDENTITY, Field.CURRENT_PLACEMENT, Field.PHILOMENA_PROFILE, Field.EPISODES
-    ),
+    Reason.HOST: _shown(Field.IDENTITY, Field.CURRENT_PLACEMENT, Field.PHILOMENA_PROFILE, Field.EPISODES),
     # The force of the area: who the child is and where they live; Part A goes to the police only when
     # the child is reported missing (Philomena Protocol).
-    "Police force covering the current placement": _shown(
+    Reason.POLICE_OF_PLACEMENT: _shown(
         Field.IDENTITY, Field.CURRENT_PLACEMENT, Field.EPISODES, while_missing=(Field.PHILOMENA_PROFILE,)
     ),
     # The home or carers look after the child now and keep Part A (Philomena Protocol).
-    "Provider of the current placement": _shown(
-        Field.IDENTITY, Field.CURRENT_PLACEMENT, Field.PHILOMENA_PROFILE, Field.EPISODES
-    ),
+    Reason.PROVIDER: _shown(Field.IDENTITY, Field.CURRENT_PLACEMENT, Field.PHILOMENA_PROFILE, Field.EPISODES),
     # The force searching where the child was last known to be: who to look for, where to bring them
     # back to, and Part A; the reason itself ends with the return (access._police_of_episode_location).
-    "Police force where an open episode was last known to be": _shown(
+    Reason.POLICE_OF_LOCATION: _shown(
         Field.IDENTITY, Field.CURRENT_PLACEMENT, Field.EPISODES, while_missing=(Field.PHILOMENA_PROFILE,)
     ),
     # Meets the child where they live and records the interview; which interview's findings it reads
     # is narrowed to its own by episodes.rules.may_see_interview_findings.
-    "Assigned return interview service": _shown(
+    Reason.RETURN_INTERVIEW_SERVICE: _shown(
         Field.IDENTITY, Field.CURRENT_PLACEMENT, Field.PHILOMENA_PROFILE, Field.INTERVIEW_FINDINGS, Field.EPISODES
     ),
     # Ofsted judges placement stability and missing practice from the record; its data list asks only
     # whether a return interview was offered and accepted (Annex A), never what the child said.
-    "Inspector's time-limited grant": _shown(
+    Reason.INSPECTOR: _shown(
         Field.IDENTITY, Field.CURRENT_PLACEMENT, Field.PLACEMENT_HISTORY, Field.PHILOMENA_PROFILE, Field.EPISODES
     ),
     # The designated and named nurses: who the child is and their NHS number (to find the health
     # record), where they live now (to see them), who to call, and the episodes they are told of
     # (alerts.rules: exploitation, injuries, medical needs). Not Part A or what the child said.
-    "Health body for the council that looks after the child": _shown(
+    Reason.HEALTH: _shown(
         Field.IDENTITY, Field.IDENTIFIERS, Field.CURRENT_PLACEMENT, Field.CONTACTS, Field.MISSING_NOW, Field.EPISODES
     ),
     # The virtual school head: who the child is and their unique pupil number, where they live now
     # (which decides the school), who to call, and whether they are missing from education now.
-    "Virtual school of the council that looks after the child": _shown(
+    Reason.VIRTUAL_SCHOOL: _shown(
         Field.IDENTITY, Field.IDENTIFIERS, Field.CURRENT_PLACEMENT, Field.CONTACTS, Field.MISSING_NOW
     ),
     # A school: who its pupil is, who to call, and whether the child is missing now; nothing of where
     # the child lives or of the episodes (the meetings it is invited to: safeguarding.permissions).
-    "School where the child is on roll": _shown(Field.IDENTITY, Field.CONTACTS, Field.MISSING_NOW),
+    Reason.SCHOOL: _shown(Field.IDENTITY, Field.CONTACTS, Field.MISSING_NOW),
 }
 
 # Roles that see no more than this, whatever their agency's reasons.

@@ -7,13 +7,11 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
-from homeward.agencies.access import access_reasons, visible_children
+from homeward.agencies.access import Reason, access_reasons, visible_children
 from homeward.audit.models import Action, AuditEvent
 from homeward.audit.refusals import refuse
 from homeward.audit.services import audit_record, audit_record_many
 from homeward.children.models import Child, Placement
-
-RESPONSIBLE_AUTHORITY = "Responsible authority"
 
 
 def _with_related(children: QuerySet) -> QuerySet:
@@ -118,7 +116,7 @@ def child_access_log(*, user, child_id: int | str, why: str) -> tuple[Child, Que
     """Who has read or changed this child's record. Only the responsible authority may look: anyone
     else is refused like a child out of scope (audited as `denied`, Http404), with no read recorded."""
     child = child_lookup(user=user, child_id=child_id, why=why)
-    if RESPONSIBLE_AUTHORITY not in access_reasons(user, child):
+    if Reason.RESPONSIBLE not in access_reasons(user, child):
         raise _deny(user=user, child_id=child.pk, why=why)
     audit_record(
         user=user,

@@ -7,13 +7,12 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from homeward.agencies.access import access_reasons, visible_children
+from homeward.agencies.access import Reason, access_reasons, visible_children
 from homeward.agencies.models import Agency, AgencyKind, Role, User
 from homeward.audit.models import Action
 from homeward.audit.services import audit_record, audit_record_many
 from homeward.children import signals, validators
 from homeward.children.models import Child, ChildName, Enrolment, Placement
-from homeward.children.selectors import RESPONSIBLE_AUTHORITY
 from homeward.places import postcodes
 from homeward.places.models import District
 from homeward.places.services import districts_by_code, placement_geography
@@ -21,7 +20,7 @@ from homeward.places.services import districts_by_code, placement_geography
 
 def _require_responsible(user, child: Child) -> None:
     # Identity and placements are the responsible authority's to record (architecture.md).
-    if RESPONSIBLE_AUTHORITY not in access_reasons(user, child):
+    if Reason.RESPONSIBLE not in access_reasons(user, child):
         raise ValidationError({"child": "Only the child's responsible authority can change this record."})
 
 

@@ -12,11 +12,11 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from homeward.agencies.access import Reason
 from homeward.agencies.fields import Field, fields_visible, fields_visible_many, placement_ended, placements_visible
 from homeward.agencies.models import Role
 from homeward.children.models import Child, Placement
 from homeward.children.selectors import (
-    RESPONSIBLE_AUTHORITY,
     child_access_log,
     child_access_reasons,
     child_get,
@@ -178,7 +178,7 @@ def child_detail(request: HttpRequest, child_id: int) -> HttpResponse:
             "current_placements": [_placement_row(p, child) for p in placements if not placement_ended(p, today)],
             "previous_placements": [_placement_row(p, child) for p in placements if placement_ended(p, today)],
             "reasons": reasons,
-            "can_see_access_log": RESPONSIBLE_AUTHORITY in reasons,
+            "can_see_access_log": Reason.RESPONSIBLE in reasons,
             # For readers not shown the episodes (a school, the virtual school): whether missing now.
             "missing_now": child_missing_now(child=child) if Field.MISSING_NOW in fields else None,
         },

@@ -9,16 +9,15 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from homeward.agencies.access import visible_children
-from homeward.agencies.models import AgencyKind, Role
+from homeward.agencies.models import AgencyKind
+from homeward.agencies.permissions import Permission, may
 from homeward.audit.models import Action
 from homeward.audit.services import audit_record, audit_record_many
 from homeward.linkage.models import CandidatePair, LinkRun, PairStatus
 
-REVIEW_ROLES = frozenset({Role.MISSING_COORDINATOR, Role.TEAM_MANAGER, Role.POLICE_COORDINATOR})
-
 
 def may_review(user) -> bool:
-    return getattr(user, "role", None) in REVIEW_ROLES
+    return may(user, Permission.REVIEW_LINKS)
 
 
 def _pairs(user) -> QuerySet[CandidatePair]:

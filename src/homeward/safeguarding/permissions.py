@@ -2,70 +2,45 @@
 child (agencies.access). Seeing the child comes first, always; this only narrows what they may do.
 """
 
+from homeward.agencies.access import Reason
 from homeward.agencies.models import AgencyKind, Role
-from homeward.episodes.rules import COUNCIL_STAFF, INSPECTOR, RESPONSIBLE, SCHOOL, VIRTUAL_SCHOOL
-
-# The brief for flags: social workers and their team managers at the council that looks after the child.
-FLAG_ROLES = {Role.SOCIAL_WORKER, Role.TEAM_MANAGER}
+from homeward.agencies.permissions import Permission, may
 
 
-def may_see_flags(user, reasons: list[str]) -> bool:
-    """Flags are drawn from the episodes and what the child said: not for a school or the virtual
-    school, which see a child for its education (agencies.fields: no episodes either)."""
-    return bool(set(reasons) - {SCHOOL, VIRTUAL_SCHOOL})
+def may_see_flags(user, reasons: list[Reason]) -> bool:
+    return may(user, Permission.SEE_FLAGS, reasons)
 
 
-def may_change_flags(user, reasons: list[str]) -> bool:
+def may_change_flags(user, reasons: list[Reason]) -> bool:
     """Raise, lower or clear a flag by hand."""
-    return user.role in FLAG_ROLES and RESPONSIBLE in reasons
+    return may(user, Permission.CHANGE_FLAGS, reasons)
 
 
-def may_see_screenings(user, reasons: list[str]) -> bool:
-    # A screening records what is known of the child's life (abuse, health, relationships): like the
-    # return interview's findings, it is for the council that looks after the child and its inspectors.
-    # Partners see the grade on the screening flag.
-    return RESPONSIBLE in reasons or INSPECTOR in reasons
+def may_see_screenings(user, reasons: list[Reason]) -> bool:
+    return may(user, Permission.SEE_SCREENINGS, reasons)
 
 
-def may_screen(user, reasons: list[str]) -> bool:
-    return user.role in COUNCIL_STAFF and RESPONSIBLE in reasons
+def may_screen(user, reasons: list[Reason]) -> bool:
+    return may(user, Permission.SCREEN, reasons)
 
 
-def may_manage_meetings(user, reasons: list[str]) -> bool:
+def may_manage_meetings(user, reasons: list[Reason]) -> bool:
     """Propose, schedule, record, cancel a strategy meeting and give its actions: the responsible council."""
-    return user.role in COUNCIL_STAFF and RESPONSIBLE in reasons
+    return may(user, Permission.MANAGE_MEETINGS, reasons)
 
 
-def may_see_meeting(user, reasons: list[str], meeting, *, owns_an_action: bool = False) -> bool:
-    """The responsible council and its inspectors; an invited agency that can see the child; an action's owner."""
-    if not reasons:
-        return False
-    if RESPONSIBLE in reasons or INSPECTOR in reasons or owns_an_action:
-        return True
-    return meeting.invited_agencies.filter(pk=user.agency_id).exists()
-
-
-def may_complete_action(user, reasons: list[str], action) -> bool:
+def may_complete_action(user, reasons: list[Reason], action) -> bool:
     return bool(reasons) and (action.owner_id == user.pk or may_manage_meetings(user, reasons))
 
 
 def may_keep_register(user) -> bool:
     """Councils and police forces add places to the location risk register."""
-    return (
-        user.is_authenticated
-        and user.agency_id is not None
-        and user.agency.kind in (AgencyKind.LOCAL_AUTHORITY, AgencyKind.POLICE)
-        and user.role != Role.ANALYST
-    )
+    return may(user, Permission.KEEP_REGISTER)
 
 
 def may_see_register(user) -> bool:
     """The register is for councils and police (its keepers, and their analysts)."""
-    return (
-        user.is_authenticated
-        and user.agency_id is not None
-        and user.agency.kind in (AgencyKind.LOCAL_AUTHORITY, AgencyKind.POLICE)
-    )
+    return may(user, Permission.SEE_REGISTER)
 
 
 def may_see_register_detail(user, entry) -> bool:

@@ -14,7 +14,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from homeward.agencies.access import access_reasons, visible_children
-from homeward.agencies.models import Agency, AgencyKind, User
+from homeward.agencies.models import Agency, AgencyKind, Role, User
+from homeward.agencies.permissions import Permission, may
 from homeward.audit.models import Action
 from homeward.audit.services import audit_record, audit_record_many
 from homeward.children.models import Child, Enrolment, Placement
@@ -119,7 +120,7 @@ def risk_flags_for_child(*, user, child_id, why: str) -> ChildFlags:
     )
     # Interview findings go to the service, the responsible authority and inspectors (episodes.rules):
     # the indicators behind a flag are shown here to the last two only.
-    findings = permissions.RESPONSIBLE in reasons or permissions.INSPECTOR in reasons
+    findings = may(user, Permission.SEE_INTERVIEW_FINDINGS, reasons)
     return ChildFlags(child, reasons, flags, permissions.may_change_flags(user, reasons), findings)
 
 
@@ -180,7 +181,7 @@ def screenings_due(*, user, why: str, within_days: int = 14, today: datetime.dat
     if not user.is_authenticated or user.agency_id is None:
         return []
     children = visible_children(user)
-    if user.role == "inspector":
+    if user.role == Role.INSPECTOR:
         scope = children
     else:
         scope = children.filter(responsible_authority=user.agency_id)
@@ -211,7 +212,7 @@ def screenings_due(*, user, why: str, within_days: int = 14, today: datetime.dat
 
 def _meetings_seen_by(user, reasons: list[str], child: Child) -> QuerySet[StrategyMeeting]:
     meetings = StrategyMeeting.objects.filter(child=child)
-    if permissions.RESPONSIBLE in reasons or permissions.INSPECTOR in reasons:
+    if may(user, Permission.SEE_EVERY_MEETING, reasons):
         return meetings
     return meetings.filter(Q(invited_agencies=user.agency_id) | Q(actions__owner=user)).distinct()
 
@@ -612,7 +613,7 @@ def location_assessment_current(provider: Agency | int) -> LocationAssessment | 
 
 def may_ask_location_intelligence(user, provider: Agency | None) -> bool:
     """Councils and police (not national analysts: pseudonymised data only); a home asking about itself."""
-    if not user.is_authenticated or user.agency_id is None or user.role == "national_analyst":
+    if not user.is_authenticated or user.agency_id is None or user.role == Role.NATIONAL_ANALYST:
         return False
     return permissions.may_see_register(user) or (provider is not None and provider.pk == user.agency_id)
 

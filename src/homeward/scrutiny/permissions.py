@@ -1,31 +1,34 @@
 """Who may do what in placement scrutiny, given the named reasons their agency has to see the child
-(agencies.access). Seeing the child comes first; this only narrows what they may do."""
+(agencies.access; the grants are agencies.permissions'). Seeing the child comes first; this only
+narrows what they may do."""
 
-from homeward.agencies.models import Role
-from homeward.episodes.rules import COUNCIL_STAFF, RESPONSIBLE
+from homeward.agencies.access import Reason
+from homeward.agencies.permissions import Permission, may
 from homeward.scrutiny.models import RequirementKind
 
-# Care Planning, Placement and Case Review (England) Regulations 2010 as amended 2013: the
-# nominated officer approves an out-of-area placement, the Director of Children's Services a
-# distant one (a director may do what their nominated officer does).
-APPROVERS: dict[str, set[str]] = {
-    RequirementKind.NOMINATED_OFFICER_APPROVAL: {Role.NOMINATED_OFFICER, Role.DIRECTOR},
-    RequirementKind.DIRECTOR_APPROVAL: {Role.DIRECTOR},
-    RequirementKind.HOST_NOTICE: COUNCIL_STAFF,
-    RequirementKind.HOST_CONSULTATION: COUNCIL_STAFF,
+# Which grant records each requirement: the approvals by who answers for them, the host council
+# told or consulted by the council's staff.
+RECORDED_UNDER: dict[str, Permission] = {
+    RequirementKind.NOMINATED_OFFICER_APPROVAL: Permission.APPROVE_OUT_OF_AREA,
+    RequirementKind.DIRECTOR_APPROVAL: Permission.APPROVE_DISTANT,
+    RequirementKind.HOST_NOTICE: Permission.NOTIFY_HOST,
+    RequirementKind.HOST_CONSULTATION: Permission.NOTIFY_HOST,
 }
-# The host council's answer is its missing coordinator's or a manager's.
-HOST_RESPONDERS = {Role.MISSING_COORDINATOR, Role.TEAM_MANAGER, Role.NOMINATED_OFFICER, Role.DIRECTOR}
 
 
-def may_run_check(user, reasons: list[str]) -> bool:
+def may_run_check(user, reasons: list[Reason]) -> bool:
     """The council that looks after the child checks a placement before making it."""
-    return user.role in COUNCIL_STAFF and RESPONSIBLE in reasons
+    return may(user, Permission.RUN_PLACEMENT_CHECK, reasons)
 
 
-def may_record(user, reasons: list[str], kind: str) -> bool:
-    return RESPONSIBLE in reasons and user.role in APPROVERS[kind]
+def may_record(user, reasons: list[Reason], kind: str) -> bool:
+    return may(user, RECORDED_UNDER[kind], reasons)
+
+
+def may_answer_as_host(user) -> bool:
+    return may(user, Permission.ANSWER_AS_HOST)
 
 
 def may_respond(user, host_authority_id: int) -> bool:
-    return user.agency_id == host_authority_id and user.role in HOST_RESPONDERS
+    """The host council asked, through its coordinator or a manager."""
+    return user.agency_id == host_authority_id and may_answer_as_host(user)

@@ -142,7 +142,7 @@ def in_your_area(request: HttpRequest) -> HttpResponse:
         {
             "placed": selectors.placed_in_area(user=request.user, why=_why(request)),
             "requests": selectors.host_requests(user=request.user, why=_why(request)),
-            "may_respond": request.user.role in permissions.HOST_RESPONDERS,
+            "may_respond": permissions.may_answer_as_host(request.user),
         },
     )
 

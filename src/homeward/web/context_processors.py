@@ -10,77 +10,60 @@ from homeward.oversight.pack import offers_oversight
 from homeward.reporting.dashboards import has_dashboards
 
 
-def _navigation(request: HttpRequest, user) -> list[dict]:
+def _navigation(request: HttpRequest, user, unread: int) -> list[dict]:
+    """The service navigation, every item in one list: the base template only draws it."""
     match = getattr(request, "resolver_match", None)
     view_name = match.view_name if match else ""
     section = match.namespaces[0] if match and match.namespaces else ""
-    items = [{"text": "Home", "href": reverse("web:home"), "active": view_name == "web:home", "current": "page"}]
-    # National analysts work on aggregates only, so they get no child search (architecture.md).
-    if user.agency_id is not None and user.role != Role.NATIONAL_ANALYST:
+    items = []
+
+    def item(text: str, url: str, *, active: bool, page: str | None = None, **extra) -> None:
+        # aria-current: "page" on the section's own page, "true" on the pages inside the section.
+        current = "page" if page is None or view_name == page else "true"
         items.append(
             {
-                "text": "Children",
-                "href": reverse("children:list"),
-                "active": section == "children",
-                # aria-current: "page" on the list itself, "true" on the pages inside the section.
-                "current": "page" if view_name == "children:list" else "true",
+                "text": text,
+                "href": reverse(url, args=extra.pop("args", ())),
+                "active": active,
+                "current": current,
+                **extra,
             }
         )
-    if user.agency_id is not None:
-        items.append(
-            {
-                "text": "One count",
-                "href": reverse("reporting:one-count"),
-                "active": view_name in ("reporting:one-count", "reporting:gaps"),
-                "current": "page" if view_name == "reporting:one-count" else "true",
-            }
+
+    item("Home", "web:home", active=view_name == "web:home")
+    has_agency = user.agency_id is not None
+    # National analysts work on aggregates only, so they get no child search (architecture.md).
+    if has_agency and user.role != Role.NATIONAL_ANALYST:
+        item("Children", "children:list", active=section == "children", page="children:list")
+    if has_agency:
+        item(
+            "One count",
+            "reporting:one-count",
+            active=view_name in ("reporting:one-count", "reporting:gaps"),
+            page="reporting:one-count",
         )
     if has_dashboards(user):
-        items.append(
-            {
-                "text": "Dashboards",
-                "href": reverse("reporting:dashboards"),
-                "active": view_name in ("reporting:dashboards", "reporting:dashboard"),
-                "current": "page" if view_name == "reporting:dashboards" else "true",
-            }
+        item(
+            "Dashboards",
+            "reporting:dashboards",
+            active=view_name in ("reporting:dashboards", "reporting:dashboard"),
+            page="reporting:dashboards",
         )
     # The compliance page, which links to the inspection pack and Annex A.
     if offers_oversight(user):
-        items.append(
-            {
-                "text": "Oversight",
-                "href": reverse("oversight:compliance"),
-                "active": section == "oversight",
-                "current": "page" if view_name == "oversight:compliance" else "true",
-            }
-        )
-    if user.agency_id is not None and user.agency.kind == AgencyKind.LOCAL_AUTHORITY and user.role != Role.ANALYST:
-        items.append(
-            {
-                "text": "Placed in your area",
-                "href": reverse("scrutiny:in-your-area"),
-                "active": view_name == "scrutiny:in-your-area",
-                "current": "page",
-            }
-        )
-    if user.agency_id is not None and user.agency.kind == AgencyKind.PROVIDER:
-        items.append(
-            {
-                "text": "Your home",
-                "href": reverse("scrutiny:home", args=[user.agency.code]),
-                "active": view_name == "scrutiny:home",
-                "current": "page",
-            }
-        )
+        item("Oversight", "oversight:compliance", active=section == "oversight", page="oversight:compliance")
+    if has_agency and user.agency.kind == AgencyKind.LOCAL_AUTHORITY and user.role != Role.ANALYST:
+        item("Placed in your area", "scrutiny:in-your-area", active=view_name == "scrutiny:in-your-area")
+    if has_agency and user.agency.kind == AgencyKind.PROVIDER:
+        item("Your home", "scrutiny:home", args=[user.agency.code], active=view_name == "scrutiny:home")
     if may_review(user):
-        items.append(
-            {
-                "text": "Reports to check",
-                "href": reverse("linkage:review"),
-                "active": section == "linkage",
-                "current": "page" if view_name == "linkage:review" else "true",
-            }
-        )
+        item("Reports to check", "linkage:review", active=section == "linkage", page="linkage:review")
+    if has_agency and user.role != Role.NATIONAL_ANALYST:
+        item("Missing now", "episodes:board", active=view_name == "episodes:board")
+        # Councils commission the interviews, services hold them, inspectors read them.
+        if user.agency.kind in (AgencyKind.RHI, AgencyKind.LOCAL_AUTHORITY) or user.role == Role.INSPECTOR:
+            item("Return interviews", "episodes:interviews", active=view_name == "episodes:interviews")
+    item("Inbox", "alerts:inbox", active=view_name == "alerts:inbox", unread=unread, testid="inbox-link")
     return items
 
 
@@ -99,9 +82,10 @@ def homeward(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     # "Signed in" for the page chrome means both factors passed, as verified_login_required does.
     signed_in = bool(user is not None and user.is_authenticated and getattr(user, "is_verified", lambda: False)())
+    unread = _unread(user) if signed_in else 0
     return {
         "demo_mode": settings.DEMO_MODE,
         "signed_in": signed_in,
-        "navigation": _navigation(request, user) if signed_in else [],
-        "inbox_unread": _unread(user) if signed_in else 0,
+        "navigation": _navigation(request, user, unread) if signed_in else [],
+        "inbox_unread": unread,
     }
