@@ -1,14 +1,27 @@
 """Believed and trusted (issue 16), in a real browser: a carer reporting a child missing is shown
 the words that may blame the child, why, and what to write instead; they reword, or keep their
-wording, and the record holds exactly what they chose."""
+wording, and the record holds exactly what they chose. What they did is counted once, for their
+home and team, as reworded or kept (the patterns page)."""
 
 import pytest
 
 from homeward.episodes.models import Episode
+from homeward.language.models import PhraseTally
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 TYPED = "she is putting herself at risk with her boyfriend"
+
+
+def _counted() -> set[tuple]:
+    return {(t.agency.name, t.team, t.family, t.shown, t.reworded, t.kept) for t in PhraseTally.objects.all()}
+
+
+@pytest.fixture
+def carer(world):
+    world.provider_staff.team = "Day staff"
+    world.provider_staff.save()
+    return world.provider_staff
 
 
 def _report_with(page, text: str) -> None:
@@ -34,10 +47,10 @@ def _sees_the_notes(page) -> None:
 
 
 @pytest.mark.parametrize("javascript", [True, False])
-def test_a_carer_rewords_and_the_record_holds_the_new_words(world, open_page, browser_helpers, javascript):
-    device = browser_helpers.ready_to_sign_in(world.provider_staff)
+def test_a_carer_rewords_and_the_record_holds_the_new_words(world, carer, open_page, browser_helpers, javascript):
+    device = browser_helpers.ready_to_sign_in(carer)
     page, problems = open_page(javascript=javascript)
-    browser_helpers.sign_in(page, world.provider_staff, device, start=f"/children/{world.child.pk}/")
+    browser_helpers.sign_in(page, carer, device, start=f"/children/{world.child.pk}/")
     _report_with(page, TYPED)
     _sees_the_notes(page)
 
@@ -46,13 +59,19 @@ def test_a_carer_rewords_and_the_record_holds_the_new_words(world, open_page, br
     page.get_by_role("button", name="Send report").click()
     assert page.locator("h1").inner_text() == "Amira Okafor is recorded as missing"
     assert Episode.objects.get().circumstances == reworded
+    assert _counted() == {
+        ("Oak House", "Day staff", "boyfriend", 1, 1, 0),
+        ("Oak House", "Day staff", "self_risk", 1, 1, 0),
+    }
     assert problems.items == []
 
 
-def test_a_carer_keeps_their_wording_and_the_record_holds_exactly_what_they_typed(world, open_page, browser_helpers):
-    device = browser_helpers.ready_to_sign_in(world.provider_staff)
+def test_a_carer_keeps_their_wording_and_the_record_holds_exactly_what_they_typed(
+    world, carer, open_page, browser_helpers
+):
+    device = browser_helpers.ready_to_sign_in(carer)
     page, problems = open_page(javascript=False)
-    browser_helpers.sign_in(page, world.provider_staff, device, start=f"/children/{world.child.pk}/")
+    browser_helpers.sign_in(page, carer, device, start=f"/children/{world.child.pk}/")
     _report_with(page, TYPED)
     _sees_the_notes(page)
 
@@ -60,6 +79,10 @@ def test_a_carer_keeps_their_wording_and_the_record_holds_exactly_what_they_type
     page.get_by_role("button", name="Send report").click()
     assert page.locator("h1").inner_text() == "Amira Okafor is recorded as missing"
     assert Episode.objects.get().circumstances == TYPED
+    assert _counted() == {
+        ("Oak House", "Day staff", "boyfriend", 1, 0, 1),
+        ("Oak House", "Day staff", "self_risk", 1, 0, 1),
+    }
     # The reader sees the same words, marked, with the notes beside them.
     page.get_by_role("link", name="Go to the episode").click()
     marked = page.get_by_test_id("language-marked").first

@@ -106,6 +106,9 @@ class User(AbstractUser):
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="users")
     role = models.CharField(max_length=32, choices=Role.choices, blank=True)
     is_service_account = models.BooleanField(default=False)
+    # The person's team within the agency, as the agency names it: the language patterns (issue 16) are
+    # broken down by it, never by person.
+    team = models.CharField(max_length=80, blank=True)
 
     def clean(self) -> None:
         super().clean()

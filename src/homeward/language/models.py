@@ -40,18 +40,33 @@ class GuideEntry(models.Model):
 
 
 class PhraseTally(models.Model):
-    """How many of the guide's phrases an agency's people kept in text saved about one council's
-    children, in one month, per family (issue 16, "patterns, not blame"). Counts only: no person,
-    no child, no text, so no table of named staff can be drawn from it."""
+    """How often the guide's phrases were shown to an agency's people as they wrote about one
+    council's children, and what they did: reworded the text so the phrase went, or kept it. One
+    row per month, writers' agency, writers' team and family (issue 16, "patterns, not blame").
+    Counts only: no person, no child, no text, so no table of named staff can be drawn from it."""
 
     month = models.DateField()  # the first day of the month, Europe/London
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")  # the writers'
+    team = models.CharField(max_length=80, blank=True)  # the writers' (User.team), "" for none
     authority = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")  # the child's council
     family = models.CharField(max_length=80)  # a guide family id (a council's own: "<code>:<key>")
-    kept = models.PositiveIntegerField(default=0)
+    shown = models.PositiveIntegerField(default=0)  # pieces of text saved after the family was shown
+    reworded = models.PositiveIntegerField(default=0)  # ... without the family's phrases any more
+    kept = models.PositiveIntegerField(default=0)  # ... with them still there ("Keep my wording")
 
     class Meta:
-        ordering = ["-month", "agency", "family"]
+        ordering = ["-month", "agency", "team", "family"]
         constraints = [
-            models.UniqueConstraint(fields=["month", "agency", "authority", "family"], name="phrase_tally_one_row"),
+            models.UniqueConstraint(
+                fields=["month", "agency", "team", "authority", "family"], name="phrase_tally_one_row"
+            ),
         ]
+
+
+class SpentCheck(models.Model):
+    """A language check already counted (its token's random nonce), so a form sent twice, or a page
+    refreshed, counts once. Holds nothing about the text or the writer; kept only while the token
+    could still be sent (language.services.SHOWN_MAX_AGE)."""
+
+    nonce = models.CharField(max_length=32, unique=True)
+    spent_at = models.DateTimeField(db_index=True)

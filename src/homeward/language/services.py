@@ -1,17 +1,24 @@
-"""Writing an agency's own language-guide entries: each write a new version, audited."""
+"""Writing an agency's own language-guide entries: each write a new version, audited; and counting
+what writers did with the phrases they were shown (language.forms)."""
+
+import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import Max
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max
+from django.utils import timezone
 
 from homeward.agencies.models import AgencyKind, Role
 from homeward.audit.models import Action
 from homeward.audit.services import audit_record
 from homeward.language.guide import FAMILIES_BY_ID, PatternError, compile_pattern
-from homeward.language.models import GuideEntry
+from homeward.language.models import GuideEntry, PhraseTally, SpentCheck
 
 # A council's managers answer for how its staff write about its children; they keep its guide.
 GUIDE_EDITORS = {Role.TEAM_MANAGER, Role.MISSING_COORDINATOR, Role.NOMINATED_OFFICER, Role.DIRECTOR}
+# How long the token of a language check (language.forms) counts: a form left open longer is still
+# saved, its check just not counted.
+SHOWN_MAX_AGE = datetime.timedelta(days=7)
 
 
 def may_edit_guide(user) -> bool:
@@ -108,29 +115,39 @@ def guide_entry_retire(*, user, key: str) -> GuideEntry:
     return entry
 
 
-def phrase_tally_record(*, agency, authority, text: str, at) -> int:
-    """Count the guide's phrases in text just saved, for the writer's agency and the child's council.
+def phrase_outcome_record(
+    *, nonce: str, agency_id: int, team: str, authority, shown: list[str], kept: set[str], at
+) -> bool:
+    """Count one language check once its text is saved: each family shown counts as shown, and as
+    kept (in `kept`, its phrases still in the text) or reworded. The nonce is spent in the same
+    transaction, so a check sent again counts nothing; returns whether this one counted.
 
-    Families are counted in sorted order so that two writes at once take the rows' locks in the
-    same order. Returns the number of phrases counted."""
-    from collections import Counter
-
-    from django.db.models import F
-    from django.utils import timezone
-
-    from homeward.language.guide import find
-    from homeward.language.models import PhraseTally
-    from homeward.language.selectors import guide_families
-
-    if agency is None or authority is None or not text:
-        return 0
-    found = Counter(f.family.id for f in find(text, guide_families(agency=authority)))
+    Families are counted in sorted order so that two saves at once take the rows' locks in the same order."""
+    if authority is None or not shown:
+        return False
     month = timezone.localtime(at).date().replace(day=1)
     with transaction.atomic():
-        for family in sorted(found):
+        try:
+            with transaction.atomic():
+                SpentCheck.objects.create(nonce=nonce, spent_at=at)
+        except IntegrityError:
+            return False
+        # A nonce older than its token cannot come back: the token is refused by then.
+        SpentCheck.objects.filter(spent_at__lt=at - SHOWN_MAX_AGE).delete()
+        for family in sorted(set(shown)):
+            still = family in kept
             tally, created = PhraseTally.objects.get_or_create(
-                month=month, agency=agency, authority=authority, family=family, defaults={"kept": found[family]}
+                month=month,
+                agency_id=agency_id,
+                team=team,
+                authority=authority,
+                family=family,
+                defaults={"shown": 1, "reworded": 0 if still else 1, "kept": 1 if still else 0},
             )
             if not created:
-                PhraseTally.objects.filter(pk=tally.pk).update(kept=F("kept") + found[family])
-    return sum(found.values())
+                PhraseTally.objects.filter(pk=tally.pk).update(
+                    shown=F("shown") + 1,
+                    reworded=F("reworded") + (0 if still else 1),
+                    kept=F("kept") + (1 if still else 0),
+                )
+    return True

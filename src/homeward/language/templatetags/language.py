@@ -5,27 +5,34 @@ the page through Django's autoescaping; nothing written by a person is marked sa
 from django import template
 from django.forms import BoundField
 
-from homeward.language.forms import KEEP, grouped, keep_value
+from homeward.language.forms import KEEP, SHOWN, grouped, keep_value, shown_token
 from homeward.language.guide import find
 from homeward.language.selectors import guide_families
 
 register = template.Library()
 
 
-@register.inclusion_tag("language/_notes.html")
-def language_notes(field: BoundField) -> dict:
-    """The phrases found in this field on submit, why, what instead, and "Keep my wording"."""
-    findings = getattr(field.form, "language_findings", {}).get(field.name, [])
-    value = keep_value(field.name, findings) if findings else ""
+@register.inclusion_tag("language/_notes.html", takes_context=True)
+def language_notes(context, field: BoundField) -> dict:
+    """The phrases found in this field on submit, why, what instead, and "Keep my wording"; and,
+    once the writer has been shown phrases, the token that counts what they did (language.forms)."""
     form = field.form
+    findings = getattr(form, "language_findings", {}).get(field.name, [])
+    value = keep_value(field.name, findings) if findings else ""
     name = form.add_prefix(KEEP)
     kept = bool(findings) and hasattr(form.data, "getlist") and value in form.data.getlist(name)
+    shown = getattr(form, "language_shown", {}).get(field.name)
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    writer = user is not None and user.is_authenticated and user.agency_id is not None
     return {
         "groups": grouped(findings),
         "id": f"{field.auto_id}-language",
         "keep_name": name,
         "keep_value": value,
         "kept": kept,
+        "shown_name": form.add_prefix(SHOWN),
+        "shown_token": shown_token(field.name, shown, user) if shown and writer else "",
     }
 
 

@@ -7,8 +7,9 @@ from homeward.language.selectors import phrase_patterns
 
 class Command(BaseCommand):
     help = (
-        "How often the language guide's phrases were kept in saved text, per month, agency and family, as "
-        "the named manager may see them: homeward language-patterns USERNAME. Counts only, never a person."
+        "How often the language guide's phrases were shown to writers, and then reworded or kept, per month, "
+        "agency and family, as the named manager may see them: homeward language-patterns USERNAME. Counts "
+        "only, never a person."
     )
 
     def add_arguments(self, parser) -> None:
@@ -22,6 +23,8 @@ class Command(BaseCommand):
             rows = phrase_patterns(user=user)
         except PermissionDenied as refused:
             raise CommandError(str(refused)) from None
-        self.stdout.write("month\tagency\tfamily\tkept")
+        self.stdout.write("month\tagency\tfamily\tshown\treworded\tkept")
         for row in rows:
-            self.stdout.write(f"{row['month']:%Y-%m}\t{row['agency']}\t{row['family']}\t{row['kept']}")
+            self.stdout.write(
+                f"{row['month']:%Y-%m}\t{row['agency']}\t{row['family']}\t{row['shown']}\t{row['reworded']}\t{row['kept']}"
+            )
