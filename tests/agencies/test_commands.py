@@ -79,6 +79,25 @@ def test_it_creates_an_account_and_prints_a_password_once(world, monkeypatch):
     assert "homeward otp enrol t.manager" in out
 
 
+def test_a_person_is_put_in_a_team_at_creation_and_moved_later_audited(world, monkeypatch):
+    from homeward.audit.models import AuditEvent
+
+    monkeypatch.delenv("HOMEWARD_NEW_PASSWORD", raising=False)
+    _create(agency=world.manchester.code, role="social_worker", username="s.worker", team=" North team ")
+    assert User.objects.get(username="s.worker").team == "North team"
+
+    out, _ = _run("user", "team", "s.worker", "South team")
+    assert "s.worker is now in team 'South team'." in out
+    assert User.objects.get(username="s.worker").team == "South team"
+    entry = AuditEvent.objects.filter(object_type="user").latest("seq")
+    assert entry.detail == {"team": ["North team", "South team"]}
+
+    _run("user", "team", "s.worker", "")
+    assert User.objects.get(username="s.worker").team == ""
+    with pytest.raises(CommandError, match="username: No account called 'nobody'"):
+        _run("user", "team", "nobody", "North team")
+
+
 def test_it_reads_the_password_from_the_environment_and_prints_none(world, monkeypatch):
     monkeypatch.setenv("HOMEWARD_NEW_PASSWORD", "a long and unusual passphrase 42")
     out, err = _create(agency=world.west_midlands_police.code, role="police_coordinator", username="mp.coord")

@@ -34,7 +34,7 @@ def _role_for(agency: Agency, role: str) -> str:
 
 @transaction.atomic
 def user_create(
-    *, agency_code: str, role: str, username: str, email: str = "", password: str | None = None
+    *, agency_code: str, role: str, username: str, email: str = "", team: str = "", password: str | None = None
 ) -> tuple[User, str]:
     """A person's account at an agency in a role the agency's kind allows. Returns (user, password):
     the password given (checked against the password rules) or a new random one, which is shown
@@ -43,7 +43,7 @@ def user_create(
     role = _role_for(agency, role)
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": f"There is already an account called '{username}'."})
-    user = User(username=username, email=email, agency=agency, role=role)
+    user = User(username=username, email=email, agency=agency, role=role, team=team.strip())
     user.full_clean(exclude=["password"])
     if password is None:
         password = secrets.token_urlsafe(18)  # 24 characters, about 144 bits
@@ -55,6 +55,27 @@ def user_create(
     user.set_password(password)
     user.save()
     return user, password
+
+
+@transaction.atomic
+def user_team_set(*, by, username: str, team: str) -> User:
+    """Put a person in a team of their agency (or none, with ""). Teams are how the language patterns
+    are broken down (language.selectors), so a change is audited, old and new."""
+    user = User.objects.select_for_update().filter(username=username).first()
+    if user is None:
+        raise ValidationError({"username": f"No account called '{username}'."})
+    old, user.team = user.team, team.strip()
+    user.full_clean(exclude=["password"])
+    user.save(update_fields=["team"])
+    audit_record(
+        user=by,
+        action=Action.UPDATE,
+        object_type="user",
+        object_id=user.pk,
+        why="homeward user team",
+        detail={"team": [old, user.team]},
+    )
+    return user
 
 
 @transaction.atomic
