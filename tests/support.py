@@ -25,3 +25,16 @@ def sign_in(client, user) -> None:
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
+
+
+def commissioned_service(council, name: str | None = None):
+    """The council's return interview service, as its administrator records it: the agency and the
+    council's commission of it (episodes.services.return_interview_service_for reads only that)."""
+    from homeward.agencies.models import Agency, AgencyKind
+    from homeward.episodes.services import return_interview_commission_set
+
+    service, _ = Agency.objects.get_or_create(
+        code=f"RHI-{council.code}", defaults={"kind": AgencyKind.RHI, "name": name or f"{council.name} RHI service"}
+    )
+    return_interview_commission_set(council=council, service=service)
+    return service

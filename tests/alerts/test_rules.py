@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from homeward.agencies.models import Agency, AgencyKind, Role
+from homeward.agencies.models import Role
 from homeward.alerts import rules
 from homeward.alerts.models import Alert, NotificationSettings, Urgency
 from homeward.alerts.selectors import inbox
@@ -21,6 +21,7 @@ from homeward.tasks.models import Status, Task
 from homeward.tasks.worker import run_due
 from tests.alerts.conftest import with_email
 from tests.conftest import make_user
+from tests.support import commissioned_service
 
 MISSING = "A child you are responsible for has been reported missing"
 HOST_MISSING = "A child placed in your area by another council has been reported missing"
@@ -58,10 +59,8 @@ def cast(world, people):
     def person(agency, role, name):
         return with_email(make_user(agency, role, name))
 
-    manchester_rhi = Agency.objects.create(
-        code=f"RHI-{world.manchester.code}", kind=AgencyKind.RHI, name="Manchester RHI service"
-    )
-    leeds_rhi = Agency.objects.create(code=f"RHI-{world.leeds.code}", kind=AgencyKind.RHI, name="Leeds RHI service")
+    manchester_rhi = commissioned_service(world.manchester, "Manchester RHI service")
+    leeds_rhi = commissioned_service(world.leeds, "Leeds RHI service")
     wmp, gmp, leeds, birmingham, manchester = (
         world.west_midlands_police,
         world.gmp,

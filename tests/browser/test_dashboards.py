@@ -9,7 +9,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from homeward.agencies.models import Agency, AgencyKind, Role
-from homeward.episodes.services import episode_open, episode_record_return
+from homeward.episodes.services import episode_open, episode_record_return, return_interview_commission_set
 from tests.conftest import make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -42,7 +42,10 @@ def fits_a_phone(page) -> None:
 
 @pytest.fixture
 def period(world) -> str:
-    Agency.objects.create(code=f"RHI-{world.manchester.code}", kind=AgencyKind.RHI, name="Manchester return interviews")
+    service = Agency.objects.create(
+        code=f"RHI-{world.manchester.code}", kind=AgencyKind.RHI, name="Manchester return interviews"
+    )
+    return_interview_commission_set(council=world.manchester, service=service)
     now = timezone.now().replace(microsecond=0)
     for child, kind, ago in (
         (world.child, "missing", 9),

@@ -8,14 +8,17 @@ import pytest
 from django.utils import timezone
 
 from homeward.agencies.models import Agency, AgencyKind
-from homeward.episodes.services import episode_open, episode_record_return
+from homeward.episodes.services import episode_open, episode_record_return, return_interview_commission_set
 from tests.browser.test_dashboards import serious_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_an_inspector_reads_the_pack_and_downloads_its_pdf(world, open_page, browser_helpers):
-    Agency.objects.create(code=f"RHI-{world.manchester.code}", kind=AgencyKind.RHI, name="Manchester return interviews")
+    service = Agency.objects.create(
+        code=f"RHI-{world.manchester.code}", kind=AgencyKind.RHI, name="Manchester return interviews"
+    )
+    return_interview_commission_set(council=world.manchester, service=service)
     now = timezone.now().replace(microsecond=0)
     episode, _ = episode_open(
         user=world.social_worker,

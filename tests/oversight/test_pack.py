@@ -13,7 +13,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from pypdf import PdfReader
 
 from homeward.agencies.access import visible_children
-from homeward.agencies.models import Agency, AgencyKind, Role
+from homeward.agencies.models import Role
 from homeward.audit.models import AuditEvent
 from homeward.episodes import services as episodes
 from homeward.oversight import views
@@ -21,7 +21,7 @@ from homeward.oversight.compliance import DUTIES
 from homeward.oversight.pack import inspection_pack
 from homeward.safeguarding.services import risk_flag_raise
 from tests.conftest import make_user
-from tests.support import sign_in
+from tests.support import commissioned_service, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -57,10 +57,8 @@ def history(world):
     last back four days ago with its interview neither held nor declined (overdue); Kacper: one episode,
     back an hour ago (his interview not yet due); Jayden: a practitioner's concern raised; Leeds's
     child: two episodes, none of them Manchester's."""
-    service = Agency.objects.create(
-        code=f"RHI-{world.manchester.code}", kind=AgencyKind.RHI, name="Manchester return interviews"
-    )
-    Agency.objects.create(code=f"RHI-{world.leeds.code}", kind=AgencyKind.RHI, name="Leeds return interviews")
+    service = commissioned_service(world.manchester, "Manchester return interviews")
+    commissioned_service(world.leeds, "Leeds return interviews")
     worker = make_user(service, Role.RHI_WORKER)
     for started in (40, 20):
         episode = _episode(world, world.child, started_days=started, returned_days=started - 0.25)

@@ -8,7 +8,12 @@ from django.utils import timezone
 from homeward.agencies.models import Agency, AgencyKind, Role
 from homeward.audit.models import AuditEvent
 from homeward.episodes.models import Episode
-from homeward.episodes.services import episode_open, episode_record_return, return_interview_update
+from homeward.episodes.services import (
+    episode_open,
+    episode_record_return,
+    return_interview_commission_set,
+    return_interview_update,
+)
 from homeward.linkage.services import linkage_run
 from homeward.reporting import dashboards
 from tests.conftest import make_user, sign_in
@@ -22,7 +27,10 @@ def history(world):
     for 30 hours, interview declined; Jayden (fostered in Manchester) away for 3 days; Kacper missing
     for 2 hours 40 days ago, from the Birmingham home he has since left; Leeds's child missing now."""
     for council in (world.manchester, world.leeds):
-        Agency.objects.create(code=f"RHI-{council.code}", kind=AgencyKind.RHI, name=f"{council.name} return interviews")
+        service = Agency.objects.create(
+            code=f"RHI-{council.code}", kind=AgencyKind.RHI, name=f"{council.name} return interviews"
+        )
+        return_interview_commission_set(council=council, service=service)
     rhi = make_user(Agency.objects.get(code=f"RHI-{world.manchester.code}"), Role.RHI_WORKER, "rhi-man")
     now = timezone.now().replace(microsecond=0)
     worker = world.social_worker

@@ -369,8 +369,8 @@ class ReturnInterviewCommission(models.Model):
     DfE 2014 guidance: the interview is normally held by someone independent of the placement and of
     the responsible authority, which commissions it. A council may instead say that, for a child
     placed in another council's area, that host council's service holds it (host_service_out_of_area).
-    A council without a row falls back to an agency coded RHI-<council code>, if there is one
-    (services.return_interview_service_for); with neither, a return is refused.
+    A council without a row has no service, and a return for its children is refused until its
+    administrator records one (`homeward council-settings`).
     """
 
     council = models.OneToOneField(Agency, on_delete=models.CASCADE, related_name="return_interview_commission")

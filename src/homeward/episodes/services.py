@@ -663,13 +663,10 @@ def episodes_end_with_care(*, placements, why: str) -> list[Episode]:
 NO_INTERVIEW_SERVICE = "return_interview_service"  # the field a return is refused on when no service is set
 
 
-def _commissioned_service(council: Agency) -> Agency | None:
+def commissioned_service(council: Agency) -> Agency | None:
+    """The return interview service the council has recorded that it commissions (none until it has)."""
     commission = ReturnInterviewCommission.objects.select_related("service").filter(council=council).first()
-    if commission is not None:
-        return commission.service
-    # Until a council's commission is recorded: its service under the conventional code, where an
-    # administrator or the synthetic loader made one. Never created here.
-    return Agency.objects.filter(code=f"RHI-{council.code}", kind=AgencyKind.RHI).first()
+    return commission.service if commission is not None else None
 
 
 def return_interview_service_for(child: Child) -> Agency:
@@ -693,8 +690,8 @@ def return_interview_service_for(child: Child) -> Agency:
         )
         host = placement.host_authority if placement else None
         if host is not None and host.pk != responsible.pk:
-            service = _commissioned_service(host)
-    service = service or (commission.service if commission is not None else _commissioned_service(responsible))
+            service = commissioned_service(host)
+    service = service or (commission.service if commission is not None else None)
     if service is None:
         raise ValidationError(
             {

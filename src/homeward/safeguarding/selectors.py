@@ -307,6 +307,7 @@ def default_invitees(child: Child, *, now: datetime.datetime | None = None) -> l
     and health and education (Working Together 2023): the integrated care boards serving the council,
     its virtual school, and the schools the child is on roll at."""
     from homeward.episodes.models import Episode, ReturnInterview
+    from homeward.episodes.services import commissioned_service
 
     now = now or timezone.now()
     since = now - datetime.timedelta(days=90)
@@ -319,8 +320,8 @@ def default_invitees(child: Child, *, now: datetime.datetime | None = None) -> l
         .values_list("location_police_force", flat=True)
     )
     ids += ReturnInterview.objects.filter(episode__child=child).values_list("service", flat=True).distinct()
-    rhi = Agency.objects.filter(code=f"RHI-{child.responsible_authority.code}").values_list("pk", flat=True).first()
-    ids.append(rhi)
+    rhi = commissioned_service(child.responsible_authority)
+    ids.append(rhi.pk if rhi is not None else None)
     ids += (
         Agency.objects.filter(
             kind__in=[AgencyKind.ICB, AgencyKind.VIRTUAL_SCHOOL],

@@ -38,6 +38,7 @@ from homeward.episodes.models import (
     Kind,
     PoliceReference,
     ReturnHow,
+    ReturnInterviewCommission,
     RiskGrade,
     UpdateKind,
 )
@@ -320,7 +321,7 @@ class _EpisodeLoader:
 
     def _agencies(self) -> dict[str, Agency]:
         world = self.world
-        # Each council's return interview service, created on first need as the services do.
+        # Each council's return interview service: the world names it RHI-<council code>.
         services = {i.service for i in world.return_interviews}
         names = dict(
             Agency.objects.filter(code__in=[code.removeprefix("RHI-") for code in services]).values_list("code", "name")
@@ -335,6 +336,23 @@ class _EpisodeLoader:
                     code=code, kind=AgencyKind.RHI, name=f"{names[code.removeprefix('RHI-')]} return interview service"
                 )
                 for code in sorted(services - existing.keys())
+            ],
+            batch_size=BATCH,
+        )
+        # Each council's commission of its service, recorded as its administrator would: the services
+        # read only that (episodes.services.return_interview_service_for), never the service's code.
+        commissioned = {i.responsible_authority: i.service for i in world.return_interviews}
+        by_code = Agency.objects.in_bulk([*commissioned, *commissioned.values()], field_name="code")
+        recorded = set(
+            ReturnInterviewCommission.objects.filter(council__code__in=commissioned).values_list(
+                "council__code", flat=True
+            )
+        )
+        ReturnInterviewCommission.objects.bulk_create(
+            [
+                ReturnInterviewCommission(council=by_code[council], service=by_code[service])
+                for council, service in sorted(commissioned.items())
+                if council not in recorded
             ],
             batch_size=BATCH,
         )

@@ -26,7 +26,12 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from homeward.agencies.models import Agency, AgencyKind, InspectorGrant, Role, User
 from homeward.children.models import Child, Enrolment, Placement
 from homeward.episodes.models import Episode, InterviewStatus, Kind, ReturnHow, RiskGrade
-from homeward.episodes.services import episode_grade_risk, episode_open, episode_record_return
+from homeward.episodes.services import (
+    episode_grade_risk,
+    episode_open,
+    episode_record_return,
+    return_interview_commission_set,
+)
 from homeward.linkage.models import PairStatus
 from homeward.devtools.smtp_sink import smtp_sink
 
@@ -122,6 +127,8 @@ def _choose_agencies() -> dict[str, Agency]:
         code=f"RHI-{council.code}",
         defaults={"kind": AgencyKind.RHI, "name": f"{council.name} return interview service"},
     )
+    # The demo's interview worker works for the service the council commissions.
+    return_interview_commission_set(council=council, service=rhi)
     inspectorate, _ = Agency.objects.get_or_create(
         code="OFSTED", defaults={"kind": AgencyKind.INSPECTORATE, "name": "Ofsted"}
     )
