@@ -6,13 +6,13 @@ from collections import Counter, defaultdict
 import pytest
 
 from homeward.children import validators
+from homeward.children.identifiers import upn_check_letter
 from homeward.places.postcodes import lookup
 from homeward.synth.files import world_write
 from homeward.synth.generator import (
     CHILDRENS_HOME,
     LONDON,
     episode_window,
-    upn_check_letter,
     world_generate,
     world_summary,
 )

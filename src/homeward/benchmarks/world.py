@@ -56,7 +56,7 @@ def _release_generator_memory() -> None:
     from homeward.synth import generator, geography
 
     geography.geography.cache_clear()
-    generator._lookup.cache_clear()
+    generator.lookup_postcode.cache_clear()
     gc.collect()
 
 

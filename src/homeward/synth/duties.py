@@ -31,7 +31,7 @@ from homeward.episodes.models import Episode as EpisodeRow
 from homeward.places.adjoining import AreaRelation, area_relation
 from homeward.safeguarding.models import MeetingStatus, StrategyMeeting
 from homeward.scrutiny.models import Outcome, PlacementCheck, Requirement, RequirementKind
-from homeward.synth.generator import World, _lookup, episode_window
+from homeward.synth.generator import World, lookup_postcode, episode_window
 from homeward.synth.geography import geography
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
@@ -134,7 +134,7 @@ def duties_plant(world: World) -> Plan:
         day = e.started_at.astimezone(LONDON).date()
         host = next(
             (
-                geo.host_authority(_lookup(p.placement_postcode))
+                geo.host_authority(lookup_postcode(p.placement_postcode))
                 for p in placements_by_child[key]
                 if p.start_date <= day and (p.end_date is None or p.end_date > day)
             ),
@@ -188,7 +188,7 @@ def duties_plant(world: World) -> Plan:
 
     for p in world.placements:
         # scrutiny checks the placements current when they are loaded: those the world ends with.
-        host = geo.host_authority(_lookup(p.placement_postcode))
+        host = geo.host_authority(lookup_postcode(p.placement_postcode))
         if p.end_date is None and area_relation(p.responsible_authority, host) == AreaRelation.DISTANT:
             plan.distant_placements.append(
                 DistantPlacement(
