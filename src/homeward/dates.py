@@ -84,5 +84,35 @@ def not_before(value: datetime.datetime, earlier: datetime.datetime, field: str,
         raise ValidationError({field: f"{_first(label)} cannot be before {earlier_what} ({when(earlier)})."})
 
 
+class Unconfirmed(ValidationError):
+    """A time that can be right but seldom is: refused, naming the field, until the person confirms
+    it. `flag` is the input that says so (a form's checkbox, an API body's boolean)."""
+
+    def __init__(self, message: dict, *, flag: str) -> None:
+        super().__init__(message)
+        self.flag = flag
+
+
+def confirmed_not_before(
+    value: datetime.datetime,
+    earlier: datetime.datetime,
+    field: str,
+    label: str,
+    earlier_what: str,
+    *,
+    confirmed: bool,
+    flag: str,
+) -> None:
+    """Something that usually follows another but may not (a child back before the report was made)
+    is before it only when the person says so: a slip of the day or the hour is caught, a true time kept."""
+    if value < earlier and not confirmed:
+        raise Unconfirmed(
+            {
+                field: f"{_first(label)} is before {earlier_what} ({when(earlier)}). Check the time, or confirm it is right."
+            },
+            flag=flag,
+        )
+
+
 def _first(label: str) -> str:
     return label[:1].upper() + label[1:]

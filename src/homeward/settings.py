@@ -295,6 +295,10 @@ EMAIL_PORT = int(os.environ.get("HOMEWARD_SMTP_PORT", "1025"))
 DEFAULT_FROM_EMAIL = os.environ.get("HOMEWARD_FROM_EMAIL", "homeward@localhost")
 # Where alert emails link to: the address people sign in at (emails carry a link, never the details).
 HOMEWARD_BASE_URL = os.environ.get("HOMEWARD_BASE_URL", "http://127.0.0.1:8000")
+# The consistent child identifier (Children's Wellbeing and Schools Act 2026, s16LC Children Act
+# 2004): the Government intends the NHS number; "none" until regulations name it otherwise. Read
+# only by children.identifiers.consistent_identifier, which names the allowed values.
+HOMEWARD_CONSISTENT_IDENTIFIER = os.environ.get("HOMEWARD_CONSISTENT_IDENTIFIER", "nhs_number")
 
 LOGGING = {
     "version": 1,

@@ -6,7 +6,8 @@ import pytest
 from django.utils import timezone
 
 from homeward.episodes import services
-from homeward.episodes.models import Episode
+from homeward.episodes.models import Episode, PhilomenaProfile
+from tests.browser.test_dashboards import serious_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -36,12 +37,20 @@ def test_a_provider_reports_a_child_missing_on_a_phone_and_sees_it_on_the_board(
     assert page.get_by_label("Year").input_value() != ""
     page.get_by_label("Where was Amira last seen?").fill("Oak House, front door")
     page.get_by_label("What was Amira wearing? (optional)").fill("Black puffer jacket, white trainers")
+    # Amira has no Philomena profile: its essentials are asked on the same page, and sent with the report.
+    assert page.get_by_role("heading", name="About Amira").is_visible()
+    assert serious_violations(page) == []
+    page.get_by_label("What does Amira look like? (optional)").fill("Tall, short dark hair, scar on left hand")
+    page.get_by_label("Where might Amira go? (optional)").fill("Aston Park")
+    page.get_by_label("Amira's phone number (optional)").fill("07700 900123")
     page.get_by_role("button", name="Send report").click()
 
     # The reporter is told who now knows, on the report's confirmation.
     assert page.locator("h1").inner_text() == "Amira Okafor is recorded as missing"
     episode = Episode.objects.get(child=world.child)
     assert page.url.endswith(f"/inbox/reported/{episode.pk}/")
+    profile = PhilomenaProfile.objects.get(child=world.child)
+    assert (profile.version, profile.places_frequented, profile.phone) == (1, "Aston Park", "07700 900123")
 
     # To the board through the service navigation's menu (collapsed on a phone).
     page.get_by_role("button", name="Menu").click()

@@ -1,8 +1,10 @@
 """The episode endpoints one by one: status codes, shapes, scope, and audit."""
 
 import pytest
+import yaml
 from rest_framework.test import APIClient
 
+from homeward import dates
 from homeward.audit.models import AuditEvent
 from homeward.episodes.services import episode_open, episode_record_return
 from tests.episodes.conftest import ago
@@ -166,8 +168,6 @@ def test_updates_kind_safe_and_well_and_close(world, api, episode):
 
 
 def test_the_schema_documents_the_episode_endpoints(world, api):
-    import yaml
-
     schema = yaml.safe_load(api(world.police_officer).get("/api/v1/schema/").content)
     assert {
         "/api/v1/episodes/",
@@ -187,3 +187,25 @@ def test_the_schema_documents_the_episode_endpoints(world, api):
         "risk_grade",
         "return_interview_due_at",
     } <= set(episode)
+
+
+def test_a_return_before_the_report_is_refused_until_confirmed(world, api, episode):
+    provider = api(world.provider_staff)
+    body = {"returned_at": ago(hours=1).isoformat(), "how": "own_accord"}
+    response = provider.post(f"/api/v1/episodes/{episode.pk}/return/", body, format="json")
+    assert response.status_code == 400
+    assert response.json() == {
+        "returned_at": [
+            f"The return time is before the episode was reported ({dates.when(episode.reported_at)}). "
+            "Check the time, or confirm it is right."
+        ],
+        "confirm_before_report": ["Send true if the time is right."],
+    }
+    episode.refresh_from_db()
+    assert episode.returned_at is None
+    response = provider.post(
+        f"/api/v1/episodes/{episode.pk}/return/", {**body, "confirm_before_report": True}, format="json"
+    )
+    assert response.status_code == 200 and response.json()["status"] == "returned"
+    schema = yaml.safe_load(provider.get("/api/v1/schema/").content)
+    assert "confirm_before_report" in schema["components"]["schemas"]["ReturnIn"]["properties"]

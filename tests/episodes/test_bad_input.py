@@ -246,7 +246,9 @@ def test_a_retry_after_the_kind_changed_is_still_the_same_report(world, api, rep
 
 def test_bad_interview_steps_name_their_field(world, api, reported, rhi_worker):
     api(world.provider_staff).post(
-        f"/api/v1/episodes/{reported['id']}/return/", {"returned_at": ago(minutes=5).isoformat()}, format="json"
+        f"/api/v1/episodes/{reported['id']}/return/",
+        {"returned_at": ago(minutes=5).isoformat(), "confirm_before_report": True},  # back before it was reported
+        format="json",
     )
     rhi = api(rhi_worker)
     url = f"/api/v1/episodes/{reported['id']}/return-interview/"

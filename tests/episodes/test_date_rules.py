@@ -7,8 +7,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from homeward import dates
 from homeward.episodes import services
-from homeward.episodes.models import Episode
+from homeward.episodes.models import Episode, ReturnInterview
 from tests.episodes.conftest import ago
 
 
@@ -60,13 +61,60 @@ def test_a_return_before_the_episode_started_is_refused_naming_the_start(world):
     assert message.startswith("The return time cannot be before the episode started (")
 
 
-def test_a_return_before_the_report_time_is_recorded(world):
+def test_a_return_before_the_report_time_asks_for_confirmation_naming_the_field(world):
+    episode = _open(world)
+    with pytest.raises(dates.Unconfirmed) as asked:
+        services.episode_record_return(
+            user=world.provider_staff,
+            why="test",
+            episode=episode.pk,
+            returned_at=ago(hours=4),
+            confirm_before_report=False,
+        )
+    assert asked.value.flag == "confirm_before_report"
+    assert asked.value.message_dict == {
+        "returned_at": [
+            f"The return time is before the episode was reported ({dates.when(episode.reported_at)}). "
+            "Check the time, or confirm it is right."
+        ]
+    }
+    episode.refresh_from_db()
+    assert episode.returned_at is None and not ReturnInterview.objects.filter(episode=episode).exists()
+
+
+def test_a_confirmed_return_before_the_report_time_is_recorded(world):
     # The report came two hours after the child left; the child was back before it was made.
     episode = _open(world)
     returned_at = ago(hours=4)
-    services.episode_record_return(user=world.provider_staff, why="test", episode=episode.pk, returned_at=returned_at)
+    services.episode_record_return(
+        user=world.provider_staff, why="test", episode=episode.pk, returned_at=returned_at, confirm_before_report=True
+    )
     episode.refresh_from_db()
     assert episode.returned_at == returned_at and episode.returned_at < episode.reported_at
+
+
+def test_a_return_after_the_report_time_is_not_questioned(world):
+    episode = _open(world)
+    services.episode_record_return(
+        user=world.provider_staff, why="test", episode=episode.pk, returned_at=ago(hours=2), confirm_before_report=False
+    )
+    assert Episode.objects.get(pk=episode.pk).returned_at is not None
+
+
+def test_a_return_before_the_start_is_refused_even_when_confirmed(world):
+    episode = _open(world)
+    with pytest.raises(ValidationError) as refused:
+        services.episode_record_return(
+            user=world.provider_staff,
+            why="test",
+            episode=episode.pk,
+            returned_at=ago(hours=6),
+            confirm_before_report=True,
+        )
+    assert not isinstance(refused.value, dates.Unconfirmed)
+    assert refused.value.message_dict["returned_at"][0].startswith(
+        "The return time cannot be before the episode started"
+    )
 
 
 def test_a_report_in_the_future_is_refused_naming_the_field(world):

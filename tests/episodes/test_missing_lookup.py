@@ -354,6 +354,32 @@ def test_recording_found_tells_every_agency_and_starts_the_interview_clock(world
     assert "In the care of PC 1234" in episode.updates.get(kind="return").text
 
 
+def test_the_found_page_asks_when_the_child_was_found_before_the_report(world):
+    episode = _missing(world)  # reported just now, last seen 5 hours ago
+    page = Client()
+    sign_in(page, world.gmp_officer)
+    _search(world.gmp_officer, name="Amira Okafor")
+    url = f"/police/missing-lookup/found/{episode.pk}/"
+    assert "confirm_before_report" not in page.get(url).content.decode()
+    found = timezone.localtime(_hours_ago(1))
+    answers = {
+        "found_at_day": found.day,
+        "found_at_month": found.month,
+        "found_at_year": found.year,
+        "found_at_time": found.strftime("%H:%M"),
+        "found_where": "Piccadilly station",
+        "in_care_of": "PC 1234",
+    }
+    response = page.post(url, answers)
+    html = response.content.decode()
+    assert response.status_code == 200 and Episode.objects.get(pk=episode.pk).returned_at is None
+    assert 'href="#found_at_day">The return time is before the episode was reported (' in html
+    assert 'name="confirm_before_report" type="checkbox"' in html and "Yes, the time found is right" in html
+    response = page.post(url, {**answers, "confirm_before_report": "on"})
+    assert response.status_code == 302
+    assert Episode.objects.get(pk=episode.pk).returned_at < Episode.objects.get(pk=episode.pk).reported_at
+
+
 def test_found_needs_a_current_match_of_an_open_missing_episode(world):
     episode = _missing(world)
     with pytest.raises(Http404):  # never searched

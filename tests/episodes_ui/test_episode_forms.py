@@ -132,14 +132,23 @@ def test_recording_the_return_assigns_the_interview(world, client_for, story, rh
         "#return-how": "Select how they returned",
     }
 
+    assert "confirm_before_report" not in provider.get(f"/episodes/{episode.pk}/return/").content.decode()
+    # Back half an hour ago, before the report (made just now): the form asks, naming the field.
     back = ago(minutes=30)
-    _done(
-        provider,
-        episode,
-        "return",
-        {**local_parts("return-returned_at", back), "return-how": "own_accord", "return-place": "Oak House"},
-        "return is recorded",
-    )
+    answers = {**local_parts("return-returned_at", back), "return-how": "own_accord", "return-place": "Oak House"}
+    before = counts()
+    response = _post(provider, episode, "return", answers)
+    assert response.status_code == 200 and counts() == before
+    html = response.content.decode()
+    assert summary_errors(html) == {
+        "#return-returned_at_day": (
+            f"The return time is before the episode was reported ({dates.when(episode.reported_at)}). "
+            "Check the time, or confirm it is right."
+        )
+    }
+    assert 'name="return-confirm_before_report" type="checkbox"' in html and "Yes, the return time is right" in html
+    assert 'value="Oak House"' in html  # what was typed comes back
+    _done(provider, episode, "return", {**answers, "return-confirm_before_report": "on"}, "return is recorded")
     episode.refresh_from_db()
     assert not episode.is_open and abs(episode.returned_at - back) < datetime.timedelta(minutes=1)
     interview = ReturnInterview.objects.get(episode=episode)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.utils import timezone
 
-from homeward.audit.models import AuditEvent, keyed_hash
+from homeward.audit.models import Action, AuditEvent, keyed_hash
 
 GENESIS = "0" * 64
 # Any constant will do: it names the one advisory lock that serialises appends on PostgreSQL.
@@ -45,6 +45,36 @@ def _event(user, *, action, object_type, why, object_id="", child_id=None, detai
     return event
 
 
+# The actions that disclose a child's record (or part of it) to the person acting.
+DISCLOSURES = frozenset({Action.READ, Action.LIST, Action.SEARCH, Action.EXPORT})
+# The detail key of a disclosure's lawful basis: the reasons (agencies.access.REASONS) the person's
+# agency had to see the child at that moment, and any the caller names (a force's look-up).
+DISCLOSED_UNDER = "disclosed_under"
+
+
+def _disclosed_under(user, action: str, child_ids: Iterable[int | None]) -> dict[int, list[str]]:
+    """For each child disclosed to someone of another agency than the council responsible for it,
+    the reasons that agency had to see it. The duty to share (Children's Wellbeing and Schools Act
+    2026, s16LA Children Act 2004) makes every such disclosure answerable: kept in the entry, the
+    child's register of sharing (children.sharing.child_sharing_register) is read from this log alone."""
+    agency_id = getattr(user, "agency_id", None)
+    ids = {pk for pk in child_ids if pk is not None}
+    if action not in DISCLOSURES or agency_id is None or not ids:
+        return {}
+    from homeward.agencies.access import access_reasons_many
+    from homeward.children.models import Child
+
+    others = Child.objects.filter(pk__in=ids).exclude(responsible_authority_id=agency_id).values_list("pk", flat=True)
+    return access_reasons_many(user, list(others))
+
+
+def _detail(detail: dict | None, reasons: list[str] | None) -> dict:
+    if reasons is None:
+        return detail or {}
+    named = list((detail or {}).get(DISCLOSED_UNDER, []))
+    return {**(detail or {}), DISCLOSED_UNDER: list(dict.fromkeys(named + reasons))}
+
+
 def _last() -> tuple[str, int]:
     """The hash and sequence number of the chain's last entry. Read only under _lock_chain()."""
     return AuditEvent.objects.order_by("-seq").values_list("hash", "seq").first() or (GENESIS, 0)
@@ -61,6 +91,7 @@ def audit_record(
     detail: dict | None = None,
 ) -> AuditEvent:
     """Append one entry. Call inside the same transaction as the read or write it records."""
+    disclosed = _disclosed_under(user, action, [child_id])
     with transaction.atomic():
         _lock_chain()
         prev_hash, last_seq = _last()
@@ -71,7 +102,7 @@ def audit_record(
             why=why,
             object_id=object_id,
             child_id=child_id,
-            detail=detail,
+            detail=_detail(detail, disclosed.get(child_id)),
             prev_hash=prev_hash,
             seq=last_seq + 1,
         )
@@ -89,6 +120,8 @@ def audit_record_many(
     detail: dict | None = None,
 ) -> int:
     """Append one entry per (object_id, child_id) in a single transaction: for imports and loaders."""
+    items = list(items)
+    disclosed = _disclosed_under(user, action, [child_id for _, child_id in items])
     with transaction.atomic():
         _lock_chain()
         previous, seq = _last()
@@ -102,7 +135,7 @@ def audit_record_many(
                 why=why,
                 object_id=object_id,
                 child_id=child_id,
-                detail=detail,
+                detail=_detail(detail, disclosed.get(child_id)),
                 prev_hash=previous,
                 seq=seq,
             )

@@ -100,5 +100,7 @@ def subject_access_export(*, child_id: int) -> dict:
             "leaving_care_reviews": _rows(LeavingCareReview.objects.filter(child=child).order_by("id")),
             "police_reports": _rows(PoliceReport.objects.filter(child=child).order_by("id")),
             "council_missing_records": _rows(CouncilMissingRecord.objects.filter(child=child).order_by("id")),
+            # Children's Wellbeing and Schools Act 2026 (s16LA): what the council decided not to share.
+            "decisions_not_to_share": _rows(child.decisions_not_to_share.order_by("id")),
             "audit_entries": audit,
         }

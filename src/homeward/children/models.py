@@ -162,3 +162,29 @@ class Enrolment(models.Model):
             models.UniqueConstraint(fields=["child", "school", "start_date"], name="enrolment_unique"),
         ]
         indexes = [models.Index(fields=["school", "end_date"])]
+
+
+class DecisionNotToShare(models.Model):
+    """A decision not to share part of a child's record with an agency (or a kind of request),
+    because sharing would be more detrimental to the child than not sharing: the one exception to
+    the duty to share (Children's Wellbeing and Schools Act 2026, s16LA Children Act 2004). Taken by
+    the council that looks after the child, with its reason (children.services.decision_not_to_share_record).
+    """
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="decisions_not_to_share")
+    # The agency refused, or (when a whole kind of request is refused) none and request_kind says which.
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    request_kind = models.CharField("kind of request", max_length=200, blank=True)
+    parts = models.JSONField(default=list)  # agencies.fields.Field values: the parts not shared
+    reason = models.TextField()
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["child", "-decided_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(agency__isnull=False) | ~Q(request_kind=""), name="decision_not_to_share_names_whom"
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="decision_not_to_share_has_reason"),
+        ]

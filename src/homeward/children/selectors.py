@@ -2,6 +2,7 @@
 
 import datetime
 import re
+from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, Q, QuerySet
@@ -11,6 +12,7 @@ from homeward.agencies.access import Reason, access_reasons, visible_children
 from homeward.audit.models import Action, AuditEvent
 from homeward.audit.refusals import refuse
 from homeward.audit.services import audit_record, audit_record_many
+from homeward.children.identifiers import CONSISTENT_IDENTIFIERS, consistent_identifier_field
 from homeward.children.models import Child, Placement
 
 
@@ -128,3 +130,27 @@ def child_access_log(*, user, child_id: int | str, why: str) -> tuple[Child, Que
         detail={"access_log": True},
     )
     return child, AuditEvent.objects.filter(child_id=child.pk).order_by("-id")
+
+
+@dataclass(frozen=True)
+class SameIdentifier:
+    """Other children's records holding this child's consistent identifier: a data problem to put
+    right, never a reason to take them for one child. Counts only: no other council's child is shown."""
+
+    label: str
+    in_own_council: int
+    in_other_councils: int
+
+
+def child_identifier_shared(*, child: Child) -> SameIdentifier | None:
+    """For a child already read through the scope: the other records holding its consistent
+    identifier (children.identifiers), or None when none do or nothing keys on one."""
+    name = consistent_identifier_field()
+    value = getattr(child, name) if name else ""
+    if not value:
+        return None
+    others = Child.objects.filter(**{name: value}).exclude(pk=child.pk)
+    own = others.filter(responsible_authority_id=child.responsible_authority_id).count()
+    elsewhere = others.exclude(responsible_authority_id=child.responsible_authority_id).count()
+    label, _ = CONSISTENT_IDENTIFIERS[name]
+    return SameIdentifier(label, own, elsewhere) if own or elsewhere else None

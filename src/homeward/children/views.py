@@ -15,13 +15,16 @@ from django.views.decorators.http import require_GET
 from homeward.agencies.access import Reason
 from homeward.agencies.fields import Field, fields_visible, fields_visible_many, placement_ended, placements_visible
 from homeward.agencies.models import Role
+from homeward.children.identifiers import consistent_identifier, nhs_number_display
 from homeward.children.models import Child, Placement
 from homeward.children.selectors import (
     child_access_log,
     child_access_reasons,
     child_get,
+    child_identifier_shared,
     child_search,
 )
+from homeward.children.sharing import may_read_register
 from homeward.episodes.selectors import child_missing_now
 from homeward.web.decorators import verified_login_required
 from homeward.web.pagination import pagination
@@ -114,11 +117,6 @@ def _placement_row(placement: Placement, child: Child) -> dict:
     }
 
 
-def _nhs_number(value: str) -> str:
-    # Shown 3-3-4, as the NHS writes it.
-    return f"{value[:3]} {value[3:6]} {value[6:]}" if len(value) == 10 else value
-
-
 @verified_login_required
 @require_GET
 def child_list(request: HttpRequest) -> HttpResponse:
@@ -172,7 +170,12 @@ def child_detail(request: HttpRequest, child_id: int) -> HttpResponse:
             "age": child.age_on(today),
             "today": today,
             "ethnicity_label": ETHNICITIES.get(child.ethnicity, ""),
-            "nhs_number": _nhs_number(child.nhs_number) if Field.IDENTIFIERS in fields else "",
+            "nhs_number": nhs_number_display(child.nhs_number) if Field.IDENTIFIERS in fields else "",
+            # The Children's Wellbeing and Schools Act 2026 identifier, to those shown identifiers.
+            "consistent_identifier": consistent_identifier(child) if Field.IDENTIFIERS in fields else None,
+            # Another record holding the same identifier is a data problem for the council to resolve.
+            "same_identifier": child_identifier_shared(child=child) if Reason.RESPONSIBLE in reasons else None,
+            "can_see_sharing": may_read_register(reasons, fields),
             "other_names": list(child.other_names.all()) if Field.IDENTITY in fields else [],
             # A placement that has not started yet is listed with the current one (it shows its start date).
             "current_placements": [_placement_row(p, child) for p in placements if not placement_ended(p, today)],

@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from homeward import dates
 from homeward.agencies.fields import Field, fields_visible
 from homeward.episodes import clocks, selectors, services
 from homeward.episodes.models import (
@@ -219,6 +220,11 @@ class ReturnIn(serializers.Serializer):
     place = _text(300)
     postcode = _text(16)
     text = _text()
+    confirm_before_report = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="true when returned_at is earlier than the episode's reported_at and that is right; otherwise such a return is refused (400, naming returned_at).",
+    )
 
 
 class ReturnInterviewIn(serializers.Serializer):
@@ -291,6 +297,9 @@ def _call(service, **kwargs):
         detail = error.message_dict if hasattr(error, "error_dict") else {"non_field_errors": error.messages}
         if isinstance(error, services.Conflict):
             raise ConflictError({name: list(messages) for name, messages in detail.items()}) from None
+        if isinstance(error, dates.Unconfirmed):
+            # The form asks with a checkbox; a client is told which boolean answers.
+            detail[error.flag] = ["Send true if the time is right."]
         raise serializers.ValidationError(detail) from None
 
 

@@ -1,5 +1,6 @@
 """The police briefing sheet as a PDF: Part A (the Philomena profile, with the photo) and Part B (the
-report), the risk and the police references, on one or two A4 pages.
+report), the risk, the police references, the child's risk flags and missing history, on one or two
+A4 pages.
 
 ReportLab draws it in pure Python: no system library and no browser at run time. The text face is
 Bitstream Vera, which ReportLab ships; a character it lacks is written without its accent rather than
@@ -232,6 +233,43 @@ def render(context: dict, *, photo: bytes | None = None, printed_by: str = "", c
             Paragraph(line, STYLES["value"]) for line in lines
         ]
 
+    flags = context.get("flags")
+    if flags is not None:  # None: not the reader's to see
+        story.append(Paragraph("Risk flags", STYLES["h2"]))
+        story += [
+            Paragraph(
+                f"<b>{_text(f.get_kind_display())}</b>, raised {escape(when(f.raised_at))}: {_text(f.explanation)}",
+                STYLES["value"],
+            )
+            for f in flags
+        ] or [Paragraph("No risk flags raised.", STYLES["value"])]
+
+    history = context["history"]
+    story.append(Paragraph("Missing history", STYLES["h2"]))
+    if history["rows"]:
+        story.append(_facts([(label, escape(value)) for label, value in history["counts"]], 60 * mm))
+        story.append(Spacer(1, 2 * mm))
+        header = [Paragraph(escape(h), STYLES["key"]) for h in ("Started", "Missing or away", "For", "Where found")]
+        rows = [
+            [Paragraph(_text(row[key]), STYLES["value"]) for key in ("started", "kind", "duration", "found")]
+            for row in history["rows"]
+        ]
+        table = Table([header, *rows], colWidths=[42 * mm, 28 * mm, 32 * mm, None])
+        table.setStyle(
+            TableStyle(
+                [
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("LINEBELOW", (0, 0), (-1, -1), 0.5, colors.HexColor("#b1b4b6")),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ]
+            )
+        )
+        story.append(table)
+        if history["more"]:
+            story.append(Paragraph(escape(history["more"]), STYLES["small"]))
+    else:
+        story.append(Paragraph(escape(f"{history['summary']}."), STYLES["value"]))
+
     story.append(Paragraph("Part A: Philomena profile", STYLES["h2"]))
     if profile is None:
         story.append(Paragraph("No Philomena profile is on file.", STYLES["value"]))
@@ -248,7 +286,7 @@ def render(context: dict, *, photo: bytes | None = None, printed_by: str = "", c
                     ("Social media", _text(profile.social_media)),
                     ("Medical needs", _text(profile.medical_needs)),
                     ("Vulnerabilities", _text(profile.vulnerabilities)),
-                    ("Previous missing history", _text(profile.previous_missing_history)),
+                    ("Previous missing history", _text(profile.previous_missing_history, history["summary"])),
                     ("Transport", _text(profile.transport)),
                     ("Money", _text(profile.financial)),
                 ],

@@ -10,6 +10,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from homeward import dates
 from homeward.episodes.models import (
     EXPLOITATION_INDICATORS,
     FREE_UPDATE_KINDS,
@@ -190,6 +191,8 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
         for message in error.messages:
             form.add_error(None, message)
         return
+    if isinstance(error, dates.Unconfirmed) and error.flag in form.fields:
+        form.confirming = True
     mapping = getattr(form, "service_fields", {})
     for name, messages in error.message_dict.items():
         target = mapping.get(name, name)
@@ -225,6 +228,11 @@ def error_summary(*forms_: forms.Form) -> list[dict]:
 # ---------------------------------------------------------------------------------------------
 
 
+# What a first search needs of Part A (Philomena Protocol), asked with the report when a child has no
+# profile: how to recognise them, where and with whom they may be, what they need, how to reach them.
+PART_A_ESSENTIALS = ("description", "places_frequented", "associates", "medical_needs", "phone")
+
+
 class ReportMissingForm(LanguageCheckedForm, EpisodeForm):
     service_fields = {
         "started_at": "last_seen",
@@ -248,9 +256,25 @@ class ReportMissingForm(LanguageCheckedForm, EpisodeForm):
         help_text="What happened before they went, who they might be with, where they might go, any worries",
     )
     out_of_character = _choice("Is this out of character?", YES_NO, required=False, required_message="Select yes or no")
+    # The essentials of Part A (PART_A_ESSENTIALS), asked only when the child has no profile yet.
+    description = _area(
+        "What do they look like? (optional)", help_text="Height, build, hair, eyes, marks, scars or tattoos"
+    )
+    places_frequented = _area(
+        "Where might they go? (optional)", help_text="Addresses of family and friends, parks, shops, stations, towns"
+    )
+    associates = _area("Who might they be with? (optional)", help_text="Names, nicknames, where they live")
+    medical_needs = _area(
+        "Health needs and medication (optional)", help_text="Conditions and medication, and what happens without it"
+    )
+    phone = _text("Their phone number (optional)", max_length=100)
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, part_a: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.part_a = part_a
+        if not part_a:
+            for field in PART_A_ESSENTIALS:
+                del self.fields[field]
         name = self.name
         self.fields["kind"].label = f"Is {name} missing or away?"
         self.fields["kind"].error_messages["required"] = self.fields["kind"].error_messages["invalid_choice"] = (
@@ -266,6 +290,16 @@ class ReportMissingForm(LanguageCheckedForm, EpisodeForm):
         self.fields["last_seen_location"].help_text = "A place or an address, for example the home's front door"
         self.fields["last_seen_location"].error_messages["required"] = f"Enter where {name} was last seen"
         self.fields["clothing"].label = f"What was {name} wearing? (optional)"
+        if part_a:
+            self.fields["description"].label = f"What does {name} look like? (optional)"
+            self.fields["places_frequented"].label = f"Where might {name} go? (optional)"
+            self.fields["associates"].label = f"Who might {name} be with? (optional)"
+            self.fields["phone"].label = f"{name}'s phone number (optional)"
+            self.fields["phone"].error_messages["max_length"] = f"{name}'s phone number must be 100 characters or fewer"
+
+    def profile_data(self) -> dict[str, str]:
+        """The Part A answers, for services.episode_open_with_profile (empty when not asked)."""
+        return {field: self.cleaned_data[field] for field in PART_A_ESSENTIALS if field in self.fields}
 
     def clean_out_of_character(self) -> bool | None:
         return {"yes": True, "no": False}.get(self.cleaned_data.get("out_of_character"))
@@ -345,6 +379,9 @@ class ReturnForm(LanguageCheckedForm, EpisodeForm):
     )
     postcode = _text("Postcode (optional)", max_length=16)
     text = _area("Anything else (optional)")
+    # Shown once the service has asked (a return before the report: dates.Unconfirmed).
+    confirm_before_report = forms.BooleanField(label="Yes, the return time is right", required=False)
+    confirming = False
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -7,6 +7,9 @@ force who meets a child can ask whether that child is missing from care. So it i
     an away or ended episode and a person who does not exist all give the one same answer, so the
     look-up cannot tell anyone whether a person is looked after;
   - a match shows the least that lets the officer act (Match): nothing else;
+  - the consistent child identifier (children.identifiers: the NHS number), when the officer has it,
+    finds the child first and exactly, before names and dates; two children holding the one number
+    are both shown, each saying so, never taken for one;
   - every search is audited (officer, reason, terms, what was shown), one entry per child shown so
     that the child's council sees it in the child's access log; searches are throttled per person.
 A match grants, for MATCH_VALID_FOR, the two things the officer needs next: the child's photo and
@@ -28,8 +31,10 @@ from homeward.agencies.access import access_reasons, visible_children
 from homeward.agencies.models import Role
 from homeward.audit.models import Action, AuditEvent
 from homeward.audit.refusals import refuse
-from homeward.audit.services import audit_record, audit_record_many
+from homeward.audit.services import DISCLOSED_UNDER, audit_record, audit_record_many
+from homeward.children.identifiers import consistent_identifier_field
 from homeward.children.models import Child, Placement, Sex
+from homeward.children.validators import clean_nhs_number
 from homeward.episodes import signals
 from homeward.episodes.models import Episode, Kind, PhilomenaProfile, RiskGrade
 from homeward.places import postcodes
@@ -48,6 +53,12 @@ MATCH_OBJECT = "missing_lookup_match"  # one per child shown, under the child
 NO_OPEN_MISSING_REPORT = "No open missing report matches these details."
 NO_CONTACT = "24-hour contact details are not recorded in Homeward"
 MAY_NOT_SEARCH = "Only police officers and call handlers may search for missing children."
+# The lawful basis each match is audited under (audit.services.DISCLOSED_UNDER): the force may have
+# no reason of its own in the scoping function.
+LOOKUP_BASIS = "Police force's look-up of a child missing from care"
+SAME_IDENTIFIER_TWICE = (
+    "Another child missing from care has the same NHS number: a record is wrong. Tell both councils."
+)
 
 
 class TooManySearches(Exception):
@@ -181,6 +192,12 @@ class Terms:
     age: int | None
     sex: str
     where: postcodes.Postcode | None
+    identifier: str = ""  # the consistent identifier, when given and the setting keys on one
+
+
+def _identifier_matches(terms: Terms, child: Child) -> bool:
+    field_name = consistent_identifier_field()
+    return bool(terms.identifier and field_name and getattr(child, field_name) == terms.identifier)
 
 
 def _score(
@@ -246,8 +263,15 @@ def _score(
     return score, why
 
 
-def _terms(*, name: str, date_of_birth, age, sex: str, where: str, today: datetime.date) -> Terms:
+def _terms(*, name: str, date_of_birth, age, sex: str, where: str, nhs_number: str, today: datetime.date) -> Terms:
     errors = {}
+    identifier = ""
+    try:
+        identifier = clean_nhs_number(nhs_number or "")
+    except ValidationError as error:
+        errors.update({key: messages[0] for key, messages in error.message_dict.items()})
+    # With the setting "none", nothing keys on the number (children.identifiers).
+    identifier = identifier if consistent_identifier_field() == "nhs_number" else ""
     words = [_key(word) for word in (name or "").replace("-", " ").split()]
     words = [word for word in words if word]
     if date_of_birth is not None and not isinstance(date_of_birth, datetime.date):
@@ -267,15 +291,17 @@ def _terms(*, name: str, date_of_birth, age, sex: str, where: str, today: dateti
             errors["where"] = (
                 f"“{where.strip()}” is not a live postcode. Enter a full postcode, like B2 4QA, or leave it blank."
             )
-    if not errors and not words and not ((date_of_birth is not None or age is not None) and sex):
+    if not errors and not words and not identifier and not ((date_of_birth is not None or age is not None) and sex):
         errors["name"] = "Enter a name, or a date of birth or age together with sex."
     if errors:
         raise ValidationError(errors)
     first, last = (words[0], words[-1]) if len(words) > 1 else (words[0] if words else "", "")
-    return Terms(first=first, last=last, date_of_birth=date_of_birth, age=age, sex=sex, where=place)
+    return Terms(
+        first=first, last=last, date_of_birth=date_of_birth, age=age, sex=sex, where=place, identifier=identifier
+    )
 
 
-def echo(*, name: str = "", date_of_birth=None, age=None, sex: str = "", where: str = "") -> dict:
+def echo(*, name: str = "", date_of_birth=None, age=None, sex: str = "", where: str = "", nhs_number: str = "") -> dict:
     """The terms as audited and echoed back."""
     return {
         "name": (name or "").strip(),
@@ -283,6 +309,7 @@ def echo(*, name: str = "", date_of_birth=None, age=None, sex: str = "", where: 
         "age": age,
         "sex": (sex or "").strip(),
         "where": (where or "").strip(),
+        "nhs_number": (nhs_number or "").strip(),
     }
 
 
@@ -335,8 +362,10 @@ def missing_lookup(
     age: int | None = None,
     sex: str = "",
     where: str = "",
+    nhs_number: str = "",
 ) -> list[Match]:
     """Open missing episodes matching the terms, best first (at most MAX_MATCHES, each above THRESHOLD).
+    A child whose consistent identifier is the one given comes before every other, whatever the score.
 
     ValidationError naming the field for bad terms or no reason; PermissionDenied for anyone not
     police; TooManySearches over the throttle. The search and each child shown are audited."""
@@ -349,8 +378,10 @@ def missing_lookup(
         )
     if len(reason) > 300:
         raise ValidationError({"reason": "The reason must be at most 300 characters."})
-    terms = _terms(name=name, date_of_birth=date_of_birth, age=age, sex=sex, where=where, today=today)
-    asked = echo(name=name, date_of_birth=date_of_birth, age=age, sex=sex, where=where)
+    terms = _terms(
+        name=name, date_of_birth=date_of_birth, age=age, sex=sex, where=where, nhs_number=nhs_number, today=today
+    )
+    asked = echo(name=name, date_of_birth=date_of_birth, age=age, sex=sex, where=where, nhs_number=nhs_number)
     if searches_in_window(user) >= SEARCHES_PER_WINDOW:
         # Recorded as `denied` even if the caller's transaction rolls back (audit.refusals).
         refuse(user=user, object_type=SEARCH_OBJECT, object_id="throttled", child_id=None, why=f"{why}: {reason}"[:200])
@@ -365,10 +396,17 @@ def missing_lookup(
         for episode in episodes:
             child = episode.child
             score, reasons = _score(terms, child, list(child.other_names.all()), episode, today)
-            if score >= THRESHOLD:
-                scored.append((score, episode, reasons))
-        scored.sort(key=lambda item: (-item[0], item[1].started_at))
-        matches = [_match(episode, score, reasons, today) for score, episode, reasons in scored[:MAX_MATCHES]]
+            exact = _identifier_matches(terms, child)
+            if exact:
+                reasons.insert(0, "NHS number matches: the consistent child identifier")
+            if exact or score >= THRESHOLD:
+                scored.append((exact, score, episode, reasons))
+        twice = sum(exact for exact, *_ in scored) > 1
+        for exact, _, _, reasons in scored:
+            if exact and twice:
+                reasons.insert(1, SAME_IDENTIFIER_TWICE)
+        scored.sort(key=lambda item: (not item[0], -item[1], item[2].started_at))
+        matches = [_match(episode, score, reasons, today) for _, score, episode, reasons in scored[:MAX_MATCHES]]
 
         search = audit_record(
             user=user,
@@ -393,6 +431,7 @@ def missing_lookup(
             detail={
                 "search": search.seq,
                 "reason": reason,
+                DISCLOSED_UNDER: [LOOKUP_BASIS],
                 "shown": ["name", "photo", "age", "risk_grade", "contacts", "philomena_essentials"],
             },
         )
@@ -512,7 +551,7 @@ def lookup_photo(*, user, child_id, why: str):
         object_id=profile.pk,
         child_id=pk,
         why=why,
-        detail={"version": profile.version, "via": SEARCH_OBJECT},
+        detail={"version": profile.version, "via": SEARCH_OBJECT, DISCLOSED_UNDER: [LOOKUP_BASIS]},
     )
     content_type = mimetypes.guess_type(profile.photo.name)[0] or "application/octet-stream"
     return Photo(
@@ -535,10 +574,13 @@ def missing_found(
     found_where: str,
     in_care_of: str,
     postcode: str = "",
+    confirm_before_report: bool = True,
 ) -> Episode:
     """An officer shown this child in a recent search records the child found. The return is recorded
     by the one return service (its 72-hour interview clock starts), the finding force becomes the
-    episode's location force, and every agency the issue names is told (alerts.found)."""
+    episode's location force, and every agency the issue names is told (alerts.found). A time found
+    before the report was made is recorded once the officer confirms it (confirm_before_report, as
+    services.episode_record_return asks)."""
     from homeward.episodes import services
 
     # Not police, or no current match: not found (never "forbidden", which would say it exists).
@@ -568,6 +610,7 @@ def missing_found(
         found_where=found_where.strip(),
         in_care_of=in_care_of.strip(),
         postcode=postcode,
+        confirm_before_report=confirm_before_report,
     )
     # alerts.found tells every agency the issue names (connected in AlertsConfig.ready).
     signals.episode_found.send(

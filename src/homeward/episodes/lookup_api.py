@@ -29,6 +29,13 @@ class LookupIn(serializers.Serializer):
         help_text="SSDA903 codes: 1 male, 2 female",
     )
     where = serializers.CharField(max_length=16, required=False, allow_blank=True, default="", help_text="A postcode")
+    nhs_number = serializers.CharField(
+        max_length=20,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The child's NHS number, when known: the consistent child identifier, matched exactly and first",
+    )
 
 
 class MatchOut(serializers.Serializer):
@@ -83,7 +90,9 @@ class MissingLookupApi(APIView):
             raise serializers.ValidationError(detail) from None
         except lookup.TooManySearches as error:
             return Response({"detail": str(error)}, status=status.HTTP_429_TOO_MANY_REQUESTS)
-        terms = lookup.echo(**{key: data[key] for key in ("name", "date_of_birth", "age", "sex", "where")})
+        terms = lookup.echo(
+            **{key: data[key] for key in ("name", "date_of_birth", "age", "sex", "where", "nhs_number")}
+        )
         return Response(
             {
                 "terms": terms,

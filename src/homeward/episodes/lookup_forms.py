@@ -65,6 +65,9 @@ class FoundForm(forms.Form):
         help_text="For example: PC 1234 at Birmingham Central, or the home's night manager",
         required_message="Say in whose care the child now is",
     )
+    # Shown once the return service has asked (found before the report: dates.Unconfirmed).
+    confirm_before_report = forms.BooleanField(label="Yes, the time found is right", required=False)
+    confirming = False
 
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("auto_id", "%s")

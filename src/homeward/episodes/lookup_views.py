@@ -85,6 +85,7 @@ def missing_lookup_found(request: HttpRequest, episode_id: int) -> HttpResponse:
                 found_where=data["found_where"],
                 in_care_of=data["in_care_of"],
                 postcode=data["postcode"],
+                confirm_before_report=data["confirm_before_report"],
             )
         except ValidationError as error:
             forms.add_service_errors(form, error)

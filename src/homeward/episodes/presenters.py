@@ -7,7 +7,8 @@ from urllib.parse import urlencode
 
 from django.http import QueryDict
 
-from homeward.episodes.models import INTERVIEW_TRANSITIONS, InterviewStatus, Kind, RiskGrade
+from homeward import dates
+from homeward.episodes.models import INTERVIEW_TRANSITIONS, InterviewStatus, Kind, ReturnHow, RiskGrade
 
 NOT_GRADED = "not_graded"  # the filter's word for a blank grade
 
@@ -115,3 +116,48 @@ class BoardFilter:
             rest = [(n, v) for n, v in chosen if (n, v) != (name, value)]
             tags.append({"label": labels[value], "href": "?" + urlencode(rest) if rest else "?"})
         return tags
+
+
+NO_EARLIER_EPISODES = "No earlier episodes on record"
+
+
+def _found(episode) -> str:
+    place = ", ".join(part for part in (episode.return_place, episode.return_postcode) if part)
+    how = ReturnHow(episode.return_how).label if episode.return_how else ""
+    if place and how:
+        return f"{place} ({how[:1].lower()}{how[1:]})"
+    return place or how or "Not recorded"
+
+
+def missing_history(history) -> dict:
+    """The briefing's missing history (selectors.MissingHistory) in words, the same on the sheet and
+    in the PDF: a one-line summary (also shown for a blank "Previous missing history" in Part A), the
+    counts, and the latest episodes with their start, length and where the child was found."""
+    if not history.total:
+        return {"summary": NO_EARLIER_EPISODES, "counts": [], "rows": [], "more": ""}
+
+    def kinds(missing: int, away: int) -> str:
+        return f"{missing} missing, {away} away"
+
+    last_year = history.missing_last_year + history.away_last_year
+    listed = len(history.latest)
+    return {
+        "summary": (
+            f"From the record: {_plural(history.total, 'earlier episode')} ({kinds(history.missing_total, history.away_total)}), "
+            f"{last_year} of them in the 12 months before this one."
+        ),
+        "counts": [
+            ("In the 12 months before this episode", kinds(history.missing_last_year, history.away_last_year)),
+            ("In all, before this episode", kinds(history.missing_total, history.away_total)),
+        ],
+        "rows": [
+            {
+                "started": dates.when(e.started_at),
+                "kind": dict(KIND_OPTIONS)[e.kind],
+                "duration": duration(e.returned_at - e.started_at) if e.returned_at else "Not recorded",
+                "found": _found(e),
+            }
+            for e in history.latest
+        ],
+        "more": f"The {listed} latest of {history.total} are listed." if history.total > listed else "",
+    }

@@ -583,14 +583,67 @@ def philomena_photo(*, user, child_id: int | str, why: str, version: int | None 
     return Photo(file=profile.photo.open("rb"), content_type=content_type, name=name)
 
 
+# The briefing lists this many of the child's latest earlier episodes (the counts cover them all).
+HISTORY_LISTED = 5
+
+
+@dataclass
+class MissingHistory:
+    """The child's episodes before this one, as the record has them: counts by kind (each episode by
+    its latest kind), in the 12 months before this one started and in all, and the latest few."""
+
+    missing_last_year: int
+    away_last_year: int
+    missing_total: int
+    away_total: int
+    latest: list[Episode]  # latest first, at most HISTORY_LISTED
+
+    @property
+    def total(self) -> int:
+        return self.missing_total + self.away_total
+
+
+def _year_before(moment: datetime.datetime) -> datetime.datetime:
+    local = timezone.localtime(moment)
+    try:
+        return local.replace(year=local.year - 1)
+    except ValueError:  # 29 February
+        return local.replace(year=local.year - 1, day=28)
+
+
+def missing_history(*, user, episode: Episode, why: str) -> MissingHistory:
+    """The episodes of the child of `episode` (read through the scope) that started before it."""
+    earlier = episodes_visible(user).filter(child=episode.child_id, started_at__lt=episode.started_at)
+    since = _year_before(episode.started_at)
+    counts = earlier.aggregate(
+        missing_last_year=Count("pk", filter=Q(kind=Kind.MISSING, started_at__gte=since)),
+        away_last_year=Count("pk", filter=Q(kind=Kind.AWAY, started_at__gte=since)),
+        missing_total=Count("pk", filter=Q(kind=Kind.MISSING)),
+        away_total=Count("pk", filter=Q(kind=Kind.AWAY)),
+    )
+    latest = list(earlier.order_by("-started_at", "-id")[:HISTORY_LISTED])
+    audit_record(
+        user=user,
+        action=Action.LIST,
+        object_type="episode",
+        object_id="",
+        child_id=episode.child_id,
+        why=why,
+        detail={"earlier_than": episode.pk, "episodes": [e.pk for e in latest]},
+    )
+    return MissingHistory(latest=latest, **counts)
+
+
 @dataclass
 class Briefing:
-    """What goes to the police with a report: the episode (Part B) and the child's Part A."""
+    """What goes to the police with a report: the episode (Part B), the child's Part A and the
+    child's missing history from the record."""
 
     episode: Episode
     child: Child
     profile: PhilomenaProfile | None
     placement: Placement | None
+    history: MissingHistory
 
 
 def episode_briefing(*, user, episode_id: int | str, why: str) -> Briefing:
@@ -616,5 +669,9 @@ def episode_briefing(*, user, episode_id: int | str, why: str) -> Briefing:
             )
     placements = getattr(episode.child, "current_placements", [])
     return Briefing(
-        episode=episode, child=episode.child, profile=profile, placement=placements[0] if placements else None
+        episode=episode,
+        child=episode.child,
+        profile=profile,
+        placement=placements[0] if placements else None,
+        history=missing_history(user=user, episode=episode, why=why),
     )

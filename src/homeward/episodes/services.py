@@ -367,6 +367,23 @@ def episode_open(
     return episode, True
 
 
+@transaction.atomic
+def episode_open_with_profile(*, user, why: str, child: Child | int, profile: dict[str, str], **report) -> Episode:
+    """A report, and the essentials of Part A asked with it for a child who has no Philomena profile
+    yet (the report form): both are saved or neither is. Blank answers write no profile."""
+    episode, created = episode_open(user=user, why=why, child=child, **report)
+    if created and any(value.strip() for value in profile.values()):
+        if PhilomenaProfile.objects.filter(child=episode.child).exists():
+            name = episode.child.first_name
+            raise ValidationError(
+                {
+                    "profile": f"Someone saved {name}'s Philomena profile while you wrote this report. Clear the answers about {name} and send the report, then add them to the profile."
+                }
+            )
+        philomena_profile_save(user=user, why=why, child=episode.child, **profile)
+    return episode
+
+
 def _retried(user, why: str, earlier: Episode, *, child: Child, kind: str, started_at: datetime.datetime) -> Episode:
     """The episode a retry made the first time; Conflict if the retry is not the same report."""
     first_kind = earlier.kind_changes.order_by("at", "id").values_list("from_kind", flat=True).first() or earlier.kind
@@ -547,12 +564,16 @@ def episode_record_return(
     place: str = "",
     postcode: str = "",
     text: str = "",
+    confirm_before_report: bool = True,
 ) -> Episode:
     """The child is back (or found). Assigns the return interview, due 72 hours after returned_at.
 
-    A return before the time the child was reported is recorded: a report is often made hours after
-    the child left, and the child may be back before it is made. Only a return before the episode
-    started (or its last change) is refused."""
+    A return before the episode started (or its last change) is refused. A return before the time the
+    child was reported can be right (a report is often made hours after the child left, and the child
+    may be back before it is made) but is more often a slip of the day or hour. Where a person types
+    the time (the return form, the found form, the API) the door passes their answer, False until they
+    confirm, and such a return is refused naming returned_at (dates.Unconfirmed). Records of what was
+    (an import, the synthetic history, the demo) keep the default."""
     episode, reasons = _episode_for(user, episode, why)
     _require(rules.may_act(user, reasons), "record this child's return")
     if not episode.is_open:
@@ -570,6 +591,16 @@ def episode_record_return(
         raise ValidationError({"how": f"“{how}” is not a way of returning: use one of {', '.join(ReturnHow.values)}."})
     code, _ = _place(postcode, "postcode")
     service = return_interview_service_for(episode.child)  # before any write: refused if none is set
+    # Asked last: nobody is asked to confirm a time only to be refused for something else.
+    dates.confirmed_not_before(
+        returned_at,
+        episode.reported_at,
+        "returned_at",
+        TIME_LABELS["returned_at"],
+        "the episode was reported",
+        confirmed=confirm_before_report,
+        flag="confirm_before_report",
+    )
     episode.returned_at, episode.return_how, episode.found_by = returned_at, how, (found_by or "").strip()
     episode.return_place, episode.return_postcode = (place or "").strip(), code
     episode.save(
@@ -1109,6 +1140,7 @@ def episode_record_found(
     found_where: str,
     in_care_of: str,
     postcode: str = "",
+    confirm_before_report: bool = True,
 ) -> Episode:
     """The child found by a force that may not have seen the episode until its search. Instead of the
     scope, the look-up's grant is checked: the episode is open and missing and this officer was shown
@@ -1145,4 +1177,5 @@ def episode_record_found(
         place=found_where,
         postcode=code,
         text=f"Found through a missing look-up. In the care of {in_care_of.strip()}.",
+        confirm_before_report=confirm_before_report,
     )

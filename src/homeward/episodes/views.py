@@ -24,6 +24,8 @@ from homeward.audit.refusals import refuse
 from homeward.children.selectors import child_access_reasons, child_get, child_lookup
 from homeward.episodes import briefing_pdf, clocks, forms, presenters, rules, selectors, services
 from homeward.episodes.models import EXPLOITATION_INDICATORS, Episode, InterviewStatus, Kind, RiskGrade, Status
+from homeward.safeguarding import selectors as flag_selectors
+from homeward.safeguarding.permissions import may_see_flags
 from homeward.web.decorators import verified_login_required
 from homeward.web.pagination import pagination
 
@@ -59,14 +61,23 @@ def report_missing(request: HttpRequest, child_id: int) -> HttpResponse:
     if open_id is not None:
         episode = selectors.episode_get(user=user, episode_id=open_id, why=_why(request))
         return render(request, "episodes/report_already_open.html", {"child": child, "episode": episode})
-    form = forms.ReportMissingForm(request.POST or None, child=child)
+    reasons = child_access_reasons(user=user, child=child)
+    # Part A as the reporter reads it (the child has no open episode here). Its essentials are asked
+    # with the report only of one who keeps it and can see that there is none.
+    reads = rules.may_read_profile(user, reasons, has_open_episode=False) and Field.PHILOMENA_PROFILE in fields_visible(
+        user=user, child=child
+    )
+    profile_ = selectors.philomena_profile_current(user=user, child_id=child.pk, why=_why(request)) if reads else None
+    part_a = reads and profile_ is None and rules.may_keep_profile(user, reasons)
+    form = forms.ReportMissingForm(request.POST or None, child=child, part_a=part_a)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            episode, _ = services.episode_open(
+            episode = services.episode_open_with_profile(
                 user=user,
                 why=_why(request),
                 child=child.pk,
+                profile=form.profile_data(),
                 kind=data["kind"],
                 last_seen_at=data["last_seen"],
                 last_seen_location=data["last_seen_location"],
@@ -80,7 +91,7 @@ def report_missing(request: HttpRequest, child_id: int) -> HttpResponse:
         else:
             # The reporter's confirmation (alerts app) says so, with who has been told and what happens next.
             return redirect("alerts:reported", episode.pk)
-    return _page(request, "episodes/report_missing.html", {"child": child, "form": form}, [form])
+    return _page(request, "episodes/report_missing.html", {"child": child, "form": form, "profile": profile_}, [form])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -199,6 +210,7 @@ def _run_return(user, why, episode, data) -> str:
         place=data["place"],
         postcode=data["postcode"],
         text=data["text"],
+        confirm_before_report=data["confirm_before_report"],
     )
     return f"{episode.child.first_name}'s return is recorded. A return interview is due within 72 hours."
 
@@ -686,6 +698,13 @@ def _briefing_context(request: HttpRequest, episode_id: int) -> dict:
         "briefing": result,
         "episode": episode,
         "child": result.child,
+        "history": presenters.missing_history(result.history),
+        # The child's raised flags, as the child's page shows them to the same reader (None: not theirs to see).
+        "flags": (
+            flag_selectors.risk_flag_summary(user=user, child=result.child).raised
+            if may_see_flags(user, episode.access_reasons)
+            else None
+        ),
         # The selector reads Part A by episodes.rules; the sheet shows it only where the table does (agencies.fields).
         "profile": result.profile if Field.PHILOMENA_PROFILE in shown else None,
         "placement": result.placement,
