@@ -181,7 +181,7 @@ def test_a_upn_with_a_wrong_check_letter_names_the_field(world, upn):
 
 
 def test_the_synthetic_generators_upns_pass_the_check():
-    # The generator (synth/generator.py) computes its check letters itself; the two must agree.
+    # The generator (synth.generator) computes its check letters itself; the two must agree.
     import random
 
     from homeward.synth.generator import synthetic_upn

@@ -143,6 +143,20 @@ def test_a_force_finds_a_missing_child_by_the_nhs_number_alone(world):
     assert match.why[0] == "NHS number matches: the consistent child identifier"
 
 
+def test_the_look_up_page_asks_for_the_nhs_number_and_finds_the_child_by_it(world):
+    episode = _missing(world, world.child)
+    client = Client()
+    sign_in(client, world.gmp_officer)
+    assert 'name="nhs_number"' in client.get("/police/missing-lookup/").content.decode()
+    page = client.post(
+        "/police/missing-lookup/", {"reason": "Child at Piccadilly station at 2am", "nhs_number": "999 000 0018"}
+    ).content.decode()
+    assert "NHS number matches: the consistent child identifier" in page
+    assert f"/police/missing-lookup/found/{episode.pk}/" in page
+    wrong = client.post("/police/missing-lookup/", {"reason": "Child at the station", "nhs_number": "999 000 0019"})
+    assert "NHS number" in wrong.content.decode() and 'id="nhs_number-error"' in wrong.content.decode()
+
+
 def test_the_nhs_number_match_comes_before_a_better_name_match(world):
     Child.objects.filter(pk=world.leeds_child.pk).update(nhs_number=OTHER_NHS_NUMBER)
     _missing(world, world.child)  # Amira Okafor, 9990000018

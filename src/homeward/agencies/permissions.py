@@ -54,6 +54,8 @@ class Permission(StrEnum):
     CHANGE_FLAGS = "change_flags"
     SEE_SCREENINGS = "see_screenings"
     SCREEN = "screen"
+    READ_SHARING_REGISTER = "read_sharing_register"  # what was shared, and decisions not to share
+    DECIDE_NOT_TO_SHARE = "decide_not_to_share"
     MANAGE_MEETINGS = "manage_meetings"  # propose, schedule, record, cancel, give actions
     SEE_EVERY_MEETING = "see_every_meeting"  # others see those they are invited to (safeguarding.selectors)
     # Placements
@@ -111,6 +113,11 @@ PERMISSIONS: dict[Permission, tuple[Grant, ...]] = {
     # partners see the grade on the screening flag.
     Permission.SEE_SCREENINGS: (_on_child(ANY_ROLE, COUNCIL_AND_INSPECTOR),),
     Permission.SCREEN: (_on_child(COUNCIL_STAFF, RESPONSIBLE),),
+    # The duty to share (Children's Wellbeing and Schools Act 2026): the council that looks after the
+    # child answers for its sharing and Ofsted reads it; its social workers and team managers decide
+    # that sharing would be more detrimental to the child.
+    Permission.READ_SHARING_REGISTER: (_on_child(ANY_ROLE, COUNCIL_AND_INSPECTOR),),
+    Permission.DECIDE_NOT_TO_SHARE: (_on_child({Role.SOCIAL_WORKER, Role.TEAM_MANAGER}, RESPONSIBLE),),
     Permission.MANAGE_MEETINGS: (_on_child(COUNCIL_STAFF, RESPONSIBLE),),
     # The council's record and its inspectors': every meeting about the child.
     Permission.SEE_EVERY_MEETING: (_on_child(ANY_ROLE, COUNCIL_AND_INSPECTOR),),

@@ -70,7 +70,7 @@ def child_search(*, user, why: str, query: str = "", page: int = 1, per_page: in
     return result
 
 
-def _deny(*, user, child_id, why: str) -> Http404:
+def child_refused(*, user, child_id, why: str) -> Http404:
     """Record a refused look-up (who asked for which record, and by which route) and answer not found.
 
     The child's id is kept only when such a child exists, so the refusal shows in its access log
@@ -99,7 +99,7 @@ def child_lookup(*, user, child_id: int | str, why: str, queryset: QuerySet[Chil
     except (ValueError, TypeError):
         found = None
     if found is None:
-        raise _deny(user=user, child_id=child_id, why=why)
+        raise child_refused(user=user, child_id=child_id, why=why)
     return found
 
 
@@ -119,7 +119,7 @@ def child_access_log(*, user, child_id: int | str, why: str) -> tuple[Child, Que
     else is refused like a child out of scope (audited as `denied`, Http404), with no read recorded."""
     child = child_lookup(user=user, child_id=child_id, why=why)
     if Reason.RESPONSIBLE not in access_reasons(user, child):
-        raise _deny(user=user, child_id=child.pk, why=why)
+        raise child_refused(user=user, child_id=child.pk, why=why)
     audit_record(
         user=user,
         action=Action.READ,

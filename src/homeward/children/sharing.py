@@ -19,16 +19,13 @@ from django.utils import timezone
 
 from homeward.agencies.access import Reason, access_reasons
 from homeward.agencies.fields import Field, fields_visible
-from homeward.agencies.models import Agency, Role
+from homeward.agencies.models import Agency
+from homeward.agencies.permissions import Permission, may
 from homeward.audit.models import Action, AuditEvent
 from homeward.audit.services import DISCLOSED_UNDER, DISCLOSURES, audit_record
 from homeward.children.models import Child, DecisionNotToShare
-from homeward.children.selectors import _deny, child_lookup
+from homeward.children.selectors import child_refused, child_lookup
 
-# The council that looks after the child answers for its sharing; Ofsted reads it when inspecting.
-REGISTER_READERS = frozenset({Reason.RESPONSIBLE, Reason.INSPECTOR})
-# Who decides, for the council, that sharing would be more detrimental to the child.
-DECIDERS = frozenset({Role.SOCIAL_WORKER, Role.TEAM_MANAGER})
 
 # The parts of the record a decision can withhold, as a practitioner names them (agencies.fields).
 PARTS = {
@@ -121,13 +118,13 @@ class SharingRegister:
     may_decide: bool
 
 
-def may_read_register(reasons: Iterable[Reason], fields: frozenset[Field]) -> bool:
+def may_read_register(user, reasons: Iterable[Reason], fields: frozenset[Field]) -> bool:
     # A role shown nothing of the child (a performance analyst) reads nothing of its sharing either.
-    return bool(REGISTER_READERS.intersection(reasons)) and Field.IDENTITY in fields
+    return may(user, Permission.READ_SHARING_REGISTER, reasons) and Field.IDENTITY in fields
 
 
 def may_decide_not_to_share(user, reasons: Iterable[Reason]) -> bool:
-    return Reason.RESPONSIBLE in reasons and user.role in DECIDERS
+    return may(user, Permission.DECIDE_NOT_TO_SHARE, reasons)
 
 
 def _readable(*, user, child_id: int | str, why: str) -> tuple[Child, list[Reason], frozenset[Field]]:
@@ -136,8 +133,8 @@ def _readable(*, user, child_id: int | str, why: str) -> tuple[Child, list[Reaso
     child = child_lookup(user=user, child_id=child_id, why=why)
     reasons = access_reasons(user, child)
     fields = fields_visible(user=user, child=child)
-    if not may_read_register(reasons, fields):
-        raise _deny(user=user, child_id=child.pk, why=why)
+    if not may_read_register(user, reasons, fields):
+        raise child_refused(user=user, child_id=child.pk, why=why)
     return child, reasons, fields
 
 
@@ -164,7 +161,7 @@ def decision_form_child(*, user, child_id: int | str, why: str) -> Child:
     """The child, for the person who may record a decision not to share it; anyone else Http404."""
     child, reasons, _ = _readable(user=user, child_id=child_id, why=why)
     if not may_decide_not_to_share(user, reasons):
-        raise _deny(user=user, child_id=child.pk, why=why)
+        raise child_refused(user=user, child_id=child.pk, why=why)
     return child
 
 

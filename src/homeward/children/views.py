@@ -175,7 +175,7 @@ def child_detail(request: HttpRequest, child_id: int) -> HttpResponse:
             "consistent_identifier": consistent_identifier(child) if Field.IDENTIFIERS in fields else None,
             # Another record holding the same identifier is a data problem for the council to resolve.
             "same_identifier": child_identifier_shared(child=child) if Reason.RESPONSIBLE in reasons else None,
-            "can_see_sharing": may_read_register(reasons, fields),
+            "can_see_sharing": may_read_register(request.user, reasons, fields),
             "other_names": list(child.other_names.all()) if Field.IDENTITY in fields else [],
             # A placement that has not started yet is listed with the current one (it shows its start date).
             "current_placements": [_placement_row(p, child) for p in placements if not placement_ended(p, today)],

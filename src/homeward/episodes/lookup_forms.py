@@ -38,6 +38,11 @@ class LookupForm(forms.Form):
             "max_value": "Enter an age between 0 and 25",
         },
     )
+    nhs_number = _text(
+        "NHS number (optional)",
+        max_length=20,
+        help_text="If the child or a health record gives it: a match on it comes first. For example, 943 476 5919",
+    )
     sex = _choice("Sex", SEX_CHOICES, required=False, required_message="Choose male, female or not known")
     where = _text(
         "Where are you? Postcode (optional)", max_length=16, help_text="Children last known near here rank higher"

@@ -34,6 +34,7 @@ def missing_lookup(request: HttpRequest) -> HttpResponse:
                 age=data["age"],
                 sex=data["sex"],
                 where=data["where"],
+                nhs_number=data["nhs_number"],
             )
             searched = True
         except ValidationError as error:
