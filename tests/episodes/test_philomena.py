@@ -151,7 +151,7 @@ def test_a_profile_refused_at_the_save_leaves_no_photo_on_disk(
     def clash(*args, **kwargs):
         raise IntegrityError("philomena_profile_version_unique")
 
-    monkeypatch.setattr(services.PhilomenaProfile, "save", clash)
+    monkeypatch.setattr(PhilomenaProfile, "save", clash)
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError) as excinfo:
         philomena_profile_save(
             user=world.provider_staff, why="test", child=world.child, description="x", photo=_photo()

@@ -1,210 +1,47 @@
-"""Writes to episodes: one path for each, whichever door it came in by (form, API, import, command).
-
-Each service is keyword-only and runs in one transaction. It finds the child or episode through the
-scoping function (agencies.access), checks what the user's role and reasons allow (episodes.rules),
-validates, writes, adds an EpisodeUpdate for the child's timeline and an audit entry.
-
-Errors: ValidationError({"field": "reason"}) naming the input at fault; an episode the user cannot
-see is Http404 (its existence is not revealed); seeing it but lacking the role is PermissionDenied;
-Conflict (a ValidationError) when a retry under the same key is not the same report.
-`child` and `episode` may be given as objects or ids: either way they are re-read through the scope.
-"""
+"""An episode from report to close: opened, its kind changed, graded, updated, returned, checked safe and well, closed; ended with care; found by any force."""
 
 import datetime
-import io
-import warnings
-from functools import partial
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.http import Http404
 from django.utils import timezone
-from PIL import Image, ImageOps
 
-from homeward.agencies.access import access_reasons
-from homeward.agencies.models import Agency, AgencyKind
 from homeward import dates
 from homeward.audit.models import Action
-from homeward.audit.services import audit_record
 from homeward.children.models import Child, Placement
-from homeward.children.selectors import child_lookup
-from homeward.episodes import clocks, rules, signals
+from homeward.episodes import rules, signals
 from homeward.episodes.models import (
-    EXPLOITATION_INDICATORS,
-    DeclineReason,
     FREE_UPDATE_KINDS,
-    INTERVIEW_TRANSITIONS,
     Episode,
     EpisodeUpdate,
-    InterviewStatus,
     Kind,
     KindChange,
     PhilomenaProfile,
     PoliceReference,
     ReturnHow,
     ReturnInterview,
-    ReturnInterviewCommission,
     RiskGrade,
     RiskGrading,
     UpdateKind,
 )
-from homeward.episodes.selectors import episode_lookup
-from homeward.places import postcodes
-from homeward.places.models import District
-
-NO_SUCH_CHILD = "No such child."
-PHOTO_MAX_BYTES = 5 * 1024 * 1024
-# A 5 MB file can claim a picture of billions of pixels (a decompression bomb): the header is read
-# first, and anything over this is refused before a pixel is decoded. 40 million is above any phone
-# camera's usual photo (12 to 24 million) and needs about 120 MB to decode.
-PHOTO_MAX_PIXELS = 40_000_000
-# The formats accepted, as Pillow names them, and the extension each is stored under.
-PHOTO_FORMATS = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp"}
-PHOTO_NOT_AN_IMAGE = "The photo must be a JPEG, PNG or WebP image."
-
-
-class Conflict(ValidationError):
-    """The input contradicts what is already recorded under the same key (the API answers 409)."""
-
-
-# ---------------------------------------------------------------------------------------------
-# Helpers
-# ---------------------------------------------------------------------------------------------
-
-
-# The words each time field is named by in a message (dates: messages name the field).
-TIME_LABELS = {
-    "left_at": "the time the child left",
-    "last_seen_at": "the time last seen",
-    "started_at": "the start",
-    "reported_at": "the time reported",
-    "returned_at": "the return time",
-    "graded_at": "the time graded",
-    "offered_at": "the time offered",
-    "held_at": "the time held",
-    "at": "the time",
-}
-
-
-def _aware(value, field: str) -> datetime.datetime | None:
-    # Entered in Europe/London when no offset is given (architecture rule 4).
-    return dates.aware(value, field, TIME_LABELS[field])
-
-
-def _at_or_now(value, field: str, *, not_before: datetime.datetime, not_before_what: str) -> datetime.datetime:
-    """A time given (or now), not in the future, and not before the moment it must follow."""
-    at = _aware(value, field) or timezone.now()
-    dates.has_happened(at, field, TIME_LABELS[field])
-    dates.not_before(at, not_before, field, TIME_LABELS[field], not_before_what)
-    return at
-
-
-def _child_for(user, child, why: str) -> tuple[Child, list[str]]:
-    """The child, if the user can see it (selectors' one look-up: a refusal is audited). A child
-    named in a request's body is bad input, not a missing page: ValidationError naming the field."""
-    pk = child.pk if isinstance(child, Child) else child
-    try:
-        found = child_lookup(
-            user=user, child_id=pk, why=why, queryset=Child.objects.select_related("responsible_authority")
-        )
-    except Http404:
-        # Never reveal whether a child the user cannot see exists.
-        raise ValidationError({"child": NO_SUCH_CHILD}) from None
-    return found, access_reasons(user, found)
-
-
-def _episode_for(user, episode, why: str) -> tuple[Episode, list[str]]:
-    """The episode, locked for this transaction, if the user can see its child; else Http404 (the
-    refusal audited by the one look-up)."""
-    pk = episode.pk if isinstance(episode, Episode) else episode
-    found = episode_lookup(
-        user=user,
-        episode_id=pk,
-        why=why,
-        queryset=(Episode.objects.select_for_update(of=("self",)).select_related("child__responsible_authority")),
-    )
-    return found, access_reasons(user, found.child)
-
-
-def _require(allowed: bool, what: str) -> None:
-    if not allowed:
-        raise PermissionDenied(f"Your role cannot {what}.")
-
-
-def _not_closed(episode: Episode) -> None:
-    if episode.closed_at is not None:
-        raise ValidationError({"episode": f"This episode was closed on {dates.when(episode.closed_at)}."})
-
-
-def _place(raw: str, field: str) -> tuple[str, Agency | None]:
-    """A postcode normalised, and the police force of its district (None outside England and Wales)."""
-    raw = (raw or "").strip()
-    if not raw:
-        return "", None
-    code = postcodes.normalise(raw)
-    if code is None:
-        raise ValidationError(
-            {field: f"“{raw}” is not a postcode. Enter a full UK postcode, like B1 1AA, or leave it blank."}
-        )
-    found = postcodes.lookup(code)
-    if found is None:
-        raise ValidationError({field: f"{code} is not a live postcode in the ONS Postcode Directory."})
-    district = District.objects.select_related("police_force").filter(code=found.district_code).first()
-    return code, district.police_force if district else None
-
-
-def care_problem(spans, day: datetime.date) -> str:
-    """Why a missing or away period cannot start on `day`, given the child's placements as (start,
-    end or None) pairs; "" when it can. SSDA903 rules 578/581: a missing period lies within the child's
-    period of care. A child with no placement held here is not judged: Homeward does not know its care."""
-    spans = list(spans)
-    if not spans or any(start <= day and (end is None or day <= end) for start, end in spans):
-        return ""
-    return (
-        f"The child was not looked after on {dates.when(day)} (no placement then): a missing or away period "
-        "lies within the child's period of care (SSDA903 rule 578)."
-    )
-
-
-def _placement_force(child: Child) -> Agency | None:
-    placement = (
-        Placement.objects.current().filter(child=child).select_related("police_force").order_by("-start_date").first()
-    )
-    return placement.police_force if placement else None
-
-
-def _log(episode: Episode, user, kind: str, at: datetime.datetime, text: str = "", **extra) -> EpisodeUpdate:
-    return EpisodeUpdate.objects.create(
-        episode=episode, kind=kind, at=at, by=user, agency=user.agency, text=text, **extra
-    )
-
-
-def _audit(
-    user,
-    why: str,
-    action: str,
-    episode: Episode,
-    detail: dict | None = None,
-    *,
-    object_type: str = "episode",
-    object_id=None,
-) -> None:
-    audit_record(
-        user=user,
-        action=action,
-        object_type=object_type,
-        object_id=object_id if object_id is not None else episode.pk,
-        child_id=episode.child_id,
-        why=why,
-        detail=detail,
-    )
-
-
-# ---------------------------------------------------------------------------------------------
-# The episode's lifecycle
-# ---------------------------------------------------------------------------------------------
+from homeward.episodes.services._common import (
+    Conflict,
+    TIME_LABELS,
+    _at_or_now,
+    _audit,
+    _aware,
+    _child_for,
+    _episode_for,
+    _log,
+    _not_closed,
+    _place,
+    _placement_force,
+    _require,
+    care_problem,
+)
+from homeward.episodes.services.interviews import return_interview_assign, return_interview_service_for
+from homeward.episodes.services.profiles import philomena_profile_save
 
 
 @transaction.atomic
@@ -623,7 +460,7 @@ def episode_record_return(
         postcode=code,
         detail={"how": how},
     )
-    interview = _return_interview_assign(user=user, episode=episode, service=service)
+    interview = return_interview_assign(user=user, episode=episode, service=service)
     _audit(
         user, why, Action.UPDATE, episode, {"returned_at": returned_at.isoformat(), "return_interview": interview.pk}
     )
@@ -691,87 +528,6 @@ def episodes_end_with_care(*, placements, why: str) -> list[Episode]:
     return closed
 
 
-NO_INTERVIEW_SERVICE = "return_interview_service"  # the field a return is refused on when no service is set
-
-
-def commissioned_service(council: Agency) -> Agency | None:
-    """The return interview service the council has recorded that it commissions (none until it has)."""
-    commission = ReturnInterviewCommission.objects.select_related("service").filter(council=council).first()
-    return commission.service if commission is not None else None
-
-
-def return_interview_service_for(child: Child) -> Agency:
-    """The return interview service for the child: the one its responsible council commissions, or,
-    when that council has said so, the host council's for a child placed in the host's area.
-
-    DfE 2014 guidance: the interview is normally held by someone independent of the placement and of
-    the responsible authority; the responsible authority commissions it. ValidationError naming
-    `return_interview_service` when no service is set.
-    """
-    responsible = child.responsible_authority
-    commission = ReturnInterviewCommission.objects.filter(council=responsible).first()
-    service = None
-    if commission is not None and commission.host_service_out_of_area:
-        placement = (
-            Placement.objects.current()
-            .filter(child=child)
-            .select_related("host_authority")
-            .order_by("-start_date")
-            .first()
-        )
-        host = placement.host_authority if placement else None
-        if host is not None and host.pk != responsible.pk:
-            service = commissioned_service(host)
-    service = service or (commission.service if commission is not None else None)
-    if service is None:
-        raise ValidationError(
-            {
-                NO_INTERVIEW_SERVICE: (
-                    f"No return interview service is set for {responsible.name}, so the return cannot be recorded. "
-                    "Ask an administrator to record the service it commissions."
-                )
-            }
-        )
-    if service.kind != AgencyKind.RHI:
-        raise ValidationError(
-            {NO_INTERVIEW_SERVICE: f"Agency {service.code} is not a return interview service; ask an administrator."}
-        )
-    return service
-
-
-@transaction.atomic
-def return_interview_commission_set(
-    *, council: Agency, service: Agency, host_service_out_of_area: bool = False
-) -> ReturnInterviewCommission:
-    """Record which return interview service a council commissions (configuration, not child data)."""
-    commission = ReturnInterviewCommission(
-        council=council, service=service, host_service_out_of_area=host_service_out_of_area
-    )
-    commission.clean()
-    commission, _ = ReturnInterviewCommission.objects.update_or_create(
-        council=council, defaults={"service": service, "host_service_out_of_area": host_service_out_of_area}
-    )
-    return commission
-
-
-def _return_interview_assign(*, user, episode: Episode, service: Agency) -> ReturnInterview:
-    interview = ReturnInterview.objects.create(
-        episode=episode,
-        service=service,
-        assigned_at=timezone.now(),
-        due_at=clocks.return_interview_due(episode.returned_at),
-    )
-    _log(
-        episode,
-        user,
-        UpdateKind.INTERVIEW,
-        interview.assigned_at,
-        f"Return interview assigned to {service.name}; due by {dates.when(interview.due_at)}.",
-        detail={"status": interview.status, "service": service.code},
-    )
-    return interview
-
-
 @transaction.atomic
 def episode_record_safe_and_well(*, user, why: str, episode: Episode | int, at=None, text: str = "") -> Episode:
     """The police check that the returned child is safe and well (separate from the interview)."""
@@ -807,321 +563,6 @@ def episode_close(*, user, why: str, episode: Episode | int, at=None, text: str 
     _audit(user, why, Action.UPDATE, episode, {"closed_at": at.isoformat()})
     signals.episode_closed.send(Episode, user=user, episode=episode)
     return episode
-
-
-# ---------------------------------------------------------------------------------------------
-# Return home interviews
-# ---------------------------------------------------------------------------------------------
-
-FINDINGS = (
-    "why_went",
-    "where_and_with_whom",
-    "harm_suffered",
-    "exploitation_indicators",
-    "what_would_help",
-    "child_words",
-)
-
-
-@transaction.atomic
-def return_interview_update(
-    *,
-    user,
-    why: str,
-    episode: Episode | int,
-    status: str | None = None,
-    offered_at=None,
-    held_at=None,
-    why_went: str | None = None,
-    where_and_with_whom: str | None = None,
-    harm_suffered: str | None = None,
-    exploitation_indicators: list[str] | None = None,
-    what_would_help: str | None = None,
-    child_words: str | None = None,
-    held_by: str | None = None,
-    held_by_independent: bool | None = None,
-    declined_reason: str | None = None,
-    declined_detail: str | None = None,
-) -> ReturnInterview:
-    """Move the interview on (assigned -> offered -> accepted/declined -> completed) and record findings.
-
-    Findings (the worker's account, and the child's own words) are recorded with, or after,
-    completion; completion needs held_at. Who held it and whether they are independent of the
-    placement and the council are recorded together. Declining needs a reason from DeclineReason
-    (with declined_detail for "other"). A field left None is left as it was.
-    """
-    episode, reasons = _episode_for(user, episode, why)
-    interview = ReturnInterview.objects.select_for_update().filter(episode=episode).first()
-    if interview is None:
-        raise ValidationError({"episode": "No return interview is assigned yet: record the child's return first."})
-    _require(rules.may_record_interview(user, reasons, interview), "record this return interview")
-
-    current = interview.status
-    if status is not None and status not in InterviewStatus.values:
-        raise ValidationError(
-            {"status": f"“{status}” is not an interview status: use one of {', '.join(InterviewStatus.values)}."}
-        )
-    new = status or current
-    if new != current and new not in INTERVIEW_TRANSITIONS[current]:
-        hint = " Record it as offered first." if current == InterviewStatus.ASSIGNED else ""
-        raise ValidationError({"status": f"An interview that is {current} cannot become {new}.{hint}"})
-    findings = {
-        "why_went": why_went,
-        "where_and_with_whom": where_and_with_whom,
-        "harm_suffered": harm_suffered,
-        "exploitation_indicators": exploitation_indicators,
-        "what_would_help": what_would_help,
-        "child_words": child_words,
-    }
-    given = {name: value for name, value in findings.items() if value is not None}
-    held_given = held_by is not None or held_by_independent is not None
-    if status is None and offered_at is None and held_at is None and not given and not held_given:
-        raise ValidationError({"status": "Nothing to record: give a status, a time or findings."})
-    for name in given:
-        if new != InterviewStatus.COMPLETED:
-            raise ValidationError({name: "Findings are recorded when the interview is completed."})
-
-    now = timezone.now()
-    returned = episode.returned_at
-    if offered_at is not None or (new == InterviewStatus.OFFERED and new != current):
-        if new == InterviewStatus.ASSIGNED:
-            raise ValidationError({"offered_at": "Record the offer by setting the status to offered."})
-        interview.offered_at = _at_or_now(
-            offered_at, "offered_at", not_before=returned, not_before_what="the child returned"
-        )
-    if new == InterviewStatus.ACCEPTED and new != current:
-        interview.accepted_at = now
-    if held_at is not None and new != InterviewStatus.COMPLETED:
-        raise ValidationError({"held_at": "The time held is recorded when the interview is completed."})
-    if new == InterviewStatus.COMPLETED:
-        if held_at is None and interview.held_at is None:
-            raise ValidationError({"held_at": "Enter when the interview was held."})
-        if held_at is not None:
-            offered = interview.offered_at or returned
-            interview.held_at = _at_or_now(
-                held_at,
-                "held_at",
-                not_before=offered,
-                not_before_what="it was offered" if interview.offered_at else "the child returned",
-            )
-    if held_given:
-        if new != InterviewStatus.COMPLETED:
-            raise ValidationError({"held_by": "Who held the interview is recorded when it is completed."})
-        # Both together: a name without the yes/no (or the reverse) says nothing about independence.
-        held_by = (held_by if held_by is not None else interview.held_by).strip()
-        independent = held_by_independent if held_by_independent is not None else interview.held_by_independent
-        if not held_by:
-            raise ValidationError({"held_by": "Enter who held the interview."})
-        if len(held_by) > 200:
-            raise ValidationError({"held_by": "Who held the interview must be at most 200 characters."})
-        if not isinstance(independent, bool):
-            raise ValidationError(
-                {
-                    "held_by_independent": (
-                        "Say whether the person who held it is independent of the placement and of the council (yes or no)."
-                    )
-                }
-            )
-        interview.held_by, interview.held_by_independent = held_by, independent
-    if declined_reason is not None or declined_detail is not None:
-        if new != InterviewStatus.DECLINED:
-            raise ValidationError({"declined_reason": "A reason is recorded only when the child declines."})
-    if new == InterviewStatus.DECLINED and new != current:
-        if not declined_reason:
-            raise ValidationError({"declined_reason": "Select why the child declined the interview."})
-        if declined_reason not in DeclineReason.values:
-            raise ValidationError(
-                {
-                    "declined_reason": (
-                        f"“{declined_reason}” is not a reason: use one of {', '.join(DeclineReason.values)}."
-                    )
-                }
-            )
-        detail = (declined_detail or "").strip()
-        if declined_reason == DeclineReason.OTHER and not detail:
-            raise ValidationError({"declined_detail": "Say why the child declined."})
-        interview.declined_reason, interview.declined_detail = declined_reason, detail
-    elif new == InterviewStatus.OFFERED and current == InterviewStatus.DECLINED:
-        interview.declined_reason, interview.declined_detail = (
-            "",
-            "",
-        )  # offered again: the refusal is history (timeline)
-    if "exploitation_indicators" in given:
-        codes = given["exploitation_indicators"]
-        if isinstance(codes, str) or not all(isinstance(code, str) for code in codes):
-            raise ValidationError({"exploitation_indicators": "Give a list of indicator codes."})
-        unknown = [code for code in codes if code not in EXPLOITATION_INDICATORS]
-        if unknown:
-            raise ValidationError(
-                {
-                    "exploitation_indicators": (
-                        f"Not an indicator: {', '.join(unknown)}. Use codes from the list: {', '.join(EXPLOITATION_INDICATORS)}."
-                    )
-                }
-            )
-        given["exploitation_indicators"] = list(dict.fromkeys(codes))
-    for name, value in given.items():
-        setattr(interview, name, value.strip() if isinstance(value, str) else value)
-
-    if new != current:
-        interview.status = new
-        closing = new in (InterviewStatus.COMPLETED, InterviewStatus.DECLINED)
-        interview.closed_at = now if closing else None
-    if given or new == InterviewStatus.COMPLETED:
-        interview.recorded_by = user
-    interview.save()
-
-    if new != current:
-        text = f"Return interview {InterviewStatus(new).label.lower()}"
-        if new == InterviewStatus.COMPLETED:
-            text += (
-                " within 72 hours of return." if interview.held_within_72_hours else " more than 72 hours after return."
-            )
-        elif new == InterviewStatus.DECLINED:
-            text += f": {DeclineReason(interview.declined_reason).label.lower()}."
-        else:
-            text += "."
-        at = {InterviewStatus.OFFERED: interview.offered_at, InterviewStatus.COMPLETED: interview.held_at}.get(
-            new
-        ) or now
-    else:
-        text, at = "Return interview record updated.", now
-    # The timeline says what happened and when; the findings stay on the interview (rules).
-    _log(episode, user, UpdateKind.INTERVIEW, at, text, detail={"status": new, "service": interview.service.code})
-    detail = {"status": new, "findings": sorted(given)}
-    if new == InterviewStatus.DECLINED:
-        detail["declined_reason"] = interview.declined_reason
-    _audit(user, why, Action.UPDATE, episode, detail, object_type="return_interview", object_id=interview.pk)
-    signals.return_interview_changed.send(
-        Episode, user=user, episode=episode, interview=interview, previous_status=current
-    )
-    return interview
-
-
-# ---------------------------------------------------------------------------------------------
-# Philomena profile (Part A)
-# ---------------------------------------------------------------------------------------------
-
-
-def _photo_cleaned(photo) -> tuple[str, bytes]:
-    """The photo decoded and encoded again: (its extension, the new file's bytes).
-
-    Only the pixels are kept. A phone photo's EXIF says where and when it was taken and on what
-    device (GPS, time, serial numbers): of a child in care, that can say where they live. Decoding
-    every pixel also refuses anything that merely starts like an image.
-    """
-    if getattr(photo, "size", None) is not None and photo.size > PHOTO_MAX_BYTES:
-        raise ValidationError({"photo": "The photo must be smaller than 5 MB."})
-    photo.seek(0)
-    content = photo.read(PHOTO_MAX_BYTES + 1)
-    if len(content) > PHOTO_MAX_BYTES:
-        raise ValidationError({"photo": "The photo must be smaller than 5 MB."})
-    too_many_pixels = ValidationError(
-        {
-            "photo": f"The photo must be at most {PHOTO_MAX_PIXELS // 1_000_000} million pixels (for example 8,000 by 5,000)."
-        }
-    )
-    try:
-        with warnings.catch_warnings():
-            # Pillow warns of a possible bomb from its own limit upwards and raises at twice that.
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(content), formats=list(PHOTO_FORMATS))
-    except (Image.DecompressionBombWarning, Image.DecompressionBombError):
-        raise too_many_pixels from None
-    except (OSError, ValueError, SyntaxError):  # Pillow's ways of saying "not one of these formats"
-        raise ValidationError({"photo": PHOTO_NOT_AN_IMAGE}) from None
-    with image:
-        width, height = image.size
-        if width * height > PHOTO_MAX_PIXELS:
-            raise too_many_pixels
-        format_ = image.format
-        out = io.BytesIO()
-        try:
-            image.load()  # every pixel: a damaged or cut-short file fails here
-            # The camera's "this way up" lives in the EXIF that is about to go: turn the pixels instead.
-            upright = ImageOps.exif_transpose(image)
-            if format_ == "JPEG" and upright.mode not in ("RGB", "L"):
-                upright = upright.convert("RGB")  # CMYK: JPEG is written as RGB
-            # Nothing of the original's metadata goes back in: not EXIF, XMP, ICC profile nor PNG
-            # text. Only a PNG's transparency (part of the picture, not about it) is kept.
-            upright.info = {key: value for key, value in upright.info.items() if key == "transparency"}
-            upright.save(out, format_, **{"PNG": {}, "JPEG": {"quality": 90}, "WEBP": {"quality": 90}}[format_])
-        except Exception:  # a malformed file can fail inside Pillow in many ways; each means the same here
-            raise ValidationError(
-                {"photo": "The photo could not be read: the file may be damaged. Choose another photo."}
-            ) from None
-    return PHOTO_FORMATS[format_], out.getvalue()
-
-
-@transaction.atomic
-def philomena_profile_save(
-    *,
-    user,
-    why: str,
-    child: Child | int,
-    description: str = "",
-    associates: str = "",
-    addresses: str = "",
-    places_frequented: str = "",
-    phone: str = "",
-    social_media: str = "",
-    medical_needs: str = "",
-    vulnerabilities: str = "",
-    previous_missing_history: str = "",
-    transport: str = "",
-    financial: str = "",
-    photo=None,
-    remove_photo: bool = False,
-) -> PhilomenaProfile:
-    """Save Part A as a new version. The photo carries over from the last version unless replaced or removed."""
-    child, reasons = _child_for(user, child, why)
-    _require(rules.may_keep_profile(user, reasons), "change this child's Philomena profile")
-    if len(phone) > 100:
-        raise ValidationError({"phone": "Phone must be at most 100 characters."})
-    extension, content = _photo_cleaned(photo) if photo is not None else (None, b"")
-    # Lock the child's row so two saves cannot both take the next version number.
-    Child.objects.select_for_update().filter(pk=child.pk).first()
-    previous = PhilomenaProfile.objects.filter(child=child).order_by("-version").first()
-    profile = PhilomenaProfile(
-        child=child,
-        version=(previous.version + 1) if previous else 1,
-        created_by=user,
-        description=description.strip(),
-        associates=associates.strip(),
-        addresses=addresses.strip(),
-        places_frequented=places_frequented.strip(),
-        phone=phone.strip(),
-        social_media=social_media.strip(),
-        medical_needs=medical_needs.strip(),
-        vulnerabilities=vulnerabilities.strip(),
-        previous_missing_history=previous_missing_history.strip(),
-        transport=transport.strip(),
-        financial=financial.strip(),
-    )
-    if extension is not None:
-        # The file is written once the row is committed: a save that fails or is rolled back leaves
-        # no photo of a child on disk without a record of it.
-        profile.photo.name = profile.photo.field.generate_filename(profile, f"photo{extension}")
-        transaction.on_commit(partial(profile.photo.storage.save, profile.photo.name, ContentFile(content)))
-    elif previous is not None and previous.photo and not remove_photo:
-        profile.photo = previous.photo.name
-    try:
-        with transaction.atomic():
-            profile.save()
-    except IntegrityError:
-        raise ValidationError(
-            {"child": "Someone else saved this profile at the same moment: reload and try again."}
-        ) from None
-    audit_record(
-        user=user,
-        action=Action.CREATE,
-        object_type="philomena_profile",
-        object_id=profile.pk,
-        child_id=child.pk,
-        why=why,
-        detail={"version": profile.version},
-    )
-    return profile
 
 
 # ---------------------------------------------------------------------------------------------
