@@ -146,8 +146,6 @@ def test_a_profile_rolled_back_leaves_no_photo_on_disk(world, private_media, dja
 def test_a_profile_refused_at_the_save_leaves_no_photo_on_disk(
     world, private_media, django_capture_on_commit_callbacks, monkeypatch
 ):
-    from homeward.episodes import services
-
     def clash(*args, **kwargs):
         raise IntegrityError("philomena_profile_version_unique")
 

@@ -10,7 +10,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 class Command(BaseCommand):
     help = (
-        "Run a benchmark and print its figures: board, alerts, linkage, placements, lookup, dashboards, language, load."
+        "Run a benchmark and print its figures: board, alerts, linkage, placements, lookup, dashboards, language, load, "
+        "journeys."
     )
 
     def add_arguments(self, parser) -> None:
@@ -89,6 +90,10 @@ class Command(BaseCommand):
         load.add_argument("--children", type=int, default=85_000, help="children looked after on 31 March")
         load.add_argument("--years", type=int, default=3)
         load.add_argument("--seed", type=int, default=1)
+        sub.add_parser(
+            "journeys",
+            help="each role's core job end to end in a headless browser: steps, seconds, axe-core (issue 11)",
+        )
 
     def handle(self, *args, what: str, **options) -> None:
         if what == "board":
@@ -183,5 +188,12 @@ class Command(BaseCommand):
             from homeward.benchmarks.language import run_language_bench
 
             run_language_bench(seed=options["seed"], notes=options["notes"], stdout=self.stdout)
+        elif what == "journeys":
+            from homeward.benchmarks.journeys_bench import browser_missing, run_journeys_bench
+
+            missing = browser_missing()
+            if missing:
+                raise CommandError(missing)
+            run_journeys_bench(stdout=self.stdout)
         else:  # argparse already refuses anything else
             raise CommandError(f"unknown benchmark {what!r}")
