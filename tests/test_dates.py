@@ -36,3 +36,36 @@ def test_the_template_filter_is_the_same_function_and_needs_no_load():
     moment = datetime.datetime(2026, 12, 6, 2, 30, tzinfo=UTC)
     rendered = Template('{{ moment|when }} / {{ moment|when:"date" }}').render(Context({"moment": moment}))
     assert rendered == "6 December 2026, 2:30am / 6 December 2026"
+
+
+def test_a_time_typed_to_the_minute_is_not_before_a_moment_stamped_in_that_minute():
+    stamped = datetime.datetime(2026, 12, 6, 14, 5, 37, tzinfo=UTC)  # an offer recorded "now"
+    typed = datetime.datetime(2026, 12, 6, 14, 5, tzinfo=UTC)  # "held at 14:05", as the form takes it
+    assert dates.not_before(typed, stamped, "held_at", "the time held", "it was offered") == stamped
+    later = datetime.datetime(2026, 12, 6, 14, 6, tzinfo=UTC)
+    assert dates.not_before(later, stamped, "held_at", "the time held", "it was offered") == later
+    with pytest.raises(dates.ValidationError) as refused:
+        dates.not_before(
+            datetime.datetime(2026, 12, 6, 14, 4, tzinfo=UTC), stamped, "held_at", "the time held", "it was offered"
+        )
+    assert refused.value.message_dict == {
+        "held_at": ["The time held cannot be before it was offered (6 December 2026, 2:05pm)."]
+    }
+
+
+def test_a_return_typed_in_the_minute_of_the_report_is_not_questioned():
+    reported = datetime.datetime(2026, 12, 6, 14, 5, 37, tzinfo=UTC)
+    same_minute = datetime.datetime(2026, 12, 6, 14, 5, tzinfo=UTC)
+    dates.confirmed_not_before(
+        same_minute, reported, "returned_at", "the return time", "the episode was reported", confirmed=False, flag="c"
+    )
+    with pytest.raises(dates.Unconfirmed):
+        dates.confirmed_not_before(
+            same_minute - datetime.timedelta(minutes=1),
+            reported,
+            "returned_at",
+            "the return time",
+            "the episode was reported",
+            confirmed=False,
+            flag="c",
+        )

@@ -78,10 +78,23 @@ def is_ahead(value: datetime.datetime, field: str, label: str, *, now: datetime.
         raise ValidationError({field: f"{_first(label)} cannot be in the past ({when(value)} is earlier than now)."})
 
 
-def not_before(value: datetime.datetime, earlier: datetime.datetime, field: str, label: str, earlier_what: str) -> None:
-    """Something that follows another (held after offered, returned after leaving) is not before it."""
-    if value < earlier:
-        raise ValidationError({field: f"{_first(label)} cannot be before {earlier_what} ({when(earlier)})."})
+def _same_minute(value: datetime.datetime, earlier: datetime.datetime) -> bool:
+    return value.replace(second=0, microsecond=0) == earlier.replace(second=0, microsecond=0)
+
+
+def not_before(
+    value: datetime.datetime, earlier: datetime.datetime, field: str, label: str, earlier_what: str
+) -> datetime.datetime:
+    """Something that follows another (held after offered, returned after leaving) is not before it.
+
+    People type times to the minute; the moments Homeward stamps itself (an offer recorded now) carry
+    seconds. A typed time in the same minute as the moment it follows is that moment, so it is
+    returned as it: the person is not refused for a minute the form cannot say more precisely."""
+    if value >= earlier:
+        return value
+    if _same_minute(value, earlier):
+        return earlier
+    raise ValidationError({field: f"{_first(label)} cannot be before {earlier_what} ({when(earlier)})."})
 
 
 class Unconfirmed(ValidationError):
@@ -105,7 +118,7 @@ def confirmed_not_before(
 ) -> None:
     """Something that usually follows another but may not (a child back before the report was made)
     is before it only when the person says so: a slip of the day or the hour is caught, a true time kept."""
-    if value < earlier and not confirmed:
+    if value < earlier and not confirmed and not _same_minute(value, earlier):
         raise Unconfirmed(
             {
                 field: f"{_first(label)} is before {earlier_what} ({when(earlier)}). Check the time, or confirm it is right."

@@ -128,3 +128,16 @@ def test_a_report_in_the_future_is_refused_naming_the_field(world):
         )
     assert list(refused.value.message_dict) == ["last_seen_at"]
     assert refused.value.message_dict["last_seen_at"][0].startswith("The time last seen cannot be in the future")
+
+
+def test_an_interview_held_in_the_minute_it_was_offered_is_recorded(world, rhi_worker):
+    # The form takes times to the minute; the offer recorded "now" has seconds (issue 11: the next job
+    # without friction). Held "at 14:05" after an offer stamped 14:05:37 is not refused.
+    episode = _open(world)
+    services.episode_record_return(user=world.provider_staff, why="test", episode=episode, returned_at=ago(hours=1))
+    services.return_interview_update(user=rhi_worker, why="test", episode=episode, status="offered")
+    offered = ReturnInterview.objects.get(episode=episode).offered_at
+    typed = offered.replace(second=0, microsecond=0)
+    services.return_interview_update(user=rhi_worker, why="test", episode=episode, status="completed", held_at=typed)
+    interview = ReturnInterview.objects.get(episode=episode)
+    assert interview.held_at == offered

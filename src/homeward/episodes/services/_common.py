@@ -51,8 +51,7 @@ def _at_or_now(value, field: str, *, not_before: datetime.datetime, not_before_w
     """A time given (or now), not in the future, and not before the moment it must follow."""
     at = _aware(value, field) or timezone.now()
     dates.has_happened(at, field, TIME_LABELS[field])
-    dates.not_before(at, not_before, field, TIME_LABELS[field], not_before_what)
-    return at
+    return dates.not_before(at, not_before, field, TIME_LABELS[field], not_before_what)
 
 
 def _child_for(user, child, why: str) -> tuple[Child, list[str]]:
