@@ -18,18 +18,14 @@ AXE = Path(settings.REPO_DIR) / "node_modules" / "axe-core" / "axe.min.js"
 PHONE = {"width": 390, "height": 844}
 
 
-def serious_violations(page) -> list[str]:
-    """axe-core's serious and critical findings on the page as it is now."""
+def axe_violations(page) -> list[str]:
+    """axe-core's findings of any impact on the page as it is now (issue 11: none of any impact)."""
     if not AXE.exists():
         pytest.fail(f"{AXE} is missing: run scripts/setup (axe-core is in package.json's devDependencies)")
     # Evaluated through the DevTools protocol, so the page's strict CSP need not allow an inline script.
     page.evaluate(AXE.read_text())
     results = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return [
-        f"{v['impact']}: {v['id']} ({len(v['nodes'])}): {v['help']}"
-        for v in results["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
+    return [f"{v['impact']}: {v['id']} ({len(v['nodes'])}): {v['help']}" for v in results["violations"]]
 
 
 def fits_a_phone(page) -> None:
@@ -84,7 +80,7 @@ def test_a_council_dashboard_reads_on_a_phone_and_passes_axe(world, period, open
     assert page.get_by_test_id("episodes").inner_text() == "3"
     assert page.get_by_role("img", name="Missing and away episodes by the month they began", exact=False).count() == 1
     fits_a_phone(page)
-    assert serious_violations(page) == [], json.dumps(serious_violations(page), indent=1)
+    assert axe_violations(page) == [], json.dumps(axe_violations(page), indent=1)
     assert problems.items == []
 
 
@@ -96,5 +92,5 @@ def test_the_national_dashboard_passes_axe_and_shows_no_small_cell(world, period
     page.goto(f"/reports/dashboard/{period}&kind=national")
     assert page.get_by_test_id("episodes").inner_text().startswith("[c]")
     fits_a_phone(page)
-    assert serious_violations(page) == []
+    assert axe_violations(page) == []
     assert problems.items == []

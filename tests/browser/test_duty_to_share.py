@@ -5,7 +5,7 @@ is a plain POST: tests/children/test_duty_to_share.py drives it with no script a
 import pytest
 
 from homeward.children.models import DecisionNotToShare
-from tests.browser.test_dashboards import serious_violations
+from tests.browser.test_dashboards import axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,13 +23,13 @@ def test_a_social_worker_records_a_decision_not_to_share(world, open_page, brows
     page.get_by_role("link", name="See what has been shared with other agencies").click()
     assert page.locator("h1").inner_text() == "Shared with other agencies"
     assert world.west_midlands_police.name in page.get_by_test_id("disclosures").inner_text()
-    assert serious_violations(page) == []
+    assert axe_violations(page) == []
 
     page.get_by_role("link", name="Record a decision not to share").click()
     page.get_by_role("button", name="Record the decision").click()
     summary = page.locator(".govuk-error-summary")
     assert "Choose which parts of the record were not shared." in summary.inner_text()
-    assert serious_violations(page) == []
+    assert axe_violations(page) == []
 
     page.get_by_label("Which agency was not given the information?").select_option(label=world.provider.name)
     page.get_by_label("Family home address").check()

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from homeward.episodes import lookup, services
 from tests.episodes.conftest import commission_return_interview_services
+from tests.browser.test_dashboards import axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -52,6 +53,7 @@ def test_an_officer_of_another_force_finds_a_missing_child_and_records_them_foun
     assert page.locator("h1").inner_text() == "Record Amira Okafor as found"
     page.get_by_role("button", name="Record as found").click()  # nothing filled in but the time
     assert page.locator(".govuk-error-summary").is_visible()
+    assert axe_violations(page) == []  # the error page too
     page.get_by_label("Where was the child found?").fill("Manchester Piccadilly station")
     page.get_by_label("In whose care is the child now?").fill("PC 1234, British Transport Police office")
     page.get_by_role("button", name="Record as found").click()
@@ -59,4 +61,5 @@ def test_an_officer_of_another_force_finds_a_missing_child_and_records_them_foun
     assert page.get_by_text("Amira Okafor is recorded as found.").is_visible()
     episode.refresh_from_db()
     assert episode.returned_at is not None and episode.location_police_force == world.gmp
+    assert axe_violations(page) == []
     assert problems.items == []

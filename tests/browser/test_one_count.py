@@ -14,6 +14,7 @@ from homeward.linkage.services import linkage_run
 from homeward.returns.models import PoliceReport
 from homeward.returns.services import police_report_submit
 from tests.conftest import make_user
+from tests.browser.test_dashboards import axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -85,4 +86,5 @@ def test_a_coordinator_checks_a_report_and_the_one_count_follows(world, open_pag
 
     page.goto(f"/reports/one-count/{period}")
     assert cells(page, "row-E08000003") == ["Manchester", "1", "0", "0", "1"]
+    assert axe_violations(page) == []
     assert problems.items == []

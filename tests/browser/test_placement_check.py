@@ -9,6 +9,7 @@ from django.utils import timezone
 from homeward.agencies.models import Role
 from homeward.scrutiny.models import PlacementCheck
 from tests.conftest import make_user
+from tests.browser.test_dashboards import axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -46,6 +47,7 @@ def test_a_social_worker_runs_the_placement_check_and_the_approvals_are_recorded
     assert "Sent" in page.get_by_test_id("requirement-host_notice").inner_text()
     assert page.get_by_test_id("requirement-nominated_officer").get_by_role("button").count() == 0
     check = PlacementCheck.objects.get(child=world.child_at_home, placement__isnull=True)
+    assert axe_violations(page) == []
     assert problems.items == []
 
     for role, card in ((Role.NOMINATED_OFFICER, "nominated_officer"), (Role.DIRECTOR, "director")):
@@ -61,6 +63,7 @@ def test_a_social_worker_runs_the_placement_check_and_the_approvals_are_recorded
         )
         section.get_by_role("button", name="Record the decision").click()
         assert "Approved by" in page.get_by_test_id(f"requirement-{card}").inner_text()
+        assert axe_violations(page) == []
         assert problems.items == []
     assert set(check.requirements.filter(outcome="approved").values_list("kind", flat=True)) == {
         "nominated_officer",

@@ -9,6 +9,7 @@ from django.utils import timezone
 from homeward.episodes.models import Episode
 from homeward.schools.models import SchoolReport
 from tests.partners import partners  # noqa: F401
+from tests.browser.test_dashboards import axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -36,6 +37,7 @@ def test_a_school_lead_reports_a_pupil_and_the_carer_confirms_her_missing(world,
     report = SchoolReport.objects.get(child=world.child)
     assert page.url.endswith(f"/school-reports/{report.pk}/")
     assert page.get_by_test_id("outcome").inner_text().startswith("Awaiting confirmation")
+    assert axe_violations(page) == []
     assert problems.items == []
 
     # The carer is told in their inbox, opens the report and confirms Amira missing.
