@@ -4,9 +4,12 @@
 import datetime
 from types import SimpleNamespace
 
+import pytest
 from django.utils import timezone
 
-from homeward.episodes.ssda903_periods import episode_parts, episode_periods, missing_periods
+from homeward.episodes import services
+from homeward.episodes.models import Episode
+from homeward.episodes.ssda903_periods import episode_parts, episode_periods, missing_periods, overlapping, overlaps
 
 
 def at(month: int, day: int, hour: int = 12, minute: int = 0, year: int = 2024) -> datetime.datetime:
@@ -117,3 +120,28 @@ def test_dates_are_local_dates_in_england():
         kind="away", started_at=datetime.datetime(2024, 1, 31, 23, 30, tzinfo=utc), returned_at=None
     )
     assert episode_periods(winter, []) == [("A", day(1, 31), None)]
+
+
+@pytest.mark.django_db
+def test_the_overlap_rule_reads_the_same_on_records_in_hand_and_as_a_filter_on_episodes(world):
+    # DfE rule 574 is written once: the report (a filter) and the importer (records in hand) ask it.
+    now = timezone.now().replace(microsecond=0)
+    hours = datetime.timedelta(hours=1)
+    made = []
+    for start, end in ((60, 50), (40, 30), (20, None)):  # hours ago: two closed episodes and one open
+        episode, _ = services.episode_open(
+            user=world.provider_staff, why="test", child=world.child.pk, kind="missing", started_at=now - start * hours
+        )
+        if end is not None:
+            services.episode_record_return(
+                user=world.provider_staff, why="test", episode=episode, returned_at=now - end * hours
+            )
+        made.append(Episode.objects.get(pk=episode.pk))
+    for start in (70, 55, 50, 45, 35, 30, 25, 10):
+        for end in (None, 65, 52, 48, 31, 15, 5):
+            window = (now - start * hours, None if end is None else now - end * hours)
+            if window[1] is not None and window[1] <= window[0]:
+                continue
+            in_hand = {e.pk for e in made if overlaps(e.started_at, e.returned_at, *window)}
+            filtered = set(Episode.objects.filter(overlapping(*window), child=world.child).values_list("pk", flat=True))
+            assert in_hand == filtered, (start, end)

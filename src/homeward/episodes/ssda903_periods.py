@@ -20,9 +20,28 @@ import datetime
 from collections.abc import Iterable
 from typing import NamedTuple, Protocol
 
+from django.db.models import Q
 from django.utils import timezone
 
 CODES = {"missing": "M", "away": "A"}  # Kind values -> SSDA903 MISSING
+
+
+# DfE rule 574: a child's missing periods never overlap, and no period starts while one is open. The
+# one test, on records in hand (the importer's batch) and as a condition on Episode rows (a report).
+def overlaps(
+    started_at: datetime.datetime,
+    returned_at: datetime.datetime | None,
+    start: datetime.datetime,
+    end: datetime.datetime | None,
+) -> bool:
+    """Do [started_at, returned_at) and [start, end) overlap? None is "still open"."""
+    return (end is None or started_at < end) and (returned_at is None or returned_at > start)
+
+
+def overlapping(start: datetime.datetime, end: datetime.datetime | None = None) -> Q:
+    """`overlaps` as a filter on episodes: those that overlap [start, end)."""
+    condition = Q(returned_at__isnull=True) | Q(returned_at__gt=start)
+    return condition if end is None else condition & Q(started_at__lt=end)
 
 
 class EpisodeLike(Protocol):

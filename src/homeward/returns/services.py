@@ -35,6 +35,7 @@ from homeward.audit.models import Action
 from homeward.audit.services import audit_record_many
 from homeward.children.models import Child, Placement
 from homeward.children.services import PlacementIn, placements_write
+from homeward.episodes import ssda903_periods
 from homeward.episodes.models import Episode, EpisodeUpdate, Kind, UpdateKind
 from homeward.episodes.services import care_problem
 from homeward.places.services import districts_by_code
@@ -400,11 +401,6 @@ def _client_reference(row: ssda903.MissingRow) -> str:
     return f"ssda903:{row.child}:{row.mis_start.isoformat()}"
 
 
-def _overlaps(started_at, returned_at, start, end) -> bool:
-    """Do [started_at, returned_at) and [start, end) overlap? None is "still open"."""
-    return (end is None or started_at < end) and (returned_at is None or returned_at > start)
-
-
 def _when(day: datetime.date) -> str:
     return day.strftime("%d/%m/%Y")
 
@@ -494,7 +490,9 @@ def _missing_write(
                         episode = same_day[0]
                     if episode is None:
                         overlapping = [
-                            e for e in episodes[child_id] if _overlaps(e.started_at, e.returned_at, start, end)
+                            e
+                            for e in episodes[child_id]
+                            if ssda903_periods.overlaps(e.started_at, e.returned_at, start, end)
                         ]
                         earlier = next((imported[e.pk] for e in overlapping if e.pk in imported), None)
                         if earlier is not None:
@@ -676,7 +674,9 @@ def _missing_write(
 def _return_change_problem(episode: Episode, end: datetime.datetime | None, siblings: list[Episode]) -> str:
     """Why an imported episode's return cannot move to `end`, or "" when it can."""
     for other in siblings:
-        if other.pk != episode.pk and _overlaps(other.started_at, other.returned_at, episode.started_at, end):
+        if other.pk != episode.pk and ssda903_periods.overlaps(
+            other.started_at, other.returned_at, episode.started_at, end
+        ):
             until = dates.when(other.returned_at, date_only=True) if other.returned_at else "now (still open)"
             return (
                 f"DfE rule 574: the corrected period would overlap episode {other.pk}, from "

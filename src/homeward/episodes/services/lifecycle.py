@@ -10,7 +10,7 @@ from django.utils import timezone
 from homeward import dates
 from homeward.audit.models import Action
 from homeward.children.models import Child, Placement
-from homeward.episodes import rules, signals
+from homeward.episodes import rules, signals, ssda903_periods
 from homeward.episodes.models import (
     FREE_UPDATE_KINDS,
     Episode,
@@ -109,11 +109,7 @@ def episode_open(
             return _retried(user, why, earlier, child=child, kind=kind, started_at=started_at), False
 
     # SSDA903 rule 574: no overlapping periods and no new period while one is open.
-    overlapping = (
-        child.episodes.filter(Q(returned_at__isnull=True) | Q(returned_at__gt=started_at))
-        .order_by("started_at")
-        .first()
-    )
+    overlapping = child.episodes.filter(ssda903_periods.overlapping(started_at)).order_by("started_at").first()
     if overlapping is not None and overlapping.is_open:
         raise ValidationError(
             {
