@@ -434,3 +434,60 @@ def test_a_child_under_16_placed_in_supported_accommodation_is_rejected_with_the
         and "under 16 cannot be placed in supported accommodation" in reject["reason"]
     )
     assert not Placement.objects.exists() and Child.objects.filter(la_child_id="C1").exists()
+
+
+@pytest.mark.django_db
+def test_episodes_from_a_return_raise_the_same_flags_as_episodes_reported_in_homeward(la, tmp_path):
+    """One write path's events (issue 12): three periods in three weeks raise the repeat missing flag
+    whether a carer reported them or the council's return recorded them; no alert goes out for the
+    return's, which says after the fact what happened."""
+    from homeward.agencies.models import Role
+    from homeward.alerts.models import Alert
+    from homeward.episodes.services import episode_record_return
+    from homeward.safeguarding.models import RiskFlag
+    from homeward.tasks.worker import run_due
+    from tests.conftest import make_user
+    from tests.support import commissioned_service
+
+    commissioned_service(la)
+    make_user(la, Role.MISSING_COORDINATOR)  # told of each episode reported in Homeward
+
+    first = TODAY - days(21)
+    periods = [(first, first + days(1)), (first + days(7), first + days(8)), (first + days(14), first + days(15))]
+    write_903(
+        tmp_path / "903",
+        header=[header_row("C1", DOB)],
+        episodes=[episode_row("C1", START - days(100), pl_post="B1 1AA", home_post="M1 1AE")],
+        missing=[missing_row("C1", DOB, start, end) for start, end in periods],
+    )
+    import_903(tmp_path / "903", la)
+    imported = Child.objects.get(responsible_authority=la, la_child_id="C1")
+    assert not RiskFlag.objects.filter(child=imported).exists()  # evaluated by the worker, after the import
+    run_due()
+    from_return = set(RiskFlag.objects.filter(child=imported, status="raised").values_list("kind", flat=True))
+
+    # The same child's history, reported through the service a carer's form calls.
+    twin = Child.objects.create(
+        responsible_authority=la, la_child_id="C2", date_of_birth=DOB, sex="2", first_name="Twin", last_name="Child"
+    )
+    Placement.objects.create(
+        **{
+            **{f.name: getattr(Placement.objects.get(child=imported), f.name) for f in Placement._meta.concrete_fields},
+            "id": None,
+            "child": twin,
+        }
+    )
+    worker = make_user(la, Role.SOCIAL_WORKER)
+    for start, end in periods:
+        episode, _ = episode_open(
+            user=worker, why="test", child=twin.pk, kind="missing", started_at=london_midnight(start)
+        )
+        episode_record_return(user=worker, why="test", episode=episode, returned_at=london_midnight(end))
+    run_due()
+    from_reports = set(RiskFlag.objects.filter(child=twin, status="raised").values_list("kind", flat=True))
+
+    assert "repeat_missing" in from_return
+    assert from_return == from_reports
+    # Told when reported in Homeward; the return's episodes tell no one.
+    assert Alert.objects.filter(kind="episode_opened", child_id=twin.pk).exists()
+    assert not Alert.objects.filter(kind="episode_opened", child_id=imported.pk).exists()

@@ -35,6 +35,7 @@ from homeward.audit.models import Action
 from homeward.audit.services import audit_record_many
 from homeward.children.models import Child, Placement
 from homeward.children.services import PlacementIn, placements_write
+from homeward.episodes import signals as episode_signals
 from homeward.episodes import ssda903_periods
 from homeward.episodes.models import Episode, EpisodeUpdate, Kind, UpdateKind
 from homeward.episodes.services import care_problem
@@ -615,6 +616,11 @@ def _missing_write(
                     for reference, episode in new_episodes.items()
                 ]
             )
+            # The same events as any other write of an episode (episodes.signals): the rules read the
+            # children's records again.
+            recorded = [*Episode.objects.filter(pk__in=made.values()), *changed_episodes]
+            if recorded:
+                episode_signals.episodes_recorded.send(Episode, user=user, episodes=recorded)
             for record in new_records:
                 if record.episode_id is None:
                     record.episode_id = made.get(f"ssda903:{record.child_code}:{record.mis_start.isoformat()}")

@@ -35,6 +35,13 @@ def on_episode_event(sender, *, user, episode, **kwargs) -> None:
     evaluate_safely(episode.child_id, user)
 
 
+def on_episodes_recorded(sender, *, episodes, **kwargs) -> None:
+    # A return of many rows names many children: each is evaluated once, by the worker, so a
+    # council's whole return is not held up by the rules (the same rules the events above run).
+    for child_id in sorted({episode.child_id for episode in episodes}):
+        enqueue(EVALUATE_TASK, args={"child_id": child_id}, dedupe_key=f"{EVALUATE_TASK}:{child_id}")
+
+
 def _clocks_safely(change, episode) -> None:
     # As with the rules: a fault setting a flag clock must not stop the report or the return.
     try:
@@ -75,3 +82,4 @@ def connect() -> None:
     # Time passing raises the missing overnight and over 24 hours flags: clocks, not events.
     signals.episode_opened.connect(on_episode_opened, dispatch_uid="safeguarding-flag-clocks-set")
     signals.episode_returned.connect(on_episode_returned, dispatch_uid="safeguarding-flag-clocks-stop")
+    signals.episodes_recorded.connect(on_episodes_recorded, dispatch_uid="safeguarding-episodes-recorded")
