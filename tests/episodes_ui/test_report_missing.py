@@ -30,7 +30,11 @@ def test_the_form_is_offered_to_everyone_who_acts_on_the_child(world, client_for
     html = response.content.decode()
     assert "Report Amira missing or away" in html
     # The DfE definitions are the radios' hints.
-    assert "Nobody knows where they are." in html and "You know where they are" in html
+    assert (
+        "Nobody knows where they are. The police treat them as missing until they are found and known to be safe."
+        in html
+    )
+    assert "You know where they are" in html
     # Defaults to now (Europe/London), so a carer only corrects what is different.
     now = timezone.localtime()
     assert f'name="last_seen_year" type="text" inputmode="numeric" value="{now.year}"' in html

@@ -25,7 +25,9 @@ from homeward.language.forms import LanguageCheckedForm
 
 # DfE statutory guidance (January 2014), in the words a carer reads at the radio buttons.
 KIND_HINTS = {
-    Kind.MISSING: "Nobody knows where they are.",
+    # The College of Policing's APP: "anyone whose whereabouts cannot be established will be considered
+    # as missing until located, and their well-being or otherwise confirmed" (no "absent" since 2017).
+    Kind.MISSING: "Nobody knows where they are. The police treat them as missing until they are found and known to be safe.",
     Kind.AWAY: "You know where they are, but they are not where they should be and you are worried about them.",
 }
 RISK_HINTS = {
