@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from django.conf import settings
 from django.utils import timezone
 
@@ -75,9 +76,9 @@ def test_a_council_dashboard_reads_on_a_phone_and_passes_axe(world, period, open
     page.get_by_role("button", name="Menu").click()  # the service navigation folds away on a phone
     page.get_by_role("link", name="Dashboards").click()
     page.get_by_role("link", name="Children we look after").click()
-    assert page.locator("h1").inner_text() == "Children we look after"
+    expect(page.locator("h1")).to_have_text("Children we look after", use_inner_text=True)
     page.goto(f"/reports/dashboard/{period}&kind=council")
-    assert page.get_by_test_id("episodes").inner_text() == "3"
+    expect(page.get_by_test_id("episodes")).to_have_text("3", use_inner_text=True)
     assert page.get_by_role("img", name="Missing and away episodes by the month they began", exact=False).count() == 1
     fits_a_phone(page)
     assert axe_violations(page) == [], json.dumps(axe_violations(page), indent=1)

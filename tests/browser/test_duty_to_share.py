@@ -3,6 +3,7 @@ page and records a decision not to share; axe-core finds nothing serious on eith
 is a plain POST: tests/children/test_duty_to_share.py drives it with no script at all.)"""
 
 import pytest
+from playwright.sync_api import expect
 
 from homeward.children.models import DecisionNotToShare
 from tests.browser.test_dashboards import axe_violations
@@ -21,7 +22,7 @@ def test_a_social_worker_records_a_decision_not_to_share(world, open_page, brows
     browser_helpers.sign_in(page, world.social_worker, device, start=f"/children/{world.child.pk}/")
     assert page.get_by_test_id("consistent-identifier").inner_text().startswith("Consistent child identifier")
     page.get_by_role("link", name="See what has been shared with other agencies").click()
-    assert page.locator("h1").inner_text() == "Shared with other agencies"
+    expect(page.locator("h1")).to_have_text("Shared with other agencies", use_inner_text=True)
     assert world.west_midlands_police.name in page.get_by_test_id("disclosures").inner_text()
     assert axe_violations(page) == []
 
@@ -37,7 +38,7 @@ def test_a_social_worker_records_a_decision_not_to_share(world, open_page, brows
         "Her mother must not learn where she lives; the home's staff would pass on the family address."
     )
     page.get_by_role("button", name="Record the decision").click()
-    assert page.locator("h1").inner_text() == "Shared with other agencies"
+    expect(page.locator("h1")).to_have_text("Shared with other agencies", use_inner_text=True)
     assert "Oak House" in page.get_by_test_id("decisions").inner_text()
     assert DecisionNotToShare.objects.get(child=world.child).agency == world.provider
     assert problems.items == []

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from playwright.sync_api import expect
 from django.utils import timezone
 
 from homeward.episodes import services
@@ -29,7 +30,7 @@ def test_a_provider_reports_a_child_missing_on_a_phone_and_sees_it_on_the_board(
     browser_helpers.sign_in(page, world.provider_staff, device, start=f"/children/{world.child.pk}/")
 
     page.get_by_role("link", name="Report Amira missing or away").click()
-    assert page.locator("h1").inner_text() == "Report Amira missing or away"
+    expect(page.locator("h1")).to_have_text("Report Amira missing or away", use_inner_text=True)
     # One page, nothing wider than the phone.
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     page.get_by_label("Missing", exact=True).check()
@@ -38,7 +39,7 @@ def test_a_provider_reports_a_child_missing_on_a_phone_and_sees_it_on_the_board(
     page.get_by_label("Where was Amira last seen?").fill("Oak House, front door")
     page.get_by_label("What was Amira wearing? (optional)").fill("Black puffer jacket, white trainers")
     # Amira has no Philomena profile: its essentials are asked on the same page, and sent with the report.
-    assert page.get_by_role("heading", name="About Amira").is_visible()
+    expect(page.get_by_role("heading", name="About Amira")).to_be_visible()
     assert axe_violations(page) == []
     page.get_by_label("What does Amira look like? (optional)").fill("Tall, short dark hair, scar on left hand")
     page.get_by_label("Where might Amira go? (optional)").fill("Aston Park")
@@ -46,7 +47,7 @@ def test_a_provider_reports_a_child_missing_on_a_phone_and_sees_it_on_the_board(
     page.get_by_role("button", name="Send report").click()
 
     # The reporter is told who now knows, on the report's confirmation.
-    assert page.locator("h1").inner_text() == "Amira Okafor is recorded as missing"
+    expect(page.locator("h1")).to_have_text("Amira Okafor is recorded as missing", use_inner_text=True)
     episode = Episode.objects.get(child=world.child)
     assert page.url.endswith(f"/inbox/reported/{episode.pk}/")
     profile = PhilomenaProfile.objects.get(child=world.child)
@@ -55,7 +56,7 @@ def test_a_provider_reports_a_child_missing_on_a_phone_and_sees_it_on_the_board(
     # To the board through the service navigation's menu (collapsed on a phone).
     page.get_by_role("button", name="Menu").click()
     page.get_by_role("link", name="Missing now").click()
-    assert page.get_by_test_id("board-count").inner_text() == "1 child missing or away"
+    expect(page.get_by_test_id("board-count")).to_have_text("1 child missing or away", use_inner_text=True)
     rows = _board_rows(page)
     assert (
         len(rows) == 1
@@ -99,7 +100,7 @@ def test_a_police_officer_grades_it_high_and_the_board_shows_it_first(world, ope
     page.get_by_label("Source of the information").fill("Call from Oak House: phone off, older men seen nearby")
     page.get_by_label("Rationale (optional)").fill("Aged 14, exploitation concerns")
     page.get_by_role("button", name="Save risk grade").click()
-    assert page.get_by_text("Risk graded high.", exact=True).is_visible()
+    expect(page.get_by_text("Risk graded high.", exact=True)).to_be_visible()
 
     page.get_by_role("link", name="Missing now").click()
     rows = _board_rows(page)

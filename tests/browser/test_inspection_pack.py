@@ -5,6 +5,7 @@ import datetime
 import time
 
 import pytest
+from playwright.sync_api import expect
 from django.utils import timezone
 
 from homeward.agencies.models import Agency, AgencyKind
@@ -38,7 +39,7 @@ def test_an_inspector_reads_the_pack_and_downloads_its_pdf(world, open_page, bro
 
     page.get_by_role("link", name="Oversight").click()
     page.get_by_role("link", name=f"The inspection pack for {world.manchester.name}").click()
-    assert page.locator("h1").inner_text() == "Inspection pack"
+    expect(page.locator("h1")).to_have_text("Inspection pack", use_inner_text=True)
     page.goto(f"/oversight/inspection-pack/?month={timezone.localdate():%Y-%m}")
     overdue = page.get_by_test_id("pack-overdue-interviews")
     assert "MAN001" in overdue.inner_text() and overdue.get_by_role("link", name=f"Episode {episode.pk}").count() == 1

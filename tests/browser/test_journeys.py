@@ -1,6 +1,7 @@
 """A person signs in with password and code, finds a child and opens the record, in a real browser."""
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,7 +19,7 @@ def test_sign_in_search_and_open_a_child(world, open_page, browser_helpers):
     assert page.get_by_label("Password", exact=True).get_attribute("type") == "text"
 
     browser_helpers.sign_in(page, world.social_worker, device)
-    assert page.locator("h1").inner_text() == world.manchester.name
+    expect(page.locator("h1")).to_have_text(world.manchester.name, use_inner_text=True)
     assert "Signed in as" in page.get_by_test_id("signed-in-as").inner_text()
 
     page.get_by_role("link", name="Children", exact=True).click()
@@ -27,9 +28,9 @@ def test_sign_in_search_and_open_a_child(world, open_page, browser_helpers):
     assert "1 child matches" in page.locator("#results-heading").inner_text()
     page.get_by_role("link", name="Okafor, Amira").click()
 
-    assert page.locator("h1").inner_text() == "Amira Okafor"
+    expect(page.locator("h1")).to_have_text("Amira Okafor", use_inner_text=True)
     assert "Responsible authority" in page.get_by_test_id("access-reasons").inner_text()
-    assert page.get_by_text("Out of area").first.is_visible()
+    expect(page.get_by_text("Out of area").first).to_be_visible()
 
     # The stylesheet and its fonts arrived: GOV.UK styles are applied and the GDS font is in use.
     assert "GDS Transport" in page.evaluate("getComputedStyle(document.querySelector('h1')).fontFamily")
@@ -57,7 +58,7 @@ def test_it_all_works_without_javascript(world, open_page, browser_helpers):
 
     page.get_by_role("button", name="Sign out").click()
     assert page.url.endswith("/sign-in/")
-    assert page.get_by_text("You have signed out").is_visible()
+    expect(page.get_by_text("You have signed out")).to_be_visible()
     assert problems.items == []
 
 

@@ -4,6 +4,7 @@ wording, and the record holds exactly what they chose. What they did is counted 
 home and team, as reworded or kept (the patterns page)."""
 
 import pytest
+from playwright.sync_api import expect
 
 from homeward.episodes.models import Episode
 from homeward.language.models import PhraseTally
@@ -34,9 +35,9 @@ def _report_with(page, text: str) -> None:
 
 
 def _sees_the_notes(page) -> None:
-    assert page.get_by_role("heading", name="There is a problem").is_visible()
+    expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
     notes = page.get_by_test_id("language-notes")
-    assert notes.is_visible()
+    expect(notes).to_be_visible()
     text = notes.inner_text()
     assert "“putting herself at risk”" in text and "“boyfriend”" in text
     assert "It says the child is the cause of the danger" in text  # why
@@ -58,7 +59,7 @@ def test_a_carer_rewords_and_the_record_holds_the_new_words(world, carer, open_p
     reworded = "We are worried she is being exploited by a man aged 24 who collects her in a car"
     page.get_by_label("What do you know? (optional)").fill(reworded)
     page.get_by_role("button", name="Send report").click()
-    assert page.locator("h1").inner_text() == "Amira Okafor is recorded as missing"
+    expect(page.locator("h1")).to_have_text("Amira Okafor is recorded as missing", use_inner_text=True)
     assert Episode.objects.get().circumstances == reworded
     assert _counted() == {
         ("Oak House", "Day staff", "boyfriend", 1, 1, 0),
@@ -80,7 +81,7 @@ def test_a_carer_keeps_their_wording_and_the_record_holds_exactly_what_they_type
 
     page.get_by_label("Keep my wording").check()
     page.get_by_role("button", name="Send report").click()
-    assert page.locator("h1").inner_text() == "Amira Okafor is recorded as missing"
+    expect(page.locator("h1")).to_have_text("Amira Okafor is recorded as missing", use_inner_text=True)
     assert Episode.objects.get().circumstances == TYPED
     assert _counted() == {
         ("Oak House", "Day staff", "boyfriend", 1, 0, 1),
@@ -90,5 +91,5 @@ def test_a_carer_keeps_their_wording_and_the_record_holds_exactly_what_they_type
     page.get_by_role("link", name="Go to the episode").click()
     marked = page.get_by_test_id("language-marked").first
     assert marked.inner_text().replace("[1]", "").replace("[2]", "") == TYPED
-    assert page.locator("mark", has_text="putting herself at risk").is_visible()
+    expect(page.locator("mark", has_text="putting herself at risk")).to_be_visible()
     assert problems.items == []

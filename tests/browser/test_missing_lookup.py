@@ -4,6 +4,7 @@ misspelled name, sees the match, and records the child found."""
 import datetime
 
 import pytest
+from playwright.sync_api import expect
 from django.utils import timezone
 
 from homeward.episodes import lookup, services
@@ -33,13 +34,13 @@ def test_an_officer_of_another_force_finds_a_missing_child_and_records_them_foun
     device = browser_helpers.ready_to_sign_in(world.gmp_officer)
     page, problems = open_page()
     browser_helpers.sign_in(page, world.gmp_officer, device, start="/police/missing-lookup/")
-    assert page.locator("h1").inner_text() == "Is this child missing from care?"
+    expect(page.locator("h1")).to_have_text("Is this child missing from care?", use_inner_text=True)
 
     # Nobody by that name: the one answer for everyone who is not an open missing report.
     page.get_by_label("Why are you searching?").fill("Child at Piccadilly station at 2am")
     page.get_by_label("Name (optional)").fill("Nobody Known")
     page.get_by_role("button", name="Search").click()
-    assert page.get_by_test_id("no-match").inner_text() == lookup.NO_OPEN_MISSING_REPORT
+    expect(page.get_by_test_id("no-match")).to_have_text(lookup.NO_OPEN_MISSING_REPORT, use_inner_text=True)
 
     page.get_by_label("Name (optional)").fill("Amirah Okafur")
     page.get_by_label("Female").check()
@@ -50,15 +51,15 @@ def test_an_officer_of_another_force_finds_a_missing_child_and_records_them_foun
     assert "West Midlands Police" in text and "Manchester" in text and "Oak House" not in text
 
     card.get_by_role("link", name="Record Amira Okafor as found").click()
-    assert page.locator("h1").inner_text() == "Record Amira Okafor as found"
+    expect(page.locator("h1")).to_have_text("Record Amira Okafor as found", use_inner_text=True)
     page.get_by_role("button", name="Record as found").click()  # nothing filled in but the time
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert axe_violations(page) == []  # the error page too
     page.get_by_label("Where was the child found?").fill("Manchester Piccadilly station")
     page.get_by_label("In whose care is the child now?").fill("PC 1234, British Transport Police office")
     page.get_by_role("button", name="Record as found").click()
 
-    assert page.get_by_text("Amira Okafor is recorded as found.").is_visible()
+    expect(page.get_by_text("Amira Okafor is recorded as found.")).to_be_visible()
     episode.refresh_from_db()
     assert episode.returned_at is not None and episode.location_police_force == world.gmp
     assert axe_violations(page) == []

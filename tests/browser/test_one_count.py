@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from playwright.sync_api import expect
 from django.utils import timezone
 
 from homeward import dates
@@ -74,13 +75,13 @@ def test_a_coordinator_checks_a_report_and_the_one_count_follows(world, open_pag
 
     page.get_by_role("link", name="Reports to check").click()
     page.get_by_role("link", name="WM/2").click()
-    assert page.locator("h1").inner_text() == "Is this report about Amira Okafor?"
+    expect(page.locator("h1")).to_have_text("Is this report about Amira Okafor?", use_inner_text=True)
     comparison = page.get_by_test_id("comparison").inner_text()
     assert "Date of birth" in comparison and dates.when(dob) in comparison
     page.get_by_label("Yes, it is this child").check()
     page.get_by_label("What did you check?").fill("Oak House confirmed it was Amira, not her sister.")
     page.get_by_role("button", name="Save the decision").click()
-    assert page.get_by_text("Police report WM/2 is linked to Amira Okafor's record.").is_visible()
+    expect(page.get_by_text("Police report WM/2 is linked to Amira Okafor's record.")).to_be_visible()
     assert PoliceReport.objects.get(reference="WM/2").child == world.child
     assert world.child.candidate_pairs.get().status == PairStatus.CONFIRMED
 

@@ -4,6 +4,7 @@ record their approvals on the same page, in a real browser."""
 import datetime
 
 import pytest
+from playwright.sync_api import expect
 from django.utils import timezone
 
 from homeward.agencies.models import Role
@@ -20,7 +21,7 @@ def test_a_social_worker_runs_the_placement_check_and_the_approvals_are_recorded
     page, problems = open_page()
     browser_helpers.sign_in(page, world.social_worker, device, start=f"/children/{world.child_at_home.pk}/")
     page.get_by_test_id("placement-check-link").click()
-    assert page.locator("h1").inner_text() == "Check a placement before you make it"
+    expect(page.locator("h1")).to_have_text("Check a placement before you make it", use_inner_text=True)
 
     page.get_by_role("button", name="Run the check").click()  # nothing filled in: each field says what it needs
     summary = page.locator(".govuk-error-summary").inner_text()
@@ -35,11 +36,11 @@ def test_a_social_worker_runs_the_placement_check_and_the_approvals_are_recorded
     page.get_by_label("Postcode of Jayden's home").fill("M1 1AE")
     page.get_by_role("button", name="Run the check").click()
 
-    assert page.locator("h1").inner_text() == "Placement check"
+    expect(page.locator("h1")).to_have_text("Placement check", use_inner_text=True)
     assert "Distant" in page.get_by_test_id("relation").inner_text()
     assert "Birmingham" in page.get_by_test_id("geography").inner_text()
-    assert page.get_by_test_id("requirement-director").is_visible()
-    assert page.get_by_test_id("home-record").is_visible()
+    expect(page.get_by_test_id("requirement-director")).to_be_visible()
+    expect(page.get_by_test_id("home-record")).to_be_visible()
     # The social worker sends the notice; the approvals are not theirs to give.
     notice = page.get_by_test_id("requirement-host_notice")
     notice.get_by_label("What the notice says").fill("Jayden needs a specialist home; the care plan is attached.")

@@ -4,6 +4,7 @@ from the school's time (issue 18), in a real browser."""
 import datetime
 
 import pytest
+from playwright.sync_api import expect
 from django.utils import timezone
 
 from homeward.episodes.models import Episode
@@ -22,10 +23,12 @@ def test_a_school_lead_reports_a_pupil_and_the_carer_confirms_her_missing(world,
     page, problems = open_page()
     school = page
     browser_helpers.sign_in(page, partners.school_lead, device, start=f"/children/{world.child.pk}/")
-    assert page.get_by_test_id("missing-now").inner_text() == "Amira is not recorded as missing or away now."
-    assert page.get_by_test_id("contacts").is_visible()
+    expect(page.get_by_test_id("missing-now")).to_have_text(
+        "Amira is not recorded as missing or away now.", use_inner_text=True
+    )
+    expect(page.get_by_test_id("contacts")).to_be_visible()
     page.get_by_role("link", name="Report Amira not in school").click()
-    assert page.locator("h1").inner_text() == "Report Amira not in school"
+    expect(page.locator("h1")).to_have_text("Report Amira not in school", use_inner_text=True)
     page.get_by_label("Day").fill(str(expected.day))
     page.get_by_label("Month").fill(str(expected.month))
     page.get_by_label("Year").fill(str(expected.year))
@@ -52,7 +55,7 @@ def test_a_school_lead_reports_a_pupil_and_the_carer_confirms_her_missing(world,
     # The carer lands on the report's confirmation (who was told); the episode starts from the school's time.
     episode = Episode.objects.get(child=world.child)
     assert page.url.endswith(f"/inbox/reported/{episode.pk}/")
-    assert page.locator("h1").inner_text() == "Amira Okafor is recorded as missing"
+    expect(page.locator("h1")).to_have_text("Amira Okafor is recorded as missing", use_inner_text=True)
     assert episode.kind == "missing" and episode.started_at == expected and episode.reported_at == report.reported_at
     assert problems.items == []
 
@@ -62,6 +65,6 @@ def test_a_school_lead_reports_a_pupil_and_the_carer_confirms_her_missing(world,
     assert school.get_by_test_id("missing-now").inner_text().startswith("Missing since")
     assert school.get_by_role("link", name="Report Amira not in school").count() == 0
     school.goto("/inbox/")
-    assert school.get_by_role(
-        "link", name="The pupil your school reported not in school is confirmed missing"
-    ).is_visible()
+    expect(
+        school.get_by_role("link", name="The pupil your school reported not in school is confirmed missing")
+    ).to_be_visible()
