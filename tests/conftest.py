@@ -4,6 +4,7 @@ placement's area, the provider, an unrelated council, and others whose access mu
 """
 
 import datetime
+import os
 from dataclasses import dataclass
 
 import pytest
@@ -250,3 +251,49 @@ def _lift_audit_triggers_while_flushing() -> None:
 
 
 _lift_audit_triggers_while_flushing()
+
+
+# ---------------------------------------------------------------------------------------------
+# The order and the share of the run (scripts/test runs the suite once per database)
+# ---------------------------------------------------------------------------------------------
+
+# Fixtures through which a test reaches the outer test database.
+_DATABASE_FIXTURES = {
+    "db",
+    "transactional_db",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+    "django_db_setup",  # a shared fixture that builds its rows once, through django_db_blocker
+}
+
+
+def _uses_the_database(item) -> bool:
+    return item.get_closest_marker("django_db") is not None or not _DATABASE_FIXTURES.isdisjoint(
+        getattr(item, "fixturenames", ())
+    )
+
+
+def _weight(item) -> int:
+    # Heaviest files first, so that with one process per core (pytest-xdist, whole files to a
+    # process, --no-loadscope-reorder) the long files start at once and the short ones fill the gaps,
+    # rather than one process running a two-minute file alone at the end.
+    if item.get_closest_marker("slow"):
+        return 0
+    if item.get_closest_marker("browser"):
+        return 1
+    return 2
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    if os.environ.get("HOMEWARD_TEST_DATABASE_PASS") == "second":
+        # scripts/test runs the suite on SQLite, then on PostgreSQL: a test that touches no database
+        # gives the same result on each, so the second pass runs only those that do. (Commands run in
+        # a subprocess by such tests take their own SQLite database: they drop DATABASE_URL.)
+        kept = [item for item in items if _uses_the_database(item)]
+        config.hook.pytest_deselected(items=[item for item in items if not _uses_the_database(item)])
+        items[:] = kept
+    weights: dict[str, int] = {}
+    for item in items:
+        path = str(item.path)
+        weights[path] = min(weights.get(path, 2), _weight(item))
+    items.sort(key=lambda item: weights[str(item.path)])  # stable: collection order within a weight
