@@ -446,6 +446,16 @@ def test_date_slips_have_a_level_per_part():
             {"first_name": "Jessica", "last_name": "Thornton", "dob": "2011-03-04", "postcode": "LS6 2AB"},
             {"first_name": "Jesica", "last_name": "Thornton", "dob": "2012-03-04", "postcode": "TR1 1AA"},
         ),
+        # Three things wrong: surname mistyped, day misread, postcode moved far.
+        (
+            {"first_name": "Jessica", "last_name": "Thornton", "dob": "2011-03-04", "postcode": "LS6 2AB"},
+            {"first_name": "Jessica", "last_name": "Thorntn", "dob": "2011-03-07", "postcode": "TR1 1AA"},
+        ),
+        # Names transposed, month misread, postcode moved far.
+        (
+            {"first_name": "Jessica", "last_name": "Thornton", "dob": "2011-03-04", "postcode": "LS6 2AB"},
+            {"first_name": "Thornton", "last_name": "Jessica", "dob": "2011-08-04", "postcode": "TR1 1AA"},
+        ),
     ],
 )
 def test_pairs_off_on_a_name_and_one_more_field_are_proposed(left, right):

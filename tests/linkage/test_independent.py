@@ -136,6 +136,25 @@ def test_calibration_bands_compare_predicted_and_observed():
     assert bands[2]["observed_low"] < 1.0 == bands[2]["observed_high"]
 
 
+def test_the_calibration_table_says_whether_the_floor_is_met():
+    def band(low, predicted, observed, interval):
+        return {
+            "low": low,
+            "pairs": 100,
+            "predicted": predicted,
+            "observed": observed,
+            "observed_low": interval[0],
+            "observed_high": interval[1],
+        }
+
+    honest = bench._calibration_lines([band(0.1, 0.15, 0.18, (0.11, 0.27)), band(0.9, 0.99, 0.99, (0.98, 1.0))])
+    assert honest[-1].strip() == (
+        "largest gap 3.0 pts (0.1-0.2); floor 5 pts: met; 0 of 2 tenths off beyond their 95% interval"
+    )
+    off = bench._calibration_lines([band(0.1, 0.14, 0.33, (0.26, 0.40)), band(0.6, 0.65, 0.71, (0.6, 0.8))])
+    assert "largest gap 19.0 pts (0.1-0.2); floor 5 pts: NOT met; 1 of 2 tenths" in off[-1]
+
+
 @pytest.mark.slow  # both models trained and run, each in a child process
 def test_the_bench_prints_both_models_and_the_calibration_side_by_side():
     out = StringIO()

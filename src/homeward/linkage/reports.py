@@ -5,6 +5,11 @@ Pure Python over plain records (no Django), so the service (linkage.services) an
 
     links = link_reports(children=[ChildIdentity(...)], reports=[ReportIdentity(...)], decisions={...})
 
+or, for a few reports that arrived since (linkage.services.linkage_update), scored with the last
+full run's trained model and not trained again:
+
+    links = link_some_reports(children=..., reports=..., report_ids={...}, settings=run.model, decisions={...})
+
 A child is given to the engine once per name it is known by (its own, then each other name the
 council keeps: a known-as first name, another family surname) and postcode it has lived at (its
 placements, newest first, up to MAX_POSTCODES): a report made from an earlier placement, or under a
@@ -184,32 +189,124 @@ def link_reports(
     from homeward.linkage import engine
 
     decisions = decisions or {}
-    links: dict[int, ReportLink] = {}
     if not reports:
-        return LinkResult(links=links, model=None)
+        return LinkResult(links={}, model=None)
     timings: dict[str, float] = {}
     started = time.perf_counter()
     left = _table(_report_rows(reports))
     right = _table(_child_rows(children))
     model = None
-    best: dict[int, dict[int, Candidate]] = defaultdict(dict)
+    best: dict[int, dict[int, Candidate]] = {}
     if right.num_rows:
         model = engine.train(records=(left, right), seed=seed, backend=backend)
         timings["train_s"] = time.perf_counter() - started
-        pairs = engine.predict(model=model, threshold=WEAK_FLOOR)
+        best = _best_candidates(engine.predict(model=model, threshold=WEAK_FLOOR))
         timings["predict_s"] = time.perf_counter() - started - timings["train_s"]
-        for id_l, id_r, probability, weight in zip(
-            pairs.column("id_l").to_pylist(),
-            pairs.column("id_r").to_pylist(),
-            pairs.column("match_probability").to_pylist(),
-            pairs.column("match_weight").to_pylist(),
-            strict=True,
-        ):
-            report_id, child_id = int(id_l[1:]), int(id_r[1:].split("#")[0])
-            known = best[report_id].get(child_id)
-            if known is None or probability > known.match_probability:
-                best[report_id][child_id] = Candidate(child_id, float(probability), float(weight), (id_l, id_r))
+    links = _outcomes(reports, best, decisions)
+    timings["link_s"] = time.perf_counter() - started
+    return LinkResult(links=links, model=model, timings=timings)
 
+
+def link_some_reports(
+    *,
+    children: Sequence[ChildIdentity],
+    reports: Sequence[ReportIdentity],
+    report_ids: Iterable[int],
+    settings: Mapping,
+    decisions: Mapping[tuple[int, int], str] | None = None,
+) -> LinkResult:
+    """Link only the reports `report_ids` (of `reports`, which holds every report), scored with a
+    model trained before (`settings`, a full run's trained Splink settings) instead of training again.
+
+    Every report and child is prepared, as in a full run, because preparation reads things off the
+    records as a whole (known-as names and twins among records of one surname and birth date) and
+    term frequencies count every child in both tables: a report is then scored exactly as a full run
+    with the same parameters would score it. Only the pairs of the reports asked for are compared
+    and scored, which is where a full run spends its time. DuckDB only: one report is no work for a
+    Spark cluster.
+    """
+    import time
+
+    from splink import DuckDBAPI, Linker
+
+    from homeward.linkage import engine
+
+    decisions = decisions or {}
+    wanted = {int(i) for i in report_ids}
+    scored_reports = [r for r in reports if r.id in wanted]
+    if not scored_reports:
+        return LinkResult(links={}, model=None)
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    con = engine.new_connection()
+    every_report = engine.prepare_records(con=con, records=_table(_report_rows(reports)))
+    right = engine.prepare_records(con=con, records=_table(_child_rows(children)))
+    left = f"{every_report}_scored"
+    con.execute(
+        f"CREATE TABLE {left} AS SELECT * FROM {every_report} WHERE record_id IN (SELECT unnest(?))",
+        [[f"P{i}" for i in sorted(wanted)]],
+    ).fetchall()
+    timings["prepare_s"] = time.perf_counter() - started
+    best: dict[int, dict[int, Candidate]] = {}
+    model = None
+    if children:
+        db_api = DuckDBAPI(connection=con)
+        settings = dict(settings)
+        linker = Linker(
+            [
+                db_api.register(left, dataset_display_name="a_left"),
+                db_api.register(right, dataset_display_name="b_right"),
+            ],
+            settings,
+            log_level=None,
+        )
+        if _uses_term_frequencies(settings):
+            # Counted over every report and child, as the full run counts them (not over the few scored).
+            engine._register_term_frequencies(
+                con=con, linker=linker, db_api=db_api, prepared=[every_report, right], backend="duckdb"
+            )
+        model = engine.LinkageModel(
+            settings=settings, link_type="link_only", linker=linker, db_api=db_api, prepared=[left, right], con=con
+        )
+        best = _best_candidates(engine.predict(model=model, threshold=WEAK_FLOOR))
+        timings["predict_s"] = time.perf_counter() - started - timings["prepare_s"]
+    links = _outcomes(scored_reports, best, decisions)
+    timings["link_s"] = time.perf_counter() - started
+    return LinkResult(links=links, model=model, timings=timings)
+
+
+def _uses_term_frequencies(settings: Mapping) -> bool:
+    return any(
+        level.get("tf_adjustment_column")
+        for comparison in settings.get("comparisons", ())
+        for level in comparison.get("comparison_levels", ())
+    )
+
+
+def _best_candidates(pairs) -> dict[int, dict[int, Candidate]]:
+    """Each report's best-scoring pair with each child (a child is several records: names x postcodes)."""
+    best: dict[int, dict[int, Candidate]] = defaultdict(dict)
+    for id_l, id_r, probability, weight in zip(
+        pairs.column("id_l").to_pylist(),
+        pairs.column("id_r").to_pylist(),
+        pairs.column("match_probability").to_pylist(),
+        pairs.column("match_weight").to_pylist(),
+        strict=True,
+    ):
+        report_id, child_id = int(id_l[1:]), int(id_r[1:].split("#")[0])
+        known = best[report_id].get(child_id)
+        if known is None or probability > known.match_probability:
+            best[report_id][child_id] = Candidate(child_id, float(probability), float(weight), (id_l, id_r))
+    return best
+
+
+def _outcomes(
+    reports: Iterable[ReportIdentity],
+    best: Mapping[int, Mapping[int, Candidate]],
+    decisions: Mapping[tuple[int, int], str],
+) -> dict[int, ReportLink]:
+    """Each report's outcome from its scored candidates and people's decisions (module docstring)."""
+    links: dict[int, ReportLink] = {}
     confirmed: dict[int, int] = {}
     rejected: set[tuple[int, int]] = set()
     for (report_id, child_id), decision in decisions.items():
@@ -235,8 +332,7 @@ def link_reports(
             links[report.id] = ReportLink(report.id, REVIEW, None, candidates[:MAX_CANDIDATES])
         else:
             links[report.id] = ReportLink(report.id, UNLINKED, None, [], weak=scored[:MAX_CANDIDATES])
-    timings["link_s"] = time.perf_counter() - started
-    return LinkResult(links=links, model=model, timings=timings)
+    return links
 
 
 def review_weak_matches_in_time(links: Mapping[int, ReportLink], *, fits: Callable[[int, int], bool]) -> int:
@@ -253,6 +349,9 @@ def review_weak_matches_in_time(links: Mapping[int, ReportLink], *, fits: Callab
     return sent
 
 
+IN_TIME_NOTE = "The records differ, but this child had a missing or away episode at the time of the report."
+
+
 def explain_candidate(*, model: LinkageModel, candidate: Candidate, in_time: bool = False) -> dict:
     """The engine's explanation of a candidate pair, as plain data for the review page."""
     from homeward.linkage import engine
@@ -260,7 +359,7 @@ def explain_candidate(*, model: LinkageModel, candidate: Candidate, in_time: boo
     why = engine.explain(model=model, pair={"id_l": candidate.record_ids[0], "id_r": candidate.record_ids[1]})
     notes = list(why.notes)
     if in_time:
-        notes.insert(0, "The records differ, but this child had a missing or away episode at the time of the report.")
+        notes.insert(0, IN_TIME_NOTE)
     return {
         "match_probability": why.match_probability,
         "match_weight": why.match_weight,

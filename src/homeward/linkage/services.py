@@ -10,6 +10,7 @@ report's updated_at: that marks a change to what the force sent.
 """
 
 import datetime
+import time
 from collections import defaultdict
 
 from django.core.exceptions import ValidationError
@@ -23,6 +24,7 @@ from homeward.episodes.models import Episode, PoliceReference
 from homeward.linkage import reconcile, reports
 from homeward.linkage.models import DECIDED, CandidatePair, CountUnit, CountUnitReport, LinkRun, PairStatus
 from homeward.returns.models import PoliceReport
+from homeward.tasks.models import Status, Task
 from homeward.tasks.queue import enqueue
 
 SYSTEM = None  # audit_record writes a user of None as "system"
@@ -85,24 +87,119 @@ def _report_identities() -> list[reports.ReportIdentity]:
     ]
 
 
-def linkage_run(*, why: str) -> LinkRun:
-    """Link every police report to a child (or send it for review), then rebuild the one count."""
-    run = LinkRun.objects.create(why=why[:200])
-    children = _children_identities()
-    identities = _report_identities()
-    decided = {
+def _decided() -> dict[tuple[int, int], str]:
+    return {
         (report_id, child_id): status
         for report_id, child_id, status in CandidatePair.objects.filter(status__in=DECIDED).values_list(
             "police_report_id", "child_id", "status"
         )
     }
+
+
+def linkage_run(*, why: str) -> LinkRun:
+    """Link every police report to a child (or send it for review), then rebuild the one count."""
+    run = LinkRun.objects.create(why=why[:200])
+    children = _children_identities()
+    identities = _report_identities()
+    decided = _decided()
     result = reports.link_reports(children=children, reports=identities, decisions=decided)
     episode_spans, _ = _episode_spans(Episode.objects.all())
     report_spans, _ = _report_spans(PoliceReport.objects.all(), in_review={})
     reports.review_weak_matches_in_time(
         result.links, fits=reconcile.fits_in_time(episode_spans, report_spans, now=timezone.now())
     )
+    _links_store(
+        run,
+        result,
+        decided,
+        why=why,
+        counted=(len(identities), len(children)),
+        model=result.model.settings if result.model is not None else {},
+    )
+    reconcile_run(why=why)
+    return run
 
+
+# A one-report update (linkage_update) rereads from a little before the last run began: a report
+# written just before it began may have committed only after it read the reports. Linking a report
+# twice with the same model gives the same answer, so the overlap costs only a few reports.
+UPDATE_OVERLAP = datetime.timedelta(minutes=5)
+# Up to this many police reports are linked one by one (linkage_update); more, and a full run is
+# cheaper than scoring them apart, and a batch that large is an import, after which the model
+# should be trained again anyway (linkage_schedule decides; see linkage.receivers).
+INCREMENTAL_AT_MOST = 200
+
+
+def _trained_run() -> LinkRun | None:
+    """The latest full run whose trained model a one-report update can score with (DuckDB SQL)."""
+    for run in LinkRun.objects.filter(finished_at__isnull=False, model__has_key="comparisons")[:1]:
+        if run.model.get("sql_dialect", "duckdb") == "duckdb":
+            return run
+    return None
+
+
+def linkage_update(*, why: str, report_ids: set[int] | None = None) -> LinkRun:
+    """Link only some police reports (by default those that arrived since the last run) with the last
+    full run's trained model, and rebuild the one count of only the children they touch.
+
+    What it writes equals what a full run with the same model would write for those reports: every
+    report and child is prepared as a full run prepares them (reports.link_some_reports), the same
+    outcome rules apply, and reconciliation covers every child whose count could change (a report
+    moving from one child to another re-reconciles both). Only a full run (after a council's
+    return or a big file, or `homeward link-records`) trains the model again. Without a trained
+    model, or with more than INCREMENTAL_AT_MOST reports to link, this is a full run."""
+    trained = _trained_run()
+    if report_ids is None:
+        last = LinkRun.objects.filter(finished_at__isnull=False).first()
+        if last is not None:
+            since = last.started_at - UPDATE_OVERLAP
+            report_ids = set(PoliceReport.objects.filter(updated_at__gte=since).values_list("pk", flat=True))
+    if trained is None or report_ids is None or len(report_ids) > INCREMENTAL_AT_MOST:
+        return linkage_run(why=why)
+    run = LinkRun.objects.create(why=why[:200])
+    children = _children_identities() if report_ids else []
+    identities = _report_identities() if report_ids else []
+    decided = _decided()
+    result = reports.link_some_reports(
+        children=children, reports=identities, report_ids=report_ids, settings=trained.model, decisions=decided
+    )
+    weak = {c.child_id for link in result.links.values() for c in link.weak}
+    episode_spans, _ = _episode_spans(Episode.objects.filter(child_id__in=weak))
+    report_spans, _ = _report_spans(PoliceReport.objects.filter(pk__in=report_ids), in_review={})
+    reports.review_weak_matches_in_time(
+        result.links, fits=reconcile.fits_in_time(episode_spans, report_spans, now=timezone.now())
+    )
+    touched = _links_store(
+        run,
+        result,
+        decided,
+        why=why,
+        counted=(len(report_ids), len(children)),
+        model={"scored_with_run": trained.pk},
+        report_ids=report_ids,
+    )
+    if report_ids:
+        started = time.perf_counter()
+        rebuilt = reconcile_run(why=why, child_ids=touched, report_ids=report_ids)
+        run.timings = {**run.timings, "reconcile_s": round(time.perf_counter() - started, 3)}
+        run.timings["units_rebuilt"] = sum(rebuilt.values())
+        LinkRun.objects.filter(pk=run.pk).update(timings=run.timings)
+    return run
+
+
+def _links_store(
+    run: LinkRun,
+    result: reports.LinkResult,
+    decided: dict[tuple[int, int], str],
+    *,
+    why: str,
+    counted: tuple[int, int],
+    model: dict,
+    report_ids: set[int] | None = None,
+) -> set[int]:
+    """Write a run's pairs and links (of every report, or of `report_ids`) and finish the run.
+    Returns the children whose count may change: each report's child before and after, and every
+    child it was or is a candidate of."""
     wanted: dict[tuple[int, int], tuple[str, reports.Candidate]] = {}
     for link in result.links.values():
         if link.outcome == reports.LINKED_AUTO:
@@ -111,15 +208,38 @@ def linkage_run(*, why: str) -> LinkRun:
             for candidate in link.candidates:
                 wanted[(link.report_id, candidate.child_id)] = (PairStatus.REVIEW, candidate)
     # Scored before the transaction: it holds the database's write lock (on SQLite, everyone's).
-    explanations = {
-        key: reports.explain_candidate(model=result.model, candidate=candidate, in_time=result.links[key[0]].in_time)
-        for key, (status, candidate) in wanted.items()
-        if status == PairStatus.REVIEW
+    # Explaining a pair costs about a second, so a pair already waiting with the same scores and
+    # reason keeps the explanation it has (at national scale a full run finds a thousand or more).
+    waiting = CandidatePair.objects.filter(status=PairStatus.REVIEW).exclude(explanation={})
+    if report_ids is not None:
+        waiting = waiting.filter(police_report_id__in=report_ids)
+    explained = {
+        (report_id, child_id): (probability, weight, explanation)
+        for report_id, child_id, probability, weight, explanation in waiting.values_list(
+            "police_report_id", "child_id", "match_probability", "match_weight", "explanation"
+        )
     }
+    explanations = {}
+    for key, (status, candidate) in wanted.items():
+        if status != PairStatus.REVIEW:
+            continue
+        in_time = result.links[key[0]].in_time
+        known = explained.get(key)
+        if known is not None and known[:2] == (candidate.match_probability, candidate.match_weight):
+            noted_in_time = known[2].get("notes", [])[:1] == [reports.IN_TIME_NOTE]
+            if noted_in_time == in_time:
+                explanations[key] = known[2]
+                continue
+        explanations[key] = reports.explain_candidate(model=result.model, candidate=candidate, in_time=in_time)
     child_for = {link.report_id: link.child_id for link in result.links.values()}
+    touched: set[int] = {child_id for child_id in child_for.values() if child_id} | {key[1] for key in wanted}
 
     with transaction.atomic():
-        pairs = {(p.police_report_id, p.child_id): p for p in CandidatePair.objects.select_for_update()}
+        in_scope = CandidatePair.objects.select_for_update()
+        if report_ids is not None:
+            in_scope = in_scope.filter(police_report_id__in=report_ids)
+        pairs = {(p.police_report_id, p.child_id): p for p in in_scope}
+        touched |= {child_id for _, child_id in pairs}
         # A person may have decided a pair while this run was scoring: their decision stands.
         for (report_id, child_id), pair in pairs.items():
             if pair.status in DECIDED and decided.get((report_id, child_id)) != pair.status:
@@ -153,16 +273,16 @@ def linkage_run(*, why: str) -> LinkRun:
             ["status", "match_probability", "match_weight", "explanation", "run", "updated_at"],
             batch_size=1000,
         )
-        _apply_links(child_for, why=why)
+        touched |= _apply_links(child_for, why=why)
 
         outcomes = [link.outcome for link in result.links.values()]
-        run.police_reports, run.children = len(identities), len(children)
+        run.police_reports, run.children = counted
         run.linked_auto = outcomes.count(reports.LINKED_AUTO)
         run.linked_confirmed = outcomes.count(reports.LINKED_CONFIRMED)
         run.to_review = outcomes.count(reports.REVIEW)
         run.unlinked = outcomes.count(reports.UNLINKED)
         run.timings = {k: round(v, 3) for k, v in result.timings.items()}
-        run.model = result.model.settings if result.model is not None else {}
+        run.model = model
         run.finished_at = timezone.now()
         run.save()
         audit_record(
@@ -178,10 +298,10 @@ def linkage_run(*, why: str) -> LinkRun:
                 "linked_confirmed": run.linked_confirmed,
                 "to_review": run.to_review,
                 "unlinked": run.unlinked,
+                **({"scored_with_run": model["scored_with_run"]} if "scored_with_run" in model else {}),
             },
         )
-    reconcile_run(why=why)
-    return run
+    return touched
 
 
 def _reports_set(field: str, values: list[tuple[int, int | None]]) -> None:
@@ -193,8 +313,9 @@ def _reports_set(field: str, values: list[tuple[int, int | None]]) -> None:
         PoliceReport.objects.filter(pk__in=ids).update(**{field: value})
 
 
-def _apply_links(child_for: dict[int, int | None], *, why: str) -> None:
-    """Set each report's child as linkage decided; audit each change under the child concerned."""
+def _apply_links(child_for: dict[int, int | None], *, why: str) -> set[int]:
+    """Set each report's child as linkage decided; audit each change under the child concerned.
+    Returns the children the reports were linked to before."""
     current = dict(PoliceReport.objects.filter(pk__in=list(child_for)).values_list("pk", "child_id"))
     changes = [(pk, old, child_for[pk]) for pk, old in current.items() if old != child_for[pk]]
     _reports_set("child_id", [(pk, new) for pk, _, new in changes])
@@ -214,6 +335,7 @@ def _apply_links(child_for: dict[int, int | None], *, why: str) -> None:
         items=[(pk, old) for pk, old, new in changes if new is None],
         detail={"change": "unlinked from the child"},
     )
+    return {old for old in current.values() if old}
 
 
 def link_pair_decide(*, user, why: str, pair: CandidatePair, decision: str, note: str = "") -> CandidatePair:
@@ -346,20 +468,66 @@ def _report_spans(police_reports, *, in_review: dict[int, int]) -> tuple[list[re
     return spans, [(pk, child_id, episode_id) for pk, child_id, *_, episode_id in rows]
 
 
+def _reconcile_scope(child_ids: set[int], report_ids: set[int]) -> tuple[set[int], set[int]]:
+    """The children and reports a partial reconciliation must cover so that its units are exactly
+    those a full one would make: grown until nothing more is reached.
+
+    A report pairs with an episode of its linked child, or with any episode carrying its reference;
+    an episode's unit holds the reports paired with it; a unit is rebuilt only whole. So: with a
+    child come the reports linked to it, in its units, or carrying its episodes' references; with a
+    report come its linked child, the child of each unit it is in now (a report moving from child A
+    to child B leaves A's unit, so A is re-reconciled as well as B) and the child of an episode
+    carrying its reference."""
+    children, report_set = {c for c in child_ids if c}, set(report_ids)
+    while True:
+        size = (len(children), len(report_set))
+        report_set |= set(PoliceReport.objects.filter(child_id__in=children).values_list("pk", flat=True))
+        report_set |= set(
+            CountUnitReport.objects.filter(unit__child_id__in=children).values_list("police_report_id", flat=True)
+        )
+        references = set(
+            PoliceReference.objects.filter(episode__child_id__in=children).values_list("force_id", "reference")
+        )
+        if references:
+            report_set |= {
+                pk
+                for pk, force_id, reference in PoliceReport.objects.filter(
+                    force_id__in={force_id for force_id, _ in references},
+                    reference__in={reference for _, reference in references},
+                ).values_list("pk", "force_id", "reference")
+                if (force_id, reference) in references
+            }
+        report_keys = set(
+            PoliceReport.objects.filter(pk__in=report_set).values_list("force_id", "reference", "child_id")
+        )
+        children |= {child_id for _, _, child_id in report_keys if child_id}
+        children |= set(
+            CountUnit.objects.filter(reports__police_report_id__in=report_set, child__isnull=False).values_list(
+                "child_id", flat=True
+            )
+        )
+        keys = {(force_id, reference) for force_id, reference, _ in report_keys}
+        children |= {
+            child_id
+            for force_id, reference, child_id in PoliceReference.objects.filter(
+                force_id__in={force_id for force_id, _ in keys}, reference__in={reference for _, reference in keys}
+            ).values_list("force_id", "reference", "episode__child_id")
+            if (force_id, reference) in keys
+        }
+        if (len(children), len(report_set)) == size:
+            return children, report_set
+
+
 def reconcile_run(*, why: str, child_ids: set[int] | None = None, report_ids: set[int] | None = None) -> dict[str, int]:
-    """Pair police reports with episodes and rebuild the one count: for everyone, or (for a decision)
-    for some children and reports."""
+    """Pair police reports with episodes and rebuild the one count: for everyone, or for the
+    children and reports a change touched (with everyone else whose count that could change:
+    _reconcile_scope). Either way the units written are those a full rebuild would write."""
     with transaction.atomic():
         episodes_qs = Episode.objects.all()
         reports_qs = PoliceReport.objects.all()
         units_qs = CountUnit.objects.all()
-        if child_ids is not None:
-            report_ids = set(report_ids or ())
-            # Reports in these children's units or linked to them, and the units they are in now.
-            report_ids |= set(
-                CountUnitReport.objects.filter(unit__child_id__in=child_ids).values_list("police_report_id", flat=True)
-            )
-            report_ids |= set(PoliceReport.objects.filter(child_id__in=child_ids).values_list("pk", flat=True))
+        if child_ids is not None or report_ids is not None:
+            child_ids, report_ids = _reconcile_scope(set(child_ids or ()), set(report_ids or ()))
             episodes_qs = episodes_qs.filter(child_id__in=child_ids)
             reports_qs = reports_qs.filter(pk__in=report_ids)
             unit_ids = set(units_qs.filter(child_id__in=child_ids).values_list("pk", flat=True))
@@ -438,11 +606,22 @@ def reconcile_run(*, why: str, child_ids: set[int] | None = None, report_ids: se
 
 
 LINKAGE_DELAY = datetime.timedelta(minutes=1)  # reports of one burst (a file, a force's retries) share a run
+LINKAGE_KEY = "linkage:run"
 
 
-def linkage_schedule(*, why: str, dedupe_key: str = "linkage:run") -> None:
+def linkage_schedule(*, why: str, dedupe_key: str = LINKAGE_KEY, incremental: bool = False) -> None:
     """Ask the worker for a linkage run soon; reports arriving meanwhile join the same run. Call it
-    in the transaction of the write that needs it."""
+    in the transaction of the write that needs it. `incremental`: only the reports that arrived need
+    linking (linkage_update); a full run (the default) covers them too, so a full run asked for while
+    an update waits turns the update into a full run, and an update asked for while a full run waits
+    is already covered."""
     from homeward.linkage.tasks import linkage_run_task
 
-    enqueue(linkage_run_task, args={"why": why[:200]}, run_at=timezone.now() + LINKAGE_DELAY, dedupe_key=dedupe_key)
+    task = enqueue(
+        linkage_run_task,
+        args={"why": why[:200], "incremental": incremental},
+        run_at=timezone.now() + LINKAGE_DELAY,
+        dedupe_key=dedupe_key,
+    )
+    if not incremental and task.args.get("incremental"):
+        Task.objects.filter(pk=task.pk, status=Status.QUEUED).update(args={**task.args, "incremental": False})

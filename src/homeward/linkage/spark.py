@@ -14,9 +14,24 @@ and Splink trains and predicts on Spark. This module supplies the pieces that di
 - `spark_settings()`: a DuckDB settings dict with every SQL condition in Spark SQL.
 
 Settings: HOMEWARD_SPARK_MASTER (default local[*]), HOMEWARD_SPARK_DRIVER_MEMORY (default
-2g), HOMEWARD_SPARK_SHUFFLE_PARTITIONS (default 4 per core, at least 8). Only a local session
-is set up and tested here: a cluster would also need Splink's checkpoint directory on
-storage the executors share (it is a local temporary directory).
+2g), HOMEWARD_SPARK_SHUFFLE_PARTITIONS (default 4 per core, at least 8).
+
+On a cluster (HOMEWARD_SPARK_MASTER a spark:// URL) the linkage process is the driver and
+the work runs on executors, so:
+
+- HOMEWARD_SPARK_CHECKPOINT_DIR is required: Splink writes its intermediate tables there
+  as parquet, executors write them and the driver and other executors read them back, so it
+  must be storage every node sees at the same path (NFS, or an hdfs:// / s3a:// URL the
+  executors can reach). In local mode it defaults to a temporary directory;
+- HOMEWARD_SPARK_EXECUTOR_MEMORY (default 2g) and HOMEWARD_SPARK_EXECUTOR_CORES (default:
+  all a worker offers) size the executors;
+- HOMEWARD_SPARK_DRIVER_HOST (default 127.0.0.1 when the master is on 127.0.0.1 or
+  localhost, otherwise Spark's own choice) is the address executors connect back to;
+- Splink's UDF jar goes to the executors through spark.jars (the driver serves it);
+  executors need Java 17 and nothing else of Homeward's.
+
+benchmarks/spark_cluster.py starts a standalone master and two workers on this machine,
+which `homeward bench linkage --backend spark --cluster local-standalone` runs on.
 """
 
 from __future__ import annotations
@@ -64,7 +79,16 @@ def session() -> Any:
 
         master = os.environ.get("HOMEWARD_SPARK_MASTER", "local[*]")
         local = master.startswith("local")
-        if local:
+        checkpoints = os.environ.get("HOMEWARD_SPARK_CHECKPOINT_DIR")
+        if not local and not checkpoints:
+            raise RuntimeError(
+                f"HOMEWARD_SPARK_MASTER is {master}: set HOMEWARD_SPARK_CHECKPOINT_DIR to a directory "
+                "every executor and the driver see at the same path (Splink's intermediate tables)"
+            )
+        driver_host = os.environ.get("HOMEWARD_SPARK_DRIVER_HOST") or (
+            "127.0.0.1" if local or _on_loopback(master) else None
+        )
+        if driver_host == "127.0.0.1":
             # No network: the driver binds to loopback and nothing is fetched (the jar
             # is Splink's own file; no spark.jars.packages).
             os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
@@ -79,8 +103,8 @@ def session() -> Any:
             .config("spark.ui.enabled", "false")
             .config("spark.ui.showConsoleProgress", "false")
             .config("spark.log.level", "ERROR")
+            # Shipped to the executors by the driver (a cluster's executors have no Splink).
             .config("spark.jars", similarity_jar_location())
-            .config("spark.local.dir", os.path.join(_work_dir, "local"))
             .config("spark.sql.warehouse.dir", os.path.join(_work_dir, "warehouse"))
             # A local run has a few cores: Spark's default of 200 shuffle partitions
             # would spend more time scheduling tiny tasks than comparing records.
@@ -89,11 +113,26 @@ def session() -> Any:
             .config("spark.sql.session.timeZone", "UTC")
         )
         if local:
-            builder = builder.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
+            # Executors' scratch space is the worker's own (SPARK_LOCAL_DIRS) on a cluster.
+            builder = builder.config("spark.local.dir", os.path.join(_work_dir, "local"))
+        else:
+            builder = builder.config("spark.executor.memory", os.environ.get("HOMEWARD_SPARK_EXECUTOR_MEMORY", "2g"))
+            if os.environ.get("HOMEWARD_SPARK_EXECUTOR_CORES"):
+                builder = builder.config("spark.executor.cores", os.environ["HOMEWARD_SPARK_EXECUTOR_CORES"])
+        if driver_host:
+            builder = builder.config("spark.driver.host", driver_host)
+            if driver_host == "127.0.0.1":
+                builder = builder.config("spark.driver.bindAddress", "127.0.0.1")
         _session = builder.getOrCreate()
         # Splink breaks lineage by writing intermediate tables as parquet here.
-        _session.sparkContext.setCheckpointDir(os.path.join(_work_dir, "checkpoints"))
+        _session.sparkContext.setCheckpointDir(checkpoints or os.path.join(_work_dir, "checkpoints"))
         return _session
+
+
+def _on_loopback(master: str) -> bool:
+    """Whether a spark:// master URL names this machine's loopback address."""
+    hosts = master.removeprefix("spark://").split(",")
+    return all(h.rsplit(":", 1)[0] in ("127.0.0.1", "localhost") for h in hosts)
 
 
 def checkpoint_dir() -> str | None:

@@ -5,12 +5,14 @@ Each subcommand calls its bench in this package (homeward.benchmarks), which sta
 preamble (benchmarks.common.preamble): the database, machine and settings the figures were measured on.
 """
 
+import argparse
+
 from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
     help = (
-        "Run a benchmark and print its figures: board, alerts, linkage, placements, lookup, dashboards, language, load, "
+        "Run a benchmark and print its figures: board, alerts, linkage, one-count, placements, lookup, dashboards, language, load, "
         "journeys."
     )
 
@@ -52,12 +54,34 @@ class Command(BaseCommand):
             help="where the scale run's linkage runs (default duckdb, or HOMEWARD_LINKAGE_BACKEND)",
         )
         linkage.add_argument(
+            "--cluster",
+            choices=("local-standalone",),
+            default=None,
+            help="local-standalone: start a Spark master and two workers here and run the scale run on them "
+            "and on DuckDB, side by side (implies --backend spark; instead of the world run)",
+        )
+        linkage.add_argument(
             "--generator",
             choices=("persons", "independent"),
             default="persons",
             help="independent: person records from the second generator (linkage.independent), "
             "linked by Homeward's and a generic Splink model side by side, instead of the world run",
         )
+        one_count = sub.add_parser(
+            "one-count", help="the one count's national rebuild and a one-report update, timed (issue 13)"
+        )
+        one_count.add_argument(
+            "--children", type=int, default=96_000, help="children looked after (96,000: about 86,900 council periods)"
+        )
+        one_count.add_argument("--reports", type=int, default=200_000, help="police reports of children in the year")
+        one_count.add_argument("--seed", type=int, default=1)
+        one_count.add_argument(
+            "--explain-sample",
+            type=int,
+            default=None,
+            help="explain only this many review pairs (about a second each), timed; the rest stay unexplained",
+        )
+        one_count.add_argument("--timed-only", action="store_true", help=argparse.SUPPRESS)
         placements = sub.add_parser("placements", help="the placement check at national scale (placements issue)")
         placements.add_argument("--children", type=int, default=85_000, help="children looked after on 31 March")
         placements.add_argument("--years", type=int, default=3)
@@ -128,6 +152,18 @@ class Command(BaseCommand):
 
             preamble(say_to(self.stdout), uses_database=False)  # the linkage runs in memory, not on the database
 
+            if options["cluster"]:
+                from homeward.benchmarks.linkage_persons import format_cluster, run_on_cluster
+
+                def progress(line: str) -> None:
+                    self.stdout.write(line)
+                    self.stdout.flush()  # a long run: show each step as it happens
+
+                both = run_on_cluster(
+                    n_records=options["records"], seed=options["seed"], generator=options["generator"], say=progress
+                )
+                self.stdout.write(format_cluster(*both))
+                return
             if options["generator"] == "independent":
                 both = run_side_by_side(n_records=options["records"], seed=options["seed"], generator="independent")
                 self.stdout.write(format_side_by_side(*both))
@@ -143,6 +179,17 @@ class Command(BaseCommand):
                     backend=resolve_backend(options["backend"]),
                 )
                 self.stdout.write(format_report(scale))
+        elif what == "one-count":
+            from homeward.benchmarks.one_count import run_one_count_bench
+
+            run_one_count_bench(
+                children=options["children"],
+                reports=options["reports"],
+                seed=options["seed"],
+                out=self.stdout,
+                timed_only=options["timed_only"],
+                explain_sample=options["explain_sample"],
+            )
         elif what == "placements":
             from homeward.benchmarks.placements import run_placements_bench
 
