@@ -1,6 +1,7 @@
 """Dashboards (issue 9, item 5): one selector per figure, each over a Scope that says whose episodes
 are counted. Every scope starts from the scoping function (agencies.access.visible_children), except
-the national one: DfE statisticians see every episode's figures and never an episode (architecture.md).
+the national one: DfE statisticians see every episode's figures and never an episode (architecture.md),
+computed ahead (reporting.snapshots).
 
 A dashboard kind is who is looking and at what:
 - council: the children the council looks after;
@@ -28,7 +29,7 @@ from homeward.audit.models import Action
 from homeward.audit.services import audit_record
 from homeward.children.models import Placement
 from homeward.episodes.models import Episode, InterviewStatus, Kind
-from homeward.linkage.models import Known
+from homeward.linkage.models import CountUnit, Known
 from homeward.places.models import District
 from homeward.reporting import disclosure
 from homeward.reporting.selectors import _units, sees_national_figures
@@ -140,15 +141,24 @@ def dashboards_for(*, user) -> list[Choice]:
     return []
 
 
+def national_scope() -> Scope:
+    """Every episode and every one-count unit in England (any national analyst's: _units gives them all)."""
+    return Scope(
+        kind=NATIONAL,
+        title=TITLES[NATIONAL],
+        controlled=True,
+        episodes=Episode.objects.all(),
+        units=CountUnit.objects.annotate(seen_known=F("known")),
+    )
+
+
 def dashboard_scope(*, user, kind: str, area: str = "") -> Scope:
     """Whose episodes and one-count units the dashboard counts; Http404 for one the user may not open."""
     choices = dashboards_for(user=user)
     if kind not in {c.kind for c in choices} or (area and area not in {c.area for c in choices}):
         raise Http404("No such dashboard.")
     if kind == NATIONAL:
-        return Scope(
-            kind=NATIONAL, title=TITLES[NATIONAL], controlled=True, episodes=Episode.objects.all(), units=_units(user)
-        )
+        return national_scope()
     agency = user.agency
     children = visible_children(user)
     seen = Q(child__in=children)
@@ -421,3 +431,20 @@ def has_dashboards(user) -> bool:
     return user.agency_id is not None and (
         sees_national_figures(user) or user.agency.kind in (AgencyKind.LOCAL_AUTHORITY, AgencyKind.POLICE)
     )
+
+
+def dashboard_figures(*, scope: Scope, since: datetime.date, until: datetime.date) -> dict:
+    """Every figure the page shows, each disclosure-controlled as the scope requires."""
+    from homeward.reporting.disproportionality import disproportionality
+
+    span = {"scope": scope, "since": since, "until": until}
+    return {
+        "months": episodes_by_month(**span),
+        "children": children_missing(**span),
+        "durations": durations(**span),
+        "time_of_day": time_of_day(**span),
+        "placements": placements(**span),
+        "return_interviews": return_interviews(**span),
+        "one_count": one_count(**span),
+        "fairness": disproportionality(**span),
+    }

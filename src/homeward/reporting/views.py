@@ -14,8 +14,7 @@ from homeward import dates
 from homeward.episodes.forms import error_summary
 from homeward.linkage.models import Known
 from homeward.oversight.exports import export_response
-from homeward.reporting import charts, dashboards, disclosure, selectors
-from homeward.reporting.disproportionality import disproportionality
+from homeward.reporting import charts, dashboards, disclosure, selectors, snapshots
 from homeward.returns.export import collection_year, latest_year_ending
 from homeward.web.decorators import no_child_data, verified_login_required
 
@@ -271,33 +270,23 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
     if period and not disclosure.period_allowed(period["since"], period["until"], controlled=scope.controlled):
         context["too_short"] = True
     elif period:
-        figures = _dashboard_figures(request, scope, period["since"], period["until"])
+        since, until = period["since"], period["until"]
+        dashboards.dashboard_viewed(user=request.user, why=_why(request), scope=scope, since=since, until=until)
+        if scope.kind == dashboards.NATIONAL:
+            figures, context["computed_at"] = snapshots.national_figures(since=since, until=until)
+        else:
+            figures = dashboards.dashboard_figures(scope=scope, since=since, until=until)
         tables = _dashboard_tables(figures)
-        fairness = disproportionality(scope=scope, since=period["since"], until=period["until"])
         context.update(
             figures=figures,
             tables=tables,
-            charts=_dashboard_charts(tables, period["since"], period["until"]),
-            fairness=[(name, FAIRNESS_CAPTIONS[name], rows) for name, rows in fairness.items()],
+            charts=_dashboard_charts(tables, since, until),
+            fairness=[(name, FAIRNESS_CAPTIONS[name], rows) for name, rows in figures["fairness"].items()],
         )
     return render(request, "reporting/dashboard.html", context)
 
 
 FAIRNESS_CAPTIONS = {"ethnicity": "By ethnic group", "age": "By age when the episode began", "sex": "By sex"}
-
-
-def _dashboard_figures(request: HttpRequest, scope, since: datetime.date, until: datetime.date) -> dict:
-    dashboards.dashboard_viewed(user=request.user, why=_why(request), scope=scope, since=since, until=until)
-    span = {"scope": scope, "since": since, "until": until}
-    return {
-        "months": dashboards.episodes_by_month(**span),
-        "children": dashboards.children_missing(**span),
-        "durations": dashboards.durations(**span),
-        "time_of_day": dashboards.time_of_day(**span),
-        "placements": dashboards.placements(**span),
-        "return_interviews": dashboards.return_interviews(**span),
-        "one_count": dashboards.one_count(**span),
-    }
 
 
 def _dashboard_tables(figures: dict) -> dict[str, list]:
