@@ -1,6 +1,8 @@
 """What record linkage and episode reconciliation decided, and the people's decisions they respect.
 
-- LinkRun: one run over every police report and child (linkage.services.linkage_run).
+- LinkRun: one run of the linkage: over every police report and child, training the model again
+  (linkage.services.linkage_run), or over the few reports that arrived since, scored with the last
+  full run's model (linkage.services.linkage_update).
 - CandidatePair: a police report and a child it may be about; linked automatically, waiting for a
   person, or decided by one. A decision (confirmed or rejected) is kept and respected on every later
   run: the pair is never rescored into something else.
