@@ -120,7 +120,8 @@ def render(pack: Pack, *, base_url: str, printed_by: str = "", compress: bool = 
             ]
             for row in pack.overdue_interviews.rows
         ],
-        [24 * mm, 22 * mm, 32 * mm, 32 * mm, 22 * mm, None],
+        # The episode's column is wide enough for "Episode 12345678": a real record's number, on one line.
+        [24 * mm, 34 * mm, 30 * mm, 30 * mm, 22 * mm, None],
     )
     story += _section(
         "Open risk flags",
