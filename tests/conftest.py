@@ -254,7 +254,7 @@ _lift_audit_triggers_while_flushing()
 
 
 # ---------------------------------------------------------------------------------------------
-# The order and the share of the run (scripts/test runs the suite once per database)
+# The share of each pass (scripts/test runs the suite once per database)
 # ---------------------------------------------------------------------------------------------
 
 # Fixtures through which a test reaches the outer test database.
@@ -273,17 +273,6 @@ def _uses_the_database(item) -> bool:
     )
 
 
-def _weight(item) -> int:
-    # Heaviest files first, so that with one process per core (pytest-xdist, whole files to a
-    # process, --no-loadscope-reorder) the long files start at once and the short ones fill the gaps,
-    # rather than one process running a two-minute file alone at the end.
-    if item.get_closest_marker("slow"):
-        return 0
-    if item.get_closest_marker("browser"):
-        return 1
-    return 2
-
-
 def pytest_collection_modifyitems(config, items) -> None:
     if os.environ.get("HOMEWARD_TEST_DATABASE_PASS") == "second":
         # scripts/test runs the suite on SQLite, then on PostgreSQL: a test that touches no database
@@ -292,8 +281,3 @@ def pytest_collection_modifyitems(config, items) -> None:
         kept = [item for item in items if _uses_the_database(item)]
         config.hook.pytest_deselected(items=[item for item in items if not _uses_the_database(item)])
         items[:] = kept
-    weights: dict[str, int] = {}
-    for item in items:
-        path = str(item.path)
-        weights[path] = min(weights.get(path, 2), _weight(item))
-    items.sort(key=lambda item: weights[str(item.path)])  # stable: collection order within a weight
