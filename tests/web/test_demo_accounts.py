@@ -1,5 +1,6 @@
 """`homeward demo_accounts` and `homeward demo_code`: demo mode only, idempotent, and they really sign in."""
 
+import datetime
 import logging
 from io import StringIO
 
@@ -7,11 +8,16 @@ import pytest
 from axes.models import AccessFailureLog
 from django.core.management import CommandError, call_command
 from django.test import Client
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from homeward.agencies.models import InspectorGrant, Role, User
+from homeward.alerts.models import Alert
 from homeward.audit.models import AuditEvent
-from homeward.web.demo import demo_totp_key
+from homeward.children.services import child_create, placement_create
+from homeward.episodes.models import Episode, Kind
+from homeward.web.demo import demo_accounts_ensure, demo_day_ensure, demo_totp_key
+from homeward.web.management.commands.demo_accounts import allocate_demo_caseload
 from homeward.web.views import BAD_CREDENTIALS
 
 
@@ -151,3 +157,53 @@ def test_running_it_again_lifts_a_lockout_left_by_the_demo_accounts(world, setti
     call_command("demo_accounts", stdout=StringIO())
     response = Client().post("/sign-in/", {"username": "demo-social-worker", "password": "demo-password-social_worker"})
     assert response["Location"] == "/sign-in/code/"
+
+
+def test_the_demo_day_reports_a_child_missing_even_when_the_home_has_one_missing_that_no_one_was_told_of(
+    world, settings
+):
+    """A world loaded up to today may hold a child missing from the demo home already, loaded as
+    history without alerts: the demo's day still reports one, so the social worker's inbox has it
+    (CI once found that inbox empty)."""
+    settings.DEMO_MODE = True
+    second = child_create(
+        user=world.social_worker,
+        why="test",
+        first_name="Tomasz",
+        last_name="Lis",
+        date_of_birth=world.child.date_of_birth,
+        sex="1",
+        la_child_id="MAN004",
+    )
+    placement_create(
+        user=world.social_worker,
+        why="test",
+        child=second,
+        start_date=timezone.localdate() - datetime.timedelta(days=60),
+        placement_type="K2",
+        provider_type="PR4",
+        provider=world.provider,
+        placement_postcode="B1 1AA",
+        home_postcode="M1 1AE",
+    )
+    accounts = demo_accounts_ensure()
+    allocate_demo_caseload(accounts)  # the demo social worker holds the new child's case
+    officer = next(a.user for a in accounts if a.user.role == Role.POLICE_OFFICER)
+    officer.agency = world.west_midlands_police  # the force of the demo home (Oak House, Birmingham)
+    officer.save(update_fields=["agency"])
+    loaded = Episode.objects.create(
+        child=world.child,
+        kind=Kind.MISSING,
+        started_at=timezone.now() - datetime.timedelta(hours=5),
+        reported_at=timezone.now() - datetime.timedelta(hours=4),
+        reported_by=world.provider_staff,
+        reporting_agency=world.provider,
+    )
+    assert not Alert.objects.filter(related_id=loaded.pk).exists()
+
+    made = demo_day_ensure(accounts)
+    social_worker = next(a.user for a in accounts if a.user.role == Role.SOCIAL_WORKER)
+    assert any(line.startswith("missing now from Oak House") for line in made), made
+    high = Alert.objects.get(recipient=social_worker, kind="risk_high")
+    assert Episode.objects.get(pk=high.related_id).child == second
+    assert not any(line.startswith("missing now") for line in demo_day_ensure(accounts))  # once only

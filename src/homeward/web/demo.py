@@ -24,6 +24,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from homeward.agencies.models import Agency, AgencyKind, InspectorGrant, Role, User
+from homeward.alerts.models import Alert
 from homeward.children.models import Child, Enrolment, Placement
 from homeward.episodes.models import Episode, InterviewStatus, Kind, ReturnHow, RiskGrade
 from homeward.episodes.services import (
@@ -485,7 +486,7 @@ def demo_day_ensure(accounts: list[DemoAccount]) -> list[str]:
     afternoon from the demo home (reported by the home, graded high risk by the demo force, so the
     social worker's inbox has an urgent alert and the force an open episode in its area), and a child
     back since last night whose return home interview falls due in the next days. Idempotent: made
-    only when the demo's agencies have no such work. Returns what it made."""
+    only when the demo's people have no such work waiting. Returns what it made."""
     require_demo_mode()
     by_role = {a.user.role: a.user for a in accounts}
     staff, officer, social_worker = (
@@ -498,7 +499,14 @@ def demo_day_ensure(accounts: list[DemoAccount]) -> list[str]:
     made = []
     mine = Child.objects.filter(responsible_authority=council)
     placed_here = mine.filter(placements__in=Placement.objects.current().filter(provider=home))
-    if not Episode.objects.filter(returned_at=None, child__in=placed_here).exists():
+    # Checked by what the social worker was told, not by an open episode alone: the world may hold a
+    # child missing from the home already, loaded as history (no one told), and the inbox would be empty.
+    told_of_missing_now = Alert.objects.filter(
+        recipient=social_worker,
+        related_type=Episode._meta.label_lower,
+        related_id__in=Episode.objects.filter(returned_at=None, child__in=placed_here).values("pk"),
+    )
+    if not told_of_missing_now.exists():
         child = _free_child(placed_here, gone_from=now - datetime.timedelta(hours=2, minutes=10))
         if child is not None:
             episode, _ = episode_open(
