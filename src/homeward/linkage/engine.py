@@ -838,15 +838,16 @@ DEFAULT_PARAMETERS_PATH = Path(__file__).with_name("data") / "default_parameters
 
 @lru_cache(maxsize=1)
 def default_parameters() -> dict[str, tuple[float, float]]:
-    """ "comparison/level label" -> (m, u), learnt on synthetic data (see write_defaults)."""
+    """ "comparison/level label" -> (m, u), learnt on synthetic data (`homeward linkage-defaults`)."""
     if not DEFAULT_PARAMETERS_PATH.exists():
         return {}
     data = json.loads(DEFAULT_PARAMETERS_PATH.read_text())
     return {key: (float(m), float(u)) for key, (m, u) in data["levels"].items()}
 
 
-def write_default_parameters(*, model: LinkageModel, path: Path = DEFAULT_PARAMETERS_PATH) -> None:
-    """Save a trained model's m and u values as the defaults for small inputs."""
+def write_default_parameters(*, model: LinkageModel, path: Path = DEFAULT_PARAMETERS_PATH) -> int:
+    """Save a trained model's m and u values as the defaults for small inputs; how many levels.
+    `homeward linkage-defaults` is its door."""
     levels: dict[str, list[float]] = {}
     for comparison in model.settings["comparisons"]:
         for level in comparison["comparison_levels"]:
@@ -870,6 +871,7 @@ def write_default_parameters(*, model: LinkageModel, path: Path = DEFAULT_PARAME
         )
         + "\n"
     )
+    return len(levels)
 
 
 @dataclass(frozen=True, kw_only=True)
