@@ -16,6 +16,7 @@ Only the council's own dashboard is uncontrolled; the rest are cross-council (re
 
 import datetime
 import zoneinfo
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import Case, Count, F, Q, QuerySet, Value, When
@@ -82,8 +83,11 @@ class Scope:
     kind: str
     title: str
     controlled: bool  # cross-council or national: reporting.disclosure applies
-    episodes: QuerySet  # every episode counted, any date
-    units: QuerySet  # the one count's units counted, any date
+    # The episodes counted that began on the London days since..until, and the one count's units of
+    # those days. Functions of the period, so that an area's placements are joined with the period's
+    # episodes only: joining them with every year's episodes first took most of a force's page.
+    episodes: Callable[[datetime.date, datetime.date], QuerySet]
+    units: Callable[[datetime.date, datetime.date], QuerySet]
     agency: Agency | None = None
     area: Agency | None = None  # the partnership's council
     forces: list[Agency] = field(default_factory=list)  # the partnership's police force(s)
@@ -98,15 +102,25 @@ class Choice:
     area: str = ""  # a partnership's council code, when the viewer is a force
 
 
-def _began_in_placements(**where) -> QuerySet:
-    """The ids of episodes that began while the child was in a placement matching `where` (current on
-    the London day the episode began: Placement.objects.current's rule). Joined from the placements'
-    side: an area's placements are few and indexed, where looking up each episode's placement costs
-    two index probes per episode (3 to 9 times slower for a large force or council, measured)."""
+def _began(since: datetime.date, until: datetime.date, prefix: str = "") -> Q:
+    """Began on the London days since..until (from the first day's midnight to the next after the last)."""
+    start = datetime.datetime.combine(since, datetime.time(), LONDON)
+    end = datetime.datetime.combine(until + datetime.timedelta(days=1), datetime.time(), LONDON)
+    return Q(**{f"{prefix}started_at__gte": start, f"{prefix}started_at__lt": end})
+
+
+def _began_in_placements(since: datetime.date, until: datetime.date, **where) -> QuerySet:
+    """The ids of episodes that began in the period while the child was in a placement matching
+    `where` (current on the London day the episode began: Placement.objects.current's rule). Joined
+    from the placements' side: an area's placements are few and indexed, where looking up each
+    episode's placement costs two index probes per episode (3 to 9 times slower for a large force or
+    council, measured). One filter() call, so that every condition is on the same episode."""
     on = TruncDate("child__episodes__started_at", tzinfo=LONDON)
-    return Placement.objects.filter(Q(end_date__isnull=True) | Q(end_date__gt=on), start_date__lte=on, **where).values(
-        "child__episodes"
-    )
+    return Placement.objects.filter(
+        (Q(end_date__isnull=True) | Q(end_date__gt=on)) & _began(since, until, prefix="child__episodes__"),
+        start_date__lte=on,
+        **where,
+    ).values("child__episodes")
 
 
 def partnership_forces(*, council: Agency) -> list[Agency]:
@@ -141,14 +155,19 @@ def dashboards_for(*, user) -> list[Choice]:
     return []
 
 
+def _units_in(units: QuerySet, since: datetime.date, until: datetime.date) -> QuerySet:
+    return units.filter(started_on__gte=since, started_on__lte=until)
+
+
 def national_scope() -> Scope:
     """Every episode and every one-count unit in England (any national analyst's: _units gives them all)."""
+    units = CountUnit.objects.annotate(seen_known=F("known"))
     return Scope(
         kind=NATIONAL,
         title=TITLES[NATIONAL],
         controlled=True,
-        episodes=Episode.objects.all(),
-        units=CountUnit.objects.annotate(seen_known=F("known")),
+        episodes=lambda since, until: Episode.objects.filter(_began(since, until)),
+        units=lambda since, until: _units_in(units, since, until),
     )
 
 
@@ -160,72 +179,65 @@ def dashboard_scope(*, user, kind: str, area: str = "") -> Scope:
     if kind == NATIONAL:
         return national_scope()
     agency = user.agency
-    children = visible_children(user)
-    seen = Q(child__in=children)
+    seen = Episode.objects.filter(child__in=visible_children(user))
     units = _units(user)
     if kind == COUNCIL:
-        episodes = Episode.objects.filter(seen, child__responsible_authority=agency)
         return Scope(
             kind=kind,
             title=TITLES[kind],
             controlled=False,
             agency=agency,
-            episodes=episodes,
-            units=units.filter(seen_council=agency.pk),
+            episodes=lambda since, until: seen.filter(_began(since, until), child__responsible_authority=agency),
+            units=lambda since, until: _units_in(units.filter(seen_council=agency.pk), since, until),
         )
     if kind == HOST:
-        episodes = Episode.objects.filter(seen, pk__in=_began_in_placements(host_authority=agency)).exclude(
-            child__responsible_authority=agency
-        )
+
+        def hosted(since: datetime.date, until: datetime.date) -> QuerySet:
+            return seen.filter(
+                _began(since, until), pk__in=_began_in_placements(since, until, host_authority=agency)
+            ).exclude(child__responsible_authority=agency)
+
         return Scope(
             kind=kind,
             title=TITLES[kind],
             controlled=True,
             agency=agency,
-            episodes=episodes,
-            units=units.filter(episode__in=episodes.values("pk")),
+            episodes=hosted,
+            units=lambda since, until: _units_in(units, since, until).filter(
+                episode__in=hosted(since, until).values("pk")
+            ),
         )
     if kind == POLICE:
-        episodes = Episode.objects.filter(seen).filter(
-            Q(pk__in=_began_in_placements(police_force=agency)) | Q(location_police_force=agency)
-        )
         return Scope(
             kind=kind,
             title=TITLES[kind],
             controlled=True,
             agency=agency,
-            episodes=episodes,
-            units=units.filter(seen_force=agency.pk),
+            episodes=lambda since, until: seen.filter(_began(since, until)).filter(
+                Q(pk__in=_began_in_placements(since, until, police_force=agency)) | Q(location_police_force=agency)
+            ),
+            units=lambda since, until: _units_in(units.filter(seen_force=agency.pk), since, until),
         )
     # A council's partnership is its own area; a force chooses one of the councils its area covers.
     council = agency if agency.kind == AgencyKind.LOCAL_AUTHORITY else Agency.objects.filter(code=area).first()
     if council is None:
         raise Http404("No such partnership.")
-    forces = partnership_forces(council=council)
-    episodes = Episode.objects.filter(seen, pk__in=_began_in_placements(host_authority=council))
+
+    def in_area(since: datetime.date, until: datetime.date) -> QuerySet:
+        return seen.filter(_began(since, until), pk__in=_began_in_placements(since, until, host_authority=council))
+
     return Scope(
         kind=PARTNERSHIP,
         title=f"{TITLES[PARTNERSHIP]}: {council.name}",
         controlled=True,
         agency=agency,
         area=council,
-        forces=forces,
-        episodes=episodes,
-        units=units.filter(episode__in=episodes.values("pk")),
+        forces=partnership_forces(council=council),
+        episodes=in_area,
+        units=lambda since, until: _units_in(units, since, until).filter(
+            episode__in=in_area(since, until).values("pk")
+        ),
     )
-
-
-def _bounds(since: datetime.date, until: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
-    # Periods are London dates: from the first day's midnight to the midnight after the last day.
-    return (
-        datetime.datetime.combine(since, datetime.time(), LONDON),
-        datetime.datetime.combine(until + datetime.timedelta(days=1), datetime.time(), LONDON),
-    )
-
-
-def _in_period(scope: Scope, since: datetime.date, until: datetime.date) -> QuerySet:
-    start, end = _bounds(since, until)
-    return scope.episodes.filter(started_at__gte=start, started_at__lt=end)
 
 
 def dashboard_viewed(*, user, why: str, scope: Scope, since: datetime.date, until: datetime.date) -> None:
@@ -268,7 +280,7 @@ def _episode_cube(scope: Scope, since: datetime.date, until: datetime.date) -> l
             default=Value("none"),
         )
         scope.cache[key] = list(
-            _in_period(scope, since, until)
+            scope.episodes(since, until)
             .annotate(
                 month=TruncMonth("started_at", tzinfo=LONDON),
                 hour=ExtractHour("started_at", tzinfo=LONDON),
@@ -304,7 +316,7 @@ def children_missing(*, scope: Scope, since: datetime.date, until: datetime.date
     """Children with at least one episode, and of those how many were missing and how many away, with
     episodes in all; and the repeat rate: the share of those children with more than one episode."""
     per_child = list(
-        _in_period(scope, since, until)
+        scope.episodes(since, until)
         .values("child")
         .order_by()
         .annotate(n=Count("id"), missing=Count("id", filter=Q(kind=Kind.MISSING)))
@@ -350,7 +362,7 @@ def _placements(scope: Scope, since: datetime.date, until: datetime.date) -> lis
         When(host_authority=F("child__responsible_authority"), then=Value("in")),
         default=Value("out"),
     )
-    episodes = _in_period(scope, since, until)
+    episodes = scope.episodes(since, until)
     matched = list(
         Placement.objects.filter(
             Q(end_date__isnull=True) | Q(end_date__gt=on), start_date__lte=on, child__episodes__in=episodes.values("pk")
@@ -412,12 +424,7 @@ def return_interviews(*, scope: Scope, since: datetime.date, until: datetime.dat
 def one_count(*, scope: Scope, since: datetime.date, until: datetime.date) -> dict[str, int | None]:
     """The one count (reporting.selectors) over the dashboard's units: known to both, police only,
     council only. Units about children the viewer cannot see stay "not yet identified" (_units)."""
-    counted = dict(
-        scope.units.filter(started_on__gte=since, started_on__lte=until)
-        .values_list("seen_known")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
+    counted = dict(scope.units(since, until).values_list("seen_known").annotate(n=Count("id")).order_by())
     figures = {key: counted.get(key, 0) for key in (Known.BOTH, Known.POLICE_ONLY, Known.COUNCIL_ONLY)}
     shown = disclosure.cells(figures, controlled=scope.controlled)
     return {

@@ -16,7 +16,7 @@ from django.db.models import Exists, OuterRef, Subquery
 from homeward.children.models import Sex
 from homeward.episodes.models import InterviewStatus, RiskGrade, RiskGrading
 from homeward.reporting import disclosure
-from homeward.reporting.dashboards import LONDON, Scope, _in_period
+from homeward.reporting.dashboards import LONDON, Scope
 from homeward.safeguarding.models import FlagStatus, RiskFlag
 
 # SSDA903 ETHNIC codes by the ONS 2021 census's high-level groups (Chinese with Asian, as there).
@@ -97,7 +97,7 @@ def disproportionality(*, scope: Scope, since: datetime.date, until: datetime.da
     first_grade = RiskGrading.objects.filter(episode=OuterRef("pk")).order_by("graded_at", "id").values("grade")[:1]
     flagged = Exists(RiskFlag.objects.filter(child=OuterRef("child"), status=FlagStatus.RAISED))
     rows = (
-        _in_period(scope, since, until)
+        scope.episodes(since, until)
         .annotate(first_grade=Subquery(first_grade), flagged=flagged)
         .values_list(
             "child_id",
