@@ -25,7 +25,8 @@ from homeward.children.selectors import (
     child_search,
 )
 from homeward.children.sharing import may_read_register
-from homeward.episodes.selectors import child_missing_now
+from homeward.episodes.selectors import child_missing_now, child_open_episode
+from homeward.safeguarding.selectors import risk_flag_summary
 from homeward.web.decorators import verified_login_required
 from homeward.web.pagination import pagination
 
@@ -184,6 +185,8 @@ def child_detail(request: HttpRequest, child_id: int) -> HttpResponse:
             "can_see_access_log": Reason.RESPONSIBLE in reasons,
             # For readers not shown the episodes (a school, the virtual school): whether missing now.
             "missing_now": child_missing_now(child=child) if Field.MISSING_NOW in fields else None,
+            "open_episode": child_open_episode(user=request.user, child=child) if Field.EPISODES in fields else None,
+            "risk_flags": risk_flag_summary(user=request.user, child=child),
         },
     )
 

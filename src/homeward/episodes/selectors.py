@@ -54,6 +54,11 @@ def child_missing_now(*, child: Child) -> Episode | None:
     return Episode.objects.filter(child=child, returned_at__isnull=True).only("pk", "kind", "started_at").first()
 
 
+def child_open_episode(*, user, child: Child) -> Episode | None:
+    """The child's open episode, if the user may see it (the child's page links to it)."""
+    return episodes_visible(user).filter(child=child, returned_at__isnull=True).only("pk", "kind").first()
+
+
 def _current_placements() -> Prefetch:
     return Prefetch(
         "child__placements",

@@ -6,7 +6,6 @@ from django.forms import BoundField
 
 from homeward.episodes import presenters, rules
 from homeward.episodes.forms import DateTimeWidget
-from homeward.episodes.selectors import episodes_visible
 
 register = template.Library()
 
@@ -52,13 +51,11 @@ def datetime_parts(field: BoundField) -> dict:
 
 
 @register.inclusion_tag("episodes/_child_links.html", takes_context=True)
-def child_episode_links(context, child, reasons) -> dict:
-    """On the child's page: report missing (or the episode now open), the timeline, the Philomena profile.
-
-    Only links the user can follow are shown. The open episode is found through the scoped queryset.
-    """
+def child_episode_links(context, child, reasons, open_episode) -> dict:
+    """On the child's page: report missing (or the episode now open, as the view found it through the
+    scope: selectors.child_open_episode), the timeline, the Philomena profile. Only links the user can
+    follow are shown."""
     user = context["request"].user
-    open_episode = episodes_visible(user).filter(child=child, returned_at__isnull=True).only("pk", "kind").first()
     return {
         "child": child,
         "open_episode": open_episode,

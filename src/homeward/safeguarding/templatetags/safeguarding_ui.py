@@ -3,7 +3,7 @@
 from django import template
 from django.forms import BoundField
 
-from homeward.safeguarding import rules, selectors
+from homeward.safeguarding import rules
 from homeward.safeguarding.forms import DateWidget
 from homeward.safeguarding.permissions import may_see_flags, may_see_screenings
 
@@ -26,11 +26,10 @@ def date_parts(field: BoundField) -> dict:
 
 
 @register.inclusion_tag("safeguarding/_child_summary.html", takes_context=True)
-def child_risk_flags(context, child, reasons) -> dict:
+def child_risk_flags(context, child, reasons, summary) -> dict:
     """On the child's page: the flags raised (and lowered), any open strategy meeting, and the links.
-    Read through the scoped selector with the request's user."""
+    `summary` is read by the view through the scoped selector (selectors.risk_flag_summary)."""
     user = context["request"].user
-    summary = selectors.risk_flag_summary(user=user, child=child)
     return {
         "child": child,
         "summary": summary,

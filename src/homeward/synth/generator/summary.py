@@ -3,6 +3,7 @@
 import datetime
 from collections import Counter, defaultdict
 
+from homeward.episodes.clocks import RETURN_INTERVIEW_DUE_AFTER
 from homeward.places.postcodes import distance_miles
 from homeward.synth.geography import geography
 from homeward.synth.generator.records import CHILDRENS_HOME, Placement, SECURE_HOME, World
@@ -107,7 +108,7 @@ def episode_summary(world: World) -> dict[str, float]:
     returned_at = {(e.responsible_authority, e.la_child_id, e.started_at): e.returned_at for e in world.episodes}
     held = [i for i in interviews if i.held_at is not None]
     within = sum(
-        i.held_at <= returned_at[(i.responsible_authority, i.la_child_id, i.started_at)] + datetime.timedelta(hours=72)
+        i.held_at <= returned_at[(i.responsible_authority, i.la_child_id, i.started_at)] + RETURN_INTERVIEW_DUE_AFTER
         for i in held
     )
     by_council: dict[str, list[bool]] = defaultdict(list)
