@@ -153,6 +153,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # concurrent runs never share a test database.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 else:
+    # PostgreSQL's JIT compiles any query it estimates as costly before running it: a dashboard's
+    # query then spent 260 of its 525 ms compiling (bench dashboards, a force's page). Homeward's
+    # queries are many and short, so it is off for its connections.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
     # One test database per process, so two runs on one machine never collide.
     DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

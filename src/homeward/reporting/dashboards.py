@@ -16,24 +16,25 @@ Only the council's own dashboard is uncontrolled; the rest are cross-council (re
 
 import datetime
 import zoneinfo
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, F, Q, QuerySet, Value, When
-from django.db.models.functions import ExtractHour, TruncDate, TruncMonth
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import ExtractHour, TruncDate
 from django.http import Http404
-from django.utils import timezone
 
 from homeward.agencies.access import visible_children
 from homeward.agencies.models import Agency, AgencyKind
 from homeward.audit.models import Action
 from homeward.audit.services import audit_record
 from homeward.children.models import Placement
-from homeward.episodes.models import Episode, InterviewStatus, Kind
+from homeward.episodes.models import Episode, InterviewStatus, Kind, ReturnInterview, RiskGrading
 from homeward.linkage.models import CountUnit, Known
 from homeward.places.models import District
 from homeward.reporting import disclosure
 from homeward.reporting.selectors import _units, sees_national_figures
+from homeward.safeguarding.models import FlagStatus, RiskFlag
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 
@@ -117,6 +118,9 @@ def _began_in_placements(since: datetime.date, until: datetime.date, **where) ->
     council, measured). One filter() call, so that every condition is on the same episode."""
     on = TruncDate("child__episodes__started_at", tzinfo=LONDON)
     return Placement.objects.filter(
+        # The placements current at some time in the period first (the same rule, on its days): an
+        # area's placements of every year are several times as many.
+        (Q(end_date__isnull=True) | Q(end_date__gt=since)) & Q(start_date__lte=until),
         (Q(end_date__isnull=True) | Q(end_date__gt=on)) & _began(since, until, prefix="child__episodes__"),
         start_date__lte=on,
         **where,
@@ -208,14 +212,21 @@ def dashboard_scope(*, user, kind: str, area: str = "") -> Scope:
             ),
         )
     if kind == POLICE:
+
+        def in_force_area(since: datetime.date, until: datetime.date) -> QuerySet:
+            # Begun in a placement in the area, or searched for by the force: one list of ids (a UNION),
+            # not an OR of two, so that the database starts from them rather than from every episode.
+            # (Unordered: in a UNION each part keeps its model's ordering, and a placement's is by the child's name.)
+            located = Episode.objects.filter(_began(since, until), location_police_force=agency).values("pk")
+            placed = _began_in_placements(since, until, police_force=agency)
+            return seen.filter(_began(since, until), pk__in=placed.order_by().union(located.order_by()))
+
         return Scope(
             kind=kind,
             title=TITLES[kind],
             controlled=True,
             agency=agency,
-            episodes=lambda since, until: seen.filter(_began(since, until)).filter(
-                Q(pk__in=_began_in_placements(since, until, police_force=agency)) | Q(location_police_force=agency)
-            ),
+            episodes=in_force_area,
             units=lambda since, until: _units_in(units.filter(seen_force=agency.pk), since, until),
         )
     # A council's partnership is its own area; a force chooses one of the councils its area covers.
@@ -256,41 +267,146 @@ def dashboard_viewed(*, user, why: str, scope: Scope, since: datetime.date, unti
     )
 
 
-def _episode_cube(scope: Scope, since: datetime.date, until: datetime.date) -> list[dict]:
-    """The period's episodes counted by London month, kind, London hour, duration band and how far
-    their return interview got: one pass over them for every figure that only groups them."""
-    key = ("cube", since, until)
+@dataclass(frozen=True)
+class EpisodeRow:
+    """One episode of the period, with all that any figure groups it by."""
+
+    child: int
+    kind: str
+    began_on: datetime.date  # the London day
+    hour: int  # of the London clock
+    band: str  # how long it lasted (DURATIONS), or STILL_OPEN
+    interview: str  # how far its return interview got: "held_in_72_hours", "held_late", "declined", "offered", "none"
+    interview_status: str  # episodes.models.InterviewStatus, "" for none
+    ethnicity: str
+    born: datetime.date
+    sex: str
+    first_grade: str  # the police's first risk grade, "" for none
+    flagged: bool  # the child has a risk flag raised now
+    placement_type: str | None  # of the placement current on the day it began; None: none was
+    placement_where: str  # that placement "in" or "out" of the responsible council's area, or "unknown"
+
+
+def _duration_band() -> Case:
+    bands, lower = [], None
+    for band, _, upper in DURATIONS:
+        condition = Q(returned_at__isnull=False)
+        if lower is not None:
+            condition &= Q(returned_at__gte=F("started_at") + lower)
+        if upper is not None:
+            condition &= Q(returned_at__lt=F("started_at") + upper)
+        bands.append(When(condition, then=Value(band)))
+        lower = upper
+    return Case(*bands, default=Value(STILL_OPEN[0]))
+
+
+def episode_rows(scope: Scope, since: datetime.date, until: datetime.date) -> list[EpisodeRow]:
+    """The period's episodes in the scope, read once per page for every figure: each figure
+    re-reading the scope (an area's placements, the children the viewer may see) cost a query each.
+    What is related to each episode is looked up by index from it (a handful of probes per episode)
+    rather than joined, and times come as the London day and hour, which are quick to read."""
+    key = ("rows", since, until)
     if key not in scope.cache:
-        bands, lower = [], None
-        for band, _, upper in DURATIONS:
-            condition = Q(returned_at__isnull=False)
-            if lower is not None:
-                condition &= Q(returned_at__gte=F("started_at") + lower)
-            if upper is not None:
-                condition &= Q(returned_at__lt=F("started_at") + upper)
-            bands.append(When(condition, then=Value(band)))
-            lower = upper
+        # The placement current on the London day the episode began (Placement.objects.current's rule).
+        at_start = Placement.objects.filter(
+            Q(end_date__isnull=True) | Q(end_date__gt=OuterRef("start_day")),
+            child=OuterRef("child"),
+            start_date__lte=OuterRef("start_day"),
+        ).order_by("-start_date", "-pk")
+        first_grade = RiskGrading.objects.filter(episode=OuterRef("pk")).order_by("graded_at", "id").values("grade")
+        interview = ReturnInterview.objects.filter(episode=OuterRef("pk"))
         # Each interview in one state: held (on time or late), else declined, else offered, else not.
         # An interview is declined only after an offer (episodes.models.INTERVIEW_TRANSITIONS).
-        interview = Case(
-            When(return_interview__held_at__lte=F("return_interview__due_at"), then=Value("held_in_72_hours")),
-            When(return_interview__held_at__isnull=False, then=Value("held_late")),
-            When(return_interview__status=InterviewStatus.DECLINED, then=Value("declined")),
-            When(return_interview__offered_at__isnull=False, then=Value("offered")),
+        state = Case(
+            When(held_at__lte=F("due_at"), then=Value("held_in_72_hours")),
+            When(held_at__isnull=False, then=Value("held_late")),
+            When(status=InterviewStatus.DECLINED, then=Value("declined")),
+            When(offered_at__isnull=False, then=Value("offered")),
             default=Value("none"),
         )
-        scope.cache[key] = list(
+        rows = (
             scope.episodes(since, until)
             .annotate(
-                month=TruncMonth("started_at", tzinfo=LONDON),
+                start_day=TruncDate("started_at", tzinfo=LONDON),
                 hour=ExtractHour("started_at", tzinfo=LONDON),
-                band=Case(*bands, default=Value(STILL_OPEN[0])),
-                interview=interview,
+                band=_duration_band(),
+                interview_state=Subquery(interview.annotate(state=state).values("state")[:1]),
+                interview_status=Subquery(interview.values("status")[:1]),
+                first_grade=Subquery(first_grade[:1]),
+                flagged=Exists(RiskFlag.objects.filter(child=OuterRef("child"), status=FlagStatus.RAISED)),
+                placement_type=Subquery(at_start.values("placement_type")[:1]),
+                placement_host=Subquery(at_start.values("host_authority")[:1]),
             )
-            .values("month", "kind", "hour", "band", "interview")
-            .annotate(n=Count("id"))
+            .values_list(
+                "child_id",
+                "kind",
+                "start_day",
+                "hour",
+                "band",
+                "interview_state",
+                "interview_status",
+                "child__ethnicity",
+                "child__date_of_birth",
+                "child__sex",
+                "child__responsible_authority_id",
+                "first_grade",
+                "flagged",
+                "placement_type",
+                "placement_host",
+            )
             .order_by()
         )
+        scope.cache[key] = [
+            EpisodeRow(
+                child=child,
+                kind=kind,
+                began_on=began_on,
+                hour=hour,
+                band=band,
+                interview=state or "none",
+                interview_status=status or "",
+                ethnicity=ethnicity or "",
+                born=born,
+                sex=sex,
+                first_grade=grade or "",
+                flagged=bool(flagged),
+                placement_type=placement_type,
+                placement_where="unknown" if host is None else "in" if host == responsible else "out",
+            )
+            for (
+                child,
+                kind,
+                began_on,
+                hour,
+                band,
+                state,
+                status,
+                ethnicity,
+                born,
+                sex,
+                responsible,
+                grade,
+                flagged,
+                placement_type,
+                host,
+            ) in rows
+        ]
+    return scope.cache[key]
+
+
+def _episode_cube(scope: Scope, since: datetime.date, until: datetime.date) -> list[dict]:
+    """The period's episodes counted by London month, kind, London hour, duration band and how far
+    their return interview got: every figure that only groups them reads this."""
+    key = ("cube", since, until)
+    if key not in scope.cache:
+        counted = Counter(
+            (row.began_on.replace(day=1), row.kind, row.hour, row.band, row.interview)
+            for row in episode_rows(scope, since, until)
+        )
+        scope.cache[key] = [
+            {"month": month, "kind": kind, "hour": hour, "band": band, "interview": interview, "n": n}
+            for (month, kind, hour, band, interview), n in counted.items()
+        ]
     return scope.cache[key]
 
 
@@ -305,7 +421,7 @@ def episodes_by_month(
         months[day] = {Kind.MISSING: 0, Kind.AWAY: 0}
         day = disclosure.month_after(day)
     for row in _episode_cube(scope, since, until):
-        months[timezone.localtime(row["month"], LONDON).date()][row["kind"]] += row["n"]
+        months[row["month"]][row["kind"]] += row["n"]
     # The month's total is a column too, so that a small month is not given back by the period's total.
     return disclosure.grid(
         {month: {**kinds, "all": sum(kinds.values())} for month, kinds in months.items()}, controlled=scope.controlled
@@ -315,13 +431,12 @@ def episodes_by_month(
 def children_missing(*, scope: Scope, since: datetime.date, until: datetime.date) -> dict[str, int | None]:
     """Children with at least one episode, and of those how many were missing and how many away, with
     episodes in all; and the repeat rate: the share of those children with more than one episode."""
-    per_child = list(
-        scope.episodes(since, until)
-        .values("child")
-        .order_by()
-        .annotate(n=Count("id"), missing=Count("id", filter=Q(kind=Kind.MISSING)))
-        .values_list("n", "missing")
-    )
+    episodes: Counter = Counter()
+    missing: Counter = Counter()
+    for row in episode_rows(scope, since, until):
+        episodes[row.child] += 1
+        missing[row.child] += row.kind == Kind.MISSING
+    per_child = [(n, missing[child]) for child, n in episodes.items()]
     children = len(per_child)
     repeat = sum(1 for n, _ in per_child if n > 1)
     controlled = scope.controlled
@@ -353,29 +468,10 @@ def time_of_day(*, scope: Scope, since: datetime.date, until: datetime.date) -> 
 
 def _placements(scope: Scope, since: datetime.date, until: datetime.date) -> list[tuple[str | None, str, int]]:
     """(placement type, in / out of the responsible council's area / unknown, episodes), by the
-    placement current on the London day each episode began (Placement.objects.current's rule)."""
-    # Joined from the placements' side, once, rather than looked up per episode: at national scale
-    # that is one hash join instead of two index probes for each of some 87,000 episodes.
-    on = TruncDate("child__episodes__started_at", tzinfo=LONDON)
-    where = Case(
-        When(host_authority__isnull=True, then=Value("unknown")),
-        When(host_authority=F("child__responsible_authority"), then=Value("in")),
-        default=Value("out"),
-    )
-    episodes = scope.episodes(since, until)
-    matched = list(
-        Placement.objects.filter(
-            Q(end_date__isnull=True) | Q(end_date__gt=on), start_date__lte=on, child__episodes__in=episodes.values("pk")
-        )
-        .annotate(where=where)
-        .values_list("placement_type", "where")
-        .annotate(n=Count("child__episodes"))
-        .order_by()
-    )
-    # Episodes begun with no placement current (a gap in the record) have no type and no place.
-    # Overlapping placements (no constraint forbids them) would count an episode twice: never below none.
-    unplaced = max(0, sum(row["n"] for row in _episode_cube(scope, since, until)) - sum(n for *_, n in matched))
-    return [*matched, (None, "unknown", unplaced)]
+    placement current on the London day each episode began (episode_rows). An episode begun with no
+    placement current (a gap in the record) has no type and no place."""
+    counted = Counter((row.placement_type, row.placement_where) for row in episode_rows(scope, since, until))
+    return [(code, where, n) for (code, where), n in counted.items()]
 
 
 def placements(*, scope: Scope, since: datetime.date, until: datetime.date) -> dict[str, dict]:

@@ -11,13 +11,10 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Subquery
-
 from homeward.children.models import Sex
-from homeward.episodes.models import InterviewStatus, RiskGrade, RiskGrading
+from homeward.episodes.models import InterviewStatus, RiskGrade
 from homeward.reporting import disclosure
-from homeward.reporting.dashboards import LONDON, Scope
-from homeward.safeguarding.models import FlagStatus, RiskFlag
+from homeward.reporting.dashboards import STILL_OPEN, Scope, episode_rows
 
 # SSDA903 ETHNIC codes by the ONS 2021 census's high-level groups (Chinese with Asian, as there).
 ETHNIC_GROUPS = (
@@ -94,43 +91,26 @@ def _row(group: str, tally: Tally, *, controlled: bool) -> Row:
 def disproportionality(*, scope: Scope, since: datetime.date, until: datetime.date) -> dict[str, list[Row]]:
     """Rows by ethnic group, by age band (on the day the episode began) and by sex, each with the
     same figures, and "All children" first in each: what a group's rates are compared with."""
-    first_grade = RiskGrading.objects.filter(episode=OuterRef("pk")).order_by("graded_at", "id").values("grade")[:1]
-    flagged = Exists(RiskFlag.objects.filter(child=OuterRef("child"), status=FlagStatus.RAISED))
-    rows = (
-        scope.episodes(since, until)
-        .annotate(first_grade=Subquery(first_grade), flagged=flagged)
-        .values_list(
-            "child_id",
-            "child__ethnicity",
-            "child__date_of_birth",
-            "child__sex",
-            "started_at",
-            "first_grade",
-            "returned_at",
-            "return_interview__status",
-            "flagged",
-        )
-    )
     dimensions: dict[str, dict[str, Tally]] = {name: defaultdict(Tally) for name in ("ethnicity", "age", "sex")}
     everyone = Tally()
-    for child, ethnicity, born, sex, started, grade, returned, interview, is_flagged in rows:
+    for row in episode_rows(scope, since, until):
         groups = {
-            "ethnicity": _ethnic_group(ethnicity or ""),
-            "age": _age_band(born, started.astimezone(LONDON).date()),
-            "sex": SEXES.get(sex, "Not known"),
+            "ethnicity": _ethnic_group(row.ethnicity),
+            "age": _age_band(row.born, row.began_on),
+            "sex": SEXES.get(row.sex, "Not known"),
         }
         for tally in (everyone, *(dimensions[name][group] for name, group in groups.items())):
-            tally.children.add(child)
+            tally.children.add(row.child)
             tally.episodes += 1
-            if grade:
+            if row.first_grade:
                 tally.graded += 1
-                tally.graded_high += grade == RiskGrade.HIGH
-                tally.graded_low += grade in LOW_GRADES
-            if returned is not None:
+                tally.graded_high += row.first_grade == RiskGrade.HIGH
+                tally.graded_low += row.first_grade in LOW_GRADES
+            if row.band != STILL_OPEN[0]:
                 tally.returned += 1
-                tally.offered += interview in OFFERED
-            if is_flagged:
-                tally.flagged.add(child)
+                tally.offered += row.interview_status in OFFERED
+            if row.flagged:
+                tally.flagged.add(row.child)
     order = {
         "ethnicity": [label for label, _ in ETHNIC_GROUPS] + [NOT_KNOWN],
         "age": [label for _, label in AGE_BANDS],
