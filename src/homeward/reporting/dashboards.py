@@ -20,8 +20,8 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
-from django.db.models.functions import ExtractHour, TruncDate
+from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Concat, ExtractHour, TruncDate
 from django.http import Http404
 
 from homeward.agencies.access import visible_children
@@ -313,6 +313,13 @@ def episode_rows(scope: Scope, since: datetime.date, until: datetime.date) -> li
             child=OuterRef("child"),
             start_date__lte=OuterRef("start_day"),
         ).order_by("-start_date", "-pk")
+        # Its type and where it is, as one value ("K2|out"): one look-up per episode, not two.
+        where = Case(
+            When(host_authority__isnull=True, then=Value("unknown")),
+            When(host_authority=OuterRef("child__responsible_authority"), then=Value("in")),
+            default=Value("out"),
+        )
+        placement = Concat("placement_type", Value("|"), where, output_field=CharField())
         first_grade = RiskGrading.objects.filter(episode=OuterRef("pk")).order_by("graded_at", "id").values("grade")
         interview = ReturnInterview.objects.filter(episode=OuterRef("pk"))
         # Each interview in one state: held (on time or late), else declined, else offered, else not.
@@ -330,12 +337,15 @@ def episode_rows(scope: Scope, since: datetime.date, until: datetime.date) -> li
                 start_day=TruncDate("started_at", tzinfo=LONDON),
                 hour=ExtractHour("started_at", tzinfo=LONDON),
                 band=_duration_band(),
-                interview_state=Subquery(interview.annotate(state=state).values("state")[:1]),
-                interview_status=Subquery(interview.values("status")[:1]),
+                # Its state and status as one value ("offered|accepted"), as for the placement.
+                interview=Subquery(
+                    interview.annotate(both=Concat(state, Value("|"), "status", output_field=CharField())).values(
+                        "both"
+                    )[:1]
+                ),
                 first_grade=Subquery(first_grade[:1]),
                 flagged=Exists(RiskFlag.objects.filter(child=OuterRef("child"), status=FlagStatus.RAISED)),
-                placement_type=Subquery(at_start.values("placement_type")[:1]),
-                placement_host=Subquery(at_start.values("host_authority")[:1]),
+                placement=Subquery(at_start.annotate(both=placement).values("both")[:1]),
             )
             .values_list(
                 "child_id",
@@ -343,54 +353,39 @@ def episode_rows(scope: Scope, since: datetime.date, until: datetime.date) -> li
                 "start_day",
                 "hour",
                 "band",
-                "interview_state",
-                "interview_status",
+                "interview",
                 "child__ethnicity",
                 "child__date_of_birth",
                 "child__sex",
-                "child__responsible_authority_id",
                 "first_grade",
                 "flagged",
-                "placement_type",
-                "placement_host",
+                "placement",
             )
             .order_by()
         )
-        scope.cache[key] = [
-            EpisodeRow(
-                child=child,
-                kind=kind,
-                began_on=began_on,
-                hour=hour,
-                band=band,
-                interview=state or "none",
-                interview_status=status or "",
-                ethnicity=ethnicity or "",
-                born=born,
-                sex=sex,
-                first_grade=grade or "",
-                flagged=bool(flagged),
-                placement_type=placement_type,
-                placement_where="unknown" if host is None else "in" if host == responsible else "out",
+        scope.cache[key] = []
+        for child, kind, began_on, hour, band, interview, ethnicity, born, sex, grade, flagged, placement in rows:
+            state, status = interview.split("|") if interview else ("none", "")
+            # No placement current on the day (a gap in the record): no type, and no place.
+            placement_type, placement_where = placement.split("|") if placement else (None, "unknown")
+            scope.cache[key].append(
+                EpisodeRow(
+                    child=child,
+                    kind=kind,
+                    began_on=began_on,
+                    hour=hour,
+                    band=band,
+                    interview=state,
+                    interview_status=status,
+                    ethnicity=ethnicity or "",
+                    born=born,
+                    sex=sex,
+                    first_grade=grade or "",
+                    flagged=bool(flagged),
+                    placement_type=placement_type,
+                    placement_where=placement_where,
+                )
             )
-            for (
-                child,
-                kind,
-                began_on,
-                hour,
-                band,
-                state,
-                status,
-                ethnicity,
-                born,
-                sex,
-                responsible,
-                grade,
-                flagged,
-                placement_type,
-                host,
-            ) in rows
-        ]
     return scope.cache[key]
 
 
