@@ -60,13 +60,20 @@ class Row:
     flagged_rate: float | None | str  # of the children, the share with a risk flag raised now
 
 
+_ETHNIC_GROUP_OF = {code: label for label, codes in ETHNIC_GROUPS for code in codes}
+
+
 def _ethnic_group(code: str) -> str:
-    return next((label for label, codes in ETHNIC_GROUPS if code in codes), NOT_KNOWN)
+    return _ETHNIC_GROUP_OF.get(code, NOT_KNOWN)
 
 
 def _age_band(born: datetime.date, on: datetime.date) -> str:
     age = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
-    return [label for lowest, label in AGE_BANDS if age >= lowest][-1]
+    band = AGE_BANDS[0][1]
+    for lowest, label in AGE_BANDS:
+        if age >= lowest:
+            band = label
+    return band
 
 
 def _rate(numerator: int, denominator: int, *, controlled: bool) -> float | None | str:
@@ -92,23 +99,25 @@ def disproportionality(*, scope: Scope, since: datetime.date, until: datetime.da
     """Rows by ethnic group, by age band (on the day the episode began) and by sex, each with the
     same figures, and "All children" first in each: what a group's rates are compared with."""
     dimensions: dict[str, dict[str, Tally]] = {name: defaultdict(Tally) for name in ("ethnicity", "age", "sex")}
+    by_ethnicity, by_age, by_sex = dimensions["ethnicity"], dimensions["age"], dimensions["sex"]
     everyone = Tally()
     for row in episode_rows(scope, since, until):
-        groups = {
-            "ethnicity": _ethnic_group(row.ethnicity),
-            "age": _age_band(row.born, row.began_on),
-            "sex": SEXES.get(row.sex, "Not known"),
-        }
-        for tally in (everyone, *(dimensions[name][group] for name, group in groups.items())):
+        graded, high, low = bool(row.first_grade), row.first_grade == RiskGrade.HIGH, row.first_grade in LOW_GRADES
+        returned = row.band != STILL_OPEN[0]
+        offered = returned and row.interview_status in OFFERED
+        for tally in (
+            everyone,
+            by_ethnicity[_ethnic_group(row.ethnicity)],
+            by_age[_age_band(row.born, row.began_on)],
+            by_sex[SEXES.get(row.sex, "Not known")],
+        ):
             tally.children.add(row.child)
             tally.episodes += 1
-            if row.first_grade:
-                tally.graded += 1
-                tally.graded_high += row.first_grade == RiskGrade.HIGH
-                tally.graded_low += row.first_grade in LOW_GRADES
-            if row.band != STILL_OPEN[0]:
-                tally.returned += 1
-                tally.offered += row.interview_status in OFFERED
+            tally.graded += graded
+            tally.graded_high += high
+            tally.graded_low += low
+            tally.returned += returned
+            tally.offered += offered
             if row.flagged:
                 tally.flagged.add(row.child)
     order = {
