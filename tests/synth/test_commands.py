@@ -130,12 +130,15 @@ def test_a_later_day_moves_the_demo_world_on_without_duplicating_anyone(tmp_path
             )
 
     now = timezone.now().replace(second=0, microsecond=0)
+    # Three days ago in the morning, so that an hour later is the same day whatever time the test runs
+    # (from 23:00 an hour later was the next day, and the world was rightly rebuilt).
+    first = (now - datetime.timedelta(days=3)).replace(hour=9, minute=0)
     world = ("demo_world", "--seed", "2", "--children", "150")
     run("migrate", "-v", "0")
-    run(*world, "--now", (now - datetime.timedelta(days=3)).isoformat())
+    run(*world, "--now", first.isoformat())
     children, latest = children_and_latest_start()
     assert children == 206
-    same_day = run(*world, "--now", (now - datetime.timedelta(days=3) + datetime.timedelta(hours=1)).isoformat())
+    same_day = run(*world, "--now", (first + datetime.timedelta(hours=1)).isoformat())
     assert "(already generated)" in same_day and "created\tchildren\t0" in same_day
     later = run(*world, "--now", now.isoformat())
     assert "database\trebuilt for today" in later
