@@ -484,9 +484,10 @@ def _free_child(children, *, gone_from: datetime.datetime) -> Child | None:
 def demo_day_ensure(accounts: list[DemoAccount]) -> list[str]:
     """Each demo role's work waiting, as it would be on a working day: a child missing since this
     afternoon from the demo home (reported by the home, graded high risk by the demo force, so the
-    social worker's inbox has an urgent alert and the force an open episode in its area), and a child
-    back since last night whose return home interview falls due in the next days. Idempotent: made
-    only when the demo's people have no such work waiting. Returns what it made."""
+    social worker's inbox has its alert, the team manager's an urgent one, and the force an open
+    episode in its area), and a child back since last night whose return home interview falls due in
+    the next days. Idempotent: made only when the demo's people have no such work waiting. Returns
+    what it made."""
     require_demo_mode()
     by_role = {a.user.role: a.user for a in accounts}
     staff, officer, social_worker = (
