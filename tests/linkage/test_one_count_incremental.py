@@ -216,9 +216,9 @@ def test_an_update_without_a_trained_model_is_a_full_run(world):
     assert report.child_id == world.child.pk
 
 
-def test_an_update_sends_a_doubtful_report_for_review_with_its_explanation(world):
-    """Twins: "A Okafor" with their date of birth fits both, so the update sends the report to a
-    person with how each field compared, as a full run would."""
+def _doubtful_report_updated(world):
+    """Amira's twin Zara at Leeds, a full run, then a report of "A Okafor" with their date of birth
+    (fits both) linked by an update alone. The twin and that report."""
     twin = child_create(
         user=world.unrelated_social_worker,
         why="test",
@@ -235,6 +235,13 @@ def test_an_update_sends_a_doubtful_report_for_review_with_its_explanation(world
         user=system, why="test", data={**_report(world, "WM/2"), "first_name": "A", "address_postcode": ""}
     )
     linkage_update(why="test", report_ids={report.pk})
+    return twin, report
+
+
+def test_an_update_sends_a_doubtful_report_for_review_with_its_explanation(world):
+    """Twins: "A Okafor" with their date of birth fits both, so the update sends the report to a
+    person with how each field compared, as a full run would."""
+    twin, report = _doubtful_report_updated(world)
     pairs = {p.child_id: p for p in CandidatePair.objects.filter(police_report=report)}
     assert set(pairs) == {world.child.pk, twin.pk}
     assert all(p.status == PairStatus.REVIEW and p.explanation["fields"] for p in pairs.values())
@@ -248,22 +255,7 @@ def test_an_update_sends_a_doubtful_report_for_review_with_its_explanation(world
 
 def test_a_pair_still_waiting_with_the_same_scores_keeps_its_explanation(world, monkeypatch):
     """Explaining costs about a second a pair; a pair rescored the same is not explained again."""
-    child_create(
-        user=world.unrelated_social_worker,
-        why="test",
-        first_name="Zara",
-        last_name="Okafor",
-        date_of_birth=world.child.date_of_birth,
-        sex="2",
-        la_child_id="LDS002",
-    )
-    system = make_user(world.west_midlands_police, Role.POLICE_COORDINATOR, "wmp-system")
-    police_report_submit(user=system, why="test", data=_report(world, "WM/1"))
-    linkage_run(why="test")
-    report, _ = police_report_submit(
-        user=system, why="test", data={**_report(world, "WM/2"), "first_name": "A", "address_postcode": ""}
-    )
-    linkage_update(why="test", report_ids={report.pk})
+    _, report = _doubtful_report_updated(world)
     before = dict(CandidatePair.objects.filter(police_report=report).values_list("child_id", "explanation"))
     assert len(before) == 2
 
