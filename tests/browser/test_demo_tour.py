@@ -20,7 +20,7 @@ def demo_world(reference, settings, tmp_path):
     settings.VAR_DIR = tmp_path
     for command, *arguments in (
         ("demo_world", "--seed", "1", "--children", "3000"),
-        ("flags_evaluate",),
+        ("worker", "--once"),
     ):
         call_command(command, *arguments, stdout=StringIO())
     out = StringIO()

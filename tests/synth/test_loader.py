@@ -426,3 +426,42 @@ def test_loaded_episodes_are_row_for_row_what_the_services_write(reference, open
         elif kind == UpdateKind.CLOSED:
             services.episode_close(user=by, why="test", episode=replayed, at=at)
     assert _snapshot(replayed) == loaded
+
+
+def test_loaded_episodes_go_through_the_door_a_councils_return_uses(reference, small_world_dir) -> None:
+    """One path per write (issue 12): the world's episodes are written by episodes_record, as a
+    council's SSDA903 return's are, so each child's risk rules are queued once and, run by the
+    worker, raise what evaluating the child afresh raises (nothing is left for a second pass)."""
+    from homeward.safeguarding.models import RiskFlag
+    from homeward.safeguarding.receivers import EVALUATE_TASK
+    from homeward.safeguarding.services import risk_flags_evaluate
+    from homeward.tasks.models import Task
+    from homeward.tasks.worker import run_due
+
+    recorded = []
+
+    def receiver(sender, *, user, episodes, children, **kwargs) -> None:
+        recorded.append((set(episodes), set(children)))
+
+    services.batch.signals.episodes_recorded.connect(receiver, dispatch_uid="test-loader-recorded")
+    try:
+        world_load(directory=small_world_dir)
+    finally:
+        services.batch.signals.episodes_recorded.disconnect(dispatch_uid="test-loader-recorded")
+
+    episodes = dict(Episode.objects.values_list("pk", "child_id"))
+    assert set().union(*(e for e, _ in recorded)) == set(episodes)
+    assert set().union(*(c for _, c in recorded)) == set(episodes.values())
+    queued = [task.args["child_id"] for task in Task.objects.filter(name=EVALUATE_TASK)]
+    assert sorted(queued) == sorted(set(episodes.values()))
+
+    def flags() -> set[tuple]:
+        return set(RiskFlag.objects.values_list("child_id", "kind", "status", "explanation"))
+
+    assert not RiskFlag.objects.exists()
+    assert run_due() == len(queued)
+    raised = flags()
+    assert any(status == "raised" for _, _, status, _ in raised)
+    for child in sorted(set(episodes.values())):
+        risk_flags_evaluate(child=child)
+    assert flags() == raised

@@ -105,9 +105,18 @@ def test_cancel_removes_a_waiting_task_and_frees_its_key(db):
 
 
 def test_many_calls_can_be_queued_at_once(db):
-    tasks = enqueue_many(record, args_list=[{"n": n} for n in range(3)])
-    assert len(tasks) == 3 and all(t.pk for t in tasks)
+    assert enqueue_many(record, args_list=[{"n": n} for n in range(3)]) == 3
+    assert Task.objects.count() == 3
     assert run_due() == 3 and sorted(c["n"] for c in calls) == [0, 1, 2]
+
+
+def test_many_calls_with_keys_skip_those_whose_key_is_pending(db):
+    enqueue(record, args={"n": 0}, dedupe_key="k:0")
+    queued = enqueue_many(record, args_list=[{"n": n} for n in range(3)], dedupe_keys=[f"k:{n}" for n in range(3)])
+    assert queued == 2
+    assert run_due() == 3 and sorted(c["n"] for c in calls) == [0, 1, 2]
+    # Done, the keys are free again.
+    assert enqueue_many(record, args_list=[{"n": 5}], dedupe_keys=["k:0"]) == 1
 
 
 def test_a_task_exists_only_if_the_callers_transaction_commits(db):

@@ -18,8 +18,9 @@ return_interview_changed = Signal()  # also: interview, previous_status
 # Recorded found by an officer of any force through the missing look-up (episodes.lookup), inside
 # its transaction, after the return: also `leading_force` (the force that led the search) and `in_care_of`.
 episode_found = Signal()
-# Episodes recorded from another system's record of what happened (a council's SSDA903 return), new
-# or changed by the write: also `episodes`. The rules read the child's record again, as they do after
-# every event above; no one is alerted, since the return says after the fact what the agencies were
-# (or were not) told at the time.
+# Episodes recorded in bulk from another system's record of what happened (a council's SSDA903
+# return, a synthetic world's history: episodes.services.batch), new or changed by the write: also
+# `episodes` and `children` (ids). The rules read each child's record again, as they do after every
+# event above; no one is alerted, since the record says after the fact what the agencies were (or
+# were not) told at the time.
 episodes_recorded = Signal()

@@ -35,10 +35,9 @@ from homeward.audit.models import Action
 from homeward.audit.services import audit_record_many
 from homeward.children.models import Child, Placement
 from homeward.children.services import PlacementIn, placements_write
-from homeward.episodes import signals as episode_signals
 from homeward.episodes import ssda903_periods
 from homeward.episodes.models import Episode, EpisodeUpdate, Kind, UpdateKind
-from homeward.episodes.services import care_problem
+from homeward.episodes.services import EpisodeHistory, care_problem, episodes_record
 from homeward.places.services import districts_by_code
 from homeward.returns import police, signals, ssda903
 from homeward.returns.files import (
@@ -431,7 +430,6 @@ def _missing_write(
             # Locked, so an episode written through the UI meanwhile waits for this batch.
             for episode in Episode.objects.select_for_update().filter(child_id__in=ids).order_by("started_at", "pk"):
                 episodes[episode.child_id].append(episode)
-            forces: dict[int, list[tuple[datetime.date, int | None]]] = defaultdict(list)
             spans: dict[int, list[tuple[datetime.date, datetime.date | None]]] = defaultdict(list)
             # A return holds only its year's placements: where the council coded the earliest one held
             # as following another (RNE not S), the child's care began before it (as returns.checks reads it).
@@ -440,19 +438,18 @@ def _missing_write(
                 .exclude(raw__RNE="S")
                 .values_list("child_id", "decom")
             )
-            for child_id, start, end, force_id in (
+            for child_id, start, end in (
                 Placement.objects.filter(child_id__in=ids)
                 .order_by("start_date")
-                .values_list("child_id", "start_date", "end_date", "police_force_id")
+                .values_list("child_id", "start_date", "end_date")
             ):
-                forces[child_id].append((start, force_id))
                 earliest = not spans[child_id]
                 spans[child_id].append(
                     (datetime.date.min if earliest and (child_id, start) in continuing else start, end)
                 )
 
             new_records: list[CouncilMissingRecord] = []
-            new_episodes: dict[str, Episode] = {}  # by client reference
+            new_episodes: dict[str, dict] = {}  # each new episode's values, by client reference
             changed_records: list[CouncilMissingRecord] = []
             changed_episodes: list[Episode] = []
             tally, now = Tally(), timezone.now()
@@ -513,19 +510,16 @@ def _missing_write(
                         if len(overlapping) == 1:
                             episode = overlapping[0]
                         elif not overlapping:
-                            force = next((f for s, f in reversed(forces[child_id]) if s <= row.mis_start), None)
-                            episode = Episode(
-                                child_id=child_id,
-                                kind=kind,
-                                started_at=start,
-                                reported_at=start,
-                                returned_at=end,
-                                reported_by=user,
-                                reporting_agency=la,
-                                client_reference=reference,
-                                location_police_force_id=force,
-                            )
-                            new_episodes[reference] = episode
+                            new_episodes[reference] = {
+                                "child_id": child_id,
+                                "kind": kind,
+                                "started_at": start,
+                                "reported_at": start,
+                                "returned_at": end,
+                                "reported_by_id": user.pk,
+                                "reporting_agency_id": la.pk,
+                                "client_reference": reference,
+                            }
                     new_records.append(
                         CouncilMissingRecord(
                             la=la,
@@ -537,7 +531,7 @@ def _missing_write(
                             raw=row.raw,
                             import_run=run,
                             line_number=row.line,
-                            episode=episode if episode is not None and episode.pk is not None else None,
+                            episode=episode,
                         )
                     )
                     continue
@@ -582,7 +576,6 @@ def _missing_write(
                             continue
                     if updates:
                         _assign(episode, updates)
-                        episode.updated_at = now
                         changed_episodes.append(episode)
                 record.missing, record.mis_end, record.raw, record.withdrawn_at = (
                     row.missing,
@@ -593,34 +586,37 @@ def _missing_write(
                 record.import_run, record.line_number, record.updated_at = run, row.line, now
                 changed_records.append(record)
 
-            # Corrections first: a period carried over open and closed now must be closed before this
-            # year's last period, still open, is written (one open episode per child).
-            Episode.objects.bulk_update(changed_episodes, ["kind", "returned_at", "updated_at"])
-            Episode.objects.bulk_create(new_episodes.values())
-            made = dict(
-                Episode.objects.filter(reporting_agency=la, client_reference__in=list(new_episodes)).values_list(
-                    "client_reference", "pk"
-                )
-            )
-            EpisodeUpdate.objects.bulk_create(
-                [
-                    EpisodeUpdate(
-                        episode_id=made[reference],
-                        kind=UpdateKind.REPORTED,
-                        at=episode.started_at,
-                        by=user,
-                        agency=la,
-                        text=f"Recorded from {la.name}'s SSDA903 return.",
-                        detail={"source": "ssda903"},
+            # The one door for episodes recorded in bulk: corrections first, then the new periods with
+            # their timeline's first entry; audited, and the rules told.
+            made_by_start = episodes_record(
+                user=user,
+                why=why,
+                histories=[
+                    EpisodeHistory(
+                        episode=values,
+                        rows=[
+                            (
+                                EpisodeUpdate,
+                                {
+                                    "kind": UpdateKind.REPORTED,
+                                    "at": values["started_at"],
+                                    "by_id": user.pk,
+                                    "agency_id": la.pk,
+                                    "text": f"Recorded from {la.name}'s SSDA903 return.",
+                                    "detail": {"source": "ssda903"},
+                                },
+                            )
+                        ],
                     )
-                    for reference, episode in new_episodes.items()
-                ]
+                    for values in new_episodes.values()
+                ],
+                changed=changed_episodes,
+                changed_fields=["kind", "returned_at"],
             )
-            # The same events as any other write of an episode (episodes.signals): the rules read the
-            # children's records again.
-            recorded = [*Episode.objects.filter(pk__in=made.values()), *changed_episodes]
-            if recorded:
-                episode_signals.episodes_recorded.send(Episode, user=user, episodes=recorded)
+            made = {
+                reference: made_by_start[(values["child_id"], values["started_at"])]
+                for reference, values in new_episodes.items()
+            }
             for record in new_records:
                 if record.episode_id is None:
                     record.episode_id = made.get(f"ssda903:{record.child_code}:{record.mis_start.isoformat()}")
@@ -630,7 +626,8 @@ def _missing_write(
                 ["missing", "mis_end", "raw", "withdrawn_at", "import_run", "line_number", "updated_at"],
             )
 
-            # One audit entry per row written, naming its episode (or the record, when it has none).
+            # One audit entry per row written that episodes_record did not audit: an episode already held
+            # that a row now names or changes, or the record itself when it has no episode.
             made_ids = set(made.values())
             unlinked_new = {(r.child_code, r.mis_start) for r in new_records if r.episode_id is None}
             unlinked_ids = (
@@ -645,13 +642,6 @@ def _missing_write(
                 ]
                 if unlinked_new
                 else []
-            )
-            _audit(
-                user,
-                why,
-                Action.CREATE,
-                "episode",
-                [(r.episode_id, r.child_id) for r in new_records if r.episode_id in made_ids],
             )
             _audit(
                 user,

@@ -14,7 +14,7 @@ import logging
 from django.db import transaction
 
 from homeward.episodes import signals
-from homeward.tasks.queue import enqueue
+from homeward.tasks.queue import enqueue, enqueue_many
 
 log = logging.getLogger(__name__)
 EVALUATE_TASK = "homeward.safeguarding.tasks.evaluate"
@@ -35,11 +35,14 @@ def on_episode_event(sender, *, user, episode, **kwargs) -> None:
     evaluate_safely(episode.child_id, user)
 
 
-def on_episodes_recorded(sender, *, episodes, **kwargs) -> None:
+def on_episodes_recorded(sender, *, children, **kwargs) -> None:
     # A return of many rows names many children: each is evaluated once, by the worker, so a
     # council's whole return is not held up by the rules (the same rules the events above run).
-    for child_id in sorted({episode.child_id for episode in episodes}):
-        enqueue(EVALUATE_TASK, args={"child_id": child_id}, dedupe_key=f"{EVALUATE_TASK}:{child_id}")
+    enqueue_many(
+        EVALUATE_TASK,
+        args_list=[{"child_id": child_id} for child_id in children],
+        dedupe_keys=[f"{EVALUATE_TASK}:{child_id}" for child_id in children],
+    )
 
 
 def _clocks_safely(change, episode) -> None:

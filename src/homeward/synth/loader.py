@@ -6,27 +6,30 @@ time), so loading the same files again creates nothing. Placements go through th
 placements (children.services.placements_write): the same checks and the same event as a placement
 a person records.
 
-Episodes are written row for row as the episodes services would have written them, had each step
-been taken by the agency system that took it (one service account per agency, named as
-agencies.services.service_account_get_or_create names them): the episode with its current risk grade
-and the police force where it is, the police reference, every risk grading, switch of kind, sighting,
-enquiry and note, the return, the safe and well check, the closure, the return interview and its
-steps, and one EpisodeUpdate for each step, which is all the child's timeline reads.
+Episodes go through the door for episodes recorded in bulk (episodes.services.episodes_record), as
+a council's SSDA903 return does: audited, the police force of the placement leading where no place
+says otherwise, and the children's risk rules queued for the worker. Each comes with its history as
+the episodes services would have written it, had each step been taken by the agency system that
+took it (one service account per agency, named as agencies.services.service_account_get_or_create
+names them): its current risk grade and the police force where it is, the police reference, every
+risk grading, switch of kind, sighting, enquiry and note, the return, the safe and well check, the
+closure, the return interview and its steps, and one EpisodeUpdate for each step, which is all the
+child's timeline reads.
 """
 
 import datetime
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.db.models import Case, Value, When
-from django.utils import timezone
 
 from homeward import dates
 from homeward.agencies.models import Agency, AgencyKind, Role, User
 from homeward.audit.models import Action
 from homeward.audit.services import audit_record_many
+from homeward.bulk import BulkRows
 from homeward.children import validators
 from homeward.children.models import Child, ChildName, Placement
 from homeward.children.services import PlacementIn, placements_write
@@ -45,6 +48,7 @@ from homeward.episodes.models import (
 from homeward.episodes.models import KindChange as KindChangeRow
 from homeward.episodes.models import ReturnInterview as ReturnInterviewRow
 from homeward.episodes.models import RiskGrading as RiskGradingRow
+from homeward.episodes.services import EpisodeHistory, episodes_record
 from homeward.places import postcodes
 from homeward.places.models import District
 from homeward.places.services import districts_by_code
@@ -67,86 +71,6 @@ SERVICE_ROLES = {
 def service_username(agency: Agency) -> str:
     """As agencies.services.service_account_get_or_create names the account, so both find the same one."""
     return f"svc-{agency.code.lower()}-{SERVICE_ROLES[agency.kind]}"
-
-
-class _Table:
-    """Rows inserted straight into one model's table, many to a statement: the load's bulk path.
-
-    bulk_create builds a model instance and compiles every value of it (several microseconds a
-    value): at two million timeline entries that alone took minutes. Here each row is a tuple, values
-    are adapted as the model's fields adapt them, and auto_now fields take the time of the load.
-    Callers give values by attribute name (child_id, not child); fields not given take their default.
-    """
-
-    _REQUIRED = object()
-
-    def __init__(self, model) -> None:
-        self.model = model
-        fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-        quote = connection.ops.quote_name
-        self.names = [f.attname for f in fields]
-        table, columns = quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields)
-        self.sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
-        self.copy_sql = f"COPY {table} ({columns}) FROM STDIN"
-        now = timezone.now()
-        self.adapters, self.defaults = [], []
-        for f in fields:
-            adapt = self._adapter(f)
-            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-                default = now
-            else:
-                default = f.get_default()  # "" for text fields without a default
-                if default is None and not f.null:
-                    default = self._REQUIRED
-            self.adapters.append(adapt)
-            self.defaults.append(
-                default if default is self._REQUIRED or adapt is None or default is None else adapt(default)
-            )
-        self.rows: list[tuple] = []
-        self.count = 0
-
-    @staticmethod
-    def _adapter(f):
-        kind = f.get_internal_type()
-        if kind == "DateTimeField":
-            if connection.vendor == "sqlite":
-                # As the SQLite backend stores them: naive UTC text (operations.adapt_datetimefield_value).
-                return lambda value: None if value is None else str(value.astimezone(datetime.UTC).replace(tzinfo=None))
-            return None  # psycopg takes aware datetimes as they are
-        if kind == "DateField":
-            return connection.ops.adapt_datefield_value
-        if kind == "JSONField":
-            ops, encoder = connection.ops, f.encoder
-            return lambda value: ops.adapt_json_value(value, encoder)
-        if kind == "DecimalField":
-            return lambda value: f.get_db_prep_save(value, connection)
-        return None
-
-    def add(self, **values) -> None:
-        row = []
-        for name, adapt, default in zip(self.names, self.adapters, self.defaults, strict=True):
-            if name in values:
-                value = values[name]
-                row.append(value if adapt is None or value is None else adapt(value))
-            elif default is self._REQUIRED:
-                raise TypeError(f"{self.model.__name__}.{name} is required")
-            else:
-                row.append(default)
-        self.rows.append(tuple(row))
-
-    def flush(self) -> int:
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                # COPY: PostgreSQL's own bulk path, several times faster than many INSERTs.
-                with cursor.cursor.copy(self.copy_sql) as copy:
-                    for row in self.rows:
-                        copy.write_row(row)
-            else:
-                for start in range(0, len(self.rows), BATCH):
-                    cursor.executemany(self.sql, self.rows[start : start + BATCH])
-        done, self.rows = len(self.rows), []
-        self.count += done
-        return done
 
 
 # ---------------------------------------------------------------------------------------------
@@ -203,7 +127,7 @@ def world_load(*, directory: Path, user=None, episodes: bool = True) -> dict[str
             }
 
         known = child_keys()
-        children = _Table(Child)
+        children = BulkRows(Child)
         new_children = []
         for c in world.children:
             key = (councils[c.responsible_authority], c.la_child_id)
@@ -233,7 +157,7 @@ def world_load(*, directory: Path, user=None, episodes: bool = True) -> dict[str
                 "child_id", "kind", "first_name", "last_name"
             )
         )
-        names = _Table(ChildName)
+        names = BulkRows(ChildName)
         for n in world.child_names:
             key = (child_id(n), n.kind, n.first_name, n.last_name)
             if key not in existing_names:
@@ -405,9 +329,6 @@ class _EpisodeLoader:
             return counts
         self.agencies = self._agencies()
         self.accounts = self._accounts(self.agencies)
-        self.placements: dict[int, list[tuple[datetime.date, datetime.date | None, str]]] = defaultdict(list)
-        for p in world.placements:
-            self.placements[self.child_id(p)].append((p.start_date, p.end_date, p.placement_postcode))
         self.gradings, self.changes, self.notes = defaultdict(list), defaultdict(list), defaultdict(list)
         for records, into in (
             (world.risk_gradings, self.gradings),
@@ -418,15 +339,15 @@ class _EpisodeLoader:
                 into[(record.responsible_authority, record.la_child_id, record.started_at)].append(record)
         self.interviews = {(i.responsible_authority, i.la_child_id, i.started_at): i for i in world.return_interviews}
         self.still_open = self._still_open(world.episodes)
-        self.tables = {model: _Table(model) for model in _EPISODE_MODELS}
+        self.written: Counter = Counter()
         for start in range(0, len(new), EPISODE_CHUNK):
             self._chunk(new[start : start + EPISODE_CHUNK])
         self._link_still_open({(self.child_id(e), e.started_at) for e in new})
         return {
-            "episodes": self.tables[EpisodeRow].count,
-            "episode_updates": self.tables[EpisodeUpdate].count,
-            "risk_gradings": self.tables[RiskGradingRow].count,
-            "return_interviews": self.tables[ReturnInterviewRow].count,
+            "episodes": self.written[EpisodeRow],
+            "episode_updates": self.written[EpisodeUpdate],
+            "risk_gradings": self.written[RiskGradingRow],
+            "return_interviews": self.written[ReturnInterviewRow],
         }
 
     def _still_open(self, episodes: list[generator.Episode]) -> dict[tuple, list[generator.ReturnInterview]]:
@@ -485,76 +406,58 @@ class _EpisodeLoader:
         place = self.places.place(postcode) if postcode else None
         return place.police_force_id if place else None
 
-    def _placement_force_id(self, child: int, at: datetime.datetime) -> int | None:
-        # The placement current when the episode started (episodes.services uses the one current now:
-        # the same for an episode reported as it happens).
-        day = timezone.localtime(at).date()
-        for start, end, postcode in self.placements[child]:
-            if start <= day and (end is None or day < end):
-                return self._force_id(postcode)
-        return None
-
     def _chunk(self, chunk: list[generator.Episode]) -> None:
-        accounts, agencies, episodes = self.accounts, self.agencies, self.tables[EpisodeRow]
+        accounts, agencies, histories = self.accounts, self.agencies, []
         for e in chunk:
-            child = self.child_id(e)
             key = (e.responsible_authority, e.la_child_id, e.started_at)
             gradings = self.gradings.get(key, ())
             last = max(gradings, key=lambda g: g.graded_at) if gradings else None
             # Where the child is last known to be: the place last seen, then each sighting's; its
-            # force (else the placement's) leads the search (episodes.services.episode_add_update).
+            # force leads the search (episodes.services.episode_add_update), else the placement's.
             location, postcode = e.last_seen_location, e.last_seen_postcode
-            force = self._force_id(postcode) or self._placement_force_id(child, e.started_at)
+            force = self._force_id(postcode)
             for note in sorted(self.notes.get(key, ()), key=lambda n: n.at):
                 if note.kind == UpdateKind.SIGHTING:
                     location, postcode = note.location, note.postcode
                     force = self._force_id(note.postcode) or force
-            episodes.add(
-                child_id=child,
-                kind=e.kind,
-                left_at=None,
-                last_seen_at=e.started_at,
-                started_at=e.started_at,
-                reported_at=e.reported_at,
-                reported_by_id=accounts[e.reporting_agency].pk,
-                reporting_agency_id=agencies[e.reporting_agency].pk,
-                last_seen_location=e.last_seen_location,
-                last_seen_postcode=e.last_seen_postcode,
-                clothing=e.clothing,
-                circumstances=e.circumstances,
-                out_of_character=e.out_of_character,
-                last_known_location=location,
-                last_known_postcode=postcode,
-                location_police_force_id=force,
-                risk_grade=last.grade if last else "",
-                risk_graded_at=last.graded_at if last else None,
-                returned_at=e.returned_at,
-                return_how=e.return_how,
-                found_by=e.found_by,
-                return_place=e.return_place,
-                return_postcode=e.return_postcode,
-                safe_and_well_at=e.safe_and_well_at,
-                safe_and_well_by_id=accounts[e.police_force].pk if e.safe_and_well_at else None,
-                closed_at=e.closed_at,
-            )
-        episodes.flush()
-        children = {self.child_id(e) for e in chunk}
-        ids = {
-            (child, started): pk
-            for child, started, pk in EpisodeRow.objects.filter(child_id__in=children).values_list(
-                "child_id", "started_at", "id"
-            )
-        }
-        created = [(ids[(self.child_id(e), e.started_at)], self.child_id(e)) for e in chunk]
-        for e, (pk, _) in zip(chunk, created, strict=True):
-            self._related(e, pk)
-        for model in (PoliceReference, RiskGradingRow, KindChangeRow, ReturnInterviewRow, EpisodeUpdate):
-            self.tables[model].flush()
-        audit_record_many(user=self.user, action=Action.CREATE, object_type="episode", why="synth load", items=created)
+            episode = {
+                "child_id": self.child_id(e),
+                "kind": e.kind,
+                "left_at": None,
+                "last_seen_at": e.started_at,
+                "started_at": e.started_at,
+                "reported_at": e.reported_at,
+                "reported_by_id": accounts[e.reporting_agency].pk,
+                "reporting_agency_id": agencies[e.reporting_agency].pk,
+                "last_seen_location": e.last_seen_location,
+                "last_seen_postcode": e.last_seen_postcode,
+                "clothing": e.clothing,
+                "circumstances": e.circumstances,
+                "out_of_character": e.out_of_character,
+                "last_known_location": location,
+                "last_known_postcode": postcode,
+                "location_police_force_id": force,
+                "risk_grade": last.grade if last else "",
+                "risk_graded_at": last.graded_at if last else None,
+                "returned_at": e.returned_at,
+                "return_how": e.return_how,
+                "found_by": e.found_by,
+                "return_place": e.return_place,
+                "return_postcode": e.return_postcode,
+                "safe_and_well_at": e.safe_and_well_at,
+                "safe_and_well_by_id": accounts[e.police_force].pk if e.safe_and_well_at else None,
+                "closed_at": e.closed_at,
+            }
+            histories.append(EpisodeHistory(episode=episode, rows=self._history(e)))
+        episodes_record(user=self.user, why="synth load", histories=histories)
+        self.written[EpisodeRow] += len(histories)
+        for history in histories:
+            self.written.update(model for model, _ in history.rows)
 
-    def _related(self, e: generator.Episode, episode: int) -> None:
-        """Everything the services write after the episode row itself, and the timeline's entry for each step."""
-        accounts, tables = self.accounts, self.tables
+    def _history(self, e: generator.Episode) -> list[tuple[type, dict]]:
+        """Everything the services write after the episode row itself, and the timeline's entry for
+        each step, as (model, values) without the episode (episodes.services.EpisodeHistory)."""
+        accounts, rows = self.accounts, []
         key = (e.responsible_authority, e.la_child_id, e.started_at)
         steps: list[tuple] = []
 
@@ -583,8 +486,11 @@ class _EpisodeLoader:
         # episode_kind_change
         for change in changes:
             by = accounts[change.agency]
-            tables[KindChangeRow].add(
-                episode_id=episode, at=change.at, from_kind=change.from_kind, to_kind=change.to_kind, by_id=by.pk
+            rows.append(
+                (
+                    KindChangeRow,
+                    dict(at=change.at, from_kind=change.from_kind, to_kind=change.to_kind, by_id=by.pk),
+                )
             )
             log(
                 by,
@@ -596,8 +502,11 @@ class _EpisodeLoader:
         # episode_add_police_reference
         if e.police_reference:
             police = accounts[e.police_force]
-            tables[PoliceReference].add(
-                episode_id=episode, force_id=police.agency.pk, reference=e.police_reference, added_by_id=police.pk
+            rows.append(
+                (
+                    PoliceReference,
+                    dict(force_id=police.agency.pk, reference=e.police_reference, added_by_id=police.pk),
+                )
             )
             log(
                 police,
@@ -610,14 +519,18 @@ class _EpisodeLoader:
         previous = ""
         for grading in self.gradings.get(key, ()):
             by = accounts[grading.force]
-            tables[RiskGradingRow].add(
-                episode_id=episode,
-                grade=grading.grade,
-                graded_at=grading.graded_at,
-                graded_by_id=by.pk,
-                agency_id=by.agency.pk,
-                source=grading.source,
-                rationale=grading.rationale,
+            rows.append(
+                (
+                    RiskGradingRow,
+                    dict(
+                        grade=grading.grade,
+                        graded_at=grading.graded_at,
+                        graded_by_id=by.pk,
+                        agency_id=by.agency.pk,
+                        source=grading.source,
+                        rationale=grading.rationale,
+                    ),
+                )
             )
             text = f"Risk graded {_GRADE_LABELS[grading.grade]}"
             text += f" (was {_GRADE_LABELS[previous]})." if previous else "."
@@ -653,7 +566,7 @@ class _EpisodeLoader:
             )
             interview = self.interviews.get(key)
             if interview is not None:
-                self._interview(interview, episode, e.returned_at, recorder, log)
+                rows.append(self._interview(interview, e.returned_at, recorder, log))
             # episode_record_safe_and_well, episode_close
             if e.safe_and_well_at is not None:
                 log(accounts[e.police_force], UpdateKind.SAFE_AND_WELL, e.safe_and_well_at, "Safe and well check.")
@@ -661,28 +574,31 @@ class _EpisodeLoader:
                 closer = accounts[e.closed_by]
                 log(closer, UpdateKind.CLOSED, e.closed_at, f"Closed by {closer.agency.name}.")
         steps.sort(key=lambda step: step[:2])
-        updates = tables[EpisodeUpdate]
         for at, _, user, kind, text, location, postcode, detail in steps:
-            updates.add(
-                episode_id=episode,
-                kind=kind,
-                at=at,
-                by_id=user.pk,
-                agency_id=user.agency.pk,
-                text=text,
-                location=location,
-                postcode=postcode,
-                detail=detail,
+            rows.append(
+                (
+                    EpisodeUpdate,
+                    dict(
+                        kind=kind,
+                        at=at,
+                        by_id=user.pk,
+                        agency_id=user.agency.pk,
+                        text=text,
+                        location=location,
+                        postcode=postcode,
+                        detail=detail,
+                    ),
+                )
             )
+        return rows
 
     def _interview(
-        self, interview: generator.ReturnInterview, episode: int, returned_at: datetime.datetime, recorder: User, log
-    ) -> None:
+        self, interview: generator.ReturnInterview, returned_at: datetime.datetime, recorder: User, log
+    ) -> tuple[type, dict]:
         service = self.accounts[interview.service]
         due = clocks.return_interview_due(returned_at)
         completed = interview.status == InterviewStatus.COMPLETED
-        self.tables[ReturnInterviewRow].add(
-            episode_id=episode,
+        row = dict(
             service_id=service.agency.pk,
             assigned_at=interview.assigned_at,
             due_at=due,
@@ -724,3 +640,4 @@ class _EpisodeLoader:
             log(
                 service, UpdateKind.INTERVIEW, at, text, detail={"status": status.value, "service": service.agency.code}
             )
+        return ReturnInterviewRow, row

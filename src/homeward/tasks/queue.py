@@ -84,18 +84,34 @@ def enqueue(
 
 
 def enqueue_many(
-    name_or_fn: str | Callable, *, args_list: list[dict], run_at: datetime.datetime | None = None
-) -> list[Task]:
-    """Queue several calls to one task in one INSERT (one email per recipient of a notification)."""
+    name_or_fn: str | Callable,
+    *,
+    args_list: list[dict],
+    run_at: datetime.datetime | None = None,
+    dedupe_keys: list[str] | None = None,
+) -> int:
+    """Queue several calls to one task in one INSERT (one email per recipient of a notification; each
+    child a bulk write names). With `dedupe_keys` (one per call), a call whose key is pending is
+    skipped, as enqueue skips it. Returns how many were queued."""
     name = getattr(name_or_fn, "task_name", name_or_fn)
     spec = registered(name)
     if spec is None:
         raise ValueError(f"{name!r} is not a registered task")
     json.dumps(args_list)
     run_at = run_at or timezone.now()
-    return Task.objects.bulk_create(
-        [Task(name=name, args=args, run_at=run_at, max_attempts=spec.max_attempts) for args in args_list]
-    )
+    keys = dedupe_keys if dedupe_keys is not None else [None] * len(args_list)
+    if len(keys) != len(args_list):
+        raise ValueError("enqueue_many needs one dedupe key per call")
+    rows = [
+        Task(name=name, args=args, run_at=run_at, max_attempts=spec.max_attempts, dedupe_key=key)
+        for args, key in zip(args_list, keys, strict=True)
+    ]
+    if dedupe_keys is None:
+        return len(Task.objects.bulk_create(rows))
+    # INSERT ... ON CONFLICT DO NOTHING, as in enqueue: a key pending stays the one task.
+    before = Task.objects.filter(dedupe_key__in=dedupe_keys, status__in=PENDING).count()
+    Task.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
+    return Task.objects.filter(dedupe_key__in=dedupe_keys, status__in=PENDING).count() - before
 
 
 def cancel(dedupe_key: str) -> int:

@@ -1,5 +1,6 @@
 """Writes to episodes: one path for each, whichever door it came in by (form, API, import, command).
-One module per subject (lifecycle, interviews, profiles); callers import them from here.
+One module per subject (lifecycle, interviews, profiles; batch: episodes
+recorded in bulk from another system's record); callers import them from here.
 
 Each service is keyword-only and runs in one transaction. It finds the child or episode through the
 scoping function (agencies.access), checks what the user's role and reasons allow (episodes.rules),
@@ -12,6 +13,7 @@ Conflict (a ValidationError) when a retry under the same key is not the same rep
 """
 
 from homeward.episodes.services._common import Conflict, care_problem
+from homeward.episodes.services.batch import EpisodeHistory, episodes_record
 from homeward.episodes.services.interviews import (
     FINDINGS,
     NO_INTERVIEW_SERVICE,
@@ -37,6 +39,7 @@ from homeward.episodes.services.profiles import philomena_profile_save
 
 __all__ = [
     "Conflict",
+    "EpisodeHistory",
     "FINDINGS",
     "NO_INTERVIEW_SERVICE",
     "care_problem",
@@ -52,6 +55,7 @@ __all__ = [
     "episode_record_return",
     "episode_record_safe_and_well",
     "episodes_end_with_care",
+    "episodes_record",
     "philomena_profile_save",
     "return_interview_commission_set",
     "return_interview_service_for",
