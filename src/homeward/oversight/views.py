@@ -146,10 +146,17 @@ def compliance_download(request: HttpRequest) -> HttpResponse:
 
 class AnnexAForm(forms.Form):
     format = forms.ChoiceField(
-        choices=[("csv", "CSV"), ("xlsx", "Excel (XLSX)")],
+        label="File format",
+        choices=[("xlsx", "Excel (XLSX)"), ("csv", "CSV")],
+        initial="xlsx",
         error_messages={"required": "Select a file format", "invalid_choice": "Select a file format"},
     )
     code = forms.CharField(required=False, max_length=8)
+
+    def __init__(self, *args, **kwargs) -> None:
+        # Ids are the field names: the error summary links to #format (the first radio) and #code.
+        kwargs.setdefault("auto_id", "%s")
+        super().__init__(*args, **kwargs)
 
 
 def _confirm_within_minutes() -> int:

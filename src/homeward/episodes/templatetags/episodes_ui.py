@@ -1,11 +1,10 @@
-"""Template helpers for the episode pages: GOV.UK form fields from Django bound fields, risk badges,
+"""Template helpers for the episode pages: GOV.UK checkboxes from Django bound fields, risk badges,
 durations, and the links from a child's page to the episode pages."""
 
 from django import template
 from django.forms import BoundField
 
 from homeward.episodes import presenters, rules
-from homeward.episodes.forms import DateTimeWidget
 
 register = template.Library()
 
@@ -22,8 +21,9 @@ def risk_badge(grade: str, large: bool = False) -> dict:
 
 @register.simple_tag
 def radio_items(field: BoundField) -> list[dict]:
-    """Each option of a radio or checkbox field, with its id (the first takes the field's own id, so
-    the error summary's link lands on it), its hint and whether it is chosen."""
+    """Each option of a checkbox field (episodes/fields/checkboxes.html), with its id (the first takes
+    the field's own id, so the error summary's link lands on it), its hint and whether it is chosen.
+    Radios and dates are govuk-frontend-django's components, built in web.components."""
     value = field.value()
     chosen = {str(v) for v in value} if isinstance(value, (list, tuple)) else {"" if value is None else str(value)}
     hints = getattr(field.field, "hints", {})
@@ -39,15 +39,6 @@ def radio_items(field: BoundField) -> list[dict]:
             }
         )
     return items
-
-
-@register.simple_tag
-def datetime_parts(field: BoundField) -> dict:
-    value = field.value()
-    if not isinstance(value, (list, tuple)):
-        value = DateTimeWidget().decompress(value)
-    day, month, year, time = (list(value) + ["", "", "", ""])[:4]
-    return {"day": day or "", "month": month or "", "year": year or "", "time": time or ""}
 
 
 @register.inclusion_tag("episodes/_child_links.html", takes_context=True)

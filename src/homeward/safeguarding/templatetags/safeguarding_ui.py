@@ -1,10 +1,8 @@
 """Template helpers for the safeguarding pages, and the risk flag summary on the child's page."""
 
 from django import template
-from django.forms import BoundField
 
 from homeward.safeguarding import rules
-from homeward.safeguarding.forms import DateWidget
 from homeward.safeguarding.permissions import may_see_flags, may_see_screenings
 
 register = template.Library()
@@ -14,15 +12,6 @@ register = template.Library()
 def day(value) -> str:
     """ "4 Nov 2025", in Europe/London."""
     return rules.day(value) if value else ""
-
-
-@register.simple_tag
-def date_parts(field: BoundField) -> dict:
-    value = field.value()
-    if not isinstance(value, (list, tuple)):
-        value = DateWidget().decompress(value)
-    day_, month, year = (list(value) + ["", "", ""])[:3]
-    return {"day": day_ or "", "month": month or "", "year": year or ""}
 
 
 @register.inclusion_tag("safeguarding/_child_summary.html", takes_context=True)
