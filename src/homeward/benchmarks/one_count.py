@@ -29,13 +29,14 @@ import subprocess
 import sys
 import time
 import zoneinfo
-from collections import Counter
+from collections import Counter, defaultdict
 from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Count
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
+WHY = "bench one-count world"
 REFERENCE_OUTSIDE = "NLA/"  # references of reports about children Homeward does not hold
 GRADES = ("no_apparent_risk", "low", "medium", "high")
 GRADE_WEIGHTS = (0.35, 0.30, 0.28, 0.07)
@@ -96,8 +97,10 @@ def world_build(*, children: int, reports: int, seed: int, say) -> dict[str, Any
     """Generate the world and write it to the database in bulk (one transaction)."""
     from homeward.agencies.models import Agency, AgencyKind, Role
     from homeward.benchmarks.common import bench_user
-    from homeward.children.models import Child, ChildName, Placement
-    from homeward.episodes.models import Episode
+    from homeward.children.models import Child, ChildName
+    from homeward.children.services import ChildIn, PlacementIn, children_write, placements_write
+    from homeward.episodes.models import EpisodeUpdate, UpdateKind
+    from homeward.episodes.services import EpisodeHistory, episodes_record
     from homeward.linkage.services import SSDA903_REFERENCE
     from homeward.places.services import reference_data_load
     from homeward.returns.models import PoliceReport
@@ -119,22 +122,23 @@ def world_build(*, children: int, reports: int, seed: int, say) -> dict[str, Any
     )
     forces = sorted(Agency.objects.filter(kind=AgencyKind.POLICE).values_list("code", flat=True))
     with transaction.atomic():
+        # Children, placements and episodes through their bulk doors (the services the SSDA903 import
+        # and the synthetic loader call), as the system: the same checks, geography and audit.
         say(f"  writing {len(world.children):,} children ...")
-        Child.objects.bulk_create(
-            [
-                Child(
-                    first_name=c.first_name,
-                    last_name=c.last_name,
+        by_council: dict[str, list[ChildIn]] = defaultdict(list)
+        for c in world.children:
+            by_council[c.responsible_authority].append(
+                ChildIn(
+                    la_child_id=c.la_child_id,
                     date_of_birth=c.date_of_birth,
                     sex=c.sex,
                     ethnicity=c.ethnicity,
-                    la_child_id=c.la_child_id,
-                    responsible_authority_id=agency[c.responsible_authority],
+                    first_name=c.first_name,
+                    last_name=c.last_name,
                 )
-                for c in world.children
-            ],
-            batch_size=2000,
-        )
+            )
+        for council, rows in sorted(by_council.items()):
+            children_write(user=None, why=WHY, council=Agency.objects.get(pk=agency[council]), rows=rows)
         child_id = {
             (code, la_child_id): pk
             for pk, code, la_child_id in Child.objects.values_list("pk", "responsible_authority__code", "la_child_id")
@@ -153,9 +157,11 @@ def world_build(*, children: int, reports: int, seed: int, say) -> dict[str, Any
             ignore_conflicts=True,
         )
         say(f"  writing {len(world.placements):,} placements ...")
-        Placement.objects.bulk_create(
-            [
-                Placement(
+        placements_write(
+            user=None,
+            why=WHY,
+            rows=[
+                PlacementIn(
                     child_id=child_id[(p.responsible_authority, p.la_child_id)],
                     start_date=p.start_date,
                     end_date=p.end_date,
@@ -167,11 +173,9 @@ def world_build(*, children: int, reports: int, seed: int, say) -> dict[str, Any
                 )
                 for p in world.placements
             ],
-            batch_size=2000,
-            ignore_conflicts=True,
         )
         # The councils' SSDA903 periods as the import makes episodes of them: dates only.
-        episodes, open_children = [], set()
+        histories, open_children = [], set()
         for council in sorted(files.council_periods):
             reporter = bench_user(Agency.objects.get(code=council), Role.SOCIAL_WORKER)
             for p in files.council_periods[council]:
@@ -181,20 +185,36 @@ def world_build(*, children: int, reports: int, seed: int, say) -> dict[str, Any
                     if key in open_children:  # one open period per child (SSDA903 rule 574)
                         continue
                     open_children.add(key)
-                episodes.append(
-                    Episode(
-                        child_id=key,
-                        kind="away" if p.missing == "A" else "missing",
-                        started_at=_midnight(p.mis_start),
-                        reported_at=_midnight(p.mis_start),
-                        reported_by=reporter,
-                        reporting_agency_id=agency[council],
-                        client_reference=f"{SSDA903_REFERENCE}{p.child}:{p.mis_start.isoformat()}",
-                        returned_at=max(returned, _midnight(p.mis_start)) if returned else None,
+                started = _midnight(p.mis_start)
+                histories.append(
+                    EpisodeHistory(
+                        episode={
+                            "child_id": key,
+                            "kind": "away" if p.missing == "A" else "missing",
+                            "started_at": started,
+                            "reported_at": started,
+                            "reported_by_id": reporter.pk,
+                            "reporting_agency_id": agency[council],
+                            "client_reference": f"{SSDA903_REFERENCE}{p.child}:{p.mis_start.isoformat()}",
+                            "returned_at": max(returned, started) if returned else None,
+                        },
+                        rows=[
+                            (
+                                EpisodeUpdate,
+                                {
+                                    "kind": UpdateKind.REPORTED,
+                                    "at": started,
+                                    "by_id": reporter.pk,
+                                    "agency_id": agency[council],
+                                    "text": "Recorded from the council's SSDA903 return.",
+                                    "detail": {"source": "ssda903"},
+                                },
+                            )
+                        ],
                     )
                 )
-        say(f"  writing {len(episodes):,} council episodes ...")
-        Episode.objects.bulk_create(episodes, batch_size=2000)
+        say(f"  writing {len(histories):,} council episodes ...")
+        episodes_record(user=None, why=WHY, histories=histories)
         rows = []
         for force in sorted(files.police_reports):
             for r in files.police_reports[force]:

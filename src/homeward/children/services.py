@@ -6,11 +6,13 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from homeward.agencies.access import Reason, access_reasons, visible_children
 from homeward.agencies.models import Agency, AgencyKind, Role, User
 from homeward.audit.models import Action
 from homeward.audit.services import audit_record, audit_record_many
+from homeward.bulk import BulkRows
 from homeward.children import signals, validators
 from homeward.children.models import Child, ChildName, Enrolment, Placement
 from homeward.places import postcodes
@@ -73,6 +75,109 @@ def child_create(
     except IntegrityError:
         raise ValidationError({"la_child_id": "Your council already has a child with this id."}) from None
     return child
+
+
+@dataclass(frozen=True)
+class ChildIn:
+    """One child as a bulk door brings it (an SSDA903 return's Header, the synthetic world). A field
+    left None is not given: a new child gets it blank, a child already held keeps what it has (names
+    and the NHS number are not in the SSDA903, and stay as the council recorded them here)."""
+
+    la_child_id: str
+    date_of_birth: datetime.date
+    sex: str
+    ethnicity: str | None = None
+    upn: str | None = None
+    nhs_number: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+
+
+@dataclass
+class ChildrenWritten:
+    created: list[int] = field(default_factory=list)  # ids
+    updated: list[int] = field(default_factory=list)
+    unchanged: int = 0
+    rejected: list[tuple[int, ValidationError]] = field(default_factory=list)  # (index in rows, why)
+
+
+def _child_values(row: ChildIn) -> dict:
+    # The same checks as child_create (the form and the API), field by field.
+    values = {
+        "date_of_birth": validators.clean_date_of_birth(row.date_of_birth),
+        "sex": validators.clean_sex(row.sex),
+        "ethnicity": None if row.ethnicity is None else validators.clean_ethnicity(row.ethnicity),
+        "upn": None if row.upn is None else validators.clean_upn(row.upn),
+        "nhs_number": None if row.nhs_number is None else validators.clean_nhs_number(row.nhs_number),
+        "first_name": None if row.first_name is None else row.first_name.strip(),
+        "last_name": None if row.last_name is None else row.last_name.strip(),
+    }
+    return {name: value for name, value in values.items() if value is not None}
+
+
+def children_write(*, user, why: str, council: Agency, rows: Sequence[ChildIn]) -> ChildrenWritten:
+    """Record many children of one council in one transaction, keyed on the council's child id, so
+    writing the same rows again changes nothing: new ones created, changed ones updated, each audited.
+
+    The bulk door for children beside child_create (a person): the SSDA903 import and the synthetic
+    loader come through here. `user` None is the system (the synthetic loader); anyone else writes
+    only for their own council. A row that fails a check is returned in `rejected` with the reason,
+    and the others are written.
+    """
+    written = ChildrenWritten()
+    if user is not None and user.agency_id != council.pk:
+        raise ValidationError({"responsible_authority": "Only a council can record the children it looks after."})
+    with transaction.atomic():
+        existing = {
+            c.la_child_id: c
+            for c in Child.objects.select_for_update().filter(
+                responsible_authority=council, la_child_id__in=[row.la_child_id for row in rows]
+            )
+        }
+        new = BulkRows(Child)
+        new_ids, changed, changed_fields = [], [], set()
+        for index, row in enumerate(rows):
+            try:
+                la_child_id = validators.clean_la_child_id(row.la_child_id)
+                values = _child_values(row)
+            except ValidationError as error:
+                written.rejected.append((index, error))
+                continue
+            child = existing.get(la_child_id)
+            if child is None:
+                new.add(responsible_authority_id=council.pk, la_child_id=la_child_id, **values)
+                new_ids.append(la_child_id)
+                existing[la_child_id] = Child(la_child_id=la_child_id)  # a repeat row is the same child
+            elif child.pk is None:
+                written.unchanged += 1
+            elif any(getattr(child, name) != value for name, value in values.items()):
+                for name, value in values.items():
+                    if getattr(child, name) != value:
+                        setattr(child, name, value)
+                        changed_fields.add(name)
+                if child not in changed:
+                    changed.append(child)
+            else:
+                written.unchanged += 1
+        new.flush()
+        now = timezone.now()
+        for child in changed:
+            child.updated_at = now  # bulk_update does not touch auto_now fields
+        Child.objects.bulk_update(changed, [*sorted(changed_fields), "updated_at"], batch_size=500)
+        # Ids re-read by natural key: the bulk path returns none.
+        written.created = list(
+            Child.objects.filter(responsible_authority=council, la_child_id__in=new_ids)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        written.updated = [child.pk for child in changed]
+        audit_record_many(
+            user=user, action=Action.CREATE, object_type="child", why=why, items=[(pk, pk) for pk in written.created]
+        )
+        audit_record_many(
+            user=user, action=Action.UPDATE, object_type="child", why=why, items=[(pk, pk) for pk in written.updated]
+        )
+    return written
 
 
 # Supported accommodation (Ofsted-registered from 28 October 2023) is for 16- and 17-year-olds only:

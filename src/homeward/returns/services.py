@@ -34,7 +34,7 @@ from homeward.agencies.services import service_account_get_or_create
 from homeward.audit.models import Action
 from homeward.audit.services import audit_record_many
 from homeward.children.models import Child, Placement
-from homeward.children.services import PlacementIn, placements_write
+from homeward.children.services import ChildIn, PlacementIn, children_write, placements_write
 from homeward.episodes import ssda903_periods
 from homeward.episodes.models import Episode, EpisodeUpdate, Kind, UpdateKind
 from homeward.episodes.services import EpisodeHistory, care_problem, episodes_record
@@ -218,52 +218,34 @@ def ssda903_import(
     )
 
 
-CHILD_FIELDS = ("sex", "date_of_birth", "ethnicity", "upn")
-
-
 def _children_write(*, la: Agency, user, why: str, rows: list[ssda903.HeaderRow], run: ImportRun, delay: float) -> None:
     # Names are not in the SSDA903: a child new to Homeward gets blank names, and a child already
     # known keeps the names (and NHS number, other names) its council recorded here.
     for batch in batched(rows, BATCH):
         with transaction.atomic():
-            existing = {
-                c.la_child_id: c
-                for c in Child.objects.filter(responsible_authority=la, la_child_id__in=[r.child for r in batch])
-            }
-            new, changed, tally, now = [], [], Tally(), timezone.now()
-            for row in batch:
+            for _ in batch:
                 pause(delay)
-                values = {
-                    "sex": row.sex,
-                    "date_of_birth": row.date_of_birth,
-                    "ethnicity": row.ethnicity,
-                    "upn": row.upn,
-                }
-                child = existing.get(row.child)
-                if child is None:
-                    new.append(
-                        Child(responsible_authority=la, la_child_id=row.child, first_name="", last_name="", **values)
+            written = children_write(
+                user=user,
+                why=why,
+                council=la,
+                rows=[
+                    ChildIn(
+                        la_child_id=row.child,
+                        date_of_birth=row.date_of_birth,
+                        sex=row.sex,
+                        ethnicity=row.ethnicity,
+                        upn=row.upn,
                     )
-                elif _differs(child, values):
-                    _assign(child, values)
-                    child.updated_at = now  # bulk_update does not touch auto_now fields
-                    changed.append(child)
-                else:
-                    tally.unchanged += 1
-            Child.objects.bulk_create(new)
-            Child.objects.bulk_update(changed, [*CHILD_FIELDS, "updated_at"])
-            # Ids re-read by natural key rather than trusted from the bulk insert (not every backend returns them).
-            created = Child.objects.filter(responsible_authority=la, la_child_id__in=[c.la_child_id for c in new])
-            _audit(
-                user,
-                why,
-                Action.CREATE,
-                "child",
-                [(pk, pk) for pk in created.order_by("pk").values_list("pk", flat=True)],
+                    for row in batch
+                ],
             )
-            _audit(user, why, Action.UPDATE, "child", [(c.pk, c.pk) for c in changed])
-            tally.created, tally.updated = len(new), len(changed)
-            _run_count(run, tally)
+            if written.rejected:  # the Header's rows were checked by the same validators as they were read
+                index, error = written.rejected[0]
+                raise ValueError(f"A checked Header row was refused ({batch[index]}): {error.messages}")
+            _run_count(
+                run, Tally(created=len(written.created), updated=len(written.updated), unchanged=written.unchanged)
+            )
 
 
 def _placements_write(

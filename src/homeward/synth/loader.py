@@ -27,12 +27,9 @@ from django.db.models import Case, Value, When
 
 from homeward import dates
 from homeward.agencies.models import Agency, AgencyKind, Role, User
-from homeward.audit.models import Action
-from homeward.audit.services import audit_record_many
 from homeward.bulk import BulkRows
-from homeward.children import validators
 from homeward.children.models import Child, ChildName, Placement
-from homeward.children.services import PlacementIn, placements_write
+from homeward.children.services import ChildIn, PlacementIn, children_write, placements_write
 from homeward.episodes import clocks
 from homeward.episodes.models import Episode as EpisodeRow
 from homeward.episodes.models import (
@@ -126,26 +123,30 @@ def world_load(*, directory: Path, user=None, episodes: bool = True) -> dict[str
                 for ra, child_id, pk in rows.values_list("responsible_authority_id", "la_child_id", "id")
             }
 
-        known = child_keys()
-        children = BulkRows(Child)
-        new_children = []
+        # Through the bulk door for children (children.services.children_write): the same checks as
+        # the forms and the API, each child created audited.
+        by_council: dict[str, list[ChildIn]] = defaultdict(list)
         for c in world.children:
-            key = (councils[c.responsible_authority], c.la_child_id)
-            if key in known:
-                continue
-            children.add(
-                first_name=c.first_name,
-                last_name=c.last_name,
-                date_of_birth=validators.clean_date_of_birth(c.date_of_birth),
-                sex=validators.clean_sex(c.sex),
-                la_child_id=validators.clean_la_child_id(c.la_child_id),
-                ethnicity=validators.clean_ethnicity(c.ethnicity),
-                upn=validators.clean_upn(c.upn),
-                nhs_number=validators.clean_nhs_number(c.nhs_number),
-                responsible_authority_id=key[0],
+            by_council[c.responsible_authority].append(
+                ChildIn(
+                    la_child_id=c.la_child_id,
+                    date_of_birth=c.date_of_birth,
+                    sex=c.sex,
+                    ethnicity=c.ethnicity,
+                    upn=c.upn,
+                    nhs_number=c.nhs_number,
+                    first_name=c.first_name,
+                    last_name=c.last_name,
+                )
             )
-            new_children.append(key)
-        children.flush()
+        council_agencies = Agency.objects.in_bulk(council_ids)
+        children_created = 0
+        for code, rows in by_council.items():
+            written = children_write(user=user, why="synth load", council=council_agencies[councils[code]], rows=rows)
+            if written.rejected:
+                index, error = written.rejected[0]
+                raise ValueError(f"The synthetic world has a child Homeward refuses ({rows[index]}): {error.messages}")
+            children_created += len(written.created)
         known = child_keys()
 
         def child_id(record) -> int:
@@ -197,21 +198,12 @@ def world_load(*, directory: Path, user=None, episodes: bool = True) -> dict[str
             index, error = written.rejected[0]
             raise ValueError(f"The synthetic world has a placement Homeward refuses ({rows[index]}): {error.messages}")
 
-        # One audit entry per child created, in the same transaction as the inserts.
-        audit_record_many(
-            user=user,
-            action=Action.CREATE,
-            object_type="child",
-            why="synth load",
-            items=[(pk, pk) for pk in sorted(known[key] for key in new_children)],
-        )
-
         counts = (
             _EpisodeLoader(world, places=places, child_id=child_id, user=user).load(council_ids) if episodes else {}
         )
         # Health and education beside the councils (issue 18): ICBs, virtual schools, schools' rolls.
         counts |= partners_load(world=world, user=user)
-    if connection.vendor == "postgresql" and (children.count or any(counts.values())):
+    if connection.vendor == "postgresql" and (children_created or any(counts.values())):
         # Fresh statistics for the planner: until autovacuum gets round to a table a bulk load has
         # grown tenfold, PostgreSQL plans the board's queries for the empty table (ten times slower).
         with connection.cursor() as cursor:
@@ -219,7 +211,7 @@ def world_load(*, directory: Path, user=None, episodes: bool = True) -> dict[str
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
     return {
         "providers": len(new_providers),
-        "children": children.count,
+        "children": children_created,
         "child_names": names.count,
         "placements": len(written.created),
         **counts,
