@@ -1,10 +1,12 @@
-"""The one date input and the one set of radios every app's forms include (web/fields/date.html,
-web/fields/radios.html): govuk-frontend-django's components, built from the bound field."""
+"""The one date input, the one set of radios and the one set of checkboxes every app's forms include
+(web/fields/date.html, web/fields/radios.html, web/fields/checkboxes.html): govuk-frontend-django's
+components, built from the bound field."""
 
 import re
 
 from django import forms
 from django.template import Context, Template
+from govuk_frontend_django.components.checkboxes import GovUKCheckboxes
 from govuk_frontend_django.components.date_input import GovUKDateInput
 from govuk_frontend_django.components.radios import GovUKRadios
 
@@ -23,6 +25,15 @@ class _Form(forms.Form):
         error_messages={"required": "Select how they came back"},
     )
     how.hints = {"police": "Found by an officer"}
+    who = forms.MultipleChoiceField(
+        label="Who did you consult?",
+        choices=[("police", "The police"), ("host_council", "The host council"), ("school", "The school")],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="Regulation 46: the police and the host council.",
+        error_messages={"invalid_choice": "Choose from the list."},
+    )
+    who.hints = {"school": "Only if the child goes to one"}
 
 
 def _render(source: str, **context) -> str:
@@ -97,6 +108,50 @@ def test_radios_show_the_chosen_option_its_hints_and_the_error():
     assert " checked" in _input(html, "how")
 
 
+def test_checkboxes_post_every_option_under_the_fields_name_with_those_chosen_checked():
+    chosen = _Form({"how": "walked", "who": ["police", "school"]})
+    chosen.is_valid()
+    assert not chosen["who"].errors
+    html = _render(
+        '{% include "web/fields/checkboxes.html" with field=form.who legend_class="govuk-fieldset__legend--m" small=True %}',
+        form=chosen,
+    )
+    assert 'class="govuk-checkboxes govuk-checkboxes--small" data-module="govuk-checkboxes"' in html
+    assert '<fieldset class="govuk-fieldset" aria-describedby="id_who-hint">' in html
+    assert re.search(
+        r'<legend class="govuk-fieldset__legend govuk-fieldset__legend--m">\s*Who did you consult\?\s*</legend>', html
+    )
+    assert re.search(
+        r'<div id="id_who-hint" class="govuk-hint">\s*Regulation 46: the police and the host council', html
+    )
+    # The first box takes the field's own id (the error summary links to it), then <id>-2, <id>-3.
+    police, council, school = re.findall(r'<input[^>]*name="who"[^>]*>', html)
+    assert 'id="id_who"' in police and 'type="checkbox"' in police and 'value="police"' in police
+    assert " checked" in police
+    assert 'id="id_who-2"' in council and 'value="host_council"' in council and "checked" not in council
+    assert 'id="id_who-3"' in school and " checked" in school
+    assert re.search(r'<label class="govuk-label govuk-checkboxes__label" for="id_who-2">\s*The host council', html)
+    # An option's hint, as for radios.
+    assert 'aria-describedby="id_who-3-item-hint"' in school
+    assert re.search(
+        r'<div id="id_who-3-item-hint" class="govuk-hint govuk-checkboxes__hint">\s*Only if the child', html
+    )
+    assert "govuk-error-message" not in html
+
+    wrong = _Form({"how": "walked", "who": ["police", "nobody"]})
+    wrong.is_valid()
+    assert wrong["who"].errors
+    html = _render('{% include "web/fields/checkboxes.html" with field=form.who %}', form=wrong)
+    assert 'class="govuk-form-group govuk-form-group--error"' in html
+    assert 'class="govuk-checkboxes" data-module="govuk-checkboxes"' in html
+    assert 'class="govuk-fieldset__legend govuk-fieldset__legend--s"' in html
+    assert '<fieldset class="govuk-fieldset" aria-describedby="id_who-hint id_who-error">' in html
+    assert '<p id="id_who-error" class="govuk-error-message">' in html
+    assert '<span class="govuk-visually-hidden">Error:</span> Choose from the list.' in html
+    # What was posted comes back checked, so nothing chosen is lost to the error.
+    assert " checked" in _input(html, "who")
+
+
 def test_rendered_as_the_package_renders_them():
     """web.components renders in one Jinja environment; the markup is what the package's own
     render gives."""
@@ -106,6 +161,7 @@ def test_rendered_as_the_package_renders_them():
         components.date_input(form["on"]),
         components.date_input(form["at"], legend_class="govuk-fieldset__legend--l"),
         components.radios(form["how"], small=True),
+        components.checkboxes(form["who"], small=True),
     ):
-        package = GovUKDateInput if isinstance(component, GovUKDateInput) else GovUKRadios
+        package = next(p for p in (GovUKDateInput, GovUKRadios, GovUKCheckboxes) if isinstance(component, p))
         assert str(component) == package.render(component)

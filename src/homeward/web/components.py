@@ -1,8 +1,9 @@
-"""GOV.UK date inputs and radios built from Django bound fields: govuk-frontend-django's components
-(GovUKDateInput, GovUKRadios), made in this one place so every app's forms post the same names, carry
-the same ids and show hints and errors the same way. The templates web/fields/date.html and
-web/fields/radios.html render them (tags in web/templatetags/web_fields.py); the package's own
-gds_field_component tag, which would do this, is "Not yet implemented" in 0.22.
+"""GOV.UK date inputs, radios and checkboxes built from Django bound fields: govuk-frontend-django's
+components (GovUKDateInput, GovUKRadios, GovUKCheckboxes), made in this one place so every app's forms
+post the same names, carry the same ids and show hints and errors the same way. The templates
+web/fields/date.html, web/fields/radios.html and web/fields/checkboxes.html render them (tags in
+web/templatetags/web_fields.py); the package's own gds_field_component tag, which would do this, is
+"Not yet implemented" in 0.22.
 
 What the package could not say as it stands, and how it is said here through its own parameters:
 - The Time box of a date and time (the fourth part of episodes' DateTimeWidget) is one more item of
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 from django.forms import BoundField, MultiWidget
 from django.utils.safestring import SafeString, mark_safe
 from govuk_frontend_django.components.base import FieldsetLegend
+from govuk_frontend_django.components.checkboxes import CheckboxesItems, GovUKCheckboxes
 from govuk_frontend_django.components.date_input import DateInputItems, GovUKDateInput
 from govuk_frontend_django.components.error_message import GovUKErrorMessage
 from govuk_frontend_django.components.fieldset import GovUKFieldset
@@ -68,6 +70,11 @@ class Radios(_RenderedOnce, GovUKRadios):
 
 
 @dataclass(kw_only=True)
+class Checkboxes(_RenderedOnce, GovUKCheckboxes):
+    pass
+
+
+@dataclass(kw_only=True)
 class DateInputItem(DateInputItems):
     # GOV.UK Frontend's items[].inputmode, which the date input macro reads (default "numeric").
     inputmode: str | None = None
@@ -83,6 +90,30 @@ def _error(field: BoundField) -> GovUKErrorMessage | None:
     outright: the date input and radios macros pass the dataclass's visuallyHiddenText on, and its
     None would stand in place of the error message macro's default of "Error"."""
     return GovUKErrorMessage(text=str(field.errors[0]), visuallyHiddenText="Error") if field.errors else None
+
+
+def _hint(field: BoundField) -> GovUKHint | None:
+    return GovUKHint(text=str(field.help_text)) if field.help_text else None
+
+
+def _options(field: BoundField, value) -> list[tuple[str, str, bool, GovUKHint | None]]:
+    """Each option of a choice field: its value and label, whether it is chosen (`value` is one option
+    or a list of them) and its hint, from the field's `hints` (a dict of option to text) if it has one."""
+    picked = {str(v) for v in value} if isinstance(value, (list, tuple)) else {"" if value is None else str(value)}
+    hints = getattr(field.field, "hints", {})
+    return [
+        (
+            str(option),
+            str(label),
+            str(option) in picked,
+            GovUKHint(text=str(hints[option])) if hints.get(option) else None,
+        )
+        for option, label in field.field.choices
+    ]
+
+
+def _classes(block: str, **modifiers: bool) -> str | None:
+    return " ".join(f"{block}--{name}" for name, wanted in modifiers.items() if wanted) or None
 
 
 def date_input(field: BoundField, *, legend_class: str = "") -> DateInput:
@@ -128,24 +159,33 @@ def radios(
     option to text), if it has one. `chosen`, when given, is the option shown as chosen instead of the
     field's own value (a filter's default, say)."""
     value = field.value() if chosen in (None, "") else chosen
-    picked = {str(v) for v in value} if isinstance(value, (list, tuple)) else {"" if value is None else str(value)}
-    hints = getattr(field.field, "hints", {})
-    items = [
-        RadiosItems(
-            text=str(label),
-            value=str(option),
-            checked=str(option) in picked,
-            hint=GovUKHint(text=str(hints[option])) if hints.get(option) else None,
-        )
-        for option, label in field.field.choices
-    ]
-    modifiers = [name for name, wanted in (("inline", inline), ("small", small)) if wanted]
     return Radios(
         name=field.html_name,
         idPrefix=field.auto_id,
-        items=items,
-        classes=" ".join(f"govuk-radios--{name}" for name in modifiers) or None,
-        hint=GovUKHint(text=str(field.help_text)) if field.help_text else None,
+        items=[
+            RadiosItems(text=label, value=option, checked=checked, hint=hint)
+            for option, label, checked, hint in _options(field, value)
+        ],
+        classes=_classes("govuk-radios", inline=inline, small=small),
+        hint=_hint(field),
+        errorMessage=_error(field),
+        fieldset=_fieldset(field, legend_class),
+    )
+
+
+def checkboxes(field: BoundField, *, legend_class: str = "", small: bool = False) -> Checkboxes:
+    """A multiple choice field, one checkbox an option, posted under the field's name: the first takes
+    the field's own id (the error summary links to it), the others <id>-2, <id>-3 and so on; the
+    options chosen are checked, and an option's hint comes from the field's `hints`, as for radios."""
+    return Checkboxes(
+        name=field.html_name,
+        idPrefix=field.auto_id,
+        items=[
+            CheckboxesItems(text=label, value=option, checked=checked, hint=hint)
+            for option, label, checked, hint in _options(field, field.value())
+        ],
+        classes=_classes("govuk-checkboxes", small=small),
+        hint=_hint(field),
         errorMessage=_error(field),
         fieldset=_fieldset(field, legend_class),
     )

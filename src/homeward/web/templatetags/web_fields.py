@@ -1,5 +1,5 @@
-"""The shared GOV.UK date input and radios (web.components), for web/fields/date.html and
-web/fields/radios.html: every app's forms include those two templates."""
+"""The shared GOV.UK date input, radios and checkboxes (web.components), for web/fields/date.html,
+web/fields/radios.html and web/fields/checkboxes.html: every app's forms include those templates."""
 
 from django import template
 from django.forms import BoundField
@@ -19,3 +19,8 @@ def radios(
     field: BoundField, legend_class: str = "", inline: bool = False, small: bool = False, chosen=None
 ) -> components.Radios:
     return components.radios(field, legend_class=legend_class, inline=inline, small=small, chosen=chosen)
+
+
+@register.simple_tag
+def checkboxes(field: BoundField, legend_class: str = "", small: bool = False) -> components.Checkboxes:
+    return components.checkboxes(field, legend_class=legend_class, small=small)
