@@ -3,7 +3,17 @@ stored byte for byte, and the reader sees the guide's notes beside the words, sa
 
 import html
 
+import pytest
+from django.db import connection
+from django.template import Context, Template
+from django.test.utils import CaptureQueriesContext
+
+from homeward.agencies.models import Role
 from homeward.episodes.models import EpisodeUpdate
+from homeward.language.models import GuideEntry
+from homeward.language.selectors import child_guide_families
+from homeward.language.services import guide_entry_save
+from tests.conftest import make_user
 
 # A police system's note: its own line breaks, spacing, curly quotes and an attempt at markup.
 SENT = (
@@ -85,3 +95,44 @@ def test_text_without_phrases_is_shown_as_it_was(world, api, client_for, episode
     )
     page = client_for("social_worker").get(f"/episodes/{episode.pk}/").content.decode()
     assert "Checked the bus station &amp; the park</span>" in page and "Language notes" not in page
+
+
+def _guide_reads(queries) -> int:
+    return sum(GuideEntry._meta.db_table in q["sql"] for q in queries)
+
+
+def test_a_councils_own_entry_is_marked_on_its_childs_pages_read_once_a_page(world, api, client_for, episode):
+    guide_entry_save(
+        user=make_user(world.manchester, Role.TEAM_MANAGER),
+        key="nuisance",
+        label="“Nuisance”",
+        patterns="nuisance+",
+        why="It treats a child in danger as a problem for the adults.",
+        instead="Say what happened",
+    )
+    for text in ("A nuisance to staff.", "Absconded again, a nuisance.", "Nothing to mark here."):
+        api(world.police_officer).post(
+            f"/api/v1/episodes/{episode.pk}/updates/", {"kind": "note", "text": text}, format="json"
+        )
+    client = client_for("social_worker")
+    for url in (f"/episodes/{episode.pk}/", f"/children/{world.child.pk}/timeline/"):
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(url).content.decode()
+        # The council's entry applies to text about its child; the guide is read once for the page.
+        assert page.count('<mark class="homeward-language-mark">nuisance</mark>') == 2, url
+        assert "It treats a child in danger as a problem for the adults." in html.unescape(page)
+        assert '<mark class="homeward-language-mark">Absconded</mark>' in page
+        assert _guide_reads(queries.captured_queries) == 1, url
+
+
+def test_the_tag_marks_with_the_families_it_is_given_and_reads_nothing(world, django_assert_num_queries):
+    families = child_guide_families(world.child)
+    national = child_guide_families(None)
+    source = "{% load language %}{% language_marked text families %}"
+    with django_assert_num_queries(0):
+        marked = Template(source).render(Context({"text": "He absconded.", "families": families}))
+        also = Template(source).render(Context({"text": "He absconded.", "families": national}))
+    assert '<mark class="homeward-language-mark">absconded</mark>' in marked and marked == also
+    # A page whose view gave no families fails, rather than leave every phrase unmarked.
+    with pytest.raises(TypeError, match="child_guide_families"):
+        Template(source).render(Context({"text": "He absconded."}))

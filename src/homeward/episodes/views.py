@@ -24,6 +24,7 @@ from homeward.audit.refusals import refuse
 from homeward.children.selectors import child_access_reasons, child_get, child_lookup
 from homeward.episodes import briefing_pdf, clocks, forms, presenters, rules, selectors, services
 from homeward.episodes.models import EXPLOITATION_INDICATORS, Episode, InterviewStatus, Kind, RiskGrade, Status
+from homeward.language.selectors import child_guide_families
 from homeward.safeguarding import selectors as flag_selectors
 from homeward.safeguarding.permissions import may_see_flags
 from homeward.web.decorators import verified_login_required
@@ -411,6 +412,8 @@ def episode_detail(request: HttpRequest, episode_id: int) -> HttpResponse:
         for name, action in ACTIONS.items()
         if action.shown(request.user, episode)
     ]
+    # The language guide's phrases marked in what was reported and in each update (language_marked).
+    context["language_families"] = child_guide_families(episode.child)
     return _page(request, "episodes/episode_detail.html", context)
 
 
@@ -594,6 +597,8 @@ def timeline(request: HttpRequest, child_id: int) -> HttpResponse:
             ],
             "may_report": rules.may_act(user, reasons) and not has_open,
             "may_read_profile": Field.PHILOMENA_PROFILE in shown,
+            # Read once for the page's many entries (language_marked).
+            "language_families": child_guide_families(result.child),
         },
     )
 

@@ -20,7 +20,7 @@ from django.core import signing
 from django.utils import timezone
 
 from homeward.language.guide import Family, Finding, find
-from homeward.language.selectors import guide_families
+from homeward.language.selectors import child_guide_families
 from homeward.language.services import SHOWN_MAX_AGE, phrase_outcome_record
 
 log = logging.getLogger(__name__)
@@ -113,11 +113,7 @@ class LanguageCheckedForm(forms.Form):
                 self.language_shown[name] = {"families": before["s"], "nonce": before["n"]}
             if not isinstance(text, str) or not text:
                 continue
-            families = (
-                families
-                if families is not None
-                else guide_families(agency=child.responsible_authority if child is not None else None)
-            )
+            families = families if families is not None else child_guide_families(child)
             findings = find(text, families)
             if not findings:
                 continue

@@ -43,6 +43,14 @@ def guide_families(*, agency) -> list[Family]:
     return [*FAMILIES, *own]
 
 
+def child_guide_families(child) -> list[Family]:
+    """The families that apply to text about this child, whoever wrote it: its responsible council's
+    entries in force and Homeward's; Homeward's alone for text about no child. One read (of the
+    council's entries): a page that marks text about a child reads them once, in its view, and hands
+    them to every language_marked on the page."""
+    return guide_families(agency=child.responsible_authority if child is not None else None)
+
+
 # Who sees the patterns: an agency's managers see their own people's writing. A council's managers
 # also see what every agency wrote about the council's children, and so do the integrated care
 # board's for the councils it serves: with the police, the statutory safeguarding partners

@@ -6,8 +6,7 @@ from django import template
 from django.forms import BoundField
 
 from homeward.language.forms import KEEP, SHOWN, grouped, keep_value, shown_token
-from homeward.language.guide import find
-from homeward.language.selectors import guide_families
+from homeward.language.guide import Family, find
 
 register = template.Library()
 
@@ -36,21 +35,21 @@ def language_notes(context, field: BoundField) -> dict:
     }
 
 
-def _families(context, child) -> list:
-    # Read once per page, not once per piece of text: a timeline marks hundreds of entries.
-    agency = child.responsible_authority if child is not None else None
-    key = ("language_families", getattr(agency, "pk", None))
-    if key not in context.render_context:
-        context.render_context[key] = guide_families(agency=agency)
-    return context.render_context[key]
-
-
-@register.inclusion_tag("language/_marked.html", takes_context=True)
-def language_marked(context, text: str, child=None, empty: str = "") -> dict:
+@register.inclusion_tag("language/_marked.html")
+def language_marked(text: str, families: list[Family], empty: str = "") -> dict:
     """The text exactly as stored, with each phrase of the guide marked and numbered, and the notes
-    (why, and what to write instead) listed beside it."""
+    (why, and what to write instead) listed beside it. `families` are the page's, which its view read
+    once (language.selectors.child_guide_families: a timeline marks hundreds of entries); the tag reads
+    nothing itself."""
+    if not isinstance(families, (list, tuple)):
+        # A page whose view did not give them: the template variable resolves to "" and every phrase
+        # would go unmarked without a word.
+        raise TypeError(
+            f"language_marked needs the page's guide families (language.selectors.child_guide_families), "
+            f"not {families!r}"
+        )
     text = text or ""
-    findings = find(text, _families(context, child)) if text else []
+    findings = find(text, families) if text else []
     segments, notes, at = [], [], 0
     for finding in findings:
         if finding.start < at:  # overlaps one already marked (two families on the same words)
