@@ -6,7 +6,14 @@ from collections import Counter, defaultdict
 
 import pytest
 
-from homeward.episodes.models import EXPLOITATION_INDICATORS, InterviewStatus, Kind, ReturnHow, RiskGrade
+from homeward.episodes.models import (
+    EXPLOITATION_INDICATORS,
+    DeclineReason,
+    InterviewStatus,
+    Kind,
+    ReturnHow,
+    RiskGrade,
+)
 from homeward.synth.generator import LONDON, episode_summary, episode_window, world_generate
 
 from .conftest import AS_AT
@@ -182,3 +189,13 @@ def test_more_years_keep_the_children_looked_after_on_the_snapshot_day() -> None
     start, _ = episode_window(AS_AT, 3)
     assert min(e.started_at for e in three.episodes) < episode_window(AS_AT, 1)[0]
     assert min(e.started_at for e in three.episodes) >= start
+
+
+def test_a_declined_interview_says_why_as_the_service_asks(world) -> None:
+    """The return interview service records why a child declined (a reason from its list); the
+    world's declined interviews do too, and no other interview has a reason."""
+    reasons = Counter(i.declined_reason for i in world.return_interviews if i.status == InterviewStatus.DECLINED)
+    assert sum(reasons.values()) > 50
+    assert set(reasons) <= set(DeclineReason.values) - {DeclineReason.OTHER}  # "other" needs words of its own
+    assert len(reasons) == 4  # each reason drawn
+    assert not [i for i in world.return_interviews if i.status != InterviewStatus.DECLINED and i.declined_reason]

@@ -136,6 +136,7 @@ return_interviews.csv — the return home interview after each return (DfE 2014:
   offered_at, accepted_at, held_at, closed_at   closed_at: when completed or declined
   why_went, where_and_with_whom, harm_suffered, what_would_help   findings (completed only)
   exploitation_indicators   codes from episodes.models.EXPLOITATION_INDICATORS, space-separated
+  declined_reason        why it was declined (episodes.models.DeclineReason; declined only)
 """
 
 

@@ -25,21 +25,17 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.db.models import Case, Value, When
 
-from homeward import dates
 from homeward.agencies.models import Agency, AgencyKind, Role, User
 from homeward.bulk import BulkRows
 from homeward.children.models import Child, ChildName, Placement
 from homeward.children.services import ChildIn, PlacementIn, children_write, placements_write
-from homeward.episodes import clocks
+from homeward.episodes import clocks, timeline
 from homeward.episodes.models import Episode as EpisodeRow
 from homeward.episodes.models import (
     EpisodeUpdate,
     InterviewStatus,
-    Kind,
     PoliceReference,
-    ReturnHow,
     ReturnInterviewCommission,
-    RiskGrade,
     UpdateKind,
 )
 from homeward.episodes.models import KindChange as KindChangeRow
@@ -224,9 +220,6 @@ def world_load(*, directory: Path, user=None, episodes: bool = True) -> dict[str
 
 
 _EPISODE_MODELS = (EpisodeRow, PoliceReference, RiskGradingRow, KindChangeRow, ReturnInterviewRow, EpisodeUpdate)
-_KIND_LABELS = {kind: label.lower() for kind, label in Kind.choices}
-_GRADE_LABELS = {grade: label.lower() for grade, label in RiskGrade.choices}
-_HOW_LABELS = {how: label.lower() for how, label in ReturnHow.choices}
 
 
 class _EpisodeLoader:
@@ -463,9 +456,12 @@ class _EpisodeLoader:
         first_kind = changes[0].from_kind if changes else e.kind
         # episode_open
         reporter = accounts[e.reporting_agency]
-        reported = f"Reported {_KIND_LABELS[first_kind]} by {reporter.agency.name}. Last seen by a responsible adult {dates.when(e.started_at)}."
-        for earlier in self.still_open.get(key, ()):
-            reported += f" The return interview after the episode of {dates.when(earlier.started_at, date_only=True)} is still open."
+        reported = timeline.reported(
+            kind=first_kind,
+            agency_name=reporter.agency.name,
+            last_seen_at=e.started_at,
+            interviews_still_open=[earlier.started_at for earlier in self.still_open.get(key, ())],
+        )
         log(
             reporter,
             UpdateKind.REPORTED,
@@ -488,7 +484,7 @@ class _EpisodeLoader:
                 by,
                 UpdateKind.KIND_CHANGE,
                 change.at,
-                f"Now {_KIND_LABELS[change.to_kind]} (was {_KIND_LABELS[change.from_kind]}).",
+                timeline.kind_changed(to_kind=change.to_kind, from_kind=change.from_kind),
                 detail={"from": change.from_kind, "to": change.to_kind},
             )
         # episode_add_police_reference
@@ -504,7 +500,7 @@ class _EpisodeLoader:
                 police,
                 UpdateKind.POLICE_REFERENCE,
                 e.police_reported_at,
-                f"{police.agency.name} reference {e.police_reference}.",
+                timeline.police_reference(agency_name=police.agency.name, reference=e.police_reference),
                 detail={"reference": e.police_reference},
             )
         # episode_grade_risk
@@ -524,16 +520,13 @@ class _EpisodeLoader:
                     ),
                 )
             )
-            text = f"Risk graded {_GRADE_LABELS[grading.grade]}"
-            text += f" (was {_GRADE_LABELS[previous]})." if previous else "."
-            text += f" Source: {grading.source}."
-            if grading.rationale:
-                text += f" {grading.rationale}"
             log(
                 by,
                 UpdateKind.RISK_GRADE,
                 grading.graded_at,
-                text,
+                timeline.risk_graded(
+                    grade=grading.grade, previous=previous, source=grading.source, rationale=grading.rationale
+                ),
                 detail={"grade": grading.grade, "previous": previous},
             )
             previous = grading.grade
@@ -543,15 +536,11 @@ class _EpisodeLoader:
         if e.returned_at is not None:
             # episode_record_return, and the interview it assigns
             recorder = accounts[e.return_recorded_by]
-            summary = f"Returned {dates.when(e.returned_at)}"
-            summary += f": {_HOW_LABELS[e.return_how]}." if e.return_how else "."
-            if e.found_by:
-                summary += f" Found by {e.found_by}."
             log(
                 recorder,
                 UpdateKind.RETURN,
                 e.returned_at,
-                summary,
+                timeline.returned(at=e.returned_at, how=e.return_how, found_by=e.found_by),
                 e.return_place,
                 e.return_postcode,
                 {"how": e.return_how},
@@ -561,10 +550,10 @@ class _EpisodeLoader:
                 rows.append(self._interview(interview, e.returned_at, recorder, log))
             # episode_record_safe_and_well, episode_close
             if e.safe_and_well_at is not None:
-                log(accounts[e.police_force], UpdateKind.SAFE_AND_WELL, e.safe_and_well_at, "Safe and well check.")
+                log(accounts[e.police_force], UpdateKind.SAFE_AND_WELL, e.safe_and_well_at, timeline.safe_and_well())
             if e.closed_at is not None:
                 closer = accounts[e.closed_by]
-                log(closer, UpdateKind.CLOSED, e.closed_at, f"Closed by {closer.agency.name}.")
+                log(closer, UpdateKind.CLOSED, e.closed_at, timeline.closed(agency_name=closer.agency.name))
         steps.sort(key=lambda step: step[:2])
         for at, _, user, kind, text, location, postcode, detail in steps:
             rows.append(
@@ -604,13 +593,14 @@ class _EpisodeLoader:
             harm_suffered=interview.harm_suffered,
             exploitation_indicators=interview.exploitation_indicators.split(),
             what_would_help=interview.what_would_help,
+            declined_reason=interview.declined_reason,
             recorded_by_id=service.pk if completed else None,
         )
         log(
             recorder,
             UpdateKind.INTERVIEW,
             interview.assigned_at,
-            f"Return interview assigned to {service.agency.name}; due by {dates.when(due)}.",
+            timeline.interview_assigned(service_name=service.agency.name, due_at=due),
             detail={"status": InterviewStatus.ASSIGNED.value, "service": service.agency.code},
         )
         # return_interview_update: one entry for each change of status, at the time it happened.
@@ -622,13 +612,11 @@ class _EpisodeLoader:
         for status, at in steps:
             if at is None:
                 continue
-            text = f"Return interview {status.label.lower()}"
-            if status == InterviewStatus.COMPLETED:
-                text += (
-                    " within 72 hours of return." if interview.held_at <= due else " more than 72 hours after return."
-                )
-            else:
-                text += "."
+            text = timeline.interview_status(
+                status=status,
+                held_in_time=interview.held_at is not None and interview.held_at <= due,
+                declined_reason=interview.declined_reason,
+            )
             log(
                 service, UpdateKind.INTERVIEW, at, text, detail={"status": status.value, "service": service.agency.code}
             )

@@ -5,10 +5,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from homeward.agencies.models import Agency, AgencyKind
-from homeward import dates
 from homeward.audit.models import Action
 from homeward.children.models import Child, Placement
-from homeward.episodes import clocks, rules, signals
+from homeward.episodes import clocks, rules, signals, timeline
 from homeward.episodes.models import (
     EXPLOITATION_INDICATORS,
     DeclineReason,
@@ -97,7 +96,7 @@ def return_interview_assign(*, user, episode: Episode, service: Agency) -> Retur
         user,
         UpdateKind.INTERVIEW,
         interview.assigned_at,
-        f"Return interview assigned to {service.name}; due by {dates.when(interview.due_at)}.",
+        timeline.interview_assigned(service_name=service.name, due_at=interview.due_at),
         detail={"status": interview.status, "service": service.code},
     )
     return interview
@@ -262,15 +261,9 @@ def return_interview_update(
     interview.save()
 
     if new != current:
-        text = f"Return interview {InterviewStatus(new).label.lower()}"
-        if new == InterviewStatus.COMPLETED:
-            text += (
-                " within 72 hours of return." if interview.held_within_72_hours else " more than 72 hours after return."
-            )
-        elif new == InterviewStatus.DECLINED:
-            text += f": {DeclineReason(interview.declined_reason).label.lower()}."
-        else:
-            text += "."
+        text = timeline.interview_status(
+            status=new, held_in_time=interview.held_within_72_hours, declined_reason=interview.declined_reason
+        )
         at = {InterviewStatus.OFFERED: interview.offered_at, InterviewStatus.COMPLETED: interview.held_at}.get(
             new
         ) or now

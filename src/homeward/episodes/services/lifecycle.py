@@ -10,7 +10,7 @@ from django.utils import timezone
 from homeward import dates
 from homeward.audit.models import Action
 from homeward.children.models import Child, Placement
-from homeward.episodes import rules, signals, ssda903_periods
+from homeward.episodes import rules, signals, ssda903_periods, timeline
 from homeward.episodes.models import (
     FREE_UPDATE_KINDS,
     Episode,
@@ -163,13 +163,6 @@ def episode_open(
             return _retried(user, why, earlier, child=child, kind=kind, started_at=started_at), False
         raise ValidationError({"child": f"{child.full_name} is already recorded as missing or away."}) from None
 
-    parts = [f"Reported {episode.get_kind_display().lower()} by {user.agency.name}."]
-    if left_at:
-        parts.append(f"Left {dates.when(left_at)}.")
-    if last_seen_at:
-        parts.append(f"Last seen by a responsible adult {dates.when(last_seen_at)}.")
-    if not given:
-        parts.append(f"Missing since {dates.when(started_at)}.")
     # DfE 2014: an interview is offered after every return. One not yet held nor declined when this
     # episode was reported stays open (going missing does not discharge it) and is linked to this
     # episode, so whoever holds it knows; the next return adds its own interview. "When reported",
@@ -180,17 +173,23 @@ def episode_open(
         episode__returned_at__lte=reported_at,
         missing_again_episode__isnull=True,
     ).exclude(episode=episode)
-    for earlier in still_open.select_related("episode").order_by("episode__started_at"):
-        parts.append(
-            f"The return interview after the episode of {dates.when(earlier.episode.started_at, date_only=True)} is still open."
-        )
+    text = timeline.reported(
+        kind=episode.kind,
+        agency_name=user.agency.name,
+        left_at=left_at,
+        last_seen_at=last_seen_at,
+        missing_since=None if given else started_at,
+        interviews_still_open=list(
+            still_open.order_by("episode__started_at").values_list("episode__started_at", flat=True)
+        ),
+    )
     still_open.update(missing_again_episode=episode)
     _log(
         episode,
         user,
         UpdateKind.REPORTED,
         reported_at,
-        " ".join(parts),
+        text,
         location=episode.last_seen_location,
         postcode=postcode,
         detail={"kind": kind},
@@ -260,13 +259,12 @@ def episode_kind_change(*, user, why: str, episode: Episode | int, to_kind: str,
     KindChange.objects.create(episode=episode, at=at, from_kind=previous, to_kind=to_kind, by=user)
     episode.kind = to_kind
     episode.save(update_fields=["kind", "updated_at"])
-    label = f"Now {episode.get_kind_display().lower()} (was {Kind(previous).label.lower()})."
     _log(
         episode,
         user,
         UpdateKind.KIND_CHANGE,
         at,
-        f"{label} {text.strip()}".strip(),
+        timeline.kind_changed(to_kind=to_kind, from_kind=previous, text=text),
         detail={"from": previous, "to": to_kind},
     )
     _audit(user, why, Action.UPDATE, episode, {"kind": to_kind})
@@ -303,11 +301,7 @@ def episode_grade_risk(
     latest = episode.risk_gradings.order_by("-graded_at", "-id").first()
     episode.risk_grade, episode.risk_graded_at = latest.grade, latest.graded_at
     episode.save(update_fields=["risk_grade", "risk_graded_at", "updated_at"])
-    text = f"Risk graded {RiskGrade(risk_grade).label.lower()}"
-    text += f" (was {RiskGrade(previous).label.lower()})." if previous else "."
-    text += f" Source: {source.strip()}."
-    if rationale.strip():
-        text += f" {rationale.strip()}"
+    text = timeline.risk_graded(grade=risk_grade, previous=previous, source=source, rationale=rationale)
     _log(episode, user, UpdateKind.RISK_GRADE, graded_at, text, detail={"grade": risk_grade, "previous": previous})
     _audit(user, why, Action.UPDATE, episode, {"risk_grade": risk_grade})
     signals.episode_risk_graded.send(Episode, user=user, episode=episode, previous=previous)
@@ -337,7 +331,7 @@ def episode_add_police_reference(*, user, why: str, episode: Episode | int, refe
         user,
         UpdateKind.POLICE_REFERENCE,
         timezone.now(),
-        f"{user.agency.name} reference {reference}.",
+        timeline.police_reference(agency_name=user.agency.name, reference=reference),
         detail={"reference": reference},
     )
     _audit(user, why, Action.UPDATE, episode, {"police_reference": reference})
@@ -440,12 +434,7 @@ def episode_record_return(
         update_fields=["returned_at", "return_how", "found_by", "return_place", "return_postcode", "updated_at"]
     )
 
-    summary = f"Returned {dates.when(returned_at)}"
-    summary += f": {ReturnHow(how).label.lower()}." if how else "."
-    if episode.found_by:
-        summary += f" Found by {episode.found_by}."
-    if text.strip():
-        summary += f" {text.strip()}"
+    summary = timeline.returned(at=returned_at, how=how, found_by=episode.found_by, text=text)
     _log(
         episode,
         user,
@@ -539,7 +528,7 @@ def episode_record_safe_and_well(*, user, why: str, episode: Episode | int, at=N
     at = _at_or_now(at, "at", not_before=episode.returned_at, not_before_what="the child returned")
     episode.safe_and_well_at, episode.safe_and_well_by = at, user
     episode.save(update_fields=["safe_and_well_at", "safe_and_well_by", "updated_at"])
-    _log(episode, user, UpdateKind.SAFE_AND_WELL, at, f"Safe and well check. {text.strip()}".strip())
+    _log(episode, user, UpdateKind.SAFE_AND_WELL, at, timeline.safe_and_well(text))
     _audit(user, why, Action.UPDATE, episode, {"safe_and_well_at": at.isoformat()})
     return episode
 
@@ -555,7 +544,7 @@ def episode_close(*, user, why: str, episode: Episode | int, at=None, text: str 
     at = _at_or_now(at, "at", not_before=episode.returned_at, not_before_what="the child returned")
     episode.closed_at = at
     episode.save(update_fields=["closed_at", "updated_at"])
-    _log(episode, user, UpdateKind.CLOSED, at, f"Closed by {user.agency.name}. {text.strip()}".strip())
+    _log(episode, user, UpdateKind.CLOSED, at, timeline.closed(agency_name=user.agency.name, text=text))
     _audit(user, why, Action.UPDATE, episode, {"closed_at": at.isoformat()})
     signals.episode_closed.send(Episode, user=user, episode=episode)
     return episode

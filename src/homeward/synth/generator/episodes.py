@@ -93,6 +93,10 @@ REGRADE_SHARE = 0.22
 # those held are held within 72 hours of the return.
 OFFER_RATE_RANGE = (0.22, 0.97)
 INTERVIEW_OUTCOME = {"declined": 0.27, "held_when_offered": 0.30, "accepted": 0.43}
+# Why a declined interview was declined (episodes.models.DeclineReason; "other" needs words of its
+# own, which the world does not write). Drawn from a stream of its own, so the rest of the world is
+# the same as before reasons were drawn.
+DECLINE_REASONS = {"did_not_want": 0.5, "trusted_adult": 0.2, "not_independent": 0.12, "not_reached": 0.18}
 # Local hour at which episodes start: few in the small hours, most in the afternoon and evening.
 _START_HOURS = (2, 1.5, 1, 0.7, 0.5, 0.5, 0.6, 1, 1.5, 2, 2.2, 2.5, 2.8, 3, 3.5, 4.5, 5.5, 6, 6.5, 6.5, 6, 5, 4, 3)
 _CUM_START_HOURS = list(itertools.accumulate(_START_HOURS))
@@ -268,6 +272,7 @@ class _Episodes:
 
     def __init__(self, world: World, geo: Geography, rng: random.Random) -> None:
         self.world, self.geo, self.rng = world, geo, rng
+        self.decline_rng = random.Random(f"{world.seed}:decline-reasons")
         self.start, self.end = episode_window(world.as_at, world.years, world.until)
         self.span = (self.end - self.start).total_seconds() / 60  # the snapshot, in minutes from the start
         self.providers = {p.urn: p for p in world.providers}
@@ -667,6 +672,9 @@ class _Episodes:
                     for name in ("offered", "accepted", "held", "closed")
                 ),
                 *findings,
+                self.decline_rng.choices(list(DECLINE_REASONS), weights=list(DECLINE_REASONS.values()))[0]
+                if status == "declined"
+                else "",
             )
         )
 

@@ -153,6 +153,7 @@ class ReturnInterview:
     harm_suffered: str
     exploitation_indicators: str  # codes (episodes.models.EXPLOITATION_INDICATORS), space-separated
     what_would_help: str
+    declined_reason: str  # episodes.models.DeclineReason, when declined
 
 
 @dataclass
