@@ -353,6 +353,10 @@ def placements_write(
             why=why,
             items=[(p.pk, p.child_id) for p in written.updated],
         )
+        if written.created or written.updated:
+            signals.placements_written.send(
+                Placement, user=user, children=sorted({p.child_id for p in [*written.created, *written.updated]})
+            )
         if written.created:
             signals.placements_created.send(Placement, user=user, placements=written.created)
         ended += [p for p in written.created if p.end_date is not None]

@@ -10,3 +10,6 @@ placements_created = Signal()
 # Placements that ended, or were recorded as ended, by this write: new ones with an end date and
 # existing ones whose end date was set. Also `placements` and `user`.
 placements_ended = Signal()
+# Every write of placements, created or changed: also `children` (ids) and `user`. Which placement
+# was current on a past day may have changed (a placement recorded late, an end date corrected).
+placements_written = Signal()

@@ -15,7 +15,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from homeward.agencies.models import Agency, AgencyKind
-from homeward.children.models import Child
+from homeward.children.models import Child, Placement
 
 OPEN = Q(returned_at__isnull=True)
 
@@ -81,6 +81,11 @@ class Episode(models.Model):
     last_known_location = models.CharField(max_length=300, blank=True)
     last_known_postcode = models.CharField(max_length=8, blank=True)
     location_police_force = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # The placement current on the London day the episode began (Placement.objects.current's rule),
+    # kept by the services whenever an episode or the child's placements are written
+    # (episodes.services.start_placements_refresh): what the dashboards count an episode by (the area
+    # it began in, the kind of placement) without finding it again for every episode of a year.
+    start_placement = models.ForeignKey(Placement, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
     # The current grade; the history is in RiskGrading. Denormalised so the board sorts without a join.
     risk_grade = models.CharField(max_length=16, choices=RiskGrade.choices, blank=True)

@@ -20,8 +20,8 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
-from django.db.models.functions import Concat, ExtractHour, TruncDate
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import ExtractHour, TruncDate
 from django.http import Http404
 
 from homeward.agencies.access import visible_children
@@ -29,7 +29,7 @@ from homeward.agencies.models import Agency, AgencyKind
 from homeward.audit.models import Action
 from homeward.audit.services import audit_record
 from homeward.children.models import Placement
-from homeward.episodes.models import Episode, InterviewStatus, Kind, ReturnInterview, RiskGrading
+from homeward.episodes.models import Episode, InterviewStatus, Kind, RiskGrading
 from homeward.linkage.models import CountUnit, Known
 from homeward.places.models import District
 from homeward.reporting import disclosure
@@ -110,21 +110,15 @@ def _began(since: datetime.date, until: datetime.date, prefix: str = "") -> Q:
     return Q(**{f"{prefix}started_at__gte": start, f"{prefix}started_at__lt": end})
 
 
-def _began_in_placements(since: datetime.date, until: datetime.date, **where) -> QuerySet:
-    """The ids of episodes that began in the period while the child was in a placement matching
-    `where` (current on the London day the episode began: Placement.objects.current's rule). Joined
-    from the placements' side: an area's placements are few and indexed, where looking up each
-    episode's placement costs two index probes per episode (3 to 9 times slower for a large force or
-    council, measured). One filter() call, so that every condition is on the same episode."""
-    on = TruncDate("child__episodes__started_at", tzinfo=LONDON)
-    return Placement.objects.filter(
-        # The placements current at some time in the period first (the same rule, on its days): an
-        # area's placements of every year are several times as many.
-        (Q(end_date__isnull=True) | Q(end_date__gt=since)) & Q(start_date__lte=until),
-        (Q(end_date__isnull=True) | Q(end_date__gt=on)) & _began(since, until, prefix="child__episodes__"),
-        start_date__lte=on,
-        **where,
-    ).values("child__episodes")
+def _in_placements(since: datetime.date, until: datetime.date, **where) -> Q:
+    """Episodes that began in a placement matching `where` (the placement current on the London day
+    each began, kept on the episode: Episode.start_placement). Found from the area's placements
+    current at some time in the period: few, and indexed, where judging every episode of the period
+    by its placement reads them all."""
+    placements = Placement.objects.filter(
+        (Q(end_date__isnull=True) | Q(end_date__gt=since)) & Q(start_date__lte=until), **where
+    )
+    return Q(start_placement__in=placements.values("pk"))
 
 
 def partnership_forces(*, council: Agency) -> list[Agency]:
@@ -197,9 +191,9 @@ def dashboard_scope(*, user, kind: str, area: str = "") -> Scope:
     if kind == HOST:
 
         def hosted(since: datetime.date, until: datetime.date) -> QuerySet:
-            return seen.filter(
-                _began(since, until), pk__in=_began_in_placements(since, until, host_authority=agency)
-            ).exclude(child__responsible_authority=agency)
+            return seen.filter(_began(since, until), _in_placements(since, until, host_authority=agency)).exclude(
+                child__responsible_authority=agency
+            )
 
         return Scope(
             kind=kind,
@@ -218,7 +212,8 @@ def dashboard_scope(*, user, kind: str, area: str = "") -> Scope:
             # not an OR of two, so that the database starts from them rather than from every episode.
             # (Unordered: in a UNION each part keeps its model's ordering, and a placement's is by the child's name.)
             located = Episode.objects.filter(_began(since, until), location_police_force=agency).values("pk")
-            placed = _began_in_placements(since, until, police_force=agency)
+            placed = Episode.objects.filter(_began(since, until), _in_placements(since, until, police_force=agency))
+            placed = placed.values("pk")
             return seen.filter(_began(since, until), pk__in=placed.order_by().union(located.order_by()))
 
         return Scope(
@@ -235,7 +230,7 @@ def dashboard_scope(*, user, kind: str, area: str = "") -> Scope:
         raise Http404("No such partnership.")
 
     def in_area(since: datetime.date, until: datetime.date) -> QuerySet:
-        return seen.filter(_began(since, until), pk__in=_began_in_placements(since, until, host_authority=council))
+        return seen.filter(_began(since, until), _in_placements(since, until, host_authority=council))
 
     return Scope(
         kind=PARTNERSHIP,
@@ -303,32 +298,26 @@ def _duration_band() -> Case:
 def episode_rows(scope: Scope, since: datetime.date, until: datetime.date) -> list[EpisodeRow]:
     """The period's episodes in the scope, read once per page for every figure: each figure
     re-reading the scope (an area's placements, the children the viewer may see) cost a query each.
-    What is related to each episode is looked up by index from it (a handful of probes per episode)
-    rather than joined, and times come as the London day and hour, which are quick to read."""
+    The placement it began in and its return interview are joined by key (one each); its first
+    grade and whether the child is flagged are looked up by index; times come as the London day and
+    hour, which are quick to read."""
     key = ("rows", since, until)
     if key not in scope.cache:
-        # The placement current on the London day the episode began (Placement.objects.current's rule).
-        at_start = Placement.objects.filter(
-            Q(end_date__isnull=True) | Q(end_date__gt=OuterRef("start_day")),
-            child=OuterRef("child"),
-            start_date__lte=OuterRef("start_day"),
-        ).order_by("-start_date", "-pk")
-        # Its type and where it is, as one value ("K2|out"): one look-up per episode, not two.
+        # Where the placement it began in was: none held, not known, or in or out of the council's area.
         where = Case(
-            When(host_authority__isnull=True, then=Value("unknown")),
-            When(host_authority=OuterRef("child__responsible_authority"), then=Value("in")),
+            When(start_placement__isnull=True, then=Value("")),
+            When(start_placement__host_authority__isnull=True, then=Value("unknown")),
+            When(start_placement__host_authority=F("child__responsible_authority"), then=Value("in")),
             default=Value("out"),
         )
-        placement = Concat("placement_type", Value("|"), where, output_field=CharField())
         first_grade = RiskGrading.objects.filter(episode=OuterRef("pk")).order_by("graded_at", "id").values("grade")
-        interview = ReturnInterview.objects.filter(episode=OuterRef("pk"))
-        # Each interview in one state: held (on time or late), else declined, else offered, else not.
-        # An interview is declined only after an offer (episodes.models.INTERVIEW_TRANSITIONS).
+        # Its return interview in one state: held (on time or late), else declined, else offered, else
+        # not. An interview is declined only after an offer (episodes.models.INTERVIEW_TRANSITIONS).
         state = Case(
-            When(held_at__lte=F("due_at"), then=Value("held_in_72_hours")),
-            When(held_at__isnull=False, then=Value("held_late")),
-            When(status=InterviewStatus.DECLINED, then=Value("declined")),
-            When(offered_at__isnull=False, then=Value("offered")),
+            When(return_interview__held_at__lte=F("return_interview__due_at"), then=Value("held_in_72_hours")),
+            When(return_interview__held_at__isnull=False, then=Value("held_late")),
+            When(return_interview__status=InterviewStatus.DECLINED, then=Value("declined")),
+            When(return_interview__offered_at__isnull=False, then=Value("offered")),
             default=Value("none"),
         )
         rows = (
@@ -337,15 +326,10 @@ def episode_rows(scope: Scope, since: datetime.date, until: datetime.date) -> li
                 start_day=TruncDate("started_at", tzinfo=LONDON),
                 hour=ExtractHour("started_at", tzinfo=LONDON),
                 band=_duration_band(),
-                # Its state and status as one value ("offered|accepted"), as for the placement.
-                interview=Subquery(
-                    interview.annotate(both=Concat(state, Value("|"), "status", output_field=CharField())).values(
-                        "both"
-                    )[:1]
-                ),
+                interview=state,
                 first_grade=Subquery(first_grade[:1]),
                 flagged=Exists(RiskFlag.objects.filter(child=OuterRef("child"), status=FlagStatus.RAISED)),
-                placement=Subquery(at_start.annotate(both=placement).values("both")[:1]),
+                where=where,
             )
             .values_list(
                 "child_id",
@@ -354,20 +338,34 @@ def episode_rows(scope: Scope, since: datetime.date, until: datetime.date) -> li
                 "hour",
                 "band",
                 "interview",
+                "return_interview__status",
                 "child__ethnicity",
                 "child__date_of_birth",
                 "child__sex",
                 "first_grade",
                 "flagged",
-                "placement",
+                "start_placement__placement_type",
+                "where",
             )
             .order_by()
         )
         scope.cache[key] = []
-        for child, kind, began_on, hour, band, interview, ethnicity, born, sex, grade, flagged, placement in rows:
-            state, status = interview.split("|") if interview else ("none", "")
-            # No placement current on the day (a gap in the record): no type, and no place.
-            placement_type, placement_where = placement.split("|") if placement else (None, "unknown")
+        for (
+            child,
+            kind,
+            began_on,
+            hour,
+            band,
+            state,
+            status,
+            ethnicity,
+            born,
+            sex,
+            grade,
+            flagged,
+            placement_type,
+            placement_where,
+        ) in rows:
             scope.cache[key].append(
                 EpisodeRow(
                     child=child,
@@ -376,14 +374,15 @@ def episode_rows(scope: Scope, since: datetime.date, until: datetime.date) -> li
                     hour=hour,
                     band=band,
                     interview=state,
-                    interview_status=status,
+                    interview_status=status or "",
                     ethnicity=ethnicity or "",
                     born=born,
                     sex=sex,
                     first_grade=grade or "",
                     flagged=bool(flagged),
+                    # No placement current on the day (a gap in the record): no type, and no place.
                     placement_type=placement_type,
-                    placement_where=placement_where,
+                    placement_where=placement_where or "unknown",
                 )
             )
     return scope.cache[key]

@@ -12,7 +12,7 @@ Conflict (a ValidationError) when a retry under the same key is not the same rep
 `child` and `episode` may be given as objects or ids: either way they are re-read through the scope.
 """
 
-from homeward.episodes.services._common import Conflict, care_problem
+from homeward.episodes.services._common import Conflict, care_problem, start_placements_refresh
 from homeward.episodes.services.batch import EpisodeHistory, episodes_record
 from homeward.episodes.services.interviews import (
     FINDINGS,
@@ -60,4 +60,5 @@ __all__ = [
     "return_interview_commission_set",
     "return_interview_service_for",
     "return_interview_update",
+    "start_placements_refresh",
 ]

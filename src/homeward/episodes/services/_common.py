@@ -1,8 +1,11 @@
 """What every episode write shares: finding the child or episode through the scope, refusing, naming times and places, the timeline entry and the audit entry."""
 
 import datetime
+import zoneinfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import DateTimeField, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import TruncDate
 from django.http import Http404
 from django.utils import timezone
 
@@ -22,6 +25,7 @@ from homeward.places.models import District
 
 
 NO_SUCH_CHILD = "No such child."
+LONDON = zoneinfo.ZoneInfo("Europe/London")
 
 
 class Conflict(ValidationError):
@@ -119,6 +123,19 @@ def care_problem(spans, day: datetime.date) -> str:
         f"The child was not looked after on {dates.when(day)} (no placement then): a missing or away period "
         "lies within the child's period of care (SSDA903 rule 578)."
     )
+
+
+def start_placements_refresh(episodes: QuerySet) -> int:
+    """Set each episode's start_placement: the placement current on the London day it began (the
+    latest begun by then and not ended by then). Called whenever episodes are written and whenever a
+    child's placements are (a placement recorded late, or an end date corrected, changes which one
+    was current). One UPDATE; returns the episodes it went through."""
+    # (The outer start given its type: TruncDate cannot read the type of an outer reference.)
+    began_on = TruncDate(ExpressionWrapper(OuterRef("started_at"), output_field=DateTimeField()), tzinfo=LONDON)
+    current = Placement.objects.filter(
+        Q(end_date__isnull=True) | Q(end_date__gt=began_on), child=OuterRef("child"), start_date__lte=began_on
+    ).order_by("-start_date", "-pk")
+    return episodes.update(start_placement=Subquery(current.values("pk")[:1]))
 
 
 def _placement_force(child: Child) -> Agency | None:

@@ -22,6 +22,7 @@ from homeward.bulk import BulkRows
 from homeward.children.models import Placement
 from homeward.episodes import signals
 from homeward.episodes.models import Episode, EpisodeUpdate, UpdateKind
+from homeward.episodes.services._common import start_placements_refresh
 
 
 @dataclass
@@ -100,6 +101,8 @@ def episodes_record(
             )
             if pk not in before
         }
+
+        start_placements_refresh(Episode.objects.filter(pk__in=made.values()))
 
         tables: dict[type[models.Model], BulkRows] = {}
         for history in histories:

@@ -39,6 +39,7 @@ from homeward.episodes.services._common import (
     _placement_force,
     _require,
     care_problem,
+    start_placements_refresh,
 )
 from homeward.episodes.services.interviews import return_interview_assign, return_interview_service_for
 from homeward.episodes.services.profiles import philomena_profile_save
@@ -152,6 +153,8 @@ def episode_open(
     try:
         with transaction.atomic():
             episode.save()
+            start_placements_refresh(Episode.objects.filter(pk=episode.pk))
+            episode.refresh_from_db(fields=["start_placement"])
     except IntegrityError:
         # Lost a race: the same retry arrived twice at once, or another report for this child.
         earlier = (
