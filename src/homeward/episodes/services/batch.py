@@ -9,11 +9,11 @@ the DfE's rules, a world by its generator): nobody is alerted, and no clock star
 """
 
 import datetime
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db import models, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from homeward.audit.models import Action
@@ -33,28 +33,6 @@ class EpisodeHistory:
 
     episode: dict
     rows: list[tuple[type[models.Model], dict]] = field(default_factory=list)
-
-
-def placement_forces(child_ids) -> dict[int, list[tuple[datetime.date, datetime.date | None, int | None]]]:
-    """Each child's placements as (start, end, police force of the area), earliest first."""
-    found = defaultdict(list)
-    for child, start, end, force in (
-        Placement.objects.filter(child_id__in=child_ids)
-        .order_by("start_date")
-        .values_list("child_id", "start_date", "end_date", "police_force_id")
-    ):
-        found[child].append((start, end, force))
-    return found
-
-
-def _placement_force(placements, at: datetime.datetime) -> int | None:
-    # The placement current when the episode began (episode_open takes the one current now: the same
-    # for an episode reported as it happens).
-    day = timezone.localtime(at).date()
-    for start, end, force in reversed(placements):
-        if start <= day and (end is None or day < end):
-            return force
-    return None
 
 
 def episodes_record(
@@ -82,17 +60,9 @@ def episodes_record(
 
         children = {h.episode["child_id"] for h in histories}
         before = set(Episode.objects.filter(child_id__in=children).values_list("pk", flat=True))
-        placements = placement_forces(
-            {h.episode["child_id"] for h in histories if h.episode.get("location_police_force_id") is None}
-        )
         episodes = BulkRows(Episode)
         for history in histories:
-            values = history.episode
-            if values.get("location_police_force_id") is None:
-                values = values | {
-                    "location_police_force_id": _placement_force(placements[values["child_id"]], values["started_at"])
-                }
-            episodes.add(**values)
+            episodes.add(**history.episode)
         episodes.flush()
         made = {
             (child, started): pk
@@ -102,7 +72,15 @@ def episodes_record(
             if pk not in before
         }
 
-        start_placements_refresh(Episode.objects.filter(pk__in=made.values()))
+        new = Episode.objects.filter(pk__in=made.values())
+        start_placements_refresh(new)
+        # Where no place says otherwise, the force of the placement it began in leads the search (as
+        # episode_open gives the force of the placement current when the child is reported).
+        new.filter(location_police_force__isnull=True).update(
+            location_police_force=Subquery(
+                Placement.objects.filter(pk=OuterRef("start_placement")).values("police_force")[:1]
+            )
+        )
 
         tables: dict[type[models.Model], BulkRows] = {}
         for history in histories:
