@@ -32,6 +32,32 @@ def test_an_episode_reported_is_counted_in_the_placement_it_began_in(world):
     before_the_move = _episode(world, world.moved_child, began_days_ago=60, back_days_ago=59)
     now = _episode(world, world.moved_child, began_days_ago=0, back_days_ago=None)
     assert before_the_move.start_placement == old and now.start_placement == new
+    # Its area with it: the Birmingham home, then Manchester.
+    assert (before_the_move.start_host_authority, before_the_move.start_police_force) == (
+        world.birmingham,
+        world.west_midlands_police,
+    )
+    assert (now.start_host_authority, now.start_police_force) == (world.manchester, world.gmp)
+
+
+def test_a_placements_postcode_corrected_moves_its_episodes_area(world):
+    [placement] = Placement.objects.filter(child=world.child)
+    episode = _episode(world, world.child, began_days_ago=5, back_days_ago=4)
+    assert episode.start_police_force == world.west_midlands_police
+    row = dict(
+        child_id=world.child.pk,
+        start_date=placement.start_date,
+        placement_type=placement.placement_type,
+        provider_type=placement.provider_type,
+        provider_id=placement.provider_id,
+        home_postcode="M1 1AE",
+    )
+    written = placements_write(
+        user=world.social_worker, why="test", rows=[PlacementIn(**row, placement_postcode="LS1 1UR")]
+    )
+    assert written.updated and not written.rejected
+    episode.refresh_from_db()
+    assert (episode.start_host_authority, episode.start_police_force.name) == (world.leeds, "West Yorkshire Police")
 
 
 def test_a_placement_recorded_late_moves_the_episodes_that_began_in_it(world):

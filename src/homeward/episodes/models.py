@@ -82,10 +82,16 @@ class Episode(models.Model):
     last_known_postcode = models.CharField(max_length=8, blank=True)
     location_police_force = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     # The placement current on the London day the episode began (Placement.objects.current's rule),
-    # kept by the services whenever an episode or the child's placements are written
-    # (episodes.services.start_placements_refresh): what the dashboards count an episode by (the area
-    # it began in, the kind of placement) without finding it again for every episode of a year.
+    # and the council and police force of its area, kept by the services whenever an episode or the
+    # child's placements are written (episodes.services.start_placements_refresh): what the
+    # dashboards count an episode by, found by index rather than worked out for every episode of a year.
     start_placement = models.ForeignKey(Placement, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    start_host_authority = models.ForeignKey(
+        Agency, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
+    )
+    start_police_force = models.ForeignKey(
+        Agency, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
+    )
 
     # The current grade; the history is in RiskGrading. Denormalised so the board sorts without a join.
     risk_grade = models.CharField(max_length=16, choices=RiskGrade.choices, blank=True)
@@ -142,6 +148,10 @@ class Episode(models.Model):
             # The live board reads only open episodes: a few hundred among hundreds of thousands.
             models.Index(fields=["started_at"], condition=OPEN, name="episode_open_started"),
             models.Index(fields=["location_police_force"], condition=OPEN, name="episode_open_location_force"),
+            # An area's episodes of a period (reporting.dashboards).
+            models.Index(fields=["start_host_authority", "started_at"], name="episode_start_host_started"),
+            models.Index(fields=["start_police_force", "started_at"], name="episode_start_force_started"),
+            models.Index(fields=["location_police_force", "started_at"], name="episode_location_force_started"),
         ]
 
     def __str__(self) -> str:

@@ -28,7 +28,6 @@ from homeward.agencies.access import visible_children
 from homeward.agencies.models import Agency, AgencyKind
 from homeward.audit.models import Action
 from homeward.audit.services import audit_record
-from homeward.children.models import Placement
 from homeward.episodes.models import Episode, InterviewStatus, Kind, RiskGrading
 from homeward.linkage.models import CountUnit, Known
 from homeward.places.models import District
@@ -110,17 +109,6 @@ def _began(since: datetime.date, until: datetime.date, prefix: str = "") -> Q:
     return Q(**{f"{prefix}started_at__gte": start, f"{prefix}started_at__lt": end})
 
 
-def _in_placements(since: datetime.date, until: datetime.date, **where) -> Q:
-    """Episodes that began in a placement matching `where` (the placement current on the London day
-    each began, kept on the episode: Episode.start_placement). Found from the area's placements
-    current at some time in the period: few, and indexed, where judging every episode of the period
-    by its placement reads them all."""
-    placements = Placement.objects.filter(
-        (Q(end_date__isnull=True) | Q(end_date__gt=since)) & Q(start_date__lte=until), **where
-    )
-    return Q(start_placement__in=placements.values("pk"))
-
-
 def partnership_forces(*, council: Agency) -> list[Agency]:
     """The force(s) whose area covers the council's districts (places.District records both)."""
     forces = District.objects.filter(authority=council).values("police_force")
@@ -191,7 +179,8 @@ def dashboard_scope(*, user, kind: str, area: str = "") -> Scope:
     if kind == HOST:
 
         def hosted(since: datetime.date, until: datetime.date) -> QuerySet:
-            return seen.filter(_began(since, until), _in_placements(since, until, host_authority=agency)).exclude(
+            # Begun in a placement in its area (the area is kept on the episode: found by index).
+            return seen.filter(_began(since, until), start_host_authority=agency).exclude(
                 child__responsible_authority=agency
             )
 
@@ -208,13 +197,8 @@ def dashboard_scope(*, user, kind: str, area: str = "") -> Scope:
     if kind == POLICE:
 
         def in_force_area(since: datetime.date, until: datetime.date) -> QuerySet:
-            # Begun in a placement in the area, or searched for by the force: one list of ids (a UNION),
-            # not an OR of two, so that the database starts from them rather than from every episode.
-            # (Unordered: in a UNION each part keeps its model's ordering, and a placement's is by the child's name.)
-            located = Episode.objects.filter(_began(since, until), location_police_force=agency).values("pk")
-            placed = Episode.objects.filter(_began(since, until), _in_placements(since, until, police_force=agency))
-            placed = placed.values("pk")
-            return seen.filter(_began(since, until), pk__in=placed.order_by().union(located.order_by()))
+            # Begun in a placement in the area, or searched for by the force: two indexed conditions.
+            return seen.filter(_began(since, until), Q(start_police_force=agency) | Q(location_police_force=agency))
 
         return Scope(
             kind=kind,
@@ -230,7 +214,7 @@ def dashboard_scope(*, user, kind: str, area: str = "") -> Scope:
         raise Http404("No such partnership.")
 
     def in_area(since: datetime.date, until: datetime.date) -> QuerySet:
-        return seen.filter(_began(since, until), _in_placements(since, until, host_authority=council))
+        return seen.filter(_began(since, until), start_host_authority=council)
 
     return Scope(
         kind=PARTNERSHIP,
@@ -306,8 +290,8 @@ def episode_rows(scope: Scope, since: datetime.date, until: datetime.date) -> li
         # Where the placement it began in was: none held, not known, or in or out of the council's area.
         where = Case(
             When(start_placement__isnull=True, then=Value("")),
-            When(start_placement__host_authority__isnull=True, then=Value("unknown")),
-            When(start_placement__host_authority=F("child__responsible_authority"), then=Value("in")),
+            When(start_host_authority__isnull=True, then=Value("unknown")),
+            When(start_host_authority=F("child__responsible_authority"), then=Value("in")),
             default=Value("out"),
         )
         first_grade = RiskGrading.objects.filter(episode=OuterRef("pk")).order_by("graded_at", "id").values("grade")

@@ -127,15 +127,22 @@ def care_problem(spans, day: datetime.date) -> str:
 
 def start_placements_refresh(episodes: QuerySet) -> int:
     """Set each episode's start_placement: the placement current on the London day it began (the
-    latest begun by then and not ended by then). Called whenever episodes are written and whenever a
-    child's placements are (a placement recorded late, or an end date corrected, changes which one
-    was current). One UPDATE; returns the episodes it went through."""
+    latest begun by then and not ended by then), and the host council and police force of its area.
+    Called whenever episodes are written and whenever a child's placements are (a placement recorded
+    late, an end date or a postcode corrected, changes which one was current or where it was).
+    Returns the episodes it went through."""
     # (The outer start given its type: TruncDate cannot read the type of an outer reference.)
     began_on = TruncDate(ExpressionWrapper(OuterRef("started_at"), output_field=DateTimeField()), tzinfo=LONDON)
     current = Placement.objects.filter(
         Q(end_date__isnull=True) | Q(end_date__gt=began_on), child=OuterRef("child"), start_date__lte=began_on
     ).order_by("-start_date", "-pk")
-    return episodes.update(start_placement=Subquery(current.values("pk")[:1]))
+    done = episodes.update(start_placement=Subquery(current.values("pk")[:1]))
+    placement = Placement.objects.filter(pk=OuterRef("start_placement"))
+    episodes.update(
+        start_host_authority=Subquery(placement.values("host_authority")[:1]),
+        start_police_force=Subquery(placement.values("police_force")[:1]),
+    )
+    return done
 
 
 def _placement_force(child: Child) -> Agency | None:
