@@ -6,13 +6,15 @@ preamble (benchmarks.common.preamble): the database, machine and settings the fi
 """
 
 import argparse
+import datetime
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
     help = (
-        "Run a benchmark and print its figures: board, alerts, linkage, one-count, placements, lookup, dashboards, language, load, "
+        "Run a benchmark and print its figures: board, alerts, linkage, one-count, placements, lookup, dashboards, returns, language, load, "
         "journeys."
     )
 
@@ -114,6 +116,15 @@ class Command(BaseCommand):
         load.add_argument("--children", type=int, default=85_000, help="children looked after on 31 March")
         load.add_argument("--years", type=int, default=3)
         load.add_argument("--seed", type=int, default=1)
+        returns = sub.add_parser(
+            "returns",
+            help="every council-year's SSDA903 return of a synthetic world: rule checks, and import then export again (issue 9)",
+        )
+        returns.add_argument("--children", type=int, default=3000, help="children looked after on 31 March")
+        returns.add_argument("--years", type=int, default=2, help="collection years")
+        returns.add_argument("--seed", type=int, default=11)
+        # The second half, run by the bench itself in a process of its own on an empty database.
+        returns.add_argument("--round-trip", nargs=2, metavar=("WORK", "YEAR_ENDING"), help=argparse.SUPPRESS)
         sub.add_parser(
             "journeys",
             help="each role's core job end to end in a headless browser: steps, seconds, axe-core (issue 11)",
@@ -235,6 +246,16 @@ class Command(BaseCommand):
             from homeward.benchmarks.language import run_language_bench
 
             run_language_bench(seed=options["seed"], notes=options["notes"], stdout=self.stdout)
+        elif what == "returns":
+            from homeward.benchmarks.returns import round_trip, run_returns_bench
+
+            if options["round_trip"]:
+                work, year_ending = options["round_trip"]
+                round_trip(work=Path(work), year_ending=datetime.date.fromisoformat(year_ending), stdout=self.stdout)
+            else:
+                run_returns_bench(
+                    children=options["children"], years=options["years"], seed=options["seed"], stdout=self.stdout
+                )
         elif what == "journeys":
             from homeward.benchmarks.journeys_bench import browser_missing, run_journeys_bench
 
