@@ -29,7 +29,7 @@ import subprocess
 import sys
 import time
 import zoneinfo
-from collections import Counter, defaultdict
+from collections import Counter
 from typing import Any
 
 from django.db import connection, transaction
@@ -98,7 +98,7 @@ def world_build(*, children: int, reports: int, seed: int, say) -> dict[str, Any
     from homeward.agencies.models import Agency, AgencyKind, Role
     from homeward.benchmarks.common import bench_user
     from homeward.children.models import Child, ChildName
-    from homeward.children.services import ChildIn, PlacementIn, children_write, placements_write
+    from homeward.children.services import PlacementIn, placements_write
     from homeward.episodes.models import EpisodeUpdate, UpdateKind
     from homeward.episodes.services import EpisodeHistory, episodes_record
     from homeward.linkage.services import SSDA903_REFERENCE
@@ -106,6 +106,7 @@ def world_build(*, children: int, reports: int, seed: int, say) -> dict[str, Any
     from homeward.returns.models import PoliceReport
     from homeward.synth import agency_files
     from homeward.synth.generator import world_generate
+    from homeward.synth.loader import world_children_write
 
     figures: dict[str, Any] = {}
     t = time.perf_counter()
@@ -125,20 +126,7 @@ def world_build(*, children: int, reports: int, seed: int, say) -> dict[str, Any
         # Children, placements and episodes through their bulk doors (the services the SSDA903 import
         # and the synthetic loader call), as the system: the same checks, geography and audit.
         say(f"  writing {len(world.children):,} children ...")
-        by_council: dict[str, list[ChildIn]] = defaultdict(list)
-        for c in world.children:
-            by_council[c.responsible_authority].append(
-                ChildIn(
-                    la_child_id=c.la_child_id,
-                    date_of_birth=c.date_of_birth,
-                    sex=c.sex,
-                    ethnicity=c.ethnicity,
-                    first_name=c.first_name,
-                    last_name=c.last_name,
-                )
-            )
-        for council, rows in sorted(by_council.items()):
-            children_write(user=None, why=WHY, council=Agency.objects.get(pk=agency[council]), rows=rows)
+        world_children_write(world.children, user=None, why=WHY)
         child_id = {
             (code, la_child_id): pk
             for pk, code, la_child_id in Child.objects.values_list("pk", "responsible_authority__code", "la_child_id")

@@ -87,6 +87,35 @@ class _Places:
 # ---------------------------------------------------------------------------------------------
 
 
+def world_children_write(children: list[generator.Child], *, user, why: str) -> int:
+    """The world's children through the bulk door for children (children.services.children_write),
+    council by council: the same checks as the forms and the API, each child created audited. A
+    child Homeward refuses is the generator's fault, and stops the load. Returns how many were new."""
+    by_council: dict[str, list[ChildIn]] = defaultdict(list)
+    for c in children:
+        by_council[c.responsible_authority].append(
+            ChildIn(
+                la_child_id=c.la_child_id,
+                date_of_birth=c.date_of_birth,
+                sex=c.sex,
+                ethnicity=c.ethnicity,
+                upn=c.upn,
+                nhs_number=c.nhs_number,
+                first_name=c.first_name,
+                last_name=c.last_name,
+            )
+        )
+    councils = {a.code: a for a in Agency.objects.filter(code__in=by_council, kind=AgencyKind.LOCAL_AUTHORITY)}
+    created = 0
+    for code, rows in sorted(by_council.items()):
+        written = children_write(user=user, why=why, council=councils[code], rows=rows)
+        if written.rejected:
+            index, error = written.rejected[0]
+            raise ValueError(f"The synthetic world has a child Homeward refuses ({rows[index]}): {error.messages}")
+        created += len(written.created)
+    return created
+
+
 def world_load(*, directory: Path, user=None, episodes: bool = True) -> dict[str, int]:
     """Load the world in `directory`; returns how many of each record were created. Without
     `episodes`, only what a council's case records hold (children, their names, placements): the
@@ -111,7 +140,7 @@ def world_load(*, directory: Path, user=None, episodes: bool = True) -> dict[str
         Agency.objects.bulk_create(new_providers, batch_size=BATCH)
         provider_ids = dict(Agency.objects.filter(code__in=[p.urn for p in world.providers]).values_list("code", "id"))
 
-        # Children, each checked by the same validators as the forms and the API.
+        # Children through their bulk door, then known by council and child id.
         def child_keys() -> dict[tuple[int, str], int]:
             rows = Child.objects.filter(responsible_authority_id__in=council_ids)
             return {
@@ -119,30 +148,7 @@ def world_load(*, directory: Path, user=None, episodes: bool = True) -> dict[str
                 for ra, child_id, pk in rows.values_list("responsible_authority_id", "la_child_id", "id")
             }
 
-        # Through the bulk door for children (children.services.children_write): the same checks as
-        # the forms and the API, each child created audited.
-        by_council: dict[str, list[ChildIn]] = defaultdict(list)
-        for c in world.children:
-            by_council[c.responsible_authority].append(
-                ChildIn(
-                    la_child_id=c.la_child_id,
-                    date_of_birth=c.date_of_birth,
-                    sex=c.sex,
-                    ethnicity=c.ethnicity,
-                    upn=c.upn,
-                    nhs_number=c.nhs_number,
-                    first_name=c.first_name,
-                    last_name=c.last_name,
-                )
-            )
-        council_agencies = Agency.objects.in_bulk(council_ids)
-        children_created = 0
-        for code, rows in by_council.items():
-            written = children_write(user=user, why="synth load", council=council_agencies[councils[code]], rows=rows)
-            if written.rejected:
-                index, error = written.rejected[0]
-                raise ValueError(f"The synthetic world has a child Homeward refuses ({rows[index]}): {error.messages}")
-            children_created += len(written.created)
+        children_created = world_children_write(world.children, user=user, why="synth load")
         known = child_keys()
 
         def child_id(record) -> int:
