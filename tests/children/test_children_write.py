@@ -78,3 +78,14 @@ def test_only_the_council_itself_writes_its_children(world):
         children_write(user=world.unrelated_social_worker, why="test", council=world.manchester, rows=[_row()])
     assert list(raised.value.message_dict) == ["responsible_authority"]
     assert not Child.objects.filter(la_child_id="MAN900").exists()
+
+
+def test_a_child_id_written_with_spaces_is_the_child_already_held(world):
+    child = world.child
+    written = children_write(
+        user=world.social_worker,
+        why="test",
+        council=world.manchester,
+        rows=[_row(f" {child.la_child_id} ", date_of_birth=child.date_of_birth, sex=child.sex)],
+    )
+    assert (written.created, written.updated, written.unchanged) == ([], [], 1)

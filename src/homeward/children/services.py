@@ -131,7 +131,7 @@ def children_write(*, user, why: str, council: Agency, rows: Sequence[ChildIn]) 
         existing = {
             c.la_child_id: c
             for c in Child.objects.select_for_update().filter(
-                responsible_authority=council, la_child_id__in=[row.la_child_id for row in rows]
+                responsible_authority=council, la_child_id__in=[(row.la_child_id or "").strip() for row in rows]
             )
         }
         new = BulkRows(Child)
