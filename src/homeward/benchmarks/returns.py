@@ -42,6 +42,10 @@ def _export(code: str, year_ending: datetime.date, out: Path) -> int:
     return 0
 
 
+def _years(years: int) -> str:
+    return f"{years} year" if years == 1 else f"{years} years"
+
+
 def _rows(directory: Path) -> int:
     return sum(len((directory / name).read_text().splitlines()) - 1 for name in TABLES)
 
@@ -69,7 +73,7 @@ def run_returns_bench(*, children: int, years: int, seed: int, stdout) -> dict:
     councils = sorted({c.responsible_authority for c in world.children})
     del world
     created = world_load(directory=work / "world")
-    say("world", f"{created['children']:,} children, {created['episodes']:,} episodes", f"seed {seed}, {years} years")
+    say("world", f"{created['children']:,} children, {created['episodes']:,} episodes", f"seed {seed}, {_years(years)}")
     say("world made and loaded", f"in {time.perf_counter() - started:.1f} s")
 
     year_endings = [as_at.replace(year=as_at.year - back) for back in reversed(range(years))]
@@ -85,7 +89,7 @@ def run_returns_bench(*, children: int, years: int, seed: int, stdout) -> dict:
             if exported % 50 == 0 or exported == total:
                 print(f"  exported {exported}/{total} council-years", file=sys.stderr, flush=True)
     figures |= {"council_years": total, "rows": rows, "rule_errors": errors}
-    say("exported", f"{total} council-years ({len(councils)} councils x {len(year_endings)} years)", f"{rows:,} rows")
+    say("exported", f"{total} council-years ({len(councils)} councils x {_years(years)})", f"{rows:,} rows")
     say("rule errors", errors, f"in {time.perf_counter() - started:.1f} s")
 
     identical = rejected = 0
