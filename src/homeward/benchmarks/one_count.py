@@ -145,10 +145,10 @@ def world_build(*, children: int, reports: int, seed: int, say) -> dict[str, Any
             ignore_conflicts=True,
         )
         say(f"  writing {len(world.placements):,} placements ...")
-        placements_write(
-            user=None,
-            why=WHY,
-            rows=[
+        # A council at a time: one statement on SQLite takes at most 32,766 values.
+        by_council: dict[str, list[PlacementIn]] = {}
+        for p in world.placements:
+            by_council.setdefault(p.responsible_authority, []).append(
                 PlacementIn(
                     child_id=child_id[(p.responsible_authority, p.la_child_id)],
                     start_date=p.start_date,
@@ -159,9 +159,9 @@ def world_build(*, children: int, reports: int, seed: int, say) -> dict[str, Any
                     placement_postcode=p.placement_postcode,
                     home_postcode=p.home_postcode,
                 )
-                for p in world.placements
-            ],
-        )
+            )
+        for council in sorted(by_council):
+            placements_write(user=None, why=WHY, rows=by_council[council])
         # The councils' SSDA903 periods as the import makes episodes of them: dates only.
         histories, open_children = [], set()
         for council in sorted(files.council_periods):

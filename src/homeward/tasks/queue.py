@@ -109,9 +109,17 @@ def enqueue_many(
     if dedupe_keys is None:
         return len(Task.objects.bulk_create(rows))
     # INSERT ... ON CONFLICT DO NOTHING, as in enqueue: a key pending stays the one task.
-    before = Task.objects.filter(dedupe_key__in=dedupe_keys, status__in=PENDING).count()
+    before = _pending(dedupe_keys)
     Task.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
-    return Task.objects.filter(dedupe_key__in=dedupe_keys, status__in=PENDING).count() - before
+    return _pending(dedupe_keys) - before
+
+
+def _pending(keys: list[str]) -> int:
+    # A few thousand keys to a query: SQLite takes at most 32,766 values in one statement.
+    return sum(
+        Task.objects.filter(dedupe_key__in=keys[first : first + 2000], status__in=PENDING).count()
+        for first in range(0, len(keys), 2000)
+    )
 
 
 def cancel(dedupe_key: str) -> int:
