@@ -21,6 +21,13 @@ def _episode(world, child, *, began_days_ago: int, back_days_ago: int | None) ->
     episode, _ = episode_open(
         user=world.social_worker, why="test", child=child.pk, kind="missing", started_at=_back(began_days_ago)
     )
+    # The episode handed back holds what was stored.
+    stored = Episode.objects.get(pk=episode.pk)
+    assert (episode.start_placement_id, episode.start_host_authority_id, episode.start_police_force_id) == (
+        stored.start_placement_id,
+        stored.start_host_authority_id,
+        stored.start_police_force_id,
+    )
     if back_days_ago is not None:
         episode_record_return(user=world.social_worker, why="test", episode=episode, returned_at=_back(back_days_ago))
     episode.refresh_from_db()

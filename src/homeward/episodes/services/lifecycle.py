@@ -154,7 +154,7 @@ def episode_open(
         with transaction.atomic():
             episode.save()
             start_placements_refresh(Episode.objects.filter(pk=episode.pk))
-            episode.refresh_from_db(fields=["start_placement"])
+            episode.refresh_from_db(fields=["start_placement", "start_host_authority", "start_police_force"])
     except IntegrityError:
         # Lost a race: the same retry arrived twice at once, or another report for this child.
         earlier = (
