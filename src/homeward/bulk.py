@@ -1,5 +1,5 @@
 """Rows inserted straight into one model's table, many to a statement: the bulk path of the loads
-and imports (synth.loader, episodes.services.batch)."""
+and imports (children.services.children_write, episodes.services.batch, synth.loader)."""
 
 import datetime
 
