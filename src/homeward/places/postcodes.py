@@ -10,6 +10,7 @@ import math
 import re
 import sys
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,6 +87,20 @@ class _Directory:
 
     def all_in_letters(self, letters: str) -> list[Postcode]:
         return [Postcode(code, *row) for letter in letters for code, row in self._letter(letter).items()]
+
+    def rows_in_letters(self, letters: str) -> Iterator[tuple[str, tuple[str, float, float]]]:
+        """(postcode, (district, easting, northing)) of every live postcode in these letters, as
+        stored: no Postcode made for each (millions of them cost seconds and a gigabyte)."""
+        for letter in letters:
+            yield from self._letter(letter).items()
+
+    def table(self, letter: str) -> dict[str, tuple[str, float, float]]:
+        """Every live postcode of a letter: postcode -> (district, easting, northing). Not to be changed."""
+        return self._letter(letter)
+
+    def known(self, code: str) -> Postcode:
+        """The entry of a postcode rows_in_letters gave (normalised and live)."""
+        return Postcode(code, *self._letter(code[0])[code])
 
 
 directory = _Directory()
