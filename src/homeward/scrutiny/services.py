@@ -17,7 +17,7 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, prefetch_related_objects
 from django.utils import timezone
 
 from homeward.agencies.access import access_reasons
@@ -293,6 +293,9 @@ def on_placements_created(sender, *, placements, user=None, **kwargs) -> None:
     current = [p for p in placements if p.host_authority_id and (p.end_date is None or p.end_date > today)]
     if not current:
         return
+    # Each placement's child read a thousand at a time, not one query a placement.
+    for start in range(0, len(current), 1000):
+        prefetch_related_objects(current[start : start + 1000], "child")
     proposals: dict[int, list[PlacementCheck]] = {}
     for check in PlacementCheck.objects.filter(child_id__in={p.child_id for p in current}, placement__isnull=True):
         proposals.setdefault(check.child_id, []).append(check)
