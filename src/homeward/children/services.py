@@ -298,7 +298,8 @@ def placements_write(
     children = Child.objects.all() if user is None else visible_children(user).filter(responsible_authority=user.agency)
     children = children.in_bulk({row.child_id for row in rows})
     providers = Agency.objects.in_bulk({row.provider_id for row in rows if row.provider_id is not None})
-    districts = districts if districts is not None else districts_by_code()
+    if districts is None:
+        districts = districts_by_code(row.placement_postcode for row in rows)
     with transaction.atomic():
         existing = {
             (p.child_id, p.start_date): p for p in Placement.objects.select_for_update().filter(child_id__in=children)

@@ -1,6 +1,6 @@
 """Loading the reference geography, and placing a postcode: host authority, police force, distance."""
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -66,9 +66,16 @@ def _live_postcode(raw: str, *, field: str, errors: dict[str, str]) -> postcodes
     return found
 
 
-def districts_by_code() -> dict[str, District]:
-    """Every district with its council and force, in one query: for callers placing many postcodes."""
-    return {d.code: d for d in District.objects.select_related("authority", "police_force")}
+def districts_by_code(placement_postcodes: Iterable[str] | None = None) -> dict[str, District]:
+    """Districts with their council and force, in one query: for callers placing many postcodes.
+
+    Given postcodes, only their districts (a single placement need not read all 330 of them with
+    their councils and forces); without, every district (a whole import or world)."""
+    districts = District.objects.select_related("authority", "police_force")
+    if placement_postcodes is not None:
+        found = (postcodes.lookup(raw) for raw in placement_postcodes)
+        districts = districts.filter(code__in={place.district_code for place in found if place is not None})
+    return {d.code: d for d in districts}
 
 
 def placement_geography(
