@@ -27,6 +27,18 @@ def django_db_setup(django_db_setup, django_db_blocker) -> None:
         reference_data_load()
 
 
+@pytest.fixture(autouse=True)
+def _cheap_argon2(monkeypatch):
+    # Still Argon2 (the hash says so), at a cost that suits a test suite rather than an attacker: at
+    # Django's cost a hash or a check takes about 0.4 s here, and every demo account, browser sign-in
+    # and password form pays it. A command run in a process of its own still pays the full cost.
+    from django.contrib.auth.hashers import Argon2PasswordHasher
+
+    monkeypatch.setattr(Argon2PasswordHasher, "memory_cost", 1024)
+    monkeypatch.setattr(Argon2PasswordHasher, "parallelism", 1)
+    monkeypatch.setattr(Argon2PasswordHasher, "time_cost", 1)
+
+
 @pytest.fixture
 def reference(db) -> None:
     # Idempotent and cheap once loaded; reloaded after a transactional test flushed the tables.

@@ -19,16 +19,6 @@ from homeward.agencies.models import ApiToken, User
 from homeward.agencies.services import api_token_create
 
 
-@pytest.fixture(autouse=True)
-def _cheap_argon2(monkeypatch):
-    # Still Argon2, at a cost that suits a test suite rather than an attacker.
-    from django.contrib.auth.hashers import Argon2PasswordHasher
-
-    monkeypatch.setattr(Argon2PasswordHasher, "memory_cost", 1024)
-    monkeypatch.setattr(Argon2PasswordHasher, "parallelism", 1)
-    monkeypatch.setattr(Argon2PasswordHasher, "time_cost", 1)
-
-
 def _run(*args: str) -> tuple[str, str]:
     out, err = StringIO(), StringIO()
     call_command(*args, stdout=out, stderr=err)

@@ -71,16 +71,6 @@ def web() -> SimpleNamespace:
 
 
 @pytest.fixture(autouse=True)
-def _cheap_argon2(monkeypatch):
-    # Still Argon2 (the hash says so), at a cost that suits a test suite rather than an attacker.
-    from django.contrib.auth.hashers import Argon2PasswordHasher
-
-    monkeypatch.setattr(Argon2PasswordHasher, "memory_cost", 1024)
-    monkeypatch.setattr(Argon2PasswordHasher, "parallelism", 1)
-    monkeypatch.setattr(Argon2PasswordHasher, "time_cost", 1)
-
-
-@pytest.fixture(autouse=True)
 def _fresh_cache():
     # The page chrome is cached per process; tests must not depend on what an earlier test rendered.
     cache.clear()
