@@ -5,6 +5,7 @@ worker runs beside them, and nothing outlives serve, whether it is told to stop 
 
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -13,6 +14,8 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+
+import pytest
 
 from tests.support import require
 
@@ -135,18 +138,27 @@ class Server:
         self.log.close()
 
 
-def test_serve_serves_pages_and_assets_runs_the_worker_and_leaves_nothing_behind(tmp_path):
-    govuk_css = REPO / "build" / "static" / "govuk-frontend" / "dist" / "govuk" / "govuk-frontend.min.css"
-    require(govuk_css.exists(), "the built GOV.UK assets (scripts/build-assets)")
+@pytest.fixture(scope="module")
+def migrated(tmp_path_factory) -> Path:
+    """A var directory as `homeward migrate` leaves it (the database and its keys), made once for the
+    module: each test starts from a copy (migrating took about ten seconds a test; issue 10)."""
+    directory = tmp_path_factory.mktemp("migrated")
     migrate = subprocess.run(
         [*HOMEWARD, "migrate", "--no-input", "-v", "0"],
-        env=_environment(tmp_path),
+        env=_environment(directory),
         cwd=REPO,
         capture_output=True,
         text=True,
         timeout=300,
     )
     assert migrate.returncode == 0, migrate.stdout + migrate.stderr
+    return directory
+
+
+def test_serve_serves_pages_and_assets_runs_the_worker_and_leaves_nothing_behind(tmp_path, migrated):
+    govuk_css = REPO / "build" / "static" / "govuk-frontend" / "dist" / "govuk" / "govuk-frontend.min.css"
+    require(govuk_css.exists(), "the built GOV.UK assets (scripts/build-assets)")
+    shutil.copytree(migrated, tmp_path, dirs_exist_ok=True)
 
     server = Server(tmp_path, "serve.log")
     try:
@@ -212,9 +224,10 @@ def _process_group(pgid: int) -> dict[int, str]:
     return found
 
 
-def test_ctrl_c_with_a_signal_close_behind_it_stops_everything_the_demo_started(tmp_path):
+def test_ctrl_c_with_a_signal_close_behind_it_stops_everything_the_demo_started(tmp_path, migrated):
     govuk_css = REPO / "build" / "static" / "govuk-frontend" / "dist" / "govuk" / "govuk-frontend.min.css"
     require(govuk_css.exists(), "the built GOV.UK assets (scripts/build-assets)")
+    shutil.copytree(migrated, tmp_path, dirs_exist_ok=True)  # scripts/demo migrates it again: nothing to do
     port = _free_port()
     # An empty Homeward on a database of its own: the demo's world and set-up are not what is tested.
     environment = {
