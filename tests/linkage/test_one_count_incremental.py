@@ -263,5 +263,8 @@ def test_a_pair_still_waiting_with_the_same_scores_keeps_its_explanation(world, 
         raise AssertionError("explained again")
 
     monkeypatch.setattr("homeward.linkage.reports.explain_candidate", not_again)
+    monkeypatch.setattr("homeward.linkage.reports.explain_candidates", not_again)
+    monkeypatch.setattr("homeward.linkage.engine.explain", not_again)
+    monkeypatch.setattr("homeward.linkage.engine.explain_many", not_again)
     linkage_update(why="test again", report_ids={report.pk})
     assert dict(CandidatePair.objects.filter(police_report=report).values_list("child_id", "explanation")) == before

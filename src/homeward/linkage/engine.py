@@ -1364,6 +1364,63 @@ def explain(*, model: LinkageModel, pair: Mapping[str, Any]) -> PairExplanation:
     return _explanation(model=model, pair=pair, scored=scored, left=left, right=right)
 
 
+EXPLAIN_TOGETHER = 40  # pairs scored in one pipeline by explain_many (its cross join: at most 1,600 rows)
+
+
+def explain_many(*, model: LinkageModel, pairs: Sequence[Mapping[str, Any]]) -> list[PairExplanation]:
+    """explain() for each of many pairs, the same explanations, in order. On DuckDB the pairs are
+    scored EXPLAIN_TOGETHER at a time, in one scoring pipeline, rather than one pipeline a pair (each
+    cost about half a second, whatever it scored)."""
+    if model.backend == "spark":
+        return [explain(model=model, pair=pair) for pair in pairs]
+    con = model.duckdb_con
+    left_table, right_table = model.prepared[0], model.prepared[-1]
+    explained = []
+    for start in range(0, len(pairs), EXPLAIN_TOGETHER):
+        chunk = pairs[start : start + EXPLAIN_TOGETHER]
+        scored = _score_pairs_duckdb(model=model, con=con, pairs=chunk)
+        for pair in chunk:
+            left = _prepared_row(con, left_table, str(pair["id_l"]))
+            right = _prepared_row(con, right_table, str(pair["id_r"]))
+            explained.append(
+                _explanation(
+                    model=model,
+                    pair=pair,
+                    scored=scored[(str(pair["id_l"]), str(pair["id_r"]))],
+                    left=left,
+                    right=right,
+                )
+            )
+    return explained
+
+
+def _score_pairs_duckdb(
+    *, model: LinkageModel, con: Any, pairs: Sequence[Mapping[str, Any]]
+) -> dict[tuple[str, str], dict]:
+    """Each pair's scored row, keyed (id_l, id_r): the pairs' left records against their right ones
+    in one call (splink scores every left record against every right one; the rest are not read)."""
+    left_table, right_table = model.prepared[0], model.prepared[-1]
+    frames, record_ids = [], []
+    for table, side in ((left_table, "id_l"), (right_table, "id_r")):
+        name = f"hw_explain_{next(_table_ids)}"
+        wanted = sorted({str(pair[side]) for pair in pairs})
+        con.execute(
+            f"CREATE TEMP TABLE {name} AS SELECT * FROM {table} WHERE record_id IN ({', '.join('?' * len(wanted))})",
+            wanted,
+        ).fetchall()
+        frames.append(name)
+        record_ids.append(dict(con.execute(f"SELECT unique_id, record_id FROM {name}").fetchall()))
+    try:
+        rows = model.linker.inference.score_pair(
+            model.db_api.register(frames[0]), model.db_api.register(frames[1])
+        ).as_record_list()
+    finally:
+        for name in frames:
+            con.execute(f"DROP TABLE IF EXISTS {name}").fetchall()
+    left_ids, right_ids = record_ids
+    return {(left_ids[row["unique_id_l"]], right_ids[row["unique_id_r"]]): row for row in rows}
+
+
 def _score_pair_duckdb(*, model: LinkageModel, con: Any, pair: Mapping[str, Any]) -> dict:
     left_table = model.prepared[0]
     right_table = model.prepared[-1]

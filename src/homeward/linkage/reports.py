@@ -357,6 +357,21 @@ def explain_candidate(*, model: LinkageModel, candidate: Candidate, in_time: boo
     from homeward.linkage import engine
 
     why = engine.explain(model=model, pair={"id_l": candidate.record_ids[0], "id_r": candidate.record_ids[1]})
+    return _explanation_data(why, in_time=in_time)
+
+
+def explain_candidates(*, model: LinkageModel, candidates: list[tuple[Candidate, bool]]) -> list[dict]:
+    """explain_candidate for each (candidate, in_time), in order, the pairs scored together."""
+    from homeward.linkage import engine
+
+    whys = engine.explain_many(
+        model=model,
+        pairs=[{"id_l": candidate.record_ids[0], "id_r": candidate.record_ids[1]} for candidate, _ in candidates],
+    )
+    return [_explanation_data(why, in_time=in_time) for why, (_, in_time) in zip(whys, candidates, strict=True)]
+
+
+def _explanation_data(why, *, in_time: bool) -> dict:
     notes = list(why.notes)
     if in_time:
         notes.insert(0, IN_TIME_NOTE)

@@ -208,8 +208,9 @@ def _links_store(
             for candidate in link.candidates:
                 wanted[(link.report_id, candidate.child_id)] = (PairStatus.REVIEW, candidate)
     # Scored before the transaction: it holds the database's write lock (on SQLite, everyone's).
-    # Explaining a pair costs about a second, so a pair already waiting with the same scores and
-    # reason keeps the explanation it has (at national scale a full run finds a thousand or more).
+    # Explaining costs time (the pairs are scored together, reports.explain_candidates), so a pair
+    # already waiting with the same scores and reason keeps the explanation it has (at national scale
+    # a full run finds a thousand or more).
     waiting = CandidatePair.objects.filter(status=PairStatus.REVIEW).exclude(explanation={})
     if report_ids is not None:
         waiting = waiting.filter(police_report_id__in=report_ids)
@@ -219,7 +220,7 @@ def _links_store(
             "police_report_id", "child_id", "match_probability", "match_weight", "explanation"
         )
     }
-    explanations = {}
+    explanations, to_explain = {}, []
     for key, (status, candidate) in wanted.items():
         if status != PairStatus.REVIEW:
             continue
@@ -230,7 +231,12 @@ def _links_store(
             if noted_in_time == in_time:
                 explanations[key] = known[2]
                 continue
-        explanations[key] = reports.explain_candidate(model=result.model, candidate=candidate, in_time=in_time)
+        to_explain.append((key, candidate, in_time))
+    if to_explain:
+        whys = reports.explain_candidates(
+            model=result.model, candidates=[(candidate, in_time) for _, candidate, in_time in to_explain]
+        )
+        explanations.update(zip([key for key, _, _ in to_explain], whys, strict=True))
     child_for = {link.report_id: link.child_id for link in result.links.values()}
     touched: set[int] = {child_id for child_id in child_for.values() if child_id} | {key[1] for key in wanted}
 
