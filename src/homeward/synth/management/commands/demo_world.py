@@ -12,13 +12,14 @@ from django.utils import timezone
 from homeward.agencies.models import Agency, AgencyKind
 from homeward.children.models import Child
 from homeward.linkage.models import LinkRun
-from homeward.linkage.services import linkage_run
+from homeward.linkage.services import LINKAGE_KEY, linkage_run
 from homeward.places.services import reference_data_load
 from homeward.returns.services import police_file_import
 from homeward.synth.agency_files import agency_files_generate, agency_files_write, council_view
 from homeward.synth.files import world_on_disk, world_write
 from homeward.synth.generator import LONDON, world_generate
 from homeward.synth.loader import world_load
+from homeward.tasks.queue import cancel
 from homeward.web.demo import mail_directory
 
 
@@ -110,6 +111,9 @@ class Command(BaseCommand):
         self.stdout.write(f"police reports\t{changed} new or changed")
         if changed or not LinkRun.objects.exists():
             run = linkage_run(why="demo world")
+            # This run, made after every import, links every report: the run the imports asked the
+            # worker for (linkage.receivers) would only train and link it all again.
+            cancel(LINKAGE_KEY)
             self.stdout.write(
                 f"linked\t{run.linked_auto + run.linked_confirmed} of {run.police_reports} police reports, "
                 f"{run.to_review} to check"
