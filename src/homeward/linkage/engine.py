@@ -1346,21 +1346,21 @@ def explain(*, model: LinkageModel, pair: Mapping[str, Any]) -> PairExplanation:
     `pair` needs id_l and id_r (a row of `predict`'s output will do). The pair is rescored
     from the prepared records, so the explanation always matches the current model.
     """
+    if model.backend != "spark":
+        [explained] = explain_many(model=model, pairs=[pair])
+        return explained
+    from homeward.linkage import spark as spark_backend
+
     con = model.duckdb_con
     left_table = model.prepared[0]
     right_table = model.prepared[-1]
     left = _prepared_row(con, left_table, str(pair["id_l"]))
     right = _prepared_row(con, right_table, str(pair["id_r"]))
-    if model.backend == "spark":
-        from homeward.linkage import spark as spark_backend
-
-        scored = spark_backend.score_pair(
-            model=model,
-            left=(left_table, str(pair["id_l"])),
-            right=(right_table, str(pair["id_r"])),
-        )
-    else:
-        scored = _score_pair_duckdb(model=model, con=con, pair=pair)
+    scored = spark_backend.score_pair(
+        model=model,
+        left=(left_table, str(pair["id_l"])),
+        right=(right_table, str(pair["id_r"])),
+    )
     return _explanation(model=model, pair=pair, scored=scored, left=left, right=right)
 
 
@@ -1398,7 +1398,9 @@ def _score_pairs_duckdb(
     *, model: LinkageModel, con: Any, pairs: Sequence[Mapping[str, Any]]
 ) -> dict[tuple[str, str], dict]:
     """Each pair's scored row, keyed (id_l, id_r): the pairs' left records against their right ones
-    in one call (splink scores every left record against every right one; the rest are not read)."""
+    in one call (splink scores every left record against every right one; the rest are not read).
+    Typed tables, not dicts: a column null on both sides would reach DuckDB untyped (NULL) and
+    functions such as contains() cannot bind to it."""
     left_table, right_table = model.prepared[0], model.prepared[-1]
     frames, record_ids = [], []
     for table, side in ((left_table, "id_l"), (right_table, "id_r")):
@@ -1419,29 +1421,6 @@ def _score_pairs_duckdb(
             con.execute(f"DROP TABLE IF EXISTS {name}").fetchall()
     left_ids, right_ids = record_ids
     return {(left_ids[row["unique_id_l"]], right_ids[row["unique_id_r"]]): row for row in rows}
-
-
-def _score_pair_duckdb(*, model: LinkageModel, con: Any, pair: Mapping[str, Any]) -> dict:
-    left_table = model.prepared[0]
-    right_table = model.prepared[-1]
-    # Score typed one-row tables, not dicts: a column null on both sides would reach
-    # DuckDB untyped (NULL) and functions such as contains() cannot bind to it.
-    frames = []
-    for table, record_id in ((left_table, pair["id_l"]), (right_table, pair["id_r"])):
-        name = f"hw_explain_{next(_table_ids)}"
-        con.execute(
-            f"CREATE TEMP TABLE {name} AS SELECT * FROM {table} WHERE record_id = ?",
-            [str(record_id)],
-        ).fetchall()
-        frames.append(name)
-    try:
-        scored = model.linker.inference.score_pair(
-            model.db_api.register(frames[0]), model.db_api.register(frames[1])
-        ).as_record_list()[0]
-    finally:
-        for name in frames:
-            con.execute(f"DROP TABLE IF EXISTS {name}").fetchall()
-    return scored
 
 
 def _explanation(
