@@ -254,7 +254,7 @@ def test_an_update_sends_a_doubtful_report_for_review_with_its_explanation(world
 
 
 def test_a_pair_still_waiting_with_the_same_scores_keeps_its_explanation(world, monkeypatch):
-    """Explaining costs about a second a pair; a pair rescored the same is not explained again."""
+    """Explaining costs time; a pair rescored the same is not explained again."""
     _, report = _doubtful_report_updated(world)
     before = dict(CandidatePair.objects.filter(police_report=report).values_list("child_id", "explanation"))
     assert len(before) == 2
@@ -262,7 +262,6 @@ def test_a_pair_still_waiting_with_the_same_scores_keeps_its_explanation(world, 
     def not_again(**kwargs):
         raise AssertionError("explained again")
 
-    monkeypatch.setattr("homeward.linkage.reports.explain_candidate", not_again)
     monkeypatch.setattr("homeward.linkage.reports.explain_candidates", not_again)
     monkeypatch.setattr("homeward.linkage.engine.explain", not_again)
     monkeypatch.setattr("homeward.linkage.engine.explain_many", not_again)

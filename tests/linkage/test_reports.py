@@ -89,7 +89,7 @@ def test_a_child_is_compared_at_each_placement_postcode(children):
 
 def test_the_explanation_says_which_fields_agreed(children):
     result = R.link_reports(children=children, reports=REPORTS)
-    why = R.explain_candidate(model=result.model, candidate=result.links[102].candidates[0])
+    [why] = R.explain_candidates(model=result.model, candidates=[(result.links[102].candidates[0], False)])
     levels = {f["field"]: f["level"] for f in why["fields"]}
     assert levels["dob"] == "Day and month swapped"
     assert levels["first_name"] == "Known-as name (alias)"

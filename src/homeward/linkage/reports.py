@@ -352,16 +352,9 @@ def review_weak_matches_in_time(links: Mapping[int, ReportLink], *, fits: Callab
 IN_TIME_NOTE = "The records differ, but this child had a missing or away episode at the time of the report."
 
 
-def explain_candidate(*, model: LinkageModel, candidate: Candidate, in_time: bool = False) -> dict:
-    """The engine's explanation of a candidate pair, as plain data for the review page."""
-    from homeward.linkage import engine
-
-    why = engine.explain(model=model, pair={"id_l": candidate.record_ids[0], "id_r": candidate.record_ids[1]})
-    return _explanation_data(why, in_time=in_time)
-
-
 def explain_candidates(*, model: LinkageModel, candidates: list[tuple[Candidate, bool]]) -> list[dict]:
-    """explain_candidate for each (candidate, in_time), in order, the pairs scored together."""
+    """The engine's explanation of each candidate pair (with whether it fits an episode in time), as
+    plain data for the review page, in order; the pairs are scored together (engine.explain_many)."""
     from homeward.linkage import engine
 
     whys = engine.explain_many(
