@@ -117,13 +117,16 @@ def _module_world(request, django_db_setup, django_db_blocker):
         outer = transaction.atomic()
         outer._from_testcase = True
         outer.__enter__()
-        if not Agency.objects.filter(kind=AgencyKind.POLICE).exists():  # emptied by a committing test
-            reference_data_load()
-        built = _world_build()
-    yield built
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        outer.__exit__(None, None, None)
+    try:
+        with django_db_blocker.unblock():
+            if not Agency.objects.filter(kind=AgencyKind.POLICE).exists():  # emptied by a committing test
+                reference_data_load()
+            built = _world_build()
+        yield built
+    finally:  # rolled back even when the build failed, so the next module starts outside it
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
 
 
 @pytest.fixture
