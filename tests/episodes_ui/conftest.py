@@ -7,7 +7,6 @@ import zlib
 from types import SimpleNamespace
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
@@ -72,11 +71,6 @@ def make_user(agency: Agency, role: str, username: str) -> User:
     user.set_unusable_password()
     user.save()
     return user
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -6,7 +6,6 @@ import time
 from types import SimpleNamespace
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -68,9 +67,3 @@ def web() -> SimpleNamespace:
         sign_in=sign_in_through_the_form,
         force_sign_in=force_sign_in,
     )
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    # The page chrome is cached per process; tests must not depend on what an earlier test rendered.
-    cache.clear()

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from django.forms import BoundField, MultiWidget
 from django.utils.safestring import SafeString, mark_safe
-from govuk_frontend_django.components.base import FieldsetLegend
+from govuk_frontend_django.components.base import FieldsetLegend, GovUKComponent
 from govuk_frontend_django.components.checkboxes import CheckboxesItems, GovUKCheckboxes
 from govuk_frontend_django.components.date_input import DateInputItems, GovUKDateInput
 from govuk_frontend_django.components.error_message import GovUKErrorMessage
@@ -36,8 +36,9 @@ DATE_HINT = "For example, 27 3 2026"
 _WIDTH = {"day": "govuk-input--width-2", "month": "govuk-input--width-2", "year": "govuk-input--width-4"}
 
 # The package renders every component in a new Jinja environment, compiling GOV.UK Frontend's macros
-# again each time (about 35 ms a field; a scrutiny check has a set of radios a requirement). One
-# environment, set up as the package sets up its own, compiles them once.
+# again each time: about 35 ms a field (a scrutiny check has a set of radios a requirement) and 25 ms
+# for each of the header, footer and skip link on every page. One environment for the process, set
+# up as the package sets up its own, compiles each macro once.
 _JINJA = Environment(
     loader=ChoiceLoader([PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")})]),
     autoescape=select_autoescape(),
@@ -45,33 +46,26 @@ _JINJA = Environment(
 _TEMPLATES: dict[str, Template] = {}
 
 
-class _RenderedOnce:
-    """GovUKComponent.render with the shared environment: the same data (the component's fields, the
-    unset ones left out), the same macro."""
-
-    def render(self, template_name=None, context=None, renderer=None, component_data=None) -> SafeString:
-        source = self.build_jinja_template()
-        template = _TEMPLATES.get(source) or _TEMPLATES.setdefault(source, _JINJA.from_string(source))
-        data = {key: value for key, value in {**self.__dict__, **(component_data or {})}.items() if value is not None}
-        return mark_safe(template.render(data=data))
-
-    __str__ = render
-    __html__ = render
+def _without_none(value):
+    """The package's clean-up of a component's data: keys whose value is None dropped, at any depth."""
+    if isinstance(value, dict):
+        return {key: _without_none(item) for key, item in value.items() if item is not None}
+    if isinstance(value, list):
+        return [_without_none(item) for item in value]
+    return value
 
 
-@dataclass(kw_only=True)
-class DateInput(_RenderedOnce, GovUKDateInput):
-    pass
+def _render(self, template_name=None, context=None, renderer=None, component_data=None) -> SafeString:
+    """GovUKComponent.render with the shared environment: the same data, the same macro."""
+    source = self.build_jinja_template()
+    template = _TEMPLATES.get(source) or _TEMPLATES.setdefault(source, _JINJA.from_string(source))
+    return mark_safe(template.render(data=_without_none({**self.__dict__, **(component_data or {})})))
 
 
-@dataclass(kw_only=True)
-class Radios(_RenderedOnce, GovUKRadios):
-    pass
-
-
-@dataclass(kw_only=True)
-class Checkboxes(_RenderedOnce, GovUKCheckboxes):
-    pass
+def share_one_jinja_environment() -> None:
+    """Every GOV.UK component the package renders (its template tags' and ours) renders through
+    `_render` (WebConfig.ready)."""
+    GovUKComponent.render = GovUKComponent.__str__ = GovUKComponent.__html__ = _render
 
 
 @dataclass(kw_only=True)
@@ -116,7 +110,7 @@ def _classes(block: str, **modifiers: bool) -> str | None:
     return " ".join(f"{block}--{name}" for name, wanted in modifiers.items() if wanted) or None
 
 
-def date_input(field: BoundField, *, legend_class: str = "") -> DateInput:
+def date_input(field: BoundField, *, legend_class: str = "") -> GovUKDateInput:
     """A date (or date and time) field whose widget is a MultiWidget of text boxes named "day",
     "month", "year" and, for a time, "time": posted as <name>_day, <name>_month, <name>_year and
     <name>_time, each box's id <id>_<part> (so the error summary can link to <id>_day)."""
@@ -142,7 +136,7 @@ def date_input(field: BoundField, *, legend_class: str = "") -> DateInput:
             item.inputmode, item.autocomplete, item.attributes = "text", "off", {"spellcheck": "false"}
         items.append(item)
     hint = str(field.help_text) or ("" if "time" in parts else DATE_HINT)
-    return DateInput(
+    return GovUKDateInput(
         id=field.auto_id,
         items=items,
         hint=GovUKHint(text=hint) if hint else None,
@@ -153,13 +147,13 @@ def date_input(field: BoundField, *, legend_class: str = "") -> DateInput:
 
 def radios(
     field: BoundField, *, legend_class: str = "", inline: bool = False, small: bool = False, chosen=None
-) -> Radios:
+) -> GovUKRadios:
     """One radio an option of the field: the first takes the field's own id (the error summary links
     to it), the others <id>-2, <id>-3 and so on; an option's hint from the field's `hints` (a dict of
     option to text), if it has one. `chosen`, when given, is the option shown as chosen instead of the
     field's own value (a filter's default, say)."""
     value = field.value() if chosen in (None, "") else chosen
-    return Radios(
+    return GovUKRadios(
         name=field.html_name,
         idPrefix=field.auto_id,
         items=[
@@ -173,11 +167,11 @@ def radios(
     )
 
 
-def checkboxes(field: BoundField, *, legend_class: str = "", small: bool = False) -> Checkboxes:
+def checkboxes(field: BoundField, *, legend_class: str = "", small: bool = False) -> GovUKCheckboxes:
     """A multiple choice field, one checkbox an option, posted under the field's name: the first takes
     the field's own id (the error summary links to it), the others <id>-2, <id>-3 and so on; the
     options chosen are checked, and an option's hint comes from the field's `hints`, as for radios."""
-    return Checkboxes(
+    return GovUKCheckboxes(
         name=field.html_name,
         idPrefix=field.auto_id,
         items=[
