@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import subprocess
 import sys
@@ -279,12 +280,38 @@ def _calibration_lines(bands: list[dict[str, Any]]) -> list[str]:
         # A band of a hundred pairs cannot show a 5-point error on its own: say also which
         # bands are off beyond their own 95% interval (the error sampling cannot explain).
         beyond = [b for b in bands if not b["observed_low"] <= b["predicted"] <= b["observed_high"]]
+        lines += _calibration_reach(bands)  # before the verdict, which stays the last line
         lines.append(
             f"    largest gap {gap:.1f} pts ({worst['low']:.1f}-{worst['low'] + 0.1:.1f}); floor "
             f"{CALIBRATION_FLOOR_POINTS:g} pts: {'met' if gap <= CALIBRATION_FLOOR_POINTS else 'NOT met'}; "
             f"{len(beyond)} of {len(bands)} tenths off beyond their 95% interval"
         )
     return lines
+
+
+def _calibration_reach(bands: list[dict[str, Any]]) -> list[str]:
+    """Two lines that tell a bias from bad luck. The tenths between 0.1 and 0.9 together
+    (a model that is too unsure, or too sure, there is so in most of them at once), and how
+    often a model whose probabilities were exactly right would meet the floor in every tenth
+    with bands this size (at 100,000 records a tenth may hold 60 pairs, whose observed share
+    wanders by 6 points either way: the floor is then met by chance or not at all)."""
+    middle = [b for b in bands if 0.1 <= b["low"] < 0.9]
+    if not middle:
+        return []
+    n = sum(b["pairs"] for b in middle)
+    predicted = sum(b["pairs"] * b["predicted"] for b in middle) / n
+    matches = round(sum(b["pairs"] * b["observed"] for b in middle))
+    low, high = _wilson(matches, n)
+    chance = 1.0
+    for b in bands:
+        sd = math.sqrt(max(b["predicted"] * (1 - b["predicted"]), 1e-12) / b["pairs"])
+        chance *= math.erf(CALIBRATION_FLOOR_POINTS / 100 / sd / math.sqrt(2))
+    return [
+        f"    tenths 0.1-0.9 together: {n:,} pairs, mean predicted {predicted:.3f}, observed "
+        f"{matches / n:.3f} ({low:.3f}-{high:.3f}), off by {100 * (matches / n - predicted):+.1f} pts",
+        f"    a perfectly calibrated model would meet the floor in every tenth "
+        f"{100 * chance:.0f}% of the time at these band sizes",
+    ]
 
 
 def format_report(result: dict[str, Any]) -> str:
