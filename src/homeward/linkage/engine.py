@@ -36,6 +36,7 @@ a match. Neither uses any label.
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import math
@@ -522,6 +523,44 @@ def _else() -> dict[str, Any]:
     return _level("ELSE", "All other comparisons")
 
 
+MISSING_LEVEL = "Missing on one side or both"
+# Starting m and u of a missing level: equal, so a model that could not estimate them
+# (too few records, or no training rule for the field) treats a gap as no evidence, as a
+# null level would.
+MISSING_M = MISSING_U = 0.05
+
+
+# The record column each comparison's missing level tests.
+MISSING_COLUMNS: dict[str, str] = {"dob": "dob", "postcode": "pc", "agency_id": "agency_id"}
+
+
+def _missing_level(column: str) -> dict[str, Any]:
+    """A field missing on either side, as a level with its own m and u, not a null level.
+
+    A null level weighs a gap as no evidence (m = u). That holds only when every source
+    leaves a field out equally often. When one agency often leaves it out (police records
+    without the council's child id, a date or a postcode taken on the phone), a gap says
+    which kind of record this is, and pairs of such records match far more often than two
+    random records do (a council keeps one record per child; duplicates are rare). Measured
+    on the persons generator: a pair missing an agency id is 1.38 times as likely as a
+    random pair to be a match, missing a date 1.17, a postcode 1.21, a sex 1.25; almost
+    every pair scored between 0.1 and 0.9 lacks an agency id, and as null levels these gaps
+    left such pairs scored 7-13 points too low on average (most of the issue-13
+    underconfidence). As a level, u is counted (how often random pairs have the gap) and m
+    is the share of matches EM finds with the gap (_gaps_settled),
+    so a gap weighs what the records say it weighs: about nothing where fields go missing
+    at random (the independent generator), more where they do not. (Sex stays a null
+    level: see below.)
+    """
+    level = _level(f'"{column}_l" IS NULL OR "{column}_r" IS NULL', MISSING_LEVEL, m=MISSING_M, u=MISSING_U)
+    # Held at m = u (no evidence) while Splink's EM runs, which still counts the matches that
+    # have the gap: its m is read from what is left to the other levels (_gaps_settled).
+    # Left free, EM over one blocking rule's few pairs (5,000 records, no dates) put matches
+    # into the gap at the cost of the other levels and lost a tenth of the true pairs.
+    level["fix_m_probability"] = True
+    return level
+
+
 def _alias_sql(column: str) -> str:
     """The name on one side is among the other side's known-as names ('|a|b|')."""
     return (
@@ -719,7 +758,7 @@ def comparisons(*, with_agency_id: bool = True) -> list[dict[str, Any]]:
         _else(),
     ]
     dob = [
-        _level('"dob_l" IS NULL OR "dob_r" IS NULL', "Null", null=True),
+        _missing_level("dob"),
         _level('"dob_l" = "dob_r"', "Exact match"),
         _level(
             '"dob_y_l" = "dob_y_r" AND "dob_m_l" = "dob_d_r" AND "dob_d_l" = "dob_m_r"',
@@ -747,6 +786,9 @@ def comparisons(*, with_agency_id: bool = True) -> list[dict[str, Any]]:
         # and non-matches alike, and counting it again would overstate the evidence
         # by a bit. Such pairs go with the nulls (no weight); a sex that disagrees
         # still counts against, whatever the names.
+        # (Sex stays a null level when missing: as a level of its own, a gap would be
+        # weighed only on pairs whose first names differ, where matches are few and EM
+        # finds them mostly missing a sex, so the gap looked like strong evidence.)
         _level(
             '"sex_l" IS NULL OR "sex_r" IS NULL OR ("sex_l" = "sex_r" AND "fn_c_l" = "fn_c_r")',
             "Null, or implied by the first name",
@@ -756,7 +798,7 @@ def comparisons(*, with_agency_id: bool = True) -> list[dict[str, Any]]:
         _else(),
     ]
     postcode = [
-        _level('"pc_l" IS NULL OR "pc_r" IS NULL', "Null", null=True),
+        _missing_level("pc"),
         _level('"pc_l" = "pc_r"', "Same postcode", tf="pc"),
         _level('"pc_sector_l" = "pc_sector_r"', "Same sector"),
         _level('"pc_district_l" = "pc_district_r"', "Same district"),
@@ -771,7 +813,7 @@ def comparisons(*, with_agency_id: bool = True) -> list[dict[str, Any]]:
     ]
     if with_agency_id:
         agency = [
-            _level('"agency_id_l" IS NULL OR "agency_id_r" IS NULL', "Null", null=True),
+            _missing_level("agency_id"),
             _level('"agency_id_l" = "agency_id_r"', "Same agency identifier"),
             _level(
                 'starts_with("agency_id_l", "agency_id_r") OR starts_with("agency_id_r", "agency_id_l")',
@@ -851,7 +893,8 @@ def write_default_parameters(*, model: LinkageModel, path: Path = DEFAULT_PARAME
     levels: dict[str, list[float]] = {}
     for comparison in model.settings["comparisons"]:
         for level in comparison["comparison_levels"]:
-            if level.get("is_null_level"):
+            # A gap's weight belongs to the records' sources (see _missing_level): no default.
+            if level.get("is_null_level") or level.get("label_for_charts") == MISSING_LEVEL:
                 continue
             m, u = level.get("m_probability"), level.get("u_probability")
             if m is not None and u is not None:
@@ -1037,13 +1080,16 @@ def _inputs(records: RecordsInput | Sequence[RecordsInput]) -> list[RecordsInput
     return [records]  # a list of dicts
 
 
-def _make_linker(*, db_api: Any, prepared: list[str], settings: dict[str, Any]) -> Any:
+def _make_linker(*, db_api: Any, prepared: list[str], settings: dict[str, Any], suffix: str = "") -> Any:
+    """A Splink linker over the prepared tables; `suffix` names a second linker over the
+    same tables (each registration needs its own name; the left table's still sorts first)."""
     from splink import Linker
 
+    _quiet_splink()  # its warning that agency_id has no null level (a gap is a level there)
     frames = [
-        db_api.register(name, dataset_display_name=("a_left", "b_right")[i])
+        db_api.register(name, dataset_display_name=("a_left", "b_right")[i] + suffix)
         if len(prepared) == 2
-        else db_api.register(name, dataset_display_name=f"records_{name}")
+        else db_api.register(name, dataset_display_name=f"records_{name}{suffix}")
         for i, name in enumerate(prepared)
     ]
     return Linker(frames if len(frames) > 1 else frames[0], settings, log_level=None)
@@ -1065,7 +1111,8 @@ def train(
     `records` is one table (dedupe within it: link_type dedupe_only) or a (left, right)
     pair (link across them: link_only). u probabilities come from random sampling of
     record pairs (almost all non-matches); m probabilities from EM over two blocking
-    rules; the prior from near-certain deterministic rules with an assumed recall.
+    rules; the prior from near-certain deterministic rules with an assumed recall, then
+    re-estimated by EM over the scored pairs with everything else held (_estimate_prior_em).
     Training starts from the shipped default parameters, so a step that cannot be
     estimated (too little data) keeps a sensible value; below `min_records_to_train`
     records only the prior is estimated and term frequencies are not used.
@@ -1102,6 +1149,7 @@ def train(
         )
     # The prior is counted by DuckDB on the prepared tables, so both backends share it.
     settings["probability_two_random_records_match"] = _estimate_prior(con, prepared, plan.prior_rules)
+    duckdb_settings = settings  # the prior's EM scores in DuckDB, whatever the backend
     if backend == "spark":
         from homeward.linkage import spark as spark_backend
 
@@ -1121,6 +1169,7 @@ def train(
             max_pairs=u_max_pairs, seed=seed, **_u_sampling_options(backend)
         )
         timings["u_s"], timings["u_cpu_s"] = time.perf_counter() - t, _cpu() - c
+        _gaps_neutral_for_em(linker)
         t, c = time.perf_counter(), _cpu()
         for rule in plan.em_rules:
             try:
@@ -1132,8 +1181,30 @@ def train(
             except Exception as exc:  # noqa: BLE001 - keep the defaults, say why
                 logging.getLogger(__name__).warning("EM on %s skipped: %s", rule, exc)
         timings["em_s"], timings["em_cpu_s"] = time.perf_counter() - t, _cpu() - c
+    steps: tuple[str, ...] = ()
     if enough:
-        _register_term_frequencies(con=con, linker=linker, db_api=db_api, prepared=prepared, backend=backend)
+        gaps = _gaps_settled(con=con, prepared=prepared, linker=linker)
+        if gaps:
+            shares = ", ".join(f"{name} {m:.3g} (random pairs {u:.3g})" for name, (m, u) in gaps.items())
+            steps += (f"share of matches with a gap, from EM: {shares}",)
+        tf_tables = _register_term_frequencies(
+            con=con, linker=linker, db_api=db_api, prepared=prepared, backend=backend
+        )
+        t, c = time.perf_counter(), _cpu()
+        start = settings["probability_two_random_records_match"]
+        trained = linker.misc.save_model_to_json()
+        prior = _estimate_prior_em(
+            con=con,
+            prepared=prepared,
+            trained=_with_parameters(duckdb_settings, trained),
+            tf_tables=tf_tables,
+            total_pairs=_total_pairs(con, prepared),
+            start=start,
+            sample_every=max(1, n_records // PRIOR_EM_RECORDS_PER_SAMPLE),
+        )
+        linker._settings_obj._probability_two_random_records_match = prior
+        steps += (f"prior re-estimated by EM over the scored pairs: {prior:.4g} (from {start:.4g})",)
+        timings["prior_em_s"], timings["prior_em_cpu_s"] = time.perf_counter() - t, _cpu() - c
     timings["train_s"] = time.perf_counter() - started
     timings["train_cpu_s"] = _cpu() - cpu_started
     trained = linker.misc.save_model_to_json()
@@ -1147,6 +1218,7 @@ def train(
         backend=backend,
         con=con,
         training_steps=plan.steps
+        + steps
         + (
             ()
             if enough
@@ -1167,7 +1239,9 @@ _TF_UNITS: dict[str, str] = {
 }
 
 
-def _register_term_frequencies(*, con: Any, linker: Any, db_api: Any, prepared: list[str], backend: str) -> None:
+def _register_term_frequencies(
+    *, con: Any, linker: Any, db_api: Any, prepared: list[str], backend: str
+) -> list[tuple[str, str]]:
     """Term frequencies of other children, not of records, for the tf-adjusted levels.
 
     Splink's own table counts records: a rare name carried by one child's three records
@@ -1178,9 +1252,10 @@ def _register_term_frequencies(*, con: Any, linker: Any, db_api: Any, prepared: 
     child itself is left out (one fewer, at least half a child): the chance that a
     *different* child has the value, which is what agreement on it must be weighed by.
     Counted in DuckDB, where the prepared records are, and handed to Spark when it scores,
-    so that both backends weigh agreement the same way.
+    so that both backends weigh agreement the same way. Returns (table, column) for each.
     """
     union = " UNION ALL ".join(f"SELECT * FROM {table}" for table in prepared)
+    tables = []
     for column, unit in _TF_UNITS.items():
         name = f"hw_tf_{column}_{next(_table_ids)}"
         con.execute(
@@ -1204,6 +1279,8 @@ def _register_term_frequencies(*, con: Any, linker: Any, db_api: Any, prepared: 
 
             spark_backend.publish(con=con, tables=[name])
         linker.table_management.register_term_frequency_lookup(db_api.register(name), column)
+        tables.append((name, column))
+    return tables
 
 
 def _u_sampling_options(backend: str) -> dict[str, Any]:
@@ -1266,6 +1343,186 @@ def _estimate_prior(con: Any, prepared: list[str], rules: Sequence[Sequence[str]
         return 1e-4
     expected = max(found / PRIOR_RECALL, 1.0)
     return min(max(expected / total, 1e-12), 0.5)
+
+
+def _total_pairs(con: Any, prepared: list[str]) -> float:
+    """Every comparison the prior is a share of: all pairs (dedupe) or left x right (link)."""
+    if len(prepared) == 1:
+        n = _count(con, prepared[0])
+        return n * (n - 1) / 2
+    return float(_count(con, prepared[0]) * _count(con, prepared[-1]))
+
+
+# Pairs scored below this match weight (before the prior is moved) are left out of the
+# prior's EM: at 2^-25 each, even millions of them add less than one expected match.
+PRIOR_EM_FLOOR_WEIGHT = -25.0
+
+
+# Above this many records the prior's EM scores a sample of the candidate pairs: those
+# whose left record's row number is a multiple of n_records // this (1 in 10 at 1,000,000
+# records, still about 50,000 true pairs), so that it costs about what it costs at 100,000.
+PRIOR_EM_RECORDS_PER_SAMPLE = 100_000
+
+
+def _estimate_prior_em(
+    *,
+    con: Any,
+    prepared: list[str],
+    trained: dict[str, Any],
+    tf_tables: Sequence[tuple[str, str]],
+    total_pairs: float,
+    start: float,
+    sample_every: int = 1,
+    iterations: int = 100,
+) -> float:
+    """The prior as EM estimates it with every m, u and term frequency held: the expected
+    share of matches among all comparisons, given the trained model, iterated to its fixed
+    point (lambda <- sum of match probabilities over all pairs / number of pairs).
+
+    The deterministic rules of `_estimate_prior` (near-certain matches over an assumed
+    recall, PRIOR_RECALL) are its starting point. That recall is a guess, and measured at
+    100,000 records it was wrong both ways: the persons generator's rules found 78% of the
+    true pairs, not 70% (prior 12% too high), the independent generator's 64% (prior 8% too
+    low), shifting every probability by 0.1 nats. The fixed point came within 1% (persons)
+    and 2.5% (independent) of the true share, from the records alone. Pairs the blocking
+    rules never propose count as non-matches (their posterior is almost nil anyway).
+
+    One extra scoring pass with the `trained` settings (DuckDB's SQL), of 1 candidate pair
+    in `sample_every`, chosen by the left record's row number, which says nothing about the
+    pair. It runs in DuckDB whichever backend trained the model, as the counted prior does:
+    the prepared records are there, the sample keeps it to about what 100,000 records cost
+    (1.7 s) at any size, and on Spark the same pass took longer than the rest of training
+    for a few thousand records (each job costs about a second of scheduling). Its match
+    weights are gathered as a histogram (0.01 bits wide) and the fixed point found here.
+    """
+    from splink import DuckDBAPI
+
+    if total_pairs <= 0:
+        return start
+    settings = copy.deepcopy(trained)
+    if sample_every > 1:
+        settings["blocking_rules_to_generate_predictions"] = [
+            {**rule, "blocking_rule": f"({rule['blocking_rule']}) AND l.unique_id % {int(sample_every)} = 0"}
+            for rule in settings["blocking_rules_to_generate_predictions"]
+        ]
+        total_pairs = total_pairs / sample_every
+    db_api = DuckDBAPI(connection=con)
+    scorer = _make_linker(db_api=db_api, prepared=prepared, settings=settings, suffix="_prior")
+    for name, column in tf_tables:
+        scorer.table_management.register_term_frequency_lookup(db_api.register(name), column)
+    scored = scorer.inference.predict(threshold_match_weight=PRIOR_EM_FLOOR_WEIGHT, warning_mode="never")
+    try:
+        rows = scored.query_sql(
+            "SELECT round(match_weight, 2) AS w, count(*) AS n FROM {this} GROUP BY 1"
+        ).as_record_list()
+    finally:
+        scored.drop_table_from_database_and_remove_from_cache()
+    weights = [(float(r["w"]), float(r["n"])) for r in rows if r["w"] is not None]
+    if not weights:
+        return start
+    start_bits = math.log2(start / (1 - start))
+    prior = start
+    for _ in range(iterations):
+        shift = math.log2(prior / (1 - prior)) - start_bits
+        expected = sum(n / (1 + 2.0 ** -(w + shift)) if w + shift > -60 else 0.0 for w, n in weights)
+        updated = min(max(expected / total_pairs, 1e-12), 0.5)
+        if abs(math.log(updated / prior)) < 1e-6:
+            prior = updated
+            break
+        prior = updated
+    # Three significant figures: the estimate is good to about 1%, and the two backends'
+    # EM land a few parts in 100,000 apart, so both keep one prior (as the counted one did).
+    return float(f"{prior:.3g}")
+
+
+def _with_parameters(settings: dict[str, Any], trained: dict[str, Any]) -> dict[str, Any]:
+    """`settings` (DuckDB's SQL) with the prior, m and u of `trained` (the same comparisons
+    and levels in another backend's SQL)."""
+    out = copy.deepcopy(settings)
+    out["probability_two_random_records_match"] = trained["probability_two_random_records_match"]
+    for comparison, learnt in zip(out["comparisons"], trained["comparisons"], strict=True):
+        for level, values in zip(comparison["comparison_levels"], learnt["comparison_levels"], strict=True):
+            for key in ("m_probability", "u_probability"):
+                if key in values:
+                    level[key] = values[key]
+    return out
+
+
+def _gap_levels(linker: Any) -> list[tuple[Any, Any]]:
+    return [
+        (comparison, level)
+        for comparison in linker._settings_obj.comparisons
+        if comparison.output_column_name in MISSING_COLUMNS
+        for level in comparison.comparison_levels
+        if not level.is_null_level and level.label_for_charts == MISSING_LEVEL
+    ]
+
+
+def _gaps_neutral_for_em(linker: Any) -> None:
+    """Before EM: each gap's m held at its (sampled) u, so that EM weighs a gap as no
+    evidence while it counts the matches that have one."""
+    for _, level in _gap_levels(linker):
+        level.m_probability = level.u_probability
+
+
+def _gaps_settled(*, con: Any, prepared: list[str], linker: Any) -> dict[str, tuple[float, float]]:
+    """After EM: each gap's u counted exactly and its m the share of matches EM found with it
+    (EM counts a held level's matches too, so the other levels' m sum to one less it); the
+    other levels' m and u scaled to make room for the gap's. A gap EM did not estimate
+    weighs nothing (m = u). Returns {comparison: (m, u)} for those EM estimated.
+
+    For random pairs the share with a gap follows from each table's share of records
+    missing the field, so it is counted, not sampled (and set after EM, whose sessions put
+    back the sampled values): random sampling draws about 1,400 records for a million pairs,
+    and at 100,000 records it put the share of pairs missing a postcode at 0.114 where it was
+    0.091."""
+    found = {}
+    for comparison, level in _gap_levels(linker):
+        u = _missing_pair_share(con, prepared, MISSING_COLUMNS[comparison.output_column_name])
+        if not 0 < u < 1:  # no pair, or every pair, has the gap: it says nothing either way
+            level.m_probability = level.u_probability
+            continue
+        others = [lv for lv in comparison.comparison_levels if not lv.is_null_level and lv is not level]
+        m = u
+        if any(lv._has_estimated_m_values for lv in others):
+            m = min(max(1 - sum(_probability(lv.m_probability) for lv in others), 1e-6), 1 - 1e-6)
+            found[comparison.output_column_name] = (m, u)
+        _scale_others(comparison, level, "m_probability", 1 - m)
+        _scale_others(comparison, level, "u_probability", 1 - u)
+        level.m_probability, level.u_probability = m, u
+    return found
+
+
+def _probability(value: Any) -> float:
+    """A level's m or u, or 0 where Splink holds none (or its text for a level not observed)."""
+    return value if isinstance(value, (int, float)) else 0.0
+
+
+def _scale_others(comparison: Any, level: Any, attribute: str, total: float) -> None:
+    """The comparison's levels other than `level` scaled to sum to `total` in `attribute`."""
+    others = [lv for lv in comparison.comparison_levels if not lv.is_null_level and lv is not level]
+    present = sum(_probability(getattr(lv, attribute)) for lv in others)
+    if present <= 0:
+        return
+    for lv in others:
+        if _probability(getattr(lv, attribute)):
+            setattr(lv, attribute, getattr(lv, attribute) * total / present)
+
+
+def _missing_pair_share(con: Any, prepared: list[str], column: str) -> float:
+    """Share of all compared pairs with `column` missing on one side or both."""
+    sides = []
+    for table in (prepared[0], prepared[-1]):
+        n, missing = con.execute(f'SELECT count(*), count(*) - count("{column}") FROM {table}').fetchall()[0]
+        sides.append((int(n), int(missing)))
+    (n_l, k_l), (n_r, k_r) = sides
+    if len(prepared) == 1:
+        if n_l < 2:
+            return 0.0
+        return 1 - (n_l - k_l) * (n_l - k_l - 1) / (n_l * (n_l - 1))
+    if not n_l or not n_r:
+        return 0.0
+    return 1 - (1 - k_l / n_l) * (1 - k_r / n_r)
 
 
 def _has_values(con: Any, table: str, column: str) -> bool:
