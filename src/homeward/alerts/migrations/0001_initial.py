@@ -42,6 +42,8 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['-created_at', '-id'],
+                'indexes': [models.Index(fields=['recipient', 'created_at'], name='alert_recipient_created'), models.Index(condition=models.Q(('read_at__isnull', True)), fields=['recipient'], name='alert_recipient_unread'), models.Index(fields=['related_type', 'related_id'], name='alert_related')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('urgency__in', ['normal', 'urgent'])), name='alert_urgency_valid')],
             },
         ),
         migrations.CreateModel(
@@ -58,6 +60,9 @@ class Migration(migrations.Migration):
                 ('last_error', models.TextField(blank=True)),
                 ('alert', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='alerts.alert')),
             ],
+            options={
+                'constraints': [models.UniqueConstraint(fields=('alert', 'sequence'), name='delivery_one_per_alert_sequence'), models.CheckConstraint(condition=models.Q(('status__in', ['queued', 'sending', 'sent'])), name='delivery_status_valid')],
+            },
         ),
         migrations.CreateModel(
             name='NotificationSettings',
@@ -73,29 +78,5 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name_plural': 'notification settings',
             },
-        ),
-        migrations.AddIndex(
-            model_name='alert',
-            index=models.Index(fields=['recipient', 'created_at'], name='alert_recipient_created'),
-        ),
-        migrations.AddIndex(
-            model_name='alert',
-            index=models.Index(condition=models.Q(('read_at__isnull', True)), fields=['recipient'], name='alert_recipient_unread'),
-        ),
-        migrations.AddIndex(
-            model_name='alert',
-            index=models.Index(fields=['related_type', 'related_id'], name='alert_related'),
-        ),
-        migrations.AddConstraint(
-            model_name='alert',
-            constraint=models.CheckConstraint(condition=models.Q(('urgency__in', ['normal', 'urgent'])), name='alert_urgency_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='delivery',
-            constraint=models.UniqueConstraint(fields=('alert', 'sequence'), name='delivery_one_per_alert_sequence'),
-        ),
-        migrations.AddConstraint(
-            model_name='delivery',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['queued', 'sending', 'sent'])), name='delivery_status_valid'),
         ),
     ]

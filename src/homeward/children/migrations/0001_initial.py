@@ -31,6 +31,8 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['last_name', 'first_name', 'id'],
+                'indexes': [models.Index(fields=['last_name', 'first_name'], name='children_ch_last_na_7fe854_idx'), models.Index(fields=['date_of_birth'], name='children_ch_date_of_8a51a3_idx')],
+                'constraints': [models.UniqueConstraint(fields=('responsible_authority', 'la_child_id'), name='child_id_unique_per_la')],
             },
         ),
         migrations.CreateModel(
@@ -42,6 +44,9 @@ class Migration(migrations.Migration):
                 ('last_name', models.CharField(blank=True, max_length=100)),
                 ('child', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='other_names', to='children.child')),
             ],
+            options={
+                'constraints': [models.UniqueConstraint(fields=('child', 'kind', 'first_name', 'last_name'), name='child_name_unique')],
+            },
         ),
         migrations.CreateModel(
             name='Placement',
@@ -63,42 +68,8 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['child', '-start_date'],
+                'indexes': [models.Index(fields=['host_authority', 'end_date'], name='children_pl_host_au_d92e2c_idx'), models.Index(fields=['police_force', 'end_date'], name='children_pl_police__2ee664_idx'), models.Index(fields=['provider', 'end_date'], name='children_pl_provide_6f26fc_idx')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('end_date__isnull', True), ('end_date__gte', models.F('start_date')), _connector='OR'), name='placement_ends_after_start'), models.UniqueConstraint(fields=('child', 'start_date'), name='placement_start_unique_per_child')],
             },
-        ),
-        migrations.AddIndex(
-            model_name='child',
-            index=models.Index(fields=['last_name', 'first_name'], name='children_ch_last_na_7fe854_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='child',
-            index=models.Index(fields=['date_of_birth'], name='children_ch_date_of_8a51a3_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='child',
-            constraint=models.UniqueConstraint(fields=('responsible_authority', 'la_child_id'), name='child_id_unique_per_la'),
-        ),
-        migrations.AddConstraint(
-            model_name='childname',
-            constraint=models.UniqueConstraint(fields=('child', 'kind', 'first_name', 'last_name'), name='child_name_unique'),
-        ),
-        migrations.AddIndex(
-            model_name='placement',
-            index=models.Index(fields=['host_authority', 'end_date'], name='children_pl_host_au_d92e2c_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='placement',
-            index=models.Index(fields=['police_force', 'end_date'], name='children_pl_police__2ee664_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='placement',
-            index=models.Index(fields=['provider', 'end_date'], name='children_pl_provide_6f26fc_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='placement',
-            constraint=models.CheckConstraint(condition=models.Q(('end_date__isnull', True), ('end_date__gte', models.F('start_date')), _connector='OR'), name='placement_ends_after_start'),
-        ),
-        migrations.AddConstraint(
-            model_name='placement',
-            constraint=models.UniqueConstraint(fields=('child', 'start_date'), name='placement_start_unique_per_child'),
         ),
     ]

@@ -53,6 +53,8 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['-started_at', '-id'],
+                'indexes': [models.Index(fields=['child', 'started_at'], name='episode_child_started'), models.Index(condition=models.Q(('returned_at__isnull', True)), fields=['started_at'], name='episode_open_started'), models.Index(condition=models.Q(('returned_at__isnull', True)), fields=['location_police_force'], name='episode_open_location_force')],
+                'constraints': [models.UniqueConstraint(condition=models.Q(('returned_at__isnull', True)), fields=('child',), name='episode_one_open_per_child'), models.CheckConstraint(condition=models.Q(('returned_at__isnull', True), ('returned_at__gte', models.F('started_at')), _connector='OR'), name='episode_returns_after_start'), models.CheckConstraint(condition=models.Q(('closed_at__isnull', True), models.Q(('closed_at__gte', models.F('returned_at')), ('returned_at__isnull', False)), _connector='OR'), name='episode_closes_after_return'), models.CheckConstraint(condition=models.Q(('safe_and_well_at__isnull', True), models.Q(('returned_at__isnull', False), ('safe_and_well_at__gte', models.F('returned_at'))), _connector='OR'), name='episode_safe_and_well_after_return'), models.CheckConstraint(condition=models.Q(('kind__in', ['missing', 'away'])), name='episode_kind_valid'), models.CheckConstraint(condition=models.Q(('risk_grade__in', ['', 'no_apparent_risk', 'low', 'medium', 'high'])), name='episode_risk_grade_valid'), models.UniqueConstraint(condition=models.Q(('client_reference', ''), _negated=True), fields=('reporting_agency', 'client_reference'), name='episode_client_reference_unique_per_agency')],
             },
         ),
         migrations.CreateModel(
@@ -72,6 +74,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['at', 'id'],
+                'indexes': [models.Index(fields=['episode', 'at'], name='episode_update_episode_at')],
             },
         ),
         migrations.CreateModel(
@@ -86,6 +89,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['at', 'id'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('from_kind', models.F('to_kind')), _negated=True), name='kind_change_changes_kind')],
             },
         ),
         migrations.CreateModel(
@@ -111,6 +115,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['child', '-version'],
+                'constraints': [models.UniqueConstraint(fields=('child', 'version'), name='philomena_profile_version_unique'), models.CheckConstraint(condition=models.Q(('version__gte', 1)), name='philomena_profile_version_positive')],
             },
         ),
         migrations.CreateModel(
@@ -125,6 +130,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['added_at', 'id'],
+                'constraints': [models.UniqueConstraint(fields=('force', 'reference'), name='police_reference_unique_per_force')],
             },
         ),
         migrations.CreateModel(
@@ -148,6 +154,10 @@ class Migration(migrations.Migration):
                 ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('service', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='return_interviews', to='agencies.agency')),
             ],
+            options={
+                'indexes': [models.Index(fields=['service', 'closed_at'], name='return_interview_service'), models.Index(condition=models.Q(('closed_at__isnull', True)), fields=['due_at'], name='return_interview_open_due')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('status__in', ['assigned', 'offered', 'accepted', 'declined', 'completed'])), name='return_interview_status_valid'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'completed'), _negated=True), ('held_at__isnull', False), _connector='OR'), name='return_interview_completed_has_held_at')],
+            },
         ),
         migrations.CreateModel(
             name='RiskGrading',
@@ -164,90 +174,8 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['graded_at', 'id'],
+                'indexes': [models.Index(fields=['episode', 'graded_at'], name='risk_grading_episode_at')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('grade__in', ['no_apparent_risk', 'low', 'medium', 'high'])), name='risk_grading_grade_valid')],
             },
-        ),
-        migrations.AddIndex(
-            model_name='episode',
-            index=models.Index(fields=['child', 'started_at'], name='episode_child_started'),
-        ),
-        migrations.AddIndex(
-            model_name='episode',
-            index=models.Index(condition=models.Q(('returned_at__isnull', True)), fields=['started_at'], name='episode_open_started'),
-        ),
-        migrations.AddIndex(
-            model_name='episode',
-            index=models.Index(condition=models.Q(('returned_at__isnull', True)), fields=['location_police_force'], name='episode_open_location_force'),
-        ),
-        migrations.AddConstraint(
-            model_name='episode',
-            constraint=models.UniqueConstraint(condition=models.Q(('returned_at__isnull', True)), fields=('child',), name='episode_one_open_per_child'),
-        ),
-        migrations.AddConstraint(
-            model_name='episode',
-            constraint=models.CheckConstraint(condition=models.Q(('returned_at__isnull', True), ('returned_at__gte', models.F('started_at')), _connector='OR'), name='episode_returns_after_start'),
-        ),
-        migrations.AddConstraint(
-            model_name='episode',
-            constraint=models.CheckConstraint(condition=models.Q(('closed_at__isnull', True), models.Q(('closed_at__gte', models.F('returned_at')), ('returned_at__isnull', False)), _connector='OR'), name='episode_closes_after_return'),
-        ),
-        migrations.AddConstraint(
-            model_name='episode',
-            constraint=models.CheckConstraint(condition=models.Q(('safe_and_well_at__isnull', True), models.Q(('returned_at__isnull', False), ('safe_and_well_at__gte', models.F('returned_at'))), _connector='OR'), name='episode_safe_and_well_after_return'),
-        ),
-        migrations.AddConstraint(
-            model_name='episode',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['missing', 'away'])), name='episode_kind_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='episode',
-            constraint=models.CheckConstraint(condition=models.Q(('risk_grade__in', ['', 'no_apparent_risk', 'low', 'medium', 'high'])), name='episode_risk_grade_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='episode',
-            constraint=models.UniqueConstraint(condition=models.Q(('client_reference', ''), _negated=True), fields=('reporting_agency', 'client_reference'), name='episode_client_reference_unique_per_agency'),
-        ),
-        migrations.AddIndex(
-            model_name='episodeupdate',
-            index=models.Index(fields=['episode', 'at'], name='episode_update_episode_at'),
-        ),
-        migrations.AddConstraint(
-            model_name='kindchange',
-            constraint=models.CheckConstraint(condition=models.Q(('from_kind', models.F('to_kind')), _negated=True), name='kind_change_changes_kind'),
-        ),
-        migrations.AddConstraint(
-            model_name='philomenaprofile',
-            constraint=models.UniqueConstraint(fields=('child', 'version'), name='philomena_profile_version_unique'),
-        ),
-        migrations.AddConstraint(
-            model_name='philomenaprofile',
-            constraint=models.CheckConstraint(condition=models.Q(('version__gte', 1)), name='philomena_profile_version_positive'),
-        ),
-        migrations.AddConstraint(
-            model_name='policereference',
-            constraint=models.UniqueConstraint(fields=('force', 'reference'), name='police_reference_unique_per_force'),
-        ),
-        migrations.AddIndex(
-            model_name='returninterview',
-            index=models.Index(fields=['service', 'closed_at'], name='return_interview_service'),
-        ),
-        migrations.AddIndex(
-            model_name='returninterview',
-            index=models.Index(condition=models.Q(('closed_at__isnull', True)), fields=['due_at'], name='return_interview_open_due'),
-        ),
-        migrations.AddConstraint(
-            model_name='returninterview',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['assigned', 'offered', 'accepted', 'declined', 'completed'])), name='return_interview_status_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='returninterview',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'completed'), _negated=True), ('held_at__isnull', False), _connector='OR'), name='return_interview_completed_has_held_at'),
-        ),
-        migrations.AddIndex(
-            model_name='riskgrading',
-            index=models.Index(fields=['episode', 'graded_at'], name='risk_grading_episode_at'),
-        ),
-        migrations.AddConstraint(
-            model_name='riskgrading',
-            constraint=models.CheckConstraint(condition=models.Q(('grade__in', ['no_apparent_risk', 'low', 'medium', 'high'])), name='risk_grading_grade_valid'),
         ),
     ]

@@ -53,6 +53,8 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['started_at', 'id'],
+                'indexes': [models.Index(fields=['responsible_authority', 'started_on'], name='count_unit_council_day'), models.Index(fields=['force', 'started_on'], name='count_unit_force_day'), models.Index(fields=['child'], name='count_unit_child')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('known__in', ['both', 'police_only', 'council_only'])), name='count_unit_known_valid'), models.CheckConstraint(condition=models.Q(models.Q(('known', 'police_only'), ('episode__isnull', True)), models.Q(models.Q(('known', 'police_only'), _negated=True), ('episode__isnull', False)), _connector='OR'), name='count_unit_episode_matches_kind')],
             },
         ),
         migrations.CreateModel(
@@ -82,42 +84,8 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['-match_probability', 'id'],
+                'indexes': [models.Index(fields=['status', 'child'], name='candidate_pair_status_child')],
+                'constraints': [models.UniqueConstraint(fields=('police_report', 'child'), name='candidate_pair_once'), models.CheckConstraint(condition=models.Q(('status__in', ['auto', 'review', 'confirmed', 'rejected'])), name='candidate_pair_status_valid'), models.CheckConstraint(condition=models.Q(models.Q(('status__in', ('confirmed', 'rejected')), _negated=True), models.Q(('decided_at__isnull', False), ('decided_by__isnull', False)), _connector='OR'), name='candidate_pair_decision_has_a_decider')],
             },
-        ),
-        migrations.AddIndex(
-            model_name='countunit',
-            index=models.Index(fields=['responsible_authority', 'started_on'], name='count_unit_council_day'),
-        ),
-        migrations.AddIndex(
-            model_name='countunit',
-            index=models.Index(fields=['force', 'started_on'], name='count_unit_force_day'),
-        ),
-        migrations.AddIndex(
-            model_name='countunit',
-            index=models.Index(fields=['child'], name='count_unit_child'),
-        ),
-        migrations.AddConstraint(
-            model_name='countunit',
-            constraint=models.CheckConstraint(condition=models.Q(('known__in', ['both', 'police_only', 'council_only'])), name='count_unit_known_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='countunit',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('known', 'police_only'), ('episode__isnull', True)), models.Q(models.Q(('known', 'police_only'), _negated=True), ('episode__isnull', False)), _connector='OR'), name='count_unit_episode_matches_kind'),
-        ),
-        migrations.AddIndex(
-            model_name='candidatepair',
-            index=models.Index(fields=['status', 'child'], name='candidate_pair_status_child'),
-        ),
-        migrations.AddConstraint(
-            model_name='candidatepair',
-            constraint=models.UniqueConstraint(fields=('police_report', 'child'), name='candidate_pair_once'),
-        ),
-        migrations.AddConstraint(
-            model_name='candidatepair',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['auto', 'review', 'confirmed', 'rejected'])), name='candidate_pair_status_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='candidatepair',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status__in', ('confirmed', 'rejected')), _negated=True), models.Q(('decided_at__isnull', False), ('decided_by__isnull', False)), _connector='OR'), name='candidate_pair_decision_has_a_decider'),
         ),
     ]

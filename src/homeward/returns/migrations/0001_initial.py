@@ -37,6 +37,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['-started_at', '-id'],
+                'indexes': [models.Index(fields=['agency', 'kind', 'started_at'], name='returns_imp_agency__69d227_idx')],
             },
         ),
         migrations.CreateModel(
@@ -58,6 +59,8 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['la', 'child_code', 'mis_start'],
+                'indexes': [models.Index(fields=['child', 'mis_start'], name='council_missing_child_start')],
+                'constraints': [models.UniqueConstraint(fields=('la', 'child_code', 'mis_start'), name='council_missing_record_natural_key'), models.CheckConstraint(condition=models.Q(('missing__in', ['M', 'A'])), name='council_missing_record_type_valid'), models.CheckConstraint(condition=models.Q(('mis_end__isnull', True), ('mis_end__gte', models.F('mis_start')), _connector='OR'), name='council_missing_record_ends_after_start')],
             },
         ),
         migrations.CreateModel(
@@ -107,46 +110,8 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['force', 'reported_at', 'id'],
+                'indexes': [models.Index(fields=['force', 'reported_at'], name='police_report_force_reported'), models.Index(condition=models.Q(('child__isnull', True)), fields=['force'], name='police_report_unlinked')],
+                'constraints': [models.UniqueConstraint(fields=('force', 'reference'), name='police_report_natural_key'), models.CheckConstraint(condition=models.Q(('risk_grade__in', ['', 'no_apparent_risk', 'low', 'medium', 'high'])), name='police_report_risk_grade_valid'), models.CheckConstraint(condition=models.Q(('sex__in', ['', 'M', 'F'])), name='police_report_sex_valid')],
             },
-        ),
-        migrations.AddIndex(
-            model_name='importrun',
-            index=models.Index(fields=['agency', 'kind', 'started_at'], name='returns_imp_agency__69d227_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='councilmissingrecord',
-            index=models.Index(fields=['child', 'mis_start'], name='council_missing_child_start'),
-        ),
-        migrations.AddConstraint(
-            model_name='councilmissingrecord',
-            constraint=models.UniqueConstraint(fields=('la', 'child_code', 'mis_start'), name='council_missing_record_natural_key'),
-        ),
-        migrations.AddConstraint(
-            model_name='councilmissingrecord',
-            constraint=models.CheckConstraint(condition=models.Q(('missing__in', ['M', 'A'])), name='council_missing_record_type_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='councilmissingrecord',
-            constraint=models.CheckConstraint(condition=models.Q(('mis_end__isnull', True), ('mis_end__gte', models.F('mis_start')), _connector='OR'), name='council_missing_record_ends_after_start'),
-        ),
-        migrations.AddIndex(
-            model_name='policereport',
-            index=models.Index(fields=['force', 'reported_at'], name='police_report_force_reported'),
-        ),
-        migrations.AddIndex(
-            model_name='policereport',
-            index=models.Index(condition=models.Q(('child__isnull', True)), fields=['force'], name='police_report_unlinked'),
-        ),
-        migrations.AddConstraint(
-            model_name='policereport',
-            constraint=models.UniqueConstraint(fields=('force', 'reference'), name='police_report_natural_key'),
-        ),
-        migrations.AddConstraint(
-            model_name='policereport',
-            constraint=models.CheckConstraint(condition=models.Q(('risk_grade__in', ['', 'no_apparent_risk', 'low', 'medium', 'high'])), name='police_report_risk_grade_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='policereport',
-            constraint=models.CheckConstraint(condition=models.Q(('sex__in', ['', 'M', 'F'])), name='police_report_sex_valid'),
         ),
     ]

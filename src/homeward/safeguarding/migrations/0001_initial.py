@@ -37,6 +37,8 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['child', 'kind'],
+                'indexes': [models.Index(condition=models.Q(('status', 'raised')), fields=['child'], name='risk_flag_raised')],
+                'constraints': [models.UniqueConstraint(fields=('child', 'kind'), name='risk_flag_one_per_child_kind'), models.CheckConstraint(condition=models.Q(('kind__in', ['repeat_missing', 'missing_overnight', 'missing_over_24_hours', 'young_child', 'exploitation_location', 'exploitation_disclosed', 'screening', 'practitioner_concern'])), name='risk_flag_kind_valid'), models.CheckConstraint(condition=models.Q(('status__in', ['raised', 'lowered', 'cleared'])), name='risk_flag_status_valid')],
             },
         ),
         migrations.CreateModel(
@@ -53,6 +55,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['at', 'id'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('action__in', ['raise', 'lower', 'clear'])), name='risk_flag_event_action_valid')],
             },
         ),
         migrations.CreateModel(
@@ -91,6 +94,8 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['child', '-screened_at', '-id'],
+                'indexes': [models.Index(fields=['child', 'screened_at'], name='screening_child_at')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('band__in', ['not_at_risk', 'mild', 'moderate', 'significant'])), name='screening_band_valid')],
             },
         ),
         migrations.CreateModel(
@@ -113,6 +118,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['child', '-proposed_at', '-id'],
+                'constraints': [models.UniqueConstraint(condition=models.Q(('status__in', ['proposed', 'scheduled'])), fields=('child',), name='strategy_meeting_one_open_per_child'), models.CheckConstraint(condition=models.Q(('status__in', ['proposed', 'scheduled', 'held', 'cancelled'])), name='strategy_meeting_status_valid'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'held'), _negated=True), ('held_at__isnull', False), _connector='OR'), name='strategy_meeting_held_has_held_at')],
             },
         ),
         migrations.CreateModel(
@@ -130,6 +136,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['due_date', 'id'],
+                'indexes': [models.Index(condition=models.Q(('done_at__isnull', True)), fields=['owner'], name='meeting_action_owner_open')],
             },
         ),
         migrations.CreateModel(
@@ -153,49 +160,5 @@ class Migration(migrations.Migration):
                 'ordering': ['area', 'id'],
                 'constraints': [models.CheckConstraint(condition=models.Q(('area_kind__in', ['postcode', 'sector', 'district', 'place'])), name='location_risk_area_kind_valid'), models.CheckConstraint(condition=models.Q(('kind__in', ['cse_hotspot', 'county_lines', 'other'])), name='location_risk_kind_valid'), models.CheckConstraint(condition=models.Q(('expires_on__isnull', True), ('expires_on__gt', models.F('starts_on')), _connector='OR'), name='location_risk_expires_after_start')],
             },
-        ),
-        migrations.AddIndex(
-            model_name='riskflag',
-            index=models.Index(condition=models.Q(('status', 'raised')), fields=['child'], name='risk_flag_raised'),
-        ),
-        migrations.AddConstraint(
-            model_name='riskflag',
-            constraint=models.UniqueConstraint(fields=('child', 'kind'), name='risk_flag_one_per_child_kind'),
-        ),
-        migrations.AddConstraint(
-            model_name='riskflag',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['repeat_missing', 'missing_overnight', 'missing_over_24_hours', 'young_child', 'exploitation_location', 'exploitation_disclosed', 'screening', 'practitioner_concern'])), name='risk_flag_kind_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='riskflag',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['raised', 'lowered', 'cleared'])), name='risk_flag_status_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='riskflagevent',
-            constraint=models.CheckConstraint(condition=models.Q(('action__in', ['raise', 'lower', 'clear'])), name='risk_flag_event_action_valid'),
-        ),
-        migrations.AddIndex(
-            model_name='screening',
-            index=models.Index(fields=['child', 'screened_at'], name='screening_child_at'),
-        ),
-        migrations.AddConstraint(
-            model_name='screening',
-            constraint=models.CheckConstraint(condition=models.Q(('band__in', ['not_at_risk', 'mild', 'moderate', 'significant'])), name='screening_band_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='strategymeeting',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['proposed', 'scheduled'])), fields=('child',), name='strategy_meeting_one_open_per_child'),
-        ),
-        migrations.AddConstraint(
-            model_name='strategymeeting',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['proposed', 'scheduled', 'held', 'cancelled'])), name='strategy_meeting_status_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='strategymeeting',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'held'), _negated=True), ('held_at__isnull', False), _connector='OR'), name='strategy_meeting_held_has_held_at'),
-        ),
-        migrations.AddIndex(
-            model_name='meetingaction',
-            index=models.Index(condition=models.Q(('done_at__isnull', True)), fields=['owner'], name='meeting_action_owner_open'),
         ),
     ]

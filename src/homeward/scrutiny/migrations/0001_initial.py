@@ -39,6 +39,8 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['-run_at', '-id'],
+                'indexes': [models.Index(fields=['host_authority', 'run_at'], name='placement_check_host')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('relation__in', ['in_area', 'adjoining', 'distant'])), name='placement_check_relation_valid')],
             },
         ),
         migrations.CreateModel(
@@ -58,6 +60,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['placement_check', 'kind'],
+                'constraints': [models.UniqueConstraint(fields=('placement_check', 'kind'), name='requirement_once_per_check'), models.CheckConstraint(condition=models.Q(('kind__in', ['nominated_officer', 'director', 'host_notice', 'host_consultation'])), name='requirement_kind_valid'), models.CheckConstraint(condition=models.Q(models.Q(('done_at__isnull', True), ('outcome', '')), models.Q(('done_at__isnull', False), ('done_by__isnull', False), models.Q(('outcome', ''), _negated=True)), _connector='OR'), name='requirement_done_has_doer_and_outcome'), models.CheckConstraint(condition=models.Q(('responded_at__isnull', True), ('done_at__isnull', False), _connector='OR'), name='requirement_response_follows_sending')],
             },
         ),
         migrations.CreateModel(
@@ -74,38 +77,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['provider', 'staff_name', 'topic', '-completed_on'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('topic__in', ['cse', 'missing', 'deescalation'])), name='staff_training_topic_valid'), models.CheckConstraint(condition=models.Q(('renewal_due_on__gt', models.F('completed_on'))), name='staff_training_renewal_after')],
             },
-        ),
-        migrations.AddIndex(
-            model_name='placementcheck',
-            index=models.Index(fields=['host_authority', 'run_at'], name='placement_check_host'),
-        ),
-        migrations.AddConstraint(
-            model_name='placementcheck',
-            constraint=models.CheckConstraint(condition=models.Q(('relation__in', ['in_area', 'adjoining', 'distant'])), name='placement_check_relation_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='requirement',
-            constraint=models.UniqueConstraint(fields=('placement_check', 'kind'), name='requirement_once_per_check'),
-        ),
-        migrations.AddConstraint(
-            model_name='requirement',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['nominated_officer', 'director', 'host_notice', 'host_consultation'])), name='requirement_kind_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='requirement',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('done_at__isnull', True), ('outcome', '')), models.Q(('done_at__isnull', False), ('done_by__isnull', False), models.Q(('outcome', ''), _negated=True)), _connector='OR'), name='requirement_done_has_doer_and_outcome'),
-        ),
-        migrations.AddConstraint(
-            model_name='requirement',
-            constraint=models.CheckConstraint(condition=models.Q(('responded_at__isnull', True), ('done_at__isnull', False), _connector='OR'), name='requirement_response_follows_sending'),
-        ),
-        migrations.AddConstraint(
-            model_name='stafftraining',
-            constraint=models.CheckConstraint(condition=models.Q(('topic__in', ['cse', 'missing', 'deescalation'])), name='staff_training_topic_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='stafftraining',
-            constraint=models.CheckConstraint(condition=models.Q(('renewal_due_on__gt', models.F('completed_on'))), name='staff_training_renewal_after'),
         ),
     ]
