@@ -1,5 +1,6 @@
 """The linkage engine: normalisation, training without labels, scoring and explanations."""
 
+import dataclasses
 import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -474,3 +475,15 @@ def test_pairs_off_on_a_name_and_one_more_field_are_proposed(left, right):
     model = engine.train(records=rows)
     scored = engine.predict(model=model, threshold=0.0).to_pylist()
     assert ("L", "R") in {(r["id_l"], r["id_r"]) for r in scored}
+
+
+def test_levels_give_each_comparisons_own_weight_beside_the_same_scores(world):
+    _, _, model, plain = world
+    with_levels = engine.predict(model=model, threshold=0.5, levels=True)
+    assert plain.column_names == ["id_l", "id_r", "match_probability", "match_weight"]
+    assert with_levels.column_names[:4] == plain.column_names
+    assert {"mw_first_name", "mw_last_name", "mw_dob"} <= set(with_levels.column_names)
+    assert not any(c.startswith("mw_tf_adj") for c in with_levels.column_names)
+    assert with_levels.select(plain.column_names).equals(plain)
+    with pytest.raises(ValueError, match="levels are given on DuckDB only"):
+        engine.predict(model=dataclasses.replace(model, backend="spark"), levels=True)

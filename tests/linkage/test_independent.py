@@ -8,6 +8,7 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from django.core.management import call_command
 
@@ -136,6 +137,30 @@ def test_calibration_bands_compare_predicted_and_observed():
     assert bands[2]["observed_low"] < 1.0 == bands[2]["observed_high"]
 
 
+def test_the_ceiling_takes_the_cells_with_most_matches_first_up_to_the_best_f1():
+    # 10 true pairs in all, 8 of them proposed: cells (pairs, matches) of 6/6, 4/2 and 5/0.
+    ceiling = bench._ceiling([(5, 0), (4, 2), (6, 6)], true_pairs=10)
+    # The first cell alone: F1 2*6/(6+10) = 0.75; with the second, 2*8/(10+10) = 0.80; all three, 16/25.
+    assert ceiling == {"f1": 0.8, "precision": 0.8, "recall": 0.8, "blocking_recall": 0.8}
+    assert bench._ceiling([], true_pairs=0)["f1"] == 0.0
+
+
+def test_level_cells_group_pairs_by_every_level_and_whole_bits(tmp_path):
+    truth = pa.table({"record_id": ["a", "b", "c", "d", "e"], "cluster_id": [1, 1, 2, 2, 3]})
+    levels = pa.table(
+        {
+            "id_l": ["a", "c", "a", "a"],
+            "id_r": ["b", "d", "e", "c"],
+            "match_probability": [0.9, 0.8, 0.4, 0.3],
+            "match_weight": [3.2, 3.9, -0.5, -0.5],
+            "mw_first_name": [2.0, 2.0, 2.0, -1.0],
+        }
+    )
+    pq.write_table(levels, tmp_path / "levels.parquet")
+    # a-b and c-d share a cell (same level, weight 3.x): both match; a-e and a-c differ by level.
+    assert sorted(bench._level_cells(tmp_path / "levels.parquet", truth)) == [(1, 0), (1, 0), (2, 2)]
+
+
 def test_the_calibration_table_says_whether_the_floor_is_met():
     def band(low, predicted, observed, interval):
         return {
@@ -179,5 +204,12 @@ def test_the_bench_prints_both_models_and_the_calibration_side_by_side():
     assert set(rows) == {"homeward", "generic"}
     # Never below the generic model on records it was not tuned to (F1 is the third figure).
     assert rows["homeward"][2] >= rows["generic"][2]
+    # The ceiling on Homeward's own candidate pairs bounds its F1 and cannot find what blocking missed.
+    [ceiling] = [line for line in text.splitlines() if "Homeward's ceiling on its own candidate pairs" in line]
+    ceiling_f1 = float(re.search(r"F1 ([0-9.]+)", ceiling).group(1))
+    ceiling_recall = float(re.search(r"recall ([0-9.]+)", ceiling).group(1))
+    blocking = float(re.search(r"blocking proposes ([0-9.]+)%", ceiling).group(1)) / 100
+    assert rows["homeward"][2] <= ceiling_f1 <= 1.0
+    assert ceiling_recall <= blocking + 1e-4
     assert "Homeward's calibration (independent generator)" in text
     assert "0.9-1.0" in text

@@ -1542,25 +1542,34 @@ def predict(
     records: RecordsInput | Sequence[RecordsInput] | None = None,
     threshold: float = 0.5,
     id_column: str = "record_id",
+    levels: bool = False,
 ) -> pa.Table:
     """Score candidate pairs and return those at or above `threshold`.
 
     With `records=None` the model's own training input is scored (the usual case:
     train on the data to be linked). New records are scored with the trained parameters
     (term frequencies come from the new records). Columns: id_l, id_r,
-    match_probability, match_weight; in link mode id_l is from the left table.
+    match_probability, match_weight; in link mode id_l is from the left table. With
+    `levels` (DuckDB only, for analysis: the bench's ceiling), also each comparison's own
+    weight before term frequencies (`mw_<comparison>`), which says the level it fell in.
     """
-    linker, prepared = model.linker, model.prepared
-    if records is not None:
-        inputs = _inputs(records)
-        prepared = [prepare_records(con=model.duckdb_con, records=r, id_column=id_column) for r in inputs]
-        if model.backend == "spark":
-            from homeward.linkage import spark as spark_backend
+    if levels and model.backend != "duckdb":
+        raise ValueError("levels are given on DuckDB only")
+    linker, prepared, settings = model.linker, model.prepared, model.settings
+    if records is not None or levels:
+        if records is not None:
+            inputs = _inputs(records)
+            prepared = [prepare_records(con=model.duckdb_con, records=r, id_column=id_column) for r in inputs]
+            if model.backend == "spark":
+                from homeward.linkage import spark as spark_backend
 
-            spark_backend.publish(con=model.duckdb_con, tables=prepared)
-        link_type = "dedupe_only" if len(inputs) == 1 else "link_only"
-        settings = dict(model.settings, link_type=link_type)
-        linker = _make_linker(db_api=model.db_api, prepared=prepared, settings=settings)
+                spark_backend.publish(con=model.duckdb_con, tables=prepared)
+            settings = dict(settings, link_type="dedupe_only" if len(inputs) == 1 else "link_only")
+        if levels:
+            settings = dict(settings, retain_intermediate_calculation_columns=True)
+        linker = _make_linker(
+            db_api=model.db_api, prepared=prepared, settings=settings, suffix="_levels" if levels else ""
+        )
         if _uses_term_frequencies(settings):
             _register_term_frequencies(
                 con=model.duckdb_con, linker=linker, db_api=model.db_api, prepared=prepared, backend=model.backend
@@ -1577,22 +1586,22 @@ def predict(
         ids = "least(l.record_id, r.record_id) AS id_l, greatest(l.record_id, r.record_id) AS id_r"
     else:
         ids = "l.record_id AS id_l, r.record_id AS id_r"
-    out = (
-        scored.as_duckdbpyrelation()
-        .query(
-            "scored",
-            f"""
+    relation = scored.as_duckdbpyrelation()
+    level_weights = "".join(
+        f", s.{c}" for c in relation.columns if c.startswith("mw_") and not c.startswith("mw_tf_adj_")
+    )
+    out = relation.query(
+        "scored",
+        f"""
             SELECT {ids},
-                   s.match_probability, s.match_weight
+                   s.match_probability, s.match_weight{level_weights}
             FROM scored s
             JOIN {left} l ON l.unique_id = s.unique_id_l
             JOIN {right} r ON r.unique_id = s.unique_id_r
             WHERE s.match_probability >= {float(threshold)!r}
             ORDER BY s.match_probability DESC, id_l, id_r
             """,
-        )
-        .to_arrow_table()
-    )
+    ).to_arrow_table()
     scored.drop_table_from_database_and_remove_from_cache()
     return out
 
