@@ -408,9 +408,9 @@ def _level_cells(levels_path: Path, truth: Any) -> list[tuple[int, int]]:
 def _ceiling(cells: list[tuple[int, int]], true_pairs: int) -> dict[str, float]:
     """The best pairwise F1 of any rule that takes or leaves whole cells (`_level_cells`).
 
-    The model's own rule (match weight at least 0) is one such rule, so this bounds what a
-    better threshold or better weights for the same levels could do on these candidate
-    pairs; pairs blocking never proposed stay missed. Counted in-sample against the truth,
+    The model's own rule (match weight at least 0) is one such rule, so this bounds what
+    any threshold, or any other weighting of the same levels that keeps a cell's pairs
+    together, could do on these candidate pairs; pairs blocking never proposed stay missed. Counted in-sample against the truth,
     so it is an upper bound, not an estimate: the F1-best set of cells is the cells taken
     in order of their share of true matches, up to the best prefix."""
     if not true_pairs:
