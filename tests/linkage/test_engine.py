@@ -485,5 +485,7 @@ def test_levels_give_each_comparisons_own_weight_beside_the_same_scores(world):
     assert {"mw_first_name", "mw_last_name", "mw_dob"} <= set(with_levels.column_names)
     assert not any(c.startswith("mw_tf_adj") for c in with_levels.column_names)
     assert with_levels.select(plain.column_names).equals(plain)
+    # Asked again of the same model (its tables registered once more under a new name).
+    assert engine.predict(model=model, threshold=0.5, levels=True).equals(with_levels)
     with pytest.raises(ValueError, match="levels are given on DuckDB only"):
         engine.predict(model=dataclasses.replace(model, backend="spark"), levels=True)

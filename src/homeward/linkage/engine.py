@@ -1493,8 +1493,8 @@ def _gaps_settled(*, con: Any, prepared: list[str], linker: Any) -> dict[str, tu
         if any(lv._has_estimated_m_values for lv in others):
             m = min(max(1 - sum(_probability(lv.m_probability) for lv in others), 1e-6), 1 - 1e-6)
             found[comparison.output_column_name] = (m, u)
-        _scale_others(comparison, level, "m_probability", 1 - m)
-        _scale_others(comparison, level, "u_probability", 1 - u)
+        _scale(others, "m_probability", 1 - m)
+        _scale(others, "u_probability", 1 - u)
         level.m_probability, level.u_probability = m, u
     return found
 
@@ -1504,13 +1504,12 @@ def _probability(value: Any) -> float:
     return value if isinstance(value, (int, float)) else 0.0
 
 
-def _scale_others(comparison: Any, level: Any, attribute: str, total: float) -> None:
-    """The comparison's levels other than `level` scaled to sum to `total` in `attribute`."""
-    others = [lv for lv in comparison.comparison_levels if not lv.is_null_level and lv is not level]
-    present = sum(_probability(getattr(lv, attribute)) for lv in others)
+def _scale(levels: Sequence[Any], attribute: str, total: float) -> None:
+    """`levels` scaled to sum to `total` in `attribute` (m or u)."""
+    present = sum(_probability(getattr(lv, attribute)) for lv in levels)
     if present <= 0:
         return
-    for lv in others:
+    for lv in levels:
         if _probability(getattr(lv, attribute)):
             setattr(lv, attribute, getattr(lv, attribute) * total / present)
 
@@ -1573,9 +1572,10 @@ def predict(
             settings = dict(settings, link_type="dedupe_only" if len(inputs) == 1 else "link_only")
         if levels:
             settings = dict(settings, retain_intermediate_calculation_columns=True)
-        linker = _make_linker(
-            db_api=model.db_api, prepared=prepared, settings=settings, suffix="_levels" if levels else ""
-        )
+        # The model's own tables are registered again under a new name each time (Splink refuses
+        # a name twice); new records come as new tables.
+        suffix = f"_levels_{next(_table_ids)}" if levels else ""
+        linker = _make_linker(db_api=model.db_api, prepared=prepared, settings=settings, suffix=suffix)
         if _uses_term_frequencies(settings):
             _register_term_frequencies(
                 con=model.duckdb_con, linker=linker, db_api=model.db_api, prepared=prepared, backend=model.backend
