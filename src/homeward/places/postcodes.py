@@ -129,10 +129,6 @@ class _Directory:
         for letter in letters:
             yield from self._letter(letter).items()
 
-    def known(self, code: str) -> Postcode:
-        """The entry of a postcode rows_in_letters gave (normalised and live)."""
-        return Postcode(code, *self._row(code))
-
 
 directory = _Directory()
 
