@@ -125,9 +125,17 @@ class Command(BaseCommand):
         returns.add_argument("--seed", type=int, default=11)
         # The second half, run by the bench itself in a process of its own on an empty database.
         returns.add_argument("--round-trip", nargs=2, metavar=("WORK", "YEAR_ENDING"), help=argparse.SUPPRESS)
-        sub.add_parser(
+        journeys = sub.add_parser(
             "journeys",
             help="each role's core job end to end in a headless browser: steps, seconds, axe-core (issue 11)",
+        )
+        journeys.add_argument(
+            "--first",
+            type=int,
+            choices=range(1, 6),
+            default=5,
+            metavar="N",
+            help="only the first N of the five journeys, in the order the work flows (each finds what those before it left)",
         )
 
     def handle(self, *args, what: str, **options) -> None:
@@ -262,6 +270,6 @@ class Command(BaseCommand):
             missing = browser_missing()
             if missing:
                 raise CommandError(missing)
-            run_journeys_bench(stdout=self.stdout)
+            run_journeys_bench(first=options["first"], stdout=self.stdout)
         else:  # argparse already refuses anything else
             raise CommandError(f"unknown benchmark {what!r}")
