@@ -50,13 +50,11 @@ class _Table:
     __slots__ = ("codes", "districts", "district_of", "east", "north")
 
     def __init__(self, codes: list[str], districts: list[str], district_of: array, east: array, north: array):
-        self.codes, self.districts, self.district_of, self.east, self.north = (
-            codes,
-            districts,
-            district_of,
-            east,
-            north,
-        )
+        self.codes = codes
+        self.districts = districts  # each once; district_of says which is each postcode's
+        self.district_of = district_of
+        self.east = east
+        self.north = north
 
     def postcode(self, at: int) -> Postcode:
         return Postcode(self.codes[at], self.districts[self.district_of[at]], self.east[at], self.north[at])
@@ -129,9 +127,9 @@ _AREA = re.compile(r"[A-Z]+")
 
 @cache
 def geography() -> Geography:
-    """Built once per process, from a file kept beside the cache of earlier runs when one was made from
-    the same directory and code (reading the directory and indexing it took about 5 s in each process
-    that made a world: the demo, every synth, several processes of the suite)."""
+    """Once per process: read from the file an earlier process kept in the cache, when it was made from
+    the same directory and code; else built and kept (reading the directory and indexing it took about
+    5 s in each process that made a world: the demo, every synth, several processes of the suite)."""
     authorities = {code: name for code, name in reference.authorities() if code.startswith("E")}
     authority_of_district = {district: authority for district, _, authority in reference.districts()}
     district_names = {district: name for district, name, _ in reference.districts()}
