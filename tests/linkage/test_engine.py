@@ -489,3 +489,65 @@ def test_levels_give_each_comparisons_own_weight_beside_the_same_scores(world):
     assert engine.predict(model=model, threshold=0.5, levels=True).equals(with_levels)
     with pytest.raises(ValueError, match="levels are given on DuckDB only"):
         engine.predict(model=dataclasses.replace(model, backend="spark"), levels=True)
+
+
+def test_a_rare_surname_makes_one_child_likelier_but_not_twins(world):
+    """Twins share their surname by birth, so how rare it is says nothing of whether two records
+    with unrelated first names (and the same date and address) are one child or two; for two
+    records of one child it still counts, as chance agreement on a rare surname is unlikely."""
+    _, _, model, _ = world
+    base = {"dob": "2012-02-14", "sex": "F", "postcode": "NG7 2QP"}
+    rows = []
+    for surname in ("Smith", "Quresoglu"):
+        key = surname[0]
+        rows += [
+            {"record_id": f"{key}1", "first_name": "Amara", "last_name": surname, **base},
+            {"record_id": f"{key}2", "first_name": "Chidi", "last_name": surname, **base},  # her twin
+            {"record_id": f"{key}3", "first_name": "Amara", "last_name": surname, **base, "postcode": "M1 1AE"},
+        ]
+    # Smith made common among these records (the frequencies come from the records scored).
+    first_names = ["Oliver", "Jack", "Harry", "George", "Noah", "Leo", "Oscar", "Theo"]
+    rows += [
+        {"record_id": f"F{i}", "first_name": name, "last_name": "Smith", "dob": f"20{i:02d}-0{1 + i % 9}-11"}
+        for i, name in enumerate(first_names * 3)
+    ]
+    scored = engine.predict(model=model, records=rows, threshold=0.0, levels=True).to_pylist()
+    weight = {(r["id_l"], r["id_r"]): r for r in scored}
+    smith_twins, rare_twins = weight[("S1", "S2")], weight[("Q1", "Q2")]
+    assert smith_twins["mw_first_name"] == rare_twins["mw_first_name"] <= -20  # the twin level
+    assert abs(rare_twins["match_weight"] - smith_twins["match_weight"]) < 0.5
+    assert rare_twins["match_probability"] < 0.5
+    # One child who moved: the rare surname counts for it.
+    assert weight[("Q1", "Q3")]["match_weight"] > weight[("S1", "S3")]["match_weight"] + 2
+
+
+def test_a_gap_s_share_of_matches_is_counted_among_pairs_sure_to_be_one_child(monkeypatch):
+    """Pairs agreeing exactly on every other identifying field are one child, all but never two:
+    the share of them missing the field is the gap's m (EM's share drifted at small scale)."""
+    monkeypatch.setattr(engine, "SURE_MATCHES_NEEDED", 3)
+    rows = []
+    for i, (first, last) in enumerate(
+        [("Amara", "Okafor"), ("Leah", "Brown"), ("Kacper", "Nowak"), ("Jayden", "Walsh")]
+    ):
+        rows += [
+            {"record_id": f"A{i}", "first_name": first, "last_name": last, "dob": "2012-02-14", "postcode": "NG7 2QP"},
+            # One of the four children's second record has no date.
+            {
+                "record_id": f"B{i}",
+                "first_name": first,
+                "last_name": last,
+                "dob": None if i == 0 else "2012-02-14",
+                "postcode": "NG7 2QP",
+            },
+        ]
+    rows.append({"record_id": "C", "first_name": "Amara", "last_name": "Okafor", "postcode": "M1 1AE"})  # elsewhere
+    con = engine.new_connection()
+    table = engine.prepare_records(con=con, records=rows)
+    assert engine._gap_share_of_sure_matches(con, [table], "dob") == 1 / 4
+    # In link mode, across the two lists only.
+    left = engine.prepare_records(con=con, records=[r for r in rows if r["record_id"].startswith("A")])
+    right = engine.prepare_records(con=con, records=[r for r in rows if not r["record_id"].startswith("A")])
+    assert engine._gap_share_of_sure_matches(con, [left, right], "dob") == 1 / 4
+    # Too few such pairs to count: EM's share stands.
+    monkeypatch.setattr(engine, "SURE_MATCHES_NEEDED", 5)
+    assert engine._gap_share_of_sure_matches(con, [table], "dob") is None
