@@ -129,13 +129,15 @@ class Command(BaseCommand):
             "journeys",
             help="each role's core job end to end in a headless browser: steps, seconds, axe-core (issue 11)",
         )
+        from homeward.benchmarks.journeys_bench import RUNS  # plain data: no browser is imported
+
         journeys.add_argument(
             "--first",
             type=int,
-            choices=range(1, 6),
-            default=5,
+            choices=range(1, len(RUNS) + 1),
+            default=len(RUNS),
             metavar="N",
-            help="only the first N of the five journeys, in the order the work flows (each finds what those before it left)",
+            help="only the first N journeys, in the order the work flows (each finds what those before it left)",
         )
 
     def handle(self, *args, what: str, **options) -> None:
