@@ -1181,8 +1181,14 @@ def train(
     _quiet_splink()
     if enough:
         t, c = time.perf_counter(), _cpu()
-        linker.training.estimate_u_using_random_sampling(
-            max_pairs=u_max_pairs, seed=seed, **_u_sampling_options(backend)
+        _u_sampled(
+            con=con,
+            prepared=prepared,
+            settings=duckdb_settings,
+            linker=linker,
+            backend=backend,
+            max_pairs=u_max_pairs,
+            seed=seed,
         )
         timings["u_s"], timings["u_cpu_s"] = time.perf_counter() - t, _cpu() - c
         _gaps_neutral_for_em(linker)
@@ -1300,13 +1306,34 @@ def _register_term_frequencies(
     return tables
 
 
-def _u_sampling_options(backend: str) -> dict[str, Any]:
-    """Splink's own defaults on DuckDB. On Spark the sampled pairs are scored in one job
-    per comparison instead of a probe and up to ten chunks: chunking bounds one machine's
-    memory, which Spark's shuffle does not need, and each Spark job costs about a second
-    of scheduling (3,000 records: 55 s chunked, 25 s in six jobs). Same sample, same
-    max_pairs; it just does not stop early once every level has been seen 100 times."""
-    return {"num_chunks": 1} if backend == "spark" else {}
+def _u_sampled(
+    *,
+    con: Any,
+    prepared: list[str],
+    settings: dict[str, Any],
+    linker: Any,
+    backend: str,
+    max_pairs: float,
+    seed: int,
+) -> None:
+    """u by random sampling of record pairs, on DuckDB whatever the backend: the prepared records
+    are on the driver's DuckDB before Spark is handed them, a million sampled pairs are a
+    driver's work, and both backends then share one sample, as they share the prior: trained on
+    the same records, they give the same m and u. (On Spark the same step took 19 s of a 30 s
+    training at 3,000 records, each of its jobs costing about a second of scheduling, and
+    DuckDB's hash and Spark's murmur3 drew different samples: u differed by sampling noise.)"""
+    from splink import DuckDBAPI
+
+    if backend == "duckdb":
+        linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed)
+        return
+    # Registered under the names the DuckDB backend gives them: the sample follows the names.
+    sampler = _make_linker(db_api=DuckDBAPI(connection=con), prepared=prepared, settings=settings)
+    sampler.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed)
+    for comparison, sampled in zip(linker._settings_obj.comparisons, sampler._settings_obj.comparisons, strict=True):
+        for level, estimate in zip(comparison.comparison_levels, sampled.comparison_levels, strict=True):
+            level._trained_u_probabilities = copy.deepcopy(estimate._trained_u_probabilities)
+    linker._populate_m_u_from_trained_values()
 
 
 def _em_rule_sql(rule: Iterable[str], backend: str) -> str:
