@@ -53,6 +53,12 @@ def _assert_ran_on_spark(model, spark):
     assert model.settings["sql_dialect"] == "spark"
     # The prepared records were handed to Spark, and Splink left its tables there.
     assert all(spark.catalog.tableExists(name) for name in model.prepared)
+    # Read from parquet beside Splink's own tables, not held in the driver (spark.publish).
+    checkpoints = spark_backend.checkpoint_dir()
+    assert all(
+        spark.table(name).inputFiles() and all(checkpoints in path for path in spark.table(name).inputFiles())
+        for name in model.prepared
+    )
     assert any(t.name.startswith("__splink__df_tf_") for t in spark.catalog.listTables())
 
 
