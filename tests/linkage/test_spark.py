@@ -15,6 +15,7 @@ for pairs both found probabilities within 0.02, and most pairs' weights the same
 
 import csv
 import math
+import os
 import statistics
 from types import SimpleNamespace
 
@@ -40,7 +41,17 @@ MAX_MEDIAN_WEIGHT_GAP_BITS = 1e-9  # the same parameters: most pairs' weights th
 @pytest.fixture(scope="module")
 def spark():
     require(spark_backend.available(), "pyspark (the spark extra) and a Java runtime")
-    return spark_backend.session()
+    # A JVM for short jobs on small data, where the optimising compiler's work and the parallel
+    # collector's threads cost more than they save, and few partitions: the suite is CPU-bound
+    # on 2 cores (issue 10; the machine's CPU over this module: 130 s with the defaults, 121-142 s
+    # with only the partitions cut, 74-99 s with both). Set only while the session starts (its JVM
+    # keeps them); one's own are kept.
+    with pytest.MonkeyPatch.context() as env:
+        if "JAVA_TOOL_OPTIONS" not in os.environ:
+            env.setenv("JAVA_TOOL_OPTIONS", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC")
+        if "HOMEWARD_SPARK_SHUFFLE_PARTITIONS" not in os.environ:
+            env.setenv("HOMEWARD_SPARK_SHUFFLE_PARTITIONS", "2")
+        return spark_backend.session()
 
 
 def _assert_ran_on_spark(model, spark):
