@@ -48,7 +48,9 @@ def spark():
     # keeps them); one's own are kept.
     with pytest.MonkeyPatch.context() as env:
         if "JAVA_TOOL_OPTIONS" not in os.environ:
-            env.setenv("JAVA_TOOL_OPTIONS", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC")
+            # The compiled code kept where the full compiler's would be: C1's alone is bigger, and the
+            # smaller cache a C1-only JVM reserves filled in one run ("Out of space in CodeCache").
+            env.setenv("JAVA_TOOL_OPTIONS", "-XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=240m -XX:+UseSerialGC")
         if "HOMEWARD_SPARK_SHUFFLE_PARTITIONS" not in os.environ:
             env.setenv("HOMEWARD_SPARK_SHUFFLE_PARTITIONS", "2")
         return spark_backend.session()
