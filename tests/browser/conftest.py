@@ -1,4 +1,5 @@
-"""Real-browser tests: Playwright driving Debian's Chromium against pytest-django's live server.
+"""Real-browser tests: Playwright driving Debian's Chromium (its headless shell, devtools.browser)
+against pytest-django's live server.
 
 Chromium is not downloaded by Playwright here (closed network): the Debian package is used. Without
 it these tests skip locally, and fail under CI=true, where nothing may be skipped.
@@ -14,17 +15,8 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from homeward.agencies.models import User
+from homeward.devtools import browser as chromium
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 PASSWORD = "correct horse battery staple"
 
 
@@ -38,11 +30,10 @@ def _require(condition: bool, what: str) -> None:
 @pytest.fixture(scope="module")
 def browser():
     """Chromium, for one test module; Playwright is stopped again before other tests run."""
-    _require(Path(CHROMIUM).exists(), f"Chromium at {CHROMIUM} (apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _require(False, "The playwright package")
+    why = chromium.missing()
+    _require(why is None, why)
+    from playwright.sync_api import sync_playwright
+
     _require(
         (Path(settings.STATICFILES_DIRS[0]) / "govuk-frontend/dist/govuk/govuk-frontend.min.css").exists(),
         "Built GOV.UK Frontend assets (scripts/build-assets)",
@@ -54,7 +45,7 @@ def browser():
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            browser = chromium.launch(playwright)
             yield browser
             browser.close()
     finally:

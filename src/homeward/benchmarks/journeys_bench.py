@@ -18,12 +18,10 @@ Figures are printed, never asserted.
 """
 
 import datetime
-import importlib.util
 import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 from django.conf import settings
 from django.db import connection
@@ -33,14 +31,13 @@ from homeward.agencies.models import Agency, AgencyKind, Role, User
 from homeward.agencies.services import otp_device_enrol, user_create
 from homeward.benchmarks import journeys
 from homeward.benchmarks.common import preamble, say_to
+from homeward.devtools import browser
 from homeward.children.services import child_allocate, child_create, placement_create
 from homeward.episodes import services
 from homeward.episodes.models import InterviewStatus
 from homeward.places.services import reference_data_load
 
 WHY = "bench journeys"
-CHROMIUM = "/usr/bin/chromium"  # Debian's: Playwright downloads no browser on a closed network
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 # Issue 11, "What it must show": the steps counted before (a report with the profile, an interview).
 BASELINE_STEPS = {"provider_staff": 34, "interview_worker": 23}
 MANCHESTER, BIRMINGHAM_HOME_POSTCODE, WEST_MIDLANDS_POLICE = "E08000003", "B1 1AA", "E23000014"
@@ -205,10 +202,9 @@ RUNS = (
 
 def browser_missing() -> str:
     """What this bench needs that is not installed here (empty when nothing is)."""
-    if importlib.util.find_spec("playwright") is None:
-        return "The playwright package is needed: install the dev extras (pip install -e '.[dev]')."
-    if not Path(CHROMIUM).exists():
-        return f"Chromium is needed at {CHROMIUM} (apt-get install chromium)."
+    lacking = browser.missing()
+    if lacking:
+        return f"{lacking} is needed."
     if not journeys.AXE.exists():
         return f"{journeys.AXE} is needed: run scripts/setup (axe-core is in package.json's devDependencies)."
     return ""
@@ -225,10 +221,10 @@ def run_journeys_bench(*, first: int = len(RUNS), stdout=sys.stdout) -> list[dic
         # From here until the browser closes, nothing reads the database in this thread: Playwright's
         # sync API keeps an event loop running in it, where Django refuses ORM calls.
         with live_server() as url, sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            chromium = browser.launch(playwright)
             say("role", "job", "steps", "steps before (issue 11)", "seconds", "pages checked", "axe violations")
             for role, job, journey, names in RUNS[:first]:
-                context = browser.new_context(base_url=url)
+                context = chromium.new_context(base_url=url)
                 context.set_default_timeout(15_000)
                 page = context.new_page()
                 result = journeys.run(page, journey, person=people[role], **names)
@@ -252,7 +248,7 @@ def run_journeys_bench(*, first: int = len(RUNS), stdout=sys.stdout) -> list[dic
                     row["pages"],
                     len(result.violations),
                 )
-            browser.close()
+            chromium.close()
     for row in rows:
         for violation in row["violations"]:
             say("axe", row["role"], violation)

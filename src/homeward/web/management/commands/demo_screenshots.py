@@ -5,7 +5,7 @@ accounts' second-factor keys are at hand), whenever the pages change:
 
     HOMEWARD_DEMO=1 .venv/bin/homeward demo_screenshots --base-url http://127.0.0.1:8000
 
-Signs in as the demo accounts in headless Chromium (Debian's, as the browser tests use) and saves the
+Signs in as the demo accounts in headless Chromium (devtools.browser, as the browser tests do) and saves the
 board, a briefing sheet, the one count and a placement check. Needs the dev extras (Playwright).
 """
 
@@ -17,10 +17,10 @@ from django.db.models import F
 from django.urls import reverse
 
 from homeward.agencies.models import Role, User
+from homeward.devtools import browser
 from homeward.scrutiny.models import PlacementCheck
 from homeward.web import demo
 
-CHROMIUM = "/usr/bin/chromium"
 VIEWPORT = {"width": 1280, "height": 860}
 
 
@@ -33,12 +33,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, base_url: str, out: Path, **options) -> None:
         demo.require_demo_mode()
-        try:
-            from playwright.sync_api import sync_playwright
-        except ImportError as error:
-            raise CommandError("Playwright is needed: install the dev extras (scripts/setup --dev).") from error
-        if not Path(CHROMIUM).exists():
-            raise CommandError(f"Chromium is needed at {CHROMIUM} (apt-get install chromium).")
+        lacking = browser.missing()
+        if lacking:
+            raise CommandError(f"{lacking} is needed.")
+        from playwright.sync_api import sync_playwright
+
         # Everything read from the database is read first: Playwright's sync API runs an event loop in
         # this thread, where Django refuses queries.
         accounts = {}
@@ -57,17 +56,15 @@ class Command(BaseCommand):
             raise CommandError("The demo council has no placement checks: load the demo world first.")
         out.mkdir(parents=True, exist_ok=True)
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
-            )
+            chromium = browser.launch(playwright)
             try:
-                self._take(browser, base_url, out, accounts, farthest)
+                self._take(chromium, base_url, out, accounts, farthest)
             finally:
-                browser.close()
+                chromium.close()
 
-    def _signed_in(self, browser, base_url: str, account):
+    def _signed_in(self, chromium, base_url: str, account):
         user, device = account
-        context = browser.new_context(base_url=base_url, viewport=VIEWPORT)
+        context = chromium.new_context(base_url=base_url, viewport=VIEWPORT)
         page = context.new_page()
         page.goto("/")
         page.get_by_label("Username").fill(user.username)
@@ -88,8 +85,8 @@ class Command(BaseCommand):
         page.screenshot(path=out / name)
         self.stdout.write(f"saved\t{out / name}\t{path}")
 
-    def _take(self, browser, base_url: str, out: Path, accounts: dict, farthest: int) -> None:
-        police = self._signed_in(browser, base_url, accounts[Role.POLICE_OFFICER])
+    def _take(self, chromium, base_url: str, out: Path, accounts: dict, farthest: int) -> None:
+        police = self._signed_in(chromium, base_url, accounts[Role.POLICE_OFFICER])
         self._shot(police, reverse("episodes:board"), out, "board.png")
         first = police.get_by_test_id("board").locator("tbody tr a[href*='/episodes/']").first
         if not first.count():
@@ -97,8 +94,8 @@ class Command(BaseCommand):
         episode_id = int(first.get_attribute("href").rstrip("/").rsplit("/", 1)[1])
         self._shot(police, reverse("episodes:briefing", args=[episode_id]), out, "briefing.png")
 
-        coordinator = self._signed_in(browser, base_url, accounts[Role.MISSING_COORDINATOR])
+        coordinator = self._signed_in(chromium, base_url, accounts[Role.MISSING_COORDINATOR])
         self._shot(coordinator, reverse("reporting:one-count"), out, "one-count.png")
 
-        manager = self._signed_in(browser, base_url, accounts[Role.TEAM_MANAGER])
+        manager = self._signed_in(chromium, base_url, accounts[Role.TEAM_MANAGER])
         self._shot(manager, reverse("scrutiny:check", args=[farthest]), out, "placement-check.png")
