@@ -17,6 +17,7 @@ import csv
 import math
 import os
 import statistics
+from pathlib import Path
 from types import SimpleNamespace
 
 import pyarrow as pa
@@ -345,3 +346,16 @@ def test_link_files_command_with_spark_backend(spark, tmp_path):
         rows = list(csv.DictReader(handle))
     assert list(rows[0]) == ["left_id", "right_id", "match_probability"]
     assert {(r["left_id"], r["right_id"]) for r in rows} == {("L1", "R1"), ("L2", "R2")}
+
+
+@pytest.mark.slow  # a local Spark session: minutes. Last in the module: it stops the session.
+def test_stopping_the_session_deletes_what_it_wrote_to_the_checkpoint_directory(spark, linked):
+    """The prepared records and Splink's tables of them are children's names and dates of birth,
+    on a cluster on storage other machines share: the session deletes its own directory there when
+    it stops (and at exit), and leaves the directory it was given."""
+    written = Path(spark_backend.checkpoint_dir())
+    assert any((written / "published").iterdir()) and any(written.glob("__splink__*"))
+    spark_backend.stop()
+    assert not written.exists()
+    assert written.parent.is_dir()
+    assert spark_backend.checkpoint_dir() is None

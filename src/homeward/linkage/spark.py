@@ -22,7 +22,9 @@ the work runs on executors, so:
 - HOMEWARD_SPARK_CHECKPOINT_DIR is required: Splink writes its intermediate tables there
   as parquet, executors write them and the driver and other executors read them back, so it
   must be storage every node sees at the same path (NFS, or an hdfs:// / s3a:// URL the
-  executors can reach). In local mode it defaults to a temporary directory;
+  executors can reach). In local mode it defaults to a temporary directory. The session
+  writes under a directory of its own there and deletes it when it stops (at exit too):
+  it holds the prepared records, children's names and dates of birth;
 - HOMEWARD_SPARK_EXECUTOR_MEMORY (default 2g) and HOMEWARD_SPARK_EXECUTOR_CORES (default:
   all a worker offers) size the executors;
 - HOMEWARD_SPARK_DRIVER_HOST (default 127.0.0.1 when the master is on 127.0.0.1 or
@@ -126,6 +128,8 @@ def session() -> Any:
         _session = builder.getOrCreate()
         # Splink breaks lineage by writing intermediate tables as parquet here.
         _session.sparkContext.setCheckpointDir(checkpoints or os.path.join(_work_dir, "checkpoints"))
+        # Registered after the session's JVM (pyspark's own exit handler), so run before it is gone.
+        atexit.register(stop)
         return _session
 
 
@@ -135,27 +139,45 @@ def _on_loopback(master: str) -> bool:
     return all(h.rsplit(":", 1)[0] in ("127.0.0.1", "localhost") for h in hosts)
 
 
-def checkpoint_dir() -> str | None:
-    """Where Splink writes its intermediate parquet tables (None before `session()`).
-
-    Spark puts a directory of its own under the one given to setCheckpointDir.
-    """
+def _checkpoint_uri() -> str | None:
     if _session is None:
         return None
     found = _session.sparkContext._jsc.sc().getCheckpointDir()
-    if found.isEmpty():
-        return None
-    path = str(found.get())
-    return path[len("file:") :] if path.startswith("file:") else path
+    return str(found.get()) if found.isDefined() else None
+
+
+def checkpoint_dir() -> str | None:
+    """Where Splink writes its intermediate parquet tables (None before `session()`).
+
+    Spark puts a directory of its own under the one given to setCheckpointDir: this session's,
+    which holds everything it wrote there (the published records too).
+    """
+    path = _checkpoint_uri()
+    return path[len("file:") :] if path and path.startswith("file:") else path
 
 
 def stop() -> None:
-    """Stop the session (the next `session()` starts a new one)."""
+    """Stop the session (the next `session()` starts a new one), first deleting what it wrote to
+    the checkpoint directory: the prepared records (names, dates of birth, postcodes) and Splink's
+    tables of them, which on a cluster sit on storage other machines share. Called at exit too."""
     global _session
     with _lock:
-        if _session is not None:
-            _session.stop()
+        if _session is None or _session.sparkContext._jsc is None:
             _session = None
+            return
+        written = _checkpoint_uri()
+        if written:
+            _delete(written)
+        _session.stop()
+        _session = None
+
+
+def _delete(uri: str) -> None:
+    """Delete a directory tree where Spark keeps it (a local path, NFS, hdfs://, s3a://), through the
+    session's Hadoop file system: the driver's own file functions see only its local disks."""
+    jvm = _session.sparkContext._jvm
+    path = jvm.org.apache.hadoop.fs.Path(uri)
+    path.getFileSystem(_session.sparkContext._jsc.hadoopConfiguration()).delete(path, True)
 
 
 def new_db_api() -> Any:
@@ -291,7 +313,7 @@ def pairs_with_record_ids(*, scored: Any, prepared: list[str], threshold: float)
     )
     table = frame.toArrow()
     scored.drop_table_from_database_and_remove_from_cache()
-    _remove_checkpoint(scored.physical_name)
+    _delete(f"{_checkpoint_uri()}/{scored.physical_name}")
     schema = pa.schema(
         [
             ("id_l", pa.string()),
@@ -301,13 +323,6 @@ def pairs_with_record_ids(*, scored: Any, prepared: list[str], threshold: float)
         ]
     )
     return table.select(schema.names).cast(schema)
-
-
-def _remove_checkpoint(physical_name: str) -> None:
-    """Splink leaves its parquet tables behind on Spark; drop one that is done with."""
-    base = checkpoint_dir()
-    if base:
-        shutil.rmtree(os.path.join(base, physical_name), ignore_errors=True)
 
 
 def score_pair(*, model: Any, left: tuple[str, str], right: tuple[str, str]) -> dict:
