@@ -31,8 +31,8 @@ from homeward.agencies.models import Agency, AgencyKind, Role, User
 from homeward.agencies.services import otp_device_enrol, user_create
 from homeward.benchmarks import journeys
 from homeward.benchmarks.common import preamble, say_to
-from homeward.devtools import browser
 from homeward.children.services import child_allocate, child_create, placement_create
+from homeward.devtools import browser
 from homeward.episodes import services
 from homeward.episodes.models import InterviewStatus
 from homeward.places.services import reference_data_load

@@ -140,10 +140,11 @@ def _on_loopback(master: str) -> bool:
 
 
 def _checkpoint_uri() -> str | None:
+    """This session's directory under the checkpoint directory, as Spark names it (file:, hdfs:, ...)."""
     if _session is None:
         return None
     found = _session.sparkContext._jsc.sc().getCheckpointDir()
-    return str(found.get()) if found.isDefined() else None
+    return str(found.get()).rstrip("/") if found.isDefined() else None
 
 
 def checkpoint_dir() -> str | None:
@@ -166,10 +167,12 @@ def stop() -> None:
             _session = None
             return
         written = _checkpoint_uri()
-        if written:
-            _delete(written)
-        _session.stop()
-        _session = None
+        try:
+            if written:
+                _delete(written)
+        finally:
+            _session.stop()
+            _session = None
 
 
 def _delete(uri: str) -> None:
@@ -279,7 +282,7 @@ def publish(*, con: Any, tables: list[str]) -> None:
     heap while blocking.
     """
     spark = session()
-    base = str(spark.sparkContext._jsc.sc().getCheckpointDir().get()).rstrip("/")
+    base = _checkpoint_uri()
     for name in tables:
         path = f"{base}/published/{name}"
         frame = spark.createDataFrame(con.table(name).to_arrow_table())
@@ -313,7 +316,9 @@ def pairs_with_record_ids(*, scored: Any, prepared: list[str], threshold: float)
     )
     table = frame.toArrow()
     scored.drop_table_from_database_and_remove_from_cache()
-    _delete(f"{_checkpoint_uri()}/{scored.physical_name}")
+    written = _checkpoint_uri()
+    if written:
+        _delete(f"{written}/{scored.physical_name}")
     schema = pa.schema(
         [
             ("id_l", pa.string()),
