@@ -46,6 +46,7 @@ from functools import lru_cache
 from itertools import count
 from pathlib import Path
 from typing import Any
+import collections
 from collections.abc import Iterable, Mapping, Sequence
 
 import duckdb
@@ -1556,6 +1557,19 @@ def _joint_names_offset(*, con: Any, prepared: list[str], settings: dict[str, An
             """
         ).fetchall()
         hidden.append(name)
+    (measurable,) = con.execute(
+        f"""
+        SELECT count(*) FROM {hidden[0]} l JOIN {hidden[-1]} r
+            ON l.bk_names = r.bk_names AND l.first_name = r.first_name AND l.last_name = r.last_name
+        WHERE l.hw_hide AND r.dob IS NOT NULL OR r.hw_hide AND l.dob IS NOT NULL
+        """
+    ).fetchall()[0]
+    if measurable < JOINT_NAMES_MIN_PAIRS:  # a small list: not worth the scoring
+        for name in hidden:
+            con.execute(f"DROP TABLE {name}").fetchall()
+        return JointNamesOffset(
+            bits=0.0, step=f"names-exact pairs with a date hidden: {measurable}, too few to measure; no offset"
+        )
     scoring = copy.deepcopy(settings)
     scoring["blocking_rules_to_generate_predictions"] = [
         {"blocking_rule": "l.bk_names = r.bk_names AND (l.hw_hide OR r.hw_hide)", "sql_dialect": "duckdb"}
@@ -1584,24 +1598,25 @@ def _joint_names_offset(*, con: Any, prepared: list[str], settings: dict[str, An
         scored.drop_table_from_database_and_remove_from_cache()
         for name in hidden:
             con.execute(f"DROP TABLE {name}").fetchall()
-    weights = [float(r["w"]) for r in rows if r["w"] is not None]
-    matched = sum(1 for r in rows if r["same"])
-    if len(weights) < JOINT_NAMES_MIN_PAIRS or not 0 < matched < len(weights):
+    # Weights to 0.01 bits, counted: the same sums in a fraction of the time at a million records.
+    weights = collections.Counter(round(float(r["w"]), 2) for r in rows if r["w"] is not None)
+    pairs, matched = sum(weights.values()), sum(1 for r in rows if r["w"] is not None and r["same"])
+    if pairs < JOINT_NAMES_MIN_PAIRS or not 0 < matched < pairs:
         return JointNamesOffset(
-            bits=0.0, step=f"names-exact pairs with a date hidden: {len(weights)}, too few to measure; no offset"
+            bits=0.0, step=f"names-exact pairs with a date hidden: {pairs}, too few to measure; no offset"
         )
 
     def expected(shift: float) -> float:
-        return sum(1.0 / (1.0 + 2.0 ** -(w + shift)) for w in weights)
+        return sum(n / (1.0 + 2.0 ** -(w + shift)) for w, n in weights.items())
 
     low, high = -20.0, 20.0
-    for _ in range(60):
+    for _ in range(40):
         mid = (low + high) / 2
         low, high = (mid, high) if expected(mid) < matched else (low, mid)
     bits = round((low + high) / 2, 3)
     return JointNamesOffset(
         bits=bits,
-        step=f"names-exact pairs with a date hidden: {len(weights)}, {matched} one child, "
+        step=f"names-exact pairs with a date hidden: {pairs}, {matched} one child, "
         f"scored {expected(0.0):.0f} expected; offset {bits:+.2f} bits",
     )
 
