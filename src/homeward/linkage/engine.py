@@ -46,7 +46,6 @@ from functools import lru_cache
 from itertools import count
 from pathlib import Path
 from typing import Any
-import collections
 from collections.abc import Iterable, Mapping, Sequence
 
 import duckdb
@@ -1521,6 +1520,13 @@ _SAME_CHILD_DATES_SQL = """(
 )"""
 
 
+# A pair of a record whose date was hidden and a dated record of exactly the same names.
+_HIDDEN_PAIR_SQL = (
+    "l.first_name = r.first_name AND l.last_name = r.last_name "
+    "AND (l.hw_hide AND r.dob IS NOT NULL OR r.hw_hide AND l.dob IS NOT NULL)"
+)
+
+
 def _joint_names_offset(*, con: Any, prepared: list[str], settings: dict[str, Any]) -> JointNamesOffset:
     """How far the pairs of the joint-names levels are from their observed share of matches,
     in bits, measured by hiding dates the records do have.
@@ -1557,12 +1563,9 @@ def _joint_names_offset(*, con: Any, prepared: list[str], settings: dict[str, An
             """
         ).fetchall()
         hidden.append(name)
+    left, right = hidden[0], hidden[-1]
     (measurable,) = con.execute(
-        f"""
-        SELECT count(*) FROM {hidden[0]} l JOIN {hidden[-1]} r
-            ON l.bk_names = r.bk_names AND l.first_name = r.first_name AND l.last_name = r.last_name
-        WHERE l.hw_hide AND r.dob IS NOT NULL OR r.hw_hide AND l.dob IS NOT NULL
-        """
+        f"SELECT count(*) FROM {left} l JOIN {right} r ON l.bk_names = r.bk_names WHERE {_HIDDEN_PAIR_SQL}"
     ).fetchall()[0]
     if measurable < JOINT_NAMES_MIN_PAIRS:  # a small list: not worth the scoring
         for name in hidden:
@@ -1576,31 +1579,29 @@ def _joint_names_offset(*, con: Any, prepared: list[str], settings: dict[str, An
     ]
     db_api = DuckDBAPI(connection=con)
     scorer = _make_linker(db_api=db_api, prepared=hidden, settings=scoring, suffix=f"_hidden_{n}")
-    _register_term_frequencies(con=con, linker=scorer, db_api=db_api, prepared=hidden, backend="duckdb")
+    tf_tables = _register_term_frequencies(con=con, linker=scorer, db_api=db_api, prepared=hidden, backend="duckdb")
     scored = scorer.inference.predict(threshold_match_weight=PRIOR_EM_FLOOR_WEIGHT, warning_mode="never")
-    left, right = hidden[0], hidden[-1]
     try:
+        # Weights to 0.01 bits, counted (as _estimate_prior_em gathers them).
         rows = scored.query_sql(
             f"""
-            SELECT s.match_weight AS w,
-                {_SAME_CHILD_DATES_SQL} AS same
+            SELECT round(s.match_weight, 2) AS w, count(*) AS n, count(*) FILTER (WHERE {_SAME_CHILD_DATES_SQL}) AS same
             FROM {{this}} s
             JOIN {left} l ON l.unique_id = s.unique_id_l
             JOIN {right} r ON r.unique_id = s.unique_id_r
             CROSS JOIN LATERAL (
                 SELECT coalesce(l.hw_hidden_dob, r.hw_hidden_dob) AS h, coalesce(l.dob, r.dob) AS o
             )
-            WHERE l.first_name = r.first_name AND l.last_name = r.last_name
-                AND (l.hw_hide AND r.dob IS NOT NULL OR r.hw_hide AND l.dob IS NOT NULL)
+            WHERE s.match_weight IS NOT NULL AND {_HIDDEN_PAIR_SQL}
+            GROUP BY 1
             """
         ).as_record_list()
     finally:
         scored.drop_table_from_database_and_remove_from_cache()
-        for name in hidden:
+        for name in hidden + [table for table, _ in tf_tables]:
             con.execute(f"DROP TABLE {name}").fetchall()
-    # Weights to 0.01 bits, counted: the same sums in a fraction of the time at a million records.
-    weights = collections.Counter(round(float(r["w"]), 2) for r in rows if r["w"] is not None)
-    pairs, matched = sum(weights.values()), sum(1 for r in rows if r["w"] is not None and r["same"])
+    weights = {float(r["w"]): int(r["n"]) for r in rows}
+    pairs, matched = sum(weights.values()), sum(int(r["same"]) for r in rows)
     if pairs < JOINT_NAMES_MIN_PAIRS or not 0 < matched < pairs:
         return JointNamesOffset(
             bits=0.0, step=f"names-exact pairs with a date hidden: {pairs}, too few to measure; no offset"
