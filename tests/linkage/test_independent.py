@@ -161,6 +161,35 @@ def test_level_cells_group_pairs_by_every_level_and_whole_bits(tmp_path):
     assert sorted(bench._level_cells(tmp_path / "levels.parquet", truth)) == [(1, 0), (1, 0), (2, 2)]
 
 
+def test_level_cells_in_context_part_a_record_s_best_candidate_from_the_rest(tmp_path):
+    truth = pa.table({"record_id": ["a", "b", "c"], "cluster_id": [1, 1, 2]})
+    records = pa.table(
+        {
+            "record_id": ["a", "b", "c"],
+            "source": ["a", "b", "b"],
+            "first_name": ["Amy", "Amy", "Ann"],
+            "last_name": ["Lee", "Lee", "Lea"],
+            "dob": ["2010-01-01", None, "2011-02-02"],
+        }
+    )
+    # a-b and a-c have the same level and whole bits: alone they are one cell, half of it a match.
+    levels = pa.table(
+        {
+            "id_l": ["a", "a"],
+            "id_r": ["b", "c"],
+            "match_probability": [0.91, 0.89],
+            "match_weight": [3.4, 3.1],
+            "mw_first_name": [2.0, 2.0],
+        }
+    )
+    pq.write_table(levels, tmp_path / "levels.parquet")
+    pq.write_table(records, tmp_path / "records.parquet")
+    assert bench._level_cells(tmp_path / "levels.parquet", truth) == [(2, 1)]
+    # b is a's best candidate (and a's names are b's exactly); c is not: two cells, one all matches.
+    in_context = bench._level_cells(tmp_path / "levels.parquet", truth, records_path=tmp_path / "records.parquet")
+    assert sorted(in_context) == [(1, 0), (1, 1)]
+
+
 def test_the_calibration_table_says_whether_the_floor_is_met():
     def band(low, predicted, observed, interval):
         return {
@@ -211,6 +240,9 @@ def test_the_bench_prints_both_models_and_the_calibration_side_by_side():
     blocking = float(re.search(r"blocking proposes ([0-9.]+)%", ceiling).group(1)) / 100
     assert rows["homeward"][2] <= ceiling_f1 <= 1.0
     assert ceiling_recall <= blocking + 1e-4
+    # Cut finer by each pair's context, the cells can only let a rule told the truth do better.
+    [in_context] = [line for line in text.splitlines() if "and with what no pair's own levels show" in line]
+    assert ceiling_f1 <= float(re.search(r"F1 ([0-9.]+)", in_context).group(1)) <= 1.0
     assert "Homeward's calibration (independent generator)" in text
     assert "0.9-1.0" in text
 
