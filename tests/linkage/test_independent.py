@@ -292,6 +292,31 @@ def test_an_undated_record_is_as_likely_a_named_child_as_the_other_dated_childre
 
 
 @pytest.mark.slow
+def test_pairs_within_one_list_and_across_two_are_each_as_likely_as_scored(trained):
+    """One table that holds two lists (its `source` column): a child is seldom in one list twice
+    and often in both, so of pairs scored alike, those across the lists match more often. Told
+    nothing of the lists, the model scored the uncertain pairs (0.1-0.9) 8 points under across
+    them and 14 over within one (these records). Each within 6 points now, and the step says so."""
+    con, table = trained.con, trained.prepared[0]
+    groups = con.execute(
+        f"""
+        SELECT l.source = r.source AS one_list, count(*) AS pairs,
+            avg(p.match_probability) AS predicted, avg((tl.cluster_id = tr.cluster_id)::INT) AS observed
+        FROM hw_pairs p
+        JOIN {table} l ON l.record_id = p.id_l JOIN {table} r ON r.record_id = p.id_r
+        JOIN hw_truth tl ON tl.record_id = p.id_l JOIN hw_truth tr ON tr.record_id = p.id_r
+        WHERE p.match_probability BETWEEN 0.1 AND 0.9
+        GROUP BY ALL ORDER BY 1
+        """
+    ).fetchall()
+    assert [g[0] for g in groups] == [False, True], groups
+    for one_list, pairs, predicted, observed in groups:
+        assert pairs >= 150, groups
+        assert abs(predicted - observed) <= 0.06, (one_list, pairs, predicted, observed)
+    assert any(step.startswith("lists in the source column told apart") for step in trained.training_steps)
+
+
+@pytest.mark.slow
 def test_names_transposed_weigh_as_rare_as_the_crossed_names_are(trained):
     """ "James Jackson" and "Jackson James": where both names are given names and surnames too, two
     children so named cross by chance. Weighed by how rare an exact match of each name is, such
