@@ -853,14 +853,11 @@ def comparisons(*, with_agency_id: bool = True, with_source: bool = False) -> li
         # learnt (random pairs, EM): how far apart the two kinds are belongs to the lists.
         source = [
             _level('"source_l" IS NULL OR "source_r" IS NULL', "Null", null=True),
-            _level('"source_l" = "source_r"', SAME_LIST_LEVEL, m=0.5, u=0.5),
+            _level('"source_l" = "source_r"', "Same list", m=0.5, u=0.5),
             _level("ELSE", "Different lists", m=0.5, u=0.5),
         ]
         out.append({"output_column_name": "source", "comparison_levels": source})
     return out
-
-
-SAME_LIST_LEVEL = "Same list"
 
 
 def _block_sql(columns: Iterable[str]) -> str:
