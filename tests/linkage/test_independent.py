@@ -167,7 +167,7 @@ def test_level_cells_in_context_part_a_record_s_best_candidate_from_the_rest(tmp
         {
             "record_id": ["a", "b", "c"],
             "source": ["a", "b", "b"],
-            "first_name": ["Amy", "Amy", "Ann"],
+            "first_name": ["Amy", "Amie", "Ann"],
             "last_name": ["Lee", "Lee", "Lea"],
             "dob": ["2010-01-01", None, "2011-02-02"],
         }
@@ -185,7 +185,7 @@ def test_level_cells_in_context_part_a_record_s_best_candidate_from_the_rest(tmp
     pq.write_table(levels, tmp_path / "levels.parquet")
     pq.write_table(records, tmp_path / "records.parquet")
     assert bench._level_cells(tmp_path / "levels.parquet", truth) == [(2, 1)]
-    # b is a's best candidate (and a's names are b's exactly); c is not: two cells, one all matches.
+    # b is a's best candidate and c is not (no names are the same): two cells, one all matches.
     in_context = bench._level_cells(tmp_path / "levels.parquet", truth, records_path=tmp_path / "records.parquet")
     assert sorted(in_context) == [(1, 0), (1, 1)]
 
